@@ -1,0 +1,12 @@
+# Finds the libraries named in scripts/packages.txt (the one list of vgen's dependencies).
+find_package(Threads REQUIRED)
+find_package(GTest REQUIRED)
+find_package(Boost 1.74 REQUIRED)            # header-only: lockfree (benchmark peer)
+if(VGEN_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
+
+set(VGEN_LLVM_ROOT /usr/lib/llvm-14)
+find_program(VGEN_LIT lit.py PATHS ${VGEN_LLVM_ROOT}/build/utils/lit NO_DEFAULT_PATH REQUIRED)
+find_program(VGEN_FILECHECK FileCheck PATHS ${VGEN_LLVM_ROOT}/bin NO_DEFAULT_PATH REQUIRED)
+find_package(Python3 REQUIRED COMPONENTS Interpreter)

@@ -1,0 +1,120 @@
+// The two sides of a virtqueue as abstract interfaces. The split ring (§2.7) implements them
+// today; a packed ring (§2.8) fits behind the same interfaces later.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include <vgen/notify/notifier.hpp>
+#include <vgen/shm/memory.hpp>
+#include <vgen/trace/hooks.hpp>
+#include <vgen/virtqueue/chain.hpp>
+#include <vgen/virtqueue/error.hpp>
+#include <vgen/virtqueue/features.hpp>
+#include <vgen/virtqueue/layout.hpp>
+
+namespace vgen::virtqueue {
+
+/// How a queue is set up: what the driver wrote to the transport's queue registers plus the
+/// negotiated ring features.
+struct QueueConfig {
+  std::uint32_t size = 256;       ///< entries, a power of two up to 32768
+  RingAddresses addresses;        ///< where the three parts are
+  RingFeatures features;          ///< negotiated INDIRECT_DESC / EVENT_IDX
+  std::uint16_t index = 0;        ///< queue number, for trace events and messages
+};
+
+/// A buffer the driver offers: guest address and length.
+struct Buffer {
+  shm::GuestAddress addr = 0;
+  std::uint32_t length = 0;
+};
+
+/// A chain the device returned, as the driver reclaims it.
+struct UsedBuffer {
+  std::uint64_t token = 0;   ///< what the driver passed to add()
+  std::uint32_t length = 0;  ///< bytes the device wrote (validated <= writable bytes)
+};
+
+/// State every queue keeps: broken flag, error, notifier, trace sink.
+class QueueBase {
+ public:
+  virtual ~QueueBase() = default;
+  /// True once hostile input was seen; every further call throws Error(Broken).
+  bool broken() const noexcept { return broken_; }
+  /// The notifier used to signal the peer (kick or interrupt); may be null.
+  void set_notifier(notify::Notifier* notifier) noexcept { notifier_ = notifier; }
+  /// Where ring events go; null to stop tracing.
+  void set_trace(trace::TraceSink* sink) noexcept { trace_ = sink; }
+
+ protected:
+  /// Marks the queue broken, traces it and throws Error(code, message).
+  [[noreturn]] void fail(ErrorCode code, const std::string& message);
+  /// Throws Error(Broken) if the queue is broken.
+  void check_usable() const;
+  void emit(const trace::Event& e) const noexcept {
+    if (trace_ != nullptr) trace_->record(e);
+  }
+
+  notify::Notifier* notifier_ = nullptr;
+  trace::TraceSink* trace_ = nullptr;
+  std::uint16_t queue_index_ = 0;
+  bool broken_ = false;
+};
+
+/// The driver's side: offers buffers, kicks the device, reclaims used buffers.
+class DriverQueue : public QueueBase {
+ public:
+  /// Places a chain of `readable` then `writable` buffers; `token` comes back on reclaim.
+  /// Returns the head index, or nullopt when not enough descriptors are free.
+  /// Not visible to the device before publish(). Throws Error for a chain of 0 buffers.
+  virtual std::optional<std::uint16_t> add(std::span<const Buffer> readable, std::span<const Buffer> writable,
+                                           std::uint64_t token) = 0;
+  /// Makes every added chain visible; returns true if the device asked to be notified.
+  virtual bool publish() = 0;
+  /// publish(), then signals the notifier if needed. Returns true if it signalled.
+  bool kick() {
+    const bool needed = publish();
+    if (needed && notifier_ != nullptr) notifier_->signal();
+    return needed && notifier_ != nullptr;
+  }
+  /// The next used buffer, or nullopt when none. Throws Error on hostile device input.
+  virtual std::optional<UsedBuffer> reclaim() = 0;
+  /// Asks the device for interrupts again; returns true if used buffers are already waiting
+  /// (the caller should reclaim before sleeping).
+  virtual bool enable_interrupts() = 0;
+  /// Asks the device not to interrupt (a hint; spurious interrupts stay possible).
+  virtual void disable_interrupts() = 0;
+  /// Descriptors free for add().
+  virtual std::uint32_t free_descriptors() const noexcept = 0;
+  /// Chains added and not yet reclaimed.
+  virtual std::uint32_t in_flight() const noexcept = 0;
+};
+
+/// The device's side: takes available chains, returns them used, interrupts the driver.
+class DeviceQueue : public QueueBase {
+ public:
+  /// Fills `chain` with the next available chain; false when none is available.
+  /// Throws Error (and marks the queue broken) on hostile driver input.
+  virtual bool take(DescriptorChain& chain) = 0;
+  /// Returns a chain by head with `written` bytes (not visible before publish()).
+  virtual void put(std::uint16_t head, std::uint32_t written) = 0;
+  /// Makes returned chains visible; returns true if the driver asked for an interrupt.
+  virtual bool publish() = 0;
+  /// publish(), then signals the notifier if needed. Returns true if it signalled.
+  bool notify() {
+    const bool needed = publish();
+    if (needed && notifier_ != nullptr) notifier_->signal();
+    return needed && notifier_ != nullptr;
+  }
+  /// Asks the driver for kicks again; returns true if chains are already available
+  /// (the caller should take them before sleeping).
+  virtual bool enable_notifications() = 0;
+  /// Asks the driver not to kick (a hint).
+  virtual void disable_notifications() = 0;
+  /// Chains available and not yet taken. Throws Error on an impossible avail idx.
+  virtual std::uint32_t available() = 0;
+};
+
+}  // namespace vgen::virtqueue

@@ -1,0 +1,75 @@
+// The driver side of a VirtIO 1.2 split virtqueue (§2.7): places chains of buffers in the
+// descriptor table, publishes them in the available ring, reclaims them from the used ring.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include <vgen/virtqueue/queue.hpp>
+#include <vgen/virtqueue/split_ring.hpp>
+
+namespace vgen::virtqueue {
+
+/// Memory for indirect descriptor tables: one table of `capacity` entries per head, the
+/// table of head h at `base + h * capacity * 16`. Needs size * capacity * 16 bytes, 16-aligned.
+struct IndirectPool {
+  shm::GuestAddress base = 0;
+  std::uint32_t capacity = 0;  ///< entries per table; 0 disables indirect use
+};
+
+/// Driver side of a split queue. Single-threaded: one thread adds, publishes and reclaims
+/// (or the caller serialises). Nothing the device writes is trusted: used ids and lengths are
+/// checked against private bookkeeping, never read back from the descriptor table.
+class SplitDriverQueue final : public DriverQueue {
+ public:
+  /// Initialises the rings in `memory` (§2.7.10.1: used flags 0; avail idx 0; events 0).
+  /// Throws Error(InvalidConfig) for a bad size, misaligned or out-of-memory ring or pool.
+  SplitDriverQueue(const shm::GuestMemory& memory, const QueueConfig& config, IndirectPool pool = {});
+
+  std::optional<std::uint16_t> add(std::span<const Buffer> readable, std::span<const Buffer> writable,
+                                   std::uint64_t token) override;
+  bool publish() override;
+  std::optional<UsedBuffer> reclaim() override;
+  bool enable_interrupts() override;
+  void disable_interrupts() override;
+  std::uint32_t free_descriptors() const noexcept override { return free_count_; }
+  std::uint32_t in_flight() const noexcept override { return in_flight_; }
+
+  /// Tokens of every chain added and not used, in head order, freeing their descriptors.
+  /// Only valid after the device was reset (§3.3.1: never reclaim from a live queue).
+  std::vector<std::uint64_t> detach_unused();
+  /// The ring as mapped here (for tests and transports).
+  const SplitRing& ring() const noexcept { return ring_; }
+
+ private:
+  struct Head {
+    std::uint64_t token = 0;
+    std::uint64_t writable_bytes = 0;
+    std::uint16_t descriptors = 0;  // descriptor table entries the chain occupies
+    bool in_flight = false;
+  };
+
+  std::uint16_t place_indirect(std::span<const Buffer> readable, std::span<const Buffer> writable);
+  std::uint16_t place_direct(std::span<const Buffer> readable, std::span<const Buffer> writable);
+  void release(std::uint16_t head);
+  void validate_used(const UsedElement& e, std::uint16_t slot_index);
+
+  const shm::GuestMemory& memory_;
+  SplitRing ring_;
+  RingFeatures features_;
+  IndirectPool pool_;
+  std::byte* pool_host_ = nullptr;
+  std::vector<std::uint16_t> next_free_;  // private free list: never trust the shared table
+  std::vector<Head> heads_;
+  std::uint16_t free_head_ = 0;
+  std::uint32_t free_count_ = 0;
+  std::uint32_t in_flight_ = 0;
+  std::uint16_t avail_idx_ = 0;      // next avail idx to publish
+  std::uint16_t published_idx_ = 0;  // avail idx the device can see
+  std::uint16_t last_used_ = 0;      // next used entry to reclaim
+  std::uint16_t seen_used_idx_ = 0;  // last used idx read from the ring
+};
+
+}  // namespace vgen::virtqueue

@@ -1,0 +1,73 @@
+#include <vgen/virtqueue/chain.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+namespace vgen::virtqueue {
+
+void DescriptorChain::reset(std::uint16_t head) noexcept {
+  segments_.clear();
+  first_writable_ = 0;
+  readable_bytes_ = 0;
+  writable_bytes_ = 0;
+  descriptors_ = 0;
+  head_ = head;
+}
+
+void DescriptorChain::add_readable(const Segment& s) {
+  segments_.push_back(s);
+  first_writable_ = segments_.size();
+  readable_bytes_ += s.length;
+}
+
+void DescriptorChain::add_writable(const Segment& s) {
+  segments_.push_back(s);
+  writable_bytes_ += s.length;
+}
+
+std::size_t ChainReader::read(std::span<std::byte> out) noexcept {
+  std::size_t copied = 0;
+  while (copied < out.size() && segment_ < segments_.size()) {
+    const Segment& s = segments_[segment_];
+    const std::size_t n = std::min<std::size_t>(out.size() - copied, s.length - offset_);
+    if (n > 0) std::memcpy(out.data() + copied, s.data + offset_, n);
+    copied += n;
+    offset_ += n;
+    if (offset_ == s.length) {
+      ++segment_;
+      offset_ = 0;
+    }
+  }
+  return copied;
+}
+
+std::uint64_t ChainReader::remaining() const noexcept {
+  std::uint64_t left = 0;
+  for (std::size_t i = segment_; i < segments_.size(); ++i) left += segments_[i].length;
+  return left - offset_;
+}
+
+std::size_t ChainWriter::write(std::span<const std::byte> in) noexcept {
+  std::size_t copied = 0;
+  while (copied < in.size() && segment_ < segments_.size()) {
+    const Segment& s = segments_[segment_];
+    const std::size_t n = std::min<std::size_t>(in.size() - copied, s.length - offset_);
+    if (n > 0) std::memcpy(s.data + offset_, in.data() + copied, n);
+    copied += n;
+    offset_ += n;
+    if (offset_ == s.length) {
+      ++segment_;
+      offset_ = 0;
+    }
+  }
+  written_ += static_cast<std::uint32_t>(copied);
+  return copied;
+}
+
+std::uint64_t ChainWriter::remaining() const noexcept {
+  std::uint64_t left = 0;
+  for (std::size_t i = segment_; i < segments_.size(); ++i) left += segments_[i].length;
+  return left - offset_;
+}
+
+}  // namespace vgen::virtqueue

@@ -1,0 +1,205 @@
+#include <vgen/virtqueue/split_driver.hpp>
+
+#include <atomic>
+#include <sstream>
+
+namespace vgen::virtqueue {
+namespace {
+
+std::string hex(std::uint64_t v) {
+  std::ostringstream out;
+  out << "0x" << std::hex << v;
+  return out.str();
+}
+
+}  // namespace
+
+SplitDriverQueue::SplitDriverQueue(const shm::GuestMemory& memory, const QueueConfig& config, IndirectPool pool)
+    : memory_(memory), ring_(memory, config.size, config.addresses), features_(config.features), pool_(pool) {
+  queue_index_ = config.index;
+  if (features_.indirect && pool_.capacity > 0) {
+    if (pool_.base % kDescAlign != 0 || pool_.capacity > ring_.size()) {
+      throw Error(ErrorCode::InvalidConfig, "indirect pool at " + hex(pool_.base) + " with " +
+                                                std::to_string(pool_.capacity) +
+                                                " entries per table must be 16-aligned and at most the queue size");
+    }
+    pool_host_ = memory.find(pool_.base, std::uint64_t{ring_.size()} * pool_.capacity * sizeof(Descriptor));
+    if (pool_host_ == nullptr) {
+      throw Error(ErrorCode::InvalidConfig, "indirect pool at " + hex(pool_.base) + " is not inside guest memory");
+    }
+  }
+  const std::uint32_t size = ring_.size();
+  next_free_.resize(size);
+  for (std::uint32_t i = 0; i < size; ++i) next_free_[i] = static_cast<std::uint16_t>((i + 1) & ring_.mask());
+  heads_.resize(size);
+  free_count_ = size;
+  // §2.7.10.1: the driver initialises the used flags to 0; the rest starts at 0 too.
+  ring_.store_avail_flags(0);
+  ring_.store_avail_idx(0, std::memory_order_relaxed);
+  ring_.store_used_event(0);
+  ring_.store_used_flags(0);
+  ring_.store_used_idx(0, std::memory_order_relaxed);
+  ring_.store_avail_event(0);
+  std::atomic_thread_fence(std::memory_order_release);
+}
+
+std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> readable, std::span<const Buffer> writable,
+                                                   std::uint64_t token) {
+  check_usable();
+  const std::size_t count = readable.size() + writable.size();
+  if (count == 0) throw Error(ErrorCode::InvalidConfig, "add: a chain needs at least one buffer");
+  const bool indirect = pool_host_ != nullptr && count > 1 && count <= pool_.capacity;
+  if (!indirect && count > ring_.size()) {
+    throw Error(ErrorCode::InvalidConfig, "add: chain of " + std::to_string(count) +
+                                              " buffers exceeds queue size " + std::to_string(ring_.size()));
+  }
+  const std::uint32_t needed = indirect ? 1 : static_cast<std::uint32_t>(count);
+  if (needed > free_count_) return std::nullopt;
+
+  const std::uint16_t head = indirect ? place_indirect(readable, writable) : place_direct(readable, writable);
+  std::uint64_t writable_bytes = 0;
+  for (const Buffer& b : writable) writable_bytes += b.length;
+  heads_[head] = {token, writable_bytes, static_cast<std::uint16_t>(needed), true};
+  ++in_flight_;
+  // The slot is written now; the device cannot see it until publish() moves the idx.
+  ring_.store_avail_entry(avail_idx_ & ring_.mask(), head);
+  ++avail_idx_;
+  emit({trace::EventKind::ChainAdded, queue_index_, head, avail_idx_, count - writable.size(), writable_bytes});
+  return head;
+}
+
+std::uint16_t SplitDriverQueue::place_direct(std::span<const Buffer> readable, std::span<const Buffer> writable) {
+  const std::uint16_t head = free_head_;
+  std::uint16_t index = head;
+  const std::size_t count = readable.size() + writable.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool is_writable = i >= readable.size();
+    const Buffer& b = is_writable ? writable[i - readable.size()] : readable[i];
+    const bool last = i + 1 == count;
+    const std::uint16_t next = next_free_[index];
+    std::uint16_t flags = is_writable ? kDescWrite : 0;
+    if (!last) flags |= kDescNext;
+    ring_.write_descriptor(index, {b.addr, b.length, flags, last ? std::uint16_t{0} : next});
+    if (!last) index = next;
+  }
+  free_head_ = next_free_[index];
+  free_count_ -= static_cast<std::uint32_t>(count);
+  return head;
+}
+
+std::uint16_t SplitDriverQueue::place_indirect(std::span<const Buffer> readable, std::span<const Buffer> writable) {
+  const std::uint16_t head = free_head_;
+  const std::size_t count = readable.size() + writable.size();
+  std::byte* table = pool_host_ + std::uint64_t{head} * pool_.capacity * sizeof(Descriptor);
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool is_writable = i >= readable.size();
+    const Buffer& b = is_writable ? writable[i - readable.size()] : readable[i];
+    const bool last = i + 1 == count;
+    std::uint16_t flags = is_writable ? kDescWrite : 0;
+    if (!last) flags |= kDescNext;
+    const Descriptor le{little_endian(b.addr), little_endian(b.length), little_endian(flags),
+                        little_endian(static_cast<std::uint16_t>(last ? 0 : i + 1))};
+    std::memcpy(table + i * sizeof(Descriptor), &le, sizeof le);
+  }
+  const shm::GuestAddress table_addr = pool_.base + std::uint64_t{head} * pool_.capacity * sizeof(Descriptor);
+  ring_.write_descriptor(head, {table_addr, static_cast<std::uint32_t>(count * sizeof(Descriptor)), kDescIndirect, 0});
+  free_head_ = next_free_[head];
+  --free_count_;
+  return head;
+}
+
+bool SplitDriverQueue::publish() {
+  check_usable();
+  if (avail_idx_ == published_idx_) return false;
+  const std::uint16_t old_idx = published_idx_;
+  // VirtIO 1.2 §2.7.13.3.1: descriptors and ring entries visible before the idx update.
+  ring_.store_avail_idx(avail_idx_, std::memory_order_release);
+  published_idx_ = avail_idx_;
+  emit({trace::EventKind::AvailPublished, queue_index_, 0, avail_idx_, 0, 0});
+  // §2.7.13.4.1: full barrier between the idx update and reading the suppression fields,
+  // pairing with the device's barrier between its re-enable and its re-check of avail idx.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  const bool needed = features_.event_idx ? need_event(ring_.load_avail_event(), avail_idx_, old_idx)
+                                          : (ring_.load_used_flags() & kUsedNoNotify) == 0;  // §2.7.10.1
+  emit({needed ? trace::EventKind::NotifySent : trace::EventKind::NotifySuppressed, queue_index_, 0, avail_idx_, 0, 0});
+  return needed;
+}
+
+std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
+  check_usable();
+  if (last_used_ == seen_used_idx_) {
+    // Acquire pairs with the device's release of used idx: entries are complete (§2.7.8.2).
+    const std::uint16_t idx = ring_.load_used_idx(std::memory_order_acquire);
+    if (idx == last_used_) return std::nullopt;
+    const std::uint16_t pending = static_cast<std::uint16_t>(idx - last_used_);
+    if (pending > in_flight_) {
+      fail(ErrorCode::UsedIndexJump, "used idx " + std::to_string(idx) + " is " + std::to_string(pending) +
+                                         " ahead of the last reclaimed " + std::to_string(last_used_) + " but only " +
+                                         std::to_string(in_flight_) + " chains are in flight");
+    }
+    seen_used_idx_ = idx;
+  }
+  const UsedElement e = ring_.load_used_entry(last_used_ & ring_.mask());
+  validate_used(e, last_used_);
+  ++last_used_;
+  const std::uint16_t head = static_cast<std::uint16_t>(e.id);
+  const UsedBuffer used{heads_[head].token, e.len};
+  release(head);
+  emit({trace::EventKind::UsedReclaimed, queue_index_, head, last_used_, e.len, 0});
+  return used;
+}
+
+void SplitDriverQueue::validate_used(const UsedElement& e, std::uint16_t slot_index) {
+  const std::string where = "used ring entry " + std::to_string(slot_index & ring_.mask()) + ": ";
+  if (e.id >= ring_.size()) {
+    fail(ErrorCode::UsedIdOutOfRange,
+         where + "id " + std::to_string(e.id) + " >= queue size " + std::to_string(ring_.size()));
+  }
+  const Head& h = heads_[e.id];
+  if (!h.in_flight) fail(ErrorCode::UsedIdNotInFlight, where + "id " + std::to_string(e.id) + " is not in flight");
+  if (e.len > h.writable_bytes) {
+    fail(ErrorCode::UsedLengthTooLarge, where + "len " + std::to_string(e.len) + " exceeds the " +
+                                            std::to_string(h.writable_bytes) + " writable bytes of chain " +
+                                            std::to_string(e.id));
+  }
+}
+
+void SplitDriverQueue::release(std::uint16_t head) {
+  Head& h = heads_[head];
+  std::uint16_t tail = head;
+  for (std::uint16_t i = 1; i < h.descriptors; ++i) tail = next_free_[tail];
+  next_free_[tail] = free_head_;
+  free_head_ = head;
+  free_count_ += h.descriptors;
+  h.in_flight = false;
+  --in_flight_;
+}
+
+bool SplitDriverQueue::enable_interrupts() {
+  check_usable();
+  if (features_.event_idx) {
+    ring_.store_used_event(last_used_);  // §2.7.10: interrupt once used idx passes this
+  } else {
+    ring_.store_avail_flags(0);
+  }
+  // Pairs with the device's barrier between publishing used idx and reading the fields above.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  return ring_.load_used_idx(std::memory_order_acquire) != last_used_;
+}
+
+void SplitDriverQueue::disable_interrupts() {
+  // With EVENT_IDX the flags stay 0 (§2.7.7.1); used_event is simply not advanced.
+  if (!features_.event_idx) ring_.store_avail_flags(kAvailNoInterrupt);
+}
+
+std::vector<std::uint64_t> SplitDriverQueue::detach_unused() {
+  std::vector<std::uint64_t> tokens;
+  for (std::uint32_t head = 0; head < heads_.size(); ++head) {
+    if (!heads_[head].in_flight) continue;
+    tokens.push_back(heads_[head].token);
+    release(static_cast<std::uint16_t>(head));
+  }
+  return tokens;
+}
+
+}  // namespace vgen::virtqueue

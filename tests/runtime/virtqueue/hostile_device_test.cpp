@@ -1,0 +1,90 @@
+// The driver side facing a hostile device: bad used entries are rejected with an error
+// naming the field and values, the queue stops, and no private state is corrupted.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "fixture.hpp"
+
+namespace vgen::virtqueue {
+namespace {
+
+using test::RingMemory;
+
+class HostileDevice : public ::testing::Test {
+ protected:
+  HostileDevice() : m(8), driver(m.memory, m.config), ring(m.memory, 8, m.config.addresses) {
+    const Buffer r[] = {m.buffer(8)};
+    const Buffer w[] = {m.buffer(16), m.buffer(16)};
+    head = *driver.add(r, w, 77);  // head 0, descriptors 0..2, 32 writable bytes
+    driver.publish();
+  }
+  void used(std::uint32_t id, std::uint32_t len, std::uint16_t new_idx = 1) {
+    ring.store_used_entry((new_idx - 1) & 7, {id, len});
+    ring.store_used_idx(new_idx, std::memory_order_release);
+  }
+  void expect_rejected(ErrorCode code, const std::string& text) {
+    try {
+      driver.reclaim();
+      FAIL() << "accepted; expected " << to_string(code);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), code) << e.what();
+      EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(driver.broken());
+    EXPECT_THROW(driver.reclaim(), Error);
+    EXPECT_THROW(driver.publish(), Error);
+  }
+
+  RingMemory m;
+  SplitDriverQueue driver;
+  SplitRing ring;
+  std::uint16_t head = 0;
+};
+
+TEST_F(HostileDevice, UsedIdOutOfRange) {
+  used(8, 0);
+  expect_rejected(ErrorCode::UsedIdOutOfRange, "id 8 >= queue size 8");
+}
+
+TEST_F(HostileDevice, UsedIdHuge) {
+  used(0xffffffff, 0);
+  expect_rejected(ErrorCode::UsedIdOutOfRange, "id 4294967295");
+}
+
+TEST_F(HostileDevice, UsedIdNotAHead) {
+  used(1, 0);  // descriptor 1 belongs to the chain but is not its head
+  expect_rejected(ErrorCode::UsedIdNotInFlight, "id 1 is not in flight");
+}
+
+TEST_F(HostileDevice, UsedIdReturnedTwice) {
+  const Buffer r[] = {m.buffer(8)};
+  ASSERT_EQ(driver.add(r, {}, 78), std::optional<std::uint16_t>(3));
+  driver.publish();
+  used(0, 4, 1);
+  ASSERT_EQ(driver.reclaim()->token, 77u);
+  used(0, 4, 2);
+  expect_rejected(ErrorCode::UsedIdNotInFlight, "id 0 is not in flight");
+  EXPECT_EQ(driver.free_descriptors(), 7u) << "the double return did not free anything twice";
+}
+
+TEST_F(HostileDevice, UsedLengthLargerThanWritable) {
+  used(0, 33);
+  expect_rejected(ErrorCode::UsedLengthTooLarge, "len 33 exceeds the 32 writable bytes");
+}
+
+TEST_F(HostileDevice, UsedIndexJump) {
+  ring.store_used_idx(5, std::memory_order_release);
+  expect_rejected(ErrorCode::UsedIndexJump, "used idx 5 is 5 ahead");
+}
+
+TEST_F(HostileDevice, ExactWritableLengthIsAccepted) {
+  used(0, 32);
+  const auto u = driver.reclaim();
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->length, 32u);
+  EXPECT_FALSE(driver.broken());
+}
+
+}  // namespace
+}  // namespace vgen::virtqueue

@@ -1,0 +1,240 @@
+// The device side facing a hostile driver: every malformed ring entry is rejected with an
+// error naming the field and values, and the queue stops (the device can then raise
+// DEVICE_NEEDS_RESET). Nothing here may crash or touch memory outside the test area
+// (the ASan build checks the latter).
+#include <sys/mman.h>
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "fixture.hpp"
+
+namespace vgen::virtqueue {
+namespace {
+
+using test::RingMemory;
+
+// Writes ring memory directly, as a driver that ignores the rules would.
+class HostileDriver : public ::testing::Test {
+ protected:
+  explicit HostileDriver(RingFeatures features = {}) : m(8, features), ring(m.memory, 8, m.config.addresses) {
+    buffer = m.buffer(64).addr;
+  }
+  void descriptor(std::uint16_t index, std::uint64_t addr, std::uint32_t len, std::uint16_t flags,
+                  std::uint16_t next = 0) {
+    ring.write_descriptor(index, {addr, len, flags, next});
+  }
+  void offer(std::uint16_t head) {
+    const std::uint16_t idx = ring.load_avail_idx(std::memory_order_relaxed);
+    ring.store_avail_entry(idx & 7, head);
+    ring.store_avail_idx(static_cast<std::uint16_t>(idx + 1), std::memory_order_release);
+  }
+  // take() must fail with `code` and a message containing `text`; then the queue is broken.
+  void expect_rejected(ErrorCode code, const std::string& text) {
+    SplitDeviceQueue device(m.memory, m.config);
+    DescriptorChain chain;
+    try {
+      device.take(chain);
+      FAIL() << "accepted; expected " << to_string(code);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), code) << e.what();
+      EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(device.broken());
+    try {
+      device.take(chain);
+      FAIL() << "a broken queue kept working";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::Broken);
+    }
+  }
+  // Writes an indirect table of `entries` descriptors into test memory; returns its address.
+  shm::GuestAddress table(std::initializer_list<Descriptor> entries) {
+    const shm::GuestAddress at = m.allocator.allocate(16 * entries.size(), 16);
+    std::size_t i = 0;
+    for (const Descriptor& d : entries) m.memory.write_obj(at + 16 * i++, d);
+    return at;
+  }
+
+  RingMemory m;
+  SplitRing ring;
+  shm::GuestAddress buffer = 0;
+};
+
+class HostileIndirectDriver : public HostileDriver {
+ protected:
+  HostileIndirectDriver() : HostileDriver({true, false}) {}
+};
+
+TEST_F(HostileDriver, HeadOutOfRange) {
+  offer(8);
+  expect_rejected(ErrorCode::HeadOutOfRange, "head 8 >= queue size 8");
+}
+
+TEST_F(HostileDriver, NextOutOfRange) {
+  descriptor(0, buffer, 8, kDescNext, 200);
+  offer(0);
+  expect_rejected(ErrorCode::NextOutOfRange, "next 200 >= queue size 8");
+}
+
+TEST_F(HostileDriver, LoopInChain) {
+  descriptor(0, buffer, 8, kDescNext, 1);
+  descriptor(1, buffer, 8, kDescNext, 0);
+  offer(0);
+  expect_rejected(ErrorCode::ChainTooLong, "more than 8 descriptors");
+}
+
+TEST_F(HostileDriver, SelfLoop) {
+  descriptor(3, buffer, 8, kDescNext, 3);
+  offer(3);
+  expect_rejected(ErrorCode::ChainTooLong, "chain 3");
+}
+
+TEST_F(HostileDriver, ReadableAfterWritable) {
+  descriptor(0, buffer, 8, kDescWrite | kDescNext, 1);
+  descriptor(1, buffer, 8, 0);
+  offer(0);
+  expect_rejected(ErrorCode::ReadableAfterWritable, "descriptor 1");
+}
+
+TEST_F(HostileDriver, BufferOutsideMemory) {
+  descriptor(0, 0x10, 8, 0);
+  offer(0);
+  expect_rejected(ErrorCode::BufferOutOfMemory, "[0x10, +8)");
+}
+
+TEST_F(HostileDriver, BufferRunsOffTheEnd) {
+  descriptor(0, RingMemory::kBase + RingMemory::kBytes - 4, 8, 0);
+  offer(0);
+  expect_rejected(ErrorCode::BufferOutOfMemory, "outside guest memory");
+}
+
+TEST_F(HostileDriver, BufferAddressOverflows) {
+  descriptor(0, 0xfffffffffffffff0ull, 0x20, kDescWrite);
+  offer(0);
+  expect_rejected(ErrorCode::BufferOutOfMemory, "0xfffffffffffffff0");
+}
+
+TEST_F(HostileDriver, ChainLongerThan4GiB) {
+  // Eight descriptors of 0x30000000 bytes each over the whole test memory would be outside it,
+  // so point them all at a region that is large enough: use a 4 GiB sparse mapping.
+  RingMemory big(8);
+  const std::uint64_t huge = 0xC0000000ull;  // 3 GiB, reserved not touched
+  void* area = mmap(nullptr, huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  ASSERT_NE(area, MAP_FAILED);
+  big.memory.add_borrowed(0x100000000ull, static_cast<std::byte*>(area), huge);
+  SplitRing r(big.memory, 8, big.config.addresses);
+  r.write_descriptor(0, {0x100000000ull, static_cast<std::uint32_t>(huge - 1), kDescNext, 1});
+  r.write_descriptor(1, {0x100000000ull, static_cast<std::uint32_t>(huge - 1), 0, 0});
+  r.store_avail_entry(0, 0);
+  r.store_avail_idx(1, std::memory_order_release);
+  SplitDeviceQueue device(big.memory, big.config);
+  DescriptorChain chain;
+  try {
+    device.take(chain);
+    ADD_FAILURE() << "accepted a chain of more than 2^32 bytes";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::ChainTooLarge) << e.what();
+  }
+  munmap(area, huge);
+}
+
+TEST_F(HostileDriver, AvailIndexJump) {
+  ring.store_avail_idx(9, std::memory_order_release);
+  expect_rejected(ErrorCode::AvailIndexJump, "avail idx 9 is 9 ahead");
+}
+
+TEST_F(HostileDriver, IndirectWithoutNegotiation) {
+  descriptor(0, table({{buffer, 8, 0, 0}}), 16, kDescIndirect);
+  offer(0);
+  expect_rejected(ErrorCode::IndirectNotNegotiated, "VIRTIO_F_INDIRECT_DESC");
+}
+
+TEST_F(HostileIndirectDriver, IndirectWithNext) {
+  descriptor(0, table({{buffer, 8, 0, 0}}), 16, kDescIndirect | kDescNext, 1);
+  offer(0);
+  expect_rejected(ErrorCode::IndirectWithNext, "INDIRECT together with NEXT");
+}
+
+TEST_F(HostileIndirectDriver, IndirectLengthNotMultipleOf16) {
+  descriptor(0, table({{buffer, 8, 0, 0}, {buffer, 8, 0, 0}}), 24, kDescIndirect);
+  offer(0);
+  expect_rejected(ErrorCode::IndirectBadSize, "len 24");
+}
+
+TEST_F(HostileIndirectDriver, IndirectLengthZero) {
+  descriptor(0, buffer, 0, kDescIndirect);
+  offer(0);
+  expect_rejected(ErrorCode::IndirectBadSize, "len 0");
+}
+
+TEST_F(HostileIndirectDriver, IndirectTableLargerThanQueue) {
+  descriptor(0, buffer, 16 * 9, kDescIndirect);
+  offer(0);
+  expect_rejected(ErrorCode::IndirectBadSize, "9 entries exceeds queue size 8");
+}
+
+TEST_F(HostileIndirectDriver, IndirectTableOutsideMemory) {
+  descriptor(0, RingMemory::kBase + RingMemory::kBytes - 16, 32, kDescIndirect);
+  offer(0);
+  expect_rejected(ErrorCode::IndirectOutOfMemory, "outside guest memory");
+}
+
+TEST_F(HostileIndirectDriver, NestedIndirect) {
+  const shm::GuestAddress inner = table({{buffer, 8, 0, 0}});
+  descriptor(0, table({{buffer, 8, kDescNext, 1}, {inner, 16, kDescIndirect, 0}}), 32, kDescIndirect);
+  offer(0);
+  expect_rejected(ErrorCode::NestedIndirect, "indirect entry 1");
+}
+
+TEST_F(HostileIndirectDriver, LoopInsideIndirectTable) {
+  descriptor(0, table({{buffer, 8, kDescNext, 1}, {buffer, 8, kDescNext, 0}}), 32, kDescIndirect);
+  offer(0);
+  expect_rejected(ErrorCode::ChainTooLong, "indirect chain");
+}
+
+TEST_F(HostileIndirectDriver, NextOutsideIndirectTable) {
+  descriptor(0, table({{buffer, 8, kDescNext, 5}}), 16, kDescIndirect);
+  offer(0);
+  expect_rejected(ErrorCode::NextOutOfRange, "next 5 >= table entries 1");
+}
+
+TEST_F(HostileIndirectDriver, ReadableAfterWritableAcrossIntoIndirect) {
+  descriptor(0, buffer, 8, kDescWrite | kDescNext, 1);
+  descriptor(1, table({{buffer, 8, 0, 0}}), 16, kDescIndirect);
+  offer(0);
+  expect_rejected(ErrorCode::ReadableAfterWritable, "indirect entry 0");
+}
+
+// §2.7.5.3.2: direct descriptors followed by one indirect descriptor are valid, and the
+// WRITE flag on the indirect descriptor itself is ignored.
+TEST_F(HostileIndirectDriver, DirectThenIndirectIsAccepted) {
+  descriptor(0, buffer, 4, kDescNext, 1);
+  descriptor(1, table({{buffer + 8, 4, kDescNext, 1}, {buffer + 16, 8, kDescWrite, 0}}), 32,
+             kDescIndirect | kDescWrite);
+  offer(0);
+  SplitDeviceQueue device(m.memory, m.config);
+  DescriptorChain chain;
+  ASSERT_TRUE(device.take(chain));
+  EXPECT_EQ(chain.readable_bytes(), 8u);
+  EXPECT_EQ(chain.writable_bytes(), 8u);
+  EXPECT_EQ(chain.descriptor_count(), 3u);
+}
+
+// The chain is copied once: rewriting the table after take() changes nothing the device sees.
+TEST_F(HostileDriver, RewritingDescriptorsAfterTakeHasNoEffect) {
+  descriptor(0, buffer, 8, 0);
+  offer(0);
+  SplitDeviceQueue device(m.memory, m.config);
+  DescriptorChain chain;
+  ASSERT_TRUE(device.take(chain));
+  descriptor(0, 0x10, 0xffffffff, kDescWrite);
+  ASSERT_EQ(chain.readable().size(), 1u);
+  EXPECT_EQ(chain.readable()[0].addr, buffer);
+  EXPECT_EQ(chain.readable()[0].length, 8u);
+  EXPECT_TRUE(chain.writable().empty());
+}
+
+}  // namespace
+}  // namespace vgen::virtqueue
