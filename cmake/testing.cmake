@@ -9,6 +9,12 @@ function(vgen_add_test)
   if(ARG_LABELS)
     set_tests_properties(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}")
   endif()
+  if("threaded" IN_LIST ARG_LABELS)
+    if(NOT TARGET threaded_tests)
+      add_custom_target(threaded_tests)
+    endif()
+    add_dependencies(threaded_tests ${ARG_NAME})
+  endif()
 endfunction()
 
 # vgen_add_fuzzer(NAME name SOURCES src...): a libFuzzer target, built when VGEN_FUZZ is on.

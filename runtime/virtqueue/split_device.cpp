@@ -162,14 +162,24 @@ void SplitDeviceQueue::put(std::uint16_t head, std::uint32_t written) {
   emit({trace::EventKind::UsedPushed, queue_index_, head, used_idx_, written, 0});
 }
 
-bool SplitDeviceQueue::publish() {
+// Moves used idx to cover every returned chain; false if there was nothing to publish.
+bool SplitDeviceQueue::expose() {
   check_usable();
   if (used_idx_ == published_idx_) return false;
-  const std::uint16_t old_idx = published_idx_;
-  // §2.7.13: used entries and buffer data visible before the used idx update.
+  // §2.7.8.2 / §2.7.13: used entries and buffer data visible before the used idx update.
   ring_.store_used_idx(used_idx_, std::memory_order_release);
-  published_idx_ = used_idx_;
   emit({trace::EventKind::UsedPublished, queue_index_, 0, used_idx_, 0, 0});
+  return true;
+}
+
+void SplitDeviceQueue::publish_unchecked() {
+  if (expose()) published_idx_ = used_idx_;
+}
+
+bool SplitDeviceQueue::publish() {
+  const std::uint16_t old_idx = published_idx_;
+  if (!expose()) return false;
+  published_idx_ = used_idx_;
   // Full barrier before reading the driver's suppression fields; pairs with the barrier in
   // the driver's enable_interrupts() between writing them and re-reading used idx.
   std::atomic_thread_fence(std::memory_order_seq_cst);

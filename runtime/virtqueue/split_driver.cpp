@@ -15,7 +15,7 @@ std::string hex(std::uint64_t v) {
 }  // namespace
 
 SplitDriverQueue::SplitDriverQueue(const shm::GuestMemory& memory, const QueueConfig& config, IndirectPool pool)
-    : memory_(memory), ring_(memory, config.size, config.addresses), features_(config.features), pool_(pool) {
+    : ring_(memory, config.size, config.addresses), features_(config.features), pool_(pool) {
   queue_index_ = config.index;
   if (features_.indirect && pool_.capacity > 0) {
     if (pool_.base % kDescAlign != 0 || pool_.capacity > ring_.size()) {
@@ -108,14 +108,24 @@ std::uint16_t SplitDriverQueue::place_indirect(std::span<const Buffer> readable,
   return head;
 }
 
-bool SplitDriverQueue::publish() {
+// Moves avail idx to cover every added chain; false if there was nothing to publish.
+bool SplitDriverQueue::expose() {
   check_usable();
   if (avail_idx_ == published_idx_) return false;
-  const std::uint16_t old_idx = published_idx_;
   // VirtIO 1.2 §2.7.13.3.1: descriptors and ring entries visible before the idx update.
   ring_.store_avail_idx(avail_idx_, std::memory_order_release);
-  published_idx_ = avail_idx_;
   emit({trace::EventKind::AvailPublished, queue_index_, 0, avail_idx_, 0, 0});
+  return true;
+}
+
+void SplitDriverQueue::publish_unchecked() {
+  if (expose()) published_idx_ = avail_idx_;
+}
+
+bool SplitDriverQueue::publish() {
+  const std::uint16_t old_idx = published_idx_;
+  if (!expose()) return false;
+  published_idx_ = avail_idx_;
   // §2.7.13.4.1: full barrier between the idx update and reading the suppression fields,
   // pairing with the device's barrier between its re-enable and its re-check of avail idx.
   std::atomic_thread_fence(std::memory_order_seq_cst);

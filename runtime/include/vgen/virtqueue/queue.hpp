@@ -73,11 +73,19 @@ class DriverQueue : public QueueBase {
                                            std::uint64_t token) = 0;
   /// Makes every added chain visible; returns true if the device asked to be notified.
   virtual bool publish() = 0;
-  /// publish(), then signals the notifier if needed. Returns true if it signalled.
+  /// Makes every added chain visible without deciding about a notification, which saves the
+  /// full barrier that decision needs; for a device that busy-polls.
+  virtual void publish_unchecked() = 0;
+  /// With a notifier: publish(), then signal if the device asked for it. Without one (a
+  /// polling device): publish_unchecked(). Returns true if it signalled.
   bool kick() {
+    if (notifier_ == nullptr) {
+      publish_unchecked();
+      return false;
+    }
     const bool needed = publish();
-    if (needed && notifier_ != nullptr) notifier_->signal();
-    return needed && notifier_ != nullptr;
+    if (needed) notifier_->signal();
+    return needed;
   }
   /// The next used buffer, or nullopt when none. Throws Error on hostile device input.
   virtual std::optional<UsedBuffer> reclaim() = 0;
@@ -102,11 +110,19 @@ class DeviceQueue : public QueueBase {
   virtual void put(std::uint16_t head, std::uint32_t written) = 0;
   /// Makes returned chains visible; returns true if the driver asked for an interrupt.
   virtual bool publish() = 0;
-  /// publish(), then signals the notifier if needed. Returns true if it signalled.
+  /// Makes returned chains visible without deciding about an interrupt (no full barrier);
+  /// for a driver that busy-polls.
+  virtual void publish_unchecked() = 0;
+  /// With a notifier: publish(), then signal if the driver asked for it. Without one (a
+  /// polling driver): publish_unchecked(). Returns true if it signalled.
   bool notify() {
+    if (notifier_ == nullptr) {
+      publish_unchecked();
+      return false;
+    }
     const bool needed = publish();
-    if (needed && notifier_ != nullptr) notifier_->signal();
-    return needed && notifier_ != nullptr;
+    if (needed) notifier_->signal();
+    return needed;
   }
   /// Asks the driver for kicks again; returns true if chains are already available
   /// (the caller should take them before sleeping).

@@ -20,6 +20,7 @@ class SplitDeviceQueue final : public DeviceQueue {
   bool take(DescriptorChain& chain) override;
   void put(std::uint16_t head, std::uint32_t written) override;
   bool publish() override;
+  void publish_unchecked() override;
   bool enable_notifications() override;
   void disable_notifications() override;
   std::uint32_t available() override;
@@ -28,6 +29,7 @@ class SplitDeviceQueue final : public DeviceQueue {
   const SplitRing& ring() const noexcept { return ring_; }
 
  private:
+  bool expose();
   std::uint16_t refresh_avail();
   void walk_chain(std::uint16_t head, DescriptorChain& chain);
   void walk_indirect(const Descriptor& table, std::uint32_t position, DescriptorChain& chain);

@@ -31,6 +31,7 @@ class SplitDriverQueue final : public DriverQueue {
   std::optional<std::uint16_t> add(std::span<const Buffer> readable, std::span<const Buffer> writable,
                                    std::uint64_t token) override;
   bool publish() override;
+  void publish_unchecked() override;
   std::optional<UsedBuffer> reclaim() override;
   bool enable_interrupts() override;
   void disable_interrupts() override;
@@ -44,6 +45,7 @@ class SplitDriverQueue final : public DriverQueue {
   const SplitRing& ring() const noexcept { return ring_; }
 
  private:
+  bool expose();
   struct Head {
     std::uint64_t token = 0;
     std::uint64_t writable_bytes = 0;
@@ -56,7 +58,6 @@ class SplitDriverQueue final : public DriverQueue {
   void release(std::uint16_t head);
   void validate_used(const UsedElement& e, std::uint16_t slot_index);
 
-  const shm::GuestMemory& memory_;
   SplitRing ring_;
   RingFeatures features_;
   IndirectPool pool_;

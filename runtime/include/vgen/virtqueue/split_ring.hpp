@@ -35,10 +35,13 @@ class SplitRing {
     std::memcpy(&d, desc_ + 16ull * index, sizeof d);
     return {little_endian(d.addr), little_endian(d.len), little_endian(d.flags), little_endian(d.next)};
   }
-  /// Writes descriptor `index` (driver only).
+  /// Writes descriptor `index` (driver only). An entry that already holds these bytes is
+  /// left alone, so a recycled descriptor's cache line stays shared with the device instead
+  /// of bouncing back to the driver.
   void write_descriptor(std::uint32_t index, const Descriptor& d) noexcept {
     const Descriptor le{little_endian(d.addr), little_endian(d.len), little_endian(d.flags), little_endian(d.next)};
-    std::memcpy(desc_ + 16ull * index, &le, sizeof le);
+    std::byte* slot = desc_ + 16ull * index;
+    if (std::memcmp(slot, &le, sizeof le) != 0) std::memcpy(slot, &le, sizeof le);
   }
 
   // Available ring.

@@ -1,0 +1,37 @@
+// A console reporter that also remembers each benchmark's rate, so a run can end with a
+// table of "vgen / peer" ratios measured side by side, and each rate scaled by the machine's
+// cache-line round trip measured in the same run.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+namespace vgen::bench {
+
+/// One line of the closing table: a vgen benchmark, its peer, and the goal ratio (0 = none).
+struct Comparison {
+  std::string vgen;
+  std::string peer;
+  double goal = 0;
+};
+
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  /// `rate_counter` is the user counter holding operations per second (e.g. "msgs/s").
+  explicit RatioReporter(std::string rate_counter) : counter_(std::move(rate_counter)) {}
+  void ReportRuns(const std::vector<Run>& runs) override;
+  /// Prints the comparisons, the cache-line round trip (from benchmark `rtt_name`, whose
+  /// counter is round trips per second) and every rate times that round trip.
+  void PrintSummary(const std::vector<Comparison>& comparisons, const std::string& rtt_name) const;
+
+ private:
+  std::string counter_;
+  std::map<std::string, double> rates_;
+  std::vector<std::string> order_;
+};
+
+}  // namespace vgen::bench

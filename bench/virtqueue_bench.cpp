@@ -1,0 +1,312 @@
+// Split virtqueue throughput and latency against boost::lockfree::spsc_queue, in one run.
+//  - stream: the driver keeps up to 256 buffers (128 out+in chains) in flight; batches of 1
+//    and 32 chains per publish; peer: echo over two spsc queues of capacity 256.
+//  - pingpong: one chain in flight; peer: one item in flight over two spsc queues.
+//  - two processes, eventfd notification, event idx on and off: messages/s and
+//    notifications (kicks + interrupts) per message.
+// Every message is 64 bytes that the sender writes and the receiver reads, both ways.
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include <boost/lockfree/spsc_queue.hpp>
+
+#include <vgen/notify/eventfd.hpp>
+#include <vgen/shm/allocator.hpp>
+#include <vgen/shm/fd_passing.hpp>
+#include <vgen/shm/sharing.hpp>
+#include <vgen/virtqueue/split_device.hpp>
+#include <vgen/virtqueue/split_driver.hpp>
+
+#include "cache_line.hpp"
+#include "ratio_reporter.hpp"
+
+namespace vgen::bench {
+namespace {
+
+constexpr std::uint32_t kQueueSize = 256;
+constexpr std::uint32_t kPayload = 64;
+constexpr std::uint32_t kSlots = kQueueSize / 2;  // out + in buffer per chain
+constexpr shm::GuestAddress kBase = 0x100000;
+constexpr std::uint64_t kMemoryBytes = 1 << 20;
+
+using Message = std::array<std::byte, kPayload>;
+
+void set_rate(benchmark::State& state) {
+  state.counters["msgs/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+// Writes 64 bytes derived from `seed`; returns a checksum of what a reader sees.
+inline void fill(std::byte* p, std::uint64_t seed) {
+  for (std::uint32_t i = 0; i < kPayload; i += 8) {
+    const std::uint64_t v = seed + i;
+    std::memcpy(p + i, &v, 8);
+  }
+}
+inline std::uint64_t sum(const std::byte* p) {
+  std::uint64_t s = 0;
+  for (std::uint32_t i = 0; i < kPayload; i += 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p + i, 8);
+    s += v;
+  }
+  return s;
+}
+
+// --- peer: boost::lockfree::spsc_queue ------------------------------------------------------
+
+using SpscQueue = boost::lockfree::spsc_queue<Message, boost::lockfree::capacity<256>>;
+
+void boost_echo(benchmark::State& state, std::uint32_t window) {
+  auto to_device = std::make_unique<SpscQueue>();
+  auto to_driver = std::make_unique<SpscQueue>();
+  std::atomic<bool> stop{false};
+  std::thread device([&] {
+    Message m;
+    while (!stop.load(std::memory_order_relaxed)) {
+      if (!to_device->pop(m)) continue;
+      const std::uint64_t s = sum(m.data());
+      fill(m.data(), s);
+      while (!to_driver->push(m)) {
+      }
+    }
+  });
+  std::uint32_t in_flight = 0;
+  std::uint64_t seq = 0;
+  Message m;
+  for (auto _ : state) {
+    while (in_flight < window) {
+      fill(m.data(), seq++);
+      if (!to_device->push(m)) break;
+      ++in_flight;
+    }
+    while (!to_driver->pop(m)) {
+    }
+    benchmark::DoNotOptimize(sum(m.data()));
+    --in_flight;
+  }
+  stop = true;
+  device.join();
+  set_rate(state);
+}
+
+// --- vgen: split virtqueue, two threads -------------------------------------------------------
+
+// Guest memory with one queue and kSlots message slots (out 64 B + in 64 B each).
+struct QueueMemory {
+  explicit QueueMemory(bool event_idx)
+      : region(std::make_shared<shm::Region>(shm::Region::create("vgen-bench", kMemoryBytes))) {
+    memory.add(kBase, region);
+    shm::Allocator alloc(kBase, kMemoryBytes);
+    config.size = kQueueSize;
+    config.features = {false, event_idx};
+    config.addresses.desc = alloc.allocate(virtqueue::desc_table_bytes(kQueueSize), 4096);
+    config.addresses.avail = alloc.allocate(virtqueue::avail_ring_bytes(kQueueSize), 64);
+    config.addresses.used = alloc.allocate(virtqueue::used_ring_bytes(kQueueSize), 64);
+    slots = alloc.allocate(kSlots * 2 * kPayload, 64);
+    control = alloc.allocate(64, 64);
+  }
+  shm::GuestAddress out(std::uint64_t slot) const { return slots + slot * 2 * kPayload; }
+  shm::GuestAddress in(std::uint64_t slot) const { return out(slot) + kPayload; }
+
+  std::shared_ptr<shm::Region> region;
+  shm::GuestMemory memory;
+  virtqueue::QueueConfig config;
+  shm::GuestAddress slots = 0;
+  shm::GuestAddress control = 0;  // two-process runs: stop flag and the device's counters
+};
+
+// The device's work for one chain: read 64 bytes, write 64 bytes derived from them.
+inline void serve(virtqueue::SplitDeviceQueue& device, const virtqueue::DescriptorChain& chain) {
+  Message m;
+  virtqueue::ChainReader(chain).read(m);
+  fill(m.data(), sum(m.data()));
+  virtqueue::ChainWriter writer(chain);
+  writer.write(m);
+  device.put(chain.head(), writer.written());
+}
+
+void device_loop(virtqueue::SplitDeviceQueue& device, std::uint32_t batch, const std::atomic<bool>& stop) {
+  virtqueue::DescriptorChain chain;
+  std::uint32_t pending = 0;
+  while (!stop.load(std::memory_order_relaxed)) {
+    if (device.take(chain)) {
+      serve(device, chain);
+      if (++pending < batch) continue;
+    }
+    if (pending > 0) device.notify();  // no notifier: publish without the suppression check
+    pending = 0;
+  }
+}
+
+// Driver side shared by the threaded and two-process runs: keeps `window` chains in flight,
+// publishing every `batch` additions; each benchmark iteration is one reclaimed chain.
+class StreamDriver {
+ public:
+  StreamDriver(QueueMemory& q, virtqueue::SplitDriverQueue& driver, std::uint32_t window, std::uint32_t batch)
+      : q_(q), driver_(driver), window_(window), batch_(batch) {
+    for (std::uint32_t s = 0; s < kSlots; ++s) free_.push_back(s);
+  }
+  // Adds chains up to the window in batches; returns whether anything was added.
+  bool fill() {
+    bool added = false;
+    while (free_.size() >= batch_ && kSlots - free_.size() + batch_ <= window_) {
+      for (std::uint32_t i = 0; i < batch_; ++i) add_one();
+      added = true;
+      driver_.kick();  // without a notifier this only publishes
+    }
+    return added;
+  }
+  // Reclaims one chain if any; checks its bytes.
+  bool reclaim_one() {
+    const auto used = driver_.reclaim();
+    if (!used) return false;
+    benchmark::DoNotOptimize(sum(q_.memory.translate(q_.in(used->token), kPayload)));
+    free_.push_back(static_cast<std::uint32_t>(used->token));
+    return true;
+  }
+
+ private:
+  void add_one() {
+    const std::uint32_t slot = free_.back();
+    free_.pop_back();
+    fill_payload(slot);
+    const virtqueue::Buffer r[] = {{q_.out(slot), kPayload}};
+    const virtqueue::Buffer w[] = {{q_.in(slot), kPayload}};
+    driver_.add(r, w, slot);
+  }
+  void fill_payload(std::uint32_t slot) { vgen::bench::fill(q_.memory.translate(q_.out(slot), kPayload), seq_++); }
+
+  QueueMemory& q_;
+  virtqueue::SplitDriverQueue& driver_;
+  std::uint32_t window_;
+  std::uint32_t batch_;
+  std::vector<std::uint32_t> free_;
+  std::uint64_t seq_ = 0;
+};
+
+void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t batch) {
+  QueueMemory q(false);
+  virtqueue::SplitDriverQueue driver(q.memory, q.config);
+  virtqueue::SplitDeviceQueue device(q.memory, q.config);
+  std::atomic<bool> stop{false};
+  std::thread device_thread([&] { device_loop(device, batch, stop); });
+  StreamDriver stream(q, driver, window, batch);
+  for (auto _ : state) {
+    do {
+      stream.fill();
+    } while (!stream.reclaim_one());
+  }
+  stop = true;
+  device_thread.join();
+  set_rate(state);
+}
+
+// --- vgen: two processes, eventfd notifications ---------------------------------------------
+
+struct Control {
+  std::atomic<std::uint32_t> stop;
+  std::atomic<std::uint32_t> ready;
+  std::atomic<std::uint64_t> interrupts;
+};
+
+// Runs in the child: maps what the parent shares, serves until told to stop.
+[[noreturn]] void device_process(int sock, const virtqueue::QueueConfig& config, shm::GuestAddress control_addr) {
+  const shm::GuestMemory memory = shm::receive_memory(sock);
+  shm::ReceivedMessage fds = shm::receive_with_fds(sock, 1);
+  notify::EventfdNotifier kick(fds.fds.at(0));
+  notify::EventfdNotifier interrupt(fds.fds.at(1));
+  auto* control = reinterpret_cast<Control*>(memory.translate(control_addr, sizeof(Control)));
+  virtqueue::SplitDeviceQueue device(memory, config);
+  device.set_notifier(&interrupt);
+  virtqueue::DescriptorChain chain;
+  control->ready.store(1, std::memory_order_release);
+  while (control->stop.load(std::memory_order_acquire) == 0) {
+    while (device.take(chain)) serve(device, chain);
+    device.notify();
+    if (device.enable_notifications()) continue;  // more arrived while re-arming
+    kick.wait(std::chrono::milliseconds(50));
+    device.disable_notifications();
+  }
+  control->interrupts.store(interrupt.signals_sent(), std::memory_order_release);
+  _exit(0);
+}
+
+void vgen_processes(benchmark::State& state, bool event_idx) {
+  QueueMemory q(event_idx);
+  int socks[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, socks) != 0) {
+    state.SkipWithError("socketpair failed");
+    return;
+  }
+  const pid_t child = fork();
+  if (child == 0) {
+    close(socks[0]);
+    device_process(socks[1], q.config, q.control);
+  }
+  close(socks[1]);
+  notify::EventfdNotifier kick;
+  notify::EventfdNotifier interrupt;
+  shm::send_memory(socks[0], q.memory);
+  const std::byte one{1};
+  const int fds[] = {kick.fd(), interrupt.fd()};
+  shm::send_with_fds(socks[0], {&one, 1}, fds);
+  auto* control = reinterpret_cast<Control*>(q.memory.translate(q.control, sizeof(Control)));
+  while (control->ready.load(std::memory_order_acquire) == 0) std::this_thread::yield();
+
+  virtqueue::SplitDriverQueue driver(q.memory, q.config);
+  driver.set_notifier(&kick);
+  StreamDriver stream(q, driver, kSlots, 1);
+  for (auto _ : state) {
+    for (;;) {
+      stream.fill();
+      if (stream.reclaim_one()) break;
+      if (driver.enable_interrupts()) continue;  // used buffers arrived while re-arming
+      interrupt.wait(std::chrono::milliseconds(50));
+      driver.disable_interrupts();
+    }
+  }
+  control->stop.store(1, std::memory_order_release);
+  kick.signal();
+  int status = 0;
+  waitpid(child, &status, 0);
+  close(socks[0]);
+  const double messages = static_cast<double>(state.iterations());
+  set_rate(state);
+  state.counters["kicks/msg"] = static_cast<double>(kick.signals_sent() - 1) / messages;
+  state.counters["irqs/msg"] = static_cast<double>(control->interrupts.load()) / messages;
+}
+
+void register_benchmarks() {
+  register_cache_line_benchmark();
+  auto reg = [](const char* name, auto fn) { return benchmark::RegisterBenchmark(name, fn)->UseRealTime()->MinTime(0.5); };
+  reg("boost_spsc/echo", [](benchmark::State& s) { boost_echo(s, 256); });
+  reg("boost_spsc/pingpong", [](benchmark::State& s) { boost_echo(s, 1); });
+  reg("vgen_split/stream/batch:1", [](benchmark::State& s) { vgen_threads(s, kSlots, 1); });
+  reg("vgen_split/stream/batch:32", [](benchmark::State& s) { vgen_threads(s, kSlots, 32); });
+  reg("vgen_split/pingpong", [](benchmark::State& s) { vgen_threads(s, 1, 1); });
+  reg("vgen_split/2proc_eventfd/event_idx:1", [](benchmark::State& s) { vgen_processes(s, true); });
+  reg("vgen_split/2proc_eventfd/event_idx:0", [](benchmark::State& s) { vgen_processes(s, false); });
+}
+
+}  // namespace
+}  // namespace vgen::bench
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  vgen::bench::register_benchmarks();
+  vgen::bench::RatioReporter reporter("msgs/s");
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.PrintSummary({{"vgen_split/stream/batch:32", "boost_spsc/echo", 0.5},
+                         {"vgen_split/stream/batch:1", "boost_spsc/echo", 0},
+                         {"vgen_split/pingpong", "boost_spsc/pingpong", 0.8}},
+                        "cache_line_round_trip");
+  benchmark::Shutdown();
+  return 0;
+}

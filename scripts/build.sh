@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Configures and builds one build tree: scripts/build.sh default|asan|tsan [ninja targets...]
+#   default  g++, RelWithDebInfo, everything including benchmarks
+#   asan     clang 14, AddressSanitizer + UBSan, libFuzzer targets
+#   tsan     clang 14, ThreadSanitizer (the "threaded" tests only)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+config=${1:-default}
+shift || true
+common=(-G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+clang=(-DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DVGEN_BENCH=OFF)
+case "$config" in
+  default) flags=() ;;
+  asan) flags=("${clang[@]}" -DVGEN_SANITIZE=address -DVGEN_FUZZ=ON) ;;
+  tsan) flags=("${clang[@]}" -DVGEN_SANITIZE=thread) ;;
+  *) echo "build.sh: unknown configuration '$config' (default, asan, tsan)" >&2; exit 2 ;;
+esac
+build="$root/build/$config"
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S "$root" -B "$build" "${common[@]}" "${flags[@]}" >/dev/null
+fi
+ninja -C "$build" "$@"
