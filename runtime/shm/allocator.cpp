@@ -5,6 +5,13 @@
 
 namespace vgen::shm {
 
+Allocator::Allocator(GuestAddress base, std::uint64_t size) : base_(base), next_(base), end_(base + size) {
+  if (end_ < base_) {
+    throw Error(ErrorCode::Overflow, "allocator: base " + std::to_string(base) + " + size " + std::to_string(size) +
+                                         " overflows 64 bits");
+  }
+}
+
 GuestAddress Allocator::allocate(std::uint64_t size, std::uint64_t align) {
   if (!std::has_single_bit(align)) {
     throw Error(ErrorCode::Invalid, "allocator: alignment " + std::to_string(align) + " is not a power of two");

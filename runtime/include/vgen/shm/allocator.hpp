@@ -10,7 +10,8 @@ namespace vgen::shm {
 /// Hands out [base, base+size) in aligned pieces, front to back. No free: reset() instead.
 class Allocator {
  public:
-  Allocator(GuestAddress base, std::uint64_t size) noexcept : base_(base), next_(base), end_(base + size) {}
+  /// Throws shm::Error(Overflow) when base + size wraps around 2^64.
+  Allocator(GuestAddress base, std::uint64_t size);
   /// Returns the guest address of `size` bytes aligned to `align` (a power of two).
   /// Throws shm::Error(OutOfBounds) when the range is exhausted, Invalid for a bad alignment.
   GuestAddress allocate(std::uint64_t size, std::uint64_t align = 16);
