@@ -1,0 +1,56 @@
+// The bounded queue of watch events waiting to be sent to one connection.
+//
+// Policy past the bound: the queue refuses the event and becomes "overflowed" for good; the
+// owner (the daemon) must then close the connection. Why close rather than drop events or
+// send a marker: a watch event is a promise that the client will hear about a change, and
+// clients rebuild their view only from those events. Dropping events loses changes silently;
+// an "overflow" marker event is not part of the XenStore protocol, so stock clients
+// (libxenstore, guest kernels) would misread it as a change of some path. A closed
+// connection is something every client already handles: it reconnects, re-reads the state
+// and re-registers its watches. Closing also frees the memory at once, so a client that
+// stops reading (XSA-349) cannot make the daemon grow.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include <vgen/store/quota.hpp>
+
+namespace vgen::store {
+
+/// One watch event as sent on the wire: the changed path and the watch's token.
+struct WatchEvent {
+  std::string path;   ///< as the watcher registered it (relative watches get relative paths)
+  std::string token;  ///< the watch's token
+  bool operator==(const WatchEvent&) const = default;
+};
+
+/// FIFO of undelivered events with a count and a byte bound (bytes = path + token sizes).
+class EventQueue {
+ public:
+  explicit EventQueue(EventQueueLimits limits = {}) : limits_(limits) {}
+
+  /// Appends `event`. Returns false, and marks the queue overflowed, if that would exceed
+  /// either bound or if the queue has overflowed before; the event is then not stored.
+  bool push(WatchEvent event);
+  /// Removes and returns the oldest event, or nullopt if empty.
+  std::optional<WatchEvent> pop();
+
+  bool empty() const noexcept { return events_.empty(); }
+  std::size_t size() const noexcept { return events_.size(); }
+  /// Bytes of path + token held.
+  std::size_t bytes() const noexcept { return bytes_; }
+  /// True once an event has been refused; the connection must be closed.
+  bool overflowed() const noexcept { return overflowed_; }
+  const EventQueueLimits& limits() const noexcept { return limits_; }
+
+ private:
+  EventQueueLimits limits_;
+  std::deque<WatchEvent> events_;
+  std::size_t bytes_ = 0;
+  bool overflowed_ = false;
+};
+
+}  // namespace vgen::store

@@ -1,0 +1,63 @@
+// A transaction's private view of the tree.
+//
+// Isolation (the C XenStore daemon's model): the first time a transaction touches a node
+// (reads it, lists it, writes it, or finds it absent) it takes a private copy and remembers
+// the node's generation; from then on it sees only its copy, so repeated reads agree and
+// its writes stay invisible to others. At commit, every node it touched must still have the
+// remembered generation (or still be absent); otherwise the commit fails with EAGAIN and
+// nothing is applied. Conflicts are therefore per node: a concurrent change to a node the
+// transaction never touched does not abort it, and a committed transaction is equivalent to
+// running all its operations at the instant of commit.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <vgen/store/node.hpp>
+#include <vgen/store/tree.hpp>
+
+namespace vgen::store {
+
+/// The overlay one open transaction works on.
+class TransactionView final : public NodeView {
+ public:
+  /// `max_nodes` bounds how many distinct nodes the transaction may touch (0 = unlimited);
+  /// touching one more throws store::Error(NoSpace).
+  TransactionView(Tree& tree, std::size_t max_nodes);
+
+  /// The transaction's copy of the node (taken from the tree on first access), or nullptr.
+  const Node* find(const std::string& path) override;
+  /// Replaces the transaction's copy; the tree is untouched until apply().
+  void put(const std::string& path, Node node) override;
+  /// Marks the node absent in the transaction.
+  void erase(const std::string& path) override;
+  /// Nodes `domid` would own if the transaction committed now.
+  std::size_t nodes_owned_by(DomainId domid) const override;
+
+  /// Throws store::Error(Again) naming the first touched node that changed in the tree.
+  void validate() const;
+  /// Writes every node this transaction modified into the tree. Call after validate().
+  void apply();
+  /// Number of distinct nodes touched so far.
+  std::size_t touched() const noexcept { return entries_.size(); }
+
+ private:
+  struct Entry {
+    std::optional<Node> node;                  ///< the transaction's copy; nullopt = absent
+    std::optional<std::uint64_t> base;         ///< tree generation at first touch; nullopt = absent
+    bool dirty = false;                        ///< modified by the transaction
+  };
+  Entry& touch(const std::string& path);
+  void count(const std::optional<Node>& node, long delta);
+
+  Tree& tree_;
+  std::size_t max_nodes_;
+  std::unordered_map<std::string, Entry> entries_;
+  std::vector<std::string> order_;             ///< touch order, so commit is deterministic
+  std::unordered_map<DomainId, long> owned_delta_;
+};
+
+}  // namespace vgen::store

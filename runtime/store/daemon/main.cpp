@@ -1,0 +1,51 @@
+// vgen-xenstored: a XenStore-compatible daemon on a Unix socket. Stock clients reach it with
+// XENSTORED_PATH=<socket>. See docs/store.md and vgen/store/server.hpp.
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <vgen/store/error.hpp>
+#include <vgen/store/server.hpp>
+
+#include "options.hpp"
+
+namespace {
+
+vgen::store::Server* running_server = nullptr;
+
+extern "C" void on_signal(int) {
+  if (running_server != nullptr) running_server->stop();
+}
+
+void log_line(std::string_view line) {
+  std::fprintf(stderr, "vgen-xenstored: %.*s\n", static_cast<int>(line.size()), line.data());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const auto command = vgen::store::daemon::parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
+    if (command.help) {
+      std::fputs(vgen::store::daemon::usage().c_str(), stdout);
+      return 0;
+    }
+    vgen::store::ServerOptions options = command.server;
+    options.log = log_line;
+    vgen::store::Server server(std::move(options));
+    running_server = &server;
+    struct sigaction action {};
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    server.run();
+    running_server = nullptr;
+    return 0;
+  } catch (const vgen::Error& error) {
+    log_line(error.what());
+    return 1;
+  }
+}

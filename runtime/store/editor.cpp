@@ -1,0 +1,185 @@
+#include <vgen/store/editor.hpp>
+
+#include <algorithm>
+
+#include <vgen/store/error.hpp>
+#include <vgen/store/path.hpp>
+
+namespace vgen::store {
+namespace {
+
+const char* access_name(Access access) {
+  switch (access) {
+    case Access::Read: return "read";
+    case Access::Write: return "write";
+    case Access::Both: return "read/write";
+    case Access::None: break;
+  }
+  return "no";
+}
+
+std::size_t entry_size(const Node& node) {
+  std::size_t size = node.value.size();
+  for (const std::string& child : node.children) size += child.size() + 1;
+  return size;
+}
+
+std::string who_text(const Requester& who) { return "domain " + std::to_string(who.domain); }
+
+}  // namespace
+
+[[noreturn]] void Editor::missing(const std::string& path, Access wanted) {
+  // Report ENOENT only to a caller that could have accessed the nearest existing ancestor;
+  // anyone else learns nothing about what exists below it.
+  std::string ancestor = path;
+  const Node* found = nullptr;
+  while (found == nullptr && ancestor != "/") {
+    ancestor = parent_path(ancestor);
+    found = view_.find(ancestor);
+  }
+  if (found != nullptr && !allows(access_for(who_, found->permissions), wanted)) {
+    throw Error(ErrorCode::Access, who_text(who_) + " has no " + access_name(wanted) + " access to '" +
+                                       ancestor + "' (nearest existing ancestor of '" + path + "')");
+  }
+  throw Error(ErrorCode::NotFound, "no node '" + path + "'");
+}
+
+const Node& Editor::require(const std::string& path, Access wanted) {
+  const Node* node = view_.find(path);
+  if (node == nullptr) missing(path, wanted);
+  if (!allows(access_for(who_, node->permissions), wanted)) {
+    throw Error(ErrorCode::Access, who_text(who_) + " has no " + access_name(wanted) + " access to '" + path + "'");
+  }
+  return *node;
+}
+
+void Editor::check_entry_size(const std::string& path, const Node& node) const {
+  if (who_.privileged()) return;
+  const std::size_t size = entry_size(node);
+  if (size > quotas_.entry_size) {
+    throw Error(ErrorCode::NoSpace, "node '" + path + "' would hold " + std::to_string(size) +
+                                        " bytes (value + child names), over the entry-size quota of " +
+                                        std::to_string(quotas_.entry_size));
+  }
+}
+
+std::string Editor::read(const std::string& path) { return require(path, Access::Read).value; }
+
+Listing Editor::directory(const std::string& path) {
+  const Node& node = require(path, Access::Read);
+  return Listing{node.children, node.generation};
+}
+
+Permissions Editor::get_permissions(const std::string& path) { return require(path, Access::Read).permissions; }
+
+void Editor::write(const std::string& path, std::string_view value) {
+  if (value.size() > kMaxValueSize) {
+    throw Error(ErrorCode::TooBig, "value for '" + path + "' is " + std::to_string(value.size()) +
+                                       " bytes, over the limit of " + std::to_string(kMaxValueSize));
+  }
+  if (view_.find(path) == nullptr) return create(path, value);
+  Node node = require(path, Access::Write);
+  node.value.assign(value);
+  check_entry_size(path, node);
+  Permissions permissions = node.permissions;
+  view_.put(path, std::move(node));
+  changes_.push_back(Change{path, {std::move(permissions)}, {}});
+}
+
+void Editor::mkdir(const std::string& path) {
+  if (view_.find(path) != nullptr) {
+    require(path, Access::Write);
+    return;
+  }
+  create(path, {});
+}
+
+void Editor::create(const std::string& path, std::string_view value) {
+  // Walk up to the nearest existing ancestor; everything below it on the way is new.
+  std::vector<std::string> chain{path};
+  while (view_.find(parent_path(chain.back())) == nullptr) chain.push_back(parent_path(chain.back()));
+  const std::string anchor_path = parent_path(chain.back());
+  Node anchor = require(anchor_path, Access::Write);
+
+  Permissions inherited = anchor.permissions;
+  if (!who_.privileged()) {
+    inherited.front().domain = who_.domain;
+    const std::size_t owned = view_.nodes_owned_by(who_.domain);
+    if (owned + chain.size() > quotas_.nodes_per_domain) {
+      throw Error(ErrorCode::NoSpace, who_text(who_) + " owns " + std::to_string(owned) + " nodes; creating '" + path +
+                                          "' needs " + std::to_string(chain.size()) +
+                                          " more, over the node quota of " + std::to_string(quotas_.nodes_per_domain));
+    }
+  }
+  anchor.children.emplace_back(base_name(chain.back()));
+  check_entry_size(anchor_path, anchor);
+  Node leaf{std::string(value), inherited, {}, 0};
+  check_entry_size(path, leaf);
+
+  view_.put(anchor_path, std::move(anchor));
+  for (std::size_t i = chain.size(); i-- > 1;) {
+    view_.put(chain[i], Node{"", inherited, {std::string(base_name(chain[i - 1]))}, 0});
+  }
+  view_.put(path, std::move(leaf));
+  changes_.push_back(Change{path, {std::move(inherited)}, {}});
+}
+
+void Editor::collect_subtree(const std::string& path, std::vector<RemovedNode>& out) {
+  const Node* node = view_.find(path);
+  if (node == nullptr) return;
+  const std::vector<std::string> children = node->children;
+  for (const std::string& child : children) {
+    const std::string child_at = child_path(path, child);
+    collect_subtree(child_at, out);
+    if (const Node* removed = view_.find(child_at)) out.push_back(RemovedNode{child_at, removed->permissions});
+  }
+}
+
+void Editor::remove(const std::string& path) {
+  if (view_.find(path) == nullptr) {
+    if (path != "/" && view_.find(parent_path(path)) != nullptr) {
+      // Removing what is already gone is fine, if the caller may write where it would be.
+      const Node& parent = *view_.find(parent_path(path));
+      if (allows(access_for(who_, parent.permissions), Access::Write)) return;
+    }
+    missing(path, Access::Write);
+  }
+  const Permissions permissions = require(path, Access::Write).permissions;
+  if (path == "/") throw Error(ErrorCode::Invalid, "path '/': the root node cannot be removed");
+
+  std::vector<RemovedNode> removed;
+  collect_subtree(path, removed);
+  for (const RemovedNode& node : removed) view_.erase(node.path);
+  view_.erase(path);
+
+  const std::string parent_at = parent_path(path);
+  Node parent = *view_.find(parent_at);
+  const std::string_view name = base_name(path);
+  parent.children.erase(std::find(parent.children.begin(), parent.children.end(), name));
+  view_.put(parent_at, std::move(parent));
+  changes_.push_back(Change{path, {permissions}, std::move(removed)});
+}
+
+void Editor::set_permissions(const std::string& path, const Permissions& permissions) {
+  if (permissions.empty()) throw Error(ErrorCode::Invalid, "SET_PERMS on '" + path + "': empty permission list");
+  if (!who_.privileged() && permissions.size() > quotas_.permissions_per_node) {
+    throw Error(ErrorCode::NoSpace, "SET_PERMS on '" + path + "': " + std::to_string(permissions.size()) +
+                                        " entries, over the quota of " + std::to_string(quotas_.permissions_per_node));
+  }
+  Node node = require(path, Access::Write);
+  if (!is_owner(who_, node.permissions)) {
+    throw Error(ErrorCode::Access, who_text(who_) + " does not own '" + path + "' (owner is domain " +
+                                       std::to_string(node.permissions.front().domain) + ")");
+  }
+  if (!who_.privileged() && permissions.front().domain != node.permissions.front().domain) {
+    throw Error(ErrorCode::NotPermitted, who_text(who_) + " may not change the owner of '" + path + "' to domain " +
+                                             std::to_string(permissions.front().domain));
+  }
+  Permissions before = node.permissions;
+  node.permissions = permissions;
+  view_.put(path, std::move(node));
+  // Watchers that could read the node before or after the change see the event.
+  changes_.push_back(Change{path, {std::move(before), permissions}, {}});
+}
+
+}  // namespace vgen::store

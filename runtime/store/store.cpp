@@ -1,0 +1,339 @@
+#include <vgen/store/store.hpp>
+
+#include <algorithm>
+
+#include <vgen/store/error.hpp>
+#include <vgen/store/path.hpp>
+
+namespace vgen::store {
+namespace {
+
+// Adds `change` to a transaction's pending changes; a path changed twice fires once.
+void merge_change(std::vector<Change>& pending, Change change) {
+  auto same = std::find_if(pending.begin(), pending.end(), [&](const Change& c) { return c.path == change.path; });
+  if (same == pending.end()) {
+    pending.push_back(std::move(change));
+    return;
+  }
+  for (Permissions& p : change.readable_by) same->readable_by.push_back(std::move(p));
+  for (RemovedNode& r : change.removed) same->removed.push_back(std::move(r));
+}
+
+void decrement(std::unordered_map<DomainId, std::size_t>& counts, DomainId domid, std::size_t by) {
+  auto at = counts.find(domid);
+  if (at == counts.end()) return;
+  at->second -= std::min(at->second, by);
+  if (at->second == 0) counts.erase(at);
+}
+
+}  // namespace
+
+Store::Store(Quotas quotas) : quotas_(quotas) {}
+
+// --- connections ---------------------------------------------------------------------------
+
+ConnectionId Store::connect(DomainId domid) {
+  const ConnectionId id = next_connection_++;
+  Connection conn;
+  conn.domain = domid;
+  conn.events = EventQueue(quotas_.event_queue);
+  connections_.emplace(id, std::move(conn));
+  return id;
+}
+
+void Store::drop_transactions(Connection& conn) {
+  decrement(transactions_by_domain_, conn.domain, conn.transactions.size());
+  conn.transactions.clear();
+}
+
+void Store::disconnect(ConnectionId id) {
+  auto at = connections_.find(id);
+  if (at == connections_.end()) return;
+  drop_transactions(at->second);
+  decrement(watches_by_domain_, at->second.domain, at->second.watches.size());
+  connections_.erase(at);
+}
+
+Store::Connection& Store::state(ConnectionId id) {
+  auto at = connections_.find(id);
+  if (at == connections_.end()) throw Error(ErrorCode::NotFound, "no connection " + std::to_string(id));
+  return at->second;
+}
+
+const Store::Connection& Store::state(ConnectionId id) const {
+  auto at = connections_.find(id);
+  if (at == connections_.end()) throw Error(ErrorCode::NotFound, "no connection " + std::to_string(id));
+  return at->second;
+}
+
+DomainId Store::domain_of(ConnectionId id) const { return state(id).domain; }
+
+Requester Store::requester_of(const Connection& conn) const {
+  Requester who{conn.domain, std::nullopt};
+  auto target = targets_.find(conn.domain);
+  if (target != targets_.end()) who.target = target->second;
+  return who;
+}
+
+Requester Store::requester(ConnectionId id) const { return requester_of(state(id)); }
+
+void Store::require_privileged(const Connection& conn, std::string_view operation) const {
+  if (conn.domain != kPrivilegedDomain) {
+    throw Error(ErrorCode::Access, std::string(operation) + " needs domain 0; caller is domain " +
+                                       std::to_string(conn.domain));
+  }
+}
+
+void Store::set_domain(ConnectionId id, DomainId domid) {
+  Connection& conn = state(id);
+  require_privileged(conn, "set-domid");
+  if (!conn.watches.empty() || !conn.transactions.empty()) {
+    throw Error(ErrorCode::Busy, "set-domid: connection has " + std::to_string(conn.watches.size()) + " watches and " +
+                                     std::to_string(conn.transactions.size()) + " open transactions; it must have none");
+  }
+  conn.domain = domid;
+}
+
+// --- node operations -----------------------------------------------------------------------
+
+void Store::run(ConnectionId id, TransactionId tx, const std::function<void(Editor&, DomainId)>& op) {
+  Connection& conn = state(id);
+  const Requester who = requester_of(conn);
+  std::vector<Change> changes;
+  if (tx == 0) {
+    Editor editor(tree_, who, quotas_, changes);
+    op(editor, conn.domain);
+    for (const Change& change : changes) fire(change);
+    return;
+  }
+  check_transaction(id, tx);
+  Transaction& transaction = conn.transactions.at(tx);
+  Editor editor(*transaction.view, who, quotas_, changes);
+  op(editor, conn.domain);
+  for (Change& change : changes) merge_change(transaction.changes, std::move(change));
+}
+
+std::string Store::read(ConnectionId id, TransactionId tx, std::string_view path) {
+  std::string value;
+  run(id, tx, [&](Editor& e, DomainId d) { value = e.read(resolve_path(path, d).absolute); });
+  return value;
+}
+
+Listing Store::directory(ConnectionId id, TransactionId tx, std::string_view path) {
+  Listing listing;
+  run(id, tx, [&](Editor& e, DomainId d) { listing = e.directory(resolve_path(path, d).absolute); });
+  return listing;
+}
+
+Permissions Store::get_permissions(ConnectionId id, TransactionId tx, std::string_view path) {
+  Permissions permissions;
+  run(id, tx, [&](Editor& e, DomainId d) { permissions = e.get_permissions(resolve_path(path, d).absolute); });
+  return permissions;
+}
+
+void Store::write(ConnectionId id, TransactionId tx, std::string_view path, std::string_view value) {
+  run(id, tx, [&](Editor& e, DomainId d) { e.write(resolve_path(path, d).absolute, value); });
+}
+
+void Store::mkdir(ConnectionId id, TransactionId tx, std::string_view path) {
+  run(id, tx, [&](Editor& e, DomainId d) { e.mkdir(resolve_path(path, d).absolute); });
+}
+
+void Store::remove(ConnectionId id, TransactionId tx, std::string_view path) {
+  run(id, tx, [&](Editor& e, DomainId d) { e.remove(resolve_path(path, d).absolute); });
+}
+
+void Store::set_permissions(ConnectionId id, TransactionId tx, std::string_view path,
+                            const Permissions& permissions) {
+  run(id, tx, [&](Editor& e, DomainId d) { e.set_permissions(resolve_path(path, d).absolute, permissions); });
+}
+
+// --- transactions --------------------------------------------------------------------------
+
+void Store::check_transaction(ConnectionId id, TransactionId tx) const {
+  if (tx == 0) return;
+  const Connection& conn = state(id);
+  if (conn.transactions.count(tx) == 0) {
+    throw Error(ErrorCode::NotFound, "no open transaction " + std::to_string(tx) + " on this connection");
+  }
+}
+
+TransactionId Store::transaction_start(ConnectionId id) {
+  Connection& conn = state(id);
+  std::size_t& open = transactions_by_domain_[conn.domain];
+  if (conn.domain != kPrivilegedDomain && open >= quotas_.transactions_per_domain) {
+    throw Error(ErrorCode::NoSpace, "domain " + std::to_string(conn.domain) + " has " + std::to_string(open) +
+                                        " open transactions, the quota");
+  }
+  // Ids count up per connection, skipping 0 ("no transaction") and ids still open.
+  while (conn.next_transaction == 0 || conn.transactions.count(conn.next_transaction) != 0) ++conn.next_transaction;
+  const TransactionId tx = conn.next_transaction++;
+  const std::size_t max_nodes = conn.domain == kPrivilegedDomain ? 0 : quotas_.nodes_per_transaction;
+  conn.transactions.emplace(tx, Transaction{std::make_unique<TransactionView>(tree_, max_nodes), {}});
+  ++open;
+  return tx;
+}
+
+void Store::transaction_end(ConnectionId id, TransactionId tx, bool commit) {
+  check_transaction(id, tx);
+  if (tx == 0) throw Error(ErrorCode::NotFound, "TRANSACTION_END without a transaction id");
+  Connection& conn = state(id);
+  auto at = conn.transactions.find(tx);
+  Transaction transaction = std::move(at->second);
+  conn.transactions.erase(at);
+  decrement(transactions_by_domain_, conn.domain, 1);
+  if (!commit) return;
+
+  transaction.view->validate();
+  if (conn.domain != kPrivilegedDomain) {
+    const std::size_t before = tree_.nodes_owned_by(conn.domain);
+    const std::size_t after = transaction.view->nodes_owned_by(conn.domain);
+    if (after > before && after > quotas_.nodes_per_domain) {
+      throw Error(ErrorCode::NoSpace, "transaction " + std::to_string(tx) + " would leave domain " +
+                                          std::to_string(conn.domain) + " owning " + std::to_string(after) +
+                                          " nodes, over the quota of " + std::to_string(quotas_.nodes_per_domain));
+    }
+  }
+  transaction.view->apply();
+  for (const Change& change : transaction.changes) fire(change);
+}
+
+// --- watches -------------------------------------------------------------------------------
+
+WatchEvent Store::watch(ConnectionId id, std::string_view path, std::string_view token) {
+  Connection& conn = state(id);
+  const ResolvedPath resolved = resolve_watch_path(path, conn.domain);
+  for (const Watch& w : conn.watches) {
+    if (w.path == resolved.absolute && w.token == token) {
+      throw Error(ErrorCode::Exists, "a watch on '" + resolved.absolute + "' with token '" + std::string(token) +
+                                         "' is already registered");
+    }
+  }
+  std::size_t& count = watches_by_domain_[conn.domain];
+  if (conn.domain != kPrivilegedDomain && count >= quotas_.watches_per_domain) {
+    throw Error(ErrorCode::TooBig, "domain " + std::to_string(conn.domain) + " holds " + std::to_string(count) +
+                                       " watches, the quota");
+  }
+  Watch watch{resolved.absolute, std::string(token), resolved.relative ? home_prefix(conn.domain) : std::string()};
+  WatchEvent first = watch.event_for(watch.path);
+  conn.watches.push_back(std::move(watch));
+  ++count;
+  return first;
+}
+
+void Store::unwatch(ConnectionId id, std::string_view path, std::string_view token) {
+  Connection& conn = state(id);
+  const ResolvedPath resolved = resolve_watch_path(path, conn.domain);
+  auto at = std::find_if(conn.watches.begin(), conn.watches.end(),
+                         [&](const Watch& w) { return w.path == resolved.absolute && w.token == token; });
+  if (at == conn.watches.end()) {
+    throw Error(ErrorCode::NotFound, "no watch on '" + resolved.absolute + "' with token '" + std::string(token) + "'");
+  }
+  conn.watches.erase(at);
+  decrement(watches_by_domain_, conn.domain, 1);
+}
+
+void Store::reset_watches(ConnectionId id) {
+  Connection& conn = state(id);
+  decrement(watches_by_domain_, conn.domain, conn.watches.size());
+  conn.watches.clear();
+}
+
+std::size_t Store::watch_count(ConnectionId id) const { return state(id).watches.size(); }
+
+std::size_t Store::transaction_count(ConnectionId id) const { return state(id).transactions.size(); }
+
+// --- event delivery ------------------------------------------------------------------------
+
+bool Store::may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by) const {
+  if (who.privileged()) return true;
+  if (is_special_path(path)) return false;
+  for (const Permissions& permissions : readable_by) {
+    if (allows(access_for(who, permissions), Access::Read)) return true;
+  }
+  if (path == "/") return false;
+  const Node* parent = tree_.lookup(parent_path(path));
+  return parent != nullptr && allows(access_for(who, parent->permissions), Access::Read);
+}
+
+void Store::deliver(ConnectionId id, Connection& conn, WatchEvent event) {
+  if (conn.events.push(std::move(event))) {
+    if (!conn.notified) notified_.push_back(id);
+    conn.notified = true;
+    return;
+  }
+  if (!conn.overflowed) overflowed_.push_back(id);
+  conn.overflowed = true;
+}
+
+void Store::fire(const Change& change) {
+  for (auto& [id, conn] : connections_) {
+    if (conn.overflowed || conn.watches.empty()) continue;
+    const Requester who = requester_of(conn);
+    for (const RemovedNode& removed : change.removed) {
+      for (const Watch& w : conn.watches) {
+        if (w.path == removed.path && may_see(who, removed.path, {removed.permissions})) {
+          deliver(id, conn, w.event_for(removed.path));
+        }
+      }
+    }
+    for (const Watch& w : conn.watches) {
+      if (w.covers(change.path) && may_see(who, change.path, change.readable_by)) {
+        deliver(id, conn, w.event_for(change.path));
+      }
+    }
+  }
+}
+
+EventQueue& Store::events(ConnectionId id) { return state(id).events; }
+
+std::vector<ConnectionId> Store::take_notified() {
+  std::vector<ConnectionId> out;
+  out.swap(notified_);
+  for (ConnectionId id : out) {
+    auto at = connections_.find(id);
+    if (at != connections_.end()) at->second.notified = false;
+  }
+  return out;
+}
+
+std::vector<ConnectionId> Store::take_overflowed() {
+  std::vector<ConnectionId> out;
+  out.swap(overflowed_);
+  return out;
+}
+
+// --- domains -------------------------------------------------------------------------------
+
+void Store::introduce(ConnectionId id, DomainId domid) {
+  require_privileged(state(id), "INTRODUCE");
+  if (!introduced_.insert(domid).second) return;
+  fire(Change{std::string(kIntroduceDomainPath), {}, {}});
+}
+
+void Store::release(ConnectionId id, DomainId domid) {
+  require_privileged(state(id), "RELEASE");
+  if (domid == kPrivilegedDomain) throw Error(ErrorCode::Invalid, "RELEASE: domain 0 cannot be released");
+  if (introduced_.erase(domid) == 0) {
+    throw Error(ErrorCode::NotFound, "RELEASE: domain " + std::to_string(domid) + " is not introduced");
+  }
+  targets_.erase(domid);
+  fire(Change{std::string(kReleaseDomainPath), {}, {}});
+}
+
+void Store::resume(ConnectionId id, DomainId domid) {
+  require_privileged(state(id), "RESUME");
+  if (!is_introduced(domid)) {
+    throw Error(ErrorCode::NotFound, "RESUME: domain " + std::to_string(domid) + " is not introduced");
+  }
+}
+
+void Store::set_target(ConnectionId id, DomainId domid, DomainId target) {
+  require_privileged(state(id), "SET_TARGET");
+  for (DomainId d : {domid, target}) {
+    if (!is_introduced(d)) throw Error(ErrorCode::NotFound, "SET_TARGET: domain " + std::to_string(d) + " is not introduced");
+  }
+  targets_[domid] = target;
+}
+
+}  // namespace vgen::store
