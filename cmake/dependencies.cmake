@@ -10,3 +10,8 @@ set(VGEN_LLVM_ROOT /usr/lib/llvm-14)
 find_program(VGEN_LIT lit.py PATHS ${VGEN_LLVM_ROOT}/build/utils/lit NO_DEFAULT_PATH REQUIRED)
 find_program(VGEN_FILECHECK FileCheck PATHS ${VGEN_LLVM_ROOT}/bin NO_DEFAULT_PATH REQUIRED)
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
+
+# The generator (gen/): YAML specs, its command line and its templates.
+find_package(yaml-cpp REQUIRED)              # imported target yaml-cpp
+find_package(CLI11 CONFIG REQUIRED)          # header-only, target CLI11::CLI11
+find_path(VGEN_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)   # header-only
