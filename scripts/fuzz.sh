@@ -4,9 +4,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
-"$root/scripts/build.sh" asan fuzz_device_chain fuzz_driver_reclaim >/dev/null
+"$root/scripts/build.sh" asan fuzzers >/dev/null
 mkdir -p "$root/build/asan/crashes"
-for target in fuzz_device_chain fuzz_driver_reclaim; do
+mapfile -t targets < "$root/build/asan/fuzzers.txt"   # written by CMake: every vgen_add_fuzzer target
+for target in "${targets[@]}"; do
   corpus="$root/build/asan/corpus/$target"
   mkdir -p "$corpus"
   echo "fuzz: $target for ${seconds}s"

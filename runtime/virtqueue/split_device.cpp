@@ -81,31 +81,32 @@ void SplitDeviceQueue::walk_chain(std::uint16_t head, DescriptorChain& chain) {
 }
 
 void SplitDeviceQueue::walk_indirect(const Descriptor& table, std::uint32_t position, DescriptorChain& chain) {
-  const std::string where = "descriptor " + std::to_string(position) + ": ";
+  // The location is built only on failure: this runs for every indirect chain.
+  const auto where = [position] { return "descriptor " + std::to_string(position) + ": "; };
   if (!features_.indirect) {
-    fail(ErrorCode::IndirectNotNegotiated, where + "INDIRECT flag but VIRTIO_F_INDIRECT_DESC was not negotiated");
+    fail(ErrorCode::IndirectNotNegotiated, where() + "INDIRECT flag but VIRTIO_F_INDIRECT_DESC was not negotiated");
   }
   if ((table.flags & kDescNext) != 0) {
-    fail(ErrorCode::IndirectWithNext, where + "INDIRECT together with NEXT (§2.7.5.3.1)");
+    fail(ErrorCode::IndirectWithNext, where() + "INDIRECT together with NEXT (§2.7.5.3.1)");
   }
   if (table.len == 0 || table.len % sizeof(Descriptor) != 0) {
-    fail(ErrorCode::IndirectBadSize, where + "indirect table len " + std::to_string(table.len) +
+    fail(ErrorCode::IndirectBadSize, where() + "indirect table len " + std::to_string(table.len) +
                                          " is not a non-zero multiple of 16");
   }
   const std::uint32_t entries = table.len / sizeof(Descriptor);
   if (entries > ring_.size()) {
-    fail(ErrorCode::IndirectBadSize, where + "indirect table of " + std::to_string(entries) +
+    fail(ErrorCode::IndirectBadSize, where() + "indirect table of " + std::to_string(entries) +
                                          " entries exceeds queue size " + std::to_string(ring_.size()));
   }
   const std::byte* host = memory_.find(table.addr, table.len);
   if (host == nullptr) {
-    fail(ErrorCode::IndirectOutOfMemory, where + "indirect table [" + hex(table.addr) + ", +" +
+    fail(ErrorCode::IndirectOutOfMemory, where() + "indirect table [" + hex(table.addr) + ", +" +
                                              std::to_string(table.len) + ") is outside guest memory");
   }
   std::uint32_t index = 0;
   for (std::uint32_t walked = 1;; ++walked) {
     if (walked > entries) {
-      fail(ErrorCode::ChainTooLong, where + "indirect chain has more than " + std::to_string(entries) +
+      fail(ErrorCode::ChainTooLong, where() + "indirect chain has more than " + std::to_string(entries) +
                                         " descriptors (a loop)");
     }
     Descriptor raw;
@@ -114,12 +115,12 @@ void SplitDeviceQueue::walk_indirect(const Descriptor& table, std::uint32_t posi
                        little_endian(raw.next)};
     if ((d.flags & kDescIndirect) != 0) {
       fail(ErrorCode::NestedIndirect,
-           where + "indirect entry " + std::to_string(index) + " is INDIRECT itself (§2.7.5.3.1)");
+           where() + "indirect entry " + std::to_string(index) + " is INDIRECT itself (§2.7.5.3.1)");
     }
     add_segment(d, chain, "indirect entry", index);
     if ((d.flags & kDescNext) == 0) return;
     if (d.next >= entries) {
-      fail(ErrorCode::NextOutOfRange, where + "indirect entry " + std::to_string(index) + ": next " +
+      fail(ErrorCode::NextOutOfRange, where() + "indirect entry " + std::to_string(index) + ": next " +
                                           std::to_string(d.next) + " >= table entries " + std::to_string(entries));
     }
     index = d.next;
@@ -128,15 +129,16 @@ void SplitDeviceQueue::walk_indirect(const Descriptor& table, std::uint32_t posi
 
 void SplitDeviceQueue::add_segment(const Descriptor& d, DescriptorChain& chain, const char* where,
                                    std::uint32_t index) {
-  const std::string name = std::string(where) + " " + std::to_string(index);
+  // The location is built only on failure: this runs for every descriptor.
+  const auto name = [where, index] { return std::string(where) + " " + std::to_string(index); };
   std::byte* host = memory_.find(d.addr, d.len);
   if (host == nullptr) {
     fail(ErrorCode::BufferOutOfMemory,
-         name + ": buffer [" + hex(d.addr) + ", +" + std::to_string(d.len) + ") is outside guest memory");
+         name() + ": buffer [" + hex(d.addr) + ", +" + std::to_string(d.len) + ") is outside guest memory");
   }
   chain_bytes_ += d.len;
   if (chain_bytes_ > kMaxChainBytes) {
-    fail(ErrorCode::ChainTooLarge, name + ": chain " + std::to_string(chain.head()) + " totals " +
+    fail(ErrorCode::ChainTooLarge, name() + ": chain " + std::to_string(chain.head()) + " totals " +
                                        std::to_string(chain_bytes_) + " bytes, more than 2^32 (§2.7.5.2)");
   }
   const Segment s{host, d.len, d.addr};
@@ -144,7 +146,7 @@ void SplitDeviceQueue::add_segment(const Descriptor& d, DescriptorChain& chain, 
   if ((d.flags & kDescWrite) != 0) {
     chain.add_writable(s);
   } else if (!chain.writable().empty()) {
-    fail(ErrorCode::ReadableAfterWritable, name + ": device-readable buffer after a device-writable one (§2.7.4)");
+    fail(ErrorCode::ReadableAfterWritable, name() + ": device-readable buffer after a device-writable one (§2.7.4)");
   } else {
     chain.add_readable(s);
   }

@@ -160,15 +160,16 @@ std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
 }
 
 void SplitDriverQueue::validate_used(const UsedElement& e, std::uint16_t slot_index) {
-  const std::string where = "used ring entry " + std::to_string(slot_index & ring_.mask()) + ": ";
+  // The location is built only on failure: this runs for every used entry.
+  const auto where = [&] { return "used ring entry " + std::to_string(slot_index & ring_.mask()) + ": "; };
   if (e.id >= ring_.size()) {
     fail(ErrorCode::UsedIdOutOfRange,
-         where + "id " + std::to_string(e.id) + " >= queue size " + std::to_string(ring_.size()));
+         where() + "id " + std::to_string(e.id) + " >= queue size " + std::to_string(ring_.size()));
   }
   const Head& h = heads_[e.id];
-  if (!h.in_flight) fail(ErrorCode::UsedIdNotInFlight, where + "id " + std::to_string(e.id) + " is not in flight");
+  if (!h.in_flight) fail(ErrorCode::UsedIdNotInFlight, where() + "id " + std::to_string(e.id) + " is not in flight");
   if (e.len > h.writable_bytes) {
-    fail(ErrorCode::UsedLengthTooLarge, where + "len " + std::to_string(e.len) + " exceeds the " +
+    fail(ErrorCode::UsedLengthTooLarge, where() + "len " + std::to_string(e.len) + " exceeds the " +
                                             std::to_string(h.writable_bytes) + " writable bytes of chain " +
                                             std::to_string(e.id));
   }

@@ -1,6 +1,6 @@
 // Requests to replies: decodes each request's arguments, runs it on the Store and builds the
 // reply, as a XenStore daemon does on its socket (payload layouts in xs_wire.h and
-// /work/shared/reference/xenstore-wire.md). Errors become XS_ERROR replies carrying the
+// docs/store.md). Errors become XS_ERROR replies carrying the
 // errno name from xs_wire.h's table; nothing a client sends makes handle() throw.
 //
 // Order of checks: unknown type -> ENOSYS; then the header's tx_id must be 0 or an open
