@@ -1,8 +1,63 @@
 #include "ratio_reporter.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace vgen::bench {
+namespace {
+
+constexpr std::string_view kColorFlag = "--benchmark_color=";
+
+// The value of the last --benchmark_color=... the program was started with. Read from
+// /proc/self/cmdline because benchmark::Initialize removes the flags it knows from argv
+// before a reporter exists, and the library does not tell what it parsed.
+std::optional<std::string> color_flag() {
+  std::ifstream cmdline("/proc/self/cmdline", std::ios::binary);
+  std::optional<std::string> value;
+  for (std::string argument; std::getline(cmdline, argument, '\0');) {
+    if (argument.starts_with(kColorFlag)) value = argument.substr(kColorFlag.size());
+  }
+  return value;
+}
+
+// The library's reading of a yes/no flag value: false, no, off, 0, f, n (any case) say no.
+bool says_yes(std::string value) {
+  std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
+  return value != "false" && value != "no" && value != "off" && value != "0" && value != "f" && value != "n";
+}
+
+// "auto": colour only on a terminal whose TERM names a kind that shows colours.
+bool stdout_shows_colour() {
+  if (::isatty(STDOUT_FILENO) == 0) return false;
+  const char* term = std::getenv("TERM");
+  if (term == nullptr) return false;
+  const std::string_view kind(term);
+  for (const std::string_view colour : {"xterm", "screen", "tmux", "rxvt", "linux", "cygwin", "alacritty", "foot",
+                                        "wezterm"}) {
+    if (kind.starts_with(colour)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+benchmark::ConsoleReporter::OutputOptions console_options() {
+  std::optional<std::string> setting = color_flag();
+  if (!setting) {
+    const char* environment = std::getenv("BENCHMARK_COLOR");
+    setting = environment != nullptr ? environment : "auto";
+  }
+  const bool colour = *setting == "auto" ? stdout_shows_colour() : says_yes(*setting);
+  return colour ? benchmark::ConsoleReporter::OO_ColorTabular : benchmark::ConsoleReporter::OO_Tabular;
+}
 
 void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
   ConsoleReporter::ReportRuns(runs);

@@ -19,10 +19,17 @@ struct Comparison {
   double goal = 0;
 };
 
+/// The console reporter's options as the library would choose them for its own console
+/// reporter: colour per --benchmark_color (else the BENCHMARK_COLOR environment variable,
+/// else "auto": only when standard output is a colour terminal). Counters stay in columns.
+benchmark::ConsoleReporter::OutputOptions console_options();
+
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   /// `rate_counter` is the user counter holding operations per second (e.g. "msgs/s").
-  explicit RatioReporter(std::string rate_counter) : counter_(std::move(rate_counter)) {}
+  /// Colours its output only as console_options() says.
+  explicit RatioReporter(std::string rate_counter)
+      : ConsoleReporter(console_options()), counter_(std::move(rate_counter)) {}
   void ReportRuns(const std::vector<Run>& runs) override;
   /// Prints the comparisons, the cache-line round trip (from benchmark `rtt_name`, whose
   /// counter is round trips per second) and every rate times that round trip.

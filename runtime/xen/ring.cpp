@@ -98,16 +98,12 @@ FrontRingCore::FrontRingCore(std::span<std::byte> shared, std::size_t entry_size
   store(kRingRspEventOffset, 1, std::memory_order_release);
 }
 
-void FrontRingCore::queue(const void* request, std::size_t length) {
+void FrontRingCore::refuse_queue() const {
   check_usable("queue_request");
-  if (outstanding() >= size()) {
-    throw Error(ErrorCode::RingFull, "front ring: queue_request refused, all " + std::to_string(size()) +
-                                         " entries hold outstanding requests (" +
-                                         indexes("req_prod_pvt", req_prod_pvt_, "rsp_cons", rsp_cons_, "size", size()) +
-                                         ")");
-  }
-  std::memcpy(entry(req_prod_pvt_), request, length);
-  ++req_prod_pvt_;
+  throw Error(ErrorCode::RingFull, "front ring: queue_request refused, all " + std::to_string(size()) +
+                                       " entries hold outstanding requests (" +
+                                       indexes("req_prod_pvt", req_prod_pvt_, "rsp_cons", rsp_cons_, "size", size()) +
+                                       ")");
 }
 
 bool FrontRingCore::push() {
@@ -119,7 +115,7 @@ bool FrontRingCore::push() {
   return notify;
 }
 
-std::uint32_t FrontRingCore::checked_unconsumed(RingIndex rsp_prod) {
+std::uint32_t FrontRingCore::accept(RingIndex rsp_prod) {
   const std::uint32_t available = rsp_prod - rsp_cons_;
   const std::uint32_t requested = req_published_ - rsp_cons_;
   if (available > requested) {
@@ -127,26 +123,23 @@ std::uint32_t FrontRingCore::checked_unconsumed(RingIndex rsp_prod) {
          " requests are outstanding (" + indexes("rsp_prod", rsp_prod, "rsp_cons", rsp_cons_, "req_prod", req_published_) +
          ", size=" + std::to_string(size()) + ")");
   }
+  rsp_prod_seen_ = rsp_prod;
   return available;
 }
 
-std::uint32_t FrontRingCore::unconsumed() {
-  check_usable("unconsumed_responses");
-  // Acquire pairs with the backend's publish (release): responses up to rsp_prod are visible.
-  return checked_unconsumed(load(kRingRspProdOffset, std::memory_order_acquire));
-}
-
-bool FrontRingCore::take(void* response, std::size_t length) {
-  if (unconsumed() == 0) return false;
-  // A private copy: the backend cannot change what we act on after the check.
-  std::memcpy(response, entry(rsp_cons_), length);
-  ++rsp_cons_;
-  return true;
+std::uint32_t FrontRingCore::reload(const char* operation) {
+  check_usable(operation);
+  // Acquire is ring.h's read barrier after reading the producer index: it pairs with the
+  // release half of the backend's publish() (ring.h's write barrier before it updates
+  // rsp_prod), so responses up to rsp_prod are visible before take_entry hands them out.
+  // Until rsp_cons reaches the value remembered here, those entries stay visible without
+  // another load.
+  return accept(load(kRingRspProdOffset, std::memory_order_acquire));
 }
 
 bool FrontRingCore::final_check() {
-  if (unconsumed() != 0) return true;
-  return checked_unconsumed(arm_event(kRingRspEventOffset, kRingRspProdOffset, rsp_cons_)) != 0;
+  if (reload("final_check_for_responses") != 0) return true;
+  return accept(arm_event(kRingRspEventOffset, kRingRspProdOffset, rsp_cons_)) != 0;
 }
 
 // ---- BackRingCore ----
@@ -154,7 +147,7 @@ bool FrontRingCore::final_check() {
 BackRingCore::BackRingCore(std::span<std::byte> shared, std::size_t entry_size, std::size_t entry_align)
     : SharedRing(shared, entry_size, entry_align, "back") {}
 
-std::uint32_t BackRingCore::checked_unconsumed(RingIndex req_prod) {
+std::uint32_t BackRingCore::accept(RingIndex req_prod) {
   const std::uint32_t available = req_prod - req_cons_;
   const std::uint32_t unanswered = req_prod - rsp_prod_pvt_;
   if (available > size() || unanswered > size()) {
@@ -163,32 +156,25 @@ std::uint32_t BackRingCore::checked_unconsumed(RingIndex req_prod) {
          std::to_string(size()) + " entries (" +
          indexes("req_cons", req_cons_, "rsp_prod_pvt", rsp_prod_pvt_, "size", size()) + ")");
   }
+  req_prod_seen_ = req_prod;
   return available;
 }
 
-std::uint32_t BackRingCore::unconsumed() {
-  check_usable("unconsumed_requests");
-  // Acquire pairs with the frontend's publish (release): requests up to req_prod are visible.
-  return checked_unconsumed(load(kRingReqProdOffset, std::memory_order_acquire));
+std::uint32_t BackRingCore::reload(const char* operation) {
+  check_usable(operation);
+  // Acquire is ring.h's read barrier after reading the producer index: it pairs with the
+  // release half of the frontend's publish() (ring.h's write barrier before it updates
+  // req_prod), so requests up to req_prod are visible before take_entry hands them out.
+  // Until req_cons reaches the value remembered here, those entries stay visible without
+  // another load.
+  return accept(load(kRingReqProdOffset, std::memory_order_acquire));
 }
 
-bool BackRingCore::take(void* request, std::size_t length) {
-  if (unconsumed() == 0) return false;
-  // A private copy: the frontend cannot change what we act on after the check.
-  std::memcpy(request, entry(req_cons_), length);
-  ++req_cons_;
-  return true;
-}
-
-void BackRingCore::queue(const void* response, std::size_t length) {
+void BackRingCore::refuse_queue() const {
   check_usable("queue_response");
-  if (awaiting_response() == 0) {
-    throw Error(ErrorCode::Invalid, "back ring: queue_response refused, every request taken has been answered (" +
-                                        indexes("req_cons", req_cons_, "rsp_prod_pvt", rsp_prod_pvt_, "size", size()) +
-                                        ")");
-  }
-  std::memcpy(entry(rsp_prod_pvt_), response, length);
-  ++rsp_prod_pvt_;
+  throw Error(ErrorCode::Invalid, "back ring: queue_response refused, every request taken has been answered (" +
+                                      indexes("req_cons", req_cons_, "rsp_prod_pvt", rsp_prod_pvt_, "size", size()) +
+                                      ")");
 }
 
 bool BackRingCore::push() {
@@ -199,8 +185,8 @@ bool BackRingCore::push() {
 }
 
 bool BackRingCore::final_check() {
-  if (unconsumed() != 0) return true;
-  return checked_unconsumed(arm_event(kRingReqEventOffset, kRingReqProdOffset, req_cons_)) != 0;
+  if (reload("final_check_for_requests") != 0) return true;
+  return accept(arm_event(kRingReqEventOffset, kRingReqProdOffset, req_cons_)) != 0;
 }
 
 }  // namespace vgen::xen::detail

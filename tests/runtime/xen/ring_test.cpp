@@ -196,6 +196,93 @@ TEST_F(RingTest, IndexesWrapAroundTheEntriesManyTimes) {
   EXPECT_EQ(index_at(kRingRspProdOffset), static_cast<RingIndex>(answered));
 }
 
+TEST_F(RingTest, BackendReadsRequestProducerOncePerBatch) {
+  Front front(page);
+  Back back(page);
+  for (std::uint32_t i = 0; i < 3; ++i) front.queue_request({i, 0, 0});
+  front.push_requests();
+  EXPECT_EQ(back.take_request()->id, 0u);  // reads req_prod = 3
+  // A value no frontend may publish: the requests seen at the last read are taken first.
+  set_index(kRingReqProdOffset, kEntries + 5);
+  EXPECT_EQ(back.take_request()->id, 1u);
+  EXPECT_EQ(back.take_request()->id, 2u);
+  const std::string message = error_of([&] { back.take_request(); }, ErrorCode::RingOverflow);
+  EXPECT_PRED2(mentions, message, "req_prod=133: 130 unconsumed and 133 unanswered");
+  EXPECT_PRED2(mentions, message, "req_cons=3, rsp_prod_pvt=0, size=128");
+  EXPECT_TRUE(back.broken());
+}
+
+TEST_F(RingTest, BackendReadsRequestProducerAgainOnceItCatchesUp) {
+  Front front(page);
+  Back back(page);
+  front.queue_request({0, 0, 0});
+  front.queue_request({1, 0, 0});
+  front.push_requests();
+  EXPECT_EQ(back.take_request()->id, 0u);  // reads req_prod = 2
+  front.queue_request({2, 0, 0});
+  front.queue_request({3, 0, 0});
+  front.push_requests();
+  for (std::uint64_t id = 1; id < 4; ++id) EXPECT_EQ(back.take_request()->id, id);
+  EXPECT_FALSE(back.take_request().has_value());
+  EXPECT_EQ(back.awaiting_response(), 4u);
+}
+
+TEST_F(RingTest, UnconsumedRequestsReadsTheProducerAfresh) {
+  Front front(page);
+  Back back(page);
+  for (std::uint32_t i = 0; i < 3; ++i) front.queue_request({i, 0, 0});
+  front.push_requests();
+  back.take_request();
+  set_index(kRingReqProdOffset, kEntries + 5);
+  EXPECT_PRED2(mentions, error_of([&] { back.unconsumed_requests(); }, ErrorCode::RingOverflow), "req_prod=133");
+}
+
+TEST_F(RingTest, FrontendReadsResponseProducerOncePerBatch) {
+  Front front(page);
+  Back back(page);
+  for (std::uint32_t i = 0; i < 3; ++i) front.queue_request({i, 0, 0});
+  front.push_requests();
+  while (auto request = back.take_request()) back.queue_response({request->id, 0, 0});
+  back.push_responses();
+  EXPECT_EQ(front.take_response()->id, 0u);  // reads rsp_prod = 3
+  set_index(kRingRspProdOffset, 9);          // more than the 3 requests published
+  EXPECT_EQ(front.take_response()->id, 1u);
+  EXPECT_EQ(front.take_response()->id, 2u);
+  const std::string message = error_of([&] { front.take_response(); }, ErrorCode::RingOverflow);
+  EXPECT_PRED2(mentions, message, "6 responses but only 0 requests are outstanding");
+  EXPECT_PRED2(mentions, message, "rsp_prod=9, rsp_cons=3, req_prod=3");
+  EXPECT_TRUE(front.broken());
+}
+
+TEST_F(RingTest, FrontendReadsResponseProducerAgainOnceItCatchesUp) {
+  Front front(page);
+  Back back(page);
+  for (std::uint32_t i = 0; i < 4; ++i) front.queue_request({i, 0, 0});
+  front.push_requests();
+  for (std::uint64_t id = 0; id < 2; ++id) back.queue_response({back.take_request()->id, 0, 0});
+  back.push_responses();
+  EXPECT_EQ(front.take_response()->id, 0u);  // reads rsp_prod = 2
+  for (std::uint64_t id = 2; id < 4; ++id) back.queue_response({back.take_request()->id, 0, 0});
+  back.push_responses();
+  for (std::uint64_t id = 1; id < 4; ++id) EXPECT_EQ(front.take_response()->id, id);
+  EXPECT_FALSE(front.take_response().has_value());
+  EXPECT_EQ(front.outstanding(), 0u);
+}
+
+TEST_F(RingTest, UnconsumedResponsesReadsTheProducerAfresh) {
+  Front front(page);
+  Back back(page);
+  for (std::uint32_t i = 0; i < 3; ++i) front.queue_request({i, 0, 0});
+  front.push_requests();
+  while (auto request = back.take_request()) back.queue_response({request->id, 0, 0});
+  back.push_responses();
+  front.take_response();
+  set_index(kRingRspProdOffset, 9);
+  EXPECT_PRED2(mentions, error_of([&] { front.unconsumed_responses(); }, ErrorCode::RingOverflow), "rsp_prod=9");
+  // Responses 1 and 2 were seen before; a broken ring hands out none.
+  EXPECT_PRED2(mentions, error_of([&] { front.take_response(); }, ErrorCode::RingBroken), "take_response refused");
+}
+
 TEST_F(RingTest, ConsumerWorksOnAPrivateCopy) {
   Front front(page);
   Back back(page);
@@ -288,9 +375,11 @@ TEST_F(RingTest, FrontendMovingItsProducerBackwardsBreaksTheRing) {
   front.push_requests();
   for (int i = 0; i < 5; ++i) back.take_request();
   set_index(kRingReqProdOffset, 4);  // behind req_cons 5
+  // Request 5 was published when req_prod was read; the backend reads it again only after.
+  EXPECT_EQ(back.take_request()->id, 5u);
   const std::string message = error_of([&] { back.take_request(); }, ErrorCode::RingOverflow);
   EXPECT_PRED2(mentions, message, "req_prod=4");
-  EXPECT_PRED2(mentions, message, "req_cons=5");
+  EXPECT_PRED2(mentions, message, "req_cons=6");
 }
 
 TEST_F(RingTest, FrontendClaimingMoreUnansweredRequestsThanTheRingHoldsBreaksTheRing) {
@@ -303,6 +392,8 @@ TEST_F(RingTest, FrontendClaimingMoreUnansweredRequestsThanTheRingHoldsBreaksThe
   set_index(kRingReqProdOffset, kEntries + 1);
   const std::string message = error_of([&] { back.final_check_for_requests(); }, ErrorCode::RingOverflow);
   EXPECT_PRED2(mentions, message, "129 unanswered");
+  // 118 requests seen at the earlier read are still untaken; a broken ring hands out none.
+  EXPECT_PRED2(mentions, error_of([&] { back.take_request(); }, ErrorCode::RingBroken), "take_request refused");
 }
 
 TEST_F(RingTest, BackendAnsweringMoreThanOutstandingBreaksTheRing) {

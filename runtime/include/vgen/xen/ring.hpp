@@ -22,12 +22,17 @@
 // - Final check before sleeping: if nothing is waiting, set event = consumer + 1, full
 //   barrier, look again.
 // - No flow control in the ring: the frontend keeps at most `size()` requests outstanding.
+// - Consume (as ring.h's users do): read the peer's producer index, read barrier, take the
+//   entries up to it, and read the index again only once they are all taken. The peer
+//   writes that cache line on every push, so it is read once per batch, not per entry.
 //
 // What vgen adds: a consumer copies each entry to private memory before using it, and
-// checks the peer's producer index before following it. A backend that publishes more
+// checks each producer index it reads before following it. A backend that publishes more
 // responses than there are requests outstanding, or a frontend that claims more unconsumed
 // requests than the ring holds, gets xen::Error(RingOverflow) naming the indexes; the ring
-// is then broken and every later call throws xen::Error(RingBroken).
+// is then broken and every later call throws xen::Error(RingBroken). A bad index is caught
+// when it is read: entries seen at the earlier, valid read are taken first (a consumer
+// reads afresh in unconsumed_*() and the final check, and in take_* once it catches up).
 #pragma once
 
 #include <algorithm>
@@ -40,6 +45,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include <vgen/xen/error.hpp>
 #include <vgen/xen/types.hpp>
@@ -106,7 +112,7 @@ class SharedRing {
   RingIndex load(std::size_t offset, std::memory_order order) const noexcept;
   void store(std::size_t offset, RingIndex value, std::memory_order order) noexcept;
   std::byte* entry(RingIndex index) const noexcept { return entries_ + (index & (size_ - 1)) * entry_size_; }
-  /// Throws RingBroken if an earlier check failed.
+  /// Throws RingBroken, naming `operation`, if an earlier check failed.
   void check_usable(const char* operation) const;
   /// Marks the ring broken and throws RingOverflow with `what`.
   [[noreturn]] void fail(const std::string& what);
@@ -127,43 +133,88 @@ class SharedRing {
   std::string failure_;
 };
 
-/// Frontend logic on raw entries (see FrontRing).
+/// Frontend logic on raw entries (see FrontRing). The typed ring copies whole messages in
+/// and out of the entries this hands out, so each copy has a size known at compile time.
 class FrontRingCore : public SharedRing {
  public:
   FrontRingCore(std::span<std::byte> shared, std::size_t entry_size, std::size_t entry_align);
   std::uint32_t outstanding() const noexcept { return req_prod_pvt_ - rsp_cons_; }
-  void queue(const void* request, std::size_t length);
+  /// The entry the next request goes into, counted as queued (published by push). Throws
+  /// RingBroken or RingFull.
+  std::byte* queue_entry() {
+    if (broken() || outstanding() >= size()) refuse_queue();
+    return entry(req_prod_pvt_++);
+  }
   bool push();
-  std::uint32_t unconsumed();
-  bool take(void* response, std::size_t length);
+  /// Reads rsp_prod afresh and checks it; throws RingBroken or RingOverflow.
+  std::uint32_t unconsumed() { return reload("unconsumed_responses"); }
+  /// The next response's entry, counted as taken, or nullptr if none is waiting. Reads
+  /// rsp_prod (checked) only once every response seen at the last read has been taken.
+  const std::byte* take_entry() {
+    if ((rsp_cons_ == rsp_prod_seen_ || broken()) && reload("take_response") == 0) return nullptr;
+    return entry(rsp_cons_++);
+  }
   bool final_check();
 
  private:
-  std::uint32_t checked_unconsumed(RingIndex rsp_prod);
+  [[noreturn]] void refuse_queue() const;
+  /// Loads rsp_prod, checks it and remembers it; returns the responses waiting.
+  std::uint32_t reload(const char* operation);
+  std::uint32_t accept(RingIndex rsp_prod);
 
   RingIndex req_prod_pvt_ = 0;   // requests queued (published or not)
   RingIndex req_published_ = 0;  // what we last stored in req_prod
   RingIndex rsp_cons_ = 0;       // responses taken
+  RingIndex rsp_prod_seen_ = 0;  // the last rsp_prod read and accepted
 };
 
-/// Backend logic on raw entries (see BackRing).
+/// Backend logic on raw entries (see BackRing); hands out entries as FrontRingCore does.
 class BackRingCore : public SharedRing {
  public:
   BackRingCore(std::span<std::byte> shared, std::size_t entry_size, std::size_t entry_align);
   std::uint32_t awaiting_response() const noexcept { return req_cons_ - rsp_prod_pvt_; }
-  std::uint32_t unconsumed();
-  bool take(void* request, std::size_t length);
-  void queue(const void* response, std::size_t length);
+  /// Reads req_prod afresh and checks it; throws RingBroken or RingOverflow.
+  std::uint32_t unconsumed() { return reload("unconsumed_requests"); }
+  /// The next request's entry, counted as taken, or nullptr if none is waiting. Reads
+  /// req_prod (checked) only once every request seen at the last read has been taken.
+  const std::byte* take_entry() {
+    if ((req_cons_ == req_prod_seen_ || broken()) && reload("take_request") == 0) return nullptr;
+    return entry(req_cons_++);
+  }
+  /// The entry the next response goes into, counted as queued (published by push). Throws
+  /// RingBroken, or Invalid when every taken request has been answered.
+  std::byte* queue_entry() {
+    if (broken() || awaiting_response() == 0) refuse_queue();
+    return entry(rsp_prod_pvt_++);
+  }
   bool push();
   bool final_check();
 
  private:
-  std::uint32_t checked_unconsumed(RingIndex req_prod);
+  [[noreturn]] void refuse_queue() const;
+  /// Loads req_prod, checks it and remembers it; returns the requests waiting.
+  std::uint32_t reload(const char* operation);
+  std::uint32_t accept(RingIndex req_prod);
 
   RingIndex req_cons_ = 0;       // requests taken
+  RingIndex req_prod_seen_ = 0;  // the last req_prod read and accepted
   RingIndex rsp_prod_pvt_ = 0;   // responses queued (published or not)
   RingIndex rsp_published_ = 0;  // what we last stored in rsp_prod
 };
+
+/// A private copy of the message in `entry` (nothing for nullptr). The copy has a size known
+/// at compile time, so it is inlined rather than a call into the C library.
+template <class Message>
+std::optional<Message> copy_out(const std::byte* entry) {
+  if (entry == nullptr) return std::nullopt;
+  std::optional<Message> message(std::in_place);
+  std::memcpy(&*message, entry, sizeof(Message));
+  // Compiler barrier: the entry is read here, once. Without it the optimiser could drop
+  // the copy and read a field from shared memory again where it is used, after the peer
+  // changed it (the check of a field and its use would see different values).
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  return message;
+}
 
 }  // namespace detail
 
@@ -191,18 +242,15 @@ class FrontRing {
 
   /// Writes `request` into the next entry (not yet visible to the backend). Throws
   /// xen::Error(RingFull) when size() requests are outstanding.
-  void queue_request(const Request& request) { core_.queue(&request, sizeof request); }
+  void queue_request(const Request& request) { std::memcpy(core_.queue_entry(), &request, sizeof request); }
   /// Publishes the queued requests; true if the backend must be notified.
   bool push_requests() { return core_.push(); }
-  /// Responses published and not yet taken (checked: throws RingOverflow for a backend
-  /// that answered more requests than are outstanding).
+  /// Responses published and not yet taken, from a fresh read of rsp_prod (checked: throws
+  /// RingOverflow for a backend that answered more requests than are outstanding).
   std::uint32_t unconsumed_responses() { return core_.unconsumed(); }
-  /// A private copy of the next response, or nothing if none is waiting. Same check.
-  std::optional<Response> take_response() {
-    Response response;
-    if (!core_.take(&response, sizeof response)) return std::nullopt;
-    return response;
-  }
+  /// A private copy of the next response, or nothing if none is waiting. Reads rsp_prod
+  /// (same check) only when every response seen at the last read has been taken.
+  std::optional<Response> take_response() { return detail::copy_out<Response>(core_.take_entry()); }
   /// The final check before sleeping: true if responses are waiting; otherwise asks for a
   /// notification on the next response and looks once more.
   bool final_check_for_responses() { return core_.final_check(); }
@@ -229,18 +277,16 @@ class BackRing {
   /// True when a checked producer index went wrong; every call then throws RingBroken.
   bool broken() const noexcept { return core_.broken(); }
 
-  /// Requests published and not yet taken (checked: throws RingOverflow for a frontend
-  /// that claims more unconsumed or unanswered requests than the ring holds).
+  /// Requests published and not yet taken, from a fresh read of req_prod (checked: throws
+  /// RingOverflow for a frontend that claims more unconsumed or unanswered requests than
+  /// the ring holds).
   std::uint32_t unconsumed_requests() { return core_.unconsumed(); }
-  /// A private copy of the next request, or nothing if none is waiting. Same check.
-  std::optional<Request> take_request() {
-    Request request;
-    if (!core_.take(&request, sizeof request)) return std::nullopt;
-    return request;
-  }
+  /// A private copy of the next request, or nothing if none is waiting. Reads req_prod
+  /// (same check) only when every request seen at the last read has been taken.
+  std::optional<Request> take_request() { return detail::copy_out<Request>(core_.take_entry()); }
   /// Writes `response` into the next entry (not yet visible). Throws xen::Error(Invalid)
   /// when every taken request has been answered already.
-  void queue_response(const Response& response) { core_.queue(&response, sizeof response); }
+  void queue_response(const Response& response) { std::memcpy(core_.queue_entry(), &response, sizeof response); }
   /// Publishes the queued responses; true if the frontend must be notified.
   bool push_responses() { return core_.push(); }
   /// The final check before sleeping: true if requests are waiting; otherwise asks for a
