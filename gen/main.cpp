@@ -1,37 +1,111 @@
-// The vgen command line. Exit status: 0 success, 1 invalid spec (or unreadable file),
-// 2 usage error (unknown option, missing argument), 3 internal error.
+// The vgen command line: check, generate, new-device. Exit status: 0 success, 1 invalid spec
+// (or unreadable spec, or a spec vgen cannot generate code for), 2 usage error, 3 internal
+// error, 4 a file or folder vgen cannot read or write.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <exception>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "vgen/gen/error.hpp"
+#include "vgen/gen/formatter.hpp"
+#include "vgen/gen/generator.hpp"
 #include "vgen/gen/loader.hpp"
+#include "vgen/gen/scaffold.hpp"
 #include "vgen/gen/summary.hpp"
+#include "vgen/gen/templates_location.hpp"
 #include "vgen/gen/version.hpp"
 
 namespace {
 
+namespace fs = std::filesystem;
+using vgen::gen::FileRole;
+
 constexpr int kExitInvalidSpec = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitInternal = 3;
+constexpr int kExitFiles = 4;
 
 const char* const kExitCodes =
-    "Exit status: 0 success; 1 a spec is invalid or unreadable (errors on stderr as\n"
-    "file:line:col: error: message); 2 usage error; 3 internal error.";
+    "Exit status: 0 success; 1 a spec is invalid or unreadable, or vgen cannot generate code for it\n"
+    "(errors on stderr as file:line:col: error: message); 2 usage error; 3 internal error;\n"
+    "4 a file or folder cannot be read or written (missing templates, output folder in the way).";
+
+const char* const kCommands = "check, generate, new-device";
 
 struct CheckOptions {
   std::vector<std::string> files;
   bool verbose = false;
 };
 
+struct GenerateOptions {
+  std::string spec;
+  std::string output;
+  std::optional<std::string> templates;
+  bool generated_only = false;
+  bool list_outputs = false;
+  bool no_format = false;
+  bool quiet = false;
+};
+
+struct NewDeviceOptions {
+  std::string name;
+  std::string kind;
+  std::optional<std::string> directory;
+  std::optional<std::string> templates;
+  bool quiet = false;
+};
+
 void add_check(CLI::App& app, CheckOptions& options) {
-  CLI::App* check = app.add_subcommand("check", "Validate device specs and topologies; print nothing when all are valid");
+  CLI::App* check =
+      app.add_subcommand("check", "Validate device specs and topologies; print nothing when all are valid");
   check->add_option("SPEC", options.files, "Spec or topology files (YAML)")->required()->type_name("FILE");
-  check->add_flag("-v,--verbose", options.verbose, "Print each valid file's layout summary (type sizes, field offsets)");
+  check->add_flag("-v,--verbose", options.verbose,
+                  "Print each valid file's layout summary (type sizes, field offsets)");
   check->footer(kExitCodes);
+}
+
+void add_generate(CLI::App& app, GenerateOptions& options) {
+  CLI::App* generate = app.add_subcommand(
+      "generate",
+      "Generate a device spec's code into DIR: generated files are rewritten when their content changes; the "
+      "user-owned subclass files are written only when missing and never overwritten");
+  generate->add_option("SPEC", options.spec, "Device spec (YAML; kind virtio or rpmsg)")->required()->type_name("FILE");
+  generate->add_option("-o,--output", options.output, "Output folder (created if missing)")->type_name("DIR");
+  generate->add_option("--templates", options.templates, "Templates folder (default: share/vgen/templates beside vgen)")
+      ->type_name("DIR");
+  generate->add_flag("--generated-only", options.generated_only,
+                     "Write only the generated files, not the user-owned ones (what vgen_generate() does)");
+  generate->add_flag("--list-outputs", options.list_outputs,
+                     "Print the paths of the generated files (under DIR when -o is given) and write nothing");
+  generate->add_flag("--no-format", options.no_format,
+                     "Leave generated C++ as the templates render it (no clang-format)");
+  generate->add_flag("-q,--quiet", options.quiet, "Print nothing on success");
+  generate->footer(kExitCodes);
+}
+
+void add_new_device(CLI::App& app, NewDeviceOptions& options) {
+  CLI::App* command = app.add_subcommand(
+      "new-device",
+      "Create a project for a new device: a default spec, a user-owned source file per half, a CMakeLists.txt that "
+      "generates the rest at build time, a demo running the pair, and a lit suite");
+  command->add_option("NAME", options.name, "Device name: [a-z][a-z0-9_-]*")->required();
+  command->add_option("--kind", options.kind, "virtio, split or rpmsg")->required()->type_name("KIND");
+  command->add_option("--dir", options.directory, "Project folder (default: ./NAME); must be missing or empty")
+      ->type_name("DIR");
+  command->add_option("--templates", options.templates, "Templates folder (default: share/vgen/templates beside vgen)")
+      ->type_name("DIR");
+  command->add_flag("-q,--quiet", options.quiet, "Print nothing on success");
+  command->footer(kExitCodes);
+}
+
+void print_diagnostics(const vgen::gen::Diagnostics& diagnostics) {
+  for (const vgen::gen::Diagnostic& diagnostic : diagnostics.sorted()) {
+    std::cerr << diagnostic.to_string() << '\n';
+  }
 }
 
 // Loads every file, prints all errors (sorted, without repeats) and the summaries.
@@ -44,10 +118,77 @@ int run_check(const CheckOptions& options) {
       vgen::gen::write_summary(std::cout, *result.document);
     }
   }
-  for (const vgen::gen::Diagnostic& diagnostic : all.sorted()) {
-    std::cerr << diagnostic.to_string() << '\n';
-  }
+  print_diagnostics(all);
   return all.empty() ? 0 : kExitInvalidSpec;
+}
+
+// clang-format for generated C++; says once on stderr when it is missing.
+std::optional<std::string> formatter(bool wanted) {
+  if (!wanted) return std::nullopt;
+  std::optional<std::string> found = vgen::gen::find_clang_format();
+  if (!found) std::cerr << "vgen: warning: clang-format-14 not found; generated C++ is left unformatted\n";
+  return found;
+}
+
+std::optional<fs::path> optional_path(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  return fs::path(*text);
+}
+
+int run_generate(const GenerateOptions& options) {
+  if (options.output.empty() && !options.list_outputs) {
+    std::cerr << "vgen generate: --output is required (or --list-outputs)\nRun with --help for more information.\n";
+    return kExitUsage;
+  }
+  vgen::gen::LoadResult loaded = vgen::gen::load_file(options.spec);
+  if (!loaded.ok()) {
+    print_diagnostics(loaded.diagnostics);
+    return kExitInvalidSpec;
+  }
+  const auto* spec = std::get_if<vgen::gen::Spec>(&*loaded.document);
+  if (spec == nullptr) {
+    std::cerr << options.spec << ": error: this is a topology; generate takes a device spec (virtio or rpmsg)\n";
+    return kExitInvalidSpec;
+  }
+  std::vector<FileRole> roles{FileRole::generated};
+  if (!options.generated_only && !options.list_outputs) roles.push_back(FileRole::user);
+  if (options.list_outputs) {
+    for (const std::string& path : vgen::gen::output_paths(*spec, roles)) {
+      std::cout << (options.output.empty() ? fs::path(path) : fs::path(options.output) / path).string() << '\n';
+    }
+    return 0;
+  }
+  const fs::path templates = vgen::gen::find_templates(optional_path(options.templates));
+  for (const vgen::gen::RenderedFile& file :
+       vgen::gen::render(*spec, templates, roles, formatter(!options.no_format))) {
+    const vgen::gen::WriteOutcome outcome = vgen::gen::write_file(options.output, file);
+    if (!options.quiet) {
+      std::cout << vgen::gen::write_outcome_name(outcome) << ' ' << (fs::path(options.output) / file.path).string()
+                << '\n';
+    }
+  }
+  return 0;
+}
+
+int run_new_device(const NewDeviceOptions& options) {
+  const fs::path directory = options.directory ? fs::path(*options.directory) : fs::path(options.name);
+  const fs::path templates = vgen::gen::find_templates(optional_path(options.templates));
+  const vgen::gen::ScaffoldResult result =
+      vgen::gen::scaffold(options.name, options.kind, directory, templates, formatter(true));
+  if (!options.quiet) {
+    std::cout << "created " << result.spec.string() << '\n';
+    for (const vgen::gen::RenderedFile& file : result.files) {
+      std::cout << "created " << (directory / file.path).string() << '\n';
+    }
+    // Run from a build tree, the project is configured against it (it is a vgen package).
+    const fs::path package = vgen::gen::executable_dir().parent_path();
+    const std::string vgen_dir =
+        fs::exists(package / "vgenConfig.cmake") ? " -Dvgen_DIR=" + fs::absolute(package).string() : "";
+    const std::string build = (directory / "build").string();
+    std::cout << "next: cmake -S " << directory.string() << " -B " << build << vgen_dir << " && cmake --build " << build
+              << " && " << (directory / "build" / (options.name + "-demo")).string() << '\n';
+  }
+  return 0;
 }
 
 // CLI11 reports an unknown command only as "A subcommand is required"; name it instead.
@@ -65,10 +206,32 @@ bool unknown_command(int argc, char** argv, const CLI::App& app) {
     if (std::find(commands.begin(), commands.end(), argument) != commands.end()) {
       return false;
     }
-    std::cerr << "vgen: unknown command '" << argument << "' (commands: check)\nRun with --help for more information.\n";
+    std::cerr << "vgen: unknown command '" << argument << "' (commands: " << kCommands
+              << ")\nRun with --help for more information.\n";
     return true;
   }
   return false;
+}
+
+int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& generate,
+        const NewDeviceOptions& new_device) {
+  try {
+    if (app.got_subcommand("generate")) return run_generate(generate);
+    if (app.got_subcommand("new-device")) return run_new_device(new_device);
+    return run_check(check);
+  } catch (const vgen::gen::SpecError& error) {
+    for (const vgen::gen::Diagnostic& diagnostic : error.diagnostics()) std::cerr << diagnostic.to_string() << '\n';
+    return kExitInvalidSpec;
+  } catch (const vgen::gen::FileError& error) {
+    std::cerr << error.diagnostic() << '\n';
+    return kExitFiles;
+  } catch (const vgen::gen::GenerateError& error) {
+    std::cerr << error.diagnostic() << '\n';
+    return kExitInvalidSpec;
+  } catch (const std::exception& error) {
+    std::cerr << "vgen: internal error: " << error.what() << '\n';
+    return kExitInternal;
+  }
 }
 
 }  // namespace
@@ -79,7 +242,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(kExitCodes);
   CheckOptions check;
+  GenerateOptions generate;
+  NewDeviceOptions new_device;
   add_check(app, check);
+  add_generate(app, generate);
+  add_new_device(app, new_device);
   if (unknown_command(argc, argv, app)) {
     return kExitUsage;
   }
@@ -89,10 +256,5 @@ int main(int argc, char** argv) {
     int status = app.exit(error);  // prints help, the version, or the usage error
     return status == 0 ? 0 : kExitUsage;
   }
-  try {
-    return run_check(check);
-  } catch (const std::exception& error) {
-    std::cerr << "vgen: internal error: " << error.what() << '\n';
-    return kExitInternal;
-  }
+  return run(app, check, generate, new_device);
 }

@@ -1,0 +1,81 @@
+# vgen_generate(TARGET <target> SPEC <spec.yaml> [OUTPUT_DIR <dir>])
+#
+# Generates the code of a device spec at build time and adds it to <target>: the generated
+# files (message types, the base class of each half, the demo main) are the OUTPUT of one
+# custom command, listed exactly, written under <dir> (default
+# ${CMAKE_CURRENT_BINARY_DIR}/vgen/<target>) and never into the source tree. The command runs
+# again when the spec, the vgen executable or any template changes; vgen rewrites only the
+# files whose content changed, so the rest of the build stays put. The folder is added to
+# the target's include directories. The user-owned subclass files are not generated here:
+# they are the project's sources (vgen new-device writes them once).
+#
+# The file list comes from `vgen generate --list-outputs` when vgen exists at configure time
+# (an installed or built vgen); inside vgen's own build, where vgen is built later, it is
+# derived from the spec's name and kind (tests/lit/gen/list-outputs.test checks both agree).
+function(vgen_generate)
+  cmake_parse_arguments(ARG "" "TARGET;SPEC;OUTPUT_DIR" "" ${ARGN})
+  if(NOT ARG_TARGET OR NOT ARG_SPEC)
+    message(FATAL_ERROR "vgen_generate: TARGET and SPEC are required")
+  endif()
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "vgen_generate: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT TARGET ${ARG_TARGET})
+    message(FATAL_ERROR "vgen_generate: '${ARG_TARGET}' is not a target")
+  endif()
+  get_filename_component(spec "${ARG_SPEC}" ABSOLUTE)
+  if(NOT EXISTS "${spec}")
+    message(FATAL_ERROR "vgen_generate: spec '${spec}' does not exist")
+  endif()
+  set(output_dir "${ARG_OUTPUT_DIR}")
+  if(NOT output_dir)
+    set(output_dir "${CMAKE_CURRENT_BINARY_DIR}/vgen/${ARG_TARGET}")
+  endif()
+  # The spec's name decides the file names: list again when it changes.
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${spec}")
+
+  if(TARGET vgen::vgen)
+    get_target_property(vgen_executable vgen::vgen LOCATION)
+    set(vgen_command vgen::vgen)
+    execute_process(COMMAND "${vgen_executable}" generate "${spec}" --list-outputs -o "${output_dir}"
+                    RESULT_VARIABLE status OUTPUT_VARIABLE listing ERROR_VARIABLE errors)
+    if(NOT status EQUAL 0)
+      message(FATAL_ERROR "vgen_generate: ${spec} cannot be generated:\n${errors}")
+    endif()
+    string(REPLACE "\n" ";" outputs "${listing}")
+    list(FILTER outputs EXCLUDE REGEX "^$")
+  elseif(TARGET vgen)
+    set(vgen_command vgen)
+    _vgen_outputs_from_spec("${spec}" "${output_dir}" outputs)
+  else()
+    message(FATAL_ERROR "vgen_generate: no vgen executable (find_package(vgen) first)")
+  endif()
+
+  file(GLOB_RECURSE templates CONFIGURE_DEPENDS "${VGEN_TEMPLATES_DIR}/*")
+  add_custom_command(
+    OUTPUT ${outputs}
+    COMMAND ${vgen_command} generate "${spec}" -o "${output_dir}" --generated-only --quiet
+            --templates "${VGEN_TEMPLATES_DIR}"
+    DEPENDS "${spec}" ${vgen_command} ${templates}
+    COMMENT "vgen: generating ${ARG_TARGET} from ${ARG_SPEC}"
+    VERBATIM)
+  target_sources(${ARG_TARGET} PRIVATE ${outputs})
+  target_include_directories(${ARG_TARGET} PRIVATE "${output_dir}")
+endfunction()
+
+# The generated files of a spec, from its `name:` and `kind:` (see gen/src/generator.cpp).
+function(_vgen_outputs_from_spec spec output_dir result)
+  file(STRINGS "${spec}" name_line REGEX "^name:")
+  file(STRINGS "${spec}" kind_line REGEX "^kind:")
+  string(REGEX REPLACE "^name:[ ]*([a-z0-9_-]+).*" "\\1" name "${name_line}")
+  string(REGEX REPLACE "^kind:[ ]*([a-z]+).*" "\\1" kind "${kind_line}")
+  if(NOT kind MATCHES "^(virtio|rpmsg)$")
+    message(FATAL_ERROR "vgen_generate: ${spec}: kind '${kind}' cannot be generated")
+  endif()
+  string(REPLACE "-" "_" snake "${name}")
+  set(files)
+  foreach(part messages.hpp driver_base.hpp driver_base.cpp device_base.hpp device_base.cpp demo.cpp)
+    list(APPEND files "${output_dir}/${snake}_${part}")
+  endforeach()
+  set(${result} ${files} PARENT_SCOPE)
+endfunction()

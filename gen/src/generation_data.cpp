@@ -1,0 +1,197 @@
+#include "vgen/gen/generation_data.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "vgen/gen/generator.hpp"
+#include "vgen/gen/names.hpp"
+#include "vgen/gen/template_data.hpp"
+
+namespace vgen::gen {
+namespace {
+
+using kainjow::mustache::data;
+using kainjow::mustache::list;
+
+void set_name(data& node, const std::string& key, const std::string& name) {
+  node.set(key, name);
+  node.set(key + "_snake", to_snake_case(name));
+  node.set(key + "_pascal", to_pascal_case(name));
+  node.set(key + "_upper", to_upper_case(name));
+}
+
+// Struct type indices so that each struct comes after the structs it contains (C++ needs
+// complete types for members). Spec order is kept where it already works.
+std::vector<std::size_t> struct_order(const TypeTable& types) {
+  std::vector<std::size_t> order;
+  std::vector<bool> placed(types.types.size(), false);
+  std::function<void(std::size_t)> place = [&](std::size_t index) {
+    if (placed[index]) return;
+    placed[index] = true;
+    const StructType* structure = types.types[index].as_struct();
+    for (const Member& member : structure->members) {
+      if (member.type.named && types.types[*member.type.named].as_struct()) place(*member.type.named);
+    }
+    order.push_back(index);
+  };
+  for (std::size_t index = 0; index < types.types.size(); ++index) {
+    if (types.types[index].as_struct()) place(index);
+  }
+  return order;
+}
+
+// The items of a list, copied so that they can be extended.
+std::vector<data> items(const data& node, const std::string& key) {
+  const data* value = node.get(key);
+  if (value == nullptr || !value->is_list()) return {};
+  return {value->list_value().begin(), value->list_value().end()};
+}
+
+data to_list(const std::vector<data>& values) {
+  list result(values.begin(), values.end());
+  return data(result);
+}
+
+void set_ordered_structs(data& root, const Spec& spec) {
+  std::vector<data> all = items(root, "types");
+  std::vector<data> ordered;
+  for (std::size_t index : struct_order(spec.types)) {
+    // Under their own keys too, for the parts of a struct template inside its member lists.
+    all[index].set("struct_name", spec.types.types[index].name);
+    all[index].set("struct_pascal", to_pascal_case(spec.types.types[index].name));
+    ordered.push_back(all[index]);
+  }
+  root.set("structs_in_order", to_list(ordered));
+  root.set("has_structs", !ordered.empty());
+  root.set("has_enums", !items(root, "enums").empty());
+  root.set("has_flags_types", !items(root, "flags_types").empty());
+}
+
+std::string message_key(const Queue& queue) { return queue.messages.empty() ? "" : queue.messages.front().name; }
+
+// The first device-to-driver queue carrying what `queue` carries (the same type, or raw bytes
+// on both): where a loopback device returns what the driver sent.
+const Queue* echo_target(const VirtioDevice& device, const Queue& queue) {
+  if (queue.direction != Direction::driver_to_device) return nullptr;
+  for (const Queue& candidate : device.queues) {
+    if (candidate.direction == Direction::device_to_driver && message_key(candidate) == message_key(queue)) {
+      return &candidate;
+    }
+  }
+  return nullptr;
+}
+
+void check_queue_shape(const Queue& queue) {
+  if (queue.direction == Direction::bidirectional && queue.messages.empty()) {
+    throw GenerateError(queue.location, "bidirectional queue '" + queue.name +
+                                            "' needs its request type (and optionally its reply type) in "
+                                            "messages: generated code parses requests by it");
+  }
+  const std::size_t limit = queue.direction == Direction::bidirectional ? 2 : 1;
+  if (queue.messages.size() <= limit) return;
+  throw GenerateError(queue.messages[limit].location,
+                      "queue '" + queue.name + "' lists " + std::to_string(queue.messages.size()) +
+                          " message types; generated code supports " +
+                          (limit == 1 ? std::string("one per one-way queue")
+                                      : std::string("two on a bidirectional queue (request, reply)")));
+}
+
+std::uint64_t type_size(const Spec& spec, const NameRef& reference) {
+  return spec.types.types[*reference.index].layout.size;
+}
+
+data queue_extras(const Spec& spec, const VirtioDevice& device, const Queue& queue, data node) {
+  check_queue_shape(queue);
+  const bool typed = !queue.messages.empty();
+  node.set("has_message", typed);
+  set_name(node, "message", typed ? queue.messages.front().name : std::string("raw"));
+  const bool has_reply = queue.direction == Direction::bidirectional && queue.messages.size() == 2;
+  node.set("has_reply", has_reply);
+  set_name(node, "reply", has_reply ? queue.messages.back().name : std::string("raw"));
+  node.set("buffer_bytes", std::to_string(typed ? type_size(spec, queue.messages.front()) : kRawBufferBytes));
+  const Queue* target = echo_target(device, queue);
+  node.set("has_echo_to", target != nullptr);
+  set_name(node, "echo_to", target != nullptr ? target->name : std::string("none"));
+  bool echoed = false;
+  for (const Queue& other : device.queues) echoed = echoed || echo_target(device, other) == &queue;
+  node.set("is_echo_target", echoed);
+  node.set("feature_gated", queue.feature.has_value());
+  return node;
+}
+
+void set_virtio_extras(data& root, const Spec& spec, const VirtioDevice& device) {
+  data virtio = *root.get("virtio");
+  std::vector<data> queues = items(virtio, "queues");
+  for (std::size_t index = 0; index < queues.size(); ++index) {
+    queues[index] = queue_extras(spec, device, device.queues[index], queues[index]);
+  }
+  virtio.set("queues", to_list(queues));
+  // A feature's own name under a key its depends_on items do not shadow.
+  std::vector<data> features = items(virtio, "features");
+  for (std::size_t index = 0; index < features.size(); ++index) {
+    set_name(features[index], "feature", device.features[index].name);
+  }
+  virtio.set("features", to_list(features));
+  const auto has = [&](Direction direction) {
+    return std::any_of(device.queues.begin(), device.queues.end(),
+                       [&](const Queue& queue) { return queue.direction == direction; });
+  };
+  virtio.set("has_driver_to_device", has(Direction::driver_to_device));
+  virtio.set("has_device_to_driver", has(Direction::device_to_driver));
+  virtio.set("has_bidirectional", has(Direction::bidirectional));
+  virtio.set("raw_buffer_bytes", std::to_string(kRawBufferBytes));
+  if (device.config) {
+    data config = *virtio.get("config");
+    set_name(config, "name", spec.name + "_config");
+    config.set("struct_name", "configuration space");
+    config.set("struct_pascal", to_pascal_case(spec.name + "_config"));
+    config.set("description", "The device configuration space (VirtIO 1.2 §2.5), little-endian.");
+    config.set("has_description", true);
+    config.set("is_config", true);
+    virtio.set("config", config);
+  }
+  root.set("virtio", virtio);
+}
+
+void set_rpmsg_extras(data& root, const Spec& spec, const RpmsgService& service) {
+  data rpmsg = *root.get("rpmsg");
+  std::vector<data> endpoints = items(rpmsg, "endpoints");
+  for (std::size_t index = 0; index < endpoints.size(); ++index) {
+    const Endpoint& endpoint = service.endpoints[index];
+    if (endpoint.messages.size() > 1) {
+      throw GenerateError(endpoint.messages[1].location,
+                          "endpoint '" + endpoint.name + "' lists " + std::to_string(endpoint.messages.size()) +
+                              " message types; generated code supports one per endpoint");
+    }
+    if (index > 0 && !endpoint.address) {
+      throw GenerateError(endpoint.location, "endpoint '" + endpoint.name +
+                                                 "' needs an address: the host reaches every endpoint but the "
+                                                 "first (the announced channel's) at its fixed address");
+    }
+    endpoints[index].set("is_channel", index == 0);
+    const bool typed = !endpoint.messages.empty();
+    endpoints[index].set("has_message", typed);
+    set_name(endpoints[index], "message", typed ? endpoint.messages.front().name : std::string("raw"));
+    endpoints[index].set("message_bytes",
+                         std::to_string(typed ? type_size(spec, endpoint.messages.front()) : service.max_payload()));
+  }
+  rpmsg.set("endpoints", to_list(endpoints));
+  rpmsg.set("endpoint_count", std::to_string(endpoints.size()));
+  root.set("rpmsg", rpmsg);
+}
+
+}  // namespace
+
+kainjow::mustache::data generation_data(const Spec& spec) {
+  data root = template_data(spec);
+  // The spec's name under keys no list item shadows (items have their own `name`).
+  set_name(root, "spec", spec.name);
+  set_ordered_structs(root, spec);
+  if (const VirtioDevice* device = spec.virtio()) set_virtio_extras(root, spec, *device);
+  if (const RpmsgService* service = spec.rpmsg()) set_rpmsg_extras(root, spec, *service);
+  return root;
+}
+
+}  // namespace vgen::gen
