@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# The main job: build vgen and run a driver and a device as two processes that exchange
-# buffers over a split virtqueue in shared memory, printing what crossed the ring.
+# The main job: build vgen, scaffold a default virtio device with `vgen new-device`, build the
+# generated pair against this build of vgen, run it (two threads, then two processes), printing
+# what crossed between the halves, and run the device's own lit suite.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
-"$root/scripts/build.sh" default vgen-ring-demo >/dev/null
-"$root/build/default/bin/vgen-ring-demo" --messages 100000 --show 4 --notifier eventfd
-"$root/build/default/bin/vgen-ring-demo" --messages 100000 --show 0 --notifier mailbox
+"$root/scripts/build.sh" default vgen vgen_runtime >/dev/null
+project="$root/build/demo/my-device"
+rm -rf "$project"
+"$root/build/default/bin/vgen" new-device my-device --kind virtio --dir "$project"
+cmake -S "$project" -B "$project/build" -G Ninja -Dvgen_DIR="$root/build/default" >/dev/null
+cmake --build "$project/build" >/dev/null
+"$project/build/my-device-demo"
+ctest --test-dir "$project/build" --output-on-failure
