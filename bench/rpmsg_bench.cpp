@@ -15,8 +15,6 @@
 #include <memory>
 #include <thread>
 
-#include <boost/lockfree/spsc_queue.hpp>
-
 #include <vgen/notify/eventfd.hpp>
 #include <vgen/notify/mailbox.hpp>
 #include <vgen/rpmsg/bus.hpp>
@@ -26,101 +24,18 @@
 #include <vgen/shm/sharing.hpp>
 
 #include "cache_line.hpp"
+#include "message.hpp"
 #include "ratio_reporter.hpp"
+#include "spsc_peer.hpp"
 
 namespace vgen::bench {
 namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::uint32_t kPayload = 64;
 constexpr std::uint32_t kWindow = 128;
 constexpr std::uint32_t kRemoteAddress = 2000;
 constexpr shm::GuestAddress kBase = 0x100000;
-
-using Message = std::array<std::byte, kPayload>;
-
-void set_rate(benchmark::State& state) {
-  state.counters["msgs/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-}
-
-// Writes 64 bytes derived from `seed`; sum() is what a reader computes from them.
-inline void fill(std::byte* p, std::uint64_t seed) {
-  for (std::uint32_t i = 0; i < kPayload; i += 8) {
-    const std::uint64_t v = seed + i;
-    std::memcpy(p + i, &v, 8);
-  }
-}
-inline std::uint64_t sum(const std::byte* p) {
-  std::uint64_t s = 0;
-  for (std::uint32_t i = 0; i < kPayload; i += 8) {
-    std::uint64_t v;
-    std::memcpy(&v, p + i, 8);
-    s += v;
-  }
-  return s;
-}
-
-// --- peer: boost::lockfree::spsc_queue ------------------------------------------------------
-
-using SpscQueue = boost::lockfree::spsc_queue<Message, boost::lockfree::capacity<256>>;
-
-void boost_oneway(benchmark::State& state) {
-  auto queue = std::make_unique<SpscQueue>();
-  std::atomic<bool> stop{false};
-  std::atomic<std::uint64_t> checksum{0};
-  std::thread consumer([&] {
-    Message m;
-    std::uint64_t s = 0;
-    while (!stop.load(std::memory_order_relaxed)) {
-      if (queue->pop(m)) s += sum(m.data());
-    }
-    checksum = s;
-  });
-  std::uint64_t seq = 0;
-  Message m;
-  for (auto _ : state) {
-    fill(m.data(), seq++);
-    while (!queue->push(m)) {
-    }
-  }
-  stop = true;
-  consumer.join();
-  benchmark::DoNotOptimize(checksum.load());
-  set_rate(state);
-}
-
-void boost_echo(benchmark::State& state, std::uint32_t window) {
-  auto to_remote = std::make_unique<SpscQueue>();
-  auto to_host = std::make_unique<SpscQueue>();
-  std::atomic<bool> stop{false};
-  std::thread remote([&] {
-    Message m;
-    while (!stop.load(std::memory_order_relaxed)) {
-      if (!to_remote->pop(m)) continue;
-      fill(m.data(), sum(m.data()));
-      while (!to_host->push(m)) {
-      }
-    }
-  });
-  std::uint32_t in_flight = 0;
-  std::uint64_t seq = 0;
-  Message m;
-  for (auto _ : state) {
-    while (in_flight < window) {
-      fill(m.data(), seq++);
-      if (!to_remote->push(m)) break;
-      ++in_flight;
-    }
-    while (!to_host->pop(m)) {
-    }
-    benchmark::DoNotOptimize(sum(m.data()));
-    --in_flight;
-  }
-  stop = true;
-  remote.join();
-  set_rate(state);
-}
 
 // --- vgen: rpmsg host and remote in two threads -------------------------------------------------
 
@@ -339,9 +254,9 @@ void vgen_processes(benchmark::State& state, Line line) {
 void register_benchmarks() {
   register_cache_line_benchmark();
   auto reg = [](const char* name, auto fn) { return benchmark::RegisterBenchmark(name, fn)->UseRealTime()->MinTime(0.5); };
-  reg("boost_spsc/oneway", boost_oneway);
-  reg("boost_spsc/pingpong", [](benchmark::State& s) { boost_echo(s, 1); });
-  reg("boost_spsc/echo/window:128", [](benchmark::State& s) { boost_echo(s, kWindow); });
+  reg("boost_spsc/oneway", spsc_oneway);
+  reg("boost_spsc/pingpong", [](benchmark::State& s) { spsc_echo(s, 1); });
+  reg("boost_spsc/echo/window:128", [](benchmark::State& s) { spsc_echo(s, kWindow); });
   reg("vgen_rpmsg/oneway", vgen_oneway);
   reg("vgen_rpmsg/pingpong", [](benchmark::State& s) { vgen_echo(s, 1); });
   reg("vgen_rpmsg/echo/window:128", [](benchmark::State& s) { vgen_echo(s, kWindow); });

@@ -15,8 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include <boost/lockfree/spsc_queue.hpp>
-
 #include <vgen/notify/eventfd.hpp>
 #include <vgen/shm/allocator.hpp>
 #include <vgen/shm/fd_passing.hpp>
@@ -25,76 +23,17 @@
 #include <vgen/virtqueue/split_driver.hpp>
 
 #include "cache_line.hpp"
+#include "message.hpp"
 #include "ratio_reporter.hpp"
+#include "spsc_peer.hpp"
 
 namespace vgen::bench {
 namespace {
 
 constexpr std::uint32_t kQueueSize = 256;
-constexpr std::uint32_t kPayload = 64;
 constexpr std::uint32_t kSlots = kQueueSize / 2;  // out + in buffer per chain
 constexpr shm::GuestAddress kBase = 0x100000;
 constexpr std::uint64_t kMemoryBytes = 1 << 20;
-
-using Message = std::array<std::byte, kPayload>;
-
-void set_rate(benchmark::State& state) {
-  state.counters["msgs/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-}
-
-// Writes 64 bytes derived from `seed`; returns a checksum of what a reader sees.
-inline void fill(std::byte* p, std::uint64_t seed) {
-  for (std::uint32_t i = 0; i < kPayload; i += 8) {
-    const std::uint64_t v = seed + i;
-    std::memcpy(p + i, &v, 8);
-  }
-}
-inline std::uint64_t sum(const std::byte* p) {
-  std::uint64_t s = 0;
-  for (std::uint32_t i = 0; i < kPayload; i += 8) {
-    std::uint64_t v;
-    std::memcpy(&v, p + i, 8);
-    s += v;
-  }
-  return s;
-}
-
-// --- peer: boost::lockfree::spsc_queue ------------------------------------------------------
-
-using SpscQueue = boost::lockfree::spsc_queue<Message, boost::lockfree::capacity<256>>;
-
-void boost_echo(benchmark::State& state, std::uint32_t window) {
-  auto to_device = std::make_unique<SpscQueue>();
-  auto to_driver = std::make_unique<SpscQueue>();
-  std::atomic<bool> stop{false};
-  std::thread device([&] {
-    Message m;
-    while (!stop.load(std::memory_order_relaxed)) {
-      if (!to_device->pop(m)) continue;
-      const std::uint64_t s = sum(m.data());
-      fill(m.data(), s);
-      while (!to_driver->push(m)) {
-      }
-    }
-  });
-  std::uint32_t in_flight = 0;
-  std::uint64_t seq = 0;
-  Message m;
-  for (auto _ : state) {
-    while (in_flight < window) {
-      fill(m.data(), seq++);
-      if (!to_device->push(m)) break;
-      ++in_flight;
-    }
-    while (!to_driver->pop(m)) {
-    }
-    benchmark::DoNotOptimize(sum(m.data()));
-    --in_flight;
-  }
-  stop = true;
-  device.join();
-  set_rate(state);
-}
 
 // --- vgen: split virtqueue, two threads -------------------------------------------------------
 
@@ -286,8 +225,8 @@ void vgen_processes(benchmark::State& state, bool event_idx) {
 void register_benchmarks() {
   register_cache_line_benchmark();
   auto reg = [](const char* name, auto fn) { return benchmark::RegisterBenchmark(name, fn)->UseRealTime()->MinTime(0.5); };
-  reg("boost_spsc/echo", [](benchmark::State& s) { boost_echo(s, 256); });
-  reg("boost_spsc/pingpong", [](benchmark::State& s) { boost_echo(s, 1); });
+  reg("boost_spsc/echo", [](benchmark::State& s) { spsc_echo(s, 256); });
+  reg("boost_spsc/pingpong", [](benchmark::State& s) { spsc_echo(s, 1); });
   reg("vgen_split/stream/batch:1", [](benchmark::State& s) { vgen_threads(s, kSlots, 1); });
   reg("vgen_split/stream/batch:32", [](benchmark::State& s) { vgen_threads(s, kSlots, 32); });
   reg("vgen_split/pingpong", [](benchmark::State& s) { vgen_threads(s, 1, 1); });
