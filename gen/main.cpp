@@ -73,7 +73,9 @@ void add_generate(CLI::App& app, GenerateOptions& options) {
       "generate",
       "Generate a device spec's code into DIR: generated files are rewritten when their content changes; the "
       "user-owned subclass files are written only when missing and never overwritten");
-  generate->add_option("SPEC", options.spec, "Device spec (YAML; kind virtio or rpmsg)")->required()->type_name("FILE");
+  generate->add_option("SPEC", options.spec, "Device spec (YAML; kind virtio, split or rpmsg)")
+      ->required()
+      ->type_name("FILE");
   generate->add_option("-o,--output", options.output, "Output folder (created if missing)")->type_name("DIR");
   generate->add_option("--templates", options.templates, "Templates folder (default: share/vgen/templates beside vgen)")
       ->type_name("DIR");
@@ -147,7 +149,7 @@ int run_generate(const GenerateOptions& options) {
   }
   const auto* spec = std::get_if<vgen::gen::Spec>(&*loaded.document);
   if (spec == nullptr) {
-    std::cerr << options.spec << ": error: this is a topology; generate takes a device spec (virtio or rpmsg)\n";
+    std::cerr << options.spec << ": error: this is a topology; generate takes a device spec (virtio, split or rpmsg)\n";
     return kExitInvalidSpec;
   }
   std::vector<FileRole> roles{FileRole::generated};

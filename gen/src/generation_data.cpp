@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -182,6 +183,142 @@ void set_rpmsg_extras(data& root, const Spec& spec, const RpmsgService& service)
   root.set("rpmsg", rpmsg);
 }
 
+// The value a default half publishes for a node: the RAM disk's geometry for a block
+// device's well-known nodes (and the x86_64 ring ABI as its protocol), else 1 (numbers) or
+// "<node>-of-<spec>" (strings).
+std::string default_value(const StoreNode& node, const std::string& spec_snake, bool block) {
+  if (block && node.name == "sectors") return "kDiskSectors";
+  if (block && node.name == "sector-size") return "kSectorSize";
+  if (block && node.name == "info") return "0";
+  if (block && node.name == "protocol") return "\"x86_64-abi\"";
+  if (!node.scalar) return "\"" + node.name + "-of-" + spec_snake + "\"";
+  return "1";
+}
+
+// Fields of a struct the default handlers can set and compare: integer scalars, not arrays.
+bool plain_integer(const Member& member) {
+  return !member.is_padding() && !member.type.is_array() && member.type.scalar;
+}
+
+// The plain integer field of `structure` with the name and type of `other`, if any.
+const Member* matching_field(const StructType& structure, const Member& other) {
+  for (const Member& member : structure.members) {
+    if (plain_integer(member) && member.name == other.name && member.type.scalar == other.type.scalar) return &member;
+  }
+  return nullptr;
+}
+
+// The store nodes of one side that the user's code supplies or reads: all but the ones the
+// generated base writes itself (ring-ref, event-channel), each with its C++ type and the
+// largest value a reader accepts.
+data user_store_nodes(const std::vector<data>& nodes, const std::vector<const StoreNode*>& sources,
+                      const std::string& spec_snake, bool block) {
+  std::vector<data> kept;
+  for (std::size_t index = 0; index < nodes.size(); ++index) {
+    const std::string& name = sources[index]->name;
+    if (name == "ring-ref" || name == "event-channel") continue;
+    data node = nodes[index];
+    node.set("max", sources[index]->scalar
+                        ? "std::numeric_limits<std::" + std::string(scalar_c_type(*sources[index]->scalar)) + ">::max()"
+                        : std::string("0"));
+    node.set("c_type", sources[index]->scalar ? std::string(scalar_c_type(*sources[index]->scalar)) : "");
+    node.set("default_value", default_value(*sources[index], spec_snake, block));
+    kept.push_back(node);
+  }
+  return to_list(kept);
+}
+
+// The field of `structure` called `name`, if any.
+const Member* field_named(const StructType& structure, const std::string& name) {
+  for (const Member& member : structure.members) {
+    if (!member.is_padding() && member.name == name) return &member;
+  }
+  return nullptr;
+}
+
+// True if `member` exists and is a single integer of `kind`.
+bool is_scalar(const Member* member, ScalarKind kind) {
+  return member != nullptr && !member->type.is_array() && member->type.scalar == kind;
+}
+
+// The enum type of `member` if it is a single field of an enum with every value in `names`.
+const TypeDefinition* enum_with(const Spec& spec, const Member* member, std::initializer_list<const char*> names) {
+  if (member == nullptr || member->type.is_array() || !member->type.named) return nullptr;
+  const TypeDefinition& type = spec.types.types[*member->type.named];
+  const EnumType* enumeration = type.as_enum();
+  if (enumeration == nullptr) return nullptr;
+  for (const char* name : names) {
+    if (std::none_of(enumeration->values.begin(), enumeration->values.end(),
+                     [&](const EnumValue& value) { return value.name == name; })) {
+      return nullptr;
+    }
+  }
+  return &type;
+}
+
+// A ring of blkif shape (xen/io/blkif.h: operation READ/WRITE/FLUSH_DISKCACHE, nr_segments,
+// id, sector_number, seg[] of gref/first_sect/last_sect; responses id/operation/status):
+// the default halves then move sectors of a RAM disk instead of echoing fields.
+bool set_block_shape(data& split, const Spec& spec, const StructType& request, const StructType& response) {
+  const TypeDefinition* operation =
+      enum_with(spec, field_named(request, "operation"), {"READ", "WRITE", "FLUSH_DISKCACHE"});
+  const Member* segments = field_named(request, "seg");
+  if (operation == nullptr || !is_scalar(field_named(request, "nr_segments"), ScalarKind::u8) ||
+      !is_scalar(field_named(request, "id"), ScalarKind::u64) ||
+      !is_scalar(field_named(request, "sector_number"), ScalarKind::u64) || segments == nullptr ||
+      !segments->type.is_array() || !segments->type.named || !is_scalar(field_named(response, "id"), ScalarKind::u64) ||
+      enum_with(spec, field_named(response, "operation"), {}) != operation ||
+      !is_scalar(field_named(response, "status"), ScalarKind::i16)) {
+    return false;
+  }
+  const StructType* segment = spec.types.types[*segments->type.named].as_struct();
+  if (segment == nullptr || !is_scalar(field_named(*segment, "gref"), ScalarKind::u32) ||
+      !is_scalar(field_named(*segment, "first_sect"), ScalarKind::u8) ||
+      !is_scalar(field_named(*segment, "last_sect"), ScalarKind::u8)) {
+    return false;
+  }
+  set_name(split, "operation_type", operation->name);
+  split.set("segment_count", std::to_string(segments->type.count));
+  return true;
+}
+
+void set_split_extras(data& root, const Spec& spec, const SplitDevice& device) {
+  data split = *root.get("split");
+  const StructType& request = *spec.types.types[*device.request.index].as_struct();
+  const StructType& response = *spec.types.types[*device.response.index].as_struct();
+  // What a default frontend fills in (request fields) and a default backend echoes (response
+  // fields with a request field of the same name and integer type).
+  std::vector<data> filled, echoed;
+  for (const Member& member : request.members) {
+    if (!plain_integer(member)) continue;
+    data item;
+    item.set("field", member.name);
+    item.set("c_type", std::string(scalar_c_type(*member.type.scalar)));
+    filled.push_back(item);
+  }
+  for (const Member& member : response.members) {
+    if (!plain_integer(member) || matching_field(request, member) == nullptr) continue;
+    data item;
+    item.set("field", member.name);
+    echoed.push_back(item);
+  }
+  split.set("filled_fields", to_list(filled));
+  split.set("echoed_fields", to_list(echoed));
+  split.set("has_echoed_fields", !echoed.empty());
+  const bool block = set_block_shape(split, spec, request, response);
+  split.set("is_block", block);
+  const std::string spec_snake = to_snake_case(spec.name);
+  std::vector<const StoreNode*> frontend, backend;
+  for (const StoreNode& node : device.store) (node.side == Side::frontend ? frontend : backend).push_back(&node);
+  const data frontend_nodes = user_store_nodes(items(split, "frontend_store"), frontend, spec_snake, block);
+  const data backend_nodes = user_store_nodes(items(split, "backend_store"), backend, spec_snake, block);
+  split.set("has_frontend_nodes", !frontend_nodes.list_value().empty());
+  split.set("has_backend_nodes", !backend_nodes.list_value().empty());
+  split.set("frontend_nodes", frontend_nodes);
+  split.set("backend_nodes", backend_nodes);
+  root.set("split", split);
+}
+
 }  // namespace
 
 kainjow::mustache::data generation_data(const Spec& spec) {
@@ -191,6 +328,10 @@ kainjow::mustache::data generation_data(const Spec& spec) {
   set_ordered_structs(root, spec);
   if (const VirtioDevice* device = spec.virtio()) set_virtio_extras(root, spec, *device);
   if (const RpmsgService* service = spec.rpmsg()) set_rpmsg_extras(root, spec, *service);
+  if (const SplitDevice* device = spec.split()) set_split_extras(root, spec, *device);
+  // The two halves' file and class names: driver/device, or frontend/backend for split pairs.
+  root.set("first_half", std::string(spec.split() != nullptr ? "frontend" : "driver"));
+  root.set("second_half", std::string(spec.split() != nullptr ? "backend" : "device"));
   return root;
 }
 

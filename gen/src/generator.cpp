@@ -4,6 +4,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -21,21 +22,22 @@ using kainjow::mustache::data;
 using kainjow::mustache::mustache;
 using kainjow::mustache::partial;
 
-// The files of one pair, by kind. Both kinds name their halves driver and device: for rpmsg
-// the driver is the host (virtio driver side) and the device the remote.
-std::vector<TemplateFile> pair_files(const std::string& kind) {
+// The files of one pair, by kind. Virtio and rpmsg name their halves driver and device (for
+// rpmsg the driver is the host, virtio driver side, and the device the remote); split pairs
+// name them frontend and backend.
+std::vector<TemplateFile> pair_files(const std::string& kind, const std::string& first, const std::string& second) {
   const std::string n = "{{name_snake}}";
   return {
       {"common/messages.hpp.mustache", n + "_messages.hpp", FileRole::generated},
-      {kind + "/driver_base.hpp.mustache", n + "_driver_base.hpp", FileRole::generated},
-      {kind + "/driver_base.cpp.mustache", n + "_driver_base.cpp", FileRole::generated},
-      {kind + "/device_base.hpp.mustache", n + "_device_base.hpp", FileRole::generated},
-      {kind + "/device_base.cpp.mustache", n + "_device_base.cpp", FileRole::generated},
+      {kind + "/" + first + "_base.hpp.mustache", n + "_" + first + "_base.hpp", FileRole::generated},
+      {kind + "/" + first + "_base.cpp.mustache", n + "_" + first + "_base.cpp", FileRole::generated},
+      {kind + "/" + second + "_base.hpp.mustache", n + "_" + second + "_base.hpp", FileRole::generated},
+      {kind + "/" + second + "_base.cpp.mustache", n + "_" + second + "_base.cpp", FileRole::generated},
       {kind + "/demo.cpp.mustache", n + "_demo.cpp", FileRole::generated},
-      {kind + "/driver.hpp.mustache", n + "_driver.hpp", FileRole::user},
-      {kind + "/driver.cpp.mustache", n + "_driver.cpp", FileRole::user},
-      {kind + "/device.hpp.mustache", n + "_device.hpp", FileRole::user},
-      {kind + "/device.cpp.mustache", n + "_device.cpp", FileRole::user},
+      {kind + "/" + first + ".hpp.mustache", n + "_" + first + ".hpp", FileRole::user},
+      {kind + "/" + first + ".cpp.mustache", n + "_" + first + ".cpp", FileRole::user},
+      {kind + "/" + second + ".hpp.mustache", n + "_" + second + ".hpp", FileRole::user},
+      {kind + "/" + second + ".cpp.mustache", n + "_" + second + ".cpp", FileRole::user},
       {"project/CMakeLists.txt.mustache", "CMakeLists.txt", FileRole::project},
       {"project/clang-format.mustache", ".clang-format", FileRole::project},
       {"project/lit.cfg.py.mustache", "tests/lit.cfg.py", FileRole::project},
@@ -170,6 +172,45 @@ void check_names(const Spec& spec) {
   }
 }
 
+// Store nodes generated code cannot serve: names that make no C++ member of FrontendNodes or
+// BackendNodes (a node is the member named by its snake_case form) or the same one twice,
+// and numbers with a sign (nodes are read as unsigned decimals, as Xen's drivers read them).
+void check_store_nodes(const SplitDevice& device) {
+  std::map<std::string, const StoreNode*> members[2];
+  for (const StoreNode& node : device.store) {
+    const std::string member = to_snake_case(node.name);
+    if (auto problem = identifier_problem(member)) {
+      throw GenerateError(node.location, "store node '" + node.name + "' cannot name the generated member '" + member +
+                                             "': " + *problem);
+    }
+    const auto [other, fresh] = members[node.side == Side::frontend ? 0 : 1].emplace(member, &node);
+    if (!fresh) {
+      throw GenerateError(node.location, "store nodes '" + other->second->name + "' and '" + node.name + "' of the " +
+                                             std::string(side_name(node.side)) +
+                                             " would both be the generated member '" + member + "'");
+    }
+    if (node.scalar && scalar_is_signed(*node.scalar)) {
+      throw GenerateError(node.location, "store node '" + node.name + "' has the signed type " +
+                                             std::string(scalar_name(*node.scalar)) +
+                                             "; generated code reads store numbers as unsigned decimals "
+                                             "(use u8, u16, u32 or u64)");
+    }
+  }
+}
+
+// Split shapes the generated code cannot serve: a ring of more than one page (the runtime
+// maps one granted page per ring), and the store nodes above.
+void check_split(const Spec& spec) {
+  const SplitDevice* device = spec.split();
+  if (device == nullptr) return;
+  if (device->ring_pages != 1) {
+    throw GenerateError(key_location(spec.source, "ring"),
+                        "ring pages is " + std::to_string(device->ring_pages) +
+                            "; generated code supports a ring of 1 page (one granted page, ring-ref)");
+  }
+  check_store_nodes(*device);
+}
+
 }  // namespace
 
 const char* file_role_name(FileRole role) {
@@ -194,18 +235,16 @@ std::string GenerateError::diagnostic() const {
 
 std::vector<TemplateFile> template_files(const Spec& spec) {
   check_names(spec);
+  check_split(spec);
   switch (spec.kind()) {
     case SpecKind::virtio:
-      return pair_files("virtio");
+      return pair_files("virtio", "driver", "device");
     case SpecKind::rpmsg:
-      return pair_files("rpmsg");
+      return pair_files("rpmsg", "driver", "device");
     case SpecKind::split:
       break;
   }
-  throw GenerateError(key_location(spec.source, "kind"),
-                      "code generation for kind 'split' (spec '" + spec.name +
-                          "') is not yet supported: there are no templates for xenbus frontends and backends "
-                          "yet; 'vgen check' validates split specs");
+  return pair_files("split", "frontend", "backend");
 }
 
 std::vector<RenderedFile> render(const Spec& spec, const fs::path& templates, const std::vector<FileRole>& roles,

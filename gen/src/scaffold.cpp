@@ -18,12 +18,7 @@ void check_request(const std::string& name, const std::string& kind, const fs::p
   if (const auto problem = spec_name_problem(name)) {
     throw GenerateError(Location{}, "device name '" + name + "' is not usable: " + *problem);
   }
-  if (kind == "split") {
-    throw GenerateError(Location{},
-                        "new-device --kind split is not yet supported: there are no templates for xenbus "
-                        "frontends and backends yet (kinds available: virtio, rpmsg)");
-  }
-  if (kind != "virtio" && kind != "rpmsg") {
+  if (kind != "virtio" && kind != "split" && kind != "rpmsg") {
     throw GenerateError(Location{}, "unknown kind '" + kind + "' (kinds: virtio, split, rpmsg)");
   }
   std::error_code error;
