@@ -18,6 +18,7 @@
 #include <vgen/xen/grant_mapping.hpp>
 #include <vgen/xen/grant_table.hpp>
 
+#include "blkif_workload.hpp"
 #include "support.hpp"
 
 namespace vgen::xen {
@@ -30,8 +31,6 @@ constexpr std::uint64_t kRequests = 100'000;
 constexpr DomainId kBackendDomain = 0;
 constexpr DomainId kFrontendDomain = 1;
 constexpr std::uint32_t kDataPages = 32;
-constexpr std::uint64_t kDiskSectors = 2048;
-constexpr std::size_t kSectorsPerPage = kPageSize / blkif::kSectorSize;
 constexpr auto kStall = 20s;
 // A wait that times out while work is waiting means a notification was lost.
 constexpr auto kWait = 1s;
@@ -43,29 +42,11 @@ struct Setup {
   GrantRef data_refs[kDataPages];
 };
 
-// The byte a write request `id` carries at `offset` of its data.
-std::byte pattern(std::uint64_t id, std::size_t offset) {
-  return static_cast<std::byte>(id * 131 + offset * 7 + (offset >> 9));
-}
-
-// Which sectors request `id` moves: a read every third request, the rest writes, some of
-// them of part of a page.
-struct Shape {
-  std::uint8_t operation;
-  std::uint64_t sector;
-  std::uint8_t first;
-  std::uint8_t last;
-  std::size_t bytes() const { return (last - first + 1u) * blkif::kSectorSize; }
-  std::size_t page_offset() const { return first * blkif::kSectorSize; }
-};
-Shape shape_of(std::uint64_t id) {
-  Shape shape{id % 3 == 1 ? blkif::kOpRead : blkif::kOpWrite, (id * 37) % (kDiskSectors - kSectorsPerPage), 0, 7};
-  if (id % 3 == 2) {
-    shape.first = static_cast<std::uint8_t>(id % kSectorsPerPage);
-    shape.last = static_cast<std::uint8_t>(shape.first + (id / 8) % (kSectorsPerPage - shape.first));
-  }
-  return shape;
-}
+using test::kDiskSectors;
+using test::kSectorsPerPage;
+using test::pattern;
+using test::Shape;
+using test::shape_of;
 
 // ---- backend (child process) ----
 

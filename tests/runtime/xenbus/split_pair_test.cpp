@@ -34,6 +34,7 @@
 #include <vgen/xenbus/toolstack.hpp>
 
 #include "../store/daemon_process.hpp"
+#include "../xen/blkif_workload.hpp"
 #include "../xen/support.hpp"
 
 namespace vgen::xenbus {
@@ -55,31 +56,13 @@ constexpr std::uint64_t kBackendCloseAfter = 10'000;  // served in connection 2
 constexpr std::uint64_t kMigrateAt = 130'000;         // sent when the frontend resumes
 constexpr std::uint32_t kRingPages = 2;               // each connection uses the other ring page
 constexpr std::uint32_t kDataPages = 32;
-constexpr std::uint64_t kDiskSectors = 2048;
-constexpr std::size_t kSectorsPerPage = xen::kPageSize / blkif::kSectorSize;
 constexpr auto kDeadline = 30s;
 
-std::byte pattern(std::uint64_t id, std::size_t offset) {
-  return static_cast<std::byte>(id * 131 + offset * 7 + (offset >> 9));
-}
-
-// Which sectors request `id` moves: a read every third request, the rest writes.
-struct Shape {
-  std::uint8_t operation;
-  std::uint64_t sector;
-  std::uint8_t first;
-  std::uint8_t last;
-  std::size_t bytes() const { return (last - first + 1u) * blkif::kSectorSize; }
-  std::size_t page_offset() const { return first * blkif::kSectorSize; }
-};
-Shape shape_of(std::uint64_t id) {
-  Shape shape{id % 3 == 1 ? blkif::kOpRead : blkif::kOpWrite, (id * 37) % (kDiskSectors - kSectorsPerPage), 0, 7};
-  if (id % 3 == 2) {
-    shape.first = static_cast<std::uint8_t>(id % kSectorsPerPage);
-    shape.last = static_cast<std::uint8_t>(shape.first + (id / 8) % (kSectorsPerPage - shape.first));
-  }
-  return shape;
-}
+using xen::test::kDiskSectors;
+using xen::test::kSectorsPerPage;
+using xen::test::pattern;
+using xen::test::Shape;
+using xen::test::shape_of;
 
 // Waits for any of `fds` (negative ones are skipped) for up to 10 ms.
 void wait_any(std::initializer_list<int> fds) {
