@@ -56,7 +56,14 @@ std::size_t TransactionView::nodes_owned_by(DomainId domid) const {
   return total < 0 ? 0 : static_cast<std::size_t>(total);
 }
 
+void TransactionView::mark_inconsistent(const std::string& why) {
+  if (inconsistency_.empty()) inconsistency_ = why;
+}
+
 void TransactionView::validate() const {
+  if (inconsistent()) {
+    throw Error(ErrorCode::Again, "transaction conflict: its view of the tree mixes moments (" + inconsistency_ + ")");
+  }
   for (const std::string& path : order_) {
     const Entry& entry = entries_.at(path);
     if (tree_.generation(path) != entry.base) {

@@ -165,6 +165,32 @@ TEST(Daemon, MalformedRequestsGetErrorsAndTheConnectionSurvives) {
   EXPECT_EQ(client.call(MessageType::Read, "/tool\0"s).payload, "");
 }
 
+// Both sequences from one connection, as any client (a guest too) could send them: a
+// transaction whose copies of a node and its parent come from different moments. The
+// daemon answers as the C daemon does (an error, then EAGAIN at commit) and keeps its state.
+TEST(Daemon, RemoveInAnInconsistentTransactionIsAnErrorAndTheDaemonSurvives) {
+  Daemon daemon;
+  Client client(daemon.socket_path());
+  auto start = [&] { return static_cast<std::uint32_t>(std::stoul(client.call(MessageType::TransactionStart, "\0"s).payload)); };
+  EXPECT_EQ(client.call(MessageType::Write, "/a\0"s).payload, "OK\0"s);
+  const std::uint32_t t1 = start();
+  EXPECT_EQ(client.call(MessageType::Directory, "/a\0"s, t1).payload, "");
+  EXPECT_EQ(client.call(MessageType::Write, "/a/b\0"s).payload, "OK\0"s);
+  EXPECT_EQ(client.call(MessageType::Remove, "/a/b\0"s, t1).payload, "EIO\0"s);
+  EXPECT_EQ(client.call(MessageType::TransactionEnd, "T\0"s, t1).payload, "EAGAIN\0"s);
+
+  const std::uint32_t t2 = start();
+  EXPECT_EQ(client.call(MessageType::Read, "/q\0"s, t2).payload, "ENOENT\0"s);
+  EXPECT_EQ(client.call(MessageType::Write, "/q/b\0"s).payload, "OK\0"s);
+  EXPECT_EQ(client.call(MessageType::Remove, "/q/b\0"s, t2).payload, "EINVAL\0"s);
+  EXPECT_EQ(client.call(MessageType::TransactionEnd, "T\0"s, t2).payload, "EAGAIN\0"s);
+
+  Client later(daemon.socket_path());
+  EXPECT_EQ(later.call(MessageType::Directory, "/a\0"s).payload, "b\0"s);
+  EXPECT_EQ(later.call(MessageType::Directory, "/q\0"s).payload, "b\0"s);
+  EXPECT_EQ(daemon.stop(), 0);
+}
+
 TEST(Daemon, WatchEventsReachOtherConnections) {
   Daemon daemon;
   Client watcher(daemon.socket_path());

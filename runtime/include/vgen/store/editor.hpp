@@ -15,14 +15,26 @@
 //     parent exists is fine; a missing parent is ENOENT; "/" is EINVAL;
 //   - SET_PERMS needs ownership (or domain 0); an unprivileged owner may not give the node
 //     away (EPERM).
+//
+// A transaction's view may contradict itself (transaction.hpp: nodes copied at different
+// moments). The operations never assume a parent and its children agree; where they find a
+// contradiction they mark the view inconsistent (commit then fails with EAGAIN) and answer
+// as the C daemon does:
+//   - RM whose parent is absent from the view: EINVAL, nothing removed;
+//   - RM of a subtree in which a listed child is absent: EIO; the children handled before
+//     the absent one are already removed from the view, as the C daemon's walk leaves them;
+//   - RM of a node its parent does not list: the subtree is removed, then EIO;
+//   - creating a node its parent already lists: it is created and listed once more (OK).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <vgen/store/change.hpp>
+#include <vgen/store/error.hpp>
 #include <vgen/store/node.hpp>
 #include <vgen/store/permissions.hpp>
 #include <vgen/store/quota.hpp>
@@ -62,7 +74,10 @@ class Editor {
   [[noreturn]] void missing(const std::string& path, Access wanted);
   void create(const std::string& path, std::string_view value);
   void check_entry_size(const std::string& path, const Node& node) const;
-  void collect_subtree(const std::string& path, std::vector<RemovedNode>& out);
+  std::string existing_ancestor(const std::string& path, std::vector<std::string>& missing);
+  bool remove_missing(const std::string& path);
+  std::optional<std::string> remove_below(const std::string& path, std::vector<RemovedNode>& removed);
+  [[noreturn]] void inconsistent(ErrorCode code, const std::string& why);
 
   NodeView& view_;
   const Requester& who_;
