@@ -237,6 +237,7 @@ void Store::reset_watches(ConnectionId id) {
   Connection& conn = state(id);
   decrement(watches_by_domain_, conn.domain, conn.watches.size());
   conn.watches.clear();
+  drop_transactions(conn);
 }
 
 std::size_t Store::watch_count(ConnectionId id) const { return state(id).watches.size(); }

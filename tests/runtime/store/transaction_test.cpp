@@ -187,6 +187,20 @@ TEST_F(TransactionTest, DisconnectDiscardsOpenTransactions) {
   EXPECT_EQ(store.read(dom0, 0, "/t/x"), "1");
 }
 
+// xenstore.txt: RESET_WATCHES resets "all watches and transactions of the caller", as the C
+// daemon does; found by the randomised differential test.
+TEST_F(TransactionTest, ResetWatchesDiscardsTheConnectionsTransactions) {
+  const TransactionId t = store.transaction_start(dom0);
+  store.write(dom0, t, "/t/x", "never");
+  const TransactionId kept = store.transaction_start(other);
+  store.reset_watches(dom0);
+  EXPECT_EQ(store.transaction_count(dom0), 0u);
+  EXPECT_STORE_ERROR(store.read(dom0, t, "/t/x"), ErrorCode::NotFound);
+  EXPECT_STORE_ERROR(store.transaction_end(dom0, t, true), ErrorCode::NotFound);
+  EXPECT_EQ(store.read(dom0, 0, "/t/x"), "1");
+  EXPECT_NO_THROW(store.transaction_end(other, kept, true));
+}
+
 TEST_F(TransactionTest, IdsCountUpAndDifferFromOpenOnes) {
   std::vector<TransactionId> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(store.transaction_start(dom0));

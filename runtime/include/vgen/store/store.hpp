@@ -101,7 +101,8 @@ class Store {
   WatchEvent watch(ConnectionId id, std::string_view path, std::string_view token);
   /// Removes the watch with this (path, token); ENOENT if there is none.
   void unwatch(ConnectionId id, std::string_view path, std::string_view token);
-  /// Removes all of the connection's watches.
+  /// RESET_WATCHES: removes all of the connection's watches and discards its open
+  /// transactions (xenstore.txt: "Reset all watches and transactions of the caller").
   void reset_watches(ConnectionId id);
 
   // --- domains (managing calls need a privileged connection: EACCES otherwise) ----------
