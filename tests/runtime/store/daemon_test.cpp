@@ -240,7 +240,9 @@ TEST(Daemon, WatcherThatStopsReadingIsClosedWhenItsQueueOverflows) {
   const std::uint32_t writes = 40000;
   std::string batch;
   for (std::uint32_t i = 0; i < writes; ++i) {
-    batch += encode(Message{Header{static_cast<std::uint32_t>(MessageType::Write), i, 0, 0}, "/flood\0x"s});
+    // Distinct paths: an event identical to one still waiting would not be queued again.
+    batch += encode(Message{Header{static_cast<std::uint32_t>(MessageType::Write), i, 0, 0},
+                            "/flood/" + std::to_string(i % 4096) + "\0x"s});
   }
   BackgroundSender sender(writer, batch);
   for (std::uint32_t i = 0; i < writes; ++i) {
@@ -258,7 +260,7 @@ TEST(Daemon, WatcherThatStopsReadingIsClosedWhenItsQueueOverflows) {
   EXPECT_LT(events, writes);
   EXPECT_TRUE(watcher.closed_by_peer(100));
   EXPECT_NE(daemon.log().find("overflowed"), std::string::npos) << daemon.log();
-  EXPECT_EQ(writer.call(MessageType::Read, "/flood\0"s).payload, "x");
+  EXPECT_EQ(writer.call(MessageType::Read, "/flood/0\0"s).payload, "x");
 }
 
 TEST(Daemon, LongPipelinedBatchDoesNotOverflowAWatcherThatKeepsUp) {

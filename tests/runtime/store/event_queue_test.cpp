@@ -78,7 +78,7 @@ TEST_F(QueueTest, NotifiedListsConnectionsWithNewEventsOnce) {
 
 TEST_F(QueueTest, OverflowIsReportedOnceAndStopsDelivery) {
   store.watch(slow, "/w", "t");
-  for (int i = 0; i < 10; ++i) store.write(dom0, 0, "/w", std::to_string(i));
+  for (int i = 0; i < 10; ++i) store.write(dom0, 0, "/w/" + std::to_string(i), "x");
   EXPECT_EQ(store.take_overflowed(), (std::vector<ConnectionId>{slow}));
   EXPECT_TRUE(store.take_overflowed().empty());
   EXPECT_EQ(store.events(slow).size(), 3u);
@@ -89,10 +89,38 @@ TEST_F(QueueTest, OverflowOfOneConnectionDoesNotAffectOthers) {
   store.watch(slow, "/w", "t");
   store.watch(fast, "/w", "t");
   for (int i = 0; i < 10; ++i) {
-    store.write(dom0, 0, "/w", std::to_string(i));
+    store.write(dom0, 0, "/w/" + std::to_string(i), "x");
     EXPECT_EQ(events(fast).size(), 1u);
   }
   EXPECT_EQ(store.take_overflowed(), (std::vector<ConnectionId>{slow}));
+}
+
+TEST(EventQueue, AnEventIdenticalToAWaitingOneIsNotQueuedAgain) {
+  EventQueue queue(EventQueueLimits{2, 1000});
+  EXPECT_TRUE(queue.push({"/a", "t"}));
+  EXPECT_TRUE(queue.push({"/a", "t"}));
+  EXPECT_TRUE(queue.push({"/a", "u"}));  // another token: another event
+  EXPECT_EQ(queue.size(), 2u);
+  EXPECT_FALSE(queue.overflowed());
+  EXPECT_EQ(queue.pop(), (WatchEvent{"/a", "t"}));
+  EXPECT_TRUE(queue.push({"/a", "t"}));  // no longer waiting: queued again
+  EXPECT_EQ(queue.size(), 2u);
+}
+
+TEST(EventQueue, SpecialPathEventsAreNeverMerged) {
+  EventQueue queue;
+  queue.push({"@releaseDomain", "t"});
+  queue.push({"@releaseDomain", "t"});
+  EXPECT_EQ(queue.size(), 2u);
+}
+
+// The C daemon sends one event when two watches of a connection with the same token both
+// match a change; found by the randomised differential test.
+TEST_F(QueueTest, TwoWatchesWithOneTokenFireOneEventPerChange) {
+  store.watch(fast, "/w", "t");
+  store.watch(fast, "/w/x", "t");
+  store.write(dom0, 0, "/w/x", "1");
+  EXPECT_EQ(events(fast), (std::vector<WatchEvent>{{"/w/x", "t"}}));
 }
 
 TEST_F(QueueTest, MemoryStaysBoundedWhateverTheLoad) {

@@ -191,7 +191,7 @@ TEST_F(ProtocolTest, OtherConnectionsEventsWaitInTheirQueue) {
 TEST_F(ProtocolTest, DrainEventsHonoursTheLimit) {
   const ConnectionId watcher = store.connect(0);
   send(watcher, MessageType::Watch, "/w\0tok\0"s);
-  for (int i = 0; i < 5; ++i) send(dom0, MessageType::Write, "/w\0v"s);
+  for (int i = 0; i < 5; ++i) send(dom0, MessageType::Write, "/w/" + std::to_string(i) + "\0v"s);
   std::vector<Message> drained;
   protocol.drain_events(watcher, drained, 2);
   EXPECT_EQ(drained.size(), 2u);

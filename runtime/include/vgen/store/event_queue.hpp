@@ -9,12 +9,18 @@
 // connection is something every client already handles: it reconnects, re-reads the state
 // and re-registers its watches. Closing also frees the memory at once, so a client that
 // stops reading (XSA-349) cannot make the daemon grow.
+//
+// An event identical to one still waiting (same path and token) is not queued again, as
+// the C daemon does: it tells the client nothing new, since the client re-reads the node
+// anyway. Events of special paths ("@releaseDomain") are always queued.
 #pragma once
 
 #include <cstddef>
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 
 #include <vgen/store/quota.hpp>
 
@@ -32,8 +38,9 @@ class EventQueue {
  public:
   explicit EventQueue(EventQueueLimits limits = {}) : limits_(limits) {}
 
-  /// Appends `event`. Returns false, and marks the queue overflowed, if that would exceed
-  /// either bound or if the queue has overflowed before; the event is then not stored.
+  /// Appends `event`, unless an identical event is already waiting (then nothing changes).
+  /// Returns false, and marks the queue overflowed, if storing it would exceed either bound
+  /// or if the queue has overflowed before; the event is then not stored.
   bool push(WatchEvent event);
   /// Removes and returns the oldest event, or nullopt if empty.
   std::optional<WatchEvent> pop();
@@ -47,8 +54,20 @@ class EventQueue {
   const EventQueueLimits& limits() const noexcept { return limits_; }
 
  private:
+  /// Path and token of a waiting event; views into an element of `events_`, which a deque
+  /// never moves while it is queued.
+  struct Key {
+    std::string_view path;
+    std::string_view token;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& key) const noexcept;
+  };
+
   EventQueueLimits limits_;
   std::deque<WatchEvent> events_;
+  std::unordered_set<Key, KeyHash> waiting_;  ///< keys of the queued non-special events
   std::size_t bytes_ = 0;
   bool overflowed_ = false;
 };
