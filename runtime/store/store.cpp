@@ -223,7 +223,13 @@ WatchEvent Store::watch(ConnectionId id, std::string_view path, std::string_view
 
 void Store::unwatch(ConnectionId id, std::string_view path, std::string_view token) {
   Connection& conn = state(id);
-  const ResolvedPath resolved = resolve_watch_path(path, conn.domain);
+  ResolvedPath resolved;
+  try {
+    resolved = resolve_watch_path(path, conn.domain);
+  } catch (const Error& invalid) {
+    // No watch can have an invalid path: the C daemon answers "no such watch" too.
+    throw Error(ErrorCode::NotFound, "no watch on '" + std::string(path) + "': " + invalid.what());
+  }
   auto at = std::find_if(conn.watches.begin(), conn.watches.end(),
                          [&](const Watch& w) { return w.path == resolved.absolute && w.token == token; });
   if (at == conn.watches.end()) {

@@ -126,6 +126,15 @@ TEST_F(WatchTest, UnwatchMatchesRelativeAndAbsoluteSpellings) {
   EXPECT_NO_THROW(store.unwatch(watcher, "/local/domain/0/rel", "t"));
 }
 
+// Found by the randomised differential test: the C daemon looks an UNWATCH path up without
+// validating it, so an invalid one is "no such watch".
+TEST_F(WatchTest, UnwatchOfAnInvalidPathIsNotFound) {
+  const Caught c = catch_error([&] { store.unwatch(watcher, "x/", "t"); });
+  EXPECT_EQ(c.code, ErrorCode::NotFound);
+  EXPECT_NE(c.message.find("'x/'"), std::string::npos) << c.message;
+  EXPECT_STORE_ERROR(store.unwatch(watcher, "/a//b", "t"), ErrorCode::NotFound);
+}
+
 TEST_F(WatchTest, ResetWatchesRemovesAll) {
   store.watch(watcher, "/a", "1");
   store.watch(watcher, "/b", "2");

@@ -99,7 +99,8 @@ class Store {
   /// Registers a watch and returns the event to send right after the reply (XenStore fires
   /// every new watch once). EEXIST for a duplicate (path, token); E2BIG past the quota.
   WatchEvent watch(ConnectionId id, std::string_view path, std::string_view token);
-  /// Removes the watch with this (path, token); ENOENT if there is none.
+  /// Removes the watch with this (path, token); ENOENT if there is none (also when `path`
+  /// is not a valid watch path: no watch can have it, and the C daemon says the same).
   void unwatch(ConnectionId id, std::string_view path, std::string_view token);
   /// RESET_WATCHES: removes all of the connection's watches and discards its open
   /// transactions (xenstore.txt: "Reset all watches and transactions of the caller").
