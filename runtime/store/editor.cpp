@@ -28,15 +28,20 @@ std::string who_text(const Requester& who) { return "domain " + std::to_string(w
 
 }  // namespace
 
-[[noreturn]] void Editor::missing(const std::string& path, Access wanted) {
-  // Report ENOENT only to a caller that could have accessed the nearest existing ancestor;
-  // anyone else learns nothing about what exists below it.
+std::pair<std::string, const Node*> Editor::nearest_ancestor(const std::string& path) {
   std::string ancestor = path;
   const Node* found = nullptr;
   while (found == nullptr && ancestor != "/") {
     ancestor = parent_path(ancestor);
     found = view_.find(ancestor);
   }
+  return {ancestor, found};
+}
+
+[[noreturn]] void Editor::missing(const std::string& path, Access wanted) {
+  // Report ENOENT only to a caller that could have accessed the nearest existing ancestor;
+  // anyone else learns nothing about what exists below it.
+  const auto [ancestor, found] = nearest_ancestor(path);
   if (found != nullptr && !allows(access_for(who_, found->permissions), wanted)) {
     throw Error(ErrorCode::Access, who_text(who_) + " has no " + access_name(wanted) + " access to '" +
                                        ancestor + "' (nearest existing ancestor of '" + path + "')");
@@ -44,11 +49,18 @@ std::string who_text(const Requester& who) { return "domain " + std::to_string(w
   throw Error(ErrorCode::NotFound, "no node '" + path + "'");
 }
 
+[[noreturn]] void Editor::denied(const std::string& path, const std::string& why) {
+  // The answer is EACCES whatever the ancestors allow, but the C daemon consults them, so in
+  // a transaction they join its conflict set: a later change to them makes the commit EAGAIN.
+  nearest_ancestor(path);
+  throw Error(ErrorCode::Access, why);
+}
+
 const Node& Editor::require(const std::string& path, Access wanted) {
   const Node* node = view_.find(path);
   if (node == nullptr) missing(path, wanted);
   if (!allows(access_for(who_, node->permissions), wanted)) {
-    throw Error(ErrorCode::Access, who_text(who_) + " has no " + access_name(wanted) + " access to '" + path + "'");
+    denied(path, who_text(who_) + " has no " + access_name(wanted) + " access to '" + path + "'");
   }
   return *node;
 }
@@ -109,7 +121,10 @@ void Editor::create(const std::string& path, std::string_view value) {
   // Everything between `path` and its nearest existing ancestor (the anchor) is new.
   std::vector<std::string> chain;
   const std::string anchor_path = existing_ancestor(path, chain);
-  Node anchor = require(anchor_path, Access::Write);
+  Node anchor = *view_.find(anchor_path);
+  // The rule for a missing node: ENOENT or EACCES from the anchor alone (the anchor's own
+  // ancestors are not consulted, which matters for a transaction's conflict set).
+  if (!allows(access_for(who_, anchor.permissions), Access::Write)) missing(path, Access::Write);
 
   Permissions inherited = anchor.permissions;
   if (!who_.privileged()) {
@@ -204,8 +219,8 @@ void Editor::set_permissions(const std::string& path, const Permissions& permiss
   }
   Node node = require(path, Access::Write);
   if (!is_owner(who_, node.permissions)) {
-    throw Error(ErrorCode::Access, who_text(who_) + " does not own '" + path + "' (owner is domain " +
-                                       std::to_string(node.permissions.front().domain) + ")");
+    denied(path, who_text(who_) + " does not own '" + path + "' (owner is domain " +
+                     std::to_string(node.permissions.front().domain) + ")");
   }
   if (!who_.privileged() && permissions.front().domain != node.permissions.front().domain) {
     throw Error(ErrorCode::NotPermitted, who_text(who_) + " may not change the owner of '" + path + "' to domain " +

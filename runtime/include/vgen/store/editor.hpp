@@ -9,7 +9,9 @@
 //     nodes inherit the ancestor's permissions, except that a node an unprivileged domain
 //     creates is owned by that domain;
 //   - a missing node reports ENOENT only if the caller could have accessed its nearest
-//     existing ancestor the same way, else EACCES (no probing for hidden nodes);
+//     existing ancestor the same way, else EACCES (no probing for hidden nodes); a denied
+//     access to an existing node also consults that ancestor, so that in a transaction both
+//     join the conflict set exactly as in the C daemon;
 //   - MKDIR of an existing node changes nothing (and fires no watch);
 //   - RM removes the whole subtree and needs write access to the node; a missing node whose
 //     parent exists is fine; a missing parent is ENOENT; "/" is EINVAL;
@@ -31,6 +33,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <vgen/store/change.hpp>
@@ -71,7 +74,9 @@ class Editor {
 
  private:
   const Node& require(const std::string& path, Access wanted);
+  std::pair<std::string, const Node*> nearest_ancestor(const std::string& path);
   [[noreturn]] void missing(const std::string& path, Access wanted);
+  [[noreturn]] void denied(const std::string& path, const std::string& why);
   void create(const std::string& path, std::string_view value);
   void check_entry_size(const std::string& path, const Node& node) const;
   std::string existing_ancestor(const std::string& path, std::vector<std::string>& missing);
