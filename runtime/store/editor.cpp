@@ -165,12 +165,14 @@ void Editor::create(const std::string& path, std::string_view value) {
 std::optional<std::string> Editor::remove_below(const std::string& path, std::vector<RemovedNode>& removed) {
   // The order of the C daemon's walk: each child's subtree, then the child. A child listed
   // twice is absent on its second visit, as it is there.
-  const std::vector<std::string> children = view_.find(path)->children;
+  const Node* node = view_.find(path);
+  const std::vector<std::string> children = node->children;
+  const Permissions permissions = node->permissions;
   for (const std::string& child : children) {
     const std::string child_at = child_path(path, child);
     if (view_.find(child_at) == nullptr) return child_at;
     if (std::optional<std::string> absent = remove_below(child_at, removed)) return absent;
-    removed.push_back(RemovedNode{child_at, view_.find(child_at)->permissions});
+    removed.push_back(RemovedNode{child_at, view_.find(child_at)->permissions, permissions});
     view_.erase(child_at);
   }
   return std::nullopt;

@@ -195,7 +195,10 @@ void Store::transaction_end(ConnectionId id, TransactionId tx, bool commit) {
     }
   }
   transaction.view->apply();
-  for (const Change& change : transaction.changes) fire(change);
+  for (Change& change : transaction.changes) {
+    change.committed = true;
+    fire(change);
+  }
 }
 
 // --- watches -------------------------------------------------------------------------------
@@ -252,15 +255,22 @@ std::size_t Store::transaction_count(ConnectionId id) const { return state(id).t
 
 // --- event delivery ------------------------------------------------------------------------
 
-bool Store::may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by) const {
+bool Store::may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by,
+                    const Permissions* parent, bool committed) const {
   if (who.privileged()) return true;
   if (is_special_path(path)) return false;
-  for (const Permissions& permissions : readable_by) {
-    if (allows(access_for(who, permissions), Access::Read)) return true;
+  auto readable = [&](const Permissions& permissions) { return allows(access_for(who, permissions), Access::Read); };
+  if (std::any_of(readable_by.begin(), readable_by.end(), readable)) return true;
+  if (committed) {
+    // At commit the C daemon looks the node up as committed; a node now gone ends the check.
+    const Node* node = tree_.lookup(path);
+    if (node == nullptr) return false;
+    if (readable(node->permissions)) return true;
   }
+  if (parent != nullptr) return readable(*parent);
   if (path == "/") return false;
-  const Node* parent = tree_.lookup(parent_path(path));
-  return parent != nullptr && allows(access_for(who, parent->permissions), Access::Read);
+  const Node* current = tree_.lookup(parent_path(path));
+  return current != nullptr && readable(current->permissions);
 }
 
 void Store::deliver(ConnectionId id, Connection& conn, WatchEvent event) {
@@ -279,13 +289,14 @@ void Store::fire(const Change& change) {
     const Requester who = requester_of(conn);
     for (const RemovedNode& removed : change.removed) {
       for (const Watch& w : conn.watches) {
-        if (w.path == removed.path && may_see(who, removed.path, {removed.permissions})) {
+        if (w.path == removed.path &&
+            may_see(who, removed.path, {removed.permissions}, &removed.parent_permissions, change.committed)) {
           deliver(id, conn, w.event_for(removed.path));
         }
       }
     }
     for (const Watch& w : conn.watches) {
-      if (w.covers(change.path) && may_see(who, change.path, change.readable_by)) {
+      if (w.covers(change.path) && may_see(who, change.path, change.readable_by, nullptr, change.committed)) {
         deliver(id, conn, w.event_for(change.path));
       }
     }

@@ -295,6 +295,40 @@ TEST_F(GuestWatchTest, GuestSeesEventsForChildrenOfReadableNodes) {
   EXPECT_EQ(events(five), (Events{{"/shared/public/kid", "t"}}));
 }
 
+// The C daemon's rule, found by the randomised differential test: a descendant removed with
+// its parent is seen through the parent as it was, though the parent is gone by then.
+TEST_F(GuestWatchTest, RemovedDescendantIsSeenThroughItsFormerParent) {
+  store.write(dom0, 0, "/shared/public/kid", "k");
+  store.set_permissions(dom0, 0, "/shared/public/kid", Permissions{{0, Access::None}});
+  store.watch(five, "/shared/public/kid", "t");
+  events(five);
+  store.remove(dom0, 0, "/shared/public");
+  EXPECT_EQ(events(five), (Events{{"/shared/public/kid", "t"}}));
+}
+
+// At commit the C daemon judges a node a transaction removed by its own permissions only.
+TEST_F(GuestWatchTest, NodeRemovedInATransactionIsSeenOnlyThroughItsOwnPermissions) {
+  store.write(dom0, 0, "/shared/public/kid", "k");
+  store.set_permissions(dom0, 0, "/shared/public/kid", Permissions{{0, Access::None}});
+  store.watch(five, "/shared/public/kid", "t");
+  events(five);
+  const TransactionId t = store.transaction_start(dom0);
+  store.remove(dom0, t, "/shared/public/kid");
+  store.transaction_end(dom0, t, true);
+  EXPECT_TRUE(events(five).empty());
+}
+
+TEST_F(GuestWatchTest, NodeWrittenInATransactionIsSeenThroughItsParent) {
+  store.write(dom0, 0, "/shared/public/kid", "k");
+  store.set_permissions(dom0, 0, "/shared/public/kid", Permissions{{0, Access::None}});
+  store.watch(five, "/shared/public/kid", "t");
+  events(five);
+  const TransactionId t = store.transaction_start(dom0);
+  store.write(dom0, t, "/shared/public/kid", "new");
+  store.transaction_end(dom0, t, true);
+  EXPECT_EQ(events(five), (Events{{"/shared/public/kid", "t"}}));
+}
+
 TEST_F(GuestWatchTest, GuestSeesTheChangeThatRevokesItsAccess) {
   store.watch(five, "/shared/public", "t");
   store.set_permissions(dom0, 0, "/shared/public", Permissions{{0, Access::None}});

@@ -9,7 +9,8 @@
 // Watch events are appended to each watching connection's bounded EventQueue when a change
 // takes effect (at once, or at commit for changes made in a transaction). A watcher of an
 // unprivileged domain sees an event only if it may read the node (before or after the
-// change) or its parent; special-path events go to privileged watchers only.
+// change) or its parent (change.hpp has the details); special-path events go to privileged
+// watchers only.
 #pragma once
 
 #include <cstdint>
@@ -157,7 +158,8 @@ class Store {
   void require_privileged(const Connection& conn, std::string_view operation) const;
   void run(ConnectionId id, TransactionId tx, const std::function<void(Editor&, DomainId)>& op);
   void fire(const Change& change);
-  bool may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by) const;
+  bool may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by,
+               const Permissions* parent, bool committed) const;
   void deliver(ConnectionId id, Connection& conn, WatchEvent event);
   void drop_transactions(Connection& conn);
 
