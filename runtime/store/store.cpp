@@ -8,17 +8,6 @@
 namespace vgen::store {
 namespace {
 
-// Adds `change` to a transaction's pending changes; a path changed twice fires once.
-void merge_change(std::vector<Change>& pending, Change change) {
-  auto same = std::find_if(pending.begin(), pending.end(), [&](const Change& c) { return c.path == change.path; });
-  if (same == pending.end()) {
-    pending.push_back(std::move(change));
-    return;
-  }
-  for (Permissions& p : change.readable_by) same->readable_by.push_back(std::move(p));
-  for (RemovedNode& r : change.removed) same->removed.push_back(std::move(r));
-}
-
 void decrement(std::unordered_map<DomainId, std::size_t>& counts, DomainId domid, std::size_t by) {
   auto at = counts.find(domid);
   if (at == counts.end()) return;
@@ -29,6 +18,15 @@ void decrement(std::unordered_map<DomainId, std::size_t>& counts, DomainId domid
 }  // namespace
 
 Store::Store(Quotas quotas) : quotas_(quotas) {}
+
+void Store::Transaction::note(const std::string& path, bool exact) {
+  auto [at, added] = index.try_emplace(path, fired.size());
+  if (added) {
+    fired.push_back(Fired{path, exact});
+  } else if (!exact) {
+    fired[at->second].exact = false;
+  }
+}
 
 // --- connections ---------------------------------------------------------------------------
 
@@ -110,7 +108,10 @@ void Store::run(ConnectionId id, TransactionId tx, const std::function<void(Edit
   Transaction& transaction = conn.transactions.at(tx);
   Editor editor(*transaction.view, who, quotas_, changes);
   op(editor, conn.domain);
-  for (Change& change : changes) merge_change(transaction.changes, std::move(change));
+  for (const Change& change : changes) {
+    for (const RemovedNode& removed : change.removed) transaction.note(removed.path, true);
+    transaction.note(change.path, false);
+  }
 }
 
 std::string Store::read(ConnectionId id, TransactionId tx, std::string_view path) {
@@ -169,7 +170,7 @@ TransactionId Store::transaction_start(ConnectionId id) {
   while (conn.next_transaction == 0 || conn.transactions.count(conn.next_transaction) != 0) ++conn.next_transaction;
   const TransactionId tx = conn.next_transaction++;
   const std::size_t max_nodes = conn.domain == kPrivilegedDomain ? 0 : quotas_.nodes_per_transaction;
-  conn.transactions.emplace(tx, Transaction{std::make_unique<TransactionView>(tree_, max_nodes), {}});
+  conn.transactions.emplace(tx, Transaction{std::make_unique<TransactionView>(tree_, max_nodes), {}, {}});
   ++open;
   return tx;
 }
@@ -195,8 +196,15 @@ void Store::transaction_end(ConnectionId id, TransactionId tx, bool commit) {
     }
   }
   transaction.view->apply();
-  for (Change& change : transaction.changes) {
-    change.committed = true;
+  fire_committed(transaction);
+}
+
+void Store::fire_committed(const Transaction& transaction) {
+  for (const Fired& fired : transaction.fired) {
+    Change change{fired.path, {}, {}, true, fired.exact};
+    if (std::optional<Permissions> original = transaction.view->original_permissions(fired.path)) {
+      change.readable_by.push_back(std::move(*original));
+    }
     fire(change);
   }
 }
@@ -257,16 +265,17 @@ std::size_t Store::transaction_count(ConnectionId id) const { return state(id).t
 
 bool Store::may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by,
                     const Permissions* parent, bool committed) const {
-  if (who.privileged()) return true;
-  if (is_special_path(path)) return false;
+  if (is_special_path(path)) return who.privileged();
   auto readable = [&](const Permissions& permissions) { return allows(access_for(who, permissions), Access::Read); };
   if (std::any_of(readable_by.begin(), readable_by.end(), readable)) return true;
   if (committed) {
-    // At commit the C daemon looks the node up as committed; a node now gone ends the check.
+    // At commit the C daemon looks the node up as committed; a node now gone ends the check,
+    // for domain 0 too (it is then absent before and after: nothing to report).
     const Node* node = tree_.lookup(path);
     if (node == nullptr) return false;
     if (readable(node->permissions)) return true;
   }
+  if (who.privileged()) return true;
   if (parent != nullptr) return readable(*parent);
   if (path == "/") return false;
   const Node* current = tree_.lookup(parent_path(path));
@@ -296,7 +305,8 @@ void Store::fire(const Change& change) {
       }
     }
     for (const Watch& w : conn.watches) {
-      if (w.covers(change.path) && may_see(who, change.path, change.readable_by, nullptr, change.committed)) {
+      const bool matches = change.exact ? w.path == change.path : w.covers(change.path);
+      if (matches && may_see(who, change.path, change.readable_by, nullptr, change.committed)) {
         deliver(id, conn, w.event_for(change.path));
       }
     }

@@ -17,6 +17,7 @@ TransactionView::Entry& TransactionView::touch(const std::string& path) {
   if (const Node* node = tree_.lookup(path)) {
     entry.node = *node;
     entry.base = node->generation;
+    entry.original = node->permissions;
   }
   order_.push_back(path);
   return entries_.emplace(path, std::move(entry)).first->second;
@@ -54,6 +55,11 @@ std::size_t TransactionView::nodes_owned_by(DomainId domid) const {
   auto at = owned_delta_.find(domid);
   if (at != owned_delta_.end()) total += at->second;
   return total < 0 ? 0 : static_cast<std::size_t>(total);
+}
+
+std::optional<Permissions> TransactionView::original_permissions(const std::string& path) const {
+  auto at = entries_.find(path);
+  return at == entries_.end() ? std::nullopt : at->second.original;
 }
 
 void TransactionView::mark_inconsistent(const std::string& why) {

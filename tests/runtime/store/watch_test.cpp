@@ -251,6 +251,32 @@ TEST_F(WatchTest, IntroduceAndReleaseFireSpecialWatches) {
   EXPECT_EQ(events(watcher), (Events{{"@introduceDomain", "in"}, {"@releaseDomain", "out"}}));
 }
 
+// Found by the randomised differential test: the C daemon reports nothing, to anyone, for a
+// node a transaction created and removed again.
+TEST_F(WatchTest, NodeCreatedAndRemovedInOneTransactionFiresNothing) {
+  store.write(dom0, 0, "/t", "");
+  store.watch(watcher, "/t", "w");
+  events(watcher);
+  const TransactionId t = store.transaction_start(dom0);
+  store.write(dom0, t, "/t/new/leaf", "1");
+  store.remove(dom0, t, "/t/new");
+  store.transaction_end(dom0, t, true);
+  EXPECT_TRUE(events(watcher).empty());
+}
+
+TEST_F(WatchTest, NodeRemovedInATransactionFiresOnceAtCommit) {
+  store.write(dom0, 0, "/t/x/y", "");
+  store.watch(watcher, "/t", "w");
+  store.watch(watcher, "/t/x/y", "exact");
+  events(watcher);
+  const TransactionId t = store.transaction_start(dom0);
+  store.write(dom0, t, "/t/x", "changed");
+  store.remove(dom0, t, "/t/x");
+  EXPECT_TRUE(events(watcher).empty());
+  store.transaction_end(dom0, t, true);
+  EXPECT_EQ(events(watcher), (Events{{"/t/x", "w"}, {"/t/x/y", "exact"}}));
+}
+
 TEST_F(WatchTest, SpecialWatchesIgnoreNodeChanges) {
   store.watch(watcher, "@introduceDomain", "in");
   store.write(dom0, 0, "/x", "1");

@@ -138,9 +138,17 @@ class Store {
   std::size_t transaction_count(ConnectionId id) const;
 
  private:
+  /// A path a transaction changed; at commit it fires once, exactly on the path only if
+  /// every change to it was the removal of a descendant (as in the C daemon).
+  struct Fired {
+    std::string path;
+    bool exact = false;
+  };
   struct Transaction {
     std::unique_ptr<TransactionView> view;
-    std::vector<Change> changes;  ///< fired at commit, one per path, in first-change order
+    std::vector<Fired> fired;                             ///< first-change order
+    std::unordered_map<std::string, std::size_t> index;  ///< position in `fired` by path
+    void note(const std::string& path, bool exact);
   };
   struct Connection {
     DomainId domain = 0;
@@ -160,6 +168,7 @@ class Store {
   void fire(const Change& change);
   bool may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by,
                const Permissions* parent, bool committed) const;
+  void fire_committed(const Transaction& transaction);
   void deliver(ConnectionId id, Connection& conn, WatchEvent event);
   void drop_transactions(Connection& conn);
 

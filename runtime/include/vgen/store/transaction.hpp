@@ -56,11 +56,15 @@ class TransactionView final : public NodeView {
   void apply();
   /// Number of distinct nodes touched so far.
   std::size_t touched() const noexcept { return entries_.size(); }
+  /// The permissions the node had when the transaction first touched it; nullopt if it was
+  /// absent then or never touched. The watch rules at commit use them (change.hpp).
+  std::optional<Permissions> original_permissions(const std::string& path) const;
 
  private:
   struct Entry {
     std::optional<Node> node;                  ///< the transaction's copy; nullopt = absent
     std::optional<std::uint64_t> base;         ///< tree generation at first touch; nullopt = absent
+    std::optional<Permissions> original;       ///< permissions at first touch; nullopt = absent
     bool dirty = false;                        ///< modified by the transaction
   };
   Entry& touch(const std::string& path);
