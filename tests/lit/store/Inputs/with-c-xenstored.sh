@@ -20,4 +20,4 @@ done
 if [[ -z $ready ]]; then
   echo "C xenstored did not start:" >&2; cat "$dir/log" >&2; exit 70
 fi
-XENSTORED_PATH=$dir/socket VGEN_XENSTORED_SHIM_DIR=$dir "$@"
+XENSTORED_PATH=$dir/socket VGEN_C_XENSTORED_SOCKET=$dir/socket VGEN_XENSTORED_SHIM_DIR=$dir "$@"
