@@ -261,6 +261,33 @@ std::size_t Store::watch_count(ConnectionId id) const { return state(id).watches
 
 std::size_t Store::transaction_count(ConnectionId id) const { return state(id).transactions.size(); }
 
+std::vector<std::string> Store::consistency_problems() const {
+  std::vector<std::string> problems = tree_.consistency_problems();
+  std::unordered_map<DomainId, std::size_t> watches;
+  std::unordered_map<DomainId, std::size_t> transactions;
+  for (const auto& [id, conn] : connections_) {
+    if (!conn.watches.empty()) watches[conn.domain] += conn.watches.size();
+    if (!conn.transactions.empty()) transactions[conn.domain] += conn.transactions.size();
+    const EventQueue& queue = conn.events;
+    if (queue.size() > queue.limits().max_events || queue.bytes() > queue.limits().max_bytes) {
+      problems.push_back("connection " + std::to_string(id) + " holds " + std::to_string(queue.size()) +
+                         " events of " + std::to_string(queue.bytes()) + " bytes, over its bounds");
+    }
+  }
+  // A domain whose count dropped to 0 may keep an entry; compare what is counted.
+  auto counted = [](std::unordered_map<DomainId, std::size_t> counts) {
+    std::erase_if(counts, [](const auto& entry) { return entry.second == 0; });
+    return counts;
+  };
+  if (watches != counted(watches_by_domain_)) {
+    problems.push_back("the per-domain watch counts do not match the connections");
+  }
+  if (transactions != counted(transactions_by_domain_)) {
+    problems.push_back("the per-domain transaction counts do not match the connections");
+  }
+  return problems;
+}
+
 // --- event delivery ------------------------------------------------------------------------
 
 bool Store::may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by,

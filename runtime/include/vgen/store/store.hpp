@@ -136,6 +136,10 @@ class Store {
   std::size_t watch_count(ConnectionId id) const;
   /// Number of open transactions of connection `id`.
   std::size_t transaction_count(ConnectionId id) const;
+  /// Every broken invariant, one sentence each (empty when sound): the tree's (tree.hpp),
+  /// the per-domain watch and transaction counts against the connections, each queue
+  /// within its bounds. O(nodes + watches); for tests and fuzzers.
+  std::vector<std::string> consistency_problems() const;
 
  private:
   /// A path a transaction changed; at commit it fires once, exactly on the path only if
