@@ -9,18 +9,32 @@
 namespace vgen::store::fuzz {
 namespace {
 
-/// The input as a stream of bytes; past the end it reads zeros (and says so).
+/// The input as a stream of bytes, then, up to `total` bytes in all, bytes of a generator
+/// seeded from the input (so a short input still drives a long sequence, the same one each
+/// time); past that it reads zeros and says it is done.
 class Bytes {
  public:
-  explicit Bytes(std::span<const std::uint8_t> data) : data_(data) {}
-  std::uint8_t next() { return at_ < data_.size() ? data_[at_++] : 0; }
+  Bytes(std::span<const std::uint8_t> data, std::size_t total) : data_(data), total_(std::max(total, data.size())) {
+    for (std::uint8_t byte : data) state_ = (state_ ^ byte) * 0x100000001b3ULL;  // FNV-1a
+  }
+  std::uint8_t next() {
+    if (at_ >= total_) return 0;
+    if (at_ < data_.size()) return data_[at_++];
+    ++at_;
+    state_ ^= state_ << 13;  // xorshift64
+    state_ ^= state_ >> 7;
+    state_ ^= state_ << 17;
+    return static_cast<std::uint8_t>(state_ >> 32);
+  }
   /// A number in [0, n).
   std::size_t below(std::size_t n) { return n == 0 ? 0 : next() % n; }
-  bool done() const { return at_ >= data_.size(); }
+  bool done() const { return at_ >= total_; }
 
  private:
   std::span<const std::uint8_t> data_;
+  std::size_t total_;
   std::size_t at_ = 0;
+  std::uint64_t state_ = 0xcbf29ce484222325ULL;
 };
 
 /// One connection slot: always the same domain, reconnected when closed.
@@ -132,10 +146,31 @@ class Driver {
     }
   }
 
-  // Paths: mostly a small universe so that operations collide; some relative, special,
-  // invalid or very long ones.
+  // Paths: often one used lately, or its child or parent, so that operations of different
+  // connections and transactions meet on the same nodes (a transaction's copy of a parent,
+  // then a child created outside, then a removal inside); otherwise a fresh one.
   std::string path() {
-    static const char* const names[] = {"a", "b", "c", "d"};
+    const unsigned choice = static_cast<unsigned>(in_.below(8));
+    std::string out;
+    if (choice < 3 && !recent_.empty()) {
+      out = recent_[in_.below(recent_.size())];
+    } else if (choice == 3 && !recent_.empty()) {
+      out = recent_[in_.below(recent_.size())] + (in_.next() % 2 ? "/a" : "/b");
+    } else if (choice == 4 && !recent_.empty()) {
+      const std::string& base = recent_[in_.below(recent_.size())];
+      const std::size_t slash = base.rfind('/');
+      out = slash == std::string::npos || slash == 0 ? base : base.substr(0, slash);
+    } else {
+      out = fresh_path();
+    }
+    if (recent_.size() == 8) recent_.erase(recent_.begin());
+    recent_.push_back(out);
+    return out;
+  }
+
+  // A small universe (a few dozen paths); some relative, special, invalid or very long ones.
+  std::string fresh_path() {
+    static const char* const names[] = {"a", "b"};
     const unsigned shape = static_cast<unsigned>(in_.below(10));
     std::string base;
     switch (shape) {
@@ -152,7 +187,7 @@ class Driver {
       default: base = "/shared/a"; break;
     }
     const std::size_t depth = in_.below(4);
-    for (std::size_t i = 0; i < depth; ++i) base += (base.empty() ? "" : "/") + std::string(names[in_.below(4)]);
+    for (std::size_t i = 0; i < depth; ++i) base += (base.empty() ? "" : "/") + std::string(names[in_.below(2)]);
     return base.empty() ? "a" : base;
   }
 
@@ -265,13 +300,14 @@ class Driver {
   Bytes& in_;
   Store store_;
   std::vector<Slot> slots_;
+  std::vector<std::string> recent_;  ///< the last paths used, oldest first
   OpsOutcome outcome_;
 };
 
 }  // namespace
 
-OpsOutcome run_store_ops(std::span<const std::uint8_t> input, std::size_t max_operations) {
-  Bytes in(input);
+OpsOutcome run_store_ops(std::span<const std::uint8_t> input, std::size_t max_operations, std::size_t extend_to) {
+  Bytes in(input, extend_to);
   Driver driver(in);
   return driver.run(max_operations);
 }

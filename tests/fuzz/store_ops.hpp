@@ -27,8 +27,11 @@ struct OpsOutcome {
   std::size_t overflows = 0;     ///< connections closed because their event queue overflowed
 };
 
-/// Runs the operations `input` encodes, at most `max_operations` of them. Any exception
-/// other than store::Error escapes (a bug the caller reports).
-OpsOutcome run_store_ops(std::span<const std::uint8_t> input, std::size_t max_operations = 4096);
+/// Runs the operations `input` encodes, at most `max_operations` of them. An input shorter
+/// than `extend_to` bytes is continued with bytes of a generator seeded from it, so that
+/// even a short fuzzer input drives a long sequence (deterministically). Any exception other
+/// than store::Error escapes (a bug the caller reports).
+OpsOutcome run_store_ops(std::span<const std::uint8_t> input, std::size_t max_operations = 4096,
+                         std::size_t extend_to = 0);
 
 }  // namespace vgen::store::fuzz

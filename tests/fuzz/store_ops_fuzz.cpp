@@ -8,7 +8,9 @@
 #include "store_ops.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const vgen::store::fuzz::OpsOutcome outcome = vgen::store::fuzz::run_store_ops({data, size});
+  // 300 operations per input, however short: the interesting sequences (a transaction's
+  // copy of a parent, a child created outside, a removal inside) need several steps.
+  const vgen::store::fuzz::OpsOutcome outcome = vgen::store::fuzz::run_store_ops({data, size}, 300, 4096);
   if (!outcome.problem.empty()) {
     std::fprintf(stderr, "fuzz_store_ops: %s\n", outcome.problem.c_str());
     std::abort();
