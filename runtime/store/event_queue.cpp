@@ -2,6 +2,8 @@
 
 #include <functional>
 
+#include <vgen/store/wire.hpp>
+
 namespace vgen::store {
 
 std::size_t EventQueue::KeyHash::operator()(const Key& key) const noexcept {
@@ -9,11 +11,15 @@ std::size_t EventQueue::KeyHash::operator()(const Key& key) const noexcept {
   return hash(key.path) * 31 + hash(key.token);
 }
 
-bool EventQueue::push(WatchEvent event) {
+std::size_t held_size(const WatchEvent& event) noexcept {
+  return kHeaderSize + event.path.size() + 1 + event.token.size() + 1 + kHeldOverhead;
+}
+
+bool EventQueue::push(WatchEvent event, std::size_t room) {
   const bool special = !event.path.empty() && event.path.front() == '@';
   if (!overflowed_ && !special && waiting_.count(Key{event.path, event.token}) != 0) return true;
-  const std::size_t size = event.path.size() + event.token.size();
-  if (overflowed_ || events_.size() >= limits_.max_events || bytes_ + size > limits_.max_bytes) {
+  const std::size_t size = held_size(event);
+  if (overflowed_ || events_.size() >= max_events_ || size > room) {
     overflowed_ = true;
     return false;
   }
@@ -28,7 +34,7 @@ std::optional<WatchEvent> EventQueue::pop() {
   waiting_.erase(Key{events_.front().path, events_.front().token});
   WatchEvent event = std::move(events_.front());
   events_.pop_front();
-  bytes_ -= event.path.size() + event.token.size();
+  bytes_ -= held_size(event);
   return event;
 }
 

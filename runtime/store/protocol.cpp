@@ -40,9 +40,8 @@ bool uses_transaction_id(MessageType type) { return type != MessageType::Watch &
 }  // namespace
 
 void Protocol::drain_events(ConnectionId id, std::vector<Message>& out, std::size_t limit) {
-  EventQueue& queue = store_.events(id);
   for (std::size_t n = 0; n < limit; ++n) {
-    std::optional<WatchEvent> event = queue.pop();
+    std::optional<WatchEvent> event = store_.take_event(id);
     if (!event) return;
     out.push_back(watch_event(event->path, event->token));
   }

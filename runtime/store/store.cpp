@@ -34,7 +34,7 @@ ConnectionId Store::connect(DomainId domid) {
   const ConnectionId id = next_connection_++;
   Connection conn;
   conn.domain = domid;
-  conn.events = EventQueue(quotas_.event_queue);
+  conn.events = EventQueue(quotas_.event_queue.max_events);
   connections_.emplace(id, std::move(conn));
   return id;
 }
@@ -49,6 +49,7 @@ void Store::disconnect(ConnectionId id) {
   if (at == connections_.end()) return;
   drop_transactions(at->second);
   decrement(watches_by_domain_, at->second.domain, at->second.watches.size());
+  remove_held(at->second.domain, at->second.held());
   connections_.erase(at);
 }
 
@@ -89,7 +90,9 @@ void Store::set_domain(ConnectionId id, DomainId domid) {
     throw Error(ErrorCode::Busy, "set-domid: connection has " + std::to_string(conn.watches.size()) + " watches and " +
                                      std::to_string(conn.transactions.size()) + " open transactions; it must have none");
   }
+  remove_held(conn.domain, conn.held());
   conn.domain = domid;
+  add_held(conn.domain, conn.held());
 }
 
 // --- node operations -----------------------------------------------------------------------
@@ -265,13 +268,23 @@ std::vector<std::string> Store::consistency_problems() const {
   std::vector<std::string> problems = tree_.consistency_problems();
   std::unordered_map<DomainId, std::size_t> watches;
   std::unordered_map<DomainId, std::size_t> transactions;
+  std::unordered_map<DomainId, std::size_t> held;
+  std::unordered_map<DomainId, std::size_t> queued;
   for (const auto& [id, conn] : connections_) {
     if (!conn.watches.empty()) watches[conn.domain] += conn.watches.size();
     if (!conn.transactions.empty()) transactions[conn.domain] += conn.transactions.size();
-    const EventQueue& queue = conn.events;
-    if (queue.size() > queue.limits().max_events || queue.bytes() > queue.limits().max_bytes) {
-      problems.push_back("connection " + std::to_string(id) + " holds " + std::to_string(queue.size()) +
-                         " events of " + std::to_string(queue.bytes()) + " bytes, over its bounds");
+    if (conn.held() != 0) held[conn.domain] += conn.held();
+    queued[conn.domain] += conn.events.bytes();
+    if (conn.events.size() > quotas_.event_queue.max_events || conn.events.bytes() > quotas_.event_queue.max_bytes) {
+      problems.push_back("connection " + std::to_string(id) + " holds " + std::to_string(conn.events.size()) +
+                         " events of " + std::to_string(conn.events.bytes()) + " bytes, over its bounds");
+    }
+  }
+  // Events never pass the domain's budget (output may, by a reply: the server stops reading).
+  for (const auto& [domid, bytes] : queued) {
+    if (bytes > quotas_.event_queue.max_domain_bytes) {
+      problems.push_back("domain " + std::to_string(domid) + " has " + std::to_string(bytes) +
+                         " bytes of events waiting, over its bound");
     }
   }
   // A domain whose count dropped to 0 may keep an entry; compare what is counted.
@@ -282,6 +295,7 @@ std::vector<std::string> Store::consistency_problems() const {
   if (watches != counted(watches_by_domain_)) {
     problems.push_back("the per-domain watch counts do not match the connections");
   }
+  if (held != counted(held_by_domain_)) problems.push_back("the per-domain byte counts do not match the connections");
   if (transactions != counted(transactions_by_domain_)) {
     problems.push_back("the per-domain transaction counts do not match the connections");
   }
@@ -309,8 +323,25 @@ bool Store::may_see(const Requester& who, const std::string& path, const std::ve
   return current != nullptr && readable(current->permissions);
 }
 
+void Store::add_held(DomainId domid, std::size_t bytes) {
+  if (bytes != 0) held_by_domain_[domid] += bytes;
+}
+
+void Store::remove_held(DomainId domid, std::size_t bytes) { decrement(held_by_domain_, domid, bytes); }
+
+std::size_t Store::room_for(const Connection& conn) const {
+  const EventQueueLimits& limits = quotas_.event_queue;
+  const std::size_t domain = domain_held_bytes(conn.domain);
+  const std::size_t own_room = conn.held() < limits.max_bytes ? limits.max_bytes - conn.held() : 0;
+  const std::size_t domain_room = domain < limits.max_domain_bytes ? limits.max_domain_bytes - domain : 0;
+  return std::min(own_room, domain_room);
+}
+
 void Store::deliver(ConnectionId id, Connection& conn, WatchEvent event) {
-  if (conn.events.push(std::move(event))) {
+  const std::size_t before = conn.events.bytes();
+  const bool stored = conn.events.push(std::move(event), room_for(conn));
+  add_held(conn.domain, conn.events.bytes() - before);
+  if (stored) {
     if (!conn.notified) notified_.push_back(id);
     conn.notified = true;
     return;
@@ -340,7 +371,28 @@ void Store::fire(const Change& change) {
   }
 }
 
-EventQueue& Store::events(ConnectionId id) { return state(id).events; }
+const EventQueue& Store::events(ConnectionId id) const { return state(id).events; }
+
+std::optional<WatchEvent> Store::take_event(ConnectionId id) {
+  Connection& conn = state(id);
+  std::optional<WatchEvent> event = conn.events.pop();
+  if (event) remove_held(conn.domain, held_size(*event));
+  return event;
+}
+
+void Store::set_output_bytes(ConnectionId id, std::size_t bytes) {
+  Connection& conn = state(id);
+  remove_held(conn.domain, conn.output_bytes);
+  conn.output_bytes = bytes;
+  add_held(conn.domain, bytes);
+}
+
+std::size_t Store::held_bytes(ConnectionId id) const { return state(id).held(); }
+
+std::size_t Store::domain_held_bytes(DomainId domid) const {
+  auto at = held_by_domain_.find(domid);
+  return at == held_by_domain_.end() ? 0 : at->second;
+}
 
 std::vector<ConnectionId> Store::take_notified() {
   std::vector<ConnectionId> out;

@@ -61,7 +61,7 @@ Quotas small_quotas() {
   q.entry_size = 256;
   q.permissions_per_node = 4;
   q.nodes_per_transaction = 24;
-  q.event_queue = EventQueueLimits{8, 600};
+  q.event_queue = EventQueueLimits{8, 1200, 3000};
   return q;
 }
 
@@ -290,7 +290,7 @@ class Driver {
 
   std::string drain(Slot& slot) {
     for (std::size_t n = in_.below(64); n > 0; --n) {
-      if (!store_.events(slot.id).pop()) break;
+      if (!store_.take_event(slot.id)) break;
       ++outcome_.events;
     }
     store_.take_notified();

@@ -108,6 +108,7 @@ class Daemon {
   }
 
   const std::string& socket_path() const { return socket_; }
+  pid_t pid() const { return pid_; }
   std::string log() const {
     std::ifstream in(log_);
     std::stringstream text;

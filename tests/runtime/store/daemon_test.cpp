@@ -230,23 +230,31 @@ TEST(Daemon, ClosingAConnectionDropsItsWatchesAndTransactions) {
   EXPECT_EQ(writer.call(MessageType::Read, "/never\0"s).payload, "ENOENT\0"s);
 }
 
-TEST(Daemon, WatcherThatStopsReadingIsClosedWhenItsQueueOverflows) {
-  Daemon daemon({"--event-queue-limit", "16", "--output-limit", "4096"});
-  Client watcher(daemon.socket_path());
-  Client writer(daemon.socket_path());
-  watcher.call(MessageType::Watch, "/flood\0t\0"s);
-  // The watcher reads nothing more: the kernel buffer, the daemon's output and then the
-  // 16-event queue fill up, and the daemon must close the watcher.
-  const std::uint32_t writes = 40000;
+// Pipelined writes to distinct paths below `parent` (an event identical to one still waiting
+// would not be queued again), with req_id = index.
+std::string writes_below(const std::string& parent, std::uint32_t count, const std::string& value = "x") {
   std::string batch;
-  for (std::uint32_t i = 0; i < writes; ++i) {
-    // Distinct paths: an event identical to one still waiting would not be queued again.
+  for (std::uint32_t i = 0; i < count; ++i) {
     batch += encode(Message{Header{static_cast<std::uint32_t>(MessageType::Write), i, 0, 0},
-                            "/flood/" + std::to_string(i % 4096) + "\0x"s});
+                            parent + "/" + std::to_string(i % 4096) + "\0"s + value});
   }
-  BackgroundSender sender(writer, batch);
+  return batch;
+}
+
+// A guest's watcher cannot slow domain 0 down (server.hpp), so when it stops reading, its
+// budget runs out and it is closed; the writer never waits for it.
+TEST(Daemon, GuestWatcherThatStopsReadingIsClosedWhenItsQueueOverflows) {
+  Daemon daemon({"--event-queue-limit", "16", "--output-limit", "4096"});
+  Client toolstack(daemon.socket_path());
+  toolstack.call(MessageType::Write, "/flood\0"s);
+  toolstack.call(MessageType::SetPermissions, "/flood\0r0\0"s);  // everybody may read
+  Client watcher(daemon.socket_path());
+  ASSERT_EQ(watcher.call(MessageType::Control, "set-domid\0" "5\0"s).payload, "OK\0"s);
+  watcher.call(MessageType::Watch, "/flood\0t\0"s);
+  const std::uint32_t writes = 40000;
+  BackgroundSender sender(toolstack, writes_below("/flood", writes));
   for (std::uint32_t i = 0; i < writes; ++i) {
-    const auto reply = writer.receive();
+    const auto reply = toolstack.receive();
     ASSERT_TRUE(reply) << "writer reply " << i;
     ASSERT_EQ(reply->header.req_id, i);
   }
@@ -260,7 +268,57 @@ TEST(Daemon, WatcherThatStopsReadingIsClosedWhenItsQueueOverflows) {
   EXPECT_LT(events, writes);
   EXPECT_TRUE(watcher.closed_by_peer(100));
   EXPECT_NE(daemon.log().find("overflowed"), std::string::npos) << daemon.log();
-  EXPECT_EQ(writer.call(MessageType::Read, "/flood/0\0"s).payload, "x");
+  EXPECT_EQ(toolstack.call(MessageType::Read, "/flood/0\0"s).payload, "x");
+}
+
+// A privileged watcher that stops reading holds its writer back until the stall timeout,
+// then is closed; the writer's requests are all answered.
+TEST(Daemon, StalledWatcherIsClosedAndItsWriterResumes) {
+  Daemon daemon({"--event-queue-limit", "16", "--output-limit", "4096", "--stall-timeout", "300"});
+  Client watcher(daemon.socket_path());
+  Client writer(daemon.socket_path());
+  watcher.call(MessageType::Watch, "/flood\0t\0"s);
+  const std::uint32_t writes = 20000;
+  BackgroundSender sender(writer, writes_below("/flood", writes));
+  const auto began = std::chrono::steady_clock::now();
+  for (std::uint32_t i = 0; i < writes; ++i) {
+    const auto reply = writer.receive();
+    ASSERT_TRUE(reply) << "writer reply " << i;
+    ASSERT_EQ(reply->header.req_id, i);
+  }
+  EXPECT_TRUE(sender.finish());
+  EXPECT_GE(std::chrono::steady_clock::now() - began, std::chrono::milliseconds(300));
+  EXPECT_TRUE(watcher.closed_by_peer());
+  EXPECT_NE(daemon.log().find("stalled"), std::string::npos) << daemon.log();
+}
+
+// A watcher that reads, but more slowly than a pipelined writer feeds it large events, used
+// to be closed once its queue overflowed; now the writer is slowed down and every event
+// arrives.
+TEST(Daemon, SlowReaderSlowsItsWriterDownInsteadOfBeingClosed) {
+  Daemon daemon;
+  Client watcher(daemon.socket_path());
+  Client writer(daemon.socket_path());
+  const std::string token(3000, 't');
+  watcher.call(MessageType::Watch, "/slow\0"s + token + "\0"s);
+  const std::uint32_t writes = 1000;  // 3 MB of events, several times a connection's budget
+  BackgroundSender sender(writer, writes_below("/slow", writes));
+  std::thread replies([&] {
+    for (std::uint32_t i = 0; i < writes; ++i) {
+      if (!writer.receive(20000)) return;
+    }
+  });
+  std::uint32_t events = 0;
+  while (events < writes) {
+    const auto event = watcher.receive(20000);
+    if (!event) break;
+    ++events;
+    if (events % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  replies.join();
+  EXPECT_EQ(events, writes);
+  EXPECT_TRUE(sender.finish());
+  EXPECT_EQ(daemon.log().find("overflowed"), std::string::npos) << daemon.log();
 }
 
 TEST(Daemon, LongPipelinedBatchDoesNotOverflowAWatcherThatKeepsUp) {

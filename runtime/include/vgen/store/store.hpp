@@ -6,6 +6,11 @@
 // permissions and quotas and may manage domains. Relative paths of a connection resolve
 // under "/local/domain/<its domid>/".
 //
+// Memory: the store counts the bytes it holds for each connection (waiting watch events,
+// plus the unsent output its owner reports with set_output_bytes) and for each domain. An
+// event that would take a connection past EventQueueLimits::max_bytes, or its domain past
+// max_domain_bytes, overflows the connection's queue (the owner then closes it).
+//
 // Watch events are appended to each watching connection's bounded EventQueue when a change
 // takes effect (at once, or at commit for changes made in a transaction). A watcher of an
 // unprivileged domain sees an event only if it may read the node (before or after the
@@ -17,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -119,9 +125,18 @@ class Store {
   /// True for domain 0 and introduced domains.
   bool is_introduced(DomainId domid) const noexcept { return introduced_.count(domid) != 0; }
 
-  // --- event delivery ------------------------------------------------------------------
+  // --- event delivery and memory ---------------------------------------------------------
   /// The connection's queue of undelivered watch events.
-  EventQueue& events(ConnectionId id);
+  const EventQueue& events(ConnectionId id) const;
+  /// Takes the connection's oldest waiting event, or nullopt.
+  std::optional<WatchEvent> take_event(ConnectionId id);
+  /// Records how many bytes of output (encoded, not yet sent) the owner holds for `id`;
+  /// they count against the connection's and its domain's budgets.
+  void set_output_bytes(ConnectionId id, std::size_t bytes);
+  /// Bytes held for connection `id`: waiting events and reported output.
+  std::size_t held_bytes(ConnectionId id) const;
+  /// Bytes held for all connections of `domid`.
+  std::size_t domain_held_bytes(DomainId domid) const;
   /// Connections that received events since the last call (each once).
   std::vector<ConnectionId> take_notified();
   /// Connections whose queue overflowed since the last call; the owner must disconnect them.
@@ -137,8 +152,9 @@ class Store {
   /// Number of open transactions of connection `id`.
   std::size_t transaction_count(ConnectionId id) const;
   /// Every broken invariant, one sentence each (empty when sound): the tree's (tree.hpp),
-  /// the per-domain watch and transaction counts against the connections, each queue
-  /// within its bounds. O(nodes + watches); for tests and fuzzers.
+  /// the per-domain watch, transaction and byte counts against the connections, queues
+  /// within their connection's and domain's bounds. O(nodes + connections); for tests and
+  /// fuzzers.
   std::vector<std::string> consistency_problems() const;
 
  private:
@@ -160,8 +176,10 @@ class Store {
     std::map<TransactionId, Transaction> transactions;
     TransactionId next_transaction = 1;
     EventQueue events;
+    std::size_t output_bytes = 0;  ///< reported by the owner (set_output_bytes)
     bool notified = false;
     bool overflowed = false;
+    std::size_t held() const noexcept { return events.bytes() + output_bytes; }
   };
 
   Connection& state(ConnectionId id);
@@ -174,6 +192,9 @@ class Store {
                const Permissions* parent, bool committed) const;
   void fire_committed(const Transaction& transaction);
   void deliver(ConnectionId id, Connection& conn, WatchEvent event);
+  std::size_t room_for(const Connection& conn) const;
+  void add_held(DomainId domid, std::size_t bytes);
+  void remove_held(DomainId domid, std::size_t bytes);
   void drop_transactions(Connection& conn);
 
   Quotas quotas_;
@@ -184,6 +205,7 @@ class Store {
   std::map<DomainId, DomainId> targets_;
   std::unordered_map<DomainId, std::size_t> watches_by_domain_;
   std::unordered_map<DomainId, std::size_t> transactions_by_domain_;
+  std::unordered_map<DomainId, std::size_t> held_by_domain_;
   std::vector<ConnectionId> notified_;
   std::vector<ConnectionId> overflowed_;
 };
