@@ -49,8 +49,25 @@ class Generator:
         self.open = {name: [] for name in CONNECTIONS}   # labels believed open
         self.watches = {name: [] for name in CONNECTIONS}
         self.labels = 0
+        self.recent = []  # paths used lately, newest last
 
     def path(self, conn):
+        """Often a path used lately (or its child or parent), so that transactions and other
+        connections meet on the same nodes; else a fresh one."""
+        r = self.rng
+        pick = r.random()
+        if self.recent and pick < 0.45:
+            path = r.choice(self.recent)
+            if pick < 0.1 and path.startswith('/'):
+                path += r.choice(('/a', '/b'))
+            elif pick < 0.15 and path.count('/') > 1:
+                path = path.rsplit('/', 1)[0]
+        else:
+            path = self.fresh_path(conn)
+        self.recent = (self.recent + [path])[-8:]
+        return path
+
+    def fresh_path(self, conn):
         r = self.rng
         choice = r.random()
         if choice < 0.03:
@@ -171,9 +188,10 @@ class Peer:
             else:
                 self.expect(self.toolstack.call('INTRODUCE', b'%d\0' b'0\0' b'%d\0' % (DOMAIN_OF[name], 10 + DOMAIN_OF[name])))
         ts = self.toolstack
-        self.expect(ts.call('RM', b'/t\0'))
+        gone = (b'OK\0', b'ENOENT\0')  # a seed may have removed a parent already
+        self.expect(ts.call('RM', b'/t\0'), gone)
         for domid in GUESTS:
-            self.expect(ts.call('RM', home(domid).encode() + b'\0'))
+            self.expect(ts.call('RM', home(domid).encode() + b'\0'), gone)
 
     def run(self, conn_name, kind, payload, tx_label, start):
         conn = self.connections[conn_name]
