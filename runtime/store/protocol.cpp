@@ -235,8 +235,9 @@ Message Protocol::control(ConnectionId id, const Message& request) {
   }
   const std::string_view command = args[0];
   if (command == "help" && args.size() == 1) {
-    return reply_to(request.header, with_nul("help\t\nprint\t<string>\nset-domid\t<domid>\n"));
+    return reply_to(request.header, with_nul("help\t\nmemory\t\nprint\t<string>\nset-domid\t<domid>\n"));
   }
+  if (command == "memory" && args.size() == 1) return reply_to(request.header, with_nul(store_.memory_report()));
   if (command == "print" && args.size() == 2) {
     if (log_) log_(args[1]);
     return reply_to(request.header, kOk);

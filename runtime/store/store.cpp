@@ -324,7 +324,10 @@ bool Store::may_see(const Requester& who, const std::string& path, const std::ve
 }
 
 void Store::add_held(DomainId domid, std::size_t bytes) {
-  if (bytes != 0) held_by_domain_[domid] += bytes;
+  if (bytes == 0) return;
+  const std::size_t now = held_by_domain_[domid] += bytes;
+  std::size_t& peak = peak_by_domain_[domid];
+  peak = std::max(peak, now);
 }
 
 void Store::remove_held(DomainId domid, std::size_t bytes) { decrement(held_by_domain_, domid, bytes); }
@@ -392,6 +395,20 @@ std::size_t Store::held_bytes(ConnectionId id) const { return state(id).held(); 
 std::size_t Store::domain_held_bytes(DomainId domid) const {
   auto at = held_by_domain_.find(domid);
   return at == held_by_domain_.end() ? 0 : at->second;
+}
+
+std::size_t Store::domain_peak_bytes(DomainId domid) const {
+  auto at = peak_by_domain_.find(domid);
+  return at == peak_by_domain_.end() ? 0 : at->second;
+}
+
+std::string Store::memory_report() const {
+  std::string out;
+  for (const auto& [domid, peak] : peak_by_domain_) {
+    out += "domain " + std::to_string(domid) + ": " + std::to_string(domain_held_bytes(domid)) +
+           " bytes held, peak " + std::to_string(peak) + "\n";
+  }
+  return out;
 }
 
 std::vector<ConnectionId> Store::take_notified() {

@@ -137,6 +137,10 @@ class Store {
   std::size_t held_bytes(ConnectionId id) const;
   /// Bytes held for all connections of `domid`.
   std::size_t domain_held_bytes(DomainId domid) const;
+  /// The most bytes ever held at once for the connections of `domid`.
+  std::size_t domain_peak_bytes(DomainId domid) const;
+  /// One line per domain that held bytes: "domain <id>: <bytes> bytes held, peak <bytes>".
+  std::string memory_report() const;
   /// Connections that received events since the last call (each once).
   std::vector<ConnectionId> take_notified();
   /// Connections whose queue overflowed since the last call; the owner must disconnect them.
@@ -206,6 +210,7 @@ class Store {
   std::unordered_map<DomainId, std::size_t> watches_by_domain_;
   std::unordered_map<DomainId, std::size_t> transactions_by_domain_;
   std::unordered_map<DomainId, std::size_t> held_by_domain_;
+  std::map<DomainId, std::size_t> peak_by_domain_;
   std::vector<ConnectionId> notified_;
   std::vector<ConnectionId> overflowed_;
 };
