@@ -49,6 +49,19 @@ UniqueFd listen_on(const std::string& path, bool replace_stale) {
   return socket;
 }
 
+// One line for the trace: name, size, fds, and the leading 8 payload bytes when there are some.
+std::string describe(const Message& request) {
+  std::string line = request.name() + " size " + std::to_string(request.header.size);
+  if (!request.fds.empty()) line += " fds " + std::to_string(request.fds.size());
+  if (request.needs_reply()) line += " need-reply";
+  if (request.payload.size() >= 8) {
+    VringState state;
+    std::memcpy(&state, request.payload.data(), sizeof state);
+    line += " [" + std::to_string(state.index) + ", " + std::to_string(state.num) + "]";
+  }
+  return line;
+}
+
 }  // namespace
 
 Backend::Backend(virtio::DeviceModel& model, const std::string& socket_path, Options options)
@@ -126,28 +139,36 @@ void Backend::serve_connection(UniqueFd connection) {
         fail_system("poll", errno);
       }
       if (entries[0].revents != 0) return;
-      if (entries[2].revents != 0) {
-        UniqueFd extra(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-        log("a second front end was turned away: one front end is served at a time");
-      }
+      // The connection first: a front end that closed and reconnected at once is seen leaving
+      // before its new connection is looked at.
+      if (entries[1].revents != 0 && !serve_request(session, connection.get())) return;
       for (std::size_t i = 0; i < kicks.size(); ++i) {
         if (entries[3 + i].revents == 0) continue;
         kicks_.fetch_add(1);
         session.kicked(kicks[i].ring);
       }
-      if (entries[1].revents == 0) continue;
-      std::optional<Message> request = read_message(connection.get());
-      if (!request) {
-        log("front end disconnected");
-        return;
+      if (entries[2].revents != 0) {
+        UniqueFd extra(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        log("a second front end was turned away: one front end is served at a time");
       }
-      messages_.fetch_add(1);
-      if (std::optional<Message> reply = session.handle(*request)) write_message(connection.get(), *reply);
     }
   } catch (const vgen::Error& error) {
     protocol_errors_.fetch_add(1);
     log(std::string("error: ") + error.what() + "; closing the connection");
   }
+}
+
+// Reads and answers one request; false when the front end closed the connection.
+bool Backend::serve_request(Session& session, int connection) {
+  std::optional<Message> request = read_message(connection);
+  if (!request) {
+    log("front end disconnected");
+    return false;
+  }
+  messages_.fetch_add(1);
+  if (options_.trace) log("<- " + describe(*request));
+  if (std::optional<Message> reply = session.handle(*request)) write_message(connection, *reply);
+  return true;
 }
 
 void serve(virtio::DeviceModel& model, const std::string& socket_path, Options options) {

@@ -216,18 +216,14 @@ void Session::reset_device(const Message& request) {
 // --- memory ----------------------------------------------------------------------------------
 
 // Rings read memory through the table, so the live ones stop (keeping their position), the
-// table changes, and they start again over the new table.
+// table changes, and every started ring starts again over the new table, or waits for a later
+// change when its addresses are not mapped now.
 template <class Change>
 void Session::change_memory(Change&& change) {
-  std::vector<std::uint16_t> restart;
-  for (std::uint16_t ring = 0; ring < rings_.size(); ++ring) {
-    if (!rings_[ring].live) continue;
-    stop_ring(ring);
-    restart.push_back(ring);
-  }
+  for (std::uint16_t ring = 0; ring < rings_.size(); ++ring) stop_ring(ring);
   change();
-  for (std::uint16_t ring : restart) {
-    if (!guest_rings_fit(ring)) {
+  for (std::uint16_t ring = 0; ring < rings_.size(); ++ring) {
+    if (rings_[ring].started() && rings_[ring].address && !guest_rings_fit(ring)) {
       log_("ring " + std::to_string(ring) + " waits: its addresses are outside the new memory table");
       continue;
     }

@@ -1,6 +1,7 @@
 #include "device_main.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <exception>
 
@@ -31,6 +32,7 @@ int serve_until_signal(virtio::DeviceModel& model, const std::string& socket, co
       std::printf("vhost-user: %s\n", line.c_str());
       std::fflush(stdout);
     };
+    options.trace = std::getenv("VGEN_VHOST_TRACE") != nullptr;
     vhost_user::Backend backend(model, socket, options);
     running = &backend;
     std::signal(SIGTERM, on_signal);

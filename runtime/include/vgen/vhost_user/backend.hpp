@@ -24,6 +24,8 @@
 
 namespace vgen::vhost_user {
 
+class Session;
+
 /// Settings of a Backend.
 struct Options {
   /// Where log lines go; empty: standard error, prefixed "vhost-user: ".
@@ -32,6 +34,8 @@ struct Options {
   std::uint64_t max_connections = 0;
   /// Replace a stale socket file at the path (only a socket is ever removed).
   bool replace_stale_socket = true;
+  /// Log every request (name, payload size, fds, and the u64 / ring state it carries).
+  bool trace = false;
 };
 
 /// Counters of what a Backend did.
@@ -67,6 +71,7 @@ class Backend {
 
  private:
   void serve_connection(UniqueFd connection);
+  bool serve_request(Session& session, int connection);
   bool wait_for_connection(UniqueFd& connection);
   void log(const std::string& line) const;
 
