@@ -7,6 +7,8 @@ if [ ! -b /dev/vda ]; then echo "VGEN-RESULT FAIL no /dev/vda"; else
   echo "VGEN-BLK-DIGEST $got"
   [ "$got" = "$want" ] && echo "VGEN-BLK-DIGEST-MATCH"
   echo "VGEN-BLK-CACHE $(cat /sys/block/vda/queue/write_cache)"
+  q=/sys/block/vda/queue
+  echo "VGEN-BLK-QUEUE segments $(cat $q/max_segments) max_kb $(cat $q/max_sectors_kb) hw_kb $(cat $q/max_hw_sectors_kb)"
   echo 3 > /proc/sys/vm/drop_caches
   # busybox dd prints no rate: time four direct passes over the disk with /proc/uptime.
   t0=$(cut -d' ' -f1 /proc/uptime)

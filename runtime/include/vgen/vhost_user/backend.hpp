@@ -1,7 +1,7 @@
 // The vhost-user back end: any vgen virtio device model served on a Unix socket, beside the
 // in-process and virtio-mmio transports. A pair runner (or a device program) calls
 //
-//   vgen::vhost_user::serve(model, "/run/dev.sock", options);          // until stop
+//   vgen::vhost_user::serve(model, "/run/dev.sock", options);  // until max_connections
 //
 // or keeps a Backend to stop it from elsewhere:
 //
@@ -87,7 +87,8 @@ class Backend {
   std::atomic<std::uint64_t> kicks_{0};
 };
 
-/// Serves `model` on `socket_path` until the process is told to stop (run() of a Backend).
+/// Serves `model` on `socket_path` until options.max_connections front ends were served (with
+/// 0, for as long as the process runs). Keep a Backend instead to stop it from elsewhere.
 void serve(virtio::DeviceModel& model, const std::string& socket_path, Options options = {});
 
 }  // namespace vgen::vhost_user
