@@ -165,6 +165,8 @@ def check_blk(text, image, original, device_log):
     pattern = write_pattern()
     if field(text, "VGEN-BLK-WROTE") != hashlib.sha256(pattern).hexdigest():
         raise TestFailure("the guest did not write its pattern")
+    if field(text, "VGEN-BLK-REREAD") != hashlib.sha256(pattern).hexdigest():
+        raise TestFailure("after the guest reset the device (unbind, bind), its pattern did not read back")
     with open(image, "rb") as disk:
         after = disk.read()
     if after[WRITE_OFFSET:WRITE_OFFSET + len(pattern)] != pattern:
