@@ -98,51 +98,51 @@ inline constexpr std::uint32_t kVringFlagLog = 1;
 
 /// "A vring state description": SET_VRING_NUM, _BASE, _ENABLE, GET_VRING_BASE.
 struct VringState {
-  std::uint32_t index;
-  std::uint32_t num;
+  std::uint32_t index;  ///< the ring
+  std::uint32_t num;    ///< size, avail index or enable flag, by request
 };
 static_assert(sizeof(VringState) == 8);
 
 /// "A vring address description" (struct vhost_vring_addr): ring parts as front-end user
 /// addresses, the log as a guest address.
 struct VringAddress {
-  std::uint32_t index;
-  std::uint32_t flags;
-  std::uint64_t desc;
-  std::uint64_t used;
-  std::uint64_t avail;
-  std::uint64_t log;
+  std::uint32_t index;  ///< the ring
+  std::uint32_t flags;  ///< kVringFlagLog or 0
+  std::uint64_t desc;   ///< descriptor table (user address)
+  std::uint64_t used;   ///< used ring (user address)
+  std::uint64_t avail;  ///< available ring (user address)
+  std::uint64_t log;    ///< used ring logging address (guest address)
 };
 static_assert(sizeof(VringAddress) == 40);
 
 /// One region of "Memory regions description" (VhostUserMemoryRegion).
 struct MemoryRegionDescription {
-  std::uint64_t guest_address;
-  std::uint64_t size;
-  std::uint64_t user_address;
-  std::uint64_t mmap_offset;
+  std::uint64_t guest_address;  ///< guest address of the first byte
+  std::uint64_t size;           ///< bytes
+  std::uint64_t user_address;   ///< the front end's virtual address of the first byte
+  std::uint64_t mmap_offset;    ///< where the region starts in the file
 };
 static_assert(sizeof(MemoryRegionDescription) == 32);
 
 /// Head of SET_MEM_TABLE's payload; `count` region descriptions follow.
 struct MemoryTableHeader {
-  std::uint32_t count;
-  std::uint32_t padding;
+  std::uint32_t count;    ///< regions that follow (1 to kMaxTableRegions)
+  std::uint32_t padding;  ///< unused
 };
 static_assert(sizeof(MemoryTableHeader) == 8);
 
 /// "Single memory region description": ADD_MEM_REG and REM_MEM_REG.
 struct SingleMemoryRegion {
-  std::uint64_t padding;
-  MemoryRegionDescription region;
+  std::uint64_t padding;           ///< unused
+  MemoryRegionDescription region;  ///< the region added or removed
 };
 static_assert(sizeof(SingleMemoryRegion) == 40);
 
 /// Head of "Virtio device config space": GET_CONFIG and SET_CONFIG; `size` bytes follow.
 struct ConfigHeader {
-  std::uint32_t offset;
-  std::uint32_t size;
-  std::uint32_t flags;
+  std::uint32_t offset;  ///< first byte of the configuration space accessed
+  std::uint32_t size;    ///< bytes accessed (at most kMaxConfigBytes)
+  std::uint32_t flags;   ///< kConfigFlagFrontend or kConfigFlagMigration
 };
 static_assert(sizeof(ConfigHeader) == 12);
 

@@ -17,8 +17,8 @@ namespace vgen::vhost_user {
 
 /// A kick eventfd to wait on, and the ring it belongs to.
 struct KickSource {
-  std::uint16_t ring = 0;
-  int fd = -1;
+  std::uint16_t ring = 0;  ///< ring index
+  int fd = -1;             ///< its kick eventfd (owned by the session)
 };
 
 /// The protocol side of one connection. The Device and its memory table belong to the
