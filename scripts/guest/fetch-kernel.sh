@@ -2,12 +2,17 @@
 # Fetches Debian's guest kernel once into a build tree: scripts/guest/fetch-kernel.sh DIR
 # The package linux-image-amd64 points at is downloaded with `apt-get download` (never
 # installed), its vmlinuz and virtio modules are unpacked under DIR, and `depmod -b` indexes
-# them. Prints DIR/kernel.env (KVER=..., VMLINUZ=..., MODROOT=...). Runs again only when
-# DIR/kernel.env is missing. Fails with a clear message when the package cannot be had.
+# them. Prints DIR/kernel.env (KVER=..., VMLINUZ=..., MODROOT=..., absolute paths). Fetches
+# again only when DIR/kernel.env is missing or names files that are gone. Fails with a clear
+# message when the package cannot be had.
 set -euo pipefail
-dir=$1
+mkdir -p "$1"
+dir=$(cd "$1" && pwd)
 env_file="$dir/kernel.env"
-if [ -f "$env_file" ]; then cat "$env_file"; exit 0; fi
+if [ -f "$env_file" ] && ( . "$env_file" && [ -f "$VMLINUZ" ] && [ -f "$MODROOT/lib/modules/$KVER/modules.dep" ] ); then
+  cat "$env_file"
+  exit 0
+fi
 for tool in apt-get apt-cache dpkg-deb depmod; do
   command -v "$tool" >/dev/null || { echo "fetch-kernel: $tool is missing (install kmod/apt)" >&2; exit 1; }
 done

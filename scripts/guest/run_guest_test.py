@@ -247,6 +247,7 @@ def main():
     parser.add_argument("--rng-device")
     parser.add_argument("--blk-device")
     args = parser.parse_args()
+    args.work = os.path.abspath(args.work)
     run = os.path.join(args.work, "runs", args.test)
     shutil.rmtree(run, ignore_errors=True)
     os.makedirs(run)
