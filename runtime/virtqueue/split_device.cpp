@@ -18,7 +18,13 @@ constexpr std::uint64_t kMaxChainBytes = std::uint64_t{1} << 32;
 }  // namespace
 
 SplitDeviceQueue::SplitDeviceQueue(const shm::GuestMemory& memory, const QueueConfig& config)
-    : memory_(memory), ring_(memory, config.size, config.addresses), features_(config.features) {
+    : memory_(memory),
+      ring_(memory, config.size, config.addresses),
+      features_(config.features),
+      next_avail_(config.start.avail),
+      seen_avail_idx_(config.start.avail),
+      used_idx_(config.start.used),
+      published_idx_(config.start.used) {
   queue_index_ = config.index;
 }
 

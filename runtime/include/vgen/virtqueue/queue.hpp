@@ -16,6 +16,14 @@
 
 namespace vgen::virtqueue {
 
+/// Where the device side of a ring stands: the next avail entry to take and the next used
+/// entry to fill (free-running 16-bit indexes). A new ring starts at {0, 0}; a transport that
+/// stops and resumes rings (vhost-user's GET_VRING_BASE / SET_VRING_BASE) starts elsewhere.
+struct RingPosition {
+  std::uint16_t avail = 0;  ///< next avail ring entry the device takes
+  std::uint16_t used = 0;   ///< next used ring entry the device fills (= used idx published)
+};
+
 /// How a queue is set up: what the driver wrote to the transport's queue registers plus the
 /// negotiated ring features.
 struct QueueConfig {
@@ -23,6 +31,7 @@ struct QueueConfig {
   RingAddresses addresses;        ///< where the three parts are
   RingFeatures features;          ///< negotiated INDIRECT_DESC / EVENT_IDX
   std::uint16_t index = 0;        ///< queue number, for trace events and messages
+  RingPosition start;             ///< where the device side starts (device queues only)
 };
 
 /// A buffer the driver offers: guest address and length.
