@@ -204,6 +204,7 @@ bool SplitDeviceQueue::enable_notifications() {
 }
 
 void SplitDeviceQueue::disable_notifications() {
+  check_usable();
   // With EVENT_IDX the flags stay 0 (§2.7.10.2); avail_event is simply not advanced.
   if (!features_.event_idx) ring_.store_used_flags(kUsedNoNotify);
 }

@@ -199,6 +199,7 @@ bool SplitDriverQueue::enable_interrupts() {
 }
 
 void SplitDriverQueue::disable_interrupts() {
+  check_usable();
   // With EVENT_IDX the flags stay 0 (§2.7.7.1); used_event is simply not advanced.
   if (!features_.event_idx) ring_.store_avail_flags(kAvailNoInterrupt);
 }

@@ -1,6 +1,7 @@
 // The driver side facing a hostile device: bad used entries are rejected with an error
 // naming the field and values, the queue stops, and no private state is corrupted.
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -76,6 +77,36 @@ TEST_F(HostileDevice, UsedLengthLargerThanWritable) {
 TEST_F(HostileDevice, UsedIndexJump) {
   ring.store_used_idx(5, std::memory_order_release);
   expect_rejected(ErrorCode::UsedIndexJump, "used idx 5 is 5 ahead");
+}
+
+// The contract of queue.hpp: once broken, every call that works the ring throws Broken and
+// writes nothing to shared memory, the interrupt switch included.
+TEST_F(HostileDevice, EveryRingCallOfABrokenQueueThrowsAndWritesNothing) {
+  used(8, 0);
+  EXPECT_THROW(driver.reclaim(), Error);
+  ASSERT_TRUE(driver.broken());
+  const std::uint16_t flags = ring.load_avail_flags();
+  const std::uint16_t idx = ring.load_avail_idx(std::memory_order_relaxed);
+  const auto expect_broken = [](const char* call, auto&& f) {
+    try {
+      f();
+      ADD_FAILURE() << call << " worked on a broken queue";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::Broken) << call << ": " << e.what();
+    }
+  };
+  const Buffer w[] = {m.buffer(8)};
+  expect_broken("add", [&] { driver.add({}, w, 1); });
+  expect_broken("publish", [&] { driver.publish(); });
+  expect_broken("publish_unchecked", [&] { driver.publish_unchecked(); });
+  expect_broken("kick", [&] { driver.kick(); });
+  expect_broken("reclaim", [&] { driver.reclaim(); });
+  expect_broken("enable_interrupts", [&] { driver.enable_interrupts(); });
+  expect_broken("disable_interrupts", [&] { driver.disable_interrupts(); });
+  EXPECT_EQ(ring.load_avail_flags(), flags) << "a broken queue wrote the avail flags";
+  EXPECT_EQ(ring.load_avail_idx(std::memory_order_relaxed), idx) << "a broken queue moved avail idx";
+  // Recovery after the device reset still works: the chain in flight comes back.
+  EXPECT_EQ(driver.detach_unused(), (std::vector<std::uint64_t>{77}));
 }
 
 TEST_F(HostileDevice, ExactWritableLengthIsAccepted) {

@@ -222,6 +222,36 @@ TEST_F(HostileIndirectDriver, DirectThenIndirectIsAccepted) {
   EXPECT_EQ(chain.descriptor_count(), 3u);
 }
 
+// The contract of queue.hpp: once broken, every call that works the ring throws Broken and
+// writes nothing to shared memory, the notification switch included.
+TEST_F(HostileDriver, EveryRingCallOfABrokenQueueThrowsAndWritesNothing) {
+  offer(8);
+  SplitDeviceQueue device(m.memory, m.config);
+  DescriptorChain chain;
+  EXPECT_THROW(device.take(chain), Error);
+  ASSERT_TRUE(device.broken());
+  const std::uint16_t flags = ring.load_used_flags();
+  const std::uint16_t idx = ring.load_used_idx(std::memory_order_relaxed);
+  const auto expect_broken = [](const char* call, auto&& f) {
+    try {
+      f();
+      ADD_FAILURE() << call << " worked on a broken queue";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::Broken) << call << ": " << e.what();
+    }
+  };
+  expect_broken("take", [&] { device.take(chain); });
+  expect_broken("put", [&] { device.put(0, 0); });
+  expect_broken("publish", [&] { device.publish(); });
+  expect_broken("publish_unchecked", [&] { device.publish_unchecked(); });
+  expect_broken("notify", [&] { device.notify(); });
+  expect_broken("available", [&] { device.available(); });
+  expect_broken("enable_notifications", [&] { device.enable_notifications(); });
+  expect_broken("disable_notifications", [&] { device.disable_notifications(); });
+  EXPECT_EQ(ring.load_used_flags(), flags) << "a broken queue wrote the used flags";
+  EXPECT_EQ(ring.load_used_idx(std::memory_order_relaxed), idx) << "a broken queue moved used idx";
+}
+
 // The chain is copied once: rewriting the table after take() changes nothing the device sees.
 TEST_F(HostileDriver, RewritingDescriptorsAfterTakeHasNoEffect) {
   descriptor(0, buffer, 8, 0);

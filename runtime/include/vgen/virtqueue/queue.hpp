@@ -41,7 +41,11 @@ struct UsedBuffer {
 class QueueBase {
  public:
   virtual ~QueueBase() = default;
-  /// True once hostile input was seen; every further call throws Error(Broken).
+  /// True once hostile input was seen. From then on every call that works the ring (add,
+  /// publish, kick, reclaim, take, put, notify, available and the interrupt and notification
+  /// switches) throws Error(Broken) before it touches shared memory. Observers (broken(),
+  /// counters, ring()), the setters and SplitDriverQueue::detach_unused() (the recovery after
+  /// a device reset) keep working.
   bool broken() const noexcept { return broken_; }
   /// The notifier used to signal the peer (kick or interrupt); may be null.
   void set_notifier(notify::Notifier* notifier) noexcept { notifier_ = notifier; }
@@ -92,7 +96,8 @@ class DriverQueue : public QueueBase {
   /// Asks the device for interrupts again; returns true if used buffers are already waiting
   /// (the caller should reclaim before sleeping).
   virtual bool enable_interrupts() = 0;
-  /// Asks the device not to interrupt (a hint; spurious interrupts stay possible).
+  /// Asks the device not to interrupt (a hint; spurious interrupts stay possible). Throws
+  /// Error(Broken) on a broken queue, like every call that writes the ring.
   virtual void disable_interrupts() = 0;
   /// Descriptors free for add().
   virtual std::uint32_t free_descriptors() const noexcept = 0;
@@ -127,7 +132,8 @@ class DeviceQueue : public QueueBase {
   /// Asks the driver for kicks again; returns true if chains are already available
   /// (the caller should take them before sleeping).
   virtual bool enable_notifications() = 0;
-  /// Asks the driver not to kick (a hint).
+  /// Asks the driver not to kick (a hint). Throws Error(Broken) on a broken queue, like every
+  /// call that writes the ring.
   virtual void disable_notifications() = 0;
   /// Chains available and not yet taken. Throws Error on an impossible avail idx.
   virtual std::uint32_t available() = 0;

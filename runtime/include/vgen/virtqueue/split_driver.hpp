@@ -39,7 +39,8 @@ class SplitDriverQueue final : public DriverQueue {
   std::uint32_t in_flight() const noexcept override { return in_flight_; }
 
   /// Tokens of every chain added and not used, in head order, freeing their descriptors.
-  /// Only valid after the device was reset (§3.3.1: never reclaim from a live queue).
+  /// Only valid after the device was reset (§3.3.1: never reclaim from a live queue); works
+  /// on a broken queue too, as that is how the driver gets its buffers back after the reset.
   std::vector<std::uint64_t> detach_unused();
   /// The ring as mapped here (for tests and transports).
   const SplitRing& ring() const noexcept { return ring_; }
