@@ -59,7 +59,7 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
   const std::uint16_t head = indirect ? place_indirect(readable, writable) : place_direct(readable, writable);
   std::uint64_t writable_bytes = 0;
   for (const Buffer& b : writable) writable_bytes += b.length;
-  heads_[head] = {token, writable_bytes, static_cast<std::uint16_t>(needed), true};
+  heads_[head] = {token, added_count_++, writable_bytes, static_cast<std::uint16_t>(needed), true};
   ++in_flight_;
   // The slot is written now; the device cannot see it until publish() moves the idx.
   ring_.store_avail_entry(avail_idx_ & ring_.mask(), head);
@@ -114,6 +114,7 @@ bool SplitDriverQueue::expose() {
   if (avail_idx_ == published_idx_) return false;
   // VirtIO 1.2 §2.7.13.3.1: descriptors and ring entries visible before the idx update.
   ring_.store_avail_idx(avail_idx_, std::memory_order_release);
+  published_count_ = added_count_;
   emit({trace::EventKind::AvailPublished, queue_index_, 0, avail_idx_, 0, 0});
   return true;
 }
@@ -141,12 +142,7 @@ std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
     // Acquire pairs with the device's release of used idx: entries are complete (§2.7.8.2).
     const std::uint16_t idx = ring_.load_used_idx(std::memory_order_acquire);
     if (idx == last_used_) return std::nullopt;
-    const std::uint16_t pending = static_cast<std::uint16_t>(idx - last_used_);
-    if (pending > in_flight_) {
-      fail(ErrorCode::UsedIndexJump, "used idx " + std::to_string(idx) + " is " + std::to_string(pending) +
-                                         " ahead of the last reclaimed " + std::to_string(last_used_) + " but only " +
-                                         std::to_string(in_flight_) + " chains are in flight");
-    }
+    check_used_idx(idx);
     seen_used_idx_ = idx;
   }
   const UsedElement e = ring_.load_used_entry(last_used_ & ring_.mask());
@@ -159,6 +155,17 @@ std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
   return used;
 }
 
+// §2.7.8: used idx covers only chains the device saw, i.e. published and not yet reclaimed.
+void SplitDriverQueue::check_used_idx(std::uint16_t idx) {
+  const std::uint16_t pending = static_cast<std::uint16_t>(idx - last_used_);
+  const std::uint64_t published = in_flight_ - (added_count_ - published_count_);
+  if (pending > published) {
+    fail(ErrorCode::UsedIndexJump, "used idx " + std::to_string(idx) + " is " + std::to_string(pending) +
+                                       " ahead of the last reclaimed " + std::to_string(last_used_) + " but only " +
+                                       std::to_string(published) + " published chains are in flight");
+  }
+}
+
 void SplitDriverQueue::validate_used(const UsedElement& e, std::uint16_t slot_index) {
   // The location is built only on failure: this runs for every used entry.
   const auto where = [&] { return "used ring entry " + std::to_string(slot_index & ring_.mask()) + ": "; };
@@ -168,6 +175,11 @@ void SplitDriverQueue::validate_used(const UsedElement& e, std::uint16_t slot_in
   }
   const Head& h = heads_[e.id];
   if (!h.in_flight) fail(ErrorCode::UsedIdNotInFlight, where() + "id " + std::to_string(e.id) + " is not in flight");
+  if (h.sequence >= published_count_) {
+    fail(ErrorCode::UsedIdNotPublished, where() + "id " + std::to_string(e.id) +
+                                            " was added but is not published (avail idx the device sees: " +
+                                            std::to_string(published_idx_) + ")");
+  }
   if (e.len > h.writable_bytes) {
     fail(ErrorCode::UsedLengthTooLarge, where() + "len " + std::to_string(e.len) + " exceeds the " +
                                             std::to_string(h.writable_bytes) + " writable bytes of chain " +

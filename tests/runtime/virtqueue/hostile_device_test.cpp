@@ -69,6 +69,62 @@ TEST_F(HostileDevice, UsedIdReturnedTwice) {
   EXPECT_EQ(driver.free_descriptors(), 7u) << "the double return did not free anything twice";
 }
 
+// A chain added but not published is invisible to the device: it cannot have used it.
+TEST_F(HostileDevice, UsedIdAddedButNotPublished) {
+  const Buffer r[] = {m.buffer(8)};
+  ASSERT_EQ(driver.add(r, {}, 78), std::optional<std::uint16_t>(3));
+  used(3, 0);
+  expect_rejected(ErrorCode::UsedIdNotPublished, "id 3 was added but is not published");
+  EXPECT_EQ(driver.in_flight(), 2u) << "nothing was reclaimed";
+}
+
+// The same for a head the driver reclaimed and added again without publishing: the device
+// repeats an old used entry for it.
+TEST_F(HostileDevice, UsedIdReusedButNotPublishedAgain) {
+  const Buffer r[] = {m.buffer(8)};
+  ASSERT_EQ(driver.add(r, {}, 78), std::optional<std::uint16_t>(3));
+  driver.publish();
+  used(0, 4, 1);
+  ASSERT_EQ(driver.reclaim()->token, 77u);
+  const Buffer w[] = {m.buffer(8)};
+  ASSERT_EQ(driver.add({}, w, 79), std::optional<std::uint16_t>(0)) << "the freed head is reused first";
+  used(0, 4, 2);
+  expect_rejected(ErrorCode::UsedIdNotPublished, "id 0 was added but is not published");
+}
+
+// Used idx may cover only published chains: an unpublished one does not count as in flight.
+TEST_F(HostileDevice, UsedIndexCountsOnlyPublishedChains) {
+  const Buffer r[] = {m.buffer(8)};
+  ASSERT_EQ(driver.add(r, {}, 78), std::optional<std::uint16_t>(3));
+  ring.store_used_entry(0, {0, 0});
+  ring.store_used_entry(1, {3, 0});
+  ring.store_used_idx(2, std::memory_order_release);
+  expect_rejected(ErrorCode::UsedIndexJump, "used idx 2 is 2 ahead of the last reclaimed 0 but only 1 published");
+}
+
+// A head the device holds while 70,000 other chains pass is still published when it comes
+// back (the bookkeeping does not wrap with the 16-bit ring indexes).
+TEST_F(HostileDevice, HeadHeldAcrossIndexWrapIsStillPublished) {
+  std::uint16_t used_idx = 0;
+  const Buffer w[] = {m.buffer(8)};
+  for (std::uint32_t i = 0; i < 70000; ++i) {
+    const auto h = driver.add({}, w, 1000 + i);
+    ASSERT_TRUE(h);
+    driver.publish();
+    ++used_idx;
+    used(*h, 8, used_idx);
+    const auto u = driver.reclaim();
+    ASSERT_TRUE(u);
+    ASSERT_EQ(u->token, 1000u + i);
+  }
+  ++used_idx;
+  used(head, 32, used_idx);
+  const auto u = driver.reclaim();
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->token, 77u);
+  EXPECT_EQ(driver.in_flight(), 0u);
+}
+
 TEST_F(HostileDevice, UsedLengthLargerThanWritable) {
   used(0, 33);
   expect_rejected(ErrorCode::UsedLengthTooLarge, "len 33 exceeds the 32 writable bytes");

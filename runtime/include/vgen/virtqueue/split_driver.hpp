@@ -49,6 +49,7 @@ class SplitDriverQueue final : public DriverQueue {
   bool expose();
   struct Head {
     std::uint64_t token = 0;
+    std::uint64_t sequence = 0;     // added_count_ when it was added: published once below published_count_
     std::uint64_t writable_bytes = 0;
     std::uint16_t descriptors = 0;  // descriptor table entries the chain occupies
     bool in_flight = false;
@@ -58,6 +59,7 @@ class SplitDriverQueue final : public DriverQueue {
   std::uint16_t place_direct(std::span<const Buffer> readable, std::span<const Buffer> writable);
   void release(std::uint16_t head);
   void validate_used(const UsedElement& e, std::uint16_t slot_index);
+  void check_used_idx(std::uint16_t idx);
 
   SplitRing ring_;
   RingFeatures features_;
@@ -68,6 +70,8 @@ class SplitDriverQueue final : public DriverQueue {
   std::uint16_t free_head_ = 0;
   std::uint32_t free_count_ = 0;
   std::uint32_t in_flight_ = 0;
+  std::uint64_t added_count_ = 0;      // chains ever added (64 bits: never wraps)
+  std::uint64_t published_count_ = 0;  // chains ever published
   std::uint16_t avail_idx_ = 0;      // next avail idx to publish
   std::uint16_t published_idx_ = 0;  // avail idx the device can see
   std::uint16_t last_used_ = 0;      // next used entry to reclaim
