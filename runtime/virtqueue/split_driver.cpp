@@ -12,6 +12,20 @@ std::string hex(std::uint64_t v) {
   return out.str();
 }
 
+// The error for a chain add() must not place; names the part that does not fit.
+[[noreturn]] void refuse_chain(std::size_t buffers, std::uint64_t readable, std::uint64_t writable) {
+  const std::string chain = "add: chain of " + std::to_string(buffers) + " buffers ";
+  if (readable <= kMaxUsedLength && writable <= kMaxUsedLength) {
+    throw Error(ErrorCode::ChainTooLarge, chain + "totals " + std::to_string(readable + writable) +
+                                              " bytes, more than 2^32 (§2.7.5.2)");
+  }
+  const bool in_writable = writable > kMaxUsedLength;
+  throw Error(ErrorCode::ChainTooLarge, chain + "has " + std::to_string(in_writable ? writable : readable) +
+                                            (in_writable ? " device-writable" : " device-readable") +
+                                            " bytes, more than the " + std::to_string(kMaxUsedLength) +
+                                            " a 32-bit length can state (§2.7.8)");
+}
+
 }  // namespace
 
 SplitDriverQueue::SplitDriverQueue(const shm::GuestMemory& memory, const QueueConfig& config, IndirectPool pool)
@@ -53,12 +67,11 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
     throw Error(ErrorCode::InvalidConfig, "add: chain of " + std::to_string(count) +
                                               " buffers exceeds queue size " + std::to_string(ring_.size()));
   }
+  const std::uint32_t writable_bytes = checked_chain_bytes(readable, writable);
   const std::uint32_t needed = indirect ? 1 : static_cast<std::uint32_t>(count);
   if (needed > free_count_) return std::nullopt;
 
   const std::uint16_t head = indirect ? place_indirect(readable, writable) : place_direct(readable, writable);
-  std::uint64_t writable_bytes = 0;
-  for (const Buffer& b : writable) writable_bytes += b.length;
   heads_[head] = {token, added_count_++, writable_bytes, static_cast<std::uint16_t>(needed), true};
   ++in_flight_;
   // The slot is written now; the device cannot see it until publish() moves the idx.
@@ -66,6 +79,21 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
   ++avail_idx_;
   emit({trace::EventKind::ChainAdded, queue_index_, head, avail_idx_, count - writable.size(), writable_bytes});
   return head;
+}
+
+// §2.7.5.2: a chain totals at most 2^32 bytes. Beyond that, each part must fit 32 bits: the
+// used len (§2.7.8) could not state more writable bytes, and no device needs more readable
+// ones in one chain. Returns the writable bytes.
+std::uint32_t SplitDriverQueue::checked_chain_bytes(std::span<const Buffer> readable,
+                                                    std::span<const Buffer> writable) const {
+  std::uint64_t in = 0;
+  std::uint64_t out = 0;
+  for (const Buffer& b : readable) in += b.length;
+  for (const Buffer& b : writable) out += b.length;
+  if (in > kMaxUsedLength || out > kMaxUsedLength || in + out > kMaxChainBytes) {
+    refuse_chain(readable.size() + writable.size(), in, out);
+  }
+  return static_cast<std::uint32_t>(out);
 }
 
 std::uint16_t SplitDriverQueue::place_direct(std::span<const Buffer> readable, std::span<const Buffer> writable) {

@@ -116,6 +116,43 @@ TEST(SplitQueue, EmptyChainIsRefused) {
   EXPECT_THROW(driver.add({}, {}, 0), Error);
 }
 
+// add() throws `code` with `text` in the message, places nothing and leaves the queue usable.
+void expect_add_refused(SplitDriverQueue& driver, std::span<const Buffer> r, std::span<const Buffer> w,
+                        const std::string& text) {
+  const std::uint32_t free = driver.free_descriptors();
+  try {
+    driver.add(r, w, 1);
+    ADD_FAILURE() << "accepted; expected: " << text;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::ChainTooLarge) << e.what();
+    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(driver.broken()) << "a refused add() is the caller's error, not the device's";
+  EXPECT_EQ(driver.free_descriptors(), free);
+  EXPECT_EQ(driver.in_flight(), 0u);
+}
+
+// The used len is 32 bits (§2.7.8) and a chain totals at most 2^32 bytes (§2.7.5.2): the
+// driver never offers a chain whose readable or writable part does not fit 32 bits. The
+// buffers are never touched, so their addresses need not be backed.
+TEST(SplitQueue, AddRefusesChainsBeyondThirtyTwoBits) {
+  RingMemory m(8);
+  SplitDriverQueue driver(m.memory, m.config);
+  const Buffer half{0x200000000ull, 0x80000000u};
+  const Buffer most{0x200000000ull, 0xffffffffu};
+  const Buffer one{0x200000000ull, 1};
+  const Buffer two_halves[] = {half, half};
+  expect_add_refused(driver, {}, two_halves,
+                     "add: chain of 2 buffers has 4294967296 device-writable bytes, more than the 4294967295");
+  expect_add_refused(driver, two_halves, {},
+                     "add: chain of 2 buffers has 4294967296 device-readable bytes, more than the 4294967295");
+  const Buffer r[] = {most};
+  const Buffer w[] = {most};
+  expect_add_refused(driver, r, w, "add: chain of 2 buffers totals 8589934590 bytes, more than 2^32 (§2.7.5.2)");
+  const Buffer w1[] = {one};
+  EXPECT_TRUE(driver.add(r, w1, 2)) << "2^32 bytes in all, each part within 32 bits";
+}
+
 TEST(SplitQueue, IndirectChainUsesOneDescriptor) {
   RingMemory m(4, {true, false}, 4);
   SplitDriverQueue driver(m.memory, m.config, m.pool);

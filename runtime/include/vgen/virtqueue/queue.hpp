@@ -72,7 +72,9 @@ class DriverQueue : public QueueBase {
  public:
   /// Places a chain of `readable` then `writable` buffers; `token` comes back on reclaim.
   /// Returns the head index, or nullopt when not enough descriptors are free.
-  /// Not visible to the device before publish(). Throws Error for a chain of 0 buffers.
+  /// Not visible to the device before publish(). Throws Error(InvalidConfig) for a chain of
+  /// 0 buffers, Error(ChainTooLarge) when its readable or writable bytes exceed 2^32 - 1 or
+  /// its total 2^32 (§2.7.5.2, §2.7.8); neither breaks the queue.
   virtual std::optional<std::uint16_t> add(std::span<const Buffer> readable, std::span<const Buffer> writable,
                                            std::uint64_t token) = 0;
   /// Makes every added chain visible; returns true if the device asked to be notified.

@@ -50,11 +50,12 @@ class SplitDriverQueue final : public DriverQueue {
   struct Head {
     std::uint64_t token = 0;
     std::uint64_t sequence = 0;     // added_count_ when it was added: published once below published_count_
-    std::uint64_t writable_bytes = 0;
+    std::uint32_t writable_bytes = 0;  // fits: add() refuses more (§2.7.8)
     std::uint16_t descriptors = 0;  // descriptor table entries the chain occupies
     bool in_flight = false;
   };
 
+  std::uint32_t checked_chain_bytes(std::span<const Buffer> readable, std::span<const Buffer> writable) const;
   std::uint16_t place_indirect(std::span<const Buffer> readable, std::span<const Buffer> writable);
   std::uint16_t place_direct(std::span<const Buffer> readable, std::span<const Buffer> writable);
   void release(std::uint16_t head);
