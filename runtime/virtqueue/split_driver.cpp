@@ -174,12 +174,12 @@ std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
     seen_used_idx_ = idx;
   }
   const UsedElement e = ring_.load_used_entry(last_used_ & ring_.mask());
-  validate_used(e, last_used_);
+  const std::uint32_t length = validate_used(e, last_used_);
   ++last_used_;
   const std::uint16_t head = static_cast<std::uint16_t>(e.id);
-  const UsedBuffer used{heads_[head].token, e.len};
+  const UsedBuffer used{heads_[head].token, length};
   release(head);
-  emit({trace::EventKind::UsedReclaimed, queue_index_, head, last_used_, e.len, 0});
+  emit({trace::EventKind::UsedReclaimed, queue_index_, head, last_used_, length, 0});
   return used;
 }
 
@@ -194,7 +194,8 @@ void SplitDriverQueue::check_used_idx(std::uint16_t idx) {
   }
 }
 
-void SplitDriverQueue::validate_used(const UsedElement& e, std::uint16_t slot_index) {
+// Checks a used entry and returns the length to hand out (§2.7.8).
+std::uint32_t SplitDriverQueue::validate_used(const UsedElement& e, std::uint16_t slot_index) {
   // The location is built only on failure: this runs for every used entry.
   const auto where = [&] { return "used ring entry " + std::to_string(slot_index & ring_.mask()) + ": "; };
   if (e.id >= ring_.size()) {
@@ -208,11 +209,27 @@ void SplitDriverQueue::validate_used(const UsedElement& e, std::uint16_t slot_in
                                             " was added but is not published (avail idx the device sees: " +
                                             std::to_string(published_idx_) + ")");
   }
-  if (e.len > h.writable_bytes) {
-    fail(ErrorCode::UsedLengthTooLarge, where() + "len " + std::to_string(e.len) + " exceeds the " +
-                                            std::to_string(h.writable_bytes) + " writable bytes of chain " +
-                                            std::to_string(e.id));
+  if (e.len <= h.writable_bytes) return e.len;
+  if (h.writable_bytes == 0) {
+    ignore_length(e, slot_index);
+    return 0;
   }
+  fail(ErrorCode::UsedLengthTooLarge, where() + "len " + std::to_string(e.len) + " exceeds the " +
+                                          std::to_string(h.writable_bytes) + " writable bytes of chain " +
+                                          std::to_string(e.id));
+}
+
+// §2.7.8: len counts the bytes written into the chain's device-writable part. A device that
+// puts the buffer's length there for a chain without one bends that rule harmlessly: it wrote
+// nothing the driver could read. Counted, traced, and logged the first time only.
+void SplitDriverQueue::ignore_length(const UsedElement& e, std::uint16_t slot_index) {
+  ++ignored_lengths_;
+  emit({trace::EventKind::UsedLengthIgnored, queue_index_, static_cast<std::uint16_t>(e.id), slot_index, e.len, 0});
+  if (ignored_lengths_ != 1) return;
+  log("used ring entry " + std::to_string(slot_index & ring_.mask()) + ": len " + std::to_string(e.len) +
+      " for chain " + std::to_string(e.id) +
+      ", which has no device-writable bytes, taken as 0 (the device reports the buffer length, "
+      "against VirtIO 1.2 §2.7.8); later cases are only counted");
 }
 
 void SplitDriverQueue::release(std::uint16_t head) {

@@ -125,6 +125,72 @@ TEST_F(HostileDevice, HeadHeldAcrossIndexWrapIsStillPublished) {
   EXPECT_EQ(driver.in_flight(), 0u);
 }
 
+// Records trace events and log lines.
+struct Recorder : trace::TraceSink {
+  void record(const trace::Event& e) noexcept override { events.push_back(e); }
+  std::vector<trace::Event> of(trace::EventKind kind) const {
+    std::vector<trace::Event> out;
+    for (const trace::Event& e : events) {
+      if (e.kind == kind) out.push_back(e);
+    }
+    return out;
+  }
+  std::vector<trace::Event> events;
+  std::vector<std::string> lines;
+};
+
+// A device that reports the buffer's length for a chain it only read (§2.7.8 says len counts
+// bytes written) does no harm: the driver takes 0, counts it, traces each case and logs once.
+TEST_F(HostileDevice, UsedLengthOnAChainWithoutWritableBytesIsIgnored) {
+  Recorder rec;
+  driver.set_trace(&rec);
+  driver.set_log([&rec](const std::string& line) { rec.lines.push_back(line); });
+  const Buffer r[] = {m.buffer(507)};
+  ASSERT_EQ(driver.add(r, {}, 78), std::optional<std::uint16_t>(3));
+  driver.publish();
+  used(3, 507, 1);
+  auto u = driver.reclaim();
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->token, 78u);
+  EXPECT_EQ(u->length, 0u) << "nothing was written into a chain without writable bytes";
+  EXPECT_FALSE(driver.broken());
+  EXPECT_EQ(driver.ignored_used_lengths(), 1u);
+  ASSERT_EQ(rec.lines.size(), 1u);
+  EXPECT_EQ(rec.lines[0], "queue 0: used ring entry 0: len 507 for chain 3, which has no device-writable bytes, "
+                          "taken as 0 (the device reports the buffer length, against VirtIO 1.2 §2.7.8); later "
+                          "cases are only counted");
+  // A second case is counted and traced, not logged again.
+  ASSERT_EQ(driver.add(r, {}, 79), std::optional<std::uint16_t>(3));
+  driver.publish();
+  used(3, 0xffffffff, 2);
+  u = driver.reclaim();
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->length, 0u);
+  EXPECT_EQ(driver.ignored_used_lengths(), 2u);
+  EXPECT_EQ(rec.lines.size(), 1u);
+  const auto ignored = rec.of(trace::EventKind::UsedLengthIgnored);
+  ASSERT_EQ(ignored.size(), 2u);
+  EXPECT_EQ(ignored[0].head, 3);
+  EXPECT_EQ(ignored[0].a, 507u);
+  EXPECT_EQ(ignored[1].a, 0xffffffffu);
+  const auto reclaimed = rec.of(trace::EventKind::UsedReclaimed);
+  ASSERT_EQ(reclaimed.size(), 2u);
+  EXPECT_EQ(reclaimed[0].a, 0u) << "the reclaim event carries the length handed out";
+  // A chain that has writable bytes is still held to them.
+  used(0, 33, 3);
+  expect_rejected(ErrorCode::UsedLengthTooLarge, "len 33 exceeds the 32 writable bytes of chain 0");
+}
+
+// A correct 0 on a read-only chain is not counted.
+TEST_F(HostileDevice, ZeroUsedLengthOnAReadOnlyChainIsNotCounted) {
+  const Buffer r[] = {m.buffer(8)};
+  ASSERT_TRUE(driver.add(r, {}, 78));
+  driver.publish();
+  used(3, 0, 1);
+  ASSERT_TRUE(driver.reclaim());
+  EXPECT_EQ(driver.ignored_used_lengths(), 0u);
+}
+
 TEST_F(HostileDevice, UsedLengthLargerThanWritable) {
   used(0, 33);
   expect_rejected(ErrorCode::UsedLengthTooLarge, "len 33 exceeds the 32 writable bytes");

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
+#include <string>
 
 #include <vgen/notify/notifier.hpp>
 #include <vgen/shm/memory.hpp>
@@ -34,10 +36,13 @@ struct Buffer {
 /// A chain the device returned, as the driver reclaims it.
 struct UsedBuffer {
   std::uint64_t token = 0;   ///< what the driver passed to add()
-  std::uint32_t length = 0;  ///< bytes the device wrote (validated <= writable bytes)
+  std::uint32_t length = 0;  ///< bytes the device wrote (validated <= writable bytes; 0 without any)
 };
 
-/// State every queue keeps: broken flag, error, notifier, trace sink.
+/// Receives a queue's warnings, one line each (prefixed "queue N: ").
+using LogSink = std::function<void(const std::string& line)>;
+
+/// State every queue keeps: broken flag, error, notifier, trace sink, log sink.
 class QueueBase {
  public:
   virtual ~QueueBase() = default;
@@ -51,6 +56,8 @@ class QueueBase {
   void set_notifier(notify::Notifier* notifier) noexcept { notifier_ = notifier; }
   /// Where ring events go; null to stop tracing.
   void set_trace(trace::TraceSink* sink) noexcept { trace_ = sink; }
+  /// Where warnings about a peer that bends a rule harmlessly go; empty: standard error.
+  void set_log(LogSink sink) { log_ = std::move(sink); }
 
  protected:
   /// Marks the queue broken, traces it and throws Error(code, message).
@@ -60,9 +67,12 @@ class QueueBase {
   void emit(const trace::Event& e) const noexcept {
     if (trace_ != nullptr) trace_->record(e);
   }
+  /// Hands "queue N: <line>" to the log sink (standard error without one).
+  void log(const std::string& line) const;
 
   notify::Notifier* notifier_ = nullptr;
   trace::TraceSink* trace_ = nullptr;
+  LogSink log_;
   std::uint16_t queue_index_ = 0;
   bool broken_ = false;
 };
@@ -93,7 +103,10 @@ class DriverQueue : public QueueBase {
     if (needed) notifier_->signal();
     return needed;
   }
-  /// The next used buffer, or nullopt when none. Throws Error on hostile device input.
+  /// The next used buffer, or nullopt when none. Throws Error on hostile device input: a
+  /// used len beyond the writable bytes of a chain that has some is UsedLengthTooLarge. On a
+  /// chain with no device-writable bytes any len is taken as 0 and counted instead (see
+  /// ignored_used_lengths()): the device wrote nothing, so the driver has nothing to trust.
   virtual std::optional<UsedBuffer> reclaim() = 0;
   /// Asks the device for interrupts again; returns true if used buffers are already waiting
   /// (the caller should reclaim before sleeping).
@@ -105,6 +118,10 @@ class DriverQueue : public QueueBase {
   virtual std::uint32_t free_descriptors() const noexcept = 0;
   /// Chains added and not yet reclaimed.
   virtual std::uint32_t in_flight() const noexcept = 0;
+  /// Used entries whose len was ignored because their chain has no device-writable bytes
+  /// (a device that reports the buffer length, against §2.7.8). The first is logged, each is
+  /// traced (EventKind::UsedLengthIgnored).
+  virtual std::uint64_t ignored_used_lengths() const noexcept = 0;
 };
 
 /// The device's side: takes available chains, returns them used, interrupts the driver.
