@@ -268,6 +268,9 @@ std::vector<std::uint64_t> SplitDriverQueue::detach_unused() {
     tokens.push_back(heads_[head].token);
     release(static_cast<std::uint16_t>(head));
   }
+  // Chains added but not published are gone too: the next publish() must not expose them.
+  avail_idx_ = published_idx_;
+  published_count_ = added_count_;
   return tokens;
 }
 

@@ -277,6 +277,31 @@ TEST(SplitQueue, DetachUnusedReturnsEveryTokenAfterReset) {
   EXPECT_EQ(driver.in_flight(), 0u);
 }
 
+// Detaching takes unpublished chains too, and leaves none behind to publish or to count as
+// in flight: a device that then claims a used entry is refused for the used idx itself.
+TEST(SplitQueue, DetachUnusedLeavesNoUnpublishedChainBehind) {
+  RingMemory m(8);
+  SplitDriverQueue driver(m.memory, m.config);
+  const Buffer b = m.buffer(8);
+  const Buffer one[] = {b};
+  driver.add(one, {}, 7);
+  driver.publish();
+  driver.add(one, {}, 8);
+  EXPECT_EQ(driver.detach_unused(), (std::vector<std::uint64_t>{7, 8}));
+  EXPECT_FALSE(driver.publish()) << "the detached chain was published after all";
+  EXPECT_EQ(driver.ring().load_avail_idx(std::memory_order_relaxed), 1);
+  SplitRing ring(m.memory, 8, m.config.addresses);
+  ring.store_used_entry(0, {0, 0});
+  ring.store_used_idx(1, std::memory_order_release);
+  try {
+    driver.reclaim();
+    ADD_FAILURE() << "reclaimed a detached chain";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::UsedIndexJump) << e.what();
+    EXPECT_NE(std::string(e.what()).find("but only 0 published chains are in flight"), std::string::npos) << e.what();
+  }
+}
+
 TEST(SplitQueue, TraceSeesEveryRingEvent) {
   RingMemory m(8);
   SplitDriverQueue driver(m.memory, m.config);

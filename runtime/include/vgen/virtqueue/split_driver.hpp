@@ -39,7 +39,8 @@ class SplitDriverQueue final : public DriverQueue {
   std::uint32_t in_flight() const noexcept override { return in_flight_; }
   std::uint64_t ignored_used_lengths() const noexcept override { return ignored_lengths_; }
 
-  /// Tokens of every chain added and not used, in head order, freeing their descriptors.
+  /// Tokens of every chain added and not used, in head order, freeing their descriptors;
+  /// chains added but not yet published are withdrawn (never published afterwards).
   /// Only valid after the device was reset (§3.3.1: never reclaim from a live queue); works
   /// on a broken queue too, as that is how the driver gets its buffers back after the reset.
   std::vector<std::uint64_t> detach_unused();
