@@ -1,16 +1,11 @@
 #include <vgen/virtqueue/split_device.hpp>
 
+#include <vgen/format.hpp>
+
 #include <atomic>
-#include <sstream>
 
 namespace vgen::virtqueue {
 namespace {
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
-}
 
 }  // namespace
 

@@ -1,16 +1,11 @@
 #include <vgen/virtqueue/split_driver.hpp>
 
+#include <vgen/format.hpp>
+
 #include <atomic>
-#include <sstream>
 
 namespace vgen::virtqueue {
 namespace {
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
-}
 
 // The error for a chain add() must not place; names the part that does not fit.
 [[noreturn]] void refuse_chain(std::size_t buffers, std::uint64_t readable, std::uint64_t writable) {
