@@ -20,6 +20,7 @@ SplitFrontendLink::~SplitFrontendLink() {
 
 bool SplitFrontendLink::step() {
   const bool changed = process();
+  if (!retired_.empty()) revoke_retired();  // the backend may have let go of an old ring
   return collect() > 0 || changed;
 }
 
