@@ -51,9 +51,10 @@ struct SharedMemory {
   shm::GuestMemory memory;
 };
 
-rpmsg::BusOptions bus_options(rpmsg::Feedback feedback) {
+rpmsg::BusOptions bus_options(rpmsg::Feedback feedback, trace::TraceSink* trace) {
   rpmsg::BusOptions options;
   options.feedback = feedback;
+  options.trace = trace;
   options.log = [](const std::string& line) {
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
@@ -62,10 +63,11 @@ rpmsg::BusOptions bus_options(rpmsg::Feedback feedback) {
 }
 
 // The remote: announces the service and serves until the stop flag is set.
-bool run_remote(const RpmsgHalves& halves, const shm::GuestMemory& memory, const Wire& wire,
-                rpmsg::Notifiers lines) {
+bool run_remote(const RpmsgHalves& halves, const shm::GuestMemory& memory, const Wire& wire, rpmsg::Notifiers lines,
+                const RunContext& context) {
   rpmsg::RemoteVrings vrings(memory, wire.layout, lines);
-  rpmsg::Bus bus(vrings.link(), bus_options(vrings.feedback()));
+  vrings.set_trace(context.trace);
+  rpmsg::Bus bus(vrings.link(), bus_options(vrings.feedback(), context.trace));
   const std::unique_ptr<halves::RpmsgRemoteEndpoints> remote = halves.make_remote(bus);
   remote->start();
   const std::atomic<std::uint32_t>& stop = stop_flag(memory, wire);
@@ -82,8 +84,9 @@ bool run_remote(const RpmsgHalves& halves, const shm::GuestMemory& memory, const
 }
 
 // The host: binds the remote's channel and runs the demo.
-bool run_host(const RpmsgHalves& halves, rpmsg::HostVrings& vrings) {
-  rpmsg::Bus bus(vrings.link(), bus_options(vrings.feedback()));
+bool run_host(const RpmsgHalves& halves, rpmsg::HostVrings& vrings, const RunContext& context) {
+  vrings.set_trace(context.trace);
+  rpmsg::Bus bus(vrings.link(), bus_options(vrings.feedback(), context.trace));
   const std::unique_ptr<halves::RpmsgHostDriver> host = halves.make_host(bus);
   const bool complete = halves.run_demo(*host);
   return complete && host->malformed() == 0;
@@ -95,7 +98,7 @@ void stop_remote(SharedMemory& shared, notify::EventfdNotifier& kick) {
   kick.signal();
 }
 
-bool run_threads(const RpmsgHalves& halves) {
+bool run_threads(const RpmsgHalves& halves, const RunContext& context) {
   SharedMemory shared(halves);
   notify::EventfdNotifier kick;
   notify::EventfdNotifier interrupt;
@@ -103,14 +106,14 @@ bool run_threads(const RpmsgHalves& halves) {
   bool remote_clean = false;
   std::thread remote([&] {
     try {
-      remote_clean = run_remote(halves, shared.memory, shared.wire, {&interrupt, &kick});
+      remote_clean = run_remote(halves, shared.memory, shared.wire, {&interrupt, &kick}, context);
     } catch (const std::exception& error) {
       std::printf("device: %s\n", error.what());
     }
   });
   bool complete = false;
   try {
-    complete = run_host(halves, vrings);
+    complete = run_host(halves, vrings, context);
   } catch (const std::exception& error) {
     std::printf("driver: %s\n", error.what());
   }
@@ -120,7 +123,7 @@ bool run_threads(const RpmsgHalves& halves) {
 }
 
 // The remote process: maps what it was sent and runs the remote.
-[[noreturn]] void remote_process(const RpmsgHalves& halves, int socket) {
+[[noreturn]] void remote_process(const RpmsgHalves& halves, int socket, const RunContext& context) {
   int status = 1;
   try {
     const shm::GuestMemory memory = shm::receive_memory(socket);
@@ -131,7 +134,7 @@ bool run_threads(const RpmsgHalves& halves) {
     wire.layout.validate(memory);
     notify::EventfdNotifier kick(message.fds[0]);
     notify::EventfdNotifier interrupt(message.fds[1]);
-    status = run_remote(halves, memory, wire, {&interrupt, &kick}) ? 0 : 1;
+    status = run_remote(halves, memory, wire, {&interrupt, &kick}, context) ? 0 : 1;
   } catch (const std::exception& error) {
     std::printf("device: %s\n", error.what());
   }
@@ -139,7 +142,7 @@ bool run_threads(const RpmsgHalves& halves) {
   _exit(status);
 }
 
-bool run_processes(const RpmsgHalves& halves) {
+bool run_processes(const RpmsgHalves& halves, const RunContext& context) {
   SharedMemory shared(halves);
   notify::EventfdNotifier kick;
   notify::EventfdNotifier interrupt;
@@ -150,7 +153,7 @@ bool run_processes(const RpmsgHalves& halves) {
   if (child < 0) return false;
   if (child == 0) {
     close(sockets[0]);
-    remote_process(halves, sockets[1]);
+    remote_process(halves, sockets[1], context);
   }
   close(sockets[1]);
   bool complete = false;
@@ -160,7 +163,7 @@ bool run_processes(const RpmsgHalves& halves) {
     shm::send_memory(sockets[0], shared.memory);
     const int fds[] = {kick.fd(), interrupt.fd()};
     shm::send_with_fds(sockets[0], std::as_bytes(std::span(&shared.wire, 1)), fds);
-    complete = run_host(halves, vrings);
+    complete = run_host(halves, vrings, context);
   } catch (const std::exception& error) {
     std::printf("driver: %s\n", error.what());
   }
@@ -177,9 +180,9 @@ bool run_processes(const RpmsgHalves& halves) {
 std::vector<Connection> rpmsg_connections(const RpmsgHalves& halves) {
   return {
       {"threads", "as two threads", "The remote runs on a thread of this process", "",
-       [halves](const RunContext&, const std::string&) { return run_threads(halves); }},
+       [halves](const RunContext& context, const std::string&) { return run_threads(halves, context); }},
       {"processes", "as two processes", "The remote runs in a child process sharing the rpmsg memory", "",
-       [halves](const RunContext&, const std::string&) { return run_processes(halves); }},
+       [halves](const RunContext& context, const std::string&) { return run_processes(halves, context); }},
   };
 }
 

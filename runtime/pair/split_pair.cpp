@@ -65,16 +65,19 @@ void create(const SplitHalves& halves, store::Client& toolstack) {
 // compatible string (vbus).
 class FrontendSide {
  public:
-  FrontendSide(const SplitHalves& halves, store::Client& client, xen::GrantTable& table, xen::EventChannels& events) {
+  FrontendSide(const SplitHalves& halves, store::Client& client, xen::GrantTable& table, xen::EventChannels& events,
+               trace::TraceSink* trace) {
+    const auto make = [&halves, &table, &events, trace](store::Client& owner, const xenbus::DeviceAddress& device) {
+      std::unique_ptr<halves::SplitFrontendLink> made = halves.make_frontend(owner, device, table, events);
+      made->set_trace(trace);
+      return made;
+    };
     if (!is_vbus(halves)) {
-      frontend_ = halves.make_frontend(client, device_of(halves), table, events);
+      frontend_ = make(client, device_of(halves));
       return;
     }
     bus_.emplace(client);
-    bus_->register_frontend(halves.spec->frontend_compatible,
-                            [&halves, &table, &events](store::Client& owner, const xenbus::DeviceAddress& device) {
-                              return halves.make_frontend(owner, device, table, events);
-                            });
+    bus_->register_frontend(halves.spec->frontend_compatible, make);
     device_ = device_of(halves);
   }
   halves::SplitFrontendLink* frontend() const {
@@ -99,17 +102,20 @@ class FrontendSide {
 // attached and probed by the domain's bus (vbus).
 class BackendSide {
  public:
-  BackendSide(const SplitHalves& halves, store::Client& client, xen::GrantMapper& mapper, xen::EventChannels& events) {
+  BackendSide(const SplitHalves& halves, store::Client& client, xen::GrantMapper& mapper, xen::EventChannels& events,
+              trace::TraceSink* trace) {
+    const auto make = [&halves, &mapper, &events, trace](store::Client& owner, const xenbus::DeviceAddress& device) {
+      std::unique_ptr<halves::SplitBackendLink> made = halves.make_backend(owner, device, mapper, events);
+      made->set_trace(trace);
+      return made;
+    };
     if (!is_vbus(halves)) {
-      backend_ = halves.make_backend(client, device_of(halves), mapper, events);
+      backend_ = make(client, device_of(halves));
       backend_->probe();
       return;
     }
     bus_.emplace(client);
-    bus_->register_backend(halves.spec->backend_compatible,
-                           [&halves, &mapper, &events](store::Client& owner, const xenbus::DeviceAddress& device) {
-                             return halves.make_backend(owner, device, mapper, events);
-                           });
+    bus_->register_backend(halves.spec->backend_compatible, make);
     device_ = device_of(halves);
   }
   bool step() {
@@ -140,8 +146,8 @@ class BackendSide {
 
 // The backend: serves until the device is destroyed. True if it ended that way.
 bool run_backend(const SplitHalves& halves, store::Client& client, xen::GrantMapper& mapper,
-                 xen::EventChannels& events) {
-  BackendSide side(halves, client, mapper, events);
+                 xen::EventChannels& events, trace::TraceSink* trace) {
+  BackendSide side(halves, client, mapper, events, trace);
   const auto deadline = Clock::now() + kDeadline;
   while (!side.gone() && Clock::now() < deadline) {
     if (!side.step()) wait_any({side.fd()});
@@ -167,8 +173,8 @@ bool step_until(FrontendSide& side, Done done) {
 // The frontend: connects, waits for every answer, closes (flushing), then the toolstack
 // destroys the device. True if every request was answered once.
 bool run_frontend(const SplitHalves& halves, store::Client& client, store::Client& toolstack, xen::GrantTable& table,
-                  xen::EventChannels& events) {
-  FrontendSide side(halves, client, table, events);
+                  xen::EventChannels& events, trace::TraceSink* trace) {
+  FrontendSide side(halves, client, table, events, trace);
   const auto progress = [&] { return side.frontend() != nullptr ? halves.progress(*side.frontend()) : Progress{}; };
   const bool answered = step_until(side, [&] {
     const Progress now = progress();
@@ -194,7 +200,7 @@ xen::GrantTable grant_table(const SplitHalves& halves) {
   return xen::GrantTable::create(kFrontendDomain, halves.spec->ring_pages + halves.data_pages, kGrantEntries);
 }
 
-bool run_threads(const SplitHalves& halves) {
+bool run_threads(const SplitHalves& halves, trace::TraceSink* trace) {
   store::LocalStore store;
   store::LocalClient toolstack(store, 0);
   store::LocalClient frontend_client(store, kFrontendDomain);
@@ -208,14 +214,14 @@ bool run_threads(const SplitHalves& halves) {
   bool backend_clean = false;
   std::thread backend([&] {
     try {
-      backend_clean = run_backend(halves, backend_client, mapper, backend_events);
+      backend_clean = run_backend(halves, backend_client, mapper, backend_events, trace);
     } catch (const std::exception& error) {
       std::printf("backend: %s\n", error.what());
     }
   });
   bool complete = false;
   try {
-    complete = run_frontend(halves, frontend_client, toolstack, table, frontend_events);
+    complete = run_frontend(halves, frontend_client, toolstack, table, frontend_events, trace);
   } catch (const std::exception& error) {
     std::printf("frontend: %s\n", error.what());
     xenbus::destroy_device(toolstack, device_of(halves));
@@ -226,14 +232,15 @@ bool run_threads(const SplitHalves& halves) {
 
 // The backend process: attaches to the grant table and event channel it is sent, then
 // talks to the store server as the backend domain.
-[[noreturn]] void backend_process(const SplitHalves& halves, const std::string& socket, int control, int link) {
+[[noreturn]] void backend_process(const SplitHalves& halves, const std::string& socket, int control, int link,
+                                  trace::TraceSink* trace) {
   int status = 1;
   try {
     xen::GrantMapper mapper = xen::GrantMapper::receive(control, kBackendDomain);
     xen::EventChannels events(kBackendDomain);
     events.connect(kFrontendDomain, link);
     store::WireClient client(socket, kBackendDomain);
-    status = run_backend(halves, client, mapper, events) ? 0 : 1;
+    status = run_backend(halves, client, mapper, events, trace) ? 0 : 1;
   } catch (const std::exception& error) {
     std::printf("backend: %s\n", error.what());
   }
@@ -242,7 +249,8 @@ bool run_threads(const SplitHalves& halves) {
 }
 
 // The frontend's part of the process run, beside the store server thread.
-bool run_frontend_process(const SplitHalves& halves, const std::string& socket, int control, int link) {
+bool run_frontend_process(const SplitHalves& halves, const std::string& socket, int control, int link,
+                          trace::TraceSink* trace) {
   store::WireClient toolstack(socket);
   store::WireClient client(socket, kFrontendDomain);
   create(halves, toolstack);
@@ -250,10 +258,10 @@ bool run_frontend_process(const SplitHalves& halves, const std::string& socket, 
   xen::EventChannels events(kFrontendDomain);
   events.connect(kBackendDomain, link);
   table.share(control);  // after create(): the backend starts once it has the table
-  return run_frontend(halves, client, toolstack, table, events);
+  return run_frontend(halves, client, toolstack, table, events, trace);
 }
 
-bool run_processes(const SplitHalves& halves) {
+bool run_processes(const SplitHalves& halves, trace::TraceSink* trace) {
   std::string folder = "/tmp/" + std::string(halves.spec->name) + "-demo-XXXXXX";
   if (mkdtemp(folder.data()) == nullptr) return false;
   const std::string socket = folder + "/store.socket";
@@ -275,13 +283,13 @@ bool run_processes(const SplitHalves& halves) {
     if (child == 0) {
       close(control[0]);
       close(link[0]);
-      backend_process(halves, socket, control[1], link[1]);
+      backend_process(halves, socket, control[1], link[1], trace);
     }
     close(control[1]);
     close(link[1]);
     std::thread serving([&server] { server.run(); });
     try {
-      complete = run_frontend_process(halves, socket, control[0], link[0]);
+      complete = run_frontend_process(halves, socket, control[0], link[0], trace);
     } catch (const std::exception& error) {
       std::printf("frontend: %s\n", error.what());
     }
@@ -301,9 +309,9 @@ bool run_processes(const SplitHalves& halves) {
 std::vector<Connection> split_connections(const SplitHalves& halves) {
   return {
       {"threads", "as two threads", "Both halves in this process over an in-process store", "",
-       [halves](const RunContext&, const std::string&) { return run_threads(halves); }},
+       [halves](const RunContext& context, const std::string&) { return run_threads(halves, context.trace); }},
       {"processes", "as two processes", "The backend in a child process, both halves talking to a store server", "",
-       [halves](const RunContext&, const std::string&) { return run_processes(halves); }},
+       [halves](const RunContext& context, const std::string&) { return run_processes(halves, context.trace); }},
   };
 }
 

@@ -1,7 +1,6 @@
 // xen-blk: the frontend half's handlers (yours; vgen never overwrites this file).
 #include "xen_blk_frontend.hpp"
 
-#include <algorithm>
 #include <cstdio>
 #include <string>
 
