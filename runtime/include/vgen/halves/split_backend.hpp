@@ -46,8 +46,9 @@ class SplitBackendLink : public xenbus::Backend {
   /// The frontend published its ring: read its nodes and return what the backend publishes
   /// with Connected. Throw xenbus::Error to refuse (the backend then goes Closing).
   virtual xenbus::Nodes frontend_connected() = 0;
-  /// Builds the typed ring in the mapped `page`, or drops it.
+  /// Builds the typed ring in the mapped `page`.
   virtual void attach_ring(std::span<std::byte> page) = 0;
+  /// Drops the typed ring.
   virtual void detach_ring() noexcept = 0;
 
   /// Maps the frontend's grants (for data pages beside the ring).

@@ -50,8 +50,9 @@ class SplitFrontendLink : public xenbus::Frontend {
   virtual xenbus::Nodes own_nodes() { return {}; }
   /// The backend is Connected: read what it published. Requests may be sent from here on.
   virtual void backend_connected() {}
-  /// Builds the typed ring in `page` (zeroed), or drops it.
+  /// Builds the typed ring in `page` (zeroed).
   virtual void attach_ring(std::span<std::byte> page) = 0;
+  /// Drops the typed ring.
   virtual void detach_ring() noexcept = 0;
 
   /// The pages this domain grants (for data pages beside the ring).

@@ -141,6 +141,7 @@ class VirtioDevice : public VirtioDeviceFraming {
   /// The spec this half follows.
   static constexpr const VirtioSpec& kSpec = Spec;
 
+  /// A device of the type `Spec` describes, idle until a DeviceCore drives it.
   VirtioDevice() : VirtioDeviceFraming(Spec) {}
 
  protected:

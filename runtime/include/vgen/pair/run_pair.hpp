@@ -1,6 +1,8 @@
 // The demo main of a generated pair in one call:
 //
-//   int main(int argc, char** argv) { return vgen::run_pair<my_device::MyDeviceDriver, my_device::MyDeviceDevice>(argc, argv); }
+//   int main(int argc, char** argv) {
+//     return vgen::run_pair<my_device::MyDeviceDriver, my_device::MyDeviceDevice>(argc, argv);
+//   }
 //
 // picks the runner of the halves' kind (VirtIO, split, rpmsg), offers its connections on the
 // command line (see command_line.hpp) and runs them. `options` adds transports (a Connection

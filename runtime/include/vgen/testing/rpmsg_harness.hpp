@@ -57,6 +57,7 @@ class RpmsgLink {
 template <class Driver, class Device>
 class RpmsgHarness {
  public:
+  /// Makes and starts the remote, serves it, and makes the host.
   RpmsgHarness() : link_(Device::kSpec.buffer_size), device_(link_.remote_bus()), driver_(link_.host_bus()) {
     device_.start();
     link_.serve();
@@ -64,9 +65,11 @@ class RpmsgHarness {
   /// Stops the remote's thread before the halves go (RpmsgLink::stop() reports its failure).
   ~RpmsgHarness() { link_.halt(); }
 
-  /// The halves and what connects them. The device's handlers run on the remote's thread.
+  /// The host half, on the test's thread.
   Driver& driver() noexcept { return driver_; }
+  /// The remote half, started; its handlers run on the remote's thread.
   Device& device() noexcept { return device_; }
+  /// The rings, buses and the remote's thread (stop() it before reading the remote's state).
   RpmsgLink& link() noexcept { return link_; }
 
  private:

@@ -27,10 +27,15 @@ class SplitLink {
   /// for the frontend domain, the backend's attachment to it and the linked event channels.
   SplitLink(const std::string& device_type, std::uint32_t granted_pages);
 
+  /// The store and its clients.
   InProcessStore& store() noexcept { return store_; }
+  /// Device 0 of the device type, frontend domain 1, backend domain 2.
   const xenbus::DeviceAddress& device() const noexcept { return device_; }
+  /// The frontend domain's grant table (page 0 is the ring's, the rest data pages).
   xen::GrantTable& table() noexcept { return table_; }
+  /// The backend domain's attachment to that table.
   xen::GrantMapper& mapper() noexcept { return mapper_; }
+  /// Each domain's event channels, linked to the other's.
   xen::EventChannels& frontend_events() noexcept { return frontend_events_; }
   xen::EventChannels& backend_events() noexcept { return backend_events_; }
 
@@ -69,9 +74,11 @@ class SplitHarness {
     return true;
   }
 
-  /// The halves and what connects them.
+  /// The frontend half (domain 1).
   Frontend& frontend() noexcept { return frontend_; }
+  /// The backend half (domain 2), probed.
   Backend& backend() noexcept { return backend_; }
+  /// The store, grants and event channels between them.
   SplitLink& link() noexcept { return link_; }
 
  private:

@@ -32,7 +32,9 @@ class DeviceDriverStub {
   /// True once the device asked for a reset (§2.1.2).
   bool needs_reset() { return (core_.status() & virtio::kStatusDeviceNeedsReset) != 0; }
 
+  /// The device core the stub drives.
   virtio::DeviceCore& core() noexcept { return core_; }
+  /// The guest memory the rings and buffers are in.
   GuestRam& ram() noexcept { return ram_; }
 
  private:
@@ -59,8 +61,11 @@ class VirtioDeviceHarness {
     return stub_.ram().buffer_with(std::as_bytes(std::span(&message, 1)));
   }
 
+  /// The device half.
   Device& device() noexcept { return device_; }
+  /// Its core: status, rejected accesses, run() for work outside a notification.
   virtio::DeviceCore& core() noexcept { return stub_.core(); }
+  /// The guest memory the rings and buffers are in.
   GuestRam& ram() noexcept { return stub_.ram(); }
 
  private:

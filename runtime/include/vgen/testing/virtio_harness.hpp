@@ -20,7 +20,9 @@ namespace vgen::testing {
 template <class Driver, class Device>
 class VirtioHarness {
  public:
-  VirtioHarness() : core_(ram_.memory(), device_), transport_(core_), driver_(transport_, ram_.memory(), ram_.allocator()) {}
+  /// Connects a fresh device and driver; start() initialises the device.
+  VirtioHarness()
+      : core_(ram_.memory(), device_), transport_(core_), driver_(transport_, ram_.memory(), ram_.allocator()) {}
 
   /// Initialises the device through the driver (VirtIO 1.2 §3.1.1); the negotiated features.
   std::uint64_t start() { return driver_.start(); }
@@ -29,10 +31,13 @@ class VirtioHarness {
     return driver_.run_until(done, timeout);
   }
 
-  /// The halves and what connects them.
+  /// The driver half.
   Driver& driver() noexcept { return driver_; }
+  /// The device half (its handlers run on the caller's thread, inside the driver's calls).
   Device& device() noexcept { return device_; }
+  /// The device core: status, rejected accesses, configuration.
   virtio::DeviceCore& core() noexcept { return core_; }
+  /// The guest memory the rings and buffers are in.
   GuestRam& ram() noexcept { return ram_; }
 
  private:
