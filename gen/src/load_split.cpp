@@ -4,13 +4,14 @@
 #include <cctype>
 
 #include "loaders.hpp"
+#include "ring_profile.hpp"
 #include "vgen/gen/layout.hpp"
 #include "vgen/gen/names.hpp"
 
 namespace vgen::gen::detail {
 namespace {
 
-const std::vector<std::string> kRingKeys{"pages", "request", "response"};
+const std::vector<std::string> kRingKeys{"pages", "request", "response", "profile"};
 const std::vector<std::string> kCompatibleKeys{"frontend", "backend"};
 const std::vector<std::string> kStoreKeys{"name", "side", "type", "description"};
 
@@ -180,6 +181,9 @@ void load_ring(const MapView& top, const TypeTable& types, SplitDevice& device) 
   if (request_type && response_type && pages_ok) {
     size_ring(reader, ring.location(), device, *request_type, *response_type);
   }
+  device.profile = ring.choice<RingProfile>("profile", Presence::optional, {{"blkif", RingProfile::blkif}})
+                       .value_or(RingProfile::none);
+  if (request_type && response_type) check_ring_profile(reader, ring.value_location("profile"), device, types);
 }
 
 }  // namespace
