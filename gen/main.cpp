@@ -14,6 +14,7 @@
 #include "vgen/gen/formatter.hpp"
 #include "vgen/gen/generator.hpp"
 #include "vgen/gen/loader.hpp"
+#include "vgen/gen/quoting.hpp"
 #include "vgen/gen/scaffold.hpp"
 #include "vgen/gen/summary.hpp"
 #include "vgen/gen/templates_location.hpp"
@@ -208,7 +209,7 @@ bool unknown_command(int argc, char** argv, const CLI::App& app) {
     if (std::find(commands.begin(), commands.end(), argument) != commands.end()) {
       return false;
     }
-    std::cerr << "vgen: unknown command '" << argument << "' (commands: " << kCommands
+    std::cerr << "vgen: unknown command '" << vgen::gen::printable(argument) << "' (commands: " << kCommands
               << ")\nRun with --help for more information.\n";
     return true;
   }

@@ -67,7 +67,7 @@ void check_message_size(Reader& reader, const NameRef& message, const TypeDefini
   }
 }
 
-std::optional<Endpoint> load_endpoint(Reader& reader, const YAML::Node& node, const TypeTable& types,
+std::optional<Endpoint> load_endpoint(Reader& reader, const YamlNode& node, const TypeTable& types,
                                       const RpmsgService& service) {
   MapView entry(reader, node, "endpoint", kEndpointKeys);
   std::optional<std::string> name = entry.identifier("name", Presence::required);
@@ -90,7 +90,7 @@ std::optional<Endpoint> load_endpoint(Reader& reader, const YAML::Node& node, co
 }
 
 void load_endpoints(const MapView& top, const TypeTable& types, RpmsgService& service) {
-  std::optional<YAML::Node> list = top.sequence("endpoints", Presence::required);
+  std::optional<YamlNode> list = top.sequence("endpoints", Presence::required);
   if (!list) {
     return;
   }
@@ -100,7 +100,7 @@ void load_endpoints(const MapView& top, const TypeTable& types, RpmsgService& se
   }
   FirstSeen names;
   std::map<std::uint32_t, std::string> addresses;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     std::optional<Endpoint> endpoint = load_endpoint(reader, node, types, service);
     if (!endpoint) {
       continue;

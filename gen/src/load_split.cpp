@@ -6,6 +6,7 @@
 #include "loaders.hpp"
 #include "vgen/gen/layout.hpp"
 #include "vgen/gen/names.hpp"
+#include "vgen/gen/quoting.hpp"
 
 namespace vgen::gen::detail {
 namespace {
@@ -29,9 +30,10 @@ std::optional<std::string> store_path_problem(const std::string& path) {
   if (path.find("//") != std::string::npos) {
     return "it contains an empty path component";
   }
-  for (char c : path) {
+  for (std::size_t index = 0; index < path.size(); ++index) {
+    const char c = path[index];
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '/') {
-      return std::string("it contains '") + c + "'; use letters, digits, '-', '_' and '/'";
+      return "it contains '" + std::string(character_at(path, index)) + "'; use letters, digits, '-', '_' and '/'";
     }
   }
   return std::nullopt;
@@ -42,9 +44,9 @@ std::optional<std::string> compatible_problem(const std::string& text) {
   if (text.empty()) {
     return "it is empty";
   }
-  for (char c : text) {
-    if (!std::isgraph(static_cast<unsigned char>(c))) {
-      return "it contains a space or control character";
+  for (std::size_t index = 0; index < text.size(); ++index) {
+    if (!std::isgraph(static_cast<unsigned char>(text[index]))) {
+      return "it contains '" + std::string(character_at(text, index)) + "'; use printable ASCII without spaces";
     }
   }
   return std::nullopt;
@@ -52,7 +54,7 @@ std::optional<std::string> compatible_problem(const std::string& text) {
 
 std::optional<Compatible> load_compatible(const MapView& top, Flavour flavour) {
   Reader& reader = top.reader();
-  std::optional<YAML::Node> node = top.mapping("compatible", Presence::optional);
+  std::optional<YamlNode> node = top.mapping("compatible", Presence::optional);
   if (flavour == Flavour::xenbus) {
     if (top.has("compatible")) {
       reader.error(top.value_location("compatible"),
@@ -89,7 +91,7 @@ std::optional<Compatible> load_compatible(const MapView& top, Flavour flavour) {
   return Compatible{*frontend, *backend};
 }
 
-std::optional<StoreNode> load_store_node(Reader& reader, const YAML::Node& node) {
+std::optional<StoreNode> load_store_node(Reader& reader, const YamlNode& node) {
   MapView entry(reader, node, "store node", kStoreKeys);
   std::optional<std::string> name = entry.string("name", Presence::required);
   std::optional<Side> side = entry.choice<Side>("side", Presence::required, {{"frontend", Side::frontend}, {"backend", Side::backend}});
@@ -116,12 +118,12 @@ std::optional<StoreNode> load_store_node(Reader& reader, const YAML::Node& node)
 
 std::vector<StoreNode> load_store(const MapView& top) {
   std::vector<StoreNode> nodes;
-  std::optional<YAML::Node> list = top.sequence("store", Presence::optional);
+  std::optional<YamlNode> list = top.sequence("store", Presence::optional);
   if (!list) {
     return nodes;
   }
   FirstSeen seen;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     std::optional<StoreNode> store_node = load_store_node(top.reader(), node);
     if (!store_node) {
       continue;
@@ -157,7 +159,7 @@ void size_ring(Reader& reader, const Location& where, SplitDevice& device, const
 }
 
 void load_ring(const MapView& top, const TypeTable& types, SplitDevice& device) {
-  std::optional<YAML::Node> node = top.mapping("ring", Presence::required);
+  std::optional<YamlNode> node = top.mapping("ring", Presence::required);
   if (!node) {
     return;
   }

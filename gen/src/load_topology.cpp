@@ -18,12 +18,12 @@ constexpr std::uint64_t kPageBytes = 4096;
 
 std::vector<Component> load_components(const MapView& top) {
   std::vector<Component> components;
-  std::optional<YAML::Node> list = top.sequence("components", Presence::required);
+  std::optional<YamlNode> list = top.sequence("components", Presence::required);
   if (!list) {
     return components;
   }
   FirstSeen names;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     MapView entry(top.reader(), node, "component", kComponentKeys);
     // An invalid name is reported and still kept, so that references to it stay quiet.
     std::optional<std::string> name = entry.spec_name("name", Presence::required);
@@ -42,12 +42,12 @@ std::vector<Component> load_components(const MapView& top) {
 
 std::vector<Instance> load_instances(const MapView& top, const SpecLoader& load_spec) {
   std::vector<Instance> instances;
-  std::optional<YAML::Node> list = top.sequence("instances", Presence::required);
+  std::optional<YamlNode> list = top.sequence("instances", Presence::required);
   if (!list) {
     return instances;
   }
   FirstSeen names;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     MapView entry(top.reader(), node, "instance", kInstanceKeys);
     std::optional<std::string> name = entry.spec_name("name", Presence::required);
     name = name ? name : peek_scalar(node, "name");
@@ -87,7 +87,7 @@ std::vector<std::string> names_of(const std::vector<Item>& items) {
 
 std::optional<ConnectionEnd> load_end(const MapView& connection, const std::string& role,
                                       const std::vector<Component>& components) {
-  std::optional<YAML::Node> node = connection.mapping(role, Presence::required);
+  std::optional<YamlNode> node = connection.mapping(role, Presence::required);
   if (!node) {
     return std::nullopt;
   }
@@ -148,14 +148,14 @@ class ConnectionRules {
 std::vector<Connection> load_connections(const MapView& top, const std::vector<Component>& components,
                                          const std::vector<Instance>& instances) {
   std::vector<Connection> connections;
-  std::optional<YAML::Node> list = top.sequence("connections", Presence::required);
+  std::optional<YamlNode> list = top.sequence("connections", Presence::required);
   if (!list) {
     return connections;
   }
   Reader& reader = top.reader();
   FirstSeen names;
   ConnectionRules rules(reader);
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     MapView entry(reader, node, "connection", kConnectionKeys);
     std::optional<std::string> name = entry.spec_name("name", Presence::required);
     std::optional<NameRef> instance = entry.reference("instance", Presence::required);

@@ -107,9 +107,9 @@ std::optional<Member> load_field(const MapView& entry, ByteOrder default_order) 
   return member;
 }
 
-std::optional<Member> load_member(Reader& reader, const YAML::Node& node, const std::string& owner,
+std::optional<Member> load_member(Reader& reader, const YamlNode& node, const std::string& owner,
                                   ByteOrder default_order) {
-  if (node.IsMap() && peek_scalar(node, "pad")) {
+  if (node.is_map() && peek_scalar(node, "pad")) {
     return load_padding(MapView(reader, node, "padding entry", kPaddingKeys, owner));
   }
   MapView entry(reader, node, "field", kFieldKeys, owner);
@@ -128,7 +128,7 @@ std::optional<StructType> load_struct(const MapView& entry) {
     structure.declared_size = entry.unsigned_integer("size", Presence::optional, kMaxTypeSize);
     structure.declared_size_location = entry.value_location("size");
   }
-  if (std::optional<YAML::Node> fields = entry.sequence("fields", Presence::required)) {
+  if (std::optional<YamlNode> fields = entry.sequence("fields", Presence::required)) {
     structure.members = load_members(entry.reader(), *fields, entry.what(), structure.byte_order);
     if (fields->size() == 0) {
       entry.reader().error(entry.value_location("fields"), entry.what() + " has no fields");
@@ -144,7 +144,7 @@ std::optional<EnumType> load_enum(const MapView& entry) {
   std::size_t errors_before = entry.reader().error_count();
   EnumType enumeration;
   std::optional<ScalarKind> underlying = entry.scalar_type("type", Presence::required);
-  std::optional<YAML::Node> values = entry.sequence("values", Presence::required);
+  std::optional<YamlNode> values = entry.sequence("values", Presence::required);
   if (!underlying || !values) {
     return std::nullopt;
   }
@@ -154,7 +154,7 @@ std::optional<EnumType> load_enum(const MapView& entry) {
   }
   FirstSeen names;
   FirstSeen numbers;
-  for (const YAML::Node& node : elements(*values)) {
+  for (const YamlNode& node : elements(*values)) {
     MapView item(entry.reader(), node, "value", kEnumValueKeys, entry.what());
     std::optional<std::string> name = item.identifier("name", Presence::required);
     std::optional<Integer> value = item.integer("value", Presence::required);
@@ -186,7 +186,7 @@ std::optional<FlagsType> load_flags(const MapView& entry) {
   std::size_t errors_before = entry.reader().error_count();
   FlagsType flags;
   std::optional<ScalarKind> underlying = entry.scalar_type("type", Presence::required);
-  std::optional<YAML::Node> bits = entry.sequence("flags", Presence::required);
+  std::optional<YamlNode> bits = entry.sequence("flags", Presence::required);
   if (!underlying || !bits) {
     return std::nullopt;
   }
@@ -200,7 +200,7 @@ std::optional<FlagsType> load_flags(const MapView& entry) {
   }
   FirstSeen names;
   FirstSeen numbers;
-  for (const YAML::Node& node : elements(*bits)) {
+  for (const YamlNode& node : elements(*bits)) {
     MapView item(entry.reader(), node, "flag", kFlagKeys, entry.what());
     std::optional<std::string> name = item.identifier("name", Presence::required);
     std::optional<std::uint64_t> bit = item.unsigned_integer("bit", Presence::required, scalar_bits(*underlying) - 1);
@@ -225,7 +225,7 @@ std::optional<FlagsType> load_flags(const MapView& entry) {
 }
 
 // Reads one `types:` entry; nothing when it has no usable name.
-std::optional<TypeDefinition> load_type(Reader& reader, const YAML::Node& node) {
+std::optional<TypeDefinition> load_type(Reader& reader, const YamlNode& node) {
   std::optional<std::string> kind_text = peek_scalar(node, "kind");
   const std::vector<std::string>* keys = &kAnyTypeKeys;
   std::string what = "type";
@@ -262,11 +262,11 @@ std::optional<TypeDefinition> load_type(Reader& reader, const YAML::Node& node) 
 
 }  // namespace
 
-std::vector<Member> load_members(Reader& reader, const YAML::Node& list, const std::string& owner,
+std::vector<Member> load_members(Reader& reader, const YamlNode& list, const std::string& owner,
                                  ByteOrder default_order) {
   std::vector<Member> members;
   FirstSeen names;
-  for (const YAML::Node& node : elements(list)) {
+  for (const YamlNode& node : elements(list)) {
     std::optional<Member> member = load_member(reader, node, owner, default_order);
     if (!member) {
       continue;
@@ -282,10 +282,10 @@ std::vector<Member> load_members(Reader& reader, const YAML::Node& list, const s
   return members;
 }
 
-TypeTable load_types(Reader& reader, const YAML::Node& list) {
+TypeTable load_types(Reader& reader, const YamlNode& list) {
   TypeTable table;
   FirstSeen names;
-  for (const YAML::Node& node : elements(list)) {
+  for (const YamlNode& node : elements(list)) {
     std::optional<TypeDefinition> type = load_type(reader, node);
     if (!type) {
       continue;

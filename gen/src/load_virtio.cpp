@@ -81,7 +81,7 @@ bool check_device_feature(const MapView& entry, Feature& feature, std::optional<
 
 // Reads one feature; nothing when it has errors. `rejected` receives the name of a feature
 // that has a usable name but errors elsewhere, so references to it stay quiet.
-std::optional<Feature> load_feature(Reader& reader, const YAML::Node& node, std::vector<std::string>& rejected) {
+std::optional<Feature> load_feature(Reader& reader, const YamlNode& node, std::vector<std::string>& rejected) {
   MapView entry(reader, node, "feature", kFeatureKeys);
   std::optional<std::string> name = entry.identifier("name", Presence::required);
   std::optional<std::uint64_t> bit = entry.unsigned_integer("bit", Presence::optional, 63);
@@ -140,14 +140,14 @@ void resolve_dependencies(Reader& reader, std::vector<Feature>& features, const 
 
 std::vector<Feature> load_features(const MapView& top, std::vector<std::string>& rejected) {
   std::vector<Feature> features;
-  std::optional<YAML::Node> list = top.sequence("features", Presence::optional);
+  std::optional<YamlNode> list = top.sequence("features", Presence::optional);
   if (!list) {
     return features;
   }
   Reader& reader = top.reader();
   FirstSeen names;
   std::map<unsigned, std::string> bits;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     std::optional<Feature> feature = load_feature(reader, node, rejected);
     if (!feature) {
       continue;
@@ -187,7 +187,7 @@ std::optional<std::uint32_t> queue_size(const MapView& entry) {
   return static_cast<std::uint32_t>(value);
 }
 
-std::optional<Queue> load_queue(Reader& reader, const YAML::Node& node, const std::vector<Feature>& features,
+std::optional<Queue> load_queue(Reader& reader, const YamlNode& node, const std::vector<Feature>& features,
                                 const std::vector<std::string>& rejected, const TypeTable& types) {
   MapView entry(reader, node, "queue", kQueueKeys);
   Queue queue;
@@ -227,7 +227,7 @@ std::optional<Queue> load_queue(Reader& reader, const YAML::Node& node, const st
 std::vector<Queue> load_queues(const MapView& top, const std::vector<Feature>& features,
                                const std::vector<std::string>& rejected, const TypeTable& types) {
   std::vector<Queue> queues;
-  std::optional<YAML::Node> list = top.sequence("queues", Presence::required);
+  std::optional<YamlNode> list = top.sequence("queues", Presence::required);
   if (!list) {
     return queues;
   }
@@ -235,7 +235,7 @@ std::vector<Queue> load_queues(const MapView& top, const std::vector<Feature>& f
     top.reader().error(top.value_location("queues"), top.what() + " has no queues; a VirtIO device needs at least one");
   }
   FirstSeen names;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     std::optional<Queue> queue = load_queue(top.reader(), node, features, rejected, types);
     if (!queue) {
       continue;
@@ -252,7 +252,7 @@ std::vector<Queue> load_queues(const MapView& top, const std::vector<Feature>& f
 
 // VirtIO 1.2 §2.5: the device configuration space is little-endian.
 void load_config(const MapView& top, const TypeTable& types, VirtioDevice& device) {
-  std::optional<YAML::Node> list = top.sequence("config", Presence::optional);
+  std::optional<YamlNode> list = top.sequence("config", Presence::optional);
   if (!list) {
     return;
   }

@@ -1,8 +1,10 @@
 #include "vgen/gen/names.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <cctype>
+#include <iterator>
+
+#include "vgen/gen/quoting.hpp"
 
 namespace vgen::gen {
 namespace {
@@ -70,9 +72,10 @@ std::optional<std::string> identifier_problem(std::string_view name) {
   if (!is_lower(name[0]) && !is_upper(name[0])) {
     return "it must start with a letter";
   }
-  for (char c : name) {
+  for (std::size_t index = 0; index < name.size(); ++index) {
+    const char c = name[index];
     if (!is_lower(c) && !is_upper(c) && !is_digit(c) && c != '_') {
-      return std::string("it contains '") + c + "'; use letters, digits and '_'";
+      return "it contains '" + std::string(character_at(name, index)) + "'; use letters, digits and '_'";
     }
   }
   if (std::find(std::begin(kKeywords), std::end(kKeywords), name) != std::end(kKeywords)) {
@@ -88,9 +91,10 @@ std::optional<std::string> spec_name_problem(std::string_view name) {
   if (!is_lower(name[0])) {
     return "it must start with a lowercase letter";
   }
-  for (char c : name) {
+  for (std::size_t index = 0; index < name.size(); ++index) {
+    const char c = name[index];
     if (!is_lower(c) && !is_digit(c) && c != '-' && c != '_') {
-      return std::string("it contains '") + c + "'; use lowercase letters, digits, '-' and '_'";
+      return "it contains '" + std::string(character_at(name, index)) + "'; use lowercase letters, digits, '-' and '_'";
     }
   }
   return std::nullopt;
