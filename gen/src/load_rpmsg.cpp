@@ -86,6 +86,8 @@ std::optional<Endpoint> load_endpoint(Reader& reader, const YamlNode& node, cons
   endpoint.name = *name;
   endpoint.description = entry.string("description", Presence::optional).value_or("");
   endpoint.location = entry.location();
+  endpoint.name_position = entry.value_position("name");
+  if (entry.has("address")) endpoint.address_position = entry.value_position("address");
   return endpoint;
 }
 
@@ -105,14 +107,15 @@ void load_endpoints(const MapView& top, const TypeTable& types, RpmsgService& se
     if (!endpoint) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(endpoint->name, endpoint->location)) {
-      reader.error(endpoint->location, "duplicate endpoint name '" + endpoint->name + "' (first defined at " + first->line_column() + ")");
+    const Location name_at = endpoint->location.at(endpoint->name_position);
+    if (std::optional<Location> first = names.insert(endpoint->name, name_at)) {
+      reader.error(name_at, "duplicate endpoint name '" + endpoint->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     if (endpoint->address) {
       auto [existing, inserted] = addresses.emplace(*endpoint->address, endpoint->name);
       if (!inserted) {
-        reader.error(endpoint->location, "endpoint '" + endpoint->name + "' uses address " + std::to_string(*endpoint->address) +
+        reader.error(endpoint->location.at(endpoint->address_position), "endpoint '" + endpoint->name + "' uses address " + std::to_string(*endpoint->address) +
                                              ", already used by endpoint '" + existing->second + "'");
       }
     }

@@ -113,7 +113,7 @@ std::optional<StoreNode> load_store_node(Reader& reader, const YamlNode& node) {
     return std::nullopt;
   }
   return StoreNode{*name, *side, parse_scalar(*type), entry.string("description", Presence::optional).value_or(""),
-                   entry.location()};
+                   entry.location(), entry.value_position("name")};
 }
 
 std::vector<StoreNode> load_store(const MapView& top) {
@@ -129,8 +129,9 @@ std::vector<StoreNode> load_store(const MapView& top) {
       continue;
     }
     std::string key = std::string(side_name(store_node->side)) + "/" + store_node->name;
-    if (std::optional<Location> first = seen.insert(key, store_node->location)) {
-      top.reader().error(store_node->location, "duplicate " + std::string(side_name(store_node->side)) + " store node '" +
+    const Location name_at = store_node->location.at(store_node->name_position);
+    if (std::optional<Location> first = seen.insert(key, name_at)) {
+      top.reader().error(name_at, "duplicate " + std::string(side_name(store_node->side)) + " store node '" +
                                                    store_node->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
@@ -180,7 +181,9 @@ void load_ring(const MapView& top, const TypeTable& types, SplitDevice& device) 
   if (response) device.response = *response;
   bool pages_ok = pages || !ring.has("pages");
   if (request_type && response_type && pages_ok) {
-    size_ring(reader, ring.location(), device, *request_type, *response_type);
+    // The larger of the two types decides the slot size.
+    const bool request_larger = request_type->layout.size >= response_type->layout.size;
+    size_ring(reader, request_larger ? request->location : response->location, device, *request_type, *response_type);
   }
 }
 

@@ -74,6 +74,7 @@ std::optional<Member> load_padding(const MapView& entry) {
   member.size = *bytes;
   member.description = entry.string("description", Presence::optional).value_or("");
   member.location = entry.location();
+  member.name_position = entry.value_position("pad");
   return member;
 }
 
@@ -104,6 +105,10 @@ std::optional<Member> load_field(const MapView& entry, ByteOrder default_order) 
   member.byte_order = order.value_or(default_order);
   member.byte_order_declared = order.has_value();
   member.description = entry.string("description", Presence::optional).value_or("");
+  member.name_position = entry.value_position("name");
+  member.type_position = entry.value_position("type");
+  if (entry.has("offset")) member.offset_position = entry.value_position("offset");
+  if (entry.has("byte_order")) member.byte_order_position = entry.value_position("byte_order");
   return member;
 }
 
@@ -165,16 +170,16 @@ std::optional<EnumType> load_enum(const MapView& entry) {
       entry.reader().error(item.value_location("value"), "value " + value->to_string() + " of '" + *name + "' does not fit in " +
                                                              std::string(scalar_name(*underlying)) + " (the type of " + entry.what() + ")");
     }
-    if (std::optional<Location> first = names.insert(*name, item.location())) {
+    if (std::optional<Location> first = names.insert(*name, item.value_location("name"))) {
       entry.reader().error(item.value_location("name"), "duplicate value name '" + *name + "' in " + entry.what() +
                                                             " (first defined at " + first->line_column() + ")");
     }
-    if (std::optional<Location> first = numbers.insert(value->to_string(), item.location())) {
+    if (std::optional<Location> first = numbers.insert(value->to_string(), item.value_location("value"))) {
       entry.reader().error(item.value_location("value"), "duplicate value " + value->to_string() + " for '" + *name + "' in " +
                                                              entry.what() + " (first used at " + first->line_column() + ")");
     }
     enumeration.values.push_back(EnumValue{*name, *value, item.string("description", Presence::optional).value_or(""),
-                                           item.location()});
+                                           item.location(), item.value_position("name")});
   }
   if (entry.reader().error_count() != errors_before) {
     return std::nullopt;
@@ -207,16 +212,17 @@ std::optional<FlagsType> load_flags(const MapView& entry) {
     if (!name || !bit) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(*name, item.location())) {
+    if (std::optional<Location> first = names.insert(*name, item.value_location("name"))) {
       entry.reader().error(item.value_location("name"), "duplicate flag name '" + *name + "' in " + entry.what() +
                                                             " (first defined at " + first->line_column() + ")");
     }
-    if (std::optional<Location> first = numbers.insert(std::to_string(*bit), item.location())) {
+    if (std::optional<Location> first = numbers.insert(std::to_string(*bit), item.value_location("bit"))) {
       entry.reader().error(item.value_location("bit"), "duplicate bit " + std::to_string(*bit) + " for '" + *name + "' in " +
                                                            entry.what() + " (first used at " + first->line_column() + ")");
     }
     flags.flags.push_back(FlagBit{*name, static_cast<unsigned>(*bit),
-                                  item.string("description", Presence::optional).value_or(""), item.location()});
+                                  item.string("description", Presence::optional).value_or(""), item.location(),
+                                  item.value_position("name")});
   }
   if (entry.reader().error_count() != errors_before) {
     return std::nullopt;
@@ -241,6 +247,7 @@ std::optional<TypeDefinition> load_type(Reader& reader, const YamlNode& node) {
   TypeDefinition type;
   type.name = name.value_or("");
   type.location = entry.location();
+  type.name_position = entry.value_position("name");
   type.description = entry.string("description", Presence::optional).value_or("");
   if (name && parse_scalar(*name)) {
     reader.error(entry.value_location("name"), "type name '" + *name + "' is a built-in type");
@@ -272,8 +279,8 @@ std::vector<Member> load_members(Reader& reader, const YamlNode& list, const std
       continue;
     }
     if (!member->is_padding()) {
-      if (std::optional<Location> first = names.insert(member->name, member->location)) {
-        reader.error(member->location, "duplicate field name '" + member->name + "' in " + owner + " (first defined at " +
+      if (std::optional<Location> first = names.insert(member->name, member->location.at(member->name_position))) {
+        reader.error(member->location.at(member->name_position), "duplicate field name '" + member->name + "' in " + owner + " (first defined at " +
                                            first->line_column() + ")");
       }
     }
@@ -290,8 +297,9 @@ TypeTable load_types(Reader& reader, const YamlNode& list) {
     if (!type) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(type->name, type->location)) {
-      reader.error(type->location, "duplicate type name '" + type->name + "' (first defined at " + first->line_column() + ")");
+    const Location name_at = type->location.at(type->name_position);
+    if (std::optional<Location> first = names.insert(type->name, name_at)) {
+      reader.error(name_at, "duplicate type name '" + type->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     table.types.push_back(std::move(*type));

@@ -92,6 +92,8 @@ std::optional<Feature> load_feature(Reader& reader, const YamlNode& node, std::v
   Feature feature;
   feature.name = *name;
   feature.location = entry.location();
+  feature.name_position = entry.value_position("name");
+  if (entry.has("bit")) feature.bit_position = entry.value_position("bit");
   feature.depends_on = std::move(depends_on);
   feature.description = entry.string("description", Presence::optional).value_or("");
   bool ok = name->rfind("VIRTIO_F_", 0) == 0 ? check_transport_feature(entry, feature, bit)
@@ -152,13 +154,15 @@ std::vector<Feature> load_features(const MapView& top, std::vector<std::string>&
     if (!feature) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(feature->name, feature->location)) {
-      reader.error(feature->location, "duplicate feature name '" + feature->name + "' (first defined at " + first->line_column() + ")");
+    const Location name_at = feature->location.at(feature->name_position);
+    if (std::optional<Location> first = names.insert(feature->name, name_at)) {
+      reader.error(name_at, "duplicate feature name '" + feature->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     auto [existing, inserted] = bits.emplace(feature->bit, feature->name);
     if (!inserted) {
-      reader.error(feature->location, "feature '" + feature->name + "' uses bit " + std::to_string(feature->bit) +
+      reader.error(feature->location.at(feature->bit_position.line != 0 ? feature->bit_position : feature->name_position),
+                   "feature '" + feature->name + "' uses bit " + std::to_string(feature->bit) +
                                           ", already used by '" + existing->second + "'");
     }
     features.push_back(std::move(*feature));
@@ -221,6 +225,7 @@ std::optional<Queue> load_queue(Reader& reader, const YamlNode& node, const std:
   queue.direction = *direction;
   queue.description = entry.string("description", Presence::optional).value_or("");
   queue.location = entry.location();
+  queue.name_position = entry.value_position("name");
   return queue;
 }
 
@@ -240,8 +245,9 @@ std::vector<Queue> load_queues(const MapView& top, const std::vector<Feature>& f
     if (!queue) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(queue->name, queue->location)) {
-      top.reader().error(queue->location, "duplicate queue name '" + queue->name + "' (first defined at " + first->line_column() + ")");
+    const Location name_at = queue->location.at(queue->name_position);
+    if (std::optional<Location> first = names.insert(queue->name, name_at)) {
+      top.reader().error(name_at, "duplicate queue name '" + queue->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     queue->index = static_cast<unsigned>(queues.size());

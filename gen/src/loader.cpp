@@ -133,6 +133,7 @@ Spec read_spec(const MapView& top, const std::string& kind, const std::string& f
   Spec spec;
   spec.source = file;
   read_header(top, spec.name, spec.description);
+  spec.name_position = top.value_position("name");
   if (std::optional<YamlNode> types = top.sequence("types", Presence::optional)) {
     spec.types = detail::load_types(top.reader(), *types);
   }

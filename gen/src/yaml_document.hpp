@@ -12,13 +12,9 @@
 #include <string_view>
 #include <vector>
 
-namespace vgen::gen::detail {
+#include "vgen/gen/location.hpp"
 
-/// A 1-based line and column in the file; line 0 when unknown.
-struct Position {
-  int line = 0;
-  int column = 0;
-};
+namespace vgen::gen::detail {
 
 /// Deepest nesting of YAML collections accepted (specs use fewer than ten levels).
 inline constexpr std::size_t kMaxYamlDepth = 64;

@@ -132,6 +132,11 @@ Location MapView::value_location(std::string_view key) const {
   return reader_.at(entry.value.is_null() ? entry.key : entry.value);
 }
 
+Position MapView::value_position(std::string_view key) const {
+  const Location location = value_location(key);
+  return Position{location.line, location.column};
+}
+
 std::optional<YamlNode> MapView::value(std::string_view key, Presence presence) const {
   auto it = entries_.find(key);
   if (it != entries_.end()) {

@@ -77,6 +77,8 @@ class MapView {
   /// Position of the value of `key` (of the key itself when the value is empty; of the
   /// mapping when the key is absent).
   Location value_location(std::string_view key) const;
+  /// The same, as a position in this file.
+  Position value_position(std::string_view key) const;
   /// The value node of `key`; reports a missing required key.
   std::optional<YamlNode> value(std::string_view key, Presence presence) const;
 

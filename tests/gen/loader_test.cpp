@@ -105,7 +105,20 @@ TEST(Loader, RecursiveNestingIsReportedOnceAtTheClosingField) {
   - {name: b, kind: struct, fields: [{name: to_c, type: "c[2]"}]}
   - {name: c, kind: struct, fields: [{name: to_a, type: a}]}
 )"));
-  EXPECT_EQ(errors, "test.yaml:10:38: error: recursive struct nesting: struct 'a' contains itself (a.to_b -> b.to_c -> c.to_a -> a)\n");
+  EXPECT_EQ(errors, "test.yaml:10:57: error: recursive struct nesting: struct 'a' contains itself (a.to_b -> b.to_c -> c.to_a -> a)\n");
+}
+
+TEST(Loader, ErrorsPointAtTheOffendingValueNotTheEntry) {
+  std::string errors = errors_of(testing::virtio_with_types(R"(
+  - {name: a, kind: struct, fields: [{name: x, type: u8}, {type: u16, name: x}]}
+  - {name: b, kind: struct, fields: [{name: x, type: u8}, {name: y, type: u16, offset: 3}]}
+  - {name: c, kind: struct, fields: [{name: x, type: nope}]}
+)"));
+  EXPECT_EQ(errors,
+            "test.yaml:8:77: error: duplicate field name 'x' in struct 'a' (first defined at 8:45)\n"
+            "test.yaml:9:88: error: field 'y' of struct 'b' at offset 3 is misaligned: its type 'u16' needs 2-byte "
+            "alignment\n"
+            "test.yaml:10:54: error: unknown type 'nope' for field 'x' of struct 'c'\n");
 }
 
 TEST(Loader, ReferencesToBrokenTypesDoNotCascade) {
