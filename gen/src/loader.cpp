@@ -10,6 +10,7 @@
 
 #include "loaders.hpp"
 #include "vgen/gen/error.hpp"
+#include "vgen/gen/generated_names.hpp"
 #include "vgen/gen/layout.hpp"
 #include "vgen/gen/names.hpp"
 
@@ -144,6 +145,9 @@ Spec read_spec(const MapView& top, const std::string& kind, const std::string& f
     spec.device = detail::load_split(top, spec.types);
   } else {
     spec.device = detail::load_rpmsg(top, spec.types);
+  }
+  if (!spec.name.empty()) {
+    check_generated_identifiers(spec, top.reader().diagnostics());
   }
   return spec;
 }
