@@ -193,7 +193,10 @@ std::optional<Integer> MapView::integer(std::string_view key, Presence presence)
   if (node->is_scalar() && !node->quoted()) {
     number = parse_integer(node->scalar());
   }
-  if (!number) {
+  if (!number && node->is_scalar() && !node->quoted() && integer_too_large(node->scalar())) {
+    reader_.error(value_location(key), "integer " + shortened(node->scalar(), kQuotedCharacters) + " for " + subject(key) +
+                                           " is out of range: vgen reads integers from -2^64 + 1 to 2^64 - 1");
+  } else if (!number) {
     reader_.error(value_location(key), "expected an integer for " + subject(key) + ", got " + describe(*node));
   }
   return number;

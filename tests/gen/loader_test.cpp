@@ -5,6 +5,7 @@
 
 #include "spec_text.hpp"
 #include "vgen/gen/error.hpp"
+#include "vgen/gen/integer.hpp"
 
 namespace vgen::gen {
 namespace {
@@ -106,6 +107,22 @@ TEST(Loader, RecursiveNestingIsReportedOnceAtTheClosingField) {
   - {name: c, kind: struct, fields: [{name: to_a, type: a}]}
 )"));
   EXPECT_EQ(errors, "test.yaml:10:57: error: recursive struct nesting: struct 'a' contains itself (a.to_b -> b.to_c -> c.to_a -> a)\n");
+}
+
+TEST(Loader, EnumValuesAtBothEndsOf64BitsAreExact) {
+  Spec spec = testing::valid_spec(testing::virtio_with_types(R"(
+  - {name: big, kind: enum, type: u64, values: [{name: MAX, value: 0xffffffffffffffff}]}
+  - {name: wide, kind: enum, type: i64, values: [{name: MIN, value: -9223372036854775808}]}
+)"));
+  const EnumValue& max = testing::type_named(spec, "big").as_enum()->values.at(0);
+  const EnumValue& min = testing::type_named(spec, "wide").as_enum()->values.at(0);
+  EXPECT_EQ(max.value, (Integer{false, 0xFFFFFFFFFFFFFFFFull}));
+  EXPECT_EQ(min.value, (Integer{true, 0x8000000000000000ull}));
+  EXPECT_EQ(max.value.to_string(), "18446744073709551615");
+  EXPECT_EQ(min.value.to_string(), "-9223372036854775808");
+  EXPECT_EQ(min.value.bits(), 0x8000000000000000ull);
+  EXPECT_EQ(cpp_literal(min.value), "(-9223372036854775807 - 1)");
+  EXPECT_EQ(cpp_literal(max.value), "18446744073709551615ull");
 }
 
 TEST(Loader, ErrorsPointAtTheOffendingValueNotTheEntry) {
