@@ -256,7 +256,50 @@ std::vector<Queue> load_queues(const MapView& top, const std::vector<Feature>& f
   return queues;
 }
 
-// VirtIO 1.2 §2.5: the device configuration space is little-endian.
+// The path ("inner.x") of the first big-endian field inside struct type `index`, or nothing.
+std::optional<std::string> big_endian_field(const TypeTable& types, std::size_t index) {
+  const StructType* structure = types.types[index].as_struct();
+  if (structure == nullptr || !types.types[index].valid) {
+    return std::nullopt;
+  }
+  for (const Member& member : structure->members) {
+    if (member.is_padding()) continue;
+    const bool nested = member.type.named && types.types[*member.type.named].as_struct() != nullptr;
+    if (!nested && member.byte_order == ByteOrder::big) {
+      return member.name;
+    }
+    if (nested) {
+      if (std::optional<std::string> inner = big_endian_field(types, *member.type.named)) {
+        return member.name + "." + *inner;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// VirtIO 1.2 §2.5: the device configuration space is little-endian, struct-typed fields
+// included. Reports every config field that is (or holds) a big-endian field.
+bool check_config_order(Reader& reader, const StructType& config, const TypeTable& types) {
+  bool ok = true;
+  for (const Member& member : config.members) {
+    if (member.is_padding()) continue;
+    const bool nested = member.type.named && types.types[*member.type.named].as_struct() != nullptr;
+    if (!nested && member.byte_order == ByteOrder::big) {
+      reader.error(member.location.at(member.byte_order_declared ? member.byte_order_position : member.type_position),
+                   "field '" + member.name + "' of config is big-endian, but the VirtIO configuration space is "
+                   "little-endian (VirtIO 1.2 §2.5)");
+      ok = false;
+    } else if (std::optional<std::string> inner = nested ? big_endian_field(types, *member.type.named) : std::nullopt) {
+      const std::string& type = types.types[*member.type.named].name;
+      reader.error(member.location.at(member.type_position),
+                   "field '" + member.name + "' of config has the struct type '" + type + "', whose field '" + *inner +
+                       "' is big-endian, but the VirtIO configuration space is little-endian (VirtIO 1.2 §2.5)");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 void load_config(const MapView& top, const TypeTable& types, VirtioDevice& device) {
   std::optional<YamlNode> list = top.sequence("config", Presence::optional);
   if (!list) {
@@ -270,19 +313,11 @@ void load_config(const MapView& top, const TypeTable& types, VirtioDevice& devic
   std::size_t errors_before = reader.error_count();
   StructType config;
   config.members = load_members(reader, *list, "config", ByteOrder::little);
-  bool members_ok = reader.error_count() == errors_before;
-  bool order_ok = true;
-  for (const Member& member : config.members) {
-    if (member.byte_order == ByteOrder::big) {
-      reader.error(member.location, "field '" + member.name + "' of config is big-endian, but the VirtIO configuration "
-                                    "space is little-endian (VirtIO 1.2 §2.5)");
-      order_ok = false;
-    }
-  }
-  if (!members_ok) {
+  if (reader.error_count() != errors_before) {
     return;
   }
   std::optional<Layout> layout = lay_out_config(config, types, reader.diagnostics());
+  const bool order_ok = check_config_order(reader, config, types);  // also after layout errors
   if (layout && order_ok) {
     device.config = std::move(config);
     device.config_layout = *layout;
