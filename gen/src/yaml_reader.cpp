@@ -70,7 +70,7 @@ MapView::MapView(Reader& reader, const YamlNode& node, std::string what, std::ve
                  const std::string& owner)
     : reader_(reader), kind_(what), what_(std::move(what)), location_(reader.at(node)) {
   if (std::optional<std::string> name = peek_scalar(node, "name")) {
-    what_ += " '" + *name + "'";
+    what_ += " '" + shortened(*name, kQuotedCharacters) + "'";
   }
   if (!owner.empty()) {
     what_ += " of " + owner;
@@ -116,10 +116,11 @@ void MapView::check_keys(const std::vector<std::string>& keys) {
 std::string MapView::subject(std::string_view key) const { return "'" + std::string(key) + "' in " + what_; }
 
 std::string MapView::invalid_name(std::string_view key, const std::string& text) const {
+  const std::string quoted = "'" + shortened(text, kQuotedCharacters) + "'";
   if (key == "name") {
-    return "invalid name '" + text + "' for " + kind_;
+    return "invalid name " + quoted + " for " + kind_;
   }
-  return "invalid " + subject(key) + ": '" + text + "' cannot be used as a name";
+  return "invalid " + subject(key) + ": " + quoted + " cannot be used as a name";
 }
 
 Location MapView::value_location(std::string_view key) const {
@@ -245,7 +246,7 @@ std::optional<std::size_t> MapView::choice_index(std::string_view key, Presence 
     }
   }
   std::string hint = suggestion(*text, spellings);
-  reader_.error(value_location(key), "invalid " + subject(key) + ": '" + *text + "'" +
+  reader_.error(value_location(key), "invalid " + subject(key) + ": '" + shortened(*text, kQuotedCharacters) + "'" +
                                          (hint.empty() ? " (expected one of: " + join(spellings) + ")" : hint));
   return std::nullopt;
 }
