@@ -181,10 +181,12 @@ int run_generate(const GenerateOptions& options) {
 
 int run_new_device(const NewDeviceOptions& options) {
   if (std::optional<std::string> problem = vgen::gen::spec_name_problem(options.name)) {
-    return usage_error("new-device", "device name '" + vgen::gen::printable(options.name) + "' is not usable: " + *problem);
+    return usage_error("new-device",
+                       "device name '" + vgen::gen::printable(options.name) + "' is not usable: " + *problem);
   }
   if (options.kind != "virtio" && options.kind != "split" && options.kind != "rpmsg") {
-    return usage_error("new-device", "unknown kind '" + vgen::gen::printable(options.kind) + "' (kinds: virtio, split, rpmsg)");
+    return usage_error("new-device",
+                       "unknown kind '" + vgen::gen::printable(options.kind) + "' (kinds: virtio, split, rpmsg)");
   }
   const fs::path directory = options.directory ? fs::path(*options.directory) : fs::path(options.name);
   const fs::path templates = vgen::gen::find_templates(optional_path(options.templates));

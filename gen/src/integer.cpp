@@ -69,7 +69,8 @@ bool integer_too_large(std::string_view text) {
     text.remove_prefix(1);
   }
   unsigned base = take_base(text);
-  bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [base](char c) { return digit_value(c, base) >= 0; });
+  bool digits =
+      !text.empty() && std::all_of(text.begin(), text.end(), [base](char c) { return digit_value(c, base) >= 0; });
   return digits && !parse_magnitude(text, base);
 }
 

@@ -109,14 +109,16 @@ void load_endpoints(const MapView& top, const TypeTable& types, RpmsgService& se
     }
     const Location name_at = endpoint->location.at(endpoint->name_position);
     if (std::optional<Location> first = names.insert(endpoint->name, name_at)) {
-      reader.error(name_at, "duplicate endpoint name '" + endpoint->name + "' (first defined at " + first->line_column() + ")");
+      reader.error(name_at,
+                   "duplicate endpoint name '" + endpoint->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     if (endpoint->address) {
       auto [existing, inserted] = addresses.emplace(*endpoint->address, endpoint->name);
       if (!inserted) {
-        reader.error(endpoint->location.at(endpoint->address_position), "endpoint '" + endpoint->name + "' uses address " + std::to_string(*endpoint->address) +
-                                             ", already used by endpoint '" + existing->second + "'");
+        reader.error(endpoint->location.at(endpoint->address_position),
+                     "endpoint '" + endpoint->name + "' uses address " + std::to_string(*endpoint->address) +
+                         ", already used by endpoint '" + existing->second + "'");
       }
     }
     service.endpoints.push_back(std::move(*endpoint));

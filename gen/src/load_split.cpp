@@ -112,8 +112,12 @@ std::optional<StoreNode> load_store_node(Reader& reader, const YamlNode& node) {
   if (!name || !side || !type) {
     return std::nullopt;
   }
-  return StoreNode{*name, *side, parse_scalar(*type), entry.string("description", Presence::optional).value_or(""),
-                   entry.location(), entry.value_position("name")};
+  return StoreNode{*name,
+                   *side,
+                   parse_scalar(*type),
+                   entry.string("description", Presence::optional).value_or(""),
+                   entry.location(),
+                   entry.value_position("name")};
 }
 
 std::vector<StoreNode> load_store(const MapView& top) {
@@ -132,7 +136,7 @@ std::vector<StoreNode> load_store(const MapView& top) {
     const Location name_at = store_node->location.at(store_node->name_position);
     if (std::optional<Location> first = seen.insert(key, name_at)) {
       top.reader().error(name_at, "duplicate " + std::string(side_name(store_node->side)) + " store node '" +
-                                                   store_node->name + "' (first defined at " + first->line_column() + ")");
+                                      store_node->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     nodes.push_back(std::move(*store_node));

@@ -32,7 +32,8 @@ std::vector<Component> load_components(const MapView& top) {
       continue;
     }
     if (std::optional<Location> first = names.insert(*name, entry.value_location("name"))) {
-      top.reader().error(entry.value_location("name"), "duplicate component name '" + *name + "' (first defined at " + first->line_column() + ")");
+      top.reader().error(entry.value_location("name"),
+                         "duplicate component name '" + *name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     components.push_back(Component{*name, entry.string("description", Presence::optional).value_or(""), entry.location()});
@@ -56,7 +57,8 @@ std::vector<Instance> load_instances(const MapView& top, const SpecLoader& load_
       continue;
     }
     if (std::optional<Location> first = names.insert(*name, entry.value_location("name"))) {
-      top.reader().error(entry.value_location("name"), "duplicate instance name '" + *name + "' (first defined at " + first->line_column() + ")");
+      top.reader().error(entry.value_location("name"),
+                         "duplicate instance name '" + *name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     Instance instance{*name, *path, "", nullptr, entry.location()};
@@ -178,7 +180,8 @@ std::vector<Connection> load_connections(const MapView& top, const std::vector<C
     }
     if (name) {
       if (std::optional<Location> first = names.insert(*name, entry.value_location("name"))) {
-        reader.error(entry.value_location("name"), "duplicate connection name '" + *name + "' (first defined at " + first->line_column() + ")");
+        reader.error(entry.value_location("name"),
+                     "duplicate connection name '" + *name + "' (first defined at " + first->line_column() + ")");
         continue;
       }
     }

@@ -280,8 +280,9 @@ std::vector<Member> load_members(Reader& reader, const YamlNode& list, const std
     }
     if (!member->is_padding()) {
       if (std::optional<Location> first = names.insert(member->name, member->location.at(member->name_position))) {
-        reader.error(member->location.at(member->name_position), "duplicate field name '" + member->name + "' in " + owner + " (first defined at " +
-                                           first->line_column() + ")");
+        reader.error(member->location.at(member->name_position), "duplicate field name '" + member->name + "' in " +
+                                                                     owner + " (first defined at " +
+                                                                     first->line_column() + ")");
       }
     }
     members.push_back(std::move(*member));

@@ -156,14 +156,16 @@ std::vector<Feature> load_features(const MapView& top, std::vector<std::string>&
     }
     const Location name_at = feature->location.at(feature->name_position);
     if (std::optional<Location> first = names.insert(feature->name, name_at)) {
-      reader.error(name_at, "duplicate feature name '" + feature->name + "' (first defined at " + first->line_column() + ")");
+      reader.error(name_at,
+                   "duplicate feature name '" + feature->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     auto [existing, inserted] = bits.emplace(feature->bit, feature->name);
     if (!inserted) {
-      reader.error(feature->location.at(feature->bit_position.line != 0 ? feature->bit_position : feature->name_position),
-                   "feature '" + feature->name + "' uses bit " + std::to_string(feature->bit) +
-                                          ", already used by '" + existing->second + "'");
+      reader.error(
+          feature->location.at(feature->bit_position.line != 0 ? feature->bit_position : feature->name_position),
+          "feature '" + feature->name + "' uses bit " + std::to_string(feature->bit) + ", already used by '" +
+              existing->second + "'");
     }
     features.push_back(std::move(*feature));
   }
@@ -247,7 +249,8 @@ std::vector<Queue> load_queues(const MapView& top, const std::vector<Feature>& f
     }
     const Location name_at = queue->location.at(queue->name_position);
     if (std::optional<Location> first = names.insert(queue->name, name_at)) {
-      top.reader().error(name_at, "duplicate queue name '" + queue->name + "' (first defined at " + first->line_column() + ")");
+      top.reader().error(name_at,
+                         "duplicate queue name '" + queue->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     queue->index = static_cast<unsigned>(queues.size());
@@ -286,8 +289,9 @@ bool check_config_order(Reader& reader, const StructType& config, const TypeTabl
     const bool nested = member.type.named && types.types[*member.type.named].as_struct() != nullptr;
     if (!nested && member.byte_order == ByteOrder::big) {
       reader.error(member.location.at(member.byte_order_declared ? member.byte_order_position : member.type_position),
-                   "field '" + member.name + "' of config is big-endian, but the VirtIO configuration space is "
-                   "little-endian (VirtIO 1.2 §2.5)");
+                   "field '" + member.name +
+                       "' of config is big-endian, but the VirtIO configuration space is "
+                       "little-endian (VirtIO 1.2 §2.5)");
       ok = false;
     } else if (std::optional<std::string> inner = nested ? big_endian_field(types, *member.type.named) : std::nullopt) {
       const std::string& type = types.types[*member.type.named].name;

@@ -78,12 +78,14 @@ std::optional<YamlNode> root_of(const YamlParse& parsed, Reader& reader) {
     return std::nullopt;
   }
   if (parsed.documents > 1) {
-    reader.error(reader.at(parsed.second_document), "expected one YAML document, found " + std::to_string(parsed.documents));
+    reader.error(reader.at(parsed.second_document),
+                 "expected one YAML document, found " + std::to_string(parsed.documents));
     return std::nullopt;
   }
   YamlNode root = parsed.document->root();
   if (!root.is_map()) {
-    reader.error(reader.at(root), "expected a mapping with 'kind' and 'name' at the top level, got " + detail::describe(root));
+    reader.error(reader.at(root),
+                 "expected a mapping with 'kind' and 'name' at the top level, got " + detail::describe(root));
     return std::nullopt;
   }
   return root;

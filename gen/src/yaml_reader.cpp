@@ -30,15 +30,17 @@ Location Reader::at(const YamlNode& node) const {
   }
   Location use = at(alias->position());
   const std::string anchor(alias->anchor_name());
-  diagnostics_.annotate(use, " (in the content of anchor '&" + anchor + "' at " + at(alias->anchor_position()).line_column() +
-                                 ", used here as '*" + anchor + "')");
+  diagnostics_.annotate(use, " (in the content of anchor '&" + anchor + "' at " +
+                                 at(alias->anchor_position()).line_column() + ", used here as '*" + anchor + "')");
   return use;
 }
 
 std::string describe(const YamlNode& node) {
   switch (node.kind()) {
-    case YamlNode::Kind::map: return "a mapping";
-    case YamlNode::Kind::sequence: return "a sequence";
+    case YamlNode::Kind::map:
+      return "a mapping";
+    case YamlNode::Kind::sequence:
+      return "a sequence";
     case YamlNode::Kind::scalar: {
       const std::string text = shortened(node.scalar(), kQuotedCharacters);
       return node.quoted() ? "the quoted string \"" + text + "\"" : "'" + text + "'";
@@ -195,7 +197,8 @@ std::optional<Integer> MapView::integer(std::string_view key, Presence presence)
     number = parse_integer(node->scalar());
   }
   if (!number && node->is_scalar() && !node->quoted() && integer_too_large(node->scalar())) {
-    reader_.error(value_location(key), "integer " + shortened(node->scalar(), kQuotedCharacters) + " for " + subject(key) +
+    reader_.error(value_location(key), "integer " + shortened(node->scalar(), kQuotedCharacters) + " for " +
+                                           subject(key) +
                                            " is out of range: vgen reads integers from -2^64 + 1 to 2^64 - 1");
   } else if (!number) {
     reader_.error(value_location(key), "expected an integer for " + subject(key) + ", got " + describe(*node));

@@ -49,9 +49,9 @@ queues:
 TEST(GeneratedNames, NamespaceHoldsConstantsTypesAndClasses) {
   const std::vector<GeneratedScope> scopes = generated_identifiers(testing::valid_spec(kVirtio));
   const GeneratedScope& space = scope_named(scopes, "namespace virtio_thing");
-  for (const char* identifier : {"kFeatureThingFFast", "kQueueTx", "kQueueTxSize", "ThingRequest", "ThingKind",
-                                 "thing_flags", "VirtioThingDriverBase", "VirtioThingDevice", "VirtioThingConfig",
-                                 "kQueueCount", "wire"}) {
+  for (const char* identifier :
+       {"kFeatureThingFFast", "kQueueTx", "kQueueTxSize", "ThingRequest", "ThingKind", "thing_flags",
+        "VirtioThingDriverBase", "VirtioThingDevice", "VirtioThingConfig", "kQueueCount", "wire"}) {
     EXPECT_NE(find(space, identifier), nullptr) << identifier;
   }
   const GeneratedIdentifier* queue = find(space, "kQueueRx");
@@ -114,8 +114,7 @@ types: [{name: item, kind: struct, fields: [{name: id, type: u64}]}]
 // generated code no longer uses. (A template that adds a derived identifier extends the table.)
 TEST(GeneratedNames, EveryDerivedIdentifierIsInTheGeneratedCode) {
   for (const char* device : {"virtio-blk", "virtio-console", "virtio-rng", "rpmsg-echo", "xen-blk", "vdummy"}) {
-    const Spec spec =
-        load_spec_or_throw(std::string(VGEN_SOURCE_DIR) + "/devices/" + device + "/" + device + ".yaml");
+    const Spec spec = load_spec_or_throw(std::string(VGEN_SOURCE_DIR) + "/devices/" + device + "/" + device + ".yaml");
     std::string code;
     for (const RenderedFile& file : render(spec, VGEN_TEMPLATES_DIR, {FileRole::generated, FileRole::user})) {
       code += file.content;

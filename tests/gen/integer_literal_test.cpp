@@ -48,17 +48,19 @@ std::string extremes_source() {
     const std::string name = "E" + std::to_string(index++);
     source += "enum class " + name + " : " + extreme.type + " { low = " + cpp_literal(value(extreme.low)) +
               ", high = " + cpp_literal(value(extreme.high)) + " };\n";
-    source += "static_assert(static_cast<" + std::string(extreme.type) + ">(" + name + "::low) == std::numeric_limits<" +
-              extreme.type + ">::min());\n";
-    source += "static_assert(static_cast<" + std::string(extreme.type) + ">(" + name + "::high) == std::numeric_limits<" +
-              extreme.type + ">::max());\n";
-    source += "constexpr " + std::string(extreme.type) + " " + name + "_low = " + cpp_literal(value(extreme.low)) + ";\n";
+    source += "static_assert(static_cast<" + std::string(extreme.type) + ">(" + name +
+              "::low) == std::numeric_limits<" + extreme.type + ">::min());\n";
+    source += "static_assert(static_cast<" + std::string(extreme.type) + ">(" + name +
+              "::high) == std::numeric_limits<" + extreme.type + ">::max());\n";
+    source +=
+        "constexpr " + std::string(extreme.type) + " " + name + "_low = " + cpp_literal(value(extreme.low)) + ";\n";
   }
   return source;
 }
 
 TEST(IntegerLiteral, ExtremesCompileToTheirValues) {
-  const std::filesystem::path folder = std::filesystem::temp_directory_path() / ("vgen-literal-" + std::to_string(getpid()));
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / ("vgen-literal-" + std::to_string(getpid()));
   std::filesystem::create_directories(folder);
   const std::filesystem::path source = folder / "extremes.cpp";
   std::ofstream(source) << extremes_source();

@@ -106,7 +106,9 @@ TEST(Loader, RecursiveNestingIsReportedOnceAtTheClosingField) {
   - {name: b, kind: struct, fields: [{name: to_c, type: "c[2]"}]}
   - {name: c, kind: struct, fields: [{name: to_a, type: a}]}
 )"));
-  EXPECT_EQ(errors, "test.yaml:10:57: error: recursive struct nesting: struct 'a' contains itself (a.to_b -> b.to_c -> c.to_a -> a)\n");
+  EXPECT_EQ(errors,
+            "test.yaml:10:57: error: recursive struct nesting: struct 'a' contains itself (a.to_b -> b.to_c -> c.to_a "
+            "-> a)\n");
 }
 
 TEST(Loader, EnumValuesAtBothEndsOf64BitsAreExact) {

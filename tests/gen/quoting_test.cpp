@@ -1,7 +1,7 @@
 // Spec text in messages: whole UTF-8 characters, escapes for everything else.
-#include <gtest/gtest.h>
-
 #include "vgen/gen/quoting.hpp"
+
+#include <gtest/gtest.h>
 
 namespace vgen::gen {
 namespace {
@@ -12,14 +12,14 @@ TEST(Quoting, ValidUtf8StaysWhole) {
 }
 
 TEST(Quoting, InvalidBytesAreEscapedOneByOne) {
-  EXPECT_EQ(printable("caf\xe9"), "caf\\xe9");                 // Latin-1
-  EXPECT_EQ(printable("\xc3"), "\\xc3");                       // a lead byte alone
-  EXPECT_EQ(printable("\xc3x"), "\\xc3x");                     // a lead byte before ASCII
-  EXPECT_EQ(printable("\x80\xbf"), "\\x80\\xbf");              // continuation bytes alone
-  EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");              // overlong '/'
-  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");     // a UTF-16 surrogate
+  EXPECT_EQ(printable("caf\xe9"), "caf\\xe9");                       // Latin-1
+  EXPECT_EQ(printable("\xc3"), "\\xc3");                             // a lead byte alone
+  EXPECT_EQ(printable("\xc3x"), "\\xc3x");                           // a lead byte before ASCII
+  EXPECT_EQ(printable("\x80\xbf"), "\\x80\\xbf");                    // continuation bytes alone
+  EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");                    // overlong '/'
+  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");           // a UTF-16 surrogate
   EXPECT_EQ(printable("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // past U+10FFFF
-  EXPECT_EQ(printable("\xe2\x82"), "\\xe2\\x82");              // a sequence cut short
+  EXPECT_EQ(printable("\xe2\x82"), "\\xe2\\x82");                    // a sequence cut short
 }
 
 TEST(Quoting, ControlCharactersAreEscaped) {
