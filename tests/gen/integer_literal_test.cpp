@@ -26,8 +26,8 @@ TEST(IntegerLiteral, Text) {
   EXPECT_EQ(cpp_literal(value("-9223372036854775808")), "(-9223372036854775807 - 1)");
 }
 
-// An enum per integer type with its extremes as enumerators, each checked against
-// <limits> by a static_assert.
+// An enum per integer type with its extremes as enumerators, and the high one as a braced
+// initializer of the type, each checked against <limits> by a static_assert.
 std::string extremes_source() {
   struct Extreme {
     const char* type;
@@ -52,8 +52,9 @@ std::string extremes_source() {
               "::low) == std::numeric_limits<" + extreme.type + ">::min());\n";
     source += "static_assert(static_cast<" + std::string(extreme.type) + ">(" + name +
               "::high) == std::numeric_limits<" + extreme.type + ">::max());\n";
-    source +=
-        "constexpr " + std::string(extreme.type) + " " + name + "_low = " + cpp_literal(value(extreme.low)) + ";\n";
+    // Braces: a literal that does not fit the type is a narrowing error.
+    source += "static_assert(" + std::string(extreme.type) + "{" + cpp_literal(value(extreme.high)) +
+              "} == std::numeric_limits<" + extreme.type + ">::max());\n";
   }
   return source;
 }
