@@ -9,6 +9,7 @@
 #include <istream>
 #include <streambuf>
 
+#include "vgen/gen/quoting.hpp"
 #include "yaml_indentation.hpp"
 
 namespace vgen::gen::detail {
@@ -26,6 +27,11 @@ class TextBuffer : public std::streambuf {
 // Thrown by the builder to stop the parser at a node it refuses.
 struct Refusal {
   YamlProblem problem;
+};
+
+// Thrown by the builder when the parser makes no progress.
+struct Stuck {
+  Position position;
 };
 
 Position position_of(const YAML::Mark& mark) {
@@ -48,7 +54,16 @@ class YamlBuilder : public YAML::EventHandler {
   std::size_t documents() const { return documents_; }
   Position second_document() const { return second_document_; }
 
-  void OnDocumentStart(const YAML::Mark&) override { ++documents_; }
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp can start document after document at one place without reading on (a ','
+    // where a block is expected): stop there instead of counting forever.
+    const Position start = position_of(mark);
+    if (documents_ > 0 && start.line == last_start_.line && start.column == last_start_.column) {
+      throw Stuck{start};
+    }
+    last_start_ = start;
+    ++documents_;
+  }
   void OnDocumentEnd() override {}
   void OnAnchor(const YAML::Mark&, const std::string& name) override { pending_anchor_ = name; }
 
@@ -179,11 +194,23 @@ class YamlBuilder : public YAML::EventHandler {
   std::uint64_t alias_added_ = 0;
   std::size_t depth_ = 0;
   std::size_t documents_ = 0;
+  Position last_start_;
   Position second_document_;
   std::string pending_anchor_;
 };
 
 namespace {
+
+// The character at `position` of `text` ("" past the end).
+std::string_view character_at_position(std::string_view text, const Position& position) {
+  std::size_t offset = 0;
+  for (int line = 1; line < position.line && offset != std::string_view::npos; ++line) {
+    offset = text.find('\n', offset);
+    if (offset != std::string_view::npos) ++offset;
+  }
+  if (offset == std::string_view::npos) return {};
+  return character_at(text, offset + static_cast<std::size_t>(position.column - 1));
+}
 
 YamlProblem syntax_problem(std::string_view text, const YAML::Exception& error) {
   const Position at = position_of(error.mark);
@@ -213,6 +240,9 @@ YamlParse YamlDocument::parse(std::string_view text) {
     }
   } catch (const Refusal& refusal) {
     result.problem = refusal.problem;
+  } catch (const Stuck& stuck) {
+    result.problem = YamlProblem{stuck.position, "invalid YAML: unexpected '" +
+                                                     std::string(character_at_position(text, stuck.position)) + "'"};
   } catch (const YAML::DeepRecursion& error) {
     result.problem = YamlProblem{position_of(error.mark),
                                  "YAML nesting is deeper than " + std::to_string(kMaxYamlDepth) + " levels"};
