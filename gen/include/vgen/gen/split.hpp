@@ -32,6 +32,7 @@ struct StoreNode {
   std::optional<ScalarKind> scalar; ///< integer type of the value; nothing = a string value
   std::string description;          ///< free text, may be empty
   Location location;                ///< where the entry starts
+  Position name_position;           ///< where the name is written
 };
 
 /// A behaviour of vgen's runtime a spec chooses for its ring (`ring: {profile: ...}`).
