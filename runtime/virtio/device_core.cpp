@@ -1,19 +1,13 @@
 #include <vgen/virtio/device_core.hpp>
 
-#include <sstream>
 #include <utility>
 
+#include <vgen/format.hpp>
 #include <vgen/virtio/error.hpp>
 #include <vgen/virtqueue/split_ring.hpp>
 
 namespace vgen::virtio {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  std::ostringstream out;
-  out << "0x" << std::hex << value;
-  return out.str();
-}
 
 std::string queue_name(std::uint32_t index) { return "queue " + std::to_string(index); }
 
@@ -97,6 +91,7 @@ struct DeviceCore::QueueState {
   std::uint32_t max_size = 0;
   std::uint32_t size = 0;
   virtqueue::RingAddresses addresses;
+  virtqueue::RingPosition start;
   bool ready = false;
   std::unique_ptr<QueueInterrupt> interrupt;
   std::unique_ptr<virtqueue::SplitDeviceQueue> live;
@@ -206,6 +201,7 @@ void DeviceCore::reset_locked() {
     queue->ready = false;
     queue->size = queue->max_size;
     queue->addresses = {};
+    queue->start = {};
   }
   interrupt_status_ = 0;
   interrupt_pending_ = false;
@@ -284,6 +280,7 @@ bool DeviceCore::make_live(std::uint16_t index) {
   config.addresses = queue.addresses;
   config.features = virtqueue::RingFeatures::from(driver_features_);
   config.index = index;
+  config.start = queue.start;
   try {
     queue.live = std::make_unique<virtqueue::SplitDeviceQueue>(memory_, config);
   } catch (const vgen::Error& e) {
@@ -390,6 +387,19 @@ void DeviceCore::set_queue_addresses(std::uint32_t index, const virtqueue::RingA
   queue.addresses = addresses;
 }
 
+void DeviceCore::set_queue_start(std::uint32_t index, const virtqueue::RingPosition& start) {
+  Access access(*this);
+  QueueState& queue = existing_queue(index, "queue start write");
+  if (queue.ready) reject("queue start write for ready " + queue_name(index) + " (stop the queue first)");
+  queue.start = start;
+}
+
+std::optional<virtqueue::RingPosition> DeviceCore::queue_position(std::uint32_t index) {
+  Access access(*this);
+  if (index >= queues_.size() || !queues_[index]->live) return std::nullopt;
+  return queues_[index]->live->position();
+}
+
 bool DeviceCore::queue_ready(std::uint32_t index) {
   Access access(*this);
   return index < queues_.size() && queues_[index]->ready;
@@ -437,6 +447,7 @@ void DeviceCore::reset_queue(std::uint32_t index) {
   stop_queue(static_cast<std::uint16_t>(index));
   queue.size = queue.max_size;
   queue.addresses = {};
+  queue.start = {};
   access.finish();
 }
 

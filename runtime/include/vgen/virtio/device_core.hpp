@@ -101,6 +101,13 @@ class DeviceCore {
   virtqueue::RingAddresses queue_addresses(std::uint32_t index);
   /// QueueDesc/Driver/Device. Rejected for an unavailable or a ready queue.
   void set_queue_addresses(std::uint32_t index, const virtqueue::RingAddresses& addresses);
+  /// Where the device side of queue `index` starts when it next becomes live ({0, 0} after a
+  /// reset). Rejected for an unavailable or a ready queue. For transports that stop and resume
+  /// rings (vhost-user SET_VRING_BASE); register-level transports never call it.
+  void set_queue_start(std::uint32_t index, const virtqueue::RingPosition& start);
+  /// The live queue's position (next avail entry, used idx published), or nullopt when queue
+  /// `index` is not live.
+  std::optional<virtqueue::RingPosition> queue_position(std::uint32_t index);
   /// QueueReady.
   bool queue_ready(std::uint32_t index);
   /// QueueReady write. 1 checks the rings (alignment, inside guest memory; rejected if not)

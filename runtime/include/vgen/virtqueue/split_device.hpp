@@ -27,6 +27,9 @@ class SplitDeviceQueue final : public DeviceQueue {
 
   /// The ring as mapped here (for tests and transports).
   const SplitRing& ring() const noexcept { return ring_; }
+  /// Next avail entry to take and the used idx published so far (chains put but not yet
+  /// published do not count).
+  RingPosition position() const noexcept { return {next_avail_, published_idx_}; }
 
  private:
   bool expose();

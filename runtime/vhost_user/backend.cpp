@@ -1,0 +1,179 @@
+#include <vgen/vhost_user/backend.hpp>
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include <vgen/vhost_user/channel.hpp>
+#include <vgen/vhost_user/error.hpp>
+#include <vgen/vhost_user/session.hpp>
+
+namespace vgen::vhost_user {
+namespace {
+
+[[noreturn]] void fail_system(const std::string& what, int error) {
+  throw Error(ErrorCode::System, what + ": " + std::strerror(error));
+}
+
+void remove_stale_socket(const std::string& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) return;
+  if (!S_ISSOCK(info.st_mode)) {
+    throw Error(ErrorCode::System, "socket path " + path + " exists and is not a socket; not removing it");
+  }
+  ::unlink(path.c_str());
+}
+
+UniqueFd listen_on(const std::string& path, bool replace_stale) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(address.sun_path)) {
+    throw Error(ErrorCode::System, "socket path '" + path + "' is empty or longer than " +
+                                       std::to_string(sizeof(address.sun_path) - 1) + " bytes");
+  }
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  if (replace_stale) remove_stale_socket(path);
+  UniqueFd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!socket) fail_system("socket()", errno);
+  if (::bind(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    fail_system("bind to " + path, errno);
+  }
+  if (::listen(socket.get(), 4) != 0) fail_system("listen on " + path, errno);
+  return socket;
+}
+
+// One line for the trace: name, size, fds, and the leading 8 payload bytes when there are some.
+std::string describe(const Message& request) {
+  std::string line = request.name() + " size " + std::to_string(request.header.size);
+  if (!request.fds.empty()) line += " fds " + std::to_string(request.fds.size());
+  if (request.needs_reply()) line += " need-reply";
+  if (request.payload.size() >= 8) {
+    VringState state;
+    std::memcpy(&state, request.payload.data(), sizeof state);
+    line += " [" + std::to_string(state.index) + ", " + std::to_string(state.num) + "]";
+  }
+  return line;
+}
+
+}  // namespace
+
+Backend::Backend(virtio::DeviceModel& model, const std::string& socket_path, Options options)
+    : path_(socket_path), options_(std::move(options)) {
+  device_ = std::make_unique<Device>(model, memory_.guest(), [this](const std::string& line) { log(line); });
+  listener_ = listen_on(path_, options_.replace_stale_socket);
+  stop_event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!stop_event_) fail_system("eventfd()", errno);
+}
+
+Backend::~Backend() {
+  listener_.reset();
+  ::unlink(path_.c_str());
+}
+
+void Backend::log(const std::string& line) const {
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    std::fprintf(stderr, "vhost-user: %s\n", line.c_str());
+  }
+}
+
+void Backend::stop() noexcept {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t ignored = ::write(stop_event_.get(), &one, sizeof one);
+}
+
+Statistics Backend::statistics() const noexcept {
+  return {connections_.load(), messages_.load(), protocol_errors_.load(), kicks_.load()};
+}
+
+// Waits for a front end; false when stop() was called.
+bool Backend::wait_for_connection(UniqueFd& connection) {
+  pollfd entries[2] = {{stop_event_.get(), POLLIN, 0}, {listener_.get(), POLLIN, 0}};
+  for (;;) {
+    if (::poll(entries, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      fail_system("poll on " + path_, errno);
+    }
+    if (entries[0].revents != 0) return false;
+    if (entries[1].revents == 0) continue;
+    connection.reset(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (connection) return true;
+    if (errno != EINTR && errno != ECONNABORTED) fail_system("accept on " + path_, errno);
+  }
+}
+
+void Backend::run() {
+  std::uint64_t served = 0;
+  for (;;) {
+    if (options_.max_connections != 0 && served == options_.max_connections) return;
+    UniqueFd connection;
+    if (!wait_for_connection(connection)) return;
+    ++served;
+    connections_.fetch_add(1);
+    serve_connection(std::move(connection));
+  }
+}
+
+// One connection: requests from the socket and kicks from the live rings' eventfds, on this
+// thread, until the front end leaves, breaks the protocol, or stop() is called. A second front
+// end trying to connect meanwhile is turned away.
+void Backend::serve_connection(UniqueFd connection) {
+  log("front end connected");
+  Session session(*device_, memory_, [this](const std::string& line) { log(line); });
+  try {
+    for (;;) {
+      const std::vector<KickSource> kicks = session.kick_sources();
+      std::vector<pollfd> entries{{stop_event_.get(), POLLIN, 0}, {connection.get(), POLLIN, 0},
+                                  {listener_.get(), POLLIN, 0}};
+      for (const KickSource& kick : kicks) entries.push_back({kick.fd, POLLIN, 0});
+      if (::poll(entries.data(), entries.size(), -1) < 0) {
+        if (errno == EINTR) continue;
+        fail_system("poll", errno);
+      }
+      if (entries[0].revents != 0) return;
+      // The connection first: a front end that closed and reconnected at once is seen leaving
+      // before its new connection is looked at.
+      if (entries[1].revents != 0 && !serve_request(session, connection.get())) return;
+      for (std::size_t i = 0; i < kicks.size(); ++i) {
+        if (entries[3 + i].revents == 0) continue;
+        kicks_.fetch_add(1);
+        session.kicked(kicks[i].ring);
+      }
+      if (entries[2].revents != 0) {
+        UniqueFd extra(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        log("a second front end was turned away: one front end is served at a time");
+      }
+    }
+  } catch (const vgen::Error& error) {
+    protocol_errors_.fetch_add(1);
+    log(std::string("error: ") + error.what() + "; closing the connection");
+  }
+}
+
+// Reads and answers one request; false when the front end closed the connection.
+bool Backend::serve_request(Session& session, int connection) {
+  std::optional<Message> request = read_message(connection);
+  if (!request) {
+    log("front end disconnected");
+    return false;
+  }
+  messages_.fetch_add(1);
+  if (options_.trace) log("<- " + describe(*request));
+  if (std::optional<Message> reply = session.handle(*request)) write_message(connection, *reply);
+  return true;
+}
+
+void serve(virtio::DeviceModel& model, const std::string& socket_path, Options options) {
+  Backend backend(model, socket_path, std::move(options));
+  backend.run();
+}
+
+}  // namespace vgen::vhost_user

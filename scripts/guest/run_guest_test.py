@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""Runs one end-to-end guest test: a Linux guest under QEMU (TCG, q35, one vCPU) uses a virtio
+device served over vhost-user, and the result lines it prints are checked against the host.
+
+  run_guest_test.py rng|blk|blk-control --work DIR --rng-device BIN --blk-device BIN
+
+rng          vgen virtio-rng (vgen-guest-rng): the guest reads /dev/hwrng; the bytes must be a
+             piece of the seeded stream the device produces.
+blk          vgen virtio-blk (vgen-guest-blk): whole-disk digest, dd read throughput, a write
+             with fsync that must reach the image through FLUSH.
+blk-control  the same blk test against qemu-storage-daemon's vhost-user-blk export, so a fault
+             of this harness is not taken for a fault of vgen.
+
+The kernel package is fetched once into DIR/kernel (scripts/guest/fetch-kernel.sh). A missing
+QEMU, busybox or kernel package fails the test with a message; nothing is skipped. On failure
+the run directory (console log, device log) is kept under DIR/artifacts and its tail printed.
+Prints 'GUEST-RESULT test=... status=... seconds=... [mbps=...]'.
+"""
+import argparse
+import hashlib
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RNG_SEED = 0x7667656E
+DISK_BYTES = 32 << 20
+WRITE_OFFSET = 1 << 20
+WRITE_LINES = 4096
+QEMU_TIMEOUT = 180
+MODULES = {"rng": ["virtio_pci", "virtio-rng"], "blk": ["virtio_pci", "virtio_blk"]}
+
+
+class TestFailure(Exception):
+    pass
+
+
+def require_tools():
+    missing = [t for t in ("qemu-system-x86_64", "busybox", "cpio", "depmod", "timeout") if not shutil.which(t)]
+    if missing:
+        raise TestFailure("missing tools: %s (scripts/setup.sh installs qemu-system-x86, busybox-static, cpio, kmod)"
+                          % " ".join(missing))
+
+
+def kernel(work):
+    result = subprocess.run(["bash", os.path.join(HERE, "fetch-kernel.sh"), os.path.join(work, "kernel")],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise TestFailure("guest kernel unavailable: " + result.stderr.strip())
+    return dict(line.split("=", 1) for line in result.stdout.split() if "=" in line)
+
+
+def initramfs(run, env, kind):
+    out = os.path.join(run, "init.cpio")
+    body = os.path.join(HERE, kind + "-body.sh")
+    result = subprocess.run(["bash", os.path.join(HERE, "build-initramfs.sh"), out, env["MODROOT"], env["KVER"], body]
+                            + MODULES[kind], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise TestFailure("initramfs: " + result.stderr.strip())
+    return out
+
+
+def mix(x):
+    mask = (1 << 64) - 1
+    z = (x + 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
+def rng_stream(seed, length):
+    """The device's stream (tests/guest/seeded_stream.hpp): byte p = byte p%8 of mix(seed + p/8)."""
+    return b"".join(mix(seed + i).to_bytes(8, "little") for i in range((length + 7) // 8))[:length]
+
+
+def write_pattern():
+    return b"".join(b"vgen-guest-write %08d ---------------------------------------\n" % i for i in range(WRITE_LINES))
+
+
+def wait_for_socket(path, process, seconds=15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            return
+        if process.poll() is not None:
+            raise TestFailure("device program exited with %d before listening" % process.returncode)
+        time.sleep(0.05)
+    raise TestFailure("device socket %s did not appear in %d s" % (path, seconds))
+
+
+def stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def boot(run, env, cpio, socket, device_args, append):
+    command = ["timeout", "--signal=KILL", str(QEMU_TIMEOUT), "qemu-system-x86_64", "-M", "q35", "-accel", "tcg",
+               "-cpu", "max", "-smp", "1", "-m", "256M", "-nographic", "-no-reboot", "-nodefaults",
+               "-serial", "stdio", "-kernel", env["VMLINUZ"], "-initrd", cpio,
+               "-append", "console=ttyS0 panic=-1 quiet loglevel=3 " + append,
+               "-object", "memory-backend-memfd,id=mem,size=256M,share=on", "-machine", "memory-backend=mem",
+               "-chardev", "socket,id=c0,path=" + socket, "-device", device_args]
+    start = time.monotonic()
+    with open(os.path.join(run, "console.log"), "wb") as console:
+        code = subprocess.run(command, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
+    seconds = time.monotonic() - start
+    with open(os.path.join(run, "console.log"), "rb") as console:
+        text = console.read().decode("utf-8", "replace")
+    if code != 0:
+        raise TestFailure("QEMU exited with %d (%s)" % (code, "timed out after %d s" % QEMU_TIMEOUT
+                                                        if code in (124, 137) else "see console.log"))
+    if "VGEN-GUEST-DONE" not in text:
+        raise TestFailure("the guest did not finish its test script")
+    return text, seconds
+
+
+def field(text, key):
+    match = re.search(r"^%s (.*?)\r?$" % re.escape(key), text, re.M)
+    return match.group(1) if match else None
+
+
+def check_rng(text):
+    head, digest, count = field(text, "VGEN-RNG-HEAD"), field(text, "VGEN-RNG-SHA256"), field(text, "VGEN-RNG-BYTES")
+    if not head or not digest or count is None:
+        raise TestFailure("the guest printed no rng result")
+    length = int(count)
+    stream = rng_stream(RNG_SEED, 1 << 20)
+    offset = stream.find(bytes.fromhex(head))
+    if offset < 0:
+        raise TestFailure("the first bytes the guest read (%s) are not in the device's stream" % head)
+    expected = hashlib.sha256(stream[offset:offset + length]).hexdigest()
+    if expected != digest:
+        raise TestFailure("the guest read %d bytes from stream offset %d with digest %s, expected %s"
+                          % (length, offset, digest, expected))
+    return "%d bytes from stream offset %d match" % (length, offset)
+
+
+def make_disk(run):
+    path = os.path.join(run, "disk.img")
+    data = random.Random(0x626C6B).randbytes(DISK_BYTES)
+    with open(path, "wb") as disk:
+        disk.write(data)
+    return path, data
+
+
+def check_blk(text, image, original, device_log):
+    if "VGEN-BLK-DIGEST-MATCH" not in text:
+        raise TestFailure("the guest's digest of the disk (%s) differs from the host's" % field(text, "VGEN-BLK-DIGEST"))
+    read = field(text, "VGEN-BLK-READ") or ""
+    timing = re.match(r"(\d+) bytes in ([0-9.]+) s", read)
+    if not timing or float(timing.group(2)) <= 0:
+        raise TestFailure("no dd timing in the guest's output: %r" % read)
+    mbps = int(timing.group(1)) / float(timing.group(2)) / (1 << 20)
+    pattern = write_pattern()
+    if field(text, "VGEN-BLK-WROTE") != hashlib.sha256(pattern).hexdigest():
+        raise TestFailure("the guest did not write its pattern")
+    if field(text, "VGEN-BLK-REREAD") != hashlib.sha256(pattern).hexdigest():
+        raise TestFailure("after the guest reset the device (unbind, bind), its pattern did not read back")
+    with open(image, "rb") as disk:
+        after = disk.read()
+    if after[WRITE_OFFSET:WRITE_OFFSET + len(pattern)] != pattern:
+        raise TestFailure("the guest's write with fsync (FLUSH) did not reach the image file")
+    if after[:WRITE_OFFSET] != original[:WRITE_OFFSET] or after[WRITE_OFFSET + len(pattern):] != original[WRITE_OFFSET + len(pattern):]:
+        raise TestFailure("blocks outside the guest's write changed in the image")
+    if device_log is not None:
+        flushes = re.search(r"flushes (\d+)", device_log)
+        if not flushes or int(flushes.group(1)) == 0:
+            raise TestFailure("the device saw no FLUSH request")
+    return mbps
+
+
+def run_test(args, run):
+    require_tools()
+    env = kernel(args.work)
+    kind = "rng" if args.test == "rng" else "blk"
+    cpio = initramfs(run, env, kind)
+    sockdir = tempfile.mkdtemp(prefix="vgen-guest-")
+    socket = os.path.join(sockdir, "dev.sock")
+    device_log_path = os.path.join(run, "device.log")
+    append, image, original = "", None, None
+    if kind == "rng":
+        command = [args.rng_device, "--socket", socket, "--seed", str(RNG_SEED)]
+        device_args = "vhost-user-rng-pci,chardev=c0"
+        append = "rng_core.default_quality=0"
+    else:
+        image, original = make_disk(run)
+        append = "vgen.digest=" + hashlib.sha256(original).hexdigest()
+        device_args = "vhost-user-blk-pci,chardev=c0,num-queues=1"
+        if args.test == "blk":
+            command = [args.blk_device, "--socket", socket, "--image", image]
+        else:
+            if not shutil.which("qemu-storage-daemon"):
+                raise TestFailure("qemu-storage-daemon is missing (package qemu-system-x86)")
+            command = ["qemu-storage-daemon", "--blockdev", "driver=file,node-name=f0,filename=" + image,
+                       "--blockdev", "driver=raw,node-name=d0,file=f0", "--export",
+                       "type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=%s,writable=on,num-queues=1"
+                       % socket]
+    with open(device_log_path, "wb") as device_log:
+        device = subprocess.Popen(command, stdout=device_log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_socket(socket, device)
+        text, seconds = boot(run, env, cpio, socket, device_args, append)
+    finally:
+        stop(device)
+        shutil.rmtree(sockdir, ignore_errors=True)
+    with open(device_log_path, "r", errors="replace") as log:
+        device_text = log.read()
+    if kind == "rng":
+        return check_rng(text), seconds, None
+    mbps = check_blk(text, image, original, device_text if args.test == "blk" else None)
+    return "digest, write-through-flush and image checks pass", seconds, mbps
+
+
+def keep_artifacts(args, run):
+    keep = os.path.join(args.work, "artifacts", "%s-%s" % (args.test, time.strftime("%Y%m%d-%H%M%S")))
+    os.makedirs(os.path.dirname(keep), exist_ok=True)
+    for name in ("disk.img", "init.cpio"):
+        path = os.path.join(run, name)
+        if os.path.exists(path):
+            os.remove(path)
+    shutil.copytree(run, keep)
+    for name in ("console.log", "device.log"):
+        path = os.path.join(keep, name)
+        if os.path.exists(path):
+            with open(path, "r", errors="replace") as log:
+                tail = log.read().splitlines()[-25:]
+            print("---- %s (last lines) ----" % path)
+            print("\n".join(tail))
+    return keep
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("test", choices=["rng", "blk", "blk-control"])
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--rng-device")
+    parser.add_argument("--blk-device")
+    args = parser.parse_args()
+    args.work = os.path.abspath(args.work)
+    run = os.path.join(args.work, "runs", args.test)
+    shutil.rmtree(run, ignore_errors=True)
+    os.makedirs(run)
+    start = time.monotonic()
+    try:
+        detail, boot_seconds, mbps = run_test(args, run)
+    except TestFailure as failure:
+        print("guest test %s FAILED: %s" % (args.test, failure))
+        print("artifacts kept in %s" % keep_artifacts(args, run))
+        print("GUEST-RESULT test=%s status=FAIL seconds=%.1f" % (args.test, time.monotonic() - start))
+        return 1
+    extra = " mbps=%.1f" % mbps if mbps is not None else ""
+    print("guest test %s passed: %s (QEMU ran %.1f s)" % (args.test, detail, boot_seconds))
+    print("GUEST-RESULT test=%s status=PASS seconds=%.1f%s" % (args.test, time.monotonic() - start, extra))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
