@@ -7,12 +7,17 @@
 // "memory", peak), held to the documented budgets; and, in builds without sanitizers (whose
 // shadow memory and quarantine swamp it), the growth of the daemon's resident set, held to
 // the budgets with room for the nodes the attack writes (docs/store.md, "Watch-event queue
-// and memory bounds"). The figures are printed.
+// and memory bounds"). The figures are printed. MemoryReport checks the CONTROL "memory"
+// answer itself over the wire: exact figures for messages whose size the test knows, a
+// return to zero once the client has read everything.
 #include <gtest/gtest.h>
 
 #include <poll.h>
 
+#include <cstdio>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -109,7 +114,10 @@ TEST(MemoryBounds, OneWatcherThatStopsReading) {
   EXPECT_TRUE(closed_by_daemon(watcher));
   // The connection's budget (512 KiB of events and output); the resident set also grows by
   // the nodes written (2.1 MB before the budget counted output and per-message overhead).
+  // It was closed because the next event did not fit, so the count came within one event
+  // (16 + "/flood/NNNNNN" + token + 2 NULs + 64 bytes of overhead) of the budget.
   EXPECT_LE(peak, 512u * 1024);
+  EXPECT_GE(peak, 512u * 1024 - (16 + 14 + token.size() + 2 + 64));
   expect_resident_growth_at_most(growth, 1536);
   RecordProperty("peak_growth_kb", static_cast<int>(growth));
 }
@@ -147,8 +155,101 @@ TEST(MemoryBounds, GuestWithManyWatchingConnections) {
   // connection being answered); the resident set also grows by the nodes written (172 MB
   // before there was a domain budget).
   EXPECT_LE(peak, (4u << 20) + 128 * 4200);
+  // The closures came from the domain's budget being full: within one event of it.
+  EXPECT_GE(peak, (4u << 20) - (16 + 8 + token.size() + 2 + 64));
   expect_resident_growth_at_most(growth, 8192);
   RecordProperty("peak_growth_kb", static_cast<int>(growth));
+}
+
+// --- the CONTROL "memory" answer over the wire ----------------------------------------------
+
+// Every report line, parsed: domain -> {held, peak}. Fails the test on a malformed line.
+std::map<DomainId, std::pair<std::size_t, std::size_t>> memory_report(Client& toolstack) {
+  const Message reply = toolstack.call(MessageType::Control, "memory\0"s);
+  EXPECT_EQ(reply.header.type, static_cast<std::uint32_t>(MessageType::Control));
+  std::map<DomainId, std::pair<std::size_t, std::size_t>> out;
+  EXPECT_TRUE(!reply.payload.empty() && reply.payload.back() == '\0') << "no trailing NUL";
+  std::istringstream lines(reply.payload.substr(0, reply.payload.size() - 1));
+  std::string line;
+  while (std::getline(lines, line)) {
+    unsigned domid = 0;
+    std::size_t held = 0;
+    std::size_t peak = 0;
+    char tail = 0;
+    const int fields = std::sscanf(line.c_str(), "domain %u: %zu bytes held, peak %zu%c", &domid, &held, &peak, &tail);
+    EXPECT_EQ(fields, 3) << "malformed line '" << line << "'";
+    EXPECT_LE(held, peak) << line;
+    out[static_cast<DomainId>(domid)] = {held, peak};
+  }
+  return out;
+}
+
+// Bytes counted for holding one message: its wire size (16-byte header + payload) plus the
+// documented 64 bytes of overhead (docs/store.md).
+constexpr std::size_t counted(std::size_t payload) { return 16 + payload + 64; }
+
+TEST(MemoryReport, CountsEveryMessageUntilItIsSentAndOnlyThen) {
+  Daemon daemon;
+  Client toolstack(daemon.socket_path());
+  // Nothing was ever held: an empty report (just the NUL).
+  EXPECT_EQ(toolstack.call(MessageType::Control, "memory\0"s).payload, "\0"s);
+  // The first answer ("\0") was held until sent.
+  using Line = std::pair<std::size_t, std::size_t>;
+  EXPECT_EQ(toolstack.call(MessageType::Control, "memory\0"s).payload, "domain 0: 0 bytes held, peak 81\n\0"s);
+  const std::size_t dom0_peak = counted(("domain 0: 0 bytes held, peak 81\n\0"s).size());
+
+  // A guest: its "OK" to set-domid, then its "OK" to WATCH together with the watch's first
+  // event ("/w\0tok\0"), both queued before the daemon writes them.
+  Client watcher(daemon.socket_path());
+  ASSERT_EQ(watcher.call(MessageType::Control, "set-domid\0" "5\0"s).payload, "OK\0"s);
+  toolstack.call(MessageType::Write, "/w\0"s);
+  toolstack.call(MessageType::SetPermissions, "/w\0r0\0"s);
+  ASSERT_EQ(watcher.call(MessageType::Watch, "/w\0tok\0"s).payload, "OK\0"s);
+  ASSERT_TRUE(watcher.receive());  // the watch's first event
+  const std::size_t guest_peak = counted(3) + counted(7);
+  auto report = memory_report(toolstack);
+  EXPECT_EQ(report[0], Line(0, dom0_peak));
+  EXPECT_EQ(report[5], Line(0, guest_peak));
+  EXPECT_EQ(report.size(), 2u);
+
+  // A second watch with a 4000-byte token; the guest stops reading while 120 writes below /w
+  // give it 240 events (~500 kB): what its socket does not take is held, within the budget.
+  const std::string token(4000, 'k');
+  ASSERT_EQ(watcher.call(MessageType::Watch, "/w\0"s + token + "\0"s).payload, "OK\0"s);
+  constexpr int kWrites = 120;
+  for (int i = 0; i < kWrites; ++i) toolstack.call(MessageType::Write, "/w/" + std::to_string(i) + "\0v"s);
+  report = memory_report(toolstack);
+  const Line flooded = report[5];
+  EXPECT_LE(flooded.first, 512u * 1024);
+  EXPECT_GE(flooded.second, guest_peak);
+  std::printf("guest not reading 120 events of %zu bytes: %zu bytes held, peak %zu\n", counted(4 + token.size() + 2),
+              flooded.first, flooded.second);
+
+  // It reads everything (the second watch's first event, then one event of each watch per
+  // write): nothing is held any more, and the peak stays.
+  int events = 0;
+  while (events < 1 + 2 * kWrites) {
+    const std::optional<Message> m = watcher.receive();
+    ASSERT_TRUE(m) << "after " << events << " events";
+    ASSERT_EQ(m->header.type, static_cast<std::uint32_t>(MessageType::WatchEvent));
+    ++events;
+  }
+  report = memory_report(toolstack);
+  EXPECT_EQ(report[5], Line(0, flooded.second));
+  EXPECT_EQ(report[0].first, 0u);
+}
+
+TEST(MemoryReport, IsForDomainZeroOnlyAndTakesNoArgument) {
+  Daemon daemon;
+  Client toolstack(daemon.socket_path());
+  Client guest(daemon.socket_path());
+  ASSERT_EQ(guest.call(MessageType::Control, "set-domid\0" "5\0"s).payload, "OK\0"s);
+  const Message denied = guest.call(MessageType::Control, "memory\0"s);
+  EXPECT_EQ(denied.header.type, static_cast<std::uint32_t>(MessageType::Error));
+  EXPECT_EQ(denied.payload, "EACCES\0"s);
+  const Message extra = toolstack.call(MessageType::Control, "memory\0now\0"s);
+  EXPECT_EQ(extra.header.type, static_cast<std::uint32_t>(MessageType::Error));
+  EXPECT_EQ(extra.payload, "EINVAL\0"s);
 }
 
 }  // namespace
