@@ -376,7 +376,7 @@ TEST(Daemon, StaleSocketFileIsReplaced) {
     ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
     close(fd);  // the file stays, nobody listens
   }
-  const pid_t pid = Daemon::spawn({VGEN_XENSTORED_PATH, "--socket", path}, dir.path() + "/log");
+  const pid_t pid = Daemon::spawn({testing::daemon_path(), "--socket", path}, dir.path() + "/log");
   int fd = -1;
   for (int i = 0; i < 500 && fd < 0; ++i) {
     fd = testing::connect_unix(path);
@@ -391,7 +391,7 @@ TEST(Daemon, StaleSocketFileIsReplaced) {
 TEST(Daemon, SocketOfARunningDaemonIsNotTaken) {
   Daemon first;
   TempDir dir;
-  const pid_t pid = Daemon::spawn({VGEN_XENSTORED_PATH, "--socket", first.socket_path()}, dir.path() + "/log");
+  const pid_t pid = Daemon::spawn({testing::daemon_path(), "--socket", first.socket_path()}, dir.path() + "/log");
   EXPECT_EQ(Daemon::wait_exit(pid), 1);
   Client still(first.socket_path());
   EXPECT_EQ(still.call(MessageType::Read, "/\0"s).payload, "");
@@ -401,7 +401,7 @@ TEST(Daemon, PathThatIsNotASocketIsRefused) {
   TempDir dir;
   const std::string path = dir.path() + "/file";
   std::ofstream(path) << "x";
-  const pid_t pid = Daemon::spawn({VGEN_XENSTORED_PATH, "--socket", path}, dir.path() + "/log");
+  const pid_t pid = Daemon::spawn({testing::daemon_path(), "--socket", path}, dir.path() + "/log");
   EXPECT_EQ(Daemon::wait_exit(pid), 1);
   std::ifstream log(dir.path() + "/log");
   std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
@@ -410,7 +410,7 @@ TEST(Daemon, PathThatIsNotASocketIsRefused) {
 
 TEST(Daemon, BadOptionExitsWithAMessage) {
   TempDir dir;
-  const pid_t pid = Daemon::spawn({VGEN_XENSTORED_PATH, "--socket", dir.path() + "/s", "--quota-nodes", "lots"},
+  const pid_t pid = Daemon::spawn({testing::daemon_path(), "--socket", dir.path() + "/s", "--quota-nodes", "lots"},
                                   dir.path() + "/log");
   EXPECT_EQ(Daemon::wait_exit(pid), 1);
   std::ifstream log(dir.path() + "/log");
