@@ -1,22 +1,13 @@
 #include "device_main.hpp"
 
-#include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include <vgen/vhost_user/backend.hpp>
+#include <vgen/vhost_user/stop_on_signals.hpp>
 
 namespace vgen::guest {
-namespace {
-
-vhost_user::Backend* running = nullptr;
-
-extern "C" void on_signal(int) {
-  if (running != nullptr) running->stop();
-}
-
-}  // namespace
 
 std::string option(int argc, char** argv, const std::string& name) {
   for (int i = 1; i + 1 < argc; ++i) {
@@ -34,13 +25,10 @@ int serve_until_signal(virtio::DeviceModel& model, const std::string& socket, co
     };
     options.trace = std::getenv("VGEN_VHOST_TRACE") != nullptr;
     vhost_user::Backend backend(model, socket, options);
-    running = &backend;
-    std::signal(SIGTERM, on_signal);
-    std::signal(SIGINT, on_signal);
+    const vhost_user::StopOnSignals stop(backend);
     std::printf("device: serving on %s\n", socket.c_str());
     std::fflush(stdout);
     backend.run();
-    running = nullptr;
     const vhost_user::Statistics stats = backend.statistics();
     std::printf("device: %llu connections, %llu messages, %llu protocol errors, %llu kicks\n",
                 static_cast<unsigned long long>(stats.connections), static_cast<unsigned long long>(stats.messages),

@@ -1,5 +1,5 @@
-// What the guest-test device programs share: command line, signals, serving a model over the
-// vhost-user back end until SIGTERM/SIGINT, and the closing report.
+// What the guest-test device programs share: command line, serving a model over the vhost-user
+// back end until SIGTERM/SIGINT, and the closing report.
 #pragma once
 
 #include <functional>
@@ -9,8 +9,8 @@
 
 namespace vgen::guest {
 
-/// Serves `model` on the socket named by --socket PATH until SIGTERM or SIGINT, then calls
-/// `report` and returns the exit status (0; 1 when the back end could not start).
+/// Serves `model` on `socket` until SIGTERM or SIGINT, then calls `report` and returns the
+/// exit status (0; 1 when the back end could not start).
 int serve_until_signal(virtio::DeviceModel& model, const std::string& socket, const std::function<void()>& report);
 
 /// The value of option `name` ("--socket") in argv, or "" when absent.
