@@ -8,8 +8,10 @@ rng          the generated virtio-rng program (devices/virtio-rng, run with --vh
              seed chosen for the run): the guest reads /dev/hwrng; the bytes must be a piece of
              the seeded stream the device reports having produced, and the program must leave
              cleanly on SIGTERM with its run passed.
-blk          vgen virtio-blk (vgen-guest-blk): whole-disk digest, dd read throughput, a write
-             with fsync that must reach the image through FLUSH.
+blk          the generated virtio-blk program (devices/virtio-blk, run with --vhost-user and
+             VIRTIO_BLK_IMAGE naming the disk image): whole-disk digest, dd read throughput, a
+             write with fsync that must reach the image through FLUSH, and a clean exit with
+             its run passed.
 blk-control  the same blk test against qemu-storage-daemon's vhost-user-blk export, so a fault
              of this harness is not taken for a fault of vgen.
 
@@ -188,6 +190,8 @@ def check_blk(text, image, original, device_log):
     if after[:WRITE_OFFSET] != original[:WRITE_OFFSET] or after[WRITE_OFFSET + len(pattern):] != original[WRITE_OFFSET + len(pattern):]:
         raise TestFailure("blocks outside the guest's write changed in the image")
     if device_log is not None:
+        if "demo: vhost-user passed" not in device_log:
+            raise TestFailure("the device program did not pass its run (see device.log)")
         flushes = re.search(r"flushes (\d+)", device_log)
         if not flushes or int(flushes.group(1)) == 0:
             raise TestFailure("the device saw no FLUSH request")
@@ -215,7 +219,8 @@ def run_test(args, run):
         append = "vgen.digest=" + hashlib.sha256(original).hexdigest()
         device_args = "vhost-user-blk-pci,chardev=c0,num-queues=1"
         if args.test == "blk":
-            command = [args.blk_device, "--socket", socket, "--image", image]
+            environment["VIRTIO_BLK_IMAGE"] = image
+            command = [args.blk_device, "--vhost-user", socket]
         else:
             if not shutil.which("qemu-storage-daemon"):
                 raise TestFailure("qemu-storage-daemon is missing (package qemu-system-x86)")
