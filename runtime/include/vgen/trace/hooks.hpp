@@ -27,8 +27,8 @@ enum class EventKind : std::uint8_t {
                      ///< 1 the device's interrupt; index = the idx just published
   NotifySuppressed,  ///< a notification was not needed (flags or event idx): as NotifySent
   QueueBroken,       ///< hostile or inconsistent input; the queue stopped
-  StateChanged,      ///< a device or bus state changed: a = old, b = new; index 1 for the
-                     ///< VirtIO device status
+  StateChanged,      ///< a device or bus state changed: a = old, b = new; VirtIO status:
+                     ///< index 0 the driver's, 1 the device's
   UsedLengthIgnored, ///< driver took 0 for the used len (a) of chain `head`, which has no
                      ///< device-writable bytes; index = the entry's used ring index
   AvailSeen,         ///< an observer saw a chain in the avail ring: head, index = avail
