@@ -1,9 +1,10 @@
-// The vgen command line: check, generate, new-device. Exit status: 0 success, 1 invalid spec
+// The vgen command line: check, generate, new-device, import. Exit status: 0 success, 1 invalid spec
 // (or unreadable spec, or a spec vgen cannot generate code for), 2 usage error, 3 internal
 // error, 4 a file or folder vgen cannot read or write.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <exception>
+#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -20,6 +21,8 @@
 #include "vgen/gen/summary.hpp"
 #include "vgen/gen/templates_location.hpp"
 #include "vgen/gen/version.hpp"
+#include "vgen/import/importer.hpp"
+#include "vgen/import/spec_writer.hpp"
 
 namespace {
 
@@ -36,7 +39,7 @@ const char* const kExitCodes =
     "(errors on stderr as file:line:col: error: message); 2 usage error; 3 internal error;\n"
     "4 a file or folder cannot be read or written (missing templates, output folder in the way).";
 
-const char* const kCommands = "check, generate, new-device";
+const char* const kCommands = "check, generate, new-device, import";
 
 struct CheckOptions {
   std::vector<std::string> files;
@@ -59,6 +62,15 @@ struct NewDeviceOptions {
   std::optional<std::string> directory;
   std::optional<std::string> templates;
   bool quiet = false;
+};
+
+struct ImportOptions {
+  vgen::import::ImportRequest request;
+  std::vector<std::string> defines;  // PREFIX[=NAME]
+  bool cxx = false;
+  std::string output;
+  std::optional<std::string> name;
+  std::uint32_t device_id = 1;
 };
 
 void add_check(CLI::App& app, CheckOptions& options) {
@@ -103,6 +115,34 @@ void add_new_device(CLI::App& app, NewDeviceOptions& options) {
   command->add_option("--templates", options.templates, "Templates folder (default: share/vgen/templates beside vgen)")
       ->type_name("DIR");
   command->add_flag("-q,--quiet", options.quiet, "Print nothing on success");
+  command->footer(kExitCodes);
+}
+
+void add_import(CLI::App& app, ImportOptions& options) {
+  CLI::App* command = app.add_subcommand(
+      "import",
+      "Write a spec whose types are structs, enums and #define groups of C or C++ headers, laid out as clang "
+      "lays them out (parsed with Clang LibTooling)");
+  command->add_option("HEADER", options.request.headers,
+                      "Headers, included in this order; one that is not a file is found on the include path")
+      ->required()
+      ->type_name("HEADER");
+  command->add_option("--struct", options.request.structs, "A struct to import (tag or typedef name)")
+      ->type_name("NAME");
+  command->add_option("--enum", options.request.enums, "A C enum to import (tag or typedef name)")->type_name("NAME");
+  command->add_option("--define", options.defines,
+                      "Integer macros starting with PREFIX, imported as the enum NAME (default: the prefix in lower "
+                      "case)")
+      ->type_name("PREFIX[=NAME]");
+  command->add_option("-I", options.request.include_dirs, "Include folder")->type_name("DIR");
+  command->add_option("-D", options.request.macros, "Macro definition")->type_name("MACRO[=VALUE]");
+  command->add_flag("--cxx", options.cxx, "Parse the headers as C++ (default: C, unless a header ends in .hpp)");
+  command->add_option("-o,--output", options.output, "The spec to write")->required()->type_name("SPEC");
+  command->add_option("--name", options.name, "Spec name (default: the output file's name without .yaml)")
+      ->type_name("NAME");
+  command->add_option("--device-id", options.device_id, "VirtIO device ID of the spec (default 1)")
+      ->type_name("ID")
+      ->check(CLI::Range(1u, 0xffffffffu));
   command->footer(kExitCodes);
 }
 
@@ -208,6 +248,39 @@ int run_new_device(const NewDeviceOptions& options) {
   return 0;
 }
 
+int run_import(ImportOptions options) {
+  vgen::import::ImportRequest& request = options.request;
+  if (request.structs.empty() && request.enums.empty() && options.defines.empty()) {
+    return usage_error("import", "nothing to import: give --struct, --enum or --define");
+  }
+  for (const std::string& define : options.defines) {
+    const std::size_t equals = define.find('=');
+    request.defines.push_back({define.substr(0, equals), equals == std::string::npos ? "" : define.substr(equals + 1)});
+    if (request.defines.back().prefix.empty()) return usage_error("import", "--define needs a prefix");
+  }
+  if (options.cxx) request.language = vgen::import::Language::cxx;
+  vgen::import::SpecFrame frame;
+  frame.name = options.name ? *options.name : fs::path(options.output).stem().string();
+  frame.device_id = options.device_id;
+  frame.headers = request.headers;
+  if (std::optional<std::string> problem = vgen::gen::spec_name_problem(frame.name)) {
+    return usage_error("import", "spec name '" + vgen::gen::printable(frame.name) + "' is not usable: " + *problem +
+                                     " (give --name)");
+  }
+  const vgen::import::ImportResult result = vgen::import::import_headers(request);
+  for (const std::string& warning : result.warnings) std::cerr << warning << '\n';
+  for (const std::string& error : result.errors) std::cerr << error << '\n';
+  if (!result.ok()) return kExitInvalidSpec;
+  std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
+  out << vgen::import::write_spec(result.types, frame);
+  out.close();
+  if (!out) {
+    std::cerr << options.output << ": error: cannot write file\n";
+    return kExitFiles;
+  }
+  return 0;
+}
+
 // CLI11 reports an unknown command, or an unknown option before the command, only as "A
 // subcommand is required"; name it instead. The top level takes no option values, so the
 // first non-option argument is the command.
@@ -241,8 +314,9 @@ bool unknown_command(int argc, char** argv, const CLI::App& app) {
 }
 
 int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& generate,
-        const NewDeviceOptions& new_device) {
+        const NewDeviceOptions& new_device, const ImportOptions& import) {
   try {
+    if (app.got_subcommand("import")) return run_import(import);
     if (app.got_subcommand("generate")) return run_generate(generate);
     if (app.got_subcommand("new-device")) return run_new_device(new_device);
     return run_check(check);
@@ -274,6 +348,8 @@ int main(int argc, char** argv) {
   add_check(app, check);
   add_generate(app, generate);
   add_new_device(app, new_device);
+  ImportOptions import;
+  add_import(app, import);
   if (unknown_command(argc, argv, app)) {
     return kExitUsage;
   }
@@ -283,5 +359,5 @@ int main(int argc, char** argv) {
     int status = app.exit(error);  // prints help, the version, or the usage error
     return status == 0 ? 0 : kExitUsage;
   }
-  return run(app, check, generate, new_device);
+  return run(app, check, generate, new_device, import);
 }
