@@ -113,7 +113,10 @@ MappedType map_type(clang::QualType type, const clang::ASTContext& context) {
   }
   if (const auto* record = canonical->getAs<clang::RecordType>()) {
     const clang::RecordDecl* declaration = record->getDecl();
-    if (declaration->isUnion()) return refused("type '" + spelled + "' is a union, which the spec has no type for");
+    if (declaration->isUnion()) {
+      const std::string which = declaration->getName().empty() ? "an unnamed union" : "the union '" + spelled + "'";
+      return refused("its type is " + which + ", which the spec has no type for");
+    }
     if (declaration->getDefinition() == nullptr) return refused("type '" + spelled + "' is an incomplete struct");
     MappedType mapped;
     mapped.kind = MappedType::Kind::record;
@@ -124,8 +127,9 @@ MappedType map_type(clang::QualType type, const clang::ASTContext& context) {
     return refused("type '" + spelled + "' is an array of arrays; spec arrays have one dimension");
   }
   if (canonical->isIntegerType() && !canonical->isBooleanType() && !first_typedef.empty()) {
-    return refused("type '" + spelled + "' is the unknown typedef '" + first_typedef +
-                   "', so its byte order is unknown; use __le*, __be*, __virtio*, __u*, __s*, uint*_t or int*_t");
+    return refused("type '" + spelled + "' is '" + describe(canonical, context) + "' through the typedef '" +
+                   first_typedef + "', which vgen does not know, so its byte order is unknown; use __le*, __be*, " +
+                   "__virtio*, __u*, __s*, uint*_t or int*_t");
   }
   return integer(canonical, Order::native, spelled, context);
 }
