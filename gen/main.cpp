@@ -127,15 +127,25 @@ void add_import(CLI::App& app, ImportOptions& options) {
                       "Headers, included in this order; one that is not a file is found on the include path")
       ->required()
       ->type_name("HEADER");
-  command->add_option("--struct", options.request.structs, "A struct to import (tag or typedef name)")
-      ->type_name("NAME");
-  command->add_option("--enum", options.request.enums, "A C enum to import (tag or typedef name)")->type_name("NAME");
+  // Each of these takes one value per use (repeat the option for more), so that a header
+  // after it stays a header.
+  command->add_option("--struct", options.request.structs, "A struct to import (tag or typedef name); repeatable")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  command->add_option("--enum", options.request.enums, "A C enum to import (tag or typedef name); repeatable")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
   command->add_option("--define", options.defines,
                       "Integer macros starting with PREFIX, imported as the enum NAME (default: the prefix in lower "
-                      "case)")
-      ->type_name("PREFIX[=NAME]");
-  command->add_option("-I", options.request.include_dirs, "Include folder")->type_name("DIR");
-  command->add_option("-D", options.request.macros, "Macro definition")->type_name("MACRO[=VALUE]");
+                      "case); repeatable")
+      ->type_name("PREFIX[=NAME]")
+      ->allow_extra_args(false);
+  command->add_option("-I", options.request.include_dirs, "Include folder; repeatable")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  command->add_option("-D", options.request.macros, "Macro definition; repeatable")
+      ->type_name("MACRO[=VALUE]")
+      ->allow_extra_args(false);
   command->add_flag("--cxx", options.cxx, "Parse the headers as C++ (default: C, unless a header ends in .hpp)");
   command->add_option("-o,--output", options.output, "The spec to write")->required()->type_name("SPEC");
   command->add_option("--name", options.name, "Spec name (default: the output file's name without .yaml)")
