@@ -22,6 +22,7 @@
 #include "vgen/gen/templates_location.hpp"
 #include "vgen/gen/version.hpp"
 #include "vgen/import/importer.hpp"
+#include "vgen/import/source_check.hpp"
 #include "vgen/import/spec_writer.hpp"
 
 namespace {
@@ -168,18 +169,24 @@ void print_diagnostics(const vgen::gen::Diagnostics& diagnostics) {
   }
 }
 
-// Loads every file, prints all errors (sorted, without repeats) and the summaries.
+// Loads every file, prints all errors (sorted, without repeats) and the summaries. The
+// structs of valid specs that say `from:` are then verified against their headers.
 int run_check(const CheckOptions& options) {
   vgen::gen::Diagnostics all;
+  std::vector<std::string> layout_errors;
   for (const std::string& file : options.files) {
     vgen::gen::LoadResult result = vgen::gen::load_file(file);
     all.append(result.diagnostics);
     if (result.ok() && options.verbose) {
       vgen::gen::write_summary(std::cout, *result.document);
     }
+    if (const auto* spec = result.ok() ? std::get_if<vgen::gen::Spec>(&*result.document) : nullptr) {
+      for (std::string& error : vgen::import::verify_sources(spec->types)) layout_errors.push_back(std::move(error));
+    }
   }
   print_diagnostics(all);
-  return all.empty() ? 0 : kExitInvalidSpec;
+  for (const std::string& error : layout_errors) std::cerr << error << '\n';
+  return all.empty() && layout_errors.empty() ? 0 : kExitInvalidSpec;
 }
 
 // clang-format for generated C++; says once on stderr when it is missing.

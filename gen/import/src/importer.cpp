@@ -100,7 +100,7 @@ class ImportConsumer : public clang::ASTConsumer {
       auto found = declarations.records.find(name);
       if (found == declarations.records.end()) {
         const std::string also = declarations.enums.count(name) > 0 ? " ('" + name + "' is an enum: use --enum)" : "";
-        result_.errors.push_back("error: --struct " + name + ": no struct '" + name + "' in the headers" + also +
+        result_.errors.push_back("error: no struct '" + name + "' in the headers" + also +
                                  vgen::gen::suggestion(name, keys(declarations.records)));
         continue;
       }
@@ -109,7 +109,7 @@ class ImportConsumer : public clang::ASTConsumer {
     for (const std::string& name : request_.enums) {
       auto found = declarations.enums.find(name);
       if (found == declarations.enums.end()) {
-        result_.errors.push_back("error: --enum " + name + ": no enum '" + name + "' in the headers" +
+        result_.errors.push_back("error: no enum '" + name + "' in the headers" +
                                  vgen::gen::suggestion(name, keys(declarations.enums)));
         continue;
       }

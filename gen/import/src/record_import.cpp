@@ -105,6 +105,7 @@ bool RecordImporter::import(const clang::RecordDecl* record, const std::string& 
     const MappedType mapped = map_type(element, context_);
     ImportedMember member;
     member.name = field_name;
+    member.location = vgen::import::position(context_.getSourceManager(), at);
     member.offset = context_.toCharUnitsFromBits(static_cast<std::int64_t>(layout.getFieldOffset(field->getFieldIndex())))
                         .getQuantity();
     member.bytes = context_.getTypeSizeInChars(field->getType()).getQuantity();

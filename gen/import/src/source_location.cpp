@@ -23,6 +23,12 @@ std::string located(const clang::SourceManager& sources, clang::SourceLocation l
   return text;
 }
 
+std::string position(const clang::SourceManager& sources, clang::SourceLocation location) {
+  const clang::PresumedLoc at = location.isValid() ? presumed(sources, location) : clang::PresumedLoc();
+  if (!at.isValid()) return "";
+  return std::string(at.getFilename()) + ':' + std::to_string(at.getLine()) + ':' + std::to_string(at.getColumn());
+}
+
 std::string origin(const clang::SourceManager& sources, clang::SourceLocation location) {
   const clang::PresumedLoc at = location.isValid() ? presumed(sources, location) : clang::PresumedLoc();
   if (!at.isValid()) return "";

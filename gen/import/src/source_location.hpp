@@ -14,6 +14,9 @@ namespace vgen::import {
 std::string located(const clang::SourceManager& sources, clang::SourceLocation location, std::string_view severity,
                     std::string_view message);
 
+/// `file:line:col` of `location`, or "" when it is unknown.
+std::string position(const clang::SourceManager& sources, clang::SourceLocation location);
+
 /// `file:line` of `location`, for the spec's descriptions.
 std::string origin(const clang::SourceManager& sources, clang::SourceLocation location);
 

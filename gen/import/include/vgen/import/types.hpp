@@ -16,6 +16,7 @@ struct ImportedMember {
   bool big_endian = false; ///< the field (or its array's elements) travels big-endian
   std::uint64_t offset = 0;
   std::uint64_t bytes = 0;  ///< size of the field or the pad
+  std::string location;     ///< the field's declaration: `file:line:col` (empty for a pad)
 };
 
 /// A struct type with clang's size and every member at clang's offset.
