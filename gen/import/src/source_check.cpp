@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "vgen/gen/scalar.hpp"
 #include "vgen/import/importer.hpp"
@@ -26,8 +27,18 @@ std::string integer_spelling(const ImportedMember& member) {
              : member.type;
 }
 
+// The integer a spec field travels as: its own, or its enum's or flags type's.
+std::optional<vgen::gen::ScalarKind> integer_of(const Member& member, const vgen::gen::TypeTable& types) {
+  if (member.type.scalar) return member.type.scalar;
+  if (!member.type.named) return std::nullopt;
+  const vgen::gen::TypeDefinition& named = types.types.at(*member.type.named);
+  if (const vgen::gen::EnumType* enumeration = named.as_enum()) return enumeration->underlying;
+  if (const vgen::gen::FlagsType* flags = named.as_flags()) return flags->underlying;
+  return std::nullopt;
+}
+
 void compare(const vgen::gen::TypeDefinition& definition, const StructSource& source, const ImportedStruct& header,
-             std::vector<std::string>& errors) {
+             const vgen::gen::TypeTable& types, std::vector<std::string>& errors) {
   const vgen::gen::StructType& spec = *definition.as_struct();
   const std::string what = "struct '" + definition.name + "'";
   const std::string theirs = "struct " + source.name + " of " + source.header;
@@ -62,8 +73,9 @@ void compare(const vgen::gen::TypeDefinition& definition, const StructSource& so
       continue;
     }
     const std::string integer = integer_spelling(theirs_field);
-    if (!integer.empty() && ours.type.scalar) {
-      std::string spelled(vgen::gen::scalar_name(*ours.type.scalar));
+    const std::optional<vgen::gen::ScalarKind> our_integer = integer_of(ours, types);
+    if (!integer.empty() && our_integer) {
+      std::string spelled(vgen::gen::scalar_name(*our_integer));
       if (ours.type.is_array()) spelled += "[" + std::to_string(ours.type.count) + "]";
       if (spelled != integer) {
         errors.push_back(error_at(ours.location, in + "type " + spelled + ", but " + integer + there));
@@ -112,7 +124,7 @@ std::vector<std::string> verify_sources(const vgen::gen::TypeTable& types) {
       errors.insert(errors.end(), result.errors.begin(), result.errors.end());
       continue;
     }
-    compare(definition, source, result.types.structs.back(), errors);
+    compare(definition, source, result.types.structs.back(), types, errors);
   }
   return errors;
 }
