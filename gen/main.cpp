@@ -1,9 +1,11 @@
-// The vgen command line: check, generate, new-device, trace show. Exit status: 0 success, 1
-// invalid spec (or unreadable spec, or a spec vgen cannot generate code for; for trace show, a
-// damaged log), 2 usage error, 3 internal error, 4 a file or folder vgen cannot read or write.
+// The vgen command line: check, generate, new-device, import, trace show. Exit status: 0
+// success, 1 invalid spec (or unreadable spec, or a spec vgen cannot generate code for; for
+// trace show, a damaged log), 2 usage error, 3 internal error, 4 a file or folder vgen cannot
+// read or write.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <exception>
+#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -20,6 +22,9 @@
 #include "vgen/gen/summary.hpp"
 #include "vgen/gen/templates_location.hpp"
 #include "vgen/gen/version.hpp"
+#include "vgen/import/importer.hpp"
+#include "vgen/import/source_check.hpp"
+#include "vgen/import/spec_writer.hpp"
 #include "vgen/trace/error.hpp"
 #include "vgen/trace/log_reader.hpp"
 #include "vgen/trace_view/show.hpp"
@@ -39,7 +44,7 @@ const char* const kExitCodes =
     "(errors on stderr as file:line:col: error: message); 2 usage error; 3 internal error;\n"
     "4 a file or folder cannot be read or written (missing templates, output folder in the way).";
 
-const char* const kCommands = "check, generate, new-device, trace";
+const char* const kCommands = "check, generate, new-device, import, trace";
 
 struct CheckOptions {
   std::vector<std::string> files;
@@ -62,6 +67,15 @@ struct NewDeviceOptions {
   std::optional<std::string> directory;
   std::optional<std::string> templates;
   bool quiet = false;
+};
+
+struct ImportOptions {
+  vgen::import::ImportRequest request;
+  std::vector<std::string> defines;  // PREFIX[=NAME]
+  bool cxx = false;
+  std::string output;
+  std::optional<std::string> name;
+  std::uint32_t device_id = 1;
 };
 
 struct TraceOptions {
@@ -137,6 +151,44 @@ void add_new_device(CLI::App& app, NewDeviceOptions& options) {
   command->footer(kExitCodes);
 }
 
+void add_import(CLI::App& app, ImportOptions& options) {
+  CLI::App* command = app.add_subcommand(
+      "import",
+      "Write a spec whose types are structs, enums and #define groups of C or C++ headers, laid out as clang "
+      "lays them out (parsed with Clang LibTooling)");
+  command->add_option("HEADER", options.request.headers,
+                      "Headers, included in this order; one that is not a file is found on the include path")
+      ->required()
+      ->type_name("HEADER");
+  // Each of these takes one value per use (repeat the option for more), so that a header
+  // after it stays a header.
+  command->add_option("--struct", options.request.structs, "A struct to import (tag or typedef name); repeatable")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  command->add_option("--enum", options.request.enums, "A C enum to import (tag or typedef name); repeatable")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  command->add_option("--define", options.defines,
+                      "Integer macros starting with PREFIX, imported as the enum NAME (default: the prefix in lower "
+                      "case); repeatable")
+      ->type_name("PREFIX[=NAME]")
+      ->allow_extra_args(false);
+  command->add_option("-I", options.request.include_dirs, "Include folder; repeatable")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  command->add_option("-D", options.request.macros, "Macro definition; repeatable")
+      ->type_name("MACRO[=VALUE]")
+      ->allow_extra_args(false);
+  command->add_flag("--cxx", options.cxx, "Parse the headers as C++ (default: C, unless a header ends in .hpp)");
+  command->add_option("-o,--output", options.output, "The spec to write")->required()->type_name("SPEC");
+  command->add_option("--name", options.name, "Spec name (default: the output file's name without .yaml)")
+      ->type_name("NAME");
+  command->add_option("--device-id", options.device_id, "VirtIO device ID of the spec (default 1)")
+      ->type_name("ID")
+      ->check(CLI::Range(1u, 0xffffffffu));
+  command->footer(kExitCodes);
+}
+
 // A usage error of `command`: the message, the pointer to --help, and exit status 2.
 int usage_error(const std::string& command, const std::string& message) {
   std::cerr << "vgen " << command << ": " << message << "\nRun with --help for more information.\n";
@@ -149,18 +201,24 @@ void print_diagnostics(const vgen::gen::Diagnostics& diagnostics) {
   }
 }
 
-// Loads every file, prints all errors (sorted, without repeats) and the summaries.
+// Loads every file, prints all errors (sorted, without repeats) and the summaries. The
+// structs of valid specs that say `from:` are then verified against their headers.
 int run_check(const CheckOptions& options) {
   vgen::gen::Diagnostics all;
+  std::vector<std::string> layout_errors;
   for (const std::string& file : options.files) {
     vgen::gen::LoadResult result = vgen::gen::load_file(file);
     all.append(result.diagnostics);
     if (result.ok() && options.verbose) {
       vgen::gen::write_summary(std::cout, *result.document);
     }
+    if (const auto* spec = result.ok() ? std::get_if<vgen::gen::Spec>(&*result.document) : nullptr) {
+      for (std::string& error : vgen::import::verify_sources(spec->types)) layout_errors.push_back(std::move(error));
+    }
   }
   print_diagnostics(all);
-  return all.empty() ? 0 : kExitInvalidSpec;
+  for (const std::string& error : layout_errors) std::cerr << error << '\n';
+  return all.empty() && layout_errors.empty() ? 0 : kExitInvalidSpec;
 }
 
 // clang-format for generated C++; says once on stderr when it is missing.
@@ -239,6 +297,39 @@ int run_new_device(const NewDeviceOptions& options) {
   return 0;
 }
 
+int run_import(ImportOptions options) {
+  vgen::import::ImportRequest& request = options.request;
+  if (request.structs.empty() && request.enums.empty() && options.defines.empty()) {
+    return usage_error("import", "nothing to import: give --struct, --enum or --define");
+  }
+  for (const std::string& define : options.defines) {
+    const std::size_t equals = define.find('=');
+    request.defines.push_back({define.substr(0, equals), equals == std::string::npos ? "" : define.substr(equals + 1)});
+    if (request.defines.back().prefix.empty()) return usage_error("import", "--define needs a prefix");
+  }
+  if (options.cxx) request.language = vgen::import::Language::cxx;
+  vgen::import::SpecFrame frame;
+  frame.name = options.name ? *options.name : fs::path(options.output).stem().string();
+  frame.device_id = options.device_id;
+  frame.headers = request.headers;
+  if (std::optional<std::string> problem = vgen::gen::spec_name_problem(frame.name)) {
+    return usage_error("import", "spec name '" + vgen::gen::printable(frame.name) + "' is not usable: " + *problem +
+                                     " (give --name)");
+  }
+  const vgen::import::ImportResult result = vgen::import::import_headers(request);
+  for (const std::string& warning : result.warnings) std::cerr << warning << '\n';
+  for (const std::string& error : result.errors) std::cerr << error << '\n';
+  if (!result.ok()) return kExitInvalidSpec;
+  std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
+  out << vgen::import::write_spec(result.types, frame);
+  out.close();
+  if (!out) {
+    std::cerr << options.output << ": error: cannot write file\n";
+    return kExitFiles;
+  }
+  return 0;
+}
+
 // CLI11 reports an unknown command, or an unknown option before the command, only as "A
 // subcommand is required"; name it instead. The top level takes no option values, so the
 // first non-option argument is the command.
@@ -272,9 +363,10 @@ bool unknown_command(int argc, char** argv, const CLI::App& app) {
 }
 
 int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& generate,
-        const NewDeviceOptions& new_device, const TraceOptions& trace) {
+        const NewDeviceOptions& new_device, const ImportOptions& import, const TraceOptions& trace) {
   try {
     if (app.got_subcommand("trace")) return run_trace_show(trace);
+    if (app.got_subcommand("import")) return run_import(import);
     if (app.got_subcommand("generate")) return run_generate(generate);
     if (app.got_subcommand("new-device")) return run_new_device(new_device);
     return run_check(check);
@@ -307,6 +399,8 @@ int main(int argc, char** argv) {
   add_check(app, check);
   add_generate(app, generate);
   add_new_device(app, new_device);
+  ImportOptions import;
+  add_import(app, import);
   add_trace(app, trace);
   if (unknown_command(argc, argv, app)) {
     return kExitUsage;
@@ -317,5 +411,5 @@ int main(int argc, char** argv) {
     int status = app.exit(error);  // prints help, the version, or the usage error
     return status == 0 ? 0 : kExitUsage;
   }
-  return run(app, check, generate, new_device, trace);
+  return run(app, check, generate, new_device, import, trace);
 }

@@ -8,11 +8,12 @@
 namespace vgen::gen::detail {
 namespace {
 
-const std::vector<std::string> kStructKeys{"name", "kind", "description", "byte_order", "size", "fields"};
+const std::vector<std::string> kStructKeys{"name", "kind", "description", "byte_order", "size", "fields", "from"};
+const std::vector<std::string> kFromKeys{"header", "struct"};
 const std::vector<std::string> kEnumKeys{"name", "kind", "description", "type", "values"};
 const std::vector<std::string> kFlagsKeys{"name", "kind", "description", "type", "flags"};
 const std::vector<std::string> kAnyTypeKeys{"name", "kind", "description", "byte_order", "size", "fields",
-                                            "type", "values", "flags"};
+                                            "from", "type", "values", "flags"};
 const std::vector<std::string> kFieldKeys{"name", "type", "byte_order", "offset", "description"};
 const std::vector<std::string> kPaddingKeys{"pad", "description"};
 const std::vector<std::string> kEnumValueKeys{"name", "value", "description"};
@@ -132,6 +133,12 @@ std::optional<StructType> load_struct(const MapView& entry) {
   if (entry.has("size")) {
     structure.declared_size = entry.unsigned_integer("size", Presence::optional, kMaxTypeSize);
     structure.declared_size_location = entry.value_location("size");
+  }
+  if (std::optional<YamlNode> from = entry.mapping("from", Presence::optional)) {
+    MapView source(entry.reader(), *from, "from", kFromKeys);
+    std::optional<std::string> header = source.string("header", Presence::required);
+    std::optional<std::string> name = source.string("struct", Presence::required);
+    if (header && name) structure.from = StructSource{*header, *name, entry.value_location("from")};
   }
   if (std::optional<YamlNode> fields = entry.sequence("fields", Presence::required)) {
     structure.members = load_members(entry.reader(), *fields, entry.what(), structure.byte_order);

@@ -59,12 +59,21 @@ struct Member {
   bool is_padding() const { return kind == Kind::padding; }
 };
 
+/// `from: {header, struct}` on a struct: the C struct whose layout `vgen check` verifies the
+/// spec's against (with clang, through `vgen import`).
+struct StructSource {
+  std::string header;  ///< a path, or a header found on the include path (`linux/virtio_blk.h`)
+  std::string name;    ///< the C struct's tag or typedef name
+  Location location;   ///< where `from:` is written
+};
+
 /// A struct: members in wire order.
 struct StructType {
   std::vector<Member> members;                 ///< after layout: including implicit padding
   ByteOrder byte_order = ByteOrder::little;    ///< default for fields without `byte_order:`
   std::optional<std::uint64_t> declared_size;  ///< `size:` assertion, checked by layout
   Location declared_size_location;             ///< where `size:` was written
+  std::optional<StructSource> from;            ///< `from:`, verified by `vgen check`
 };
 
 /// One named value of an enum.

@@ -1,0 +1,3 @@
+/* Found through -I by options.test. */
+#include <linux/types.h>
+typedef __be32 net_word;
