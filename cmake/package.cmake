@@ -17,6 +17,8 @@ set_target_properties(vgen_flags PROPERTIES EXPORT_NAME flags)
 install(TARGETS vgen vgen_base ${_vgen_layer_targets} vgen_runtime vgen_flags EXPORT vgenTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# vgen's clang module, where vgen looks for it: <prefix>/bin/../lib/vgen (gen/import).
+install(TARGETS vgen-clang LIBRARY DESTINATION lib/vgen)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/templates/ DESTINATION ${CMAKE_INSTALL_DATADIR}/vgen/templates)
 

@@ -22,8 +22,7 @@
 #include "vgen/gen/summary.hpp"
 #include "vgen/gen/templates_location.hpp"
 #include "vgen/gen/version.hpp"
-#include "vgen/import/importer.hpp"
-#include "vgen/import/source_check.hpp"
+#include "vgen/import/clang_tools.hpp"
 #include "vgen/import/spec_writer.hpp"
 #include "vgen/trace/error.hpp"
 #include "vgen/trace/log_reader.hpp"
@@ -212,8 +211,11 @@ int run_check(const CheckOptions& options) {
     if (result.ok() && options.verbose) {
       vgen::gen::write_summary(std::cout, *result.document);
     }
-    if (const auto* spec = result.ok() ? std::get_if<vgen::gen::Spec>(&*result.document) : nullptr) {
-      for (std::string& error : vgen::import::verify_sources(spec->types)) layout_errors.push_back(std::move(error));
+    const auto* spec = result.ok() ? std::get_if<vgen::gen::Spec>(&*result.document) : nullptr;
+    if (spec != nullptr && vgen::import::has_sources(spec->types)) {
+      for (std::string& error : vgen::import::clang_tools().verify_sources(spec->types)) {
+        layout_errors.push_back(std::move(error));
+      }
     }
   }
   print_diagnostics(all);
@@ -316,7 +318,7 @@ int run_import(ImportOptions options) {
     return usage_error("import", "spec name '" + vgen::gen::printable(frame.name) + "' is not usable: " + *problem +
                                      " (give --name)");
   }
-  const vgen::import::ImportResult result = vgen::import::import_headers(request);
+  const vgen::import::ImportResult result = vgen::import::clang_tools().import_headers(request);
   for (const std::string& warning : result.warnings) std::cerr << warning << '\n';
   for (const std::string& error : result.errors) std::cerr << error << '\n';
   if (!result.ok()) return kExitInvalidSpec;
