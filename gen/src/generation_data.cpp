@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "vgen/gen/cpp_text.hpp"
 #include "vgen/gen/generator.hpp"
 #include "vgen/gen/names.hpp"
 #include "vgen/gen/template_data.hpp"
@@ -206,7 +207,7 @@ std::string default_value(const StoreNode& node, const std::string& spec_snake, 
   // the plain default.
   const bool fits = node.scalar.has_value() == (node.side == Side::backend);
   if (profile == RingProfile::blkif && known != kBlkifNodes.end() && fits) return known->second;
-  if (!node.scalar) return "\"" + node.name + "-of-" + spec_snake + "\"";
+  if (!node.scalar) return string_literal(node.name + "-of-" + spec_snake);
   return "1";
 }
 
@@ -291,6 +292,7 @@ kainjow::mustache::data generation_data(const Spec& spec) {
   data root = template_data(spec);
   // The spec's name under keys no list item shadows (items have their own `name`).
   set_name(root, "spec", spec.name);
+  root.set("spec_literal", string_literal(spec.name));
   set_ordered_structs(root, spec);
   if (const VirtioDevice* device = spec.virtio()) set_virtio_extras(root, spec, *device);
   if (const RpmsgService* service = spec.rpmsg()) set_rpmsg_extras(root, spec, *service);

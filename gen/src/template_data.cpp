@@ -1,5 +1,6 @@
 #include "vgen/gen/template_data.hpp"
 
+#include "vgen/gen/cpp_text.hpp"
 #include "vgen/gen/names.hpp"
 #include "vgen/gen/version.hpp"
 
@@ -20,8 +21,9 @@ void set_name(data& node, const std::string& key, const std::string& name) {
   node.set(key + "_upper", to_upper_case(name));
 }
 
+// Descriptions reach templates only as comment text (cpp_text.hpp): spec text never becomes code.
 void set_description(data& node, const std::string& description) {
-  node.set("description", description);
+  node.set("description", comment_text(description));
   node.set("has_description", !description.empty());
 }
 
@@ -127,6 +129,7 @@ void set_enum(data& node, const EnumType& enumeration) {
     set_name(item, "name", value.name);
     set_description(item, value.description);
     item.set("value", value.value.to_string());
+    item.set("value_literal", cpp_literal(value.value));
     item.set("value_hex", to_hex(value.value.bits() & (scalar_bits(enumeration.underlying) == 64
                                                            ? ~std::uint64_t{0}
                                                            : (std::uint64_t{1} << scalar_bits(enumeration.underlying)) - 1)));
@@ -267,6 +270,7 @@ data store_node_data(const StoreNode& store_node) {
   node.set("name_snake", to_snake_case(store_node.name));
   node.set("name_pascal", to_pascal_case(store_node.name));
   node.set("name_upper", to_upper_case(store_node.name));
+  node.set("name_literal", string_literal(store_node.name));
   set_description(node, store_node.description);
   node.set("side", std::string(side_name(store_node.side)));
   node.set("is_frontend", store_node.side == Side::frontend);
@@ -290,6 +294,9 @@ data split_data(const SplitDevice& device) {
   node.set("has_compatible", device.compatible.has_value());
   node.set("compatible_frontend", device.compatible ? device.compatible->frontend : "");
   node.set("compatible_backend", device.compatible ? device.compatible->backend : "");
+  node.set("compatible_frontend_literal", string_literal(device.compatible ? device.compatible->frontend : ""));
+  node.set("compatible_backend_literal", string_literal(device.compatible ? device.compatible->backend : ""));
+  node.set("device_type_literal", string_literal(device.device_type));
   node.set("ring_pages", number(device.ring_pages));
   node.set("ring_bytes", number(device.ring_pages * kPageSize));
   node.set("ring_entries", number(device.ring_entries));
@@ -311,6 +318,7 @@ data split_data(const SplitDevice& device) {
 data rpmsg_data(const RpmsgService& service) {
   data node;
   node.set("service", service.service);
+  node.set("service_literal", string_literal(service.service));
   node.set("service_length", number(service.service.size()));
   node.set("buffer_size", number(service.buffer_size));
   node.set("max_payload", number(service.max_payload()));
@@ -335,6 +343,7 @@ data rpmsg_data(const RpmsgService& service) {
 data template_data(const Spec& spec) {
   data root;
   set_name(root, "name", spec.name);
+  root.set("name_literal", string_literal(spec.name));
   set_description(root, spec.description);
   root.set("source", spec.source);
   root.set("vgen_version", std::string(version()));

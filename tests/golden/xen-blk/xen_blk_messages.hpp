@@ -8,15 +8,16 @@ namespace xen_blk {
 
 /// Each side's store nodes but ring-ref and event-channel; members() and kNames pair them up.
 struct FrontendNodes {
-  std::string protocol;  ///< "protocol"
+  std::string protocol;
   auto members() { return std::tie(protocol); }
   static constexpr std::array<std::string_view, 1> kNames{"protocol"};
 };
 struct BackendNodes {
-  std::uint64_t sectors = 0;             ///< "sectors": Size in 512-byte sectors.
-  std::uint32_t info = 0;                ///< "info"
-  std::uint32_t sector_size = 0;         ///< "sector-size"
-  std::uint8_t feature_flush_cache = 0;  ///< "feature-flush-cache"
+  /// sectors: Size in 512-byte sectors.
+  std::uint64_t sectors = 0;
+  std::uint32_t info = 0;
+  std::uint32_t sector_size = 0;
+  std::uint8_t feature_flush_cache = 0;
   auto members() { return std::tie(sectors, info, sector_size, feature_flush_cache); }
   static constexpr std::array<std::string_view, 4> kNames{"sectors", "info", "sector-size", "feature-flush-cache"};
 };
