@@ -27,7 +27,7 @@ inline constexpr unsigned kFeatureVirtioBlkFConfigWce = 11;
 inline constexpr unsigned kFeatureVirtioFVersion1 = 32;
 /// Feature bit 29: VIRTIO_F_EVENT_IDX
 inline constexpr unsigned kFeatureVirtioFEventIdx = 29;
-inline constexpr std::uint64_t kSpecFeatures = 0x0000000120000e76ull;  ///< the spec's feature bits
+inline constexpr std::uint64_t kSpecFeatures{0x0000000120000e76};  ///< the spec's feature bits
 /// Queue 0: requestq, bidirectional. A header the device reads, data buffers, and a status byte the device writes.
 inline constexpr std::uint16_t kQueueRequestq = 0;
 inline constexpr std::uint32_t kQueueRequestqSize = 128;

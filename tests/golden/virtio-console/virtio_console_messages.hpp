@@ -15,7 +15,7 @@ inline constexpr unsigned kFeatureVirtioConsoleFMultiport = 1;
 inline constexpr unsigned kFeatureVirtioConsoleFEmergWrite = 2;
 /// Feature bit 32: VIRTIO_F_VERSION_1
 inline constexpr unsigned kFeatureVirtioFVersion1 = 32;
-inline constexpr std::uint64_t kSpecFeatures = 0x0000000100000007ull;  ///< the spec's feature bits
+inline constexpr std::uint64_t kSpecFeatures{0x0000000100000007};  ///< the spec's feature bits
 /// Queue 0: receiveq0, device-to-driver
 inline constexpr std::uint16_t kQueueReceiveq0 = 0;
 inline constexpr std::uint32_t kQueueReceiveq0Size = 128;
