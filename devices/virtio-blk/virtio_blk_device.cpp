@@ -12,7 +12,6 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-
 #include <vgen/error.hpp>
 
 namespace virtio_blk {

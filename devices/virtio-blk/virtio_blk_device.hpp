@@ -49,8 +49,8 @@ class VirtioBlkDevice : public VirtioBlkDeviceBase {
   bool flush();
 
   std::vector<std::byte> disk_;
-  int image_fd_ = -1;         // the image file, or -1 for a disk in memory only
-  std::vector<bool> dirty_;   // per write-back chunk: changed since the last FLUSH
+  int image_fd_ = -1;        // the image file, or -1 for a disk in memory only
+  std::vector<bool> dirty_;  // per write-back chunk: changed since the last FLUSH
   std::uint64_t flushes_ = 0;
 };
 
