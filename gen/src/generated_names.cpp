@@ -176,8 +176,9 @@ constexpr FixedName kSplitNamespaceNames[] = {
     {"BackendNodes", "the backend's store nodes"},
 };
 
-// The driver class: VirtioDriver and VirtioDriverQueues (public and protected), the handlers
-// the generated base overrides, the user file's members.
+// The driver class: the members of VirtioDriver and VirtioDriverQueues, private ones too (C++
+// finds a name before it checks access), the handlers the generated base overrides, the user
+// file's members.
 constexpr FixedName kVirtioDriverNames[] = {
     {"VirtioDriver", "a base class"},
     {"VirtioDriverQueues", "a base class"},
@@ -199,13 +200,27 @@ constexpr FixedName kVirtioDriverNames[] = {
     {"post_buffers", "a member of the base classes"},
     {"submit_request", "a member of the base classes"},
     {"read_config_bytes", "a member of the base classes"},
+    {"Queue", "a private member of the base classes"},
+    {"add", "a private member of the base classes"},
+    {"arm_interrupts", "a private member of the base classes"},
+    {"checked", "a private member of the base classes"},
+    {"core_", "a private member of the base classes"},
+    {"dispatch", "a private member of the base classes"},
+    {"dispatch_reply", "a private member of the base classes"},
+    {"flush", "a private member of the base classes"},
+    {"malformed_", "a private member of the base classes"},
+    {"memory_", "a private member of the base classes"},
+    {"options_", "a private member of the base classes"},
+    {"queues_", "a private member of the base classes"},
+    {"slot_bytes", "a private member of the base classes"},
+    {"spec_", "a private member of the base classes"},
     {"run_demo", "a member of the user files"},
     {"expected_", "a member of the user files"},
     {"received_", "a member of the user files"},
 };
 
-// The device class: VirtioDevice, VirtioDeviceFraming and virtio::DeviceModel (public and
-// protected), the user file's members.
+// The device class: the members of VirtioDevice, VirtioDeviceFraming and virtio::DeviceModel,
+// private ones too, the user file's members.
 constexpr FixedName kVirtioDeviceNames[] = {
     {"VirtioDevice", "a base class"},
     {"VirtioDeviceFraming", "a base class"},
@@ -242,6 +257,18 @@ constexpr FixedName kVirtioDeviceNames[] = {
     {"on_config_written", "the configuration-write handler"},
     {"config", "a member of the base classes"},
     {"update_config", "a member of the base classes"},
+    {"Outbox", "a private member of the base classes"},
+    {"answer", "a private member of the base classes"},
+    {"consume", "a private member of the base classes"},
+    {"core_", "a private member of the base classes"},
+    {"deliver", "a private member of the base classes"},
+    {"malformed_", "a private member of the base classes"},
+    {"outboxes_", "a private member of the base classes"},
+    {"produce", "a private member of the base classes"},
+    {"rules_", "a private member of the base classes"},
+    {"serve", "a private member of the base classes"},
+    {"serve_once", "a private member of the base classes"},
+    {"spec_", "a private member of the base classes"},
     {"random_", "a member of the user files"},
     {"produced_", "a member of the user files"},
 };
@@ -265,6 +292,13 @@ constexpr FixedName kRpmsgDriverNames[] = {
     {"on_bound", "the handler called when the channel binds"},
     {"on_endpoint_message", "a handler of the base classes"},
     {"send_bytes", "a member of the base classes"},
+    {"address", "a private member of the base classes"},
+    {"bus_", "a private member of the base classes"},
+    {"channel_", "a private member of the base classes"},
+    {"malformed_", "a private member of the base classes"},
+    {"spec_", "a private member of the base classes"},
+    {"buses_", "a private member of the base classes"},
+    {"names_", "a private member of the base classes"},
     {"run_demo", "a member of the user files"},
     {"received_", "a member of the user files"},
 };
@@ -282,6 +316,203 @@ constexpr FixedName kRpmsgDeviceNames[] = {
     {"on_endpoint_message", "a handler of the base classes"},
     {"send_bytes", "a member of the base classes"},
     {"bus", "a member of the base classes"},
+    {"bus_", "a private member of the base classes"},
+    {"channel_", "a private member of the base classes"},
+    {"endpoints_", "a private member of the base classes"},
+    {"malformed_", "a private member of the base classes"},
+    {"receive", "a private member of the base classes"},
+    {"spec_", "a private member of the base classes"},
+};
+
+// The frontend class: the members of SplitFrontend, SplitFrontendLink, xenbus::Frontend and
+// xenbus::Driver, private ones too, the user file's members.
+constexpr FixedName kSplitFrontendNames[] = {
+    {"SplitFrontend", "a base class"},
+    {"SplitFrontendLink", "a base class"},
+    {"Frontend", "a base class"},
+    {"Driver", "a base class"},
+    {"Ring", "a member of the base classes"},
+    {"attach", "a member of the base classes"},
+    {"attach_ring", "a member of the base classes"},
+    {"backend_connected", "a member of the base classes"},
+    {"begin_close", "a member of the base classes"},
+    {"can_send", "a member of the base classes"},
+    {"changed_", "a member of the base classes"},
+    {"client", "a member of the base classes"},
+    {"client_", "a member of the base classes"},
+    {"close", "a member of the base classes"},
+    {"close_ring", "a member of the base classes"},
+    {"collect", "a member of the base classes"},
+    {"connected", "a member of the base classes"},
+    {"consume_notification", "a member of the base classes"},
+    {"continue_pending", "a member of the base classes"},
+    {"detach", "a member of the base classes"},
+    {"detach_ring", "a member of the base classes"},
+    {"devid_", "a member of the base classes"},
+    {"error_node", "a member of the base classes"},
+    {"event_fd", "a member of the base classes"},
+    {"events_", "a member of the base classes"},
+    {"fatal", "a member of the base classes"},
+    {"flushing", "a member of the base classes"},
+    {"flushing_", "a member of the base classes"},
+    {"generation_", "a member of the base classes"},
+    {"in_flight", "a member of the base classes"},
+    {"in_use", "a member of the base classes"},
+    {"kSpec", "a member of the base classes"},
+    {"last_error", "a member of the base classes"},
+    {"last_error_", "a member of the base classes"},
+    {"lose_backend", "a member of the base classes"},
+    {"nodes_", "a member of the base classes"},
+    {"notify", "a member of the base classes"},
+    {"on_backend_changed", "a member of the base classes"},
+    {"on_connect", "a member of the base classes"},
+    {"on_connected", "a member of the base classes"},
+    {"on_disconnect", "a member of the base classes"},
+    {"on_flush", "a member of the base classes"},
+    {"on_initialise", "a member of the base classes"},
+    {"on_other_state", "a member of the base classes"},
+    {"on_publish", "a member of the base classes"},
+    {"on_reconfigure", "a member of the base classes"},
+    {"on_response", "a member of the base classes"},
+    {"other_id", "a member of the base classes"},
+    {"other_id_", "a member of the base classes"},
+    {"other_id_node_", "a member of the base classes"},
+    {"other_path", "a member of the base classes"},
+    {"other_path_", "a member of the base classes"},
+    {"other_path_node_", "a member of the base classes"},
+    {"other_state", "a member of the base classes"},
+    {"other_state_", "a member of the base classes"},
+    {"own_nodes", "a member of the base classes"},
+    {"path", "a member of the base classes"},
+    {"path_", "a member of the base classes"},
+    {"pollable_fd", "a member of the base classes"},
+    {"port_", "a member of the base classes"},
+    {"process", "a member of the base classes"},
+    {"publish", "a member of the base classes"},
+    {"publish_now", "a member of the base classes"},
+    {"read_other_end", "a member of the base classes"},
+    {"read_other_state", "a member of the base classes"},
+    {"reattach", "a member of the base classes"},
+    {"reconfigure", "a member of the base classes"},
+    {"refused_", "a member of the base classes"},
+    {"report_error", "a member of the base classes"},
+    {"resume", "a member of the base classes"},
+    {"retired_", "a member of the base classes"},
+    {"revoke_retired", "a member of the base classes"},
+    {"ring_", "a member of the base classes"},
+    {"ring_frame_", "a member of the base classes"},
+    {"ring_ref_", "a member of the base classes"},
+    {"ring_up_", "a member of the base classes"},
+    {"self", "a member of the base classes"},
+    {"send", "a member of the base classes"},
+    {"set_trace", "a member of the base classes"},
+    {"side", "a member of the base classes"},
+    {"side_", "a member of the base classes"},
+    {"state", "a member of the base classes"},
+    {"state_", "a member of the base classes"},
+    {"step", "a member of the base classes"},
+    {"switch_state", "a member of the base classes"},
+    {"table", "a member of the base classes"},
+    {"table_", "a member of the base classes"},
+    {"token", "a member of the base classes"},
+    {"trace_", "a member of the base classes"},
+    {"wait_and_process", "a member of the base classes"},
+    {"wakeup_", "a member of the base classes"},
+    {"watched_", "a member of the base classes"},
+    {"kDemoRequests", "a member of the user files"},
+    {"kDataPages", "a member of the user files"},
+    {"top_up", "a member of the user files"},
+    {"next_value_", "a member of the user files"},
+    {"answered_", "a member of the user files"},
+    {"mismatches_", "a member of the user files"},
+};
+
+// The backend class: the members of SplitBackend, SplitBackendLink, xenbus::Backend and
+// xenbus::Driver, private ones too, the user file's members.
+constexpr FixedName kSplitBackendNames[] = {
+    {"SplitBackend", "a base class"},
+    {"SplitBackendLink", "a base class"},
+    {"Backend", "a base class"},
+    {"Driver", "a base class"},
+    {"Ring", "a member of the base classes"},
+    {"attach", "a member of the base classes"},
+    {"attach_ring", "a member of the base classes"},
+    {"changed_", "a member of the base classes"},
+    {"client", "a member of the base classes"},
+    {"client_", "a member of the base classes"},
+    {"close", "a member of the base classes"},
+    {"connect", "a member of the base classes"},
+    {"connected_", "a member of the base classes"},
+    {"consume_notification", "a member of the base classes"},
+    {"continue_pending", "a member of the base classes"},
+    {"count_served", "a member of the base classes"},
+    {"detach", "a member of the base classes"},
+    {"detach_ring", "a member of the base classes"},
+    {"devid_", "a member of the base classes"},
+    {"disconnect", "a member of the base classes"},
+    {"error_node", "a member of the base classes"},
+    {"event_fd", "a member of the base classes"},
+    {"events_", "a member of the base classes"},
+    {"fatal", "a member of the base classes"},
+    {"frontend_connected", "a member of the base classes"},
+    {"generation_", "a member of the base classes"},
+    {"kSpec", "a member of the base classes"},
+    {"last_error", "a member of the base classes"},
+    {"last_error_", "a member of the base classes"},
+    {"mapper", "a member of the base classes"},
+    {"mapper_", "a member of the base classes"},
+    {"mapping_", "a member of the base classes"},
+    {"nodes_", "a member of the base classes"},
+    {"notify", "a member of the base classes"},
+    {"on_connect", "a member of the base classes"},
+    {"on_connected", "a member of the base classes"},
+    {"on_disconnect", "a member of the base classes"},
+    {"on_frontend_changed", "a member of the base classes"},
+    {"on_other_state", "a member of the base classes"},
+    {"on_probe", "a member of the base classes"},
+    {"on_reconfigure", "a member of the base classes"},
+    {"on_request", "a member of the base classes"},
+    {"online", "a member of the base classes"},
+    {"other_id", "a member of the base classes"},
+    {"other_id_", "a member of the base classes"},
+    {"other_id_node_", "a member of the base classes"},
+    {"other_path", "a member of the base classes"},
+    {"other_path_", "a member of the base classes"},
+    {"other_path_node_", "a member of the base classes"},
+    {"other_state", "a member of the base classes"},
+    {"other_state_", "a member of the base classes"},
+    {"path", "a member of the base classes"},
+    {"path_", "a member of the base classes"},
+    {"pollable_fd", "a member of the base classes"},
+    {"port_", "a member of the base classes"},
+    {"probe", "a member of the base classes"},
+    {"process", "a member of the base classes"},
+    {"read_other_end", "a member of the base classes"},
+    {"read_other_state", "a member of the base classes"},
+    {"reattach", "a member of the base classes"},
+    {"release", "a member of the base classes"},
+    {"report_error", "a member of the base classes"},
+    {"ring_", "a member of the base classes"},
+    {"ring_up", "a member of the base classes"},
+    {"self", "a member of the base classes"},
+    {"serve", "a member of the base classes"},
+    {"served", "a member of the base classes"},
+    {"served_", "a member of the base classes"},
+    {"set_trace", "a member of the base classes"},
+    {"side", "a member of the base classes"},
+    {"side_", "a member of the base classes"},
+    {"state", "a member of the base classes"},
+    {"state_", "a member of the base classes"},
+    {"step", "a member of the base classes"},
+    {"switch_state", "a member of the base classes"},
+    {"token", "a member of the base classes"},
+    {"trace_", "a member of the base classes"},
+    {"unregister", "a member of the base classes"},
+    {"unregistered", "a member of the base classes"},
+    {"unregistered_", "a member of the base classes"},
+    {"wait_and_process", "a member of the base classes"},
+    {"wakeup_", "a member of the base classes"},
+    {"watched_", "a member of the base classes"},
 };
 
 // The structs of store nodes (store_nodes.hpp reads them through these).
@@ -455,6 +686,19 @@ std::span<const std::string_view> device_keys(Direction direction) {
   return kBidirectionalDevice;
 }
 
+// The spec's types, as code inside a class names them: a member of the class's bases of the
+// same name (of any access) would hide them.
+void add_type_references(ScopeBuilder& scope, const TypeTable& types) {
+  for (const TypeDefinition& type : types.types) {
+    const NamedEntity entity = type.as_struct() != nullptr ? NamedEntity::struct_type
+                               : type.as_enum() != nullptr ? NamedEntity::enum_type
+                                                           : NamedEntity::flags_type;
+    const Pattern& name = pattern(entity, "type_name");
+    scope.add_reference(identifier_of(name, type.name), name.role,
+                        Origin{"type '" + type.name + "'", type.location.at(type.name_position)});
+  }
+}
+
 template <std::size_t N>
 GeneratedScope virtio_half(const Spec& spec, const VirtioDevice& device, std::string_view class_key,
                            const FixedName (&fixed)[N]) {
@@ -465,6 +709,7 @@ GeneratedScope virtio_half(const Spec& spec, const VirtioDevice& device, std::st
     scope.add(NamedEntity::queue, driver ? driver_keys(queue.direction) : device_keys(queue.direction), queue.name,
               queue_origin(queue));
   }
+  add_type_references(scope, spec.types);
   return scope.finish();
 }
 
@@ -476,6 +721,16 @@ GeneratedScope rpmsg_half(const Spec& spec, const RpmsgService& service, std::st
   for (const Endpoint& endpoint : service.endpoints) {
     scope.add(NamedEntity::endpoint, {"sender", "handler"}, endpoint.name, endpoint_origin(endpoint));
   }
+  add_type_references(scope, spec.types);
+  return scope.finish();
+}
+
+// A split half: vgen's names and the spec's types its code names.
+template <std::size_t N>
+GeneratedScope split_half(const Spec& spec, std::string_view class_key, const FixedName (&fixed)[N]) {
+  ScopeBuilder scope("class " + pascal_class(spec, class_key));
+  scope.fixed(fixed);
+  add_type_references(scope, spec.types);
   return scope.finish();
 }
 
@@ -576,6 +831,8 @@ void visit_generated_scopes(const Spec& spec, const std::function<void(const Gen
     visit(rpmsg_half(spec, *service, "device_class", kRpmsgDeviceNames));
   }
   if (const SplitDevice* device = spec.split()) {
+    visit(split_half(spec, "frontend_class", kSplitFrontendNames));
+    visit(split_half(spec, "backend_class", kSplitBackendNames));
     visit(store_scope(*device, Side::frontend));
     visit(store_scope(*device, Side::backend));
   }

@@ -164,7 +164,10 @@ std::string last_identifier(const std::string& text) {
 std::string declared_name(std::string statement, const std::string& class_name) {
   statement = std::regex_replace(statement, std::regex("\\[\\[[^\\]]*\\]\\]"), " ");
   statement = std::regex_replace(statement, std::regex("^\\s+|\\s+$"), "");
-  if (statement.empty() || statement.rfind("friend", 0) == 0 || statement.find('~') != std::string::npos) return "";
+  if (statement.empty() || statement.rfind("friend", 0) == 0 || statement.rfind("static_assert", 0) == 0 ||
+      statement.find('~') != std::string::npos) {
+    return "";
+  }
   std::smatch match;
   if (std::regex_search(statement, match, std::regex("^using\\s+(\\w+)\\s*="))) return match[1];
   if (statement.rfind("using", 0) == 0) return "";
@@ -184,9 +187,10 @@ std::string declared_name(std::string statement, const std::string& class_name) 
   return name == class_name ? "" : name;
 }
 
-// The public and protected member names `class_name` declares in `header` (the text of a
-// runtime header): enough C++ for the runtime's own headers, which keep one declaration per
-// statement.
+// The member names `class_name` declares in `header` (the text of a runtime header), private
+// ones too: C++ finds a name before it checks access, so a private member of a base class hides
+// a spec's type or constant of the same name inside the derived class. Enough C++ for the
+// runtime's own headers, which keep one declaration per statement.
 std::set<std::string> members_of(const std::string& header, const std::string& class_name) {
   std::string text = std::regex_replace(header, std::regex("//[^\\n]*"), "");
   std::smatch match;
@@ -221,9 +225,7 @@ std::set<std::string> members_of(const std::string& header, const std::string& c
       }
       continue;
     }
-    if (access != "private") {
-      if (std::string name = declared_name(statement, class_name); !name.empty()) names.insert(name);
-    }
+    if (std::string name = declared_name(statement, class_name); !name.empty()) names.insert(name);
     statement.clear();
   }
   return names;
@@ -241,7 +243,7 @@ struct RuntimeClass {
   const char* name;
 };
 
-// Every public or protected member of the runtime classes a generated class derives from is
+// Every member (of any access) of the runtime classes a generated class derives from is
 // a fixed name of its scope (a spec name that made it would hide it), and every fixed name of
 // the scope is such a member or appears in the generated and user files (none is stale).
 void expect_class_names_match(const char* device, const std::string& scope_prefix,
@@ -291,6 +293,19 @@ TEST(GeneratedNames, RpmsgClassesHoldTheirBasesMembers) {
   expect_class_names_match("rpmsg-echo", "class RpmsgEchoDevice",
                            {{"halves/rpmsg_remote.hpp", "RpmsgRemote"},
                             {"halves/rpmsg_remote.hpp", "RpmsgRemoteEndpoints"}});
+}
+
+TEST(GeneratedNames, SplitClassesHoldTheirBasesMembers) {
+  expect_class_names_match("vdummy", "class VdummyFrontend",
+                           {{"halves/split_frontend.hpp", "SplitFrontend"},
+                            {"halves/split_frontend.hpp", "SplitFrontendLink"},
+                            {"xenbus/frontend.hpp", "Frontend"},
+                            {"xenbus/driver.hpp", "Driver"}});
+  expect_class_names_match("vdummy", "class VdummyBackend",
+                           {{"halves/split_backend.hpp", "SplitBackend"},
+                            {"halves/split_backend.hpp", "SplitBackendLink"},
+                            {"xenbus/backend.hpp", "Backend"},
+                            {"xenbus/driver.hpp", "Driver"}});
 }
 
 // No namespace-scope name of the table is stale either.

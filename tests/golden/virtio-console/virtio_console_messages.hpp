@@ -125,7 +125,7 @@ inline constexpr vgen::halves::VirtioSpec kSpec{.name = "virtio-console",
                                                 .config_bytes = kConfigBytes};
 
 /// The fields of a console_control, for logs: "name=value ...".
-inline std::string describe(const ConsoleControl& message) {
+inline std::string describe([[maybe_unused]] const ConsoleControl& message) {
   return std::string("id=") + std::to_string(static_cast<std::uint32_t>(message.id())) +
          " event=" + std::to_string(static_cast<std::uint16_t>(message.event())) +
          " value=" + std::to_string(static_cast<std::uint16_t>(message.value()));
