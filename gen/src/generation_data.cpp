@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "vgen/gen/cpp_text.hpp"
+#include "vgen/gen/generated_names.hpp"
 #include "vgen/gen/generator.hpp"
 #include "vgen/gen/names.hpp"
 #include "vgen/gen/template_data.hpp"
@@ -24,6 +26,16 @@ void set_name(data& node, const std::string& key, const std::string& name) {
   node.set(key + "_pascal", to_pascal_case(name));
   node.set(key + "_upper", to_upper_case(name));
 }
+
+// The identifier generated code derives from `name` as `entity` under `key`.
+std::string identifier(NamedEntity entity, const std::string& name, std::string_view key) {
+  for (const DerivedIdentifier& each : derived_identifiers(entity, name)) {
+    if (each.key == key) return each.identifier;
+  }
+  return {};
+}
+
+std::string struct_identifier(const std::string& name) { return identifier(NamedEntity::struct_type, name, "type_name"); }
 
 // Struct type indices so that each struct comes after the structs it contains (C++ needs
 // complete types for members). Spec order is kept where it already works.
@@ -63,7 +75,7 @@ void set_ordered_structs(data& root, const Spec& spec) {
   for (std::size_t index : struct_order(spec.types)) {
     // Under their own keys too, for the parts of a struct template inside its member lists.
     all[index].set("struct_name", spec.types.types[index].name);
-    all[index].set("struct_pascal", to_pascal_case(spec.types.types[index].name));
+    all[index].set("struct_type", struct_identifier(spec.types.types[index].name));
     ordered.push_back(all[index]);
   }
   root.set("structs_in_order", to_list(ordered));
@@ -86,37 +98,25 @@ const Queue* echo_target(const VirtioDevice& device, const Queue& queue) {
   return nullptr;
 }
 
-void check_queue_shape(const Queue& queue) {
-  if (queue.direction == Direction::bidirectional && queue.messages.empty()) {
-    throw GenerateError(queue.location, "bidirectional queue '" + queue.name +
-                                            "' needs its request type (and optionally its reply type) in "
-                                            "messages: generated code parses requests by it");
-  }
-  const std::size_t limit = queue.direction == Direction::bidirectional ? 2 : 1;
-  if (queue.messages.size() <= limit) return;
-  throw GenerateError(queue.messages[limit].location,
-                      "queue '" + queue.name + "' lists " + std::to_string(queue.messages.size()) +
-                          " message types; generated code supports " +
-                          (limit == 1 ? std::string("one per one-way queue")
-                                      : std::string("two on a bidirectional queue (request, reply)")));
-}
-
 std::uint64_t type_size(const Spec& spec, const NameRef& reference) {
   return spec.types.types[*reference.index].layout.size;
 }
 
 data queue_extras(const Spec& spec, const VirtioDevice& device, const Queue& queue, data node) {
-  check_queue_shape(queue);
   const bool typed = !queue.messages.empty();
   node.set("has_message", typed);
   set_name(node, "message", typed ? queue.messages.front().name : std::string("raw"));
+  node.set("message_type", typed ? struct_identifier(queue.messages.front().name) : std::string());
   const bool has_reply = queue.direction == Direction::bidirectional && queue.messages.size() == 2;
   node.set("has_reply", has_reply);
   set_name(node, "reply", has_reply ? queue.messages.back().name : std::string("raw"));
+  node.set("reply_type", has_reply ? struct_identifier(queue.messages.back().name) : std::string());
   node.set("buffer_bytes", std::to_string(typed ? type_size(spec, queue.messages.front()) : kRawBufferBytes));
   const Queue* target = echo_target(device, queue);
   node.set("has_echo_to", target != nullptr);
   set_name(node, "echo_to", target != nullptr ? target->name : std::string("none"));
+  node.set("echo_sender", target != nullptr ? identifier(NamedEntity::queue, target->name, "sender") : std::string());
+  node.set("echo_query", target != nullptr ? identifier(NamedEntity::queue, target->name, "query") : std::string());
   bool echoed = false;
   for (const Queue& other : device.queues) echoed = echoed || echo_target(device, other) == &queue;
   node.set("is_echo_target", echoed);
@@ -136,6 +136,7 @@ void set_virtio_extras(data& root, const Spec& spec, const VirtioDevice& device)
   std::vector<data> features = items(virtio, "features");
   for (std::size_t index = 0; index < features.size(); ++index) {
     set_name(features[index], "feature", device.features[index].name);
+    features[index].set("feature_constant", identifier(NamedEntity::feature, device.features[index].name, "bit_constant"));
   }
   virtio.set("features", to_list(features));
   const auto has = [&](Direction direction) {
@@ -154,7 +155,8 @@ void set_virtio_extras(data& root, const Spec& spec, const VirtioDevice& device)
     data config = *virtio.get("config");
     set_name(config, "name", spec.name + "_config");
     config.set("struct_name", "configuration space");
-    config.set("struct_pascal", to_pascal_case(spec.name + "_config"));
+    config.set("struct_type", identifier(NamedEntity::spec, spec.name, "config_struct"));
+    config.set("type_name", identifier(NamedEntity::spec, spec.name, "config_struct"));
     config.set("description", "The device configuration space (VirtIO 1.2 §2.5), little-endian.");
     config.set("has_description", true);
     config.set("is_config", true);
@@ -168,20 +170,11 @@ void set_rpmsg_extras(data& root, const Spec& spec, const RpmsgService& service)
   std::vector<data> endpoints = items(rpmsg, "endpoints");
   for (std::size_t index = 0; index < endpoints.size(); ++index) {
     const Endpoint& endpoint = service.endpoints[index];
-    if (endpoint.messages.size() > 1) {
-      throw GenerateError(endpoint.messages[1].location,
-                          "endpoint '" + endpoint.name + "' lists " + std::to_string(endpoint.messages.size()) +
-                              " message types; generated code supports one per endpoint");
-    }
-    if (index > 0 && !endpoint.address) {
-      throw GenerateError(endpoint.location, "endpoint '" + endpoint.name +
-                                                 "' needs an address: the host reaches every endpoint but the "
-                                                 "first (the announced channel's) at its fixed address");
-    }
     endpoints[index].set("is_channel", index == 0);
     const bool typed = !endpoint.messages.empty();
     endpoints[index].set("has_message", typed);
     set_name(endpoints[index], "message", typed ? endpoint.messages.front().name : std::string("raw"));
+    endpoints[index].set("message_type", typed ? struct_identifier(endpoint.messages.front().name) : std::string());
     endpoints[index].set("message_bytes",
                          std::to_string(typed ? type_size(spec, endpoint.messages.front()) : service.max_payload()));
   }
@@ -206,7 +199,7 @@ std::string default_value(const StoreNode& node, const std::string& spec_snake, 
   // the plain default.
   const bool fits = node.scalar.has_value() == (node.side == Side::backend);
   if (profile == RingProfile::blkif && known != kBlkifNodes.end() && fits) return known->second;
-  if (!node.scalar) return "\"" + node.name + "-of-" + spec_snake + "\"";
+  if (!node.scalar) return string_literal(node.name + "-of-" + spec_snake);
   return "1";
 }
 
@@ -257,6 +250,7 @@ void set_split_extras(data& root, const Spec& spec, const SplitDevice& device) {
     if (!plain_integer(member)) continue;
     data item;
     item.set("field", member.name);
+    item.set("setter", identifier(NamedEntity::field, member.name, "setter"));
     item.set("c_type", std::string(scalar_c_type(*member.type.scalar)));
     filled.push_back(item);
   }
@@ -264,6 +258,8 @@ void set_split_extras(data& root, const Spec& spec, const SplitDevice& device) {
     if (!plain_integer(member) || matching_field(request, member) == nullptr) continue;
     data item;
     item.set("field", member.name);
+    item.set("setter", identifier(NamedEntity::field, member.name, "setter"));
+    item.set("accessor", identifier(NamedEntity::field, member.name, "accessor"));
     echoed.push_back(item);
   }
   split.set("filled_fields", to_list(filled));
@@ -291,6 +287,7 @@ kainjow::mustache::data generation_data(const Spec& spec) {
   data root = template_data(spec);
   // The spec's name under keys no list item shadows (items have their own `name`).
   set_name(root, "spec", spec.name);
+  root.set("spec_literal", string_literal(spec.name));
   set_ordered_structs(root, spec);
   if (const VirtioDevice* device = spec.virtio()) set_virtio_extras(root, spec, *device);
   if (const RpmsgService* service = spec.rpmsg()) set_rpmsg_extras(root, spec, *service);
@@ -302,7 +299,8 @@ kainjow::mustache::data generation_data(const Spec& spec) {
   // spec and the output folder are.
   root.set("source_name", std::filesystem::path(spec.source).filename().string());
   const bool has_config = spec.virtio() != nullptr && spec.virtio()->config.has_value();
-  root.set("config_type", has_config ? to_pascal_case(spec.name) + "Config" : std::string("vgen::halves::NoConfig"));
+  root.set("config_type", has_config ? identifier(NamedEntity::spec, spec.name, "config_struct")
+                                     : std::string("vgen::halves::NoConfig"));
   return root;
 }
 

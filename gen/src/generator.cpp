@@ -2,16 +2,12 @@
 
 #include <algorithm>
 #include <fstream>
-#include <initializer_list>
 #include <iterator>
-#include <map>
 #include <memory>
-#include <sstream>
 
 #include "vgen/gen/diagnostics.hpp"
 #include "vgen/gen/formatter.hpp"
 #include "vgen/gen/generation_data.hpp"
-#include "vgen/gen/names.hpp"
 #include "vgen/gen/template_data.hpp"
 
 namespace vgen::gen {
@@ -125,96 +121,6 @@ bool wanted(FileRole role, const std::vector<FileRole>& roles) {
   return false;
 }
 
-// Where the top-level `key:` is given in the spec file, for errors about its value.
-Location key_location(const std::string& path, const std::string& key) {
-  std::ifstream in(path);
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    if (line.rfind(key + ":", 0) != 0) continue;
-    const std::size_t value = line.find_first_not_of(' ', key.size() + 1);
-    return Location{path, number, static_cast<int>(value == std::string::npos ? 1 : value + 1)};
-  }
-  return Location{path, 0, 0};
-}
-
-// The spec's name becomes a C++ namespace, and queue and endpoint names become handler
-// names next to the ones every base class has.
-void check_names(const Spec& spec) {
-  const std::string space = to_snake_case(spec.name);
-  if (auto problem = identifier_problem(space)) {
-    throw GenerateError(key_location(spec.source, "name"),
-                        "spec name '" + spec.name + "' cannot name the generated namespace '" + space + "': " + *problem);
-  }
-  if (space == "std" || space == "vgen" || space == "wire") {
-    throw GenerateError(key_location(spec.source, "name"), "spec name '" + spec.name + "' would make the namespace '" +
-                                                               space + "', which is taken (std, vgen, wire)");
-  }
-  const auto reserved = [](const std::string& name, std::initializer_list<const char*> names) {
-    return std::find(names.begin(), names.end(), name) != names.end();
-  };
-  if (const VirtioDevice* device = spec.virtio()) {
-    for (const Queue& queue : device->queues) {
-      if (reserved(queue.name, {"reset", "started", "config_written", "config_bytes_written", "queue", "feature",
-                                "bytes", "buffers", "queue_buffer", "queue_reply", "queue_message", "queue_produce",
-                                "queue_request"})) {
-        throw GenerateError(queue.location, "queue name '" + queue.name +
-                                                "' would collide with a handler or function every generated half has "
-                                                "(on_reset, on_started, has_queue, send_bytes, on_queue_message...); "
-                                                "choose another name");
-      }
-    }
-  }
-  if (const RpmsgService* service = spec.rpmsg()) {
-    for (const Endpoint& endpoint : service->endpoints) {
-      if (reserved(endpoint.name, {"bound", "endpoint_message", "bytes"})) {
-        throw GenerateError(endpoint.location, "endpoint name '" + endpoint.name +
-                                                   "' would collide with a handler or function every generated half "
-                                                   "has (on_bound, on_endpoint_message, send_bytes); choose another "
-                                                   "name");
-      }
-    }
-  }
-}
-
-// Store nodes generated code cannot serve: names that make no C++ member of FrontendNodes or
-// BackendNodes (a node is the member named by its snake_case form) or the same one twice,
-// and numbers with a sign (nodes are read as unsigned decimals, as Xen's drivers read them).
-void check_store_nodes(const SplitDevice& device) {
-  std::map<std::string, const StoreNode*> members[2];
-  for (const StoreNode& node : device.store) {
-    const std::string member = to_snake_case(node.name);
-    if (auto problem = identifier_problem(member)) {
-      throw GenerateError(node.location, "store node '" + node.name + "' cannot name the generated member '" + member +
-                                             "': " + *problem);
-    }
-    const auto [other, fresh] = members[node.side == Side::frontend ? 0 : 1].emplace(member, &node);
-    if (!fresh) {
-      throw GenerateError(node.location, "store nodes '" + other->second->name + "' and '" + node.name + "' of the " +
-                                             std::string(side_name(node.side)) +
-                                             " would both be the generated member '" + member + "'");
-    }
-    if (node.scalar && scalar_is_signed(*node.scalar)) {
-      throw GenerateError(node.location, "store node '" + node.name + "' has the signed type " +
-                                             std::string(scalar_name(*node.scalar)) +
-                                             "; generated code reads store numbers as unsigned decimals "
-                                             "(use u8, u16, u32 or u64)");
-    }
-  }
-}
-
-// Split shapes the generated code cannot serve: a ring of more than one page (the runtime
-// maps one granted page per ring), and the store nodes above.
-void check_split(const Spec& spec) {
-  const SplitDevice* device = spec.split();
-  if (device == nullptr) return;
-  if (device->ring_pages != 1) {
-    throw GenerateError(key_location(spec.source, "ring"),
-                        "ring pages is " + std::to_string(device->ring_pages) +
-                            "; generated code supports a ring of 1 page (one granted page, ring-ref)");
-  }
-  check_store_nodes(*device);
-}
-
 }  // namespace
 
 const char* file_role_name(FileRole role) {
@@ -238,8 +144,6 @@ std::string GenerateError::diagnostic() const {
 }
 
 std::vector<TemplateFile> template_files(const Spec& spec) {
-  check_names(spec);
-  check_split(spec);
   switch (spec.kind()) {
     case SpecKind::virtio:
       return pair_files("virtio", "driver", "device");

@@ -75,6 +75,11 @@ std::optional<Endpoint> load_endpoint(Reader& reader, const YamlNode& node, cons
   endpoint.address = load_address(entry);
   bool address_ok = endpoint.address || !entry.has("address");
   endpoint.messages = entry.references("messages", Presence::optional);
+  if (endpoint.messages.size() > 1) {
+    reader.error(endpoint.messages[1].location, entry.what() + " lists " + std::to_string(endpoint.messages.size()) +
+                                                    " message types; an endpoint carries one (or raw bytes without "
+                                                    "messages)");
+  }
   for (NameRef& message : endpoint.messages) {
     if (const TypeDefinition* type = resolve_struct(reader, message, types, "a message of " + entry.what())) {
       check_message_size(reader, message, *type, service, entry.what());
@@ -112,6 +117,11 @@ void load_endpoints(const MapView& top, const TypeTable& types, RpmsgService& se
       reader.error(name_at,
                    "duplicate endpoint name '" + endpoint->name + "' (first defined at " + first->line_column() + ")");
       continue;
+    }
+    if (!service.endpoints.empty() && !endpoint->address) {
+      reader.error(endpoint->location, "endpoint '" + endpoint->name +
+                                           "' needs an address: the host reaches every endpoint but the first (the "
+                                           "announced channel's) at its fixed address");
     }
     if (endpoint->address) {
       auto [existing, inserted] = addresses.emplace(*endpoint->address, endpoint->name);

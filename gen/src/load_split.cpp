@@ -110,6 +110,12 @@ std::optional<StoreNode> load_store_node(Reader& reader, const YamlNode& node) {
       name.reset();
     }
   }
+  if (type && parse_scalar(*type) && scalar_is_signed(*parse_scalar(*type))) {
+    reader.error(entry.value_location("type"), "store node '" + name.value_or("") + "' has the signed type " + *type +
+                                                   "; the halves read store numbers as unsigned decimals, as Xen's "
+                                                   "drivers do (use u8, u16, u32 or u64)");
+    type.reset();
+  }
   if (!name || !side || !type) {
     return std::nullopt;
   }
@@ -176,6 +182,12 @@ void load_ring(const MapView& top, const TypeTable& types, SplitDevice& device) 
     reader.error(ring.value_location("pages"), "ring pages must be a power of two from 1 to " + std::to_string(kMaxRingPages) +
                                                    ", got " + std::to_string(*pages));
     pages.reset();
+  } else if (pages && *pages != 1) {
+    // The halves map one granted page per ring (ring-ref); the ring stays computable, so the
+    // slot count is still checked below.
+    reader.error(ring.value_location("pages"), "ring pages is " + std::to_string(*pages) +
+                                                   "; the generated halves support a ring of 1 page (one granted "
+                                                   "page, ring-ref)");
   }
   device.ring_pages = static_cast<std::uint32_t>(pages.value_or(1));
   std::optional<NameRef> request = ring.reference("request", Presence::required);

@@ -193,6 +193,23 @@ std::optional<std::uint32_t> queue_size(const MapView& entry) {
   return static_cast<std::uint32_t>(value);
 }
 
+// A one-way queue carries one message type (or raw bytes); a bidirectional one a request
+// type and optionally a reply type.
+void check_queue_messages(const MapView& entry, const Queue& queue, Direction direction) {
+  if (direction == Direction::bidirectional && queue.messages.empty()) {
+    entry.reader().error(entry.location(), "bidirectional " + entry.what() +
+                                               " needs its request type (and optionally its reply type) in "
+                                               "messages: the device parses requests by it");
+    return;
+  }
+  const std::size_t limit = direction == Direction::bidirectional ? 2 : 1;
+  if (queue.messages.size() <= limit) return;
+  entry.reader().error(queue.messages[limit].location,
+                       entry.what() + " lists " + std::to_string(queue.messages.size()) + " message types; " +
+                           (limit == 1 ? std::string("a one-way queue carries one")
+                                       : std::string("a bidirectional queue carries two (request, reply)")));
+}
+
 std::optional<Queue> load_queue(Reader& reader, const YamlNode& node, const std::vector<Feature>& features,
                                 const std::vector<std::string>& rejected, const TypeTable& types) {
   MapView entry(reader, node, "queue", kQueueKeys);
@@ -219,6 +236,7 @@ std::optional<Queue> load_queue(Reader& reader, const YamlNode& node, const std:
       queue.feature->index = static_cast<std::size_t>(found - features.begin());
     }
   }
+  if (direction) check_queue_messages(entry, queue, *direction);
   if (!name || !size || !direction) {
     return std::nullopt;
   }

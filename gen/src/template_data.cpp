@@ -1,5 +1,7 @@
 #include "vgen/gen/template_data.hpp"
 
+#include "vgen/gen/cpp_text.hpp"
+#include "vgen/gen/generated_names.hpp"
 #include "vgen/gen/names.hpp"
 #include "vgen/gen/version.hpp"
 
@@ -20,8 +22,24 @@ void set_name(data& node, const std::string& key, const std::string& name) {
   node.set(key + "_upper", to_upper_case(name));
 }
 
+// The identifiers generated code derives from `name` as `entity`, each under its key
+// (generated_names.hpp): templates spell no derived identifier themselves.
+void set_identifiers(data& node, NamedEntity entity, const std::string& name) {
+  for (const DerivedIdentifier& identifier : derived_identifiers(entity, name)) {
+    node.set(std::string(identifier.key), identifier.identifier);
+  }
+}
+
+std::string identifier(NamedEntity entity, const std::string& name, std::string_view key) {
+  for (const DerivedIdentifier& each : derived_identifiers(entity, name)) {
+    if (each.key == key) return each.identifier;
+  }
+  return {};
+}
+
+// Descriptions reach templates only as comment text (cpp_text.hpp): spec text never becomes code.
 void set_description(data& node, const std::string& description) {
-  node.set("description", description);
+  node.set("description", comment_text(description));
   node.set("has_description", !description.empty());
 }
 
@@ -56,6 +74,9 @@ data member_data(const Member& member, const TypeTable& types) {
   data node;
   std::string name = member.is_padding() ? "_pad" + number(member.offset) : member.name;
   set_name(node, "name", name);
+  // Padding is named by vgen, not by the spec: its member follows the fields' pattern.
+  set_identifiers(node, NamedEntity::field, name);
+  node.set("element_type", "");
   set_description(node, member.description);
   node.set("is_padding", member.is_padding());
   node.set("is_implicit", member.implicit);
@@ -94,6 +115,8 @@ data member_data(const Member& member, const TypeTable& types) {
   }
   const TypeDefinition& type = types.types[member.type.named.value_or(0)];
   node.set("c_type", type.name);
+  if (type.kind() == TypeKind::structure) node.set("element_type", identifier(NamedEntity::struct_type, type.name, "type_name"));
+  if (type.kind() == TypeKind::enumeration) node.set("element_type", identifier(NamedEntity::enum_type, type.name, "type_name"));
   node.set("is_struct", type.kind() == TypeKind::structure);
   node.set("is_enum", type.kind() == TypeKind::enumeration);
   node.set("is_flags", type.kind() == TypeKind::flags);
@@ -127,6 +150,7 @@ void set_enum(data& node, const EnumType& enumeration) {
     set_name(item, "name", value.name);
     set_description(item, value.description);
     item.set("value", value.value.to_string());
+    item.set("value_literal", cpp_literal(value.value));
     item.set("value_hex", to_hex(value.value.bits() & (scalar_bits(enumeration.underlying) == 64
                                                            ? ~std::uint64_t{0}
                                                            : (std::uint64_t{1} << scalar_bits(enumeration.underlying)) - 1)));
@@ -162,6 +186,10 @@ data type_data(const TypeDefinition& type, const TypeTable& types) {
   node.set("flags", make_list({}));
   node.set("is_integer", false);
   set_name(node, "name", type.name);
+  set_identifiers(node, type.kind() == TypeKind::structure     ? NamedEntity::struct_type
+                        : type.kind() == TypeKind::enumeration ? NamedEntity::enum_type
+                                                               : NamedEntity::flags_type,
+                  type.name);
   set_description(node, type.description);
   node.set("kind", std::string(type_kind_name(type.kind().value_or(TypeKind::structure))));
   node.set("is_struct", type.kind() == TypeKind::structure);
@@ -188,11 +216,14 @@ void set_types(data& root, const TypeTable& types) {
   root.set("flags_types", make_list(std::move(flags)));
 }
 
-data references_data(const std::vector<NameRef>& references) {
+// References to named entities of kind `entity` (features, struct types), with the
+// identifiers generated code knows them by.
+data references_data(const std::vector<NameRef>& references, NamedEntity entity) {
   std::vector<data> items;
   for (const NameRef& reference : references) {
     data item;
     set_name(item, "name", reference.name);
+    set_identifiers(item, entity, reference.name);
     items.push_back(std::move(item));
   }
   return make_list(std::move(items));
@@ -201,11 +232,12 @@ data references_data(const std::vector<NameRef>& references) {
 data feature_data(const Feature& feature) {
   data node;
   set_name(node, "name", feature.name);
+  set_identifiers(node, NamedEntity::feature, feature.name);
   set_description(node, feature.description);
   node.set("bit", number(feature.bit));
   node.set("mask", to_hex(std::uint64_t{1} << feature.bit, 16));
   node.set("is_transport", feature.transport);
-  node.set("depends_on", references_data(feature.depends_on));
+  node.set("depends_on", references_data(feature.depends_on, NamedEntity::feature));
   node.set("has_depends_on", !feature.depends_on.empty());
   return node;
 }
@@ -213,6 +245,7 @@ data feature_data(const Feature& feature) {
 data queue_data(const Queue& queue) {
   data node;
   set_name(node, "name", queue.name);
+  set_identifiers(node, NamedEntity::queue, queue.name);
   set_description(node, queue.description);
   node.set("queue_index", number(queue.index));
   node.set("size", number(queue.size));
@@ -220,12 +253,13 @@ data queue_data(const Queue& queue) {
   node.set("is_driver_to_device", queue.direction == Direction::driver_to_device);
   node.set("is_device_to_driver", queue.direction == Direction::device_to_driver);
   node.set("is_bidirectional", queue.direction == Direction::bidirectional);
-  node.set("messages", references_data(queue.messages));
+  node.set("messages", references_data(queue.messages, NamedEntity::struct_type));
   node.set("has_messages", !queue.messages.empty());
   node.set("has_feature", queue.feature.has_value());
   if (queue.feature) {
     set_name(node, "feature", queue.feature->name);
   }
+  node.set("feature_constant", queue.feature ? identifier(NamedEntity::feature, queue.feature->name, "bit_constant") : "");
   return node;
 }
 
@@ -267,6 +301,8 @@ data store_node_data(const StoreNode& store_node) {
   node.set("name_snake", to_snake_case(store_node.name));
   node.set("name_pascal", to_pascal_case(store_node.name));
   node.set("name_upper", to_upper_case(store_node.name));
+  node.set("name_literal", string_literal(store_node.name));
+  set_identifiers(node, NamedEntity::store_node, store_node.name);
   set_description(node, store_node.description);
   node.set("side", std::string(side_name(store_node.side)));
   node.set("is_frontend", store_node.side == Side::frontend);
@@ -290,6 +326,9 @@ data split_data(const SplitDevice& device) {
   node.set("has_compatible", device.compatible.has_value());
   node.set("compatible_frontend", device.compatible ? device.compatible->frontend : "");
   node.set("compatible_backend", device.compatible ? device.compatible->backend : "");
+  node.set("compatible_frontend_literal", string_literal(device.compatible ? device.compatible->frontend : ""));
+  node.set("compatible_backend_literal", string_literal(device.compatible ? device.compatible->backend : ""));
+  node.set("device_type_literal", string_literal(device.device_type));
   node.set("ring_pages", number(device.ring_pages));
   node.set("ring_bytes", number(device.ring_pages * kPageSize));
   node.set("ring_entries", number(device.ring_entries));
@@ -297,6 +336,8 @@ data split_data(const SplitDevice& device) {
   node.set("entry_align", number(device.entry_align));
   set_name(node, "request", device.request.name);
   set_name(node, "response", device.response.name);
+  node.set("request_type", identifier(NamedEntity::struct_type, device.request.name, "type_name"));
+  node.set("response_type", identifier(NamedEntity::struct_type, device.response.name, "type_name"));
   std::vector<data> all, frontend, backend;
   for (const StoreNode& store_node : device.store) {
     all.push_back(store_node_data(store_node));
@@ -311,6 +352,7 @@ data split_data(const SplitDevice& device) {
 data rpmsg_data(const RpmsgService& service) {
   data node;
   node.set("service", service.service);
+  node.set("service_literal", string_literal(service.service));
   node.set("service_length", number(service.service.size()));
   node.set("buffer_size", number(service.buffer_size));
   node.set("max_payload", number(service.max_payload()));
@@ -318,11 +360,12 @@ data rpmsg_data(const RpmsgService& service) {
   for (const Endpoint& endpoint : service.endpoints) {
     data item;
     set_name(item, "name", endpoint.name);
+    set_identifiers(item, NamedEntity::endpoint, endpoint.name);
     set_description(item, endpoint.description);
     item.set("has_address", endpoint.address.has_value());
     item.set("address", number(endpoint.address.value_or(0)));
     item.set("address_hex", to_hex(endpoint.address.value_or(0), 8));
-    item.set("messages", references_data(endpoint.messages));
+    item.set("messages", references_data(endpoint.messages, NamedEntity::struct_type));
     item.set("has_messages", !endpoint.messages.empty());
     endpoints.push_back(std::move(item));
   }
@@ -335,6 +378,8 @@ data rpmsg_data(const RpmsgService& service) {
 data template_data(const Spec& spec) {
   data root;
   set_name(root, "name", spec.name);
+  root.set("name_literal", string_literal(spec.name));
+  set_identifiers(root, NamedEntity::spec, spec.name);
   set_description(root, spec.description);
   root.set("source", spec.source);
   root.set("vgen_version", std::string(version()));

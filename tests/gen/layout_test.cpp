@@ -185,7 +185,7 @@ device_id: 9
 config:
   - {name: capacity, type: u64}
   - {name: flags, type: u8}
-queues: [{name: q, size: 8, direction: bidirectional}]
+queues: [{name: q, size: 8, direction: driver-to-device}]
 )");
   ASSERT_TRUE(spec.virtio()->config);
   EXPECT_EQ(spec.virtio()->config_layout.size, 9u);

@@ -30,7 +30,7 @@ types:
 queues:
   - {name: rx, size: 256, direction: device-to-driver, messages: [request]}
   - {name: tx, size: 32768, direction: driver-to-device, feature: DEMO_F_EXTRA}
-  - {name: ctl, size: 1, direction: bidirectional}
+  - {name: ctl, size: 1, direction: bidirectional, messages: [request]}
 )";
 
 TEST(Loader, VirtioSpecBecomesTheModel) {
@@ -163,7 +163,7 @@ compatible: {frontend: "vpair,frontend", backend: "vpair,backend"}
 types:
   - {name: req, kind: struct, fields: [{name: id, type: u32}, {name: data, type: "u8[20]"}]}
   - {name: rsp, kind: struct, fields: [{name: id, type: u64}]}
-ring: {pages: 2, request: req, response: rsp}
+ring: {pages: 1, request: req, response: rsp}
 store:
   - {name: ring-ref, side: frontend, type: u32}
   - {name: queue-0/mode, side: backend, type: string}
@@ -172,10 +172,10 @@ store:
   EXPECT_EQ(device.flavour, Flavour::vbus);
   ASSERT_TRUE(device.compatible);
   EXPECT_EQ(device.compatible->backend, "vpair,backend");
-  EXPECT_EQ(device.ring_pages, 2u);
+  EXPECT_EQ(device.ring_pages, 1u);
   EXPECT_EQ(device.entry_size, 24u);   // max(24, 8), aligned to 8
   EXPECT_EQ(device.entry_align, 8u);
-  EXPECT_EQ(device.ring_entries, 256u);  // (8192 - 64) / 24 = 338, rounded down
+  EXPECT_EQ(device.ring_entries, 128u);  // (4096 - 64) / 24 = 168, rounded down
   ASSERT_EQ(device.store.size(), 2u);
   EXPECT_EQ(device.store[0].scalar, std::optional<ScalarKind>(ScalarKind::u32));
   EXPECT_EQ(device.store[1].side, Side::backend);
@@ -190,15 +190,15 @@ service: "0123456789012345678901234567890"
 buffer_size: 64
 types: [{name: m, kind: struct, fields: [{name: body, type: "u8[48]"}]}]
 endpoints:
-  - {name: fixed, address: 0xFFFFFFFE, messages: [m]}
   - {name: dynamic}
+  - {name: fixed, address: 0xFFFFFFFE, messages: [m]}
 )");
   const RpmsgService& service = *spec.rpmsg();
   EXPECT_EQ(service.service.size(), 31u);
   EXPECT_EQ(service.buffer_size, 64u);
   EXPECT_EQ(service.max_payload(), 48u);
-  EXPECT_EQ(service.endpoints[0].address, std::optional<std::uint32_t>(0xFFFFFFFE));
-  EXPECT_FALSE(service.endpoints[1].address);
+  EXPECT_FALSE(service.endpoints[0].address);
+  EXPECT_EQ(service.endpoints[1].address, std::optional<std::uint32_t>(0xFFFFFFFE));
   // One byte more does not fit.
   std::string errors = errors_of(R"(kind: rpmsg
 name: svc
@@ -229,7 +229,7 @@ class TopologyTest : public ::testing::Test {
 };
 
 TEST_F(TopologyTest, InstancesLoadTheirSpecsRelativeToTheTopology) {
-  write("specs/dev.yaml", "kind: virtio\nname: dev\ndevice_id: 4\nqueues: [{name: q, size: 8, direction: bidirectional}]\n");
+  write("specs/dev.yaml", "kind: virtio\nname: dev\ndevice_id: 4\nqueues: [{name: q, size: 8, direction: driver-to-device}]\n");
   std::string path = write("system.yaml", R"(kind: topology
 name: system
 components: [{name: vm}, {name: host}]
@@ -261,7 +261,7 @@ TEST_F(TopologyTest, ThrowingLoadersCarryAllDiagnostics) {
     EXPECT_NE(std::string(error.what()).find(path + ":3:12: error: device_id 0 is reserved"), std::string::npos)
         << error.what();
   }
-  std::string spec = write("good.yaml", "kind: virtio\nname: g\ndevice_id: 1\nqueues: [{name: q, size: 8, direction: bidirectional}]\n");
+  std::string spec = write("good.yaml", "kind: virtio\nname: g\ndevice_id: 1\nqueues: [{name: q, size: 8, direction: driver-to-device}]\n");
   EXPECT_THROW(load_topology_or_throw(spec), SpecError);
   EXPECT_THROW(load_spec_or_throw((directory_ / "missing.yaml").string()), vgen::Error);
 }

@@ -63,7 +63,7 @@ inline const TypeDefinition& type_named(const Spec& spec, std::string_view name)
 
 /// A minimal virtio spec around `types` (a `types:` list in YAML, indented two spaces).
 inline std::string virtio_with_types(std::string_view types) {
-  return "kind: virtio\nname: test\ndevice_id: 4\nqueues:\n  - {name: q, size: 8, direction: bidirectional}\ntypes:\n" +
+  return "kind: virtio\nname: test\ndevice_id: 4\nqueues:\n  - {name: q, size: 8, direction: driver-to-device}\ntypes:\n" +
          std::string(types);
 }
 

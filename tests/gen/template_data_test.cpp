@@ -141,14 +141,14 @@ name: echo
 service: rpmsg-echo
 types: [{name: msg, kind: struct, fields: [{name: v, type: u32}]}]
 endpoints:
-  - {name: fixed, address: 1025, messages: [msg]}
   - {name: any}
+  - {name: fixed, address: 1025, messages: [msg]}
 )");
   EXPECT_EQ(render("{{#rpmsg}}{{service}}({{service_length}}) {{max_payload}}:{{#endpoints}}{{name}}"
                    "{{#has_address}}@{{address}}/{{address_hex}}{{/has_address}}{{#messages}}<{{name}}{{/messages}}"
                    "{{^last}},{{/last}}{{/endpoints}}{{/rpmsg}}",
                    template_data(spec)),
-            "rpmsg-echo(10) 496:fixed@1025/0x00000401<msg,any");
+            "rpmsg-echo(10) 496:any,fixed@1025/0x00000401<msg");
 }
 
 TEST(TemplateData, TopologyNestsInstanceSpecs) {

@@ -42,10 +42,9 @@ bool RpmsgEchoDriver::run_demo() {
   }
   std::uint64_t sent = 0;
   for (int i = 0; i < kDemoMessages; ++i) {
-    const auto echo_message = pattern<EchoMessage>(i);
-    if (send_echo(echo_message)) {
+    if (const auto message = pattern<EchoMessage>(i); send_echo(message)) {
       ++sent;
-      log("sent to echo: " + describe(echo_message));
+      log("sent to echo: " + describe(message));
     }
   }
   const bool complete = wait([&] { return received_ >= sent; }) && sent > 0;

@@ -44,7 +44,7 @@ inline constexpr vgen::halves::EndpointSpec kEndpoints[] = {
 inline constexpr vgen::halves::RpmsgSpec kSpec{.name = "rpmsg-echo", .service = "rpmsg-echo", .endpoints = kEndpoints};
 
 /// The fields of a echo_message, for logs: "name=value ...".
-inline std::string describe(const EchoMessage& message) {
+inline std::string describe([[maybe_unused]] const EchoMessage& message) {
   return std::string("sequence=") + std::to_string(static_cast<std::uint32_t>(message.sequence())) +
          " length=" + std::to_string(static_cast<std::uint16_t>(message.length())) + " payload[128]";
 }

@@ -42,25 +42,21 @@ bool RpmsgSensorDriver::run_demo() {
   }
   std::uint64_t sent = 0;
   for (int i = 0; i < kDemoMessages; ++i) {
-    const auto command_message = pattern<SensorCommand>(i);
-    if (send_command(command_message)) {
+    if (const auto message = pattern<SensorCommand>(i); send_command(message)) {
       ++sent;
-      log("sent to command: " + describe(command_message));
+      log("sent to command: " + describe(message));
     }
-    const auto samples_message = pattern<SensorSample>(i);
-    if (send_samples(samples_message)) {
+    if (const auto message = pattern<SensorSample>(i); send_samples(message)) {
       ++sent;
-      log("sent to samples: " + describe(samples_message));
+      log("sent to samples: " + describe(message));
     }
-    const auto status_message = pattern<HubStatus>(i);
-    if (send_status(status_message)) {
+    if (const auto message = pattern<HubStatus>(i); send_status(message)) {
       ++sent;
-      log("sent to status: " + describe(status_message));
+      log("sent to status: " + describe(message));
     }
-    const std::string log_text = "log message " + std::to_string(i);
-    if (send_log(std::as_bytes(std::span(log_text)))) {
+    if (const std::string text = "log message " + std::to_string(i); send_log(std::as_bytes(std::span(text)))) {
       ++sent;
-      log("sent to log: \"" + log_text + "\"");
+      log("sent to log: \"" + text + "\"");
     }
   }
   const bool complete = wait([&] { return received_ >= sent; }) && sent > 0;

@@ -163,7 +163,7 @@ inline constexpr vgen::halves::RpmsgSpec kSpec{
     .name = "rpmsg-sensor", .service = "rpmsg-sensor", .buffer_size = 256, .endpoints = kEndpoints};
 
 /// The fields of a sensor_command, for logs: "name=value ...".
-inline std::string describe(const SensorCommand& message) {
+inline std::string describe([[maybe_unused]] const SensorCommand& message) {
   return std::string("code=") + std::to_string(static_cast<std::uint16_t>(message.code())) +
          " sensor=" + std::to_string(static_cast<std::uint8_t>(message.sensor())) +
          " rate_hz=" + std::to_string(static_cast<std::uint32_t>(message.rate_hz())) +
@@ -171,7 +171,7 @@ inline std::string describe(const SensorCommand& message) {
 }
 
 /// The fields of a sensor_sample, for logs: "name=value ...".
-inline std::string describe(const SensorSample& message) {
+inline std::string describe([[maybe_unused]] const SensorSample& message) {
   return std::string("token=") + std::to_string(static_cast<std::uint64_t>(message.token())) +
          " timestamp_ns=" + std::to_string(static_cast<std::uint64_t>(message.timestamp_ns())) +
          " sensor=" + std::to_string(static_cast<std::uint8_t>(message.sensor())) +
@@ -180,7 +180,7 @@ inline std::string describe(const SensorSample& message) {
 }
 
 /// The fields of a hub_status, for logs: "name=value ...".
-inline std::string describe(const HubStatus& message) {
+inline std::string describe([[maybe_unused]] const HubStatus& message) {
   return std::string("uptime_ms=") + std::to_string(static_cast<std::uint64_t>(message.uptime_ms())) +
          " samples_taken[3]" + " running=" + std::to_string(static_cast<std::uint8_t>(message.running())) +
          " error=" + std::to_string(static_cast<std::uint8_t>(message.error())) +

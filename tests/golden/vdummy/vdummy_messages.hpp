@@ -63,13 +63,13 @@ inline constexpr vgen::halves::SplitSpec kSpec{.name = "vdummy",
                                                .ring_entries = 32};
 
 /// The fields of a vdummy_request, for logs: "name=value ...".
-inline std::string describe(const VdummyRequest& message) {
+inline std::string describe([[maybe_unused]] const VdummyRequest& message) {
   return std::string("id=") + std::to_string(static_cast<std::uint32_t>(message.id())) +
          " length=" + std::to_string(static_cast<std::uint16_t>(message.length())) + " buffer[56]";
 }
 
 /// The fields of a vdummy_response, for logs: "name=value ...".
-inline std::string describe(const VdummyResponse& message) {
+inline std::string describe([[maybe_unused]] const VdummyResponse& message) {
   return std::string("id=") + std::to_string(static_cast<std::uint32_t>(message.id())) +
          " status=" + std::to_string(static_cast<std::int32_t>(message.status()));
 }

@@ -27,7 +27,7 @@ inline constexpr unsigned kFeatureVirtioBlkFConfigWce = 11;
 inline constexpr unsigned kFeatureVirtioFVersion1 = 32;
 /// Feature bit 29: VIRTIO_F_EVENT_IDX
 inline constexpr unsigned kFeatureVirtioFEventIdx = 29;
-inline constexpr std::uint64_t kSpecFeatures = 0x0000000120000e76ull;  ///< the spec's feature bits
+inline constexpr std::uint64_t kSpecFeatures{0x0000000120000e76};  ///< the spec's feature bits
 /// Queue 0: requestq, bidirectional. A header the device reads, data buffers, and a status byte the device writes.
 inline constexpr std::uint16_t kQueueRequestq = 0;
 inline constexpr std::uint32_t kQueueRequestqSize = 128;
@@ -201,21 +201,21 @@ inline constexpr vgen::halves::VirtioSpec kSpec{.name = "virtio-blk",
                                                 .config_bytes = kConfigBytes};
 
 /// The fields of a blk_geometry, for logs: "name=value ...".
-inline std::string describe(const BlkGeometry& message) {
+inline std::string describe([[maybe_unused]] const BlkGeometry& message) {
   return std::string("cylinders=") + std::to_string(static_cast<std::uint16_t>(message.cylinders())) +
          " heads=" + std::to_string(static_cast<std::uint8_t>(message.heads())) +
          " sectors=" + std::to_string(static_cast<std::uint8_t>(message.sectors()));
 }
 
 /// The fields of a blk_request_header, for logs: "name=value ...".
-inline std::string describe(const BlkRequestHeader& message) {
+inline std::string describe([[maybe_unused]] const BlkRequestHeader& message) {
   return std::string("type=") + std::to_string(static_cast<std::uint32_t>(message.type())) +
          " ioprio=" + std::to_string(static_cast<std::uint32_t>(message.ioprio())) +
          " sector=" + std::to_string(static_cast<std::uint64_t>(message.sector()));
 }
 
 /// The fields of a blk_request_status, for logs: "name=value ...".
-inline std::string describe(const BlkRequestStatus& message) {
+inline std::string describe([[maybe_unused]] const BlkRequestStatus& message) {
   return std::string("status=") + std::to_string(static_cast<std::uint8_t>(message.status()));
 }
 

@@ -15,7 +15,7 @@ inline constexpr unsigned kFeatureVirtioConsoleFMultiport = 1;
 inline constexpr unsigned kFeatureVirtioConsoleFEmergWrite = 2;
 /// Feature bit 32: VIRTIO_F_VERSION_1
 inline constexpr unsigned kFeatureVirtioFVersion1 = 32;
-inline constexpr std::uint64_t kSpecFeatures = 0x0000000100000007ull;  ///< the spec's feature bits
+inline constexpr std::uint64_t kSpecFeatures{0x0000000100000007};  ///< the spec's feature bits
 /// Queue 0: receiveq0, device-to-driver
 inline constexpr std::uint16_t kQueueReceiveq0 = 0;
 inline constexpr std::uint32_t kQueueReceiveq0Size = 128;
@@ -125,7 +125,7 @@ inline constexpr vgen::halves::VirtioSpec kSpec{.name = "virtio-console",
                                                 .config_bytes = kConfigBytes};
 
 /// The fields of a console_control, for logs: "name=value ...".
-inline std::string describe(const ConsoleControl& message) {
+inline std::string describe([[maybe_unused]] const ConsoleControl& message) {
   return std::string("id=") + std::to_string(static_cast<std::uint32_t>(message.id())) +
          " event=" + std::to_string(static_cast<std::uint16_t>(message.event())) +
          " value=" + std::to_string(static_cast<std::uint16_t>(message.value()));

@@ -9,7 +9,7 @@ namespace virtio_rng {
 inline constexpr std::uint32_t kDeviceId = 4;  ///< VirtIO 1.2 §5
 /// Feature bit 32: VIRTIO_F_VERSION_1
 inline constexpr unsigned kFeatureVirtioFVersion1 = 32;
-inline constexpr std::uint64_t kSpecFeatures = 0x0000000100000000ull;  ///< the spec's feature bits
+inline constexpr std::uint64_t kSpecFeatures{0x0000000100000000};  ///< the spec's feature bits
 /// Queue 0: requestq, device-to-driver. Device-writable buffers of any length; no message structure.
 inline constexpr std::uint16_t kQueueRequestq = 0;
 inline constexpr std::uint32_t kQueueRequestqSize = 64;

@@ -16,7 +16,7 @@ void log(const std::string& line) {
 
 BackendNodes XenBlkBackend::on_connected([[maybe_unused]] const FrontendNodes& nodes) {
   log("connected to " + other_path());
-  log("frontend protocol=" + nodes.protocol);
+  log("frontend " + std::string("protocol") + "=" + nodes.protocol);
   BackendNodes own;
   own.sectors = disk_.sectors();
   own.info = disk_.info();

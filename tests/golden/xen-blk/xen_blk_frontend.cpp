@@ -22,10 +22,10 @@ FrontendNodes XenBlkFrontend::on_publish() {
 
 void XenBlkFrontend::on_connected([[maybe_unused]] const BackendNodes& nodes) {
   log("connected to " + other_path());
-  log("backend sectors=" + std::to_string(nodes.sectors));
-  log("backend info=" + std::to_string(nodes.info));
-  log("backend sector-size=" + std::to_string(nodes.sector_size));
-  log("backend feature-flush-cache=" + std::to_string(nodes.feature_flush_cache));
+  log("backend " + std::string("sectors") + "=" + std::to_string(nodes.sectors));
+  log("backend " + std::string("info") + "=" + std::to_string(nodes.info));
+  log("backend " + std::string("sector-size") + "=" + std::to_string(nodes.sector_size));
+  log("backend " + std::string("feature-flush-cache") + "=" + std::to_string(nodes.feature_flush_cache));
   if (check_) return;  // the requests went out on an earlier connection
   check_.emplace(table(), other_id());
   for (const vgen::xen::blkif::Request& request : check_->requests()) {

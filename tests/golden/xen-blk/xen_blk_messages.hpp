@@ -8,15 +8,16 @@ namespace xen_blk {
 
 /// Each side's store nodes but ring-ref and event-channel; members() and kNames pair them up.
 struct FrontendNodes {
-  std::string protocol;  ///< "protocol"
+  std::string protocol;
   auto members() { return std::tie(protocol); }
   static constexpr std::array<std::string_view, 1> kNames{"protocol"};
 };
 struct BackendNodes {
-  std::uint64_t sectors = 0;             ///< "sectors": Size in 512-byte sectors.
-  std::uint32_t info = 0;                ///< "info"
-  std::uint32_t sector_size = 0;         ///< "sector-size"
-  std::uint8_t feature_flush_cache = 0;  ///< "feature-flush-cache"
+  /// sectors: Size in 512-byte sectors.
+  std::uint64_t sectors = 0;
+  std::uint32_t info = 0;
+  std::uint32_t sector_size = 0;
+  std::uint8_t feature_flush_cache = 0;
   auto members() { return std::tie(sectors, info, sector_size, feature_flush_cache); }
   static constexpr std::array<std::string_view, 4> kNames{"sectors", "info", "sector-size", "feature-flush-cache"};
 };
@@ -131,14 +132,14 @@ inline constexpr vgen::halves::SplitSpec kSpec{
     .name = "xen-blk", .device_type = "vbd", .ring_pages = 1, .ring_entries = 32};
 
 /// The fields of a blkif_segment, for logs: "name=value ...".
-inline std::string describe(const BlkifSegment& message) {
+inline std::string describe([[maybe_unused]] const BlkifSegment& message) {
   return std::string("gref=") + std::to_string(static_cast<std::uint32_t>(message.gref())) +
          " first_sect=" + std::to_string(static_cast<std::uint8_t>(message.first_sect())) +
          " last_sect=" + std::to_string(static_cast<std::uint8_t>(message.last_sect()));
 }
 
 /// The fields of a blkif_request, for logs: "name=value ...".
-inline std::string describe(const BlkifRequest& message) {
+inline std::string describe([[maybe_unused]] const BlkifRequest& message) {
   return std::string("operation=") + std::to_string(static_cast<std::uint8_t>(message.operation())) +
          " nr_segments=" + std::to_string(static_cast<std::uint8_t>(message.nr_segments())) +
          " handle=" + std::to_string(static_cast<std::uint16_t>(message.handle())) +
@@ -147,7 +148,7 @@ inline std::string describe(const BlkifRequest& message) {
 }
 
 /// The fields of a blkif_response, for logs: "name=value ...".
-inline std::string describe(const BlkifResponse& message) {
+inline std::string describe([[maybe_unused]] const BlkifResponse& message) {
   return std::string("id=") + std::to_string(static_cast<std::uint64_t>(message.id())) +
          " operation=" + std::to_string(static_cast<std::uint8_t>(message.operation())) +
          " status=" + std::to_string(static_cast<std::int16_t>(message.status()));

@@ -39,6 +39,31 @@ struct GeneratedScope {
   bool global = false;                           ///< the global namespace, where the C library declares names too
 };
 
+/// The entities of a spec whose names generated code derives identifiers from.
+enum class NamedEntity : std::uint8_t {
+  spec,         ///< the spec's name: its namespace and classes
+  struct_type,  ///< a struct (and the configuration space, as `<spec>_config`)
+  enum_type,    ///< an enum
+  flags_type,   ///< a flags type (a namespace of masks)
+  feature,      ///< a VirtIO feature
+  queue,        ///< a virtqueue
+  endpoint,     ///< an rpmsg endpoint
+  field,        ///< a field of a struct or of the configuration space
+  store_node,   ///< a split store node
+};
+
+/// One identifier derived from an entity's name, under the key templates read it by.
+struct DerivedIdentifier {
+  std::string_view key;    ///< "index_constant"
+  std::string identifier;  ///< "kQueueRx"
+};
+
+/// Every identifier generated code may derive from `name` as `entity`, one per key: all of
+/// them, whatever the entity's direction or kind (templates use those that apply; the checks
+/// below see those generated code declares). The only source of derived spellings: templates
+/// receive these keys in their data and spell none themselves.
+std::vector<DerivedIdentifier> derived_identifiers(NamedEntity entity, std::string_view name);
+
 /// Every identifier generated code puts in each scope for `spec`: vgen's own names, and
 /// the ones derived from the spec's names (types, features, queues, endpoints, fields, store
 /// nodes and the spec name itself).

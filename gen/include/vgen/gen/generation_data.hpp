@@ -13,9 +13,7 @@ namespace vgen::gen {
 /// Bytes of a buffer on a queue that carries raw bytes (no `messages:`).
 inline constexpr std::uint32_t kRawBufferBytes = 512;
 
-/// The data tree of `spec` for code generation. Throws GenerateError for a queue or endpoint
-/// shape the generated code cannot serve (a one-way queue with several message types, a
-/// bidirectional queue with more than two).
+/// The data tree of `spec`, a valid spec, for code generation.
 kainjow::mustache::data generation_data(const Spec& spec);
 
 }  // namespace vgen::gen

@@ -39,8 +39,9 @@ struct RenderedFile {
   std::string content;
 };
 
-/// A refusal to generate: an unsupported kind, a spec shape generated code cannot serve, a
-/// missing or broken template. `location` points into the spec (or the template) when known.
+/// A refusal to generate: a missing or broken template. Specs are not refused here: whatever
+/// generated code cannot serve is an error of the checker (the loader), so that `vgen check`
+/// refuses what `vgen generate` would. `location` points into the template when known.
 class GenerateError : public vgen::Error {
  public:
   GenerateError(Location location, const std::string& message);
@@ -59,8 +60,7 @@ class FileError : public GenerateError {
   using GenerateError::GenerateError;
 };
 
-/// The templates that make the files of `spec`'s kind. Throws GenerateError for a kind
-/// vgen cannot generate yet (split: its runtime is not part of vgen yet).
+/// The templates that make the files of `spec`'s kind (every valid device spec has them).
 std::vector<TemplateFile> template_files(const Spec& spec);
 
 /// Renders every file of `spec` whose role is in `roles`, reading templates from
