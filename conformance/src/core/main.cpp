@@ -12,6 +12,7 @@
 #include <vgen/conform/deviations.hpp>
 #include <vgen/conform/report.hpp>
 
+#include "../virtio/description.hpp"
 #include "../virtio/mmio_serving.hpp"
 #include "../virtio/vhost_user_serving.hpp"
 #include "../virtio/virtio_suite.hpp"
@@ -136,6 +137,8 @@ int main(int argc, char** argv, const Targets& targets) {
   app.add_option("--target", target, "the linked pair to test (by name)");
   app.add_option("--conform-serve", endpoint, "serve a linked half to a harness: ROLE:TRANSPORT:ARGUMENT (device:mmio:FD, driver:mmio:FD, device:vhost-user:SOCKET)");
   app.add_flag("--conform", conform_flag, "ignored: how a pair's program hands its command line to the harness");
+  bool describe = false;
+  app.add_flag("--conform-describe", describe, "print the linked device's requests and feature dependencies for a harness");
 
   Common common;
   virtio_checks::VirtioPlan plan;
@@ -160,6 +163,12 @@ int main(int argc, char** argv, const Targets& targets) {
   }
   try {
     if (!endpoint.empty()) return serve(targets, target, endpoint);
+    if (describe) {
+      const VirtioTarget* t = pick(targets.virtio, target);
+      if (t == nullptr) throw vgen::Error("--conform-describe: no VirtIO half is linked into this program");
+      std::fputs(virtio_checks::describe_device(*t).c_str(), stdout);
+      return 0;
+    }
     if (virtio->parsed()) {
       if (!plan.socket.empty()) plan.transport = "vhost-user";
       return run_virtio(targets, target, plan, common);

@@ -555,6 +555,29 @@ Verdict queue_reenable_config(DeviceSession& s) {
   return pass("worked with the queue enabled again at " + std::to_string(f.new_size) + " entries and new rings");
 }
 
+// §4.2.2.1: with VIRTIO_F_RING_RESET, QueueReset reads 0 after a device reset and after the
+// queue is enabled.
+Verdict queue_reset_register(DeviceSession& s) {
+  virtio::MmioBus* bus = s.link().bus();
+  if (bus == nullptr) return skip("the transport has no register window");
+  require_feature(s, kRingReset, "VIRTIO_F_RING_RESET");
+  s.require_probes();
+  s.start(kAll);
+  const std::uint16_t q = s.attack_queue();
+  auto reset_register = [&] {
+    bus->write(virtio::mmio::kQueueSel, 4, q);
+    return bus->read(virtio::mmio::kQueueReset, 4);
+  };
+  const virtio::AccessResult after_reset = reset_register();
+  if (after_reset.fault != virtio::AccessFault::None) return fail(std::string("QueueReset read faulted: ") + virtio::to_string(after_reset.fault));
+  if (after_reset.value != 0) return fail("QueueReset reads " + std::to_string(after_reset.value) + " after a device reset");
+  s.setup_queues();
+  s.driver_ok();
+  const virtio::AccessResult after_enable = reset_register();
+  if (after_enable.value != 0) return fail("QueueReset reads " + std::to_string(after_enable.value) + " after the queue was enabled");
+  return pass("QueueReset reads 0 after a device reset and after the queue was enabled");
+}
+
 // --- §6: IN_ORDER ----------------------------------------------------------------------------
 
 Verdict in_order_use(DeviceSession& s) {
@@ -593,8 +616,8 @@ std::vector<DeviceCheck> make_faithful() {
       check("device.quiet-after-reset", {"virtio/2.4.1/quiet-after-reset"}, "no queue access or notification after a reset", quiet_after_reset),
       check("device.reset-clears-registers", {"virtio/4.2.2.1/reset-clears-interrupt-and-ready"}, "InterruptStatus and QueueReady read 0 after a reset", reset_clears_registers),
       check("device.needs-reset-notifies", {"virtio/2.1.2/needs-reset-config-notification"}, "DEVICE_NEEDS_RESET comes with a configuration change notification", needs_reset_notifies),
-      check("device.used-elements-valid", {"virtio/2.7.8/used-id-is-head", "virtio/2.7.8/used-idx-within-queue-size", "virtio/2.7.8.1/len-written-before-idx"}, "used ids are heads made available, lens within the writable bytes", used_elements_valid),
-      check("device.used-len-written", {"virtio/2.7.8.1/len-written-before-idx"}, "the first len bytes of a used buffer were written", used_len_written),
+      check("device.used-elements-valid", {"virtio/2.7.8/used-id-is-head", "virtio/2.7.8/used-idx-within-queue-size", "virtio/2.7.8.1/writes-len-bytes"}, "used ids are heads made available, lens within the writable bytes", used_elements_valid),
+      check("device.used-len-written", {"virtio/2.7.8.1/writes-len-bytes"}, "the first len bytes of a used buffer were written", used_len_written),
       check("device.no-write-readable", {"virtio/2.7.5.1/no-write-readable"}, "device-readable buffers unchanged", no_write_readable),
       check("device.no-write-descriptors", {"virtio/2.7.5.1/no-write-descriptor-table"}, "descriptor table unchanged", no_write_descriptors),
       check("device.any-descriptor-layout", {"virtio/2.7.4.1/any-descriptor-layout"}, "same answers however requests are cut into descriptors", any_descriptor_layout),
@@ -609,9 +632,10 @@ std::vector<DeviceCheck> make_faithful() {
       check("device.interrupt-status-latched", {"virtio/4.2.2.1/interrupt-status-latched", "virtio/4.2.2.1/interrupt-undefined-bits-zero"}, "InterruptStatus bits stay until acknowledged", interrupt_status_latched),
       check("device.config-generation", {"virtio/4.2.2.1/config-generation"}, "a changed configuration comes with a new generation", config_generation_moves),
       check("device.no-access-unready-queue", {"virtio/4.2.2.1/no-access-when-not-ready"}, "queues with QueueReady 0 are left alone", no_access_unready_queue),
-      check("device.queue-reset-stops", {"virtio/2.6.1.1.1/no-use-after-queue-reset", "virtio/4.2.2.1/queue-reset-register"}, "a reset queue is neither used nor notified", queue_reset_stops),
+      check("device.queue-reset-stops", {"virtio/2.6.1.1.1/no-use-after-queue-reset", "virtio/4.2.2.1/queue-reset-zero-when-complete"}, "a reset queue is neither used nor notified", queue_reset_stops),
       check("device.queue-reset-state", {"virtio/2.6.1.1.1/queue-state-reset"}, "a reset queue starts again from index 0", queue_reset_state),
       check("device.queue-reenable-config", {"virtio/2.6.1.2.1/observe-new-config"}, "a re-enabled queue uses its new size and rings", queue_reenable_config),
+      check("device.mmio-queue-reset-register", {"virtio/4.2.2.1/queue-reset-zero-on-reset", "virtio/4.2.2.1/queue-reset-zero-after-enable"}, "QueueReset reads 0 after a reset and after enabling", queue_reset_register),
       check("device.in-order", {"virtio/6/in-order-use"}, "with IN_ORDER, buffers are used in order", in_order_use),
   };
 }

@@ -321,11 +321,11 @@ std::vector<DeviceCheck> make_hostile() {
       hostile("hostile.misaligned-ring", {"virtio/2.7.1/ring-alignment"}, "rings at misaligned addresses", misaligned_ring),
       hostile("hostile.queue-num-above-max", {"virtio/4.2.2.2/queue-num-within-max"}, "QueueNum above QueueNumMax", queue_num_above_max),
       hostile("hostile.mmio-wrong-width", {"virtio/4.2.2.2/control-register-width"}, "control registers read and written at 8 and 16 bits and misaligned", wrong_width),
-      hostile("hostile.mmio-undefined-register", {"virtio/4.2.2.2/defined-registers-only"}, "undefined offsets, writes to read-only and reads of write-only registers", undefined_register),
+      hostile("hostile.mmio-undefined-register", {"virtio/4.2.2.2/defined-registers-only", "virtio/4.2.2.2/register-direction"}, "undefined offsets, writes to read-only and reads of write-only registers", undefined_register),
       hostile("hostile.mmio-queue-write-while-ready", {"virtio/4.2.2.2/no-queue-write-when-ready"}, "queue registers written while QueueReady is 1", queue_write_while_ready),
       hostile("hostile.ack-undefined-bits", {"virtio/4.2.2.2/ack-defined-bits"}, "InterruptACK with undefined bits", ack_undefined_bits),
       hostile("hostile.mmio-config-width", {"virtio/4.2.2.2/config-access-width"}, "configuration read misaligned and at the wrong width", config_wrong_width),
-      hostile("hostile.alter-exposed", {"virtio/3.3.1/no-alter-exposed"}, "descriptors of available chains rewritten", alter_exposed),
+      hostile("hostile.alter-exposed", {"virtio/3.3.1/no-alter-exposed", "virtio/3.3.1/reset-before-removing"}, "descriptors of available chains rewritten", alter_exposed),
   };
 }
 

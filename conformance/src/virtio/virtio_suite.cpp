@@ -5,6 +5,7 @@
 #include <vgen/error.hpp>
 
 #include "device_checks.hpp"
+#include "description.hpp"
 #include "device_link.hpp"
 #include "driver_checks.hpp"
 
@@ -50,16 +51,26 @@ std::optional<virtio::FeatureRules> target_rules(const VirtioPlan& plan) {
 
 void run_device_role(const VirtioPlan& plan, Report& report, const std::map<std::string, std::string>& deviations) {
   const LinkFactory factory = device_factory(plan);
-  const std::vector<VirtioProbe> probes = plan.target != nullptr ? plan.target->probes : std::vector<VirtioProbe>{};
-  const std::optional<virtio::FeatureRules> rules = target_rules(plan);
+  std::vector<VirtioProbe> probes = plan.target != nullptr ? plan.target->probes : std::vector<VirtioProbe>{};
+  std::optional<virtio::FeatureRules> rules = target_rules(plan);
+  if (!plan.program.empty()) {
+    DeviceDescription described = ask_program(plan.program);
+    probes = std::move(described.probes);
+    rules = std::move(described.rules);
+  }
   for (const auto* list : {&faithful_device_checks(), &hostile_driver_checks()}) {
     for (const DeviceCheck& check : *list) {
       if (!selected(plan, check.info)) continue;
       const Verdict verdict = run_isolated(
           [&] {
+            std::unique_ptr<DeviceSession> session;
             try {
-              DeviceSession session(factory, probes, rules);
-              return check.run(session);
+              session = std::make_unique<DeviceSession>(factory, probes, rules);
+            } catch (const std::exception& error) {
+              return fail(std::string("the device cannot be reached: ") + error.what());
+            }
+            try {
+              return check.run(*session);
             } catch (const StepFailed& step) {
               return step.verdict;
             }

@@ -26,7 +26,7 @@ bool run_loopback_driver(virtio::Transport& transport, const shm::GuestMemory& m
   driver.arm_interrupts();
   driver.wait(std::chrono::milliseconds(200));  // takes the interrupt: InterruptStatus, then InterruptACK
   std::vector<std::byte> received;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (received.size() < sent.size() && std::chrono::steady_clock::now() < deadline) {
     driver.poll([&](std::span<const std::byte> bytes) { received.insert(received.end(), bytes.begin(), bytes.end()); });
     if (received.size() < sent.size() && !driver.arm_interrupts()) driver.wait(std::chrono::milliseconds(50));

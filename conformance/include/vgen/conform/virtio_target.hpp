@@ -12,7 +12,9 @@
 
 #include <vgen/shm/allocator.hpp>
 #include <vgen/shm/memory.hpp>
+#include <vgen/virtio/device_core.hpp>
 #include <vgen/virtio/device_model.hpp>
+#include <vgen/virtio/mmio_bus.hpp>
 #include <vgen/virtio/transport.hpp>
 
 namespace vgen::conform {
@@ -41,6 +43,10 @@ struct VirtioTarget {
   /// Requests the device answers; empty: the harness's own requests for the device ID
   /// (entropy, block, console and the loopback sample are known).
   std::vector<VirtioProbe> probes;
+  /// For a device half that serves its own virtio-mmio register file over the DeviceCore
+  /// (the harness's own tests use it for deliberately broken devices): returns the bus to
+  /// serve in place of the runtime's register file `registers`. Empty: the runtime's.
+  std::function<std::unique_ptr<virtio::MmioBus>(virtio::DeviceCore& core, virtio::MmioBus& registers)> wrap_registers;
 };
 
 }  // namespace vgen::conform
