@@ -13,8 +13,9 @@ set_target_properties(vgen_runtime PROPERTIES
     "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/runtime/include>;$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>"
   EXPORT_NAME runtime)
 set_target_properties(vgen_flags PROPERTIES EXPORT_NAME flags)
+set_target_properties(vgen_testing PROPERTIES EXPORT_NAME testing)
 
-install(TARGETS vgen vgen_runtime vgen_flags EXPORT vgenTargets
+install(TARGETS vgen vgen_runtime vgen_testing vgen_flags EXPORT vgenTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

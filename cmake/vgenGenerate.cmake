@@ -1,4 +1,4 @@
-# vgen_generate(TARGET <target> SPEC <spec.yaml> [OUTPUT_DIR <dir>])
+# vgen_generate(TARGET <target> SPEC <spec.yaml> [OUTPUT_DIR <dir>] [DEMO <executable>])
 #
 # Generates the code of a device spec at build time and adds it to <target>: the generated
 # files (message types, the base class of each half, the demo main) are the OUTPUT of one
@@ -6,23 +6,27 @@
 # ${CMAKE_CURRENT_BINARY_DIR}/vgen/<target>) and never into the source tree. The command runs
 # again when the spec, the vgen executable or any template changes; vgen rewrites only the
 # files whose content changed, so the rest of the build stays put. The folder is added to
-# the target's include directories. The user-owned subclass files are not generated here:
+# the target's include directories (PUBLIC: a library's users see the generated headers).
+# With DEMO, the demo main goes to that executable instead, so <target> can be a library the
+# demo and the project's tests share. The user-owned subclass files are not generated here:
 # they are the project's sources (vgen new-device writes them once).
 #
 # The file list comes from `vgen generate --list-outputs` when vgen exists at configure time
 # (an installed or built vgen); inside vgen's own build, where vgen is built later, it is
 # derived from the spec's name and kind (tests/lit/gen/list-outputs.test checks both agree).
 function(vgen_generate)
-  cmake_parse_arguments(ARG "" "TARGET;SPEC;OUTPUT_DIR" "" ${ARGN})
+  cmake_parse_arguments(ARG "" "TARGET;SPEC;OUTPUT_DIR;DEMO" "" ${ARGN})
   if(NOT ARG_TARGET OR NOT ARG_SPEC)
     message(FATAL_ERROR "vgen_generate: TARGET and SPEC are required")
   endif()
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "vgen_generate: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
-  if(NOT TARGET ${ARG_TARGET})
-    message(FATAL_ERROR "vgen_generate: '${ARG_TARGET}' is not a target")
-  endif()
+  foreach(target IN ITEMS ${ARG_TARGET} ${ARG_DEMO})
+    if(NOT TARGET ${target})
+      message(FATAL_ERROR "vgen_generate: '${target}' is not a target")
+    endif()
+  endforeach()
   get_filename_component(spec "${ARG_SPEC}" ABSOLUTE)
   if(NOT EXISTS "${spec}")
     message(FATAL_ERROR "vgen_generate: spec '${spec}' does not exist")
@@ -59,8 +63,16 @@ function(vgen_generate)
     DEPENDS "${spec}" ${vgen_command} ${templates}
     COMMENT "vgen: generating ${ARG_TARGET} from ${ARG_SPEC}"
     VERBATIM)
-  target_sources(${ARG_TARGET} PRIVATE ${outputs})
-  target_include_directories(${ARG_TARGET} PRIVATE "${output_dir}")
+  set(library_outputs ${outputs})
+  if(ARG_DEMO)
+    list(FILTER library_outputs EXCLUDE REGEX "_demo\\.cpp$")
+    set(demo_outputs ${outputs})
+    list(FILTER demo_outputs INCLUDE REGEX "_demo\\.cpp$")
+    target_sources(${ARG_DEMO} PRIVATE ${demo_outputs})
+    target_include_directories(${ARG_DEMO} PRIVATE "${output_dir}")
+  endif()
+  target_sources(${ARG_TARGET} PRIVATE ${library_outputs})
+  target_include_directories(${ARG_TARGET} PUBLIC "${output_dir}")
 endfunction()
 
 # The generated files of a spec, from its `name:` and `kind:` (see gen/src/generator.cpp).
@@ -81,7 +93,7 @@ function(_vgen_outputs_from_spec spec output_dir result)
   endif()
   string(REPLACE "-" "_" snake "${name}")
   set(files)
-  foreach(part messages.hpp ${first}_base.hpp ${first}_base.cpp ${second}_base.hpp ${second}_base.cpp demo.cpp)
+  foreach(part messages.hpp ${first}_base.hpp ${second}_base.hpp demo.cpp)
     list(APPEND files "${output_dir}/${snake}_${part}")
   endforeach()
   set(${result} ${files} PARENT_SCOPE)

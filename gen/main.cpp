@@ -14,6 +14,8 @@
 #include "vgen/gen/formatter.hpp"
 #include "vgen/gen/generator.hpp"
 #include "vgen/gen/loader.hpp"
+#include "vgen/gen/names.hpp"
+#include "vgen/gen/quoting.hpp"
 #include "vgen/gen/scaffold.hpp"
 #include "vgen/gen/summary.hpp"
 #include "vgen/gen/templates_location.hpp"
@@ -104,6 +106,12 @@ void add_new_device(CLI::App& app, NewDeviceOptions& options) {
   command->footer(kExitCodes);
 }
 
+// A usage error of `command`: the message, the pointer to --help, and exit status 2.
+int usage_error(const std::string& command, const std::string& message) {
+  std::cerr << "vgen " << command << ": " << message << "\nRun with --help for more information.\n";
+  return kExitUsage;
+}
+
 void print_diagnostics(const vgen::gen::Diagnostics& diagnostics) {
   for (const vgen::gen::Diagnostic& diagnostic : diagnostics.sorted()) {
     std::cerr << diagnostic.to_string() << '\n';
@@ -139,8 +147,7 @@ std::optional<fs::path> optional_path(const std::optional<std::string>& text) {
 
 int run_generate(const GenerateOptions& options) {
   if (options.output.empty() && !options.list_outputs) {
-    std::cerr << "vgen generate: --output is required (or --list-outputs)\nRun with --help for more information.\n";
-    return kExitUsage;
+    return usage_error("generate", "--output is required (or --list-outputs)");
   }
   vgen::gen::LoadResult loaded = vgen::gen::load_file(options.spec);
   if (!loaded.ok()) {
@@ -173,6 +180,14 @@ int run_generate(const GenerateOptions& options) {
 }
 
 int run_new_device(const NewDeviceOptions& options) {
+  if (std::optional<std::string> problem = vgen::gen::spec_name_problem(options.name)) {
+    return usage_error("new-device",
+                       "device name '" + vgen::gen::printable(options.name) + "' is not usable: " + *problem);
+  }
+  if (options.kind != "virtio" && options.kind != "split" && options.kind != "rpmsg") {
+    return usage_error("new-device",
+                       "unknown kind '" + vgen::gen::printable(options.kind) + "' (kinds: virtio, split, rpmsg)");
+  }
   const fs::path directory = options.directory ? fs::path(*options.directory) : fs::path(options.name);
   const fs::path templates = vgen::gen::find_templates(optional_path(options.templates));
   const vgen::gen::ScaffoldResult result =
@@ -193,8 +208,9 @@ int run_new_device(const NewDeviceOptions& options) {
   return 0;
 }
 
-// CLI11 reports an unknown command only as "A subcommand is required"; name it instead.
-// The top level takes no option values, so the first non-option argument is the command.
+// CLI11 reports an unknown command, or an unknown option before the command, only as "A
+// subcommand is required"; name it instead. The top level takes no option values, so the
+// first non-option argument is the command.
 bool unknown_command(int argc, char** argv, const CLI::App& app) {
   std::vector<std::string> commands;
   for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
@@ -202,13 +218,22 @@ bool unknown_command(int argc, char** argv, const CLI::App& app) {
   }
   for (int index = 1; index < argc; ++index) {
     std::string argument = argv[index];
-    if (argument.empty() || argument[0] == '-') {
+    if (argument == "-h" || argument == "--help" || argument == "--version") {
+      continue;
+    }
+    if (!argument.empty() && argument[0] == '-') {
+      std::cerr << "vgen: unknown option '" << vgen::gen::printable(argument)
+                << "' (options: --help, --version; then a command: " << kCommands
+                << ")\nRun with --help for more information.\n";
+      return true;
+    }
+    if (argument.empty()) {
       continue;
     }
     if (std::find(commands.begin(), commands.end(), argument) != commands.end()) {
       return false;
     }
-    std::cerr << "vgen: unknown command '" << argument << "' (commands: " << kCommands
+    std::cerr << "vgen: unknown command '" << vgen::gen::printable(argument) << "' (commands: " << kCommands
               << ")\nRun with --help for more information.\n";
     return true;
   }

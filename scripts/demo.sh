@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The main job: build vgen, scaffold a default virtio device with `vgen new-device`, build the
 # generated pair against this build of vgen, run it (two threads, then two processes), printing
-# what crossed between the halves, and run the device's own lit suite.
+# what crossed between the halves, and run the device's own tests (its GoogleTest and lit suite).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
-"$root/scripts/build.sh" default vgen vgen_runtime >/dev/null
+"$root/scripts/build.sh" default vgen vgen_runtime vgen_testing >/dev/null
 project="$root/build/demo/my-device"
 rm -rf "$project"
 "$root/build/default/bin/vgen" new-device my-device --kind virtio --dir "$project"

@@ -10,7 +10,7 @@ build=${1:-$root/build/default}
 out=${2:-$root/tests/golden}
 vgen="$build/bin/vgen"
 [ -x "$vgen" ] || { echo "update-goldens.sh: no vgen at $vgen (build it first)" >&2; exit 2; }
-cd "$root"   # specs are named relative to the root, as the generated comments show them
+cd "$root"
 mkdir -p "$out"
 for spec in devices/*/*.yaml; do
   kind=$(sed -n 's/^kind: *\([a-z]*\).*/\1/p' "$spec")

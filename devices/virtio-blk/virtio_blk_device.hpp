@@ -22,7 +22,7 @@ class VirtioBlkDevice : public VirtioBlkDeviceBase {
 
   /// The spec's features without VIRTIO_BLK_F_RO: this disk is writable (§5.2.3).
   std::uint64_t offered_features() const override {
-    return kOfferedFeatures & ~vgen::virtio::feature_bit(kFeatureVirtioBlkFRo);
+    return kSpec.offered_features & ~vgen::virtio::feature_bit(kFeatureVirtioBlkFRo);
   }
 
  protected:

@@ -5,9 +5,11 @@
 #include <set>
 #include <tuple>
 
+#include "vgen/gen/quoting.hpp"
+
 namespace vgen::gen {
 
-std::string Diagnostic::to_string() const { return location.to_string() + ": error: " + message; }
+std::string Diagnostic::to_string() const { return location.to_string() + ": error: " + printable(message); }
 
 bool operator==(const Diagnostic& left, const Diagnostic& right) {
   return std::tie(left.location.file, left.location.line, left.location.column, left.message) ==
@@ -15,7 +17,15 @@ bool operator==(const Diagnostic& left, const Diagnostic& right) {
 }
 
 void Diagnostics::error(const Location& location, std::string message) {
+  if (!notes_.empty()) {
+    auto note = notes_.find(std::tuple(location.file, location.line, location.column));
+    if (note != notes_.end()) message += note->second;
+  }
   entries_.push_back(Diagnostic{location, std::move(message)});
+}
+
+void Diagnostics::annotate(const Location& location, std::string note) {
+  notes_.insert_or_assign(std::tuple(location.file, location.line, location.column), std::move(note));
 }
 
 void Diagnostics::append(const Diagnostics& other) {

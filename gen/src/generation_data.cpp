@@ -1,7 +1,9 @@
 #include "vgen/gen/generation_data.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -119,6 +121,7 @@ data queue_extras(const Spec& spec, const VirtioDevice& device, const Queue& que
   for (const Queue& other : device.queues) echoed = echoed || echo_target(device, other) == &queue;
   node.set("is_echo_target", echoed);
   node.set("feature_gated", queue.feature.has_value());
+  node.set("direction_id", to_snake_case(std::string(direction_name(queue.direction))));
   return node;
 }
 
@@ -142,6 +145,10 @@ void set_virtio_extras(data& root, const Spec& spec, const VirtioDevice& device)
   virtio.set("has_driver_to_device", has(Direction::driver_to_device));
   virtio.set("has_device_to_driver", has(Direction::device_to_driver));
   virtio.set("has_bidirectional", has(Direction::bidirectional));
+  virtio.set("has_device_to_driver_or_bidirectional",
+             has(Direction::device_to_driver) || has(Direction::bidirectional));
+  virtio.set("has_dependencies", std::any_of(device.features.begin(), device.features.end(),
+                                             [](const Feature& feature) { return !feature.depends_on.empty(); }));
   virtio.set("raw_buffer_bytes", std::to_string(kRawBufferBytes));
   if (device.config) {
     data config = *virtio.get("config");
@@ -180,17 +187,25 @@ void set_rpmsg_extras(data& root, const Spec& spec, const RpmsgService& service)
   }
   rpmsg.set("endpoints", to_list(endpoints));
   rpmsg.set("endpoint_count", std::to_string(endpoints.size()));
+  rpmsg.set("default_buffer_size", service.buffer_size == kDefaultBufferSize);
   root.set("rpmsg", rpmsg);
 }
 
-// The value a default half publishes for a node: the RAM disk's geometry for a block
-// device's well-known nodes (and the x86_64 ring ABI as its protocol), else 1 (numbers) or
+// The value a default half publishes for a node. The blkif profile names what its RAM disk
+// says for the nodes xen/io/blkif.h defines; every other node gets 1 (numbers) or
 // "<node>-of-<spec>" (strings).
-std::string default_value(const StoreNode& node, const std::string& spec_snake, bool block) {
-  if (block && node.name == "sectors") return "kDiskSectors";
-  if (block && node.name == "sector-size") return "kSectorSize";
-  if (block && node.name == "info") return "0";
-  if (block && node.name == "protocol") return "\"x86_64-abi\"";
+std::string default_value(const StoreNode& node, const std::string& spec_snake, RingProfile profile) {
+  static const std::map<std::string, std::string> kBlkifNodes{
+      {"backend/sectors", "disk_.sectors()"},
+      {"backend/sector-size", "disk_.sector_size()"},
+      {"backend/info", "disk_.info()"},
+      {"backend/feature-flush-cache", "disk_.flush_cache()"},
+      {"frontend/protocol", "vgen::profiles::blkif::kNativeProtocol"}};
+  const auto known = kBlkifNodes.find(std::string(side_name(node.side)) + "/" + node.name);
+  // The backend's are numbers, the frontend's protocol a string: a node of another type keeps
+  // the plain default.
+  const bool fits = node.scalar.has_value() == (node.side == Side::backend);
+  if (profile == RingProfile::blkif && known != kBlkifNodes.end() && fits) return known->second;
   if (!node.scalar) return "\"" + node.name + "-of-" + spec_snake + "\"";
   return "1";
 }
@@ -212,7 +227,7 @@ const Member* matching_field(const StructType& structure, const Member& other) {
 // generated base writes itself (ring-ref, event-channel), each with its C++ type and the
 // largest value a reader accepts.
 data user_store_nodes(const std::vector<data>& nodes, const std::vector<const StoreNode*>& sources,
-                      const std::string& spec_snake, bool block) {
+                      const std::string& spec_snake, RingProfile profile) {
   std::vector<data> kept;
   for (std::size_t index = 0; index < nodes.size(); ++index) {
     const std::string& name = sources[index]->name;
@@ -222,64 +237,13 @@ data user_store_nodes(const std::vector<data>& nodes, const std::vector<const St
                         ? "std::numeric_limits<std::" + std::string(scalar_c_type(*sources[index]->scalar)) + ">::max()"
                         : std::string("0"));
     node.set("c_type", sources[index]->scalar ? std::string(scalar_c_type(*sources[index]->scalar)) : "");
-    node.set("default_value", default_value(*sources[index], spec_snake, block));
+    node.set("default_value", default_value(*sources[index], spec_snake, profile));
+    node.set("first", kept.empty());
+    node.set("index", std::to_string(kept.size()));
     kept.push_back(node);
   }
+  for (std::size_t index = 0; index < kept.size(); ++index) kept[index].set("last", index + 1 == kept.size());
   return to_list(kept);
-}
-
-// The field of `structure` called `name`, if any.
-const Member* field_named(const StructType& structure, const std::string& name) {
-  for (const Member& member : structure.members) {
-    if (!member.is_padding() && member.name == name) return &member;
-  }
-  return nullptr;
-}
-
-// True if `member` exists and is a single integer of `kind`.
-bool is_scalar(const Member* member, ScalarKind kind) {
-  return member != nullptr && !member->type.is_array() && member->type.scalar == kind;
-}
-
-// The enum type of `member` if it is a single field of an enum with every value in `names`.
-const TypeDefinition* enum_with(const Spec& spec, const Member* member, std::initializer_list<const char*> names) {
-  if (member == nullptr || member->type.is_array() || !member->type.named) return nullptr;
-  const TypeDefinition& type = spec.types.types[*member->type.named];
-  const EnumType* enumeration = type.as_enum();
-  if (enumeration == nullptr) return nullptr;
-  for (const char* name : names) {
-    if (std::none_of(enumeration->values.begin(), enumeration->values.end(),
-                     [&](const EnumValue& value) { return value.name == name; })) {
-      return nullptr;
-    }
-  }
-  return &type;
-}
-
-// A ring of blkif shape (xen/io/blkif.h: operation READ/WRITE/FLUSH_DISKCACHE, nr_segments,
-// id, sector_number, seg[] of gref/first_sect/last_sect; responses id/operation/status):
-// the default halves then move sectors of a RAM disk instead of echoing fields.
-bool set_block_shape(data& split, const Spec& spec, const StructType& request, const StructType& response) {
-  const TypeDefinition* operation =
-      enum_with(spec, field_named(request, "operation"), {"READ", "WRITE", "FLUSH_DISKCACHE"});
-  const Member* segments = field_named(request, "seg");
-  if (operation == nullptr || !is_scalar(field_named(request, "nr_segments"), ScalarKind::u8) ||
-      !is_scalar(field_named(request, "id"), ScalarKind::u64) ||
-      !is_scalar(field_named(request, "sector_number"), ScalarKind::u64) || segments == nullptr ||
-      !segments->type.is_array() || !segments->type.named || !is_scalar(field_named(response, "id"), ScalarKind::u64) ||
-      enum_with(spec, field_named(response, "operation"), {}) != operation ||
-      !is_scalar(field_named(response, "status"), ScalarKind::i16)) {
-    return false;
-  }
-  const StructType* segment = spec.types.types[*segments->type.named].as_struct();
-  if (segment == nullptr || !is_scalar(field_named(*segment, "gref"), ScalarKind::u32) ||
-      !is_scalar(field_named(*segment, "first_sect"), ScalarKind::u8) ||
-      !is_scalar(field_named(*segment, "last_sect"), ScalarKind::u8)) {
-    return false;
-  }
-  set_name(split, "operation_type", operation->name);
-  split.set("segment_count", std::to_string(segments->type.count));
-  return true;
 }
 
 void set_split_extras(data& root, const Spec& spec, const SplitDevice& device) {
@@ -305,15 +269,17 @@ void set_split_extras(data& root, const Spec& spec, const SplitDevice& device) {
   split.set("filled_fields", to_list(filled));
   split.set("echoed_fields", to_list(echoed));
   split.set("has_echoed_fields", !echoed.empty());
-  const bool block = set_block_shape(split, spec, request, response);
-  split.set("is_block", block);
+  split.set("is_blkif", device.profile == RingProfile::blkif);
+  split.set("profile", std::string(ring_profile_name(device.profile)));
   const std::string spec_snake = to_snake_case(spec.name);
   std::vector<const StoreNode*> frontend, backend;
   for (const StoreNode& node : device.store) (node.side == Side::frontend ? frontend : backend).push_back(&node);
-  const data frontend_nodes = user_store_nodes(items(split, "frontend_store"), frontend, spec_snake, block);
-  const data backend_nodes = user_store_nodes(items(split, "backend_store"), backend, spec_snake, block);
+  const data frontend_nodes = user_store_nodes(items(split, "frontend_store"), frontend, spec_snake, device.profile);
+  const data backend_nodes = user_store_nodes(items(split, "backend_store"), backend, spec_snake, device.profile);
   split.set("has_frontend_nodes", !frontend_nodes.list_value().empty());
   split.set("has_backend_nodes", !backend_nodes.list_value().empty());
+  split.set("frontend_node_count", std::to_string(frontend_nodes.list_value().size()));
+  split.set("backend_node_count", std::to_string(backend_nodes.list_value().size()));
   split.set("frontend_nodes", frontend_nodes);
   split.set("backend_nodes", backend_nodes);
   root.set("split", split);
@@ -332,6 +298,11 @@ kainjow::mustache::data generation_data(const Spec& spec) {
   // The two halves' file and class names: driver/device, or frontend/backend for split pairs.
   root.set("first_half", std::string(spec.split() != nullptr ? "frontend" : "driver"));
   root.set("second_half", std::string(spec.split() != nullptr ? "backend" : "device"));
+  // Generated files name their spec by its file name, so the output is the same wherever the
+  // spec and the output folder are.
+  root.set("source_name", std::filesystem::path(spec.source).filename().string());
+  const bool has_config = spec.virtio() != nullptr && spec.virtio()->config.has_value();
+  root.set("config_type", has_config ? to_pascal_case(spec.name) + "Config" : std::string("vgen::halves::NoConfig"));
   return root;
 }
 

@@ -30,9 +30,7 @@ std::vector<TemplateFile> pair_files(const std::string& kind, const std::string&
   return {
       {"common/messages.hpp.mustache", n + "_messages.hpp", FileRole::generated},
       {kind + "/" + first + "_base.hpp.mustache", n + "_" + first + "_base.hpp", FileRole::generated},
-      {kind + "/" + first + "_base.cpp.mustache", n + "_" + first + "_base.cpp", FileRole::generated},
       {kind + "/" + second + "_base.hpp.mustache", n + "_" + second + "_base.hpp", FileRole::generated},
-      {kind + "/" + second + "_base.cpp.mustache", n + "_" + second + "_base.cpp", FileRole::generated},
       {kind + "/demo.cpp.mustache", n + "_demo.cpp", FileRole::generated},
       {kind + "/" + first + ".hpp.mustache", n + "_" + first + ".hpp", FileRole::user},
       {kind + "/" + first + ".cpp.mustache", n + "_" + first + ".cpp", FileRole::user},
@@ -43,6 +41,7 @@ std::vector<TemplateFile> pair_files(const std::string& kind, const std::string&
       {"project/lit.cfg.py.mustache", "tests/lit.cfg.py", FileRole::project},
       {"project/lit.site.cfg.py.in.mustache", "tests/lit.site.cfg.py.in", FileRole::project},
       {kind + "/demo.test.mustache", "tests/demo.test", FileRole::project},
+      {kind + "/test.cpp.mustache", "tests/" + n + "_test.cpp", FileRole::project},
   };
 }
 
@@ -155,18 +154,23 @@ void check_names(const Spec& spec) {
   };
   if (const VirtioDevice* device = spec.virtio()) {
     for (const Queue& queue : device->queues) {
-      if (reserved(queue.name, {"reset", "started", "config_written"})) {
+      if (reserved(queue.name, {"reset", "started", "config_written", "config_bytes_written", "queue", "feature",
+                                "bytes", "buffers", "queue_buffer", "queue_reply", "queue_message", "queue_produce",
+                                "queue_request"})) {
         throw GenerateError(queue.location, "queue name '" + queue.name +
-                                                "' would collide with a handler every generated half has (on_reset, "
-                                                "on_started, on_config_written); choose another name");
+                                                "' would collide with a handler or function every generated half has "
+                                                "(on_reset, on_started, has_queue, send_bytes, on_queue_message...); "
+                                                "choose another name");
       }
     }
   }
   if (const RpmsgService* service = spec.rpmsg()) {
     for (const Endpoint& endpoint : service->endpoints) {
-      if (reserved(endpoint.name, {"bound"})) {
-        throw GenerateError(endpoint.location, "endpoint name 'bound' would collide with the handler on_bound(); "
-                                               "choose another name");
+      if (reserved(endpoint.name, {"bound", "endpoint_message", "bytes"})) {
+        throw GenerateError(endpoint.location, "endpoint name '" + endpoint.name +
+                                                   "' would collide with a handler or function every generated half "
+                                                   "has (on_bound, on_endpoint_message, send_bytes); choose another "
+                                                   "name");
       }
     }
   }

@@ -1,5 +1,6 @@
 #include "vgen/gen/integer.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace vgen::gen {
@@ -63,6 +64,16 @@ std::optional<Integer> parse_integer(std::string_view text) {
   return Integer{negative && *magnitude != 0, *magnitude};
 }
 
+bool integer_too_large(std::string_view text) {
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
+    text.remove_prefix(1);
+  }
+  unsigned base = take_base(text);
+  bool digits =
+      !text.empty() && std::all_of(text.begin(), text.end(), [base](char c) { return digit_value(c, base) >= 0; });
+  return digits && !parse_magnitude(text, base);
+}
+
 std::string Integer::to_string() const { return (negative ? "-" : "") + std::to_string(magnitude); }
 
 bool Integer::fits(ScalarKind kind) const {
@@ -75,6 +86,18 @@ bool Integer::fits(ScalarKind kind) const {
 }
 
 std::uint64_t Integer::bits() const { return negative ? ~magnitude + 1 : magnitude; }
+
+std::string cpp_literal(const Integer& value) {
+  constexpr std::uint64_t kLargestSigned = std::numeric_limits<std::int64_t>::max();
+  if (value.negative && value.magnitude == kLargestSigned + 1) {
+    // The literal 9223372036854775808 has no signed type, so -2^63 is written as a difference.
+    return "(-" + std::to_string(kLargestSigned) + " - 1)";
+  }
+  if (value.negative) {
+    return "-" + std::to_string(value.magnitude);
+  }
+  return std::to_string(value.magnitude) + (value.magnitude > kLargestSigned ? "ull" : "");
+}
 
 std::string to_hex(std::uint64_t value, unsigned digits) {
   static constexpr char kDigits[] = "0123456789abcdef";

@@ -63,14 +63,16 @@ class StructLayout {
     }
     type.named = table_.find(type.element);
     if (!type.named) {
-      diagnostics_.error(member.location, "unknown type '" + type.element + "' for " + field_name(member) +
-                                              suggestion(type.element, type_candidates(table_)));
+      diagnostics_.error(member.location.at(member.type_position),
+                         "unknown type '" + type.element + "' for " + field_name(member) +
+                             suggestion(type.element, type_candidates(table_)));
       return std::nullopt;
     }
     const TypeDefinition& definition = table_.types[*type.named];
     if (member.byte_order_declared && definition.kind() == TypeKind::structure) {
-      diagnostics_.error(member.location, "byte_order does not apply to " + field_name(member) + ": its type '" +
-                                              definition.name + "' is a struct, whose fields have their own");
+      diagnostics_.error(member.location.at(member.byte_order_position),
+                         "byte_order does not apply to " + field_name(member) + ": its type '" + definition.name +
+                             "' is a struct, whose fields have their own");
       return std::nullopt;
     }
     return named_(*type.named, member);
@@ -90,7 +92,9 @@ class StructLayout {
     }
     std::uint64_t count = member.type.is_array() ? member.type.count : 1;
     if (element->size > kMaxTypeSize / count) {
-      diagnostics_.error(member.location, field_name(member) + " is larger than the " + std::to_string(kMaxTypeSize >> 20) + " MiB limit");
+      diagnostics_.error(
+          member.location.at(member.type_position),
+          field_name(member) + " is larger than the " + std::to_string(kMaxTypeSize >> 20) + " MiB limit");
       return false;
     }
     member.size = element->size * count;
@@ -115,20 +119,23 @@ class StructLayout {
     if (offset < offset_) {
       for (const Member& previous : laid_out_) {
         if (!previous.is_padding() && offset >= previous.offset && offset < previous.offset + previous.size) {
-          diagnostics_.error(member.location, field_name(member) + " at offset " + std::to_string(offset) + " overlaps field '" +
-                                                  previous.name + "' (offsets " + std::to_string(previous.offset) + " to " +
-                                                  std::to_string(previous.offset + previous.size - 1) + ")");
+          diagnostics_.error(member.location.at(member.offset_position),
+                             field_name(member) + " at offset " + std::to_string(offset) + " overlaps field '" +
+                                 previous.name + "' (offsets " + std::to_string(previous.offset) + " to " +
+                                 std::to_string(previous.offset + previous.size - 1) + ")");
           return std::nullopt;
         }
       }
-      diagnostics_.error(member.location, field_name(member) + " at offset " + std::to_string(offset) +
-                                              " comes before the end of the previous member (offset " + std::to_string(offset_) +
-                                              "); list members in offset order");
+      diagnostics_.error(member.location.at(member.offset_position),
+                         field_name(member) + " at offset " + std::to_string(offset) +
+                             " comes before the end of the previous member (offset " + std::to_string(offset_) +
+                             "); list members in offset order");
       return std::nullopt;
     }
     if (offset % member.align != 0) {
-      diagnostics_.error(member.location, field_name(member) + " at offset " + std::to_string(offset) + " is misaligned: its type '" +
-                                              member.type.element + "' needs " + std::to_string(member.align) + "-byte alignment");
+      diagnostics_.error(member.location.at(member.offset_position),
+                         field_name(member) + " at offset " + std::to_string(offset) + " is misaligned: its type '" +
+                             member.type.element + "' needs " + std::to_string(member.align) + "-byte alignment");
       return std::nullopt;
     }
     return offset;
@@ -191,9 +198,10 @@ class TablePass {
       return std::nullopt;
     }
     if (states_[index] == State::pending && stack_.size() >= kMaxNestingDepth) {
-      diagnostics_.error(use->location, "struct nesting is deeper than " + std::to_string(kMaxNestingDepth) + " levels at field '" +
-                                            use->name + "' of struct '" + table_.types[stack_.back().type].name +
-                                            "' (starting from struct '" + table_.types[stack_.front().type].name + "')");
+      diagnostics_.error(use->location.at(use->type_position),
+                         "struct nesting is deeper than " + std::to_string(kMaxNestingDepth) + " levels at field '" +
+                             use->name + "' of struct '" + table_.types[stack_.back().type].name +
+                             "' (starting from struct '" + table_.types[stack_.front().type].name + "')");
       return std::nullopt;
     }
     if (states_[index] == State::pending) {
@@ -247,7 +255,8 @@ class TablePass {
       }
     }
     const std::string& name = table_.types[index].name;
-    diagnostics_.error(use.location, "recursive struct nesting: struct '" + name + "' contains itself (" + path + name + ")");
+    diagnostics_.error(use.location.at(use.type_position),
+                       "recursive struct nesting: struct '" + name + "' contains itself (" + path + name + ")");
   }
 
   TypeTable& table_;

@@ -67,7 +67,7 @@ void check_message_size(Reader& reader, const NameRef& message, const TypeDefini
   }
 }
 
-std::optional<Endpoint> load_endpoint(Reader& reader, const YAML::Node& node, const TypeTable& types,
+std::optional<Endpoint> load_endpoint(Reader& reader, const YamlNode& node, const TypeTable& types,
                                       const RpmsgService& service) {
   MapView entry(reader, node, "endpoint", kEndpointKeys);
   std::optional<std::string> name = entry.identifier("name", Presence::required);
@@ -86,11 +86,13 @@ std::optional<Endpoint> load_endpoint(Reader& reader, const YAML::Node& node, co
   endpoint.name = *name;
   endpoint.description = entry.string("description", Presence::optional).value_or("");
   endpoint.location = entry.location();
+  endpoint.name_position = entry.value_position("name");
+  if (entry.has("address")) endpoint.address_position = entry.value_position("address");
   return endpoint;
 }
 
 void load_endpoints(const MapView& top, const TypeTable& types, RpmsgService& service) {
-  std::optional<YAML::Node> list = top.sequence("endpoints", Presence::required);
+  std::optional<YamlNode> list = top.sequence("endpoints", Presence::required);
   if (!list) {
     return;
   }
@@ -100,20 +102,23 @@ void load_endpoints(const MapView& top, const TypeTable& types, RpmsgService& se
   }
   FirstSeen names;
   std::map<std::uint32_t, std::string> addresses;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     std::optional<Endpoint> endpoint = load_endpoint(reader, node, types, service);
     if (!endpoint) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(endpoint->name, endpoint->location)) {
-      reader.error(endpoint->location, "duplicate endpoint name '" + endpoint->name + "' (first defined at " + first->line_column() + ")");
+    const Location name_at = endpoint->location.at(endpoint->name_position);
+    if (std::optional<Location> first = names.insert(endpoint->name, name_at)) {
+      reader.error(name_at,
+                   "duplicate endpoint name '" + endpoint->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     if (endpoint->address) {
       auto [existing, inserted] = addresses.emplace(*endpoint->address, endpoint->name);
       if (!inserted) {
-        reader.error(endpoint->location, "endpoint '" + endpoint->name + "' uses address " + std::to_string(*endpoint->address) +
-                                             ", already used by endpoint '" + existing->second + "'");
+        reader.error(endpoint->location.at(endpoint->address_position),
+                     "endpoint '" + endpoint->name + "' uses address " + std::to_string(*endpoint->address) +
+                         ", already used by endpoint '" + existing->second + "'");
       }
     }
     service.endpoints.push_back(std::move(*endpoint));

@@ -4,13 +4,15 @@
 #include <cctype>
 
 #include "loaders.hpp"
+#include "ring_profile.hpp"
 #include "vgen/gen/layout.hpp"
 #include "vgen/gen/names.hpp"
+#include "vgen/gen/quoting.hpp"
 
 namespace vgen::gen::detail {
 namespace {
 
-const std::vector<std::string> kRingKeys{"pages", "request", "response"};
+const std::vector<std::string> kRingKeys{"pages", "request", "response", "profile"};
 const std::vector<std::string> kCompatibleKeys{"frontend", "backend"};
 const std::vector<std::string> kStoreKeys{"name", "side", "type", "description"};
 
@@ -29,9 +31,10 @@ std::optional<std::string> store_path_problem(const std::string& path) {
   if (path.find("//") != std::string::npos) {
     return "it contains an empty path component";
   }
-  for (char c : path) {
+  for (std::size_t index = 0; index < path.size(); ++index) {
+    const char c = path[index];
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '/') {
-      return std::string("it contains '") + c + "'; use letters, digits, '-', '_' and '/'";
+      return "it contains '" + std::string(character_at(path, index)) + "'; use letters, digits, '-', '_' and '/'";
     }
   }
   return std::nullopt;
@@ -42,9 +45,9 @@ std::optional<std::string> compatible_problem(const std::string& text) {
   if (text.empty()) {
     return "it is empty";
   }
-  for (char c : text) {
-    if (!std::isgraph(static_cast<unsigned char>(c))) {
-      return "it contains a space or control character";
+  for (std::size_t index = 0; index < text.size(); ++index) {
+    if (!std::isgraph(static_cast<unsigned char>(text[index]))) {
+      return "it contains '" + std::string(character_at(text, index)) + "'; use printable ASCII without spaces";
     }
   }
   return std::nullopt;
@@ -52,7 +55,7 @@ std::optional<std::string> compatible_problem(const std::string& text) {
 
 std::optional<Compatible> load_compatible(const MapView& top, Flavour flavour) {
   Reader& reader = top.reader();
-  std::optional<YAML::Node> node = top.mapping("compatible", Presence::optional);
+  std::optional<YamlNode> node = top.mapping("compatible", Presence::optional);
   if (flavour == Flavour::xenbus) {
     if (top.has("compatible")) {
       reader.error(top.value_location("compatible"),
@@ -89,7 +92,7 @@ std::optional<Compatible> load_compatible(const MapView& top, Flavour flavour) {
   return Compatible{*frontend, *backend};
 }
 
-std::optional<StoreNode> load_store_node(Reader& reader, const YAML::Node& node) {
+std::optional<StoreNode> load_store_node(Reader& reader, const YamlNode& node) {
   MapView entry(reader, node, "store node", kStoreKeys);
   std::optional<std::string> name = entry.string("name", Presence::required);
   std::optional<Side> side = entry.choice<Side>("side", Presence::required, {{"frontend", Side::frontend}, {"backend", Side::backend}});
@@ -110,26 +113,31 @@ std::optional<StoreNode> load_store_node(Reader& reader, const YAML::Node& node)
   if (!name || !side || !type) {
     return std::nullopt;
   }
-  return StoreNode{*name, *side, parse_scalar(*type), entry.string("description", Presence::optional).value_or(""),
-                   entry.location()};
+  return StoreNode{*name,
+                   *side,
+                   parse_scalar(*type),
+                   entry.string("description", Presence::optional).value_or(""),
+                   entry.location(),
+                   entry.value_position("name")};
 }
 
 std::vector<StoreNode> load_store(const MapView& top) {
   std::vector<StoreNode> nodes;
-  std::optional<YAML::Node> list = top.sequence("store", Presence::optional);
+  std::optional<YamlNode> list = top.sequence("store", Presence::optional);
   if (!list) {
     return nodes;
   }
   FirstSeen seen;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     std::optional<StoreNode> store_node = load_store_node(top.reader(), node);
     if (!store_node) {
       continue;
     }
     std::string key = std::string(side_name(store_node->side)) + "/" + store_node->name;
-    if (std::optional<Location> first = seen.insert(key, store_node->location)) {
-      top.reader().error(store_node->location, "duplicate " + std::string(side_name(store_node->side)) + " store node '" +
-                                                   store_node->name + "' (first defined at " + first->line_column() + ")");
+    const Location name_at = store_node->location.at(store_node->name_position);
+    if (std::optional<Location> first = seen.insert(key, name_at)) {
+      top.reader().error(name_at, "duplicate " + std::string(side_name(store_node->side)) + " store node '" +
+                                      store_node->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     nodes.push_back(std::move(*store_node));
@@ -157,7 +165,7 @@ void size_ring(Reader& reader, const Location& where, SplitDevice& device, const
 }
 
 void load_ring(const MapView& top, const TypeTable& types, SplitDevice& device) {
-  std::optional<YAML::Node> node = top.mapping("ring", Presence::required);
+  std::optional<YamlNode> node = top.mapping("ring", Presence::required);
   if (!node) {
     return;
   }
@@ -178,8 +186,13 @@ void load_ring(const MapView& top, const TypeTable& types, SplitDevice& device) 
   if (response) device.response = *response;
   bool pages_ok = pages || !ring.has("pages");
   if (request_type && response_type && pages_ok) {
-    size_ring(reader, ring.location(), device, *request_type, *response_type);
+    // The larger of the two types decides the slot size.
+    const bool request_larger = request_type->layout.size >= response_type->layout.size;
+    size_ring(reader, request_larger ? request->location : response->location, device, *request_type, *response_type);
   }
+  device.profile = ring.choice<RingProfile>("profile", Presence::optional, {{"blkif", RingProfile::blkif}})
+                       .value_or(RingProfile::none);
+  if (request_type && response_type) check_ring_profile(reader, ring.value_location("profile"), device, types);
 }
 
 }  // namespace

@@ -18,12 +18,12 @@ constexpr std::uint64_t kPageBytes = 4096;
 
 std::vector<Component> load_components(const MapView& top) {
   std::vector<Component> components;
-  std::optional<YAML::Node> list = top.sequence("components", Presence::required);
+  std::optional<YamlNode> list = top.sequence("components", Presence::required);
   if (!list) {
     return components;
   }
   FirstSeen names;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     MapView entry(top.reader(), node, "component", kComponentKeys);
     // An invalid name is reported and still kept, so that references to it stay quiet.
     std::optional<std::string> name = entry.spec_name("name", Presence::required);
@@ -31,8 +31,9 @@ std::vector<Component> load_components(const MapView& top) {
     if (!name) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(*name, entry.location())) {
-      top.reader().error(entry.location(), "duplicate component name '" + *name + "' (first defined at " + first->line_column() + ")");
+    if (std::optional<Location> first = names.insert(*name, entry.value_location("name"))) {
+      top.reader().error(entry.value_location("name"),
+                         "duplicate component name '" + *name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     components.push_back(Component{*name, entry.string("description", Presence::optional).value_or(""), entry.location()});
@@ -42,12 +43,12 @@ std::vector<Component> load_components(const MapView& top) {
 
 std::vector<Instance> load_instances(const MapView& top, const SpecLoader& load_spec) {
   std::vector<Instance> instances;
-  std::optional<YAML::Node> list = top.sequence("instances", Presence::required);
+  std::optional<YamlNode> list = top.sequence("instances", Presence::required);
   if (!list) {
     return instances;
   }
   FirstSeen names;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     MapView entry(top.reader(), node, "instance", kInstanceKeys);
     std::optional<std::string> name = entry.spec_name("name", Presence::required);
     name = name ? name : peek_scalar(node, "name");
@@ -55,8 +56,9 @@ std::vector<Instance> load_instances(const MapView& top, const SpecLoader& load_
     if (!name || !path) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(*name, entry.location())) {
-      top.reader().error(entry.location(), "duplicate instance name '" + *name + "' (first defined at " + first->line_column() + ")");
+    if (std::optional<Location> first = names.insert(*name, entry.value_location("name"))) {
+      top.reader().error(entry.value_location("name"),
+                         "duplicate instance name '" + *name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     Instance instance{*name, *path, "", nullptr, entry.location()};
@@ -87,7 +89,7 @@ std::vector<std::string> names_of(const std::vector<Item>& items) {
 
 std::optional<ConnectionEnd> load_end(const MapView& connection, const std::string& role,
                                       const std::vector<Component>& components) {
-  std::optional<YAML::Node> node = connection.mapping(role, Presence::required);
+  std::optional<YamlNode> node = connection.mapping(role, Presence::required);
   if (!node) {
     return std::nullopt;
   }
@@ -148,14 +150,14 @@ class ConnectionRules {
 std::vector<Connection> load_connections(const MapView& top, const std::vector<Component>& components,
                                          const std::vector<Instance>& instances) {
   std::vector<Connection> connections;
-  std::optional<YAML::Node> list = top.sequence("connections", Presence::required);
+  std::optional<YamlNode> list = top.sequence("connections", Presence::required);
   if (!list) {
     return connections;
   }
   Reader& reader = top.reader();
   FirstSeen names;
   ConnectionRules rules(reader);
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     MapView entry(reader, node, "connection", kConnectionKeys);
     std::optional<std::string> name = entry.spec_name("name", Presence::required);
     std::optional<NameRef> instance = entry.reference("instance", Presence::required);
@@ -177,8 +179,9 @@ std::vector<Connection> load_connections(const MapView& top, const std::vector<C
       }
     }
     if (name) {
-      if (std::optional<Location> first = names.insert(*name, entry.location())) {
-        reader.error(entry.location(), "duplicate connection name '" + *name + "' (first defined at " + first->line_column() + ")");
+      if (std::optional<Location> first = names.insert(*name, entry.value_location("name"))) {
+        reader.error(entry.value_location("name"),
+                     "duplicate connection name '" + *name + "' (first defined at " + first->line_column() + ")");
         continue;
       }
     }

@@ -74,6 +74,7 @@ std::optional<Member> load_padding(const MapView& entry) {
   member.size = *bytes;
   member.description = entry.string("description", Presence::optional).value_or("");
   member.location = entry.location();
+  member.name_position = entry.value_position("pad");
   return member;
 }
 
@@ -104,12 +105,16 @@ std::optional<Member> load_field(const MapView& entry, ByteOrder default_order) 
   member.byte_order = order.value_or(default_order);
   member.byte_order_declared = order.has_value();
   member.description = entry.string("description", Presence::optional).value_or("");
+  member.name_position = entry.value_position("name");
+  member.type_position = entry.value_position("type");
+  if (entry.has("offset")) member.offset_position = entry.value_position("offset");
+  if (entry.has("byte_order")) member.byte_order_position = entry.value_position("byte_order");
   return member;
 }
 
-std::optional<Member> load_member(Reader& reader, const YAML::Node& node, const std::string& owner,
+std::optional<Member> load_member(Reader& reader, const YamlNode& node, const std::string& owner,
                                   ByteOrder default_order) {
-  if (node.IsMap() && peek_scalar(node, "pad")) {
+  if (node.is_map() && peek_scalar(node, "pad")) {
     return load_padding(MapView(reader, node, "padding entry", kPaddingKeys, owner));
   }
   MapView entry(reader, node, "field", kFieldKeys, owner);
@@ -128,7 +133,7 @@ std::optional<StructType> load_struct(const MapView& entry) {
     structure.declared_size = entry.unsigned_integer("size", Presence::optional, kMaxTypeSize);
     structure.declared_size_location = entry.value_location("size");
   }
-  if (std::optional<YAML::Node> fields = entry.sequence("fields", Presence::required)) {
+  if (std::optional<YamlNode> fields = entry.sequence("fields", Presence::required)) {
     structure.members = load_members(entry.reader(), *fields, entry.what(), structure.byte_order);
     if (fields->size() == 0) {
       entry.reader().error(entry.value_location("fields"), entry.what() + " has no fields");
@@ -144,7 +149,7 @@ std::optional<EnumType> load_enum(const MapView& entry) {
   std::size_t errors_before = entry.reader().error_count();
   EnumType enumeration;
   std::optional<ScalarKind> underlying = entry.scalar_type("type", Presence::required);
-  std::optional<YAML::Node> values = entry.sequence("values", Presence::required);
+  std::optional<YamlNode> values = entry.sequence("values", Presence::required);
   if (!underlying || !values) {
     return std::nullopt;
   }
@@ -154,7 +159,7 @@ std::optional<EnumType> load_enum(const MapView& entry) {
   }
   FirstSeen names;
   FirstSeen numbers;
-  for (const YAML::Node& node : elements(*values)) {
+  for (const YamlNode& node : elements(*values)) {
     MapView item(entry.reader(), node, "value", kEnumValueKeys, entry.what());
     std::optional<std::string> name = item.identifier("name", Presence::required);
     std::optional<Integer> value = item.integer("value", Presence::required);
@@ -165,16 +170,16 @@ std::optional<EnumType> load_enum(const MapView& entry) {
       entry.reader().error(item.value_location("value"), "value " + value->to_string() + " of '" + *name + "' does not fit in " +
                                                              std::string(scalar_name(*underlying)) + " (the type of " + entry.what() + ")");
     }
-    if (std::optional<Location> first = names.insert(*name, item.location())) {
+    if (std::optional<Location> first = names.insert(*name, item.value_location("name"))) {
       entry.reader().error(item.value_location("name"), "duplicate value name '" + *name + "' in " + entry.what() +
                                                             " (first defined at " + first->line_column() + ")");
     }
-    if (std::optional<Location> first = numbers.insert(value->to_string(), item.location())) {
+    if (std::optional<Location> first = numbers.insert(value->to_string(), item.value_location("value"))) {
       entry.reader().error(item.value_location("value"), "duplicate value " + value->to_string() + " for '" + *name + "' in " +
                                                              entry.what() + " (first used at " + first->line_column() + ")");
     }
     enumeration.values.push_back(EnumValue{*name, *value, item.string("description", Presence::optional).value_or(""),
-                                           item.location()});
+                                           item.location(), item.value_position("name")});
   }
   if (entry.reader().error_count() != errors_before) {
     return std::nullopt;
@@ -186,7 +191,7 @@ std::optional<FlagsType> load_flags(const MapView& entry) {
   std::size_t errors_before = entry.reader().error_count();
   FlagsType flags;
   std::optional<ScalarKind> underlying = entry.scalar_type("type", Presence::required);
-  std::optional<YAML::Node> bits = entry.sequence("flags", Presence::required);
+  std::optional<YamlNode> bits = entry.sequence("flags", Presence::required);
   if (!underlying || !bits) {
     return std::nullopt;
   }
@@ -200,23 +205,24 @@ std::optional<FlagsType> load_flags(const MapView& entry) {
   }
   FirstSeen names;
   FirstSeen numbers;
-  for (const YAML::Node& node : elements(*bits)) {
+  for (const YamlNode& node : elements(*bits)) {
     MapView item(entry.reader(), node, "flag", kFlagKeys, entry.what());
     std::optional<std::string> name = item.identifier("name", Presence::required);
     std::optional<std::uint64_t> bit = item.unsigned_integer("bit", Presence::required, scalar_bits(*underlying) - 1);
     if (!name || !bit) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(*name, item.location())) {
+    if (std::optional<Location> first = names.insert(*name, item.value_location("name"))) {
       entry.reader().error(item.value_location("name"), "duplicate flag name '" + *name + "' in " + entry.what() +
                                                             " (first defined at " + first->line_column() + ")");
     }
-    if (std::optional<Location> first = numbers.insert(std::to_string(*bit), item.location())) {
+    if (std::optional<Location> first = numbers.insert(std::to_string(*bit), item.value_location("bit"))) {
       entry.reader().error(item.value_location("bit"), "duplicate bit " + std::to_string(*bit) + " for '" + *name + "' in " +
                                                            entry.what() + " (first used at " + first->line_column() + ")");
     }
     flags.flags.push_back(FlagBit{*name, static_cast<unsigned>(*bit),
-                                  item.string("description", Presence::optional).value_or(""), item.location()});
+                                  item.string("description", Presence::optional).value_or(""), item.location(),
+                                  item.value_position("name")});
   }
   if (entry.reader().error_count() != errors_before) {
     return std::nullopt;
@@ -225,7 +231,7 @@ std::optional<FlagsType> load_flags(const MapView& entry) {
 }
 
 // Reads one `types:` entry; nothing when it has no usable name.
-std::optional<TypeDefinition> load_type(Reader& reader, const YAML::Node& node) {
+std::optional<TypeDefinition> load_type(Reader& reader, const YamlNode& node) {
   std::optional<std::string> kind_text = peek_scalar(node, "kind");
   const std::vector<std::string>* keys = &kAnyTypeKeys;
   std::string what = "type";
@@ -241,6 +247,7 @@ std::optional<TypeDefinition> load_type(Reader& reader, const YAML::Node& node) 
   TypeDefinition type;
   type.name = name.value_or("");
   type.location = entry.location();
+  type.name_position = entry.value_position("name");
   type.description = entry.string("description", Presence::optional).value_or("");
   if (name && parse_scalar(*name)) {
     reader.error(entry.value_location("name"), "type name '" + *name + "' is a built-in type");
@@ -262,19 +269,20 @@ std::optional<TypeDefinition> load_type(Reader& reader, const YAML::Node& node) 
 
 }  // namespace
 
-std::vector<Member> load_members(Reader& reader, const YAML::Node& list, const std::string& owner,
+std::vector<Member> load_members(Reader& reader, const YamlNode& list, const std::string& owner,
                                  ByteOrder default_order) {
   std::vector<Member> members;
   FirstSeen names;
-  for (const YAML::Node& node : elements(list)) {
+  for (const YamlNode& node : elements(list)) {
     std::optional<Member> member = load_member(reader, node, owner, default_order);
     if (!member) {
       continue;
     }
     if (!member->is_padding()) {
-      if (std::optional<Location> first = names.insert(member->name, member->location)) {
-        reader.error(member->location, "duplicate field name '" + member->name + "' in " + owner + " (first defined at " +
-                                           first->line_column() + ")");
+      if (std::optional<Location> first = names.insert(member->name, member->location.at(member->name_position))) {
+        reader.error(member->location.at(member->name_position), "duplicate field name '" + member->name + "' in " +
+                                                                     owner + " (first defined at " +
+                                                                     first->line_column() + ")");
       }
     }
     members.push_back(std::move(*member));
@@ -282,16 +290,17 @@ std::vector<Member> load_members(Reader& reader, const YAML::Node& list, const s
   return members;
 }
 
-TypeTable load_types(Reader& reader, const YAML::Node& list) {
+TypeTable load_types(Reader& reader, const YamlNode& list) {
   TypeTable table;
   FirstSeen names;
-  for (const YAML::Node& node : elements(list)) {
+  for (const YamlNode& node : elements(list)) {
     std::optional<TypeDefinition> type = load_type(reader, node);
     if (!type) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(type->name, type->location)) {
-      reader.error(type->location, "duplicate type name '" + type->name + "' (first defined at " + first->line_column() + ")");
+    const Location name_at = type->location.at(type->name_position);
+    if (std::optional<Location> first = names.insert(type->name, name_at)) {
+      reader.error(name_at, "duplicate type name '" + type->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     table.types.push_back(std::move(*type));

@@ -81,7 +81,7 @@ bool check_device_feature(const MapView& entry, Feature& feature, std::optional<
 
 // Reads one feature; nothing when it has errors. `rejected` receives the name of a feature
 // that has a usable name but errors elsewhere, so references to it stay quiet.
-std::optional<Feature> load_feature(Reader& reader, const YAML::Node& node, std::vector<std::string>& rejected) {
+std::optional<Feature> load_feature(Reader& reader, const YamlNode& node, std::vector<std::string>& rejected) {
   MapView entry(reader, node, "feature", kFeatureKeys);
   std::optional<std::string> name = entry.identifier("name", Presence::required);
   std::optional<std::uint64_t> bit = entry.unsigned_integer("bit", Presence::optional, 63);
@@ -92,6 +92,8 @@ std::optional<Feature> load_feature(Reader& reader, const YAML::Node& node, std:
   Feature feature;
   feature.name = *name;
   feature.location = entry.location();
+  feature.name_position = entry.value_position("name");
+  if (entry.has("bit")) feature.bit_position = entry.value_position("bit");
   feature.depends_on = std::move(depends_on);
   feature.description = entry.string("description", Presence::optional).value_or("");
   bool ok = name->rfind("VIRTIO_F_", 0) == 0 ? check_transport_feature(entry, feature, bit)
@@ -140,26 +142,30 @@ void resolve_dependencies(Reader& reader, std::vector<Feature>& features, const 
 
 std::vector<Feature> load_features(const MapView& top, std::vector<std::string>& rejected) {
   std::vector<Feature> features;
-  std::optional<YAML::Node> list = top.sequence("features", Presence::optional);
+  std::optional<YamlNode> list = top.sequence("features", Presence::optional);
   if (!list) {
     return features;
   }
   Reader& reader = top.reader();
   FirstSeen names;
   std::map<unsigned, std::string> bits;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     std::optional<Feature> feature = load_feature(reader, node, rejected);
     if (!feature) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(feature->name, feature->location)) {
-      reader.error(feature->location, "duplicate feature name '" + feature->name + "' (first defined at " + first->line_column() + ")");
+    const Location name_at = feature->location.at(feature->name_position);
+    if (std::optional<Location> first = names.insert(feature->name, name_at)) {
+      reader.error(name_at,
+                   "duplicate feature name '" + feature->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     auto [existing, inserted] = bits.emplace(feature->bit, feature->name);
     if (!inserted) {
-      reader.error(feature->location, "feature '" + feature->name + "' uses bit " + std::to_string(feature->bit) +
-                                          ", already used by '" + existing->second + "'");
+      reader.error(
+          feature->location.at(feature->bit_position.line != 0 ? feature->bit_position : feature->name_position),
+          "feature '" + feature->name + "' uses bit " + std::to_string(feature->bit) + ", already used by '" +
+              existing->second + "'");
     }
     features.push_back(std::move(*feature));
   }
@@ -187,7 +193,7 @@ std::optional<std::uint32_t> queue_size(const MapView& entry) {
   return static_cast<std::uint32_t>(value);
 }
 
-std::optional<Queue> load_queue(Reader& reader, const YAML::Node& node, const std::vector<Feature>& features,
+std::optional<Queue> load_queue(Reader& reader, const YamlNode& node, const std::vector<Feature>& features,
                                 const std::vector<std::string>& rejected, const TypeTable& types) {
   MapView entry(reader, node, "queue", kQueueKeys);
   Queue queue;
@@ -221,13 +227,14 @@ std::optional<Queue> load_queue(Reader& reader, const YAML::Node& node, const st
   queue.direction = *direction;
   queue.description = entry.string("description", Presence::optional).value_or("");
   queue.location = entry.location();
+  queue.name_position = entry.value_position("name");
   return queue;
 }
 
 std::vector<Queue> load_queues(const MapView& top, const std::vector<Feature>& features,
                                const std::vector<std::string>& rejected, const TypeTable& types) {
   std::vector<Queue> queues;
-  std::optional<YAML::Node> list = top.sequence("queues", Presence::required);
+  std::optional<YamlNode> list = top.sequence("queues", Presence::required);
   if (!list) {
     return queues;
   }
@@ -235,13 +242,15 @@ std::vector<Queue> load_queues(const MapView& top, const std::vector<Feature>& f
     top.reader().error(top.value_location("queues"), top.what() + " has no queues; a VirtIO device needs at least one");
   }
   FirstSeen names;
-  for (const YAML::Node& node : elements(*list)) {
+  for (const YamlNode& node : elements(*list)) {
     std::optional<Queue> queue = load_queue(top.reader(), node, features, rejected, types);
     if (!queue) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(queue->name, queue->location)) {
-      top.reader().error(queue->location, "duplicate queue name '" + queue->name + "' (first defined at " + first->line_column() + ")");
+    const Location name_at = queue->location.at(queue->name_position);
+    if (std::optional<Location> first = names.insert(queue->name, name_at)) {
+      top.reader().error(name_at,
+                         "duplicate queue name '" + queue->name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
     queue->index = static_cast<unsigned>(queues.size());
@@ -250,9 +259,53 @@ std::vector<Queue> load_queues(const MapView& top, const std::vector<Feature>& f
   return queues;
 }
 
-// VirtIO 1.2 §2.5: the device configuration space is little-endian.
+// The path ("inner.x") of the first big-endian field inside struct type `index`, or nothing.
+std::optional<std::string> big_endian_field(const TypeTable& types, std::size_t index) {
+  const StructType* structure = types.types[index].as_struct();
+  if (structure == nullptr || !types.types[index].valid) {
+    return std::nullopt;
+  }
+  for (const Member& member : structure->members) {
+    if (member.is_padding()) continue;
+    const bool nested = member.type.named && types.types[*member.type.named].as_struct() != nullptr;
+    if (!nested && member.byte_order == ByteOrder::big) {
+      return member.name;
+    }
+    if (nested) {
+      if (std::optional<std::string> inner = big_endian_field(types, *member.type.named)) {
+        return member.name + "." + *inner;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// VirtIO 1.2 §2.5: the device configuration space is little-endian, struct-typed fields
+// included. Reports every config field that is (or holds) a big-endian field.
+bool check_config_order(Reader& reader, const StructType& config, const TypeTable& types) {
+  bool ok = true;
+  for (const Member& member : config.members) {
+    if (member.is_padding()) continue;
+    const bool nested = member.type.named && types.types[*member.type.named].as_struct() != nullptr;
+    if (!nested && member.byte_order == ByteOrder::big) {
+      reader.error(member.location.at(member.byte_order_declared ? member.byte_order_position : member.type_position),
+                   "field '" + member.name +
+                       "' of config is big-endian, but the VirtIO configuration space is "
+                       "little-endian (VirtIO 1.2 §2.5)");
+      ok = false;
+    } else if (std::optional<std::string> inner = nested ? big_endian_field(types, *member.type.named) : std::nullopt) {
+      const std::string& type = types.types[*member.type.named].name;
+      reader.error(member.location.at(member.type_position),
+                   "field '" + member.name + "' of config has the struct type '" + type + "', whose field '" + *inner +
+                       "' is big-endian, but the VirtIO configuration space is little-endian (VirtIO 1.2 §2.5)");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 void load_config(const MapView& top, const TypeTable& types, VirtioDevice& device) {
-  std::optional<YAML::Node> list = top.sequence("config", Presence::optional);
+  std::optional<YamlNode> list = top.sequence("config", Presence::optional);
   if (!list) {
     return;
   }
@@ -264,19 +317,11 @@ void load_config(const MapView& top, const TypeTable& types, VirtioDevice& devic
   std::size_t errors_before = reader.error_count();
   StructType config;
   config.members = load_members(reader, *list, "config", ByteOrder::little);
-  bool members_ok = reader.error_count() == errors_before;
-  bool order_ok = true;
-  for (const Member& member : config.members) {
-    if (member.byte_order == ByteOrder::big) {
-      reader.error(member.location, "field '" + member.name + "' of config is big-endian, but the VirtIO configuration "
-                                    "space is little-endian (VirtIO 1.2 §2.5)");
-      order_ok = false;
-    }
-  }
-  if (!members_ok) {
+  if (reader.error_count() != errors_before) {
     return;
   }
   std::optional<Layout> layout = lay_out_config(config, types, reader.diagnostics());
+  const bool order_ok = check_config_order(reader, config, types);  // also after layout errors
   if (layout && order_ok) {
     device.config = std::move(config);
     device.config_layout = *layout;

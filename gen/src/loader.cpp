@@ -10,6 +10,7 @@
 
 #include "loaders.hpp"
 #include "vgen/gen/error.hpp"
+#include "vgen/gen/generated_names.hpp"
 #include "vgen/gen/layout.hpp"
 #include "vgen/gen/names.hpp"
 
@@ -19,6 +20,9 @@ namespace {
 using detail::MapView;
 using detail::Presence;
 using detail::Reader;
+using detail::YamlDocument;
+using detail::YamlNode;
+using detail::YamlParse;
 
 // The spec-format revision this vgen reads.
 constexpr std::uint64_t kFormat = 1;
@@ -62,46 +66,54 @@ std::optional<std::string> read_file(const std::string& path, std::string& probl
   return text.str();
 }
 
-// Parses the single YAML document of a file.
-std::optional<YAML::Node> parse(std::string_view text, Reader& reader) {
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& error) {
-    reader.error(reader.at(error.mark), "invalid YAML: " + error.msg);
+// Parses the single YAML document of a file; nothing (reported) when it has none, several,
+// or is not a mapping.
+std::optional<YamlNode> root_of(const YamlParse& parsed, Reader& reader) {
+  if (parsed.problem) {
+    reader.error(reader.at(parsed.problem->position), parsed.problem->message);
     return std::nullopt;
   }
-  if (documents.empty()) {
+  if (parsed.documents == 0) {
     reader.error(Location{reader.file(), 1, 1}, "the file is empty; expected a mapping with 'kind' and 'name'");
     return std::nullopt;
   }
-  if (documents.size() > 1) {
-    reader.error(reader.at(documents[1]), "expected one YAML document, found " + std::to_string(documents.size()));
+  if (parsed.documents > 1) {
+    reader.error(reader.at(parsed.second_document),
+                 "expected one YAML document, found " + std::to_string(parsed.documents));
     return std::nullopt;
   }
-  if (!documents[0].IsMap()) {
-    reader.error(reader.at(documents[0]), "expected a mapping with 'kind' and 'name' at the top level, got " +
-                                              detail::describe(documents[0]));
+  YamlNode root = parsed.document->root();
+  if (!root.is_map()) {
+    reader.error(reader.at(root),
+                 "expected a mapping with 'kind' and 'name' at the top level, got " + detail::describe(root));
     return std::nullopt;
   }
-  return documents[0];
+  return root;
 }
 
-// The `kind` of the root mapping, or nothing (reported).
-std::optional<std::string> read_kind(const YAML::Node& root, Reader& reader) {
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    if (!it->first.IsScalar() || it->first.Scalar() != "kind") {
+// The `kind` of the root mapping, or nothing (reported; a misspelt `kind` key as such).
+std::optional<std::string> read_kind(const YamlNode& root, Reader& reader) {
+  std::vector<YamlNode::Entry> entries = root.entries();
+  for (const YamlNode::Entry& entry : entries) {
+    if (!entry.key.is_scalar() || entry.key.scalar() != "kind") {
       continue;
     }
-    std::string kind = it->second.IsScalar() ? it->second.Scalar() : "";
+    std::string kind(entry.value.is_scalar() ? entry.value.scalar() : "");
     if (std::find(kKinds.begin(), kKinds.end(), kind) == kKinds.end()) {
       std::string hint = suggestion(kind, kKinds);
-      reader.error(reader.at(it->second.IsNull() ? it->first : it->second),
-                   "invalid 'kind': " + detail::describe(it->second) +
+      reader.error(reader.at(entry.value.is_null() ? entry.key : entry.value),
+                   "invalid 'kind': " + detail::describe(entry.value) +
                        (hint.empty() ? " (expected one of: virtio, split, rpmsg, topology)" : hint));
       return std::nullopt;
     }
     return kind;
+  }
+  for (const YamlNode::Entry& entry : entries) {
+    if (entry.key.is_scalar() && closest_match(entry.key.scalar(), {"kind"})) {
+      reader.error(reader.at(entry.key), "unknown key '" + std::string(entry.key.scalar()) +
+                                             "'; did you mean 'kind'? (one of: virtio, split, rpmsg, topology)");
+      return std::nullopt;
+    }
   }
   reader.error(reader.at(root), "missing required key 'kind' (one of: virtio, split, rpmsg, topology)");
   return std::nullopt;
@@ -124,7 +136,8 @@ Spec read_spec(const MapView& top, const std::string& kind, const std::string& f
   Spec spec;
   spec.source = file;
   read_header(top, spec.name, spec.description);
-  if (std::optional<YAML::Node> types = top.sequence("types", Presence::optional)) {
+  spec.name_position = top.value_position("name");
+  if (std::optional<YamlNode> types = top.sequence("types", Presence::optional)) {
     spec.types = detail::load_types(top.reader(), *types);
   }
   lay_out_types(spec.types, top.reader().diagnostics());
@@ -134,6 +147,9 @@ Spec read_spec(const MapView& top, const std::string& kind, const std::string& f
     spec.device = detail::load_split(top, spec.types);
   } else {
     spec.device = detail::load_rpmsg(top, spec.types);
+  }
+  if (!spec.name.empty()) {
+    check_generated_identifiers(spec, top.reader().diagnostics());
   }
   return spec;
 }
@@ -204,7 +220,8 @@ Topology read_topology(const MapView& top, const std::string& file) {
 LoadResult load_text(std::string_view text, const std::string& file_name) {
   LoadResult result;
   Reader reader(file_name, result.diagnostics);
-  std::optional<YAML::Node> root = parse(text, reader);
+  const YamlParse parsed = YamlDocument::parse(text);
+  std::optional<YamlNode> root = root_of(parsed, reader);
   if (!root) {
     return result;
   }

@@ -2,8 +2,6 @@
 // reports what is wrong through the Reader.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <functional>
 #include <memory>
 #include <optional>
@@ -18,11 +16,11 @@ namespace vgen::gen::detail {
 
 /// Reads `types:` into a table (not laid out yet). Entries with errors are kept with
 /// `valid = false` when they have a usable name, so references to them do not cascade.
-TypeTable load_types(Reader& reader, const YAML::Node& list);
+TypeTable load_types(Reader& reader, const YamlNode& list);
 
 /// Reads struct members (a struct's `fields:` or a VirtIO `config:`); `owner` names the
 /// struct in messages. Member names are checked for repeats.
-std::vector<Member> load_members(Reader& reader, const YAML::Node& list, const std::string& owner,
+std::vector<Member> load_members(Reader& reader, const YamlNode& list, const std::string& owner,
                                  ByteOrder default_order);
 
 /// Resolves `reference` to a struct type of `types`, reporting unknown names (with a

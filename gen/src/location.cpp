@@ -11,4 +11,11 @@ std::string Location::to_string() const {
 
 std::string Location::line_column() const { return std::to_string(line) + ":" + std::to_string(column); }
 
+Location Location::at(const Position& position) const {
+  if (position.line == 0) {
+    return *this;
+  }
+  return Location{file, position.line, position.column};
+}
+
 }  // namespace vgen::gen

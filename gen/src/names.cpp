@@ -1,8 +1,11 @@
 #include "vgen/gen/names.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <cctype>
+#include <iterator>
+
+#include "c_library_names.hpp"
+#include "vgen/gen/quoting.hpp"
 
 namespace vgen::gen {
 namespace {
@@ -25,8 +28,6 @@ constexpr std::string_view kKeywords[] = {
     "true",      "try",          "typedef",      "typeid",       "typename",    "union",
     "unsigned",  "using",        "virtual",      "void",         "volatile",    "wchar_t",
     "while",     "xor",          "xor_eq",
-    // Macros the C library may define.
-    "errno",     "assert",       "offsetof",     "NULL",
 };
 
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
@@ -70,13 +71,33 @@ std::optional<std::string> identifier_problem(std::string_view name) {
   if (!is_lower(name[0]) && !is_upper(name[0])) {
     return "it must start with a letter";
   }
-  for (char c : name) {
+  return cpp_identifier_problem(name);
+}
+
+std::optional<std::string> cpp_identifier_problem(std::string_view identifier) {
+  if (identifier.empty()) {
+    return "it is empty";
+  }
+  if (is_digit(identifier[0])) {
+    return "it must start with a letter";
+  }
+  for (std::size_t index = 0; index < identifier.size(); ++index) {
+    const char c = identifier[index];
     if (!is_lower(c) && !is_upper(c) && !is_digit(c) && c != '_') {
-      return std::string("it contains '") + c + "'; use letters, digits and '_'";
+      return "it contains '" + std::string(character_at(identifier, index)) + "'; use letters, digits and '_'";
     }
   }
-  if (std::find(std::begin(kKeywords), std::end(kKeywords), name) != std::end(kKeywords)) {
+  if (std::find(std::begin(kKeywords), std::end(kKeywords), identifier) != std::end(kKeywords)) {
     return "it is a reserved word in C or C++";
+  }
+  if (std::optional<std::string_view> header = detail::c_macro_header(identifier)) {
+    return "the C library defines it as a macro (" + std::string(*header) + ")";
+  }
+  if (identifier.find("__") != std::string_view::npos) {
+    return "it contains '__', which C++ reserves";
+  }
+  if (identifier.size() > 1 && identifier[0] == '_' && is_upper(identifier[1])) {
+    return "it starts with '_' and a capital letter, which C++ reserves";
   }
   return std::nullopt;
 }
@@ -88,9 +109,10 @@ std::optional<std::string> spec_name_problem(std::string_view name) {
   if (!is_lower(name[0])) {
     return "it must start with a lowercase letter";
   }
-  for (char c : name) {
+  for (std::size_t index = 0; index < name.size(); ++index) {
+    const char c = name[index];
     if (!is_lower(c) && !is_digit(c) && c != '-' && c != '_') {
-      return std::string("it contains '") + c + "'; use lowercase letters, digits, '-' and '_'";
+      return "it contains '" + std::string(character_at(name, index)) + "'; use lowercase letters, digits, '-' and '_'";
     }
   }
   return std::nullopt;

@@ -3,12 +3,13 @@
 #include <algorithm>
 
 #include "vgen/gen/names.hpp"
+#include "vgen/gen/quoting.hpp"
 
 namespace vgen::gen::detail {
 namespace {
 
-// yaml-cpp marks quoted scalars with the non-specific tag "!"; plain ones with "?".
-bool is_quoted(const YAML::Node& node) { return node.Tag() == "!"; }
+// Longest scalar text quoted in a message.
+constexpr std::size_t kQuotedCharacters = 60;
 
 std::string join(const std::vector<std::string>& words) {
   std::string text;
@@ -20,44 +21,44 @@ std::string join(const std::vector<std::string>& words) {
 
 }  // namespace
 
-Location Reader::at(const YAML::Mark& mark) const {
-  if (mark.is_null()) {
-    return Location{file_, 0, 0};
+Location Reader::at(const Position& position) const { return Location{file_, position.line, position.column}; }
+
+Location Reader::at(const YamlNode& node) const {
+  std::optional<YamlNode> alias = node.via_alias();
+  if (!alias) {
+    return at(node.position());
   }
-  return Location{file_, mark.line + 1, mark.column + 1};
+  Location use = at(alias->position());
+  const std::string anchor(alias->anchor_name());
+  diagnostics_.annotate(use, " (in the content of anchor '&" + anchor + "' at " +
+                                 at(alias->anchor_position()).line_column() + ", used here as '*" + anchor + "')");
+  return use;
 }
 
-Location Reader::at(const YAML::Node& node) const { return at(node.Mark()); }
-
-std::string describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a sequence";
-    case YAML::NodeType::Scalar:
-      return is_quoted(node) ? "the quoted string \"" + node.Scalar() + "\"" : "'" + node.Scalar() + "'";
+std::string describe(const YamlNode& node) {
+  switch (node.kind()) {
+    case YamlNode::Kind::map:
+      return "a mapping";
+    case YamlNode::Kind::sequence:
+      return "a sequence";
+    case YamlNode::Kind::scalar: {
+      const std::string text = shortened(node.scalar(), kQuotedCharacters);
+      return node.quoted() ? "the quoted string \"" + text + "\"" : "'" + text + "'";
+    }
     default: return "an empty value";
   }
 }
 
-std::optional<std::string> peek_scalar(const YAML::Node& node, std::string_view key) {
-  if (!node.IsMap()) {
-    return std::nullopt;
-  }
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    if (it->first.IsScalar() && it->first.Scalar() == key && it->second.IsScalar()) {
-      return it->second.Scalar();
+std::optional<std::string> peek_scalar(const YamlNode& node, std::string_view key) {
+  for (const YamlNode::Entry& entry : node.entries()) {
+    if (entry.key.is_scalar() && entry.key.scalar() == key && entry.value.is_scalar()) {
+      return std::string(entry.value.scalar());
     }
   }
   return std::nullopt;
 }
 
-std::vector<YAML::Node> elements(const YAML::Node& sequence) {
-  std::vector<YAML::Node> result;
-  for (const YAML::Node& element : sequence) {
-    result.push_back(element);
-  }
-  return result;
-}
+std::vector<YamlNode> elements(const YamlNode& sequence) { return sequence.elements(); }
 
 std::optional<Location> FirstSeen::insert(const std::string& key, const Location& location) {
   auto [it, inserted] = seen_.emplace(key, location);
@@ -67,30 +68,30 @@ std::optional<Location> FirstSeen::insert(const std::string& key, const Location
   return it->second;
 }
 
-MapView::MapView(Reader& reader, const YAML::Node& node, std::string what, std::vector<std::string> keys,
+MapView::MapView(Reader& reader, const YamlNode& node, std::string what, std::vector<std::string> keys,
                  const std::string& owner)
     : reader_(reader), kind_(what), what_(std::move(what)), location_(reader.at(node)) {
   if (std::optional<std::string> name = peek_scalar(node, "name")) {
-    what_ += " '" + *name + "'";
+    what_ += " '" + shortened(*name, kQuotedCharacters) + "'";
   }
   if (!owner.empty()) {
     what_ += " of " + owner;
     kind_ += " of " + owner;
   }
-  if (!node.IsMap()) {
+  if (!node.is_map()) {
     reader_.error(location_, "expected a mapping for " + what_ + ", got " + describe(node));
     return;
   }
   ok_ = true;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    if (!it->first.IsScalar()) {
-      reader_.error(reader_.at(it->first), "expected a key in " + what_ + ", got " + describe(it->first));
+  for (const Entry& entry : node.entries()) {
+    if (!entry.key.is_scalar()) {
+      reader_.error(reader_.at(entry.key), "expected a key in " + what_ + ", got " + describe(entry.key));
       continue;
     }
-    std::string key = it->first.Scalar();
-    auto [existing, inserted] = entries_.emplace(key, Entry{it->first, it->second});
+    std::string key(entry.key.scalar());
+    auto [existing, inserted] = entries_.emplace(key, entry);
     if (!inserted) {
-      reader_.error(reader_.at(it->first), "duplicate key '" + key + "' in " + what_ + " (first given at " +
+      reader_.error(reader_.at(entry.key), "duplicate key '" + key + "' in " + what_ + " (first given at " +
                                                reader_.at(existing->second.key).line_column() + ")");
     }
   }
@@ -103,9 +104,12 @@ void MapView::check_keys(const std::vector<std::string>& keys) {
       ++it;
       continue;
     }
-    std::string message = "unknown key '" + it->first + "' in " + what_;
-    std::string hint = suggestion(it->first, keys);
-    message += hint.empty() ? " (expected one of: " + join(keys) + ")" : hint;
+    std::string message = "unknown key '" + shortened(it->first, kQuotedCharacters) + "' in " + what_;
+    std::optional<std::string> match = closest_match(it->first, keys);
+    if (match && !entries_.count(*match)) {
+      misspelt_.emplace(*match, it->first);
+    }
+    message += match ? "; did you mean '" + *match + "'?" : " (expected one of: " + join(keys) + ")";
     reader_.error(reader_.at(it->second.key), message);
     it = entries_.erase(it);  // read as absent from now on
   }
@@ -114,10 +118,11 @@ void MapView::check_keys(const std::vector<std::string>& keys) {
 std::string MapView::subject(std::string_view key) const { return "'" + std::string(key) + "' in " + what_; }
 
 std::string MapView::invalid_name(std::string_view key, const std::string& text) const {
+  const std::string quoted = "'" + shortened(text, kQuotedCharacters) + "'";
   if (key == "name") {
-    return "invalid name '" + text + "' for " + kind_;
+    return "invalid name " + quoted + " for " + kind_;
   }
-  return "invalid " + subject(key) + ": '" + text + "' cannot be used as a name";
+  return "invalid " + subject(key) + ": " + quoted + " cannot be used as a name";
 }
 
 Location MapView::value_location(std::string_view key) const {
@@ -127,30 +132,35 @@ Location MapView::value_location(std::string_view key) const {
   }
   // An empty value has no text of its own; yaml-cpp places it at the next token.
   const Entry& entry = it->second;
-  return reader_.at(entry.value.IsNull() ? entry.key : entry.value);
+  return reader_.at(entry.value.is_null() ? entry.key : entry.value);
 }
 
-std::optional<YAML::Node> MapView::value(std::string_view key, Presence presence) const {
+Position MapView::value_position(std::string_view key) const {
+  const Location location = value_location(key);
+  return Position{location.line, location.column};
+}
+
+std::optional<YamlNode> MapView::value(std::string_view key, Presence presence) const {
   auto it = entries_.find(key);
   if (it != entries_.end()) {
     return it->second.value;
   }
-  if (ok_ && presence == Presence::required) {
+  if (ok_ && presence == Presence::required && !misspelt_.count(key)) {
     reader_.error(location_, "missing required key '" + std::string(key) + "' in " + what_);
   }
   return std::nullopt;
 }
 
 std::optional<std::string> MapView::string(std::string_view key, Presence presence) const {
-  std::optional<YAML::Node> node = value(key, presence);
+  std::optional<YamlNode> node = value(key, presence);
   if (!node) {
     return std::nullopt;
   }
-  if (!node->IsScalar()) {
+  if (!node->is_scalar()) {
     reader_.error(value_location(key), "expected a string for " + subject(key) + ", got " + describe(*node));
     return std::nullopt;
   }
-  return node->Scalar();
+  return std::string(node->scalar());
 }
 
 std::optional<std::string> MapView::identifier(std::string_view key, Presence presence) const {
@@ -178,15 +188,19 @@ std::optional<std::string> MapView::spec_name(std::string_view key, Presence pre
 }
 
 std::optional<Integer> MapView::integer(std::string_view key, Presence presence) const {
-  std::optional<YAML::Node> node = value(key, presence);
+  std::optional<YamlNode> node = value(key, presence);
   if (!node) {
     return std::nullopt;
   }
   std::optional<Integer> number;
-  if (node->IsScalar() && !is_quoted(*node)) {
-    number = parse_integer(node->Scalar());
+  if (node->is_scalar() && !node->quoted()) {
+    number = parse_integer(node->scalar());
   }
-  if (!number) {
+  if (!number && node->is_scalar() && !node->quoted() && integer_too_large(node->scalar())) {
+    reader_.error(value_location(key), "integer " + shortened(node->scalar(), kQuotedCharacters) + " for " +
+                                           subject(key) +
+                                           " is out of range: vgen reads integers from -2^64 + 1 to 2^64 - 1");
+  } else if (!number) {
     reader_.error(value_location(key), "expected an integer for " + subject(key) + ", got " + describe(*node));
   }
   return number;
@@ -205,18 +219,18 @@ std::optional<std::uint64_t> MapView::unsigned_integer(std::string_view key, Pre
   return number->magnitude;
 }
 
-std::optional<YAML::Node> MapView::sequence(std::string_view key, Presence presence) const {
-  std::optional<YAML::Node> node = value(key, presence);
-  if (node && !node->IsSequence()) {
+std::optional<YamlNode> MapView::sequence(std::string_view key, Presence presence) const {
+  std::optional<YamlNode> node = value(key, presence);
+  if (node && !node->is_sequence()) {
     reader_.error(value_location(key), "expected a sequence for " + subject(key) + ", got " + describe(*node));
     return std::nullopt;
   }
   return node;
 }
 
-std::optional<YAML::Node> MapView::mapping(std::string_view key, Presence presence) const {
-  std::optional<YAML::Node> node = value(key, presence);
-  if (node && !node->IsMap()) {
+std::optional<YamlNode> MapView::mapping(std::string_view key, Presence presence) const {
+  std::optional<YamlNode> node = value(key, presence);
+  if (node && !node->is_map()) {
     reader_.error(value_location(key), "expected a mapping for " + subject(key) + ", got " + describe(*node));
     return std::nullopt;
   }
@@ -235,7 +249,7 @@ std::optional<std::size_t> MapView::choice_index(std::string_view key, Presence 
     }
   }
   std::string hint = suggestion(*text, spellings);
-  reader_.error(value_location(key), "invalid " + subject(key) + ": '" + *text + "'" +
+  reader_.error(value_location(key), "invalid " + subject(key) + ": '" + shortened(*text, kQuotedCharacters) + "'" +
                                          (hint.empty() ? " (expected one of: " + join(spellings) + ")" : hint));
   return std::nullopt;
 }
@@ -261,16 +275,16 @@ std::optional<NameRef> MapView::reference(std::string_view key, Presence presenc
 
 std::vector<NameRef> MapView::references(std::string_view key, Presence presence) const {
   std::vector<NameRef> result;
-  std::optional<YAML::Node> list = sequence(key, presence);
+  std::optional<YamlNode> list = sequence(key, presence);
   if (!list) {
     return result;
   }
-  for (const YAML::Node& element : elements(*list)) {
-    if (!element.IsScalar()) {
+  for (const YamlNode& element : elements(*list)) {
+    if (!element.is_scalar()) {
       reader_.error(reader_.at(element), "expected a name in " + subject(key) + ", got " + describe(element));
       continue;
     }
-    result.push_back(NameRef{element.Scalar(), reader_.at(element), std::nullopt});
+    result.push_back(NameRef{std::string(element.scalar()), reader_.at(element), std::nullopt});
   }
   return result;
 }

@@ -3,8 +3,6 @@
 // is reported at the line and column of the offending text.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -17,6 +15,7 @@
 #include "vgen/gen/integer.hpp"
 #include "vgen/gen/reference.hpp"
 #include "vgen/gen/scalar.hpp"
+#include "yaml_document.hpp"
 
 namespace vgen::gen::detail {
 
@@ -26,10 +25,11 @@ class Reader {
   Reader(std::string file, Diagnostics& diagnostics) : file_(std::move(file)), diagnostics_(diagnostics) {}
 
   const std::string& file() const { return file_; }
-  /// The 1-based position of `node` (line 0 when the node has no position).
-  Location at(const YAML::Node& node) const;
-  /// Position of a yaml-cpp mark.
-  Location at(const YAML::Mark& mark) const;
+  /// Where `node` is written (line 0 when it has no position). For content reached through
+  /// an alias: where the alias is written, and messages reported there name the anchor.
+  Location at(const YamlNode& node) const;
+  /// A position of this file.
+  Location at(const Position& position) const;
   void error(const Location& location, std::string message) { diagnostics_.error(location, std::move(message)); }
   /// Number of errors reported so far (to tell whether a step found problems).
   std::size_t error_count() const { return diagnostics_.size(); }
@@ -40,12 +40,13 @@ class Reader {
   Diagnostics& diagnostics_;
 };
 
-/// "a mapping", "a sequence", "an empty value", or the scalar in quotes, for "got ..." texts.
-std::string describe(const YAML::Node& node);
+/// "a mapping", "a sequence", "an empty value", or the scalar in quotes (shortened when
+/// long), for "got ..." texts.
+std::string describe(const YamlNode& node);
 
 /// The scalar value under `key` of a mapping, without reporting anything (for looking at
 /// `name` or `kind` before deciding how to read the rest).
-std::optional<std::string> peek_scalar(const YAML::Node& node, std::string_view key);
+std::optional<std::string> peek_scalar(const YamlNode& node, std::string_view key);
 
 /// Whether a key must be present.
 enum class Presence { required, optional };
@@ -53,13 +54,14 @@ enum class Presence { required, optional };
 /// A YAML mapping with a fixed set of allowed keys. Construction reports a node that is
 /// not a mapping, unknown keys (suggesting the closest allowed one) and repeated keys.
 /// The typed getters report missing required keys and values of the wrong type, and return
-/// nothing in those cases.
+/// nothing in those cases. A required key that is missing because it was misspelt is
+/// reported once, as the unknown key with its "did you mean".
 class MapView {
  public:
   /// `what` names the mapping in messages ("feature"); when it has a scalar `name`, that is
   /// appended ("feature 'VIRTIO_BLK_F_RO'"), then " of `owner`" when an owner is given
   /// ("field 'sector' of struct 'blk_request_header'").
-  MapView(Reader& reader, const YAML::Node& node, std::string what, std::vector<std::string> keys,
+  MapView(Reader& reader, const YamlNode& node, std::string what, std::vector<std::string> keys,
           const std::string& owner = "");
 
   /// True when the node was a mapping.
@@ -72,10 +74,13 @@ class MapView {
 
   /// True when `key` is present.
   bool has(std::string_view key) const { return entries_.count(std::string(key)) != 0; }
-  /// Position of the value of `key` (of the key itself when the value is empty).
+  /// Position of the value of `key` (of the key itself when the value is empty; of the
+  /// mapping when the key is absent).
   Location value_location(std::string_view key) const;
+  /// The same, as a position in this file.
+  Position value_position(std::string_view key) const;
   /// The value node of `key`; reports a missing required key.
-  std::optional<YAML::Node> value(std::string_view key, Presence presence) const;
+  std::optional<YamlNode> value(std::string_view key, Presence presence) const;
 
   /// A scalar read as text.
   std::optional<std::string> string(std::string_view key, Presence presence) const;
@@ -88,9 +93,9 @@ class MapView {
   /// A non-negative integer no larger than `max`.
   std::optional<std::uint64_t> unsigned_integer(std::string_view key, Presence presence, std::uint64_t max) const;
   /// A sequence node.
-  std::optional<YAML::Node> sequence(std::string_view key, Presence presence) const;
+  std::optional<YamlNode> sequence(std::string_view key, Presence presence) const;
   /// A mapping node.
-  std::optional<YAML::Node> mapping(std::string_view key, Presence presence) const;
+  std::optional<YamlNode> mapping(std::string_view key, Presence presence) const;
   /// A built-in integer type name (u8..i64).
   std::optional<ScalarKind> scalar_type(std::string_view key, Presence presence) const;
   /// "le" or "be".
@@ -116,10 +121,7 @@ class MapView {
   }
 
  private:
-  struct Entry {
-    YAML::Node key;
-    YAML::Node value;
-  };
+  using Entry = YamlNode::Entry;
 
   std::optional<std::size_t> choice_index(std::string_view key, Presence presence,
                                           const std::vector<std::string>& spellings) const;
@@ -136,10 +138,11 @@ class MapView {
   Location location_;
   bool ok_ = false;
   std::map<std::string, Entry, std::less<>> entries_;
+  std::map<std::string, std::string, std::less<>> misspelt_;  // allowed key -> the unknown key suggesting it
 };
 
 /// The elements of a sequence node.
-std::vector<YAML::Node> elements(const YAML::Node& sequence);
+std::vector<YamlNode> elements(const YamlNode& sequence);
 
 /// Remembers where each key was first seen, for duplicate checks.
 class FirstSeen {

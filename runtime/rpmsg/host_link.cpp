@@ -1,19 +1,13 @@
 #include <vgen/rpmsg/host_link.hpp>
 
-#include <sstream>
 
+#include <vgen/format.hpp>
 #include <vgen/rpmsg/error.hpp>
 
 #include "buffer_size.hpp"
 
 namespace vgen::rpmsg {
 namespace {
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
-}
 
 void check_queue(virtqueue::DriverQueue& queue, const char* name, std::uint32_t count) {
   if (queue.free_descriptors() < count) {

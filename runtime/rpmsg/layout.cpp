@@ -1,7 +1,7 @@
 #include <vgen/rpmsg/layout.hpp>
 
-#include <sstream>
 
+#include <vgen/format.hpp>
 #include <vgen/rpmsg/error.hpp>
 #include <vgen/virtqueue/layout.hpp>
 
@@ -9,12 +9,6 @@
 
 namespace vgen::rpmsg {
 namespace {
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
-}
 
 void check_queue_size(std::uint32_t size, const char* who) {
   if (!virtqueue::valid_queue_size(size)) {

@@ -10,8 +10,8 @@
 namespace vgen::rpmsg {
 
 RemoteLink::RemoteLink(virtqueue::DeviceQueue& host_rx, virtqueue::DeviceQueue& host_tx, std::uint32_t buffer_size,
-                       notify::Notifier* incoming)
-    : host_rx_(host_rx), host_tx_(host_tx), buffer_size_(buffer_size), incoming_(incoming) {
+                       notify::Notifier* incoming, RemoteLinkOptions options)
+    : host_rx_(host_rx), host_tx_(host_tx), buffer_size_(buffer_size), incoming_(incoming), options_(options) {
   detail::check_buffer_size(buffer_size, "remote link");
   rx_staging_.resize(buffer_size);
   tx_staging_.resize(buffer_size);
@@ -30,8 +30,11 @@ std::optional<RxBuffer> RemoteLink::receive() {
 }
 
 void RemoteLink::release_rx(const RxBuffer& buffer) {
-  // §2.7.8.2: the device wrote nothing into a device-readable chain.
-  host_tx_.put(static_cast<std::uint16_t>(buffer.token), 0);
+  // §2.7.8.2: the device wrote nothing into a device-readable chain, so len is 0, unless the
+  // host reads len as the buffer's capacity (RemoteLinkOptions): then the buffer's length,
+  // which receive() put in buffer.length.
+  const std::uint32_t length = options_.report_tx_buffer_length ? buffer.length : 0;
+  host_tx_.put(static_cast<std::uint16_t>(buffer.token), length);
 }
 
 void RemoteLink::flush_rx() { host_tx_.notify(); }

@@ -107,7 +107,7 @@ void VirtioRemoteDevice::start(virtio::DeviceCore& core) {
   virtqueue::DeviceQueue* host_rx = core.queue(0);
   virtqueue::DeviceQueue* host_tx = core.queue(1);
   if (host_rx == nullptr || host_tx == nullptr || bus_) return;
-  link_.emplace(*host_rx, *host_tx, options_.buffer_size, nullptr);
+  link_.emplace(*host_rx, *host_tx, options_.buffer_size, nullptr, options_.link);
   BusOptions bus_options = options_.bus;
   bus_options.name_service = core.has_feature(kFeatureNameService);
   bus_ = std::make_unique<Bus>(*link_, bus_options);

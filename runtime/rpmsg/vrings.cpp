@@ -27,6 +27,7 @@ void HostVrings::build() {
   for (virtqueue::SplitDriverQueue* q : {&*rx_, &*tx_}) {
     q->set_notifier(notifiers_.outgoing);
     q->set_trace(trace_);
+    q->set_log(log_);
   }
   link_.attach(*rx_, *tx_);
 }
@@ -42,11 +43,18 @@ void HostVrings::set_trace(trace::TraceSink* sink) {
   tx_->set_trace(sink);
 }
 
-RemoteVrings::RemoteVrings(const shm::GuestMemory& memory, const SharedLayout& layout, Notifiers notifiers)
+void HostVrings::set_log(virtqueue::LogSink sink) {
+  log_ = std::move(sink);
+  rx_->set_log(log_);
+  tx_->set_log(log_);
+}
+
+RemoteVrings::RemoteVrings(const shm::GuestMemory& memory, const SharedLayout& layout, Notifiers notifiers,
+                           RemoteLinkOptions options)
     : shared_(validated(memory, layout).feedback_in(memory)),
       host_rx_(memory, layout.rx_queue()),
       host_tx_(memory, layout.tx_queue()),
-      link_(host_rx_, host_tx_, layout.buffer_size, notifiers.incoming) {
+      link_(host_rx_, host_tx_, layout.buffer_size, notifiers.incoming, options) {
   host_rx_.set_notifier(notifiers.outgoing);
   host_tx_.set_notifier(notifiers.outgoing);
 }

@@ -1,16 +1,11 @@
 #include <vgen/shm/memory.hpp>
 
+#include <vgen/format.hpp>
+
 #include <algorithm>
-#include <sstream>
 
 namespace vgen::shm {
 namespace {
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
-}
 
 // True if [addr, addr+len) fits in `r`; written so no sum can wrap.
 bool contains(const MemoryRegion& r, GuestAddress addr, std::uint64_t len) noexcept {

@@ -17,6 +17,7 @@
 #include <string>
 #include <utility>
 
+#include <vgen/format.hpp>
 #include <vgen/shm/fd_passing.hpp>
 
 namespace vgen::shm {
@@ -38,16 +39,6 @@ std::uint64_t get_le(const std::vector<std::byte>& bytes, std::size_t offset, st
   std::uint64_t value = 0;
   for (std::size_t i = 0; i < width; ++i) value |= std::to_integer<std::uint64_t>(bytes[offset + i]) << (8 * i);
   return value;
-}
-
-std::string hex(std::uint64_t value) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  do {
-    text.insert(text.begin(), kDigits[value & 0xf]);
-    value >>= 4;
-  } while (value != 0);
-  return "0x" + text;
 }
 
 // The received fds not yet handed to a Region; whatever is left is closed on destruction,

@@ -4,8 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <sstream>
 
+#include <vgen/format.hpp>
 #include <vgen/vhost_user/error.hpp>
 #include <vgen/vhost_user/message.hpp>
 #include <vgen/virtio/error.hpp>
@@ -14,12 +14,6 @@
 
 namespace vgen::vhost_user {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  std::ostringstream out;
-  out << "0x" << std::hex << value;
-  return out.str();
-}
 
 // The widest naturally aligned access (4, 2 or 1 bytes) at `offset` within `remaining`.
 unsigned access_width(std::uint32_t offset, std::size_t remaining) {

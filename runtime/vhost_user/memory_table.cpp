@@ -7,18 +7,12 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
-#include <sstream>
 
+#include <vgen/format.hpp>
 #include <vgen/vhost_user/error.hpp>
 
 namespace vgen::vhost_user {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  std::ostringstream out;
-  out << "0x" << std::hex << value;
-  return out.str();
-}
 
 std::string describe(const MemoryRegionDescription& d) {
   return "region {guest " + hex(d.guest_address) + ", size " + hex(d.size) + ", user " + hex(d.user_address) +

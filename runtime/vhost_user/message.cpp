@@ -1,18 +1,13 @@
 #include <vgen/vhost_user/message.hpp>
 
+#include <vgen/format.hpp>
+
 #include <array>
-#include <sstream>
 
 namespace vgen::vhost_user {
 namespace {
 
 constexpr std::uint32_t kDefinedFlags = kVersionMask | kFlagReply | kFlagNeedReply;
-
-std::string hex(std::uint64_t value) {
-  std::ostringstream out;
-  out << "0x" << std::hex << value;
-  return out.str();
-}
 
 std::uint32_t read_u32(const std::byte* p) noexcept {
   std::uint32_t value;

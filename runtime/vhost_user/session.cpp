@@ -1,18 +1,11 @@
 #include <vgen/vhost_user/session.hpp>
 
-#include <sstream>
-
+#include <vgen/format.hpp>
 #include <vgen/virtqueue/features.hpp>
 #include <vgen/virtqueue/layout.hpp>
 
 namespace vgen::vhost_user {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  std::ostringstream out;
-  out << "0x" << std::hex << value;
-  return out.str();
-}
 
 constexpr std::uint64_t bit(unsigned n) { return std::uint64_t{1} << n; }
 

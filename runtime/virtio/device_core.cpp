@@ -1,19 +1,13 @@
 #include <vgen/virtio/device_core.hpp>
 
-#include <sstream>
 #include <utility>
 
+#include <vgen/format.hpp>
 #include <vgen/virtio/error.hpp>
 #include <vgen/virtqueue/split_ring.hpp>
 
 namespace vgen::virtio {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  std::ostringstream out;
-  out << "0x" << std::hex << value;
-  return out.str();
-}
 
 std::string queue_name(std::uint32_t index) { return "queue " + std::to_string(index); }
 

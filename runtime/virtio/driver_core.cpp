@@ -1,17 +1,12 @@
 #include <vgen/virtio/driver_core.hpp>
 
-#include <sstream>
+#include <vgen/format.hpp>
+
 #include <thread>
 #include <utility>
 
 namespace vgen::virtio {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  std::ostringstream out;
-  out << "0x" << std::hex << value;
-  return out.str();
-}
 
 std::string queue_name(std::uint16_t index) { return "queue " + std::to_string(index); }
 

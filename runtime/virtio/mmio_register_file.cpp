@@ -1,18 +1,12 @@
 #include <vgen/virtio/mmio_register_file.hpp>
 
-#include <sstream>
 
+#include <vgen/format.hpp>
 #include <vgen/virtio/error.hpp>
 #include <vgen/virtio/mmio_registers.hpp>
 
 namespace vgen::virtio {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  std::ostringstream out;
-  out << "0x" << std::hex << value;
-  return out.str();
-}
 
 // All ones: the value of SHMLen and SHMBase for a region that does not exist (§4.2.2).
 constexpr std::uint32_t kNoSharedMemory = 0xffffffff;

@@ -1,8 +1,8 @@
 #include <vgen/virtio/mmio_shared_bus.hpp>
 
 #include <atomic>
-#include <sstream>
 
+#include <vgen/format.hpp>
 #include <vgen/virtio/error.hpp>
 
 namespace vgen::virtio {
@@ -10,12 +10,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using Word = std::atomic_ref<std::uint32_t>;
-
-std::string hex(std::uint64_t value) {
-  std::ostringstream out;
-  out << "0x" << std::hex << value;
-  return out.str();
-}
 
 }  // namespace
 

@@ -1,20 +1,14 @@
 #include <vgen/virtio/mmio_transport.hpp>
 
-#include <sstream>
 #include <thread>
 #include <utility>
 
+#include <vgen/format.hpp>
 #include <vgen/virtio/error.hpp>
 #include <vgen/virtio/mmio_registers.hpp>
 
 namespace vgen::virtio {
 namespace {
-
-std::string hex(std::uint64_t value) {
-  std::ostringstream out;
-  out << "0x" << std::hex << value;
-  return out.str();
-}
 
 std::string register_text(std::uint32_t offset) {
   if (offset >= mmio::kConfig) return "config offset " + std::to_string(offset - mmio::kConfig);

@@ -48,20 +48,27 @@ std::uint64_t ChainReader::remaining() const noexcept {
 }
 
 std::size_t ChainWriter::write(std::span<const std::byte> in) noexcept {
-  std::size_t copied = 0;
-  while (copied < in.size() && segment_ < segments_.size()) {
+  return static_cast<std::size_t>(advance(in.size(), in.data()));
+}
+
+std::uint64_t ChainWriter::skip(std::uint64_t bytes) noexcept { return advance(bytes, nullptr); }
+
+// Moves the cursor up to `bytes` on, copying from `from` unless it is null.
+std::uint64_t ChainWriter::advance(std::uint64_t bytes, const std::byte* from) noexcept {
+  std::uint64_t moved = 0;
+  while (moved < bytes && segment_ < segments_.size()) {
     const Segment& s = segments_[segment_];
-    const std::size_t n = std::min<std::size_t>(in.size() - copied, s.length - offset_);
-    if (n > 0) std::memcpy(s.data + offset_, in.data() + copied, n);
-    copied += n;
+    const std::uint64_t n = std::min<std::uint64_t>(bytes - moved, s.length - offset_);
+    if (from != nullptr && n > 0) std::memcpy(s.data + offset_, from + moved, n);
+    moved += n;
     offset_ += n;
     if (offset_ == s.length) {
       ++segment_;
       offset_ = 0;
     }
   }
-  written_ += static_cast<std::uint32_t>(copied);
-  return copied;
+  written_ += moved;
+  return moved;
 }
 
 std::uint64_t ChainWriter::remaining() const noexcept {

@@ -20,6 +20,7 @@ const char* to_string(ErrorCode code) noexcept {
     case ErrorCode::UsedIndexJump: return "UsedIndexJump";
     case ErrorCode::UsedIdOutOfRange: return "UsedIdOutOfRange";
     case ErrorCode::UsedIdNotInFlight: return "UsedIdNotInFlight";
+    case ErrorCode::UsedIdNotPublished: return "UsedIdNotPublished";
     case ErrorCode::UsedLengthTooLarge: return "UsedLengthTooLarge";
     case ErrorCode::Broken: return "Broken";
   }

@@ -1,19 +1,11 @@
 #include <vgen/virtqueue/split_device.hpp>
 
+#include <vgen/format.hpp>
+
 #include <atomic>
-#include <sstream>
 
 namespace vgen::virtqueue {
 namespace {
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
-}
-
-// §2.7.5.2: a chain totals at most 2^32 bytes.
-constexpr std::uint64_t kMaxChainBytes = std::uint64_t{1} << 32;
 
 }  // namespace
 
@@ -143,6 +135,7 @@ void SplitDeviceQueue::add_segment(const Descriptor& d, DescriptorChain& chain, 
          name() + ": buffer [" + hex(d.addr) + ", +" + std::to_string(d.len) + ") is outside guest memory");
   }
   chain_bytes_ += d.len;
+  // §2.7.5.2: exactly 2^32 bytes is allowed; ChainWriter::written() saturates for that case.
   if (chain_bytes_ > kMaxChainBytes) {
     fail(ErrorCode::ChainTooLarge, name() + ": chain " + std::to_string(chain.head()) + " totals " +
                                        std::to_string(chain_bytes_) + " bytes, more than 2^32 (§2.7.5.2)");
@@ -210,6 +203,7 @@ bool SplitDeviceQueue::enable_notifications() {
 }
 
 void SplitDeviceQueue::disable_notifications() {
+  check_usable();
   // With EVENT_IDX the flags stay 0 (§2.7.10.2); avail_event is simply not advanced.
   if (!features_.event_idx) ring_.store_used_flags(kUsedNoNotify);
 }

@@ -1,15 +1,24 @@
 #include <vgen/virtqueue/split_driver.hpp>
 
+#include <vgen/format.hpp>
+
 #include <atomic>
-#include <sstream>
 
 namespace vgen::virtqueue {
 namespace {
 
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
+// The error for a chain add() must not place; names the part that does not fit.
+[[noreturn]] void refuse_chain(std::size_t buffers, std::uint64_t readable, std::uint64_t writable) {
+  const std::string chain = "add: chain of " + std::to_string(buffers) + " buffers ";
+  if (readable <= kMaxUsedLength && writable <= kMaxUsedLength) {
+    throw Error(ErrorCode::ChainTooLarge, chain + "totals " + std::to_string(readable + writable) +
+                                              " bytes, more than 2^32 (§2.7.5.2)");
+  }
+  const bool in_writable = writable > kMaxUsedLength;
+  throw Error(ErrorCode::ChainTooLarge, chain + "has " + std::to_string(in_writable ? writable : readable) +
+                                            (in_writable ? " device-writable" : " device-readable") +
+                                            " bytes, more than the " + std::to_string(kMaxUsedLength) +
+                                            " a 32-bit length can state (§2.7.8)");
 }
 
 }  // namespace
@@ -53,19 +62,33 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
     throw Error(ErrorCode::InvalidConfig, "add: chain of " + std::to_string(count) +
                                               " buffers exceeds queue size " + std::to_string(ring_.size()));
   }
+  const std::uint32_t writable_bytes = checked_chain_bytes(readable, writable);
   const std::uint32_t needed = indirect ? 1 : static_cast<std::uint32_t>(count);
   if (needed > free_count_) return std::nullopt;
 
   const std::uint16_t head = indirect ? place_indirect(readable, writable) : place_direct(readable, writable);
-  std::uint64_t writable_bytes = 0;
-  for (const Buffer& b : writable) writable_bytes += b.length;
-  heads_[head] = {token, writable_bytes, static_cast<std::uint16_t>(needed), true};
+  heads_[head] = {token, added_count_++, writable_bytes, static_cast<std::uint16_t>(needed), true};
   ++in_flight_;
   // The slot is written now; the device cannot see it until publish() moves the idx.
   ring_.store_avail_entry(avail_idx_ & ring_.mask(), head);
   ++avail_idx_;
   emit({trace::EventKind::ChainAdded, queue_index_, head, avail_idx_, count - writable.size(), writable_bytes});
   return head;
+}
+
+// §2.7.5.2: a chain totals at most 2^32 bytes. Beyond that, each part must fit 32 bits: the
+// used len (§2.7.8) could not state more writable bytes, and no device needs more readable
+// ones in one chain. Returns the writable bytes.
+std::uint32_t SplitDriverQueue::checked_chain_bytes(std::span<const Buffer> readable,
+                                                    std::span<const Buffer> writable) const {
+  std::uint64_t in = 0;
+  std::uint64_t out = 0;
+  for (const Buffer& b : readable) in += b.length;
+  for (const Buffer& b : writable) out += b.length;
+  if (in > kMaxUsedLength || out > kMaxUsedLength || in + out > kMaxChainBytes) {
+    refuse_chain(readable.size() + writable.size(), in, out);
+  }
+  return static_cast<std::uint32_t>(out);
 }
 
 std::uint16_t SplitDriverQueue::place_direct(std::span<const Buffer> readable, std::span<const Buffer> writable) {
@@ -114,6 +137,7 @@ bool SplitDriverQueue::expose() {
   if (avail_idx_ == published_idx_) return false;
   // VirtIO 1.2 §2.7.13.3.1: descriptors and ring entries visible before the idx update.
   ring_.store_avail_idx(avail_idx_, std::memory_order_release);
+  published_count_ = added_count_;
   emit({trace::EventKind::AvailPublished, queue_index_, 0, avail_idx_, 0, 0});
   return true;
 }
@@ -141,25 +165,32 @@ std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
     // Acquire pairs with the device's release of used idx: entries are complete (§2.7.8.2).
     const std::uint16_t idx = ring_.load_used_idx(std::memory_order_acquire);
     if (idx == last_used_) return std::nullopt;
-    const std::uint16_t pending = static_cast<std::uint16_t>(idx - last_used_);
-    if (pending > in_flight_) {
-      fail(ErrorCode::UsedIndexJump, "used idx " + std::to_string(idx) + " is " + std::to_string(pending) +
-                                         " ahead of the last reclaimed " + std::to_string(last_used_) + " but only " +
-                                         std::to_string(in_flight_) + " chains are in flight");
-    }
+    check_used_idx(idx);
     seen_used_idx_ = idx;
   }
   const UsedElement e = ring_.load_used_entry(last_used_ & ring_.mask());
-  validate_used(e, last_used_);
+  const std::uint32_t length = validate_used(e, last_used_);
   ++last_used_;
   const std::uint16_t head = static_cast<std::uint16_t>(e.id);
-  const UsedBuffer used{heads_[head].token, e.len};
+  const UsedBuffer used{heads_[head].token, length};
   release(head);
-  emit({trace::EventKind::UsedReclaimed, queue_index_, head, last_used_, e.len, 0});
+  emit({trace::EventKind::UsedReclaimed, queue_index_, head, last_used_, length, 0});
   return used;
 }
 
-void SplitDriverQueue::validate_used(const UsedElement& e, std::uint16_t slot_index) {
+// §2.7.8: used idx covers only chains the device saw, i.e. published and not yet reclaimed.
+void SplitDriverQueue::check_used_idx(std::uint16_t idx) {
+  const std::uint16_t pending = static_cast<std::uint16_t>(idx - last_used_);
+  const std::uint64_t published = in_flight_ - (added_count_ - published_count_);
+  if (pending > published) {
+    fail(ErrorCode::UsedIndexJump, "used idx " + std::to_string(idx) + " is " + std::to_string(pending) +
+                                       " ahead of the last reclaimed " + std::to_string(last_used_) + " but only " +
+                                       std::to_string(published) + " published chains are in flight");
+  }
+}
+
+// Checks a used entry and returns the length to hand out (§2.7.8).
+std::uint32_t SplitDriverQueue::validate_used(const UsedElement& e, std::uint16_t slot_index) {
   // The location is built only on failure: this runs for every used entry.
   const auto where = [&] { return "used ring entry " + std::to_string(slot_index & ring_.mask()) + ": "; };
   if (e.id >= ring_.size()) {
@@ -168,11 +199,32 @@ void SplitDriverQueue::validate_used(const UsedElement& e, std::uint16_t slot_in
   }
   const Head& h = heads_[e.id];
   if (!h.in_flight) fail(ErrorCode::UsedIdNotInFlight, where() + "id " + std::to_string(e.id) + " is not in flight");
-  if (e.len > h.writable_bytes) {
-    fail(ErrorCode::UsedLengthTooLarge, where() + "len " + std::to_string(e.len) + " exceeds the " +
-                                            std::to_string(h.writable_bytes) + " writable bytes of chain " +
-                                            std::to_string(e.id));
+  if (h.sequence >= published_count_) {
+    fail(ErrorCode::UsedIdNotPublished, where() + "id " + std::to_string(e.id) +
+                                            " was added but is not published (avail idx the device sees: " +
+                                            std::to_string(published_idx_) + ")");
   }
+  if (e.len <= h.writable_bytes) return e.len;
+  if (h.writable_bytes == 0) {
+    ignore_length(e, slot_index);
+    return 0;
+  }
+  fail(ErrorCode::UsedLengthTooLarge, where() + "len " + std::to_string(e.len) + " exceeds the " +
+                                          std::to_string(h.writable_bytes) + " writable bytes of chain " +
+                                          std::to_string(e.id));
+}
+
+// §2.7.8: len counts the bytes written into the chain's device-writable part. A device that
+// puts the buffer's length there for a chain without one bends that rule harmlessly: it wrote
+// nothing the driver could read. Counted, traced, and logged the first time only.
+void SplitDriverQueue::ignore_length(const UsedElement& e, std::uint16_t slot_index) {
+  ++ignored_lengths_;
+  emit({trace::EventKind::UsedLengthIgnored, queue_index_, static_cast<std::uint16_t>(e.id), slot_index, e.len, 0});
+  if (ignored_lengths_ != 1) return;
+  log("used ring entry " + std::to_string(slot_index & ring_.mask()) + ": len " + std::to_string(e.len) +
+      " for chain " + std::to_string(e.id) +
+      ", which has no device-writable bytes, taken as 0 (the device reports the buffer length, "
+      "against VirtIO 1.2 §2.7.8); later cases are only counted");
 }
 
 void SplitDriverQueue::release(std::uint16_t head) {
@@ -199,6 +251,7 @@ bool SplitDriverQueue::enable_interrupts() {
 }
 
 void SplitDriverQueue::disable_interrupts() {
+  check_usable();
   // With EVENT_IDX the flags stay 0 (§2.7.7.1); used_event is simply not advanced.
   if (!features_.event_idx) ring_.store_avail_flags(kAvailNoInterrupt);
 }
@@ -210,6 +263,9 @@ std::vector<std::uint64_t> SplitDriverQueue::detach_unused() {
     tokens.push_back(heads_[head].token);
     release(static_cast<std::uint16_t>(head));
   }
+  // Chains added but not published are gone too: the next publish() must not expose them.
+  avail_idx_ = published_idx_;
+  published_count_ = added_count_;
   return tokens;
 }
 

@@ -1,17 +1,11 @@
 #include <vgen/virtqueue/split_ring.hpp>
 
-#include <sstream>
 
+#include <vgen/format.hpp>
 #include <vgen/virtqueue/error.hpp>
 
 namespace vgen::virtqueue {
 namespace {
-
-std::string hex(std::uint64_t v) {
-  std::ostringstream out;
-  out << "0x" << std::hex << v;
-  return out.str();
-}
 
 std::byte* map_part(const shm::GuestMemory& memory, const char* part, shm::GuestAddress addr, std::uint64_t bytes,
                     std::uint64_t align) {

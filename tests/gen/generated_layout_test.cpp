@@ -70,7 +70,9 @@ TEST(GeneratedLayout, FeatureAndQueueConstantsFollowTheSpec) {
   EXPECT_EQ(virtio_console::kFeatureVirtioConsoleFMultiport, unsigned{VIRTIO_CONSOLE_F_MULTIPORT});
   EXPECT_EQ(virtio_console::kQueueControlReceiveq, 2);
   EXPECT_EQ(virtio_console::kQueueCount, 4);
-  EXPECT_NE(virtio_blk::kOfferedFeatures & (std::uint64_t{1} << VIRTIO_F_VERSION_1), 0u);
+  EXPECT_NE(virtio_blk::kSpec.offered_features & (std::uint64_t{1} << VIRTIO_F_VERSION_1), 0u);
+  EXPECT_EQ(virtio_blk::kSpec.queues.size(), virtio_blk::kQueueCount);
+  EXPECT_EQ(virtio_blk::kSpec.config_bytes, 36u);
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 #include <cstring>
 #include <span>
 
+#include <vgen/xen/blkif.hpp>
+#include <vgen/xen/ring.hpp>
+
 #include "xen-blk/xen_blk_messages.hpp"
 
 // Without an interface version the headers map their barriers to the legacy mb() family;
@@ -33,8 +36,11 @@ static_assert(sizeof(xen_blk::BlkifResponse) == sizeof(struct blkif_response));
 static_assert(offsetof(xen_blk::BlkifResponse, id_) == offsetof(struct blkif_response, id));
 static_assert(offsetof(xen_blk::BlkifResponse, operation_) == offsetof(struct blkif_response, operation));
 static_assert(offsetof(xen_blk::BlkifResponse, status_) == offsetof(struct blkif_response, status));
-static_assert(xen_blk::kRingEntrySize == sizeof(union blkif_sring_entry));
-static_assert(xen_blk::kRingEntries == __CONST_RING_SIZE(blkif, xen_blk::kRingBytes));
+static_assert(vgen::xen::ring_entry_size<xen_blk::BlkifRequest, xen_blk::BlkifResponse> == sizeof(union blkif_sring_entry));
+static_assert(xen_blk::kSpec.ring_entries == __CONST_RING_SIZE(blkif, vgen::xen::ring_bytes(0)));
+// The blkif profile's runtime reads the same bytes: vgen/xen/blkif.hpp's view of the ring.
+static_assert(sizeof(xen_blk::BlkifRequest) == sizeof(vgen::xen::blkif::Request));
+static_assert(sizeof(xen_blk::BlkifResponse) == sizeof(vgen::xen::blkif::Response));
 
 TEST(GeneratedSplitLayout, BlockRequestIsBlkifRequest) {
   xen_blk::BlkifRequest request;
@@ -63,10 +69,25 @@ TEST(GeneratedSplitLayout, OperationsAndResponseMatchBlkif) {
   xen_response.id = 9;
   xen_response.operation = BLKIF_OP_READ;
   xen_response.status = BLKIF_RSP_ERROR;
-  const auto response = xen_blk::wire::decode<xen_blk::BlkifResponse>(std::as_bytes(std::span(&xen_response, 1)));
+  const auto response = vgen::wire::decode<xen_blk::BlkifResponse>(std::as_bytes(std::span(&xen_response, 1)));
   EXPECT_EQ(response.id(), 9u);
   EXPECT_EQ(response.operation(), xen_blk::BlkifOperation::READ);
   EXPECT_EQ(response.status(), BLKIF_RSP_ERROR);
+}
+
+TEST(GeneratedSplitLayout, TheBlkifProfileReadsTheFieldsTheSpecNames) {
+  xen_blk::BlkifRequest request;
+  request.set_operation(xen_blk::BlkifOperation::READ);
+  request.set_nr_segments(2);
+  request.set_id(41);
+  request.set_sector_number(8);
+  request.seg(1).set_last_sect(7);
+  const auto runtime = vgen::wire::convert<vgen::xen::blkif::Request>(request);
+  EXPECT_EQ(runtime.operation, vgen::xen::blkif::kOpRead);
+  EXPECT_EQ(runtime.segment_count, 2);
+  EXPECT_EQ(runtime.id, 41u);
+  EXPECT_EQ(runtime.sector, 8u);
+  EXPECT_EQ(runtime.segments[1].last_sector, 7);
 }
 
 }  // namespace

@@ -29,8 +29,8 @@ std::string read(const fs::path& path) {
 TEST(Generator, GeneratedFilesOfAVirtioSpec) {
   EXPECT_EQ(
       vgen::gen::output_paths(spec("virtio-blk"), {FileRole::generated}),
-      (std::vector<std::string>{"virtio_blk_messages.hpp", "virtio_blk_driver_base.hpp", "virtio_blk_driver_base.cpp",
-                                "virtio_blk_device_base.hpp", "virtio_blk_device_base.cpp", "virtio_blk_demo.cpp"}));
+      (std::vector<std::string>{"virtio_blk_messages.hpp", "virtio_blk_driver_base.hpp", "virtio_blk_device_base.hpp",
+                                "virtio_blk_demo.cpp"}));
   EXPECT_EQ(vgen::gen::output_paths(spec("rpmsg-echo"), {FileRole::user}),
             (std::vector<std::string>{"rpmsg_echo_driver.hpp", "rpmsg_echo_driver.cpp", "rpmsg_echo_device.hpp",
                                       "rpmsg_echo_device.cpp"}));
@@ -38,44 +38,76 @@ TEST(Generator, GeneratedFilesOfAVirtioSpec) {
 
 TEST(Generator, SplitSpecsGenerateAFrontendAndABackend) {
   EXPECT_EQ(vgen::gen::output_paths(spec("xen-blk"), {FileRole::generated}),
-            (std::vector<std::string>{"xen_blk_messages.hpp", "xen_blk_frontend_base.hpp", "xen_blk_frontend_base.cpp",
-                                      "xen_blk_backend_base.hpp", "xen_blk_backend_base.cpp", "xen_blk_demo.cpp"}));
+            (std::vector<std::string>{"xen_blk_messages.hpp", "xen_blk_frontend_base.hpp", "xen_blk_backend_base.hpp",
+                                      "xen_blk_demo.cpp"}));
   EXPECT_EQ(vgen::gen::output_paths(spec("vdummy"), {FileRole::user}),
             (std::vector<std::string>{"vdummy_frontend.hpp", "vdummy_frontend.cpp", "vdummy_backend.hpp",
                                       "vdummy_backend.cpp"}));
   const auto files = vgen::gen::render(spec("vdummy"), VGEN_TEMPLATES_DIR, {FileRole::generated});
-  ASSERT_EQ(files.size(), 6u);
+  ASSERT_EQ(files.size(), 4u);
   const std::string& messages = files.front().content;
-  EXPECT_NE(messages.find("kDeviceType[] = \"vdummy\""), std::string::npos);
-  EXPECT_NE(messages.find("kFrontendCompatible[] = \"vdummy,frontend\""), std::string::npos);
-  EXPECT_NE(messages.find("kBackendCompatible[] = \"vdummy,backend\""), std::string::npos);
-  EXPECT_NE(messages.find("kRingEntries = 32"), std::string::npos) << "64-byte entries: 4032 / 64 = 63, down to 32";
-  EXPECT_NE(files[1].content.find("vgen::xen::FrontRing<VdummyRequest, VdummyResponse>"), std::string::npos);
-  EXPECT_NE(files[3].content.find("vgen::xen::BackRing<VdummyRequest, VdummyResponse>"), std::string::npos);
+  EXPECT_NE(messages.find(".device_type = \"vdummy\""), std::string::npos);
+  EXPECT_NE(messages.find(".frontend_compatible = \"vdummy,frontend\""), std::string::npos);
+  EXPECT_NE(messages.find(".backend_compatible = \"vdummy,backend\""), std::string::npos);
+  EXPECT_NE(messages.find(".ring_entries = 32"), std::string::npos) << "64-byte entries: 4032 / 64 = 63, down to 32";
+  EXPECT_NE(messages.find("using FrontendNodes = vgen::halves::NoNodes;"), std::string::npos) << "no frontend nodes";
+  EXPECT_NE(files[1].content.find("SplitFrontend<kSpec, VdummyRequest, VdummyResponse, FrontendNodes, BackendNodes>"),
+            std::string::npos);
+  EXPECT_NE(files[2].content.find("SplitBackend<kSpec, VdummyRequest, VdummyResponse, FrontendNodes, BackendNodes>"),
+            std::string::npos);
 }
 
-TEST(Generator, SplitDataNamesStoreNodesEchoedFieldsAndTheBlockShape) {
+TEST(Generator, SplitDataNamesStoreNodesEchoedFieldsAndTheProfile) {
   const auto blk = vgen::gen::generation_data(spec("xen-blk"));
   const auto& split = *blk.get("split");
-  EXPECT_TRUE(split.get("is_block")->is_true());
-  EXPECT_EQ(split.get("operation_type")->string_value(), "blkif_operation");
-  EXPECT_EQ(split.get("segment_count")->string_value(), "11");
+  EXPECT_TRUE(split.get("is_blkif")->is_true()) << "xen-blk.yaml asks for ring: {profile: blkif}";
+  EXPECT_EQ(split.get("profile")->string_value(), "blkif");
   // ring-ref and event-channel are the base's; the user's code sees protocol only.
   const auto& frontend = split.get("frontend_nodes")->list_value();
   ASSERT_EQ(frontend.size(), 1u);
   EXPECT_EQ(frontend[0].get("name")->string_value(), "protocol");
-  EXPECT_EQ(frontend[0].get("default_value")->string_value(), "\"x86_64-abi\"");
+  EXPECT_TRUE(frontend[0].get("first")->is_true()) << "first of the kept nodes, not of the spec's list";
+  EXPECT_EQ(frontend[0].get("default_value")->string_value(), "vgen::profiles::blkif::kNativeProtocol");
   const auto& backend = split.get("backend_nodes")->list_value();
   ASSERT_EQ(backend.size(), 4u);
   EXPECT_EQ(backend[0].get("name_snake")->string_value(), "sectors");
-  EXPECT_EQ(backend[0].get("default_value")->string_value(), "kDiskSectors");
+  EXPECT_EQ(backend[0].get("default_value")->string_value(), "disk_.sectors()");
+  EXPECT_EQ(backend[3].get("default_value")->string_value(), "disk_.flush_cache()");
   EXPECT_EQ(backend[0].get("max")->string_value(), "std::numeric_limits<std::uint64_t>::max()");
   const auto dummy = vgen::gen::generation_data(spec("vdummy"));
-  EXPECT_TRUE(dummy.get("split")->get("is_block")->is_false());
+  EXPECT_TRUE(dummy.get("split")->get("is_blkif")->is_false());
   const auto& echoed = dummy.get("split")->get("echoed_fields")->list_value();
   ASSERT_EQ(echoed.size(), 1u) << "id is in both types; status is the response's alone";
   EXPECT_EQ(echoed[0].get("field")->string_value(), "id");
   EXPECT_EQ(dummy.get("first_half")->string_value(), "frontend");
+}
+
+// A spec whose ring has blkif's layout and field names but no profile gets the plain echo
+// halves: the behaviour comes from the profile key alone, never from names.
+TEST(Generator, BlkifBehaviourNeedsTheProfileKey) {
+  const fs::path path = fs::temp_directory_path() / ("vgen-no-profile-" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ifstream in(std::string(VGEN_SOURCE_DIR) + "/devices/xen-blk/xen-blk.yaml");
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    text.erase(text.find("  profile: blkif\n"), std::string("  profile: blkif\n").size());
+    std::ofstream(path) << text;
+  }
+  const auto data = vgen::gen::generation_data(vgen::gen::load_spec_or_throw(path.string()));
+  fs::remove(path);
+  EXPECT_TRUE(data.get("split")->get("is_blkif")->is_false());
+  const auto& backend = data.get("split")->get("backend_nodes")->list_value();
+  EXPECT_EQ(backend[0].get("default_value")->string_value(), "1");
+}
+
+// Generated files name their spec by its file name: the folders it was read from and written
+// to leave no trace, so one spec gives the same bytes anywhere.
+TEST(Generator, GeneratedFilesNameTheSpecByItsFileName) {
+  for (const vgen::gen::RenderedFile& file :
+       vgen::gen::render(spec("virtio-rng"), VGEN_TEMPLATES_DIR, {FileRole::generated})) {
+    EXPECT_NE(file.content.find("from virtio-rng.yaml"), std::string::npos) << file.path;
+    EXPECT_EQ(file.content.find(VGEN_SOURCE_DIR), std::string::npos) << file.path;
+    EXPECT_EQ(file.content.find("devices/"), std::string::npos) << file.path;
+  }
 }
 
 // Generates the file list of a split spec with a ring of `pages` pages and a backend node
@@ -112,9 +144,10 @@ TEST(Generator, SplitShapesGeneratedCodeCannotServeAreRefusedWithTheirPlace) {
 
 TEST(Generator, MessagesCarryStaticAssertsForEveryOffset) {
   const auto files = vgen::gen::render(spec("virtio-blk"), VGEN_TEMPLATES_DIR, {FileRole::generated});
-  ASSERT_EQ(files.size(), 6u);
+  ASSERT_EQ(files.size(), 4u);
   const std::string& messages = files.front().content;
-  EXPECT_NE(messages.find("static_assert(sizeof(BlkRequestHeader) == 16"), std::string::npos);
+  EXPECT_NE(messages.find("static_assert(sizeof(BlkRequestHeader) == 16 && alignof(BlkRequestHeader) == 8"),
+            std::string::npos);
   EXPECT_NE(messages.find("static_assert(offsetof(BlkRequestHeader, sector_) == 8"), std::string::npos);
   EXPECT_NE(messages.find("static_assert(offsetof(VirtioBlkConfig, _pad33_) == 33"), std::string::npos)
       << "explicit padding is a member with its own assertion";

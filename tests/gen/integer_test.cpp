@@ -25,6 +25,16 @@ TEST(Integer, RejectsEverythingElse) {
   }
 }
 
+TEST(Integer, TooLargeIsAnIntegerSpellingBeyond64Bits) {
+  EXPECT_TRUE(integer_too_large("18446744073709551616"));
+  EXPECT_TRUE(integer_too_large("-0x10000000000000000"));
+  EXPECT_TRUE(integer_too_large("0b" + std::string(65, '1')));
+  EXPECT_FALSE(integer_too_large("18446744073709551615"));
+  EXPECT_FALSE(integer_too_large("12a"));
+  EXPECT_FALSE(integer_too_large(""));
+  EXPECT_FALSE(integer_too_large("0x"));
+}
+
 TEST(Integer, FitsChecksTheRangeOfEachType) {
   EXPECT_TRUE((Integer{false, 255}).fits(ScalarKind::u8));
   EXPECT_FALSE((Integer{false, 256}).fits(ScalarKind::u8));

@@ -5,6 +5,7 @@
 
 #include "spec_text.hpp"
 #include "vgen/gen/error.hpp"
+#include "vgen/gen/integer.hpp"
 
 namespace vgen::gen {
 namespace {
@@ -70,12 +71,14 @@ TEST(Loader, ErrorsCarryLineAndColumn) {
 }
 
 TEST(Loader, UnknownKeysSuggestTheClosestKey) {
-  std::string errors = errors_of("kind: virtio\nname: x\ndevice_id: 4\nqueus: []\n");
-  EXPECT_NE(errors.find("test.yaml:4:1: error: unknown key 'queus' in virtio spec 'x'; did you mean 'queues'?"),
-            std::string::npos)
-      << errors;
-  EXPECT_NE(errors.find("test.yaml:1:1: error: missing required key 'queues' in virtio spec 'x'"), std::string::npos)
-      << errors;
+  // The misspelt required key is the one error: no "missing required key 'queues'" besides.
+  EXPECT_EQ(errors_of("kind: virtio\nname: x\ndevice_id: 4\nqueus: []\n"),
+            "test.yaml:4:1: error: unknown key 'queus' in virtio spec 'x'; did you mean 'queues'?\n");
+  // A key that suggests one already present does not hide that one's absence checks.
+  EXPECT_EQ(errors_of("kind: virtio\nname: x\nqueues: []\nqueus: []\n"),
+            "test.yaml:1:1: error: missing required key 'device_id' in virtio spec 'x'\n"
+            "test.yaml:3:9: error: virtio spec 'x' has no queues; a VirtIO device needs at least one\n"
+            "test.yaml:4:1: error: unknown key 'queus' in virtio spec 'x'; did you mean 'queues'?\n");
 }
 
 TEST(Loader, ReportsEveryErrorNotOnlyTheFirst) {
@@ -103,7 +106,38 @@ TEST(Loader, RecursiveNestingIsReportedOnceAtTheClosingField) {
   - {name: b, kind: struct, fields: [{name: to_c, type: "c[2]"}]}
   - {name: c, kind: struct, fields: [{name: to_a, type: a}]}
 )"));
-  EXPECT_EQ(errors, "test.yaml:10:38: error: recursive struct nesting: struct 'a' contains itself (a.to_b -> b.to_c -> c.to_a -> a)\n");
+  EXPECT_EQ(errors,
+            "test.yaml:10:57: error: recursive struct nesting: struct 'a' contains itself (a.to_b -> b.to_c -> c.to_a "
+            "-> a)\n");
+}
+
+TEST(Loader, EnumValuesAtBothEndsOf64BitsAreExact) {
+  Spec spec = testing::valid_spec(testing::virtio_with_types(R"(
+  - {name: big, kind: enum, type: u64, values: [{name: MAX, value: 0xffffffffffffffff}]}
+  - {name: wide, kind: enum, type: i64, values: [{name: MIN, value: -9223372036854775808}]}
+)"));
+  const EnumValue& max = testing::type_named(spec, "big").as_enum()->values.at(0);
+  const EnumValue& min = testing::type_named(spec, "wide").as_enum()->values.at(0);
+  EXPECT_EQ(max.value, (Integer{false, 0xFFFFFFFFFFFFFFFFull}));
+  EXPECT_EQ(min.value, (Integer{true, 0x8000000000000000ull}));
+  EXPECT_EQ(max.value.to_string(), "18446744073709551615");
+  EXPECT_EQ(min.value.to_string(), "-9223372036854775808");
+  EXPECT_EQ(min.value.bits(), 0x8000000000000000ull);
+  EXPECT_EQ(cpp_literal(min.value), "(-9223372036854775807 - 1)");
+  EXPECT_EQ(cpp_literal(max.value), "18446744073709551615ull");
+}
+
+TEST(Loader, ErrorsPointAtTheOffendingValueNotTheEntry) {
+  std::string errors = errors_of(testing::virtio_with_types(R"(
+  - {name: a, kind: struct, fields: [{name: x, type: u8}, {type: u16, name: x}]}
+  - {name: b, kind: struct, fields: [{name: x, type: u8}, {name: y, type: u16, offset: 3}]}
+  - {name: c, kind: struct, fields: [{name: x, type: nope}]}
+)"));
+  EXPECT_EQ(errors,
+            "test.yaml:8:77: error: duplicate field name 'x' in struct 'a' (first defined at 8:45)\n"
+            "test.yaml:9:88: error: field 'y' of struct 'b' at offset 3 is misaligned: its type 'u16' needs 2-byte "
+            "alignment\n"
+            "test.yaml:10:54: error: unknown type 'nope' for field 'x' of struct 'c'\n");
 }
 
 TEST(Loader, ReferencesToBrokenTypesDoNotCascade) {

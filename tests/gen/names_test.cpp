@@ -16,7 +16,30 @@ TEST(Names, IdentifiersAreCNamesThatAreNotKeywords) {
   EXPECT_EQ(identifier_problem("ring-ref"), "it contains '-'; use letters, digits and '_'");
   EXPECT_EQ(identifier_problem("class"), "it is a reserved word in C or C++");
   EXPECT_EQ(identifier_problem("restrict"), "it is a reserved word in C or C++");
-  EXPECT_EQ(identifier_problem("errno"), "it is a reserved word in C or C++");
+  EXPECT_EQ(identifier_problem("errno"), "the C library defines it as a macro (<cerrno>)");
+  EXPECT_EQ(identifier_problem("caf\xc3\xa9"), "it contains '\xc3\xa9'; use letters, digits and '_'");
+}
+
+TEST(Names, CppIdentifiersAvoidKeywordsMacrosAndReservedNames) {
+  EXPECT_FALSE(cpp_identifier_problem("kQueueRx"));
+  EXPECT_FALSE(cpp_identifier_problem("_pad8_"));
+  EXPECT_FALSE(cpp_identifier_problem("len_"));
+  EXPECT_EQ(cpp_identifier_problem("int"), "it is a reserved word in C or C++");
+  EXPECT_EQ(cpp_identifier_problem("EOF"), "the C library defines it as a macro (<cstdio>)");
+  EXPECT_EQ(cpp_identifier_problem("EINVAL"), "the C library defines it as a macro (<cerrno>)");
+  EXPECT_EQ(cpp_identifier_problem("SIGINT"), "the C library defines it as a macro (<csignal>)");
+  EXPECT_EQ(cpp_identifier_problem("stdin"), "the C library defines it as a macro (<cstdio>)");
+  EXPECT_EQ(cpp_identifier_problem("NULL"), "the C library defines it as a macro (<cstddef>)");
+  EXPECT_EQ(cpp_identifier_problem("assert"), "the C library defines it as a macro (<cassert>)");
+  EXPECT_EQ(cpp_identifier_problem("major"), "the C library defines it as a macro (<sys/sysmacros.h>)");
+  EXPECT_EQ(cpp_identifier_problem("st_atime"), "the C library defines it as a macro (<sys/stat.h>)");
+  EXPECT_EQ(cpp_identifier_problem("class__"), "it contains '__', which C++ reserves");
+  EXPECT_EQ(cpp_identifier_problem("a__b"), "it contains '__', which C++ reserves");
+  EXPECT_EQ(cpp_identifier_problem("_Tag"), "it starts with '_' and a capital letter, which C++ reserves");
+  EXPECT_EQ(cpp_identifier_problem("0_x"), "it must start with a letter");
+  EXPECT_EQ(cpp_identifier_problem("a-b"), "it contains '-'; use letters, digits and '_'");
+  // Functions of <cmath> that C's <math.h> defines as macros are not macros in C++.
+  EXPECT_FALSE(cpp_identifier_problem("isnan"));
 }
 
 TEST(Names, SpecNamesAreLowercaseWords) {

@@ -26,7 +26,7 @@ void log(const std::string& line) {
 
 }  // namespace
 
-void RpmsgEchoDriver::on_bound() { log("channel " + std::string(kServiceName) + " bound"); }
+void RpmsgEchoDriver::on_bound() { log("channel " + std::string(kSpec.service) + " bound"); }
 
 bool RpmsgEchoDriver::run_demo() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -37,7 +37,7 @@ bool RpmsgEchoDriver::run_demo() {
     return done();
   };
   if (!wait([this] { return bound(); })) {
-    log("the remote never announced " + std::string(kServiceName));
+    log("the remote never announced " + std::string(kSpec.service));
     return false;
   }
   std::uint64_t sent = 0;

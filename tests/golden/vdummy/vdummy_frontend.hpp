@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <map>
+#include <optional>
 
 #include "vdummy_frontend_base.hpp"
 
@@ -23,8 +23,6 @@ class VdummyFrontend : public VdummyFrontendBase {
   /// Granted pages beside the ring (the default frontend uses none).
   static constexpr std::uint32_t kDataPages = 0;
 
-  /// True once every request sent has been answered.
-  bool finished() const noexcept { return answered_ == kDemoRequests; }
   /// Responses that answered no request sent.
   std::size_t mismatches() const noexcept { return mismatches_; }
   /// Responses received.

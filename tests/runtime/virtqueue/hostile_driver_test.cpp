@@ -140,6 +140,77 @@ TEST_F(HostileDriver, ChainLongerThan4GiB) {
   munmap(area, huge);
 }
 
+// Guest memory with a 2 GiB + 4 KiB area at 4 GiB that is reserved, never touched: descriptors
+// may overlap, so two of them make chains of 2^32 bytes and more without any real memory.
+struct HugeArea {
+  static constexpr shm::GuestAddress kAt = 0x100000000ull;
+  static constexpr std::uint64_t kBytes = (1ull << 31) + 4096;
+  HugeArea() : m(8), ring(m.memory, 8, m.config.addresses) {
+    area = mmap(nullptr, kBytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (area != MAP_FAILED) m.memory.add_borrowed(kAt, static_cast<std::byte*>(area), kBytes);
+  }
+  ~HugeArea() {
+    if (area != MAP_FAILED) munmap(area, kBytes);
+  }
+  // Offers a chain of two descriptors over the area with lengths `a` and `b`.
+  void offer_pair(std::uint32_t a, std::uint32_t b, std::uint16_t flags) {
+    ring.write_descriptor(0, {kAt, a, static_cast<std::uint16_t>(flags | kDescNext), 1});
+    ring.write_descriptor(1, {kAt, b, flags, 0});
+    const std::uint16_t idx = ring.load_avail_idx(std::memory_order_relaxed);
+    ring.store_avail_entry(idx & 7, 0);
+    ring.store_avail_idx(static_cast<std::uint16_t>(idx + 1), std::memory_order_release);
+  }
+  RingMemory m;
+  SplitRing ring;
+  void* area = MAP_FAILED;
+};
+
+// §2.7.5.2 allows a chain of exactly 2^32 bytes. All of it device-writable, the device cannot
+// report it in the 32-bit used len: the length saturates at 2^32 - 1 (§2.7.8.2 lets a device
+// write more than len) instead of wrapping to 0.
+TEST(HugeChain, ExactlyFourGiBWritableIsTakenAndItsUsedLengthSaturates) {
+  HugeArea h;
+  ASSERT_NE(h.area, MAP_FAILED);
+  h.offer_pair(0x80000000u, 0x80000000u, kDescWrite);
+  SplitDeviceQueue device(h.m.memory, h.m.config);
+  DescriptorChain chain;
+  ASSERT_TRUE(device.take(chain));
+  EXPECT_EQ(chain.writable_bytes(), 1ull << 32);
+  ChainWriter writer(chain);
+  EXPECT_EQ(writer.skip(1ull << 32), 1ull << 32);
+  EXPECT_EQ(writer.remaining(), 0u);
+  EXPECT_EQ(writer.written(), 0xffffffffu) << "the used len wrapped";
+}
+
+TEST(HugeChain, ExactlyFourGiBReadableIsTaken) {
+  HugeArea h;
+  ASSERT_NE(h.area, MAP_FAILED);
+  h.offer_pair(0x80000000u, 0x80000000u, 0);
+  SplitDeviceQueue device(h.m.memory, h.m.config);
+  DescriptorChain chain;
+  ASSERT_TRUE(device.take(chain));
+  EXPECT_EQ(chain.readable_bytes(), 1ull << 32);
+  EXPECT_EQ(ChainReader(chain).remaining(), 1ull << 32);
+}
+
+TEST(HugeChain, OneByteMoreIsRejectedNamingTheTotal) {
+  HugeArea h;
+  ASSERT_NE(h.area, MAP_FAILED);
+  h.offer_pair(0x80000000u, 0x80000001u, kDescWrite);
+  SplitDeviceQueue device(h.m.memory, h.m.config);
+  DescriptorChain chain;
+  try {
+    device.take(chain);
+    ADD_FAILURE() << "accepted a chain of 2^32 + 1 bytes";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::ChainTooLarge) << e.what();
+    EXPECT_NE(std::string(e.what()).find("descriptor 1: chain 0 totals 4294967297 bytes, more than 2^32"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(device.broken());
+}
+
 TEST_F(HostileDriver, AvailIndexJump) {
   ring.store_avail_idx(9, std::memory_order_release);
   expect_rejected(ErrorCode::AvailIndexJump, "avail idx 9 is 9 ahead");
@@ -220,6 +291,36 @@ TEST_F(HostileIndirectDriver, DirectThenIndirectIsAccepted) {
   EXPECT_EQ(chain.readable_bytes(), 8u);
   EXPECT_EQ(chain.writable_bytes(), 8u);
   EXPECT_EQ(chain.descriptor_count(), 3u);
+}
+
+// The contract of queue.hpp: once broken, every call that works the ring throws Broken and
+// writes nothing to shared memory, the notification switch included.
+TEST_F(HostileDriver, EveryRingCallOfABrokenQueueThrowsAndWritesNothing) {
+  offer(8);
+  SplitDeviceQueue device(m.memory, m.config);
+  DescriptorChain chain;
+  EXPECT_THROW(device.take(chain), Error);
+  ASSERT_TRUE(device.broken());
+  const std::uint16_t flags = ring.load_used_flags();
+  const std::uint16_t idx = ring.load_used_idx(std::memory_order_relaxed);
+  const auto expect_broken = [](const char* call, auto&& f) {
+    try {
+      f();
+      ADD_FAILURE() << call << " worked on a broken queue";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::Broken) << call << ": " << e.what();
+    }
+  };
+  expect_broken("take", [&] { device.take(chain); });
+  expect_broken("put", [&] { device.put(0, 0); });
+  expect_broken("publish", [&] { device.publish(); });
+  expect_broken("publish_unchecked", [&] { device.publish_unchecked(); });
+  expect_broken("notify", [&] { device.notify(); });
+  expect_broken("available", [&] { device.available(); });
+  expect_broken("enable_notifications", [&] { device.enable_notifications(); });
+  expect_broken("disable_notifications", [&] { device.disable_notifications(); });
+  EXPECT_EQ(ring.load_used_flags(), flags) << "a broken queue wrote the used flags";
+  EXPECT_EQ(ring.load_used_idx(std::memory_order_relaxed), idx) << "a broken queue moved used idx";
 }
 
 // The chain is copied once: rewriting the table after take() changes nothing the device sees.

@@ -116,6 +116,43 @@ TEST(SplitQueue, EmptyChainIsRefused) {
   EXPECT_THROW(driver.add({}, {}, 0), Error);
 }
 
+// add() throws `code` with `text` in the message, places nothing and leaves the queue usable.
+void expect_add_refused(SplitDriverQueue& driver, std::span<const Buffer> r, std::span<const Buffer> w,
+                        const std::string& text) {
+  const std::uint32_t free = driver.free_descriptors();
+  try {
+    driver.add(r, w, 1);
+    ADD_FAILURE() << "accepted; expected: " << text;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::ChainTooLarge) << e.what();
+    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(driver.broken()) << "a refused add() is the caller's error, not the device's";
+  EXPECT_EQ(driver.free_descriptors(), free);
+  EXPECT_EQ(driver.in_flight(), 0u);
+}
+
+// The used len is 32 bits (§2.7.8) and a chain totals at most 2^32 bytes (§2.7.5.2): the
+// driver never offers a chain whose readable or writable part does not fit 32 bits. The
+// buffers are never touched, so their addresses need not be backed.
+TEST(SplitQueue, AddRefusesChainsBeyondThirtyTwoBits) {
+  RingMemory m(8);
+  SplitDriverQueue driver(m.memory, m.config);
+  const Buffer half{0x200000000ull, 0x80000000u};
+  const Buffer most{0x200000000ull, 0xffffffffu};
+  const Buffer one{0x200000000ull, 1};
+  const Buffer two_halves[] = {half, half};
+  expect_add_refused(driver, {}, two_halves,
+                     "add: chain of 2 buffers has 4294967296 device-writable bytes, more than the 4294967295");
+  expect_add_refused(driver, two_halves, {},
+                     "add: chain of 2 buffers has 4294967296 device-readable bytes, more than the 4294967295");
+  const Buffer r[] = {most};
+  const Buffer w[] = {most};
+  expect_add_refused(driver, r, w, "add: chain of 2 buffers totals 8589934590 bytes, more than 2^32 (§2.7.5.2)");
+  const Buffer w1[] = {one};
+  EXPECT_TRUE(driver.add(r, w1, 2)) << "2^32 bytes in all, each part within 32 bits";
+}
+
 TEST(SplitQueue, IndirectChainUsesOneDescriptor) {
   RingMemory m(4, {true, false}, 4);
   SplitDriverQueue driver(m.memory, m.config, m.pool);
@@ -238,6 +275,31 @@ TEST(SplitQueue, DetachUnusedReturnsEveryTokenAfterReset) {
   EXPECT_EQ(driver.detach_unused(), (std::vector<std::uint64_t>{7, 8}));
   EXPECT_EQ(driver.free_descriptors(), 8u);
   EXPECT_EQ(driver.in_flight(), 0u);
+}
+
+// Detaching takes unpublished chains too, and leaves none behind to publish or to count as
+// in flight: a device that then claims a used entry is refused for the used idx itself.
+TEST(SplitQueue, DetachUnusedLeavesNoUnpublishedChainBehind) {
+  RingMemory m(8);
+  SplitDriverQueue driver(m.memory, m.config);
+  const Buffer b = m.buffer(8);
+  const Buffer one[] = {b};
+  driver.add(one, {}, 7);
+  driver.publish();
+  driver.add(one, {}, 8);
+  EXPECT_EQ(driver.detach_unused(), (std::vector<std::uint64_t>{7, 8}));
+  EXPECT_FALSE(driver.publish()) << "the detached chain was published after all";
+  EXPECT_EQ(driver.ring().load_avail_idx(std::memory_order_relaxed), 1);
+  SplitRing ring(m.memory, 8, m.config.addresses);
+  ring.store_used_entry(0, {0, 0});
+  ring.store_used_idx(1, std::memory_order_release);
+  try {
+    driver.reclaim();
+    ADD_FAILURE() << "reclaimed a detached chain";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::UsedIndexJump) << e.what();
+    EXPECT_NE(std::string(e.what()).find("but only 0 published chains are in flight"), std::string::npos) << e.what();
+  }
 }
 
 TEST(SplitQueue, TraceSeesEveryRingEvent) {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "vgen/gen/location.hpp"
@@ -15,7 +17,8 @@ struct Diagnostic {
   Location location;    ///< where the offending text starts
   std::string message;  ///< what is wrong, naming the key/field and the values involved
 
-  /// The compiler-style line `file:line:col: error: message` (or `file: error: message`).
+  /// The compiler-style line `file:line:col: error: message` (or `file: error: message`), the
+  /// message made printable (see quoting.hpp): spec text never breaks the line or a character.
   std::string to_string() const;
 };
 
@@ -25,8 +28,11 @@ bool operator==(const Diagnostic& left, const Diagnostic& right);
 /// An ordered collection of diagnostics.
 class Diagnostics {
  public:
-  /// Records an error at `location`.
+  /// Records an error at `location` (with the note of that position, if any).
   void error(const Location& location, std::string message);
+  /// Ends every message reported at `location` from now on with `note`: for positions that
+  /// stand for text written elsewhere, such as an alias standing for its anchor's content.
+  void annotate(const Location& location, std::string note);
   /// Appends every diagnostic of `other`.
   void append(const Diagnostics& other);
 
@@ -42,6 +48,7 @@ class Diagnostics {
 
  private:
   std::vector<Diagnostic> entries_;
+  std::map<std::tuple<std::string, int, int>, std::string> notes_;
 };
 
 }  // namespace vgen::gen

@@ -31,6 +31,15 @@ struct Integer {
 /// else, including empty text, stray characters and values whose magnitude exceeds 2^64 - 1.
 std::optional<Integer> parse_integer(std::string_view text);
 
+/// True when `text` is spelled as an integer but its magnitude exceeds 2^64 - 1.
+bool integer_too_large(std::string_view text);
+
+/// `value` as a C++ integer literal expression that compiles without warnings and has that
+/// value whatever integer type it initialises: "-9223372036854775807 - 1" (in parentheses)
+/// for -2^63, a `ull` suffix above 2^63 - 1 ("18446744073709551615ull"), plain decimal
+/// otherwise. For enumerator values and constants in generated code.
+std::string cpp_literal(const Integer& value);
+
 /// `0x`-prefixed lowercase hex of `value`, zero-padded to `digits` digits.
 std::string to_hex(std::uint64_t value, unsigned digits = 1);
 

@@ -10,8 +10,13 @@
 namespace vgen::gen {
 
 /// Why `name` cannot be used as an identifier in generated C/C++ code, or nothing when it can:
-/// it must match [A-Za-z][A-Za-z0-9_]* and must not be a C or C++ keyword.
+/// it must match [A-Za-z][A-Za-z0-9_]* and pass cpp_identifier_problem.
 std::optional<std::string> identifier_problem(std::string_view name);
+
+/// Why C++ code cannot declare `identifier`, or nothing when it can: it must match
+/// [A-Za-z_][A-Za-z0-9_]*, and not be a C or C++ keyword, a macro of the C library or POSIX
+/// headers (`EOF`, `errno`, `major`), or reserved (`__` anywhere, `_` then a capital).
+std::optional<std::string> cpp_identifier_problem(std::string_view identifier);
 
 /// Why `name` cannot name a spec, component or instance (used in file and directory names),
 /// or nothing when it can: [a-z][a-z0-9_-]*.

@@ -32,6 +32,8 @@ struct Endpoint {
   std::vector<NameRef> messages;         ///< struct types it receives (indices into the TypeTable)
   std::string description;               ///< free text, may be empty
   Location location;                     ///< where the entry starts
+  Position name_position;                ///< where the name is written
+  Position address_position;             ///< where the address is written, if it is
 };
 
 /// The device-specific part of an rpmsg spec.

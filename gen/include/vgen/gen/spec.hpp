@@ -27,6 +27,7 @@ struct Spec {
   std::string source;       ///< the file it was loaded from, as given
   TypeTable types;          ///< `types:`, laid out
   std::variant<VirtioDevice, SplitDevice, RpmsgService> device;  ///< the kind-specific part
+  Position name_position;                                        ///< where the value of `name:` is written
 
   /// Which alternative `device` holds.
   SpecKind kind() const { return static_cast<SpecKind>(device.index()); }

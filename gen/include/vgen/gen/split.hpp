@@ -32,7 +32,16 @@ struct StoreNode {
   std::optional<ScalarKind> scalar; ///< integer type of the value; nothing = a string value
   std::string description;          ///< free text, may be empty
   Location location;                ///< where the entry starts
+  Position name_position;           ///< where the name is written
 };
+
+/// A behaviour of vgen's runtime a spec chooses for its ring (`ring: {profile: ...}`).
+enum class RingProfile : std::uint8_t {
+  none,   ///< the halves do what the user's handlers say
+  blkif,  ///< xen/io/blkif.h: a RAM disk backend and a disk check frontend by default
+};
+/// "none" or "blkif".
+std::string_view ring_profile_name(RingProfile profile);
 
 /// The compatible strings the vbus flavour matches drivers with.
 struct Compatible {
@@ -54,6 +63,7 @@ struct SplitDevice {
   std::uint32_t ring_pages = 1;          ///< pages of the shared ring, a power of two
   NameRef request;                       ///< struct type of ring requests
   NameRef response;                      ///< struct type of ring responses
+  RingProfile profile = RingProfile::none;  ///< the runtime behaviour chosen for the ring
   std::vector<StoreNode> store;          ///< nodes each side writes, in spec order
   std::uint64_t entry_size = 0;          ///< computed: size of one ring slot (request/response union)
   std::uint64_t entry_align = 1;         ///< computed: its alignment

@@ -51,6 +51,10 @@ struct Member {
   std::uint64_t size = 0;                    ///< computed: bytes (whole array for arrays)
   std::uint64_t align = 1;                   ///< computed: alignment (of the element)
   Location location;                         ///< where the entry starts in the spec
+  Position name_position;                    ///< where the name is written
+  Position type_position;                    ///< where the type is written
+  Position offset_position;                  ///< where `offset:` is written, if it is
+  Position byte_order_position;              ///< where `byte_order:` is written, if it is
 
   bool is_padding() const { return kind == Kind::padding; }
 };
@@ -69,6 +73,7 @@ struct EnumValue {
   Integer value;            ///< fits the enum's underlying type
   std::string description;  ///< free text, may be empty
   Location location;        ///< where the entry starts
+  Position name_position;   ///< where the name is written
 };
 
 /// An enum: named values of an underlying integer type.
@@ -83,6 +88,7 @@ struct FlagBit {
   unsigned bit = 0;         ///< 0 = least significant
   std::string description;  ///< free text, may be empty
   Location location;        ///< where the entry starts
+  Position name_position;   ///< where the name is written
 };
 
 /// A set of single-bit flags in an unsigned integer.
@@ -107,6 +113,7 @@ struct TypeDefinition {
   std::variant<std::monostate, StructType, EnumType, FlagsType> body;
   Layout layout;      ///< computed by the layout pass
   bool valid = true;  ///< false while loading when the entry has errors (suppresses follow-ups)
+  Position name_position;  ///< where the name is written
 
   /// The kind, or nothing for an invalid entry.
   std::optional<TypeKind> kind() const;

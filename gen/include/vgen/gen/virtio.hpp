@@ -21,6 +21,8 @@ struct Feature {
   std::vector<NameRef> depends_on;   ///< features that must be negotiated too (indices into features)
   std::string description;           ///< free text, may be empty
   Location location;                 ///< where the entry starts
+  Position name_position;            ///< where the name is written
+  Position bit_position;             ///< where the bit is written, if it is
 };
 
 /// A reserved transport feature vgen knows by name (VirtIO 1.2 §6).
@@ -50,6 +52,7 @@ struct Queue {
   std::optional<NameRef> feature;      ///< present only when this feature is negotiated
   std::string description;             ///< free text, may be empty
   Location location;                   ///< where the entry starts
+  Position name_position;              ///< where the name is written
 };
 
 /// The device-specific part of a virtio spec.

@@ -4,7 +4,8 @@
 //   queue 0 "rx" (host view): the host offers empty device-writable buffers; the remote
 //            takes one to send, writes header + payload into it and returns it used.
 //   queue 1 "tx" (host view): the host adds a filled device-readable buffer; the remote
-//            takes it to receive and returns it used (length 0) once the callback ran.
+//            takes it to receive and returns it used (length 0, or the buffer's length for a
+//            host that needs it: RemoteLinkOptions) once the callback ran.
 //
 // HostLink and RemoteLink implement this interface; the Bus is written once against it.
 #pragma once

@@ -16,6 +16,16 @@
 
 namespace vgen::rpmsg {
 
+/// Per-link settings of the remote, for hosts that bend the VirtIO rules.
+struct RemoteLinkOptions {
+  /// Report the buffer length on returned transmit buffers: give each host transmit buffer
+  /// back with used.len = its length (the chain's readable bytes) instead of 0, the bytes
+  /// written (§2.7.8). For a host that reads that len as the buffer's capacity when it reuses
+  /// the buffer, and with 0 sends a corrupt message (docs/rpmsg.md names such hosts). Hosts
+  /// that follow the rule, vgen's included, ignore the len. Off by default.
+  bool report_tx_buffer_length = false;
+};
+
 /// Remote side of a link. Every chain the host offers is checked: a message chain is read
 /// from its readable buffers (gathered when the host split it); an empty chain is used for
 /// sending only if it is wholly device-writable and holds at least buffer_size bytes, else
@@ -33,7 +43,7 @@ class RemoteLink final : public Link {
   /// (messages this side reads). `buffer_size` is the size both sides agreed on (32..65536,
   /// rpmsg::Error(InvalidConfig) otherwise). `incoming` is the host-to-remote notifier.
   RemoteLink(virtqueue::DeviceQueue& host_rx, virtqueue::DeviceQueue& host_tx, std::uint32_t buffer_size,
-             notify::Notifier* incoming);
+             notify::Notifier* incoming, RemoteLinkOptions options = {});
 
   Side side() const noexcept override { return Side::Remote; }
   std::uint32_t buffer_size() const noexcept override { return buffer_size_; }
@@ -52,6 +62,8 @@ class RemoteLink final : public Link {
   void disarm_tx() override;
   bool tx_available() override;
   std::uint64_t rejected_buffers() const noexcept override { return rejected_; }
+  /// The settings.
+  const RemoteLinkOptions& options() const noexcept { return options_; }
 
  private:
   bool usable_for_sending(const virtqueue::DescriptorChain& chain) const noexcept;
@@ -61,6 +73,7 @@ class RemoteLink final : public Link {
   virtqueue::DeviceQueue& host_tx_;
   std::uint32_t buffer_size_;
   notify::Notifier* incoming_;
+  RemoteLinkOptions options_;
   virtqueue::DescriptorChain rx_chain_;
   std::array<virtqueue::DescriptorChain, kTakeAhead> tx_chains_;  // a ring of usable empty chains
   std::size_t tx_first_ = 0;           // the oldest of them (the next to use)

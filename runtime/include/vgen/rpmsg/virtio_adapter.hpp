@@ -72,6 +72,7 @@ class VirtioHostDriver final : public virtio::BusDriver {
 struct VirtioRemoteOptions {
   std::uint32_t queue_size = 256;                  ///< maximum size of both queues
   std::uint32_t buffer_size = kDefaultBufferSize;  ///< the size the host's buffers have
+  RemoteLinkOptions link;                          ///< settings for a host that bends the rules
   BusOptions bus;                                  ///< name_service follows the negotiated F_NS
   std::function<void(Bus&)> on_bus;                ///< runs when the device goes live (create channels)
 };

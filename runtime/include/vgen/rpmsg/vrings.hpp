@@ -42,6 +42,8 @@ class HostVrings {
   virtqueue::SplitDriverQueue& tx_queue() noexcept { return *tx_; }
   /// Hands ring events of both queues to `sink` (null stops).
   void set_trace(trace::TraceSink* sink);
+  /// Hands both queues' warnings to `sink` (empty: standard error); kept across reset().
+  void set_log(virtqueue::LogSink sink);
 
  private:
   void build();
@@ -51,6 +53,7 @@ class HostVrings {
   Notifiers notifiers_;
   SharedFeedback* shared_;
   trace::TraceSink* trace_ = nullptr;
+  virtqueue::LogSink log_;
   std::optional<virtqueue::SplitDriverQueue> rx_;
   std::optional<virtqueue::SplitDriverQueue> tx_;
   HostLink link_;
@@ -60,7 +63,9 @@ class HostVrings {
 class RemoteVrings {
  public:
   /// Throws rpmsg::Error(InvalidConfig) naming the field of a layout that does not fit.
-  RemoteVrings(const shm::GuestMemory& memory, const SharedLayout& layout, Notifiers notifiers);
+  /// `options` are the link's settings for a host that bends the rules.
+  RemoteVrings(const shm::GuestMemory& memory, const SharedLayout& layout, Notifiers notifiers,
+               RemoteLinkOptions options = {});
   RemoteVrings(const RemoteVrings&) = delete;
   RemoteVrings& operator=(const RemoteVrings&) = delete;
 

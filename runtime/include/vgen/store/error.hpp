@@ -36,15 +36,10 @@ enum class ErrorCode {
 /// `Protocol` is never sent; it maps to "EINVAL".
 std::string_view wire_name(ErrorCode code) noexcept;
 
-/// The single error type of vgen::store.
-class Error : public vgen::Error {
+/// The single error type of vgen::store; `wire_name(error.code())` is what a client receives.
+class Error : public vgen::CodedError<ErrorCode> {
  public:
-  Error(ErrorCode code, const std::string& message) : vgen::Error(message), code_(code) {}
-  /// The category of the failure; `wire_name(code())` is what the client receives.
-  ErrorCode code() const noexcept { return code_; }
-
- private:
-  ErrorCode code_;
+  using CodedError::CodedError;
 };
 
 }  // namespace vgen::store

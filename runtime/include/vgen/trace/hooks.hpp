@@ -18,6 +18,8 @@ enum class EventKind : std::uint8_t {
   NotifySuppressed,  ///< a notification was not needed (flags or event idx)
   QueueBroken,       ///< hostile or inconsistent input; the queue stopped
   StateChanged,      ///< a device or bus state changed: a = old, b = new
+  UsedLengthIgnored, ///< driver took 0 for the used len (a) of chain `head`, which has no
+                     ///< device-writable bytes; index = the entry's used ring index
 };
 
 /// One event. Fields not used by a kind are 0.

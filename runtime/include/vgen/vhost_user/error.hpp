@@ -20,14 +20,9 @@ enum class ErrorCode {
 
 /// The single error type of vgen::vhost_user. A protocol error closes the connection; the
 /// message names the request and the offending values.
-class Error : public vgen::Error {
+class Error : public vgen::CodedError<ErrorCode> {
  public:
-  Error(ErrorCode code, const std::string& message) : vgen::Error(message), code_(code) {}
-  /// The category of the failure.
-  ErrorCode code() const noexcept { return code_; }
-
- private:
-  ErrorCode code_;
+  using CodedError::CodedError;
 };
 
 }  // namespace vgen::vhost_user

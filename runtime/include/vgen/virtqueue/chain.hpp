@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <vgen/shm/memory.hpp>
+#include <vgen/virtqueue/layout.hpp>
 
 namespace vgen::virtqueue {
 
@@ -75,16 +76,25 @@ class ChainWriter {
   explicit ChainWriter(const DescriptorChain& chain) noexcept : segments_(chain.writable()) {}
   /// Copies up to in.size() bytes; returns how many fit.
   std::size_t write(std::span<const std::byte> in) noexcept;
-  /// Bytes written so far (what to put in the used element, §2.7.8.2).
-  std::uint32_t written() const noexcept { return written_; }
+  /// Moves on up to `bytes` without copying, for a device that filled the segments itself
+  /// (through writable(), e.g. with readv()); returns how far it moved.
+  std::uint64_t skip(std::uint64_t bytes) noexcept;
+  /// Bytes written so far, the len to put in the used element (§2.7.8.2). Only a chain of
+  /// exactly 2^32 writable bytes (§2.7.5.2 allows it) holds more than the 32-bit len can
+  /// state: written in full it reports kMaxUsedLength, as a device may write more than len.
+  std::uint32_t written() const noexcept {
+    return written_ > kMaxUsedLength ? kMaxUsedLength : static_cast<std::uint32_t>(written_);
+  }
   /// Room left.
   std::uint64_t remaining() const noexcept;
 
  private:
+  std::uint64_t advance(std::uint64_t bytes, const std::byte* from) noexcept;
+
   std::span<const Segment> segments_;
   std::size_t segment_ = 0;
   std::size_t offset_ = 0;
-  std::uint32_t written_ = 0;
+  std::uint64_t written_ = 0;
 };
 
 }  // namespace vgen::virtqueue

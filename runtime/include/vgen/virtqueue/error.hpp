@@ -24,9 +24,10 @@ enum class ErrorCode {
   IndirectBadSize,        ///< table length 0 or not a multiple of 16 bytes
   IndirectOutOfMemory,    ///< table outside shared memory
   NestedIndirect,         ///< INDIRECT inside an indirect table (§2.7.5.3.1)
-  UsedIndexJump,          ///< used idx moved more than the queue size
+  UsedIndexJump,          ///< used idx moved past every published chain in flight
   UsedIdOutOfRange,       ///< a used id >= queue size
   UsedIdNotInFlight,      ///< a used id that is not the head of a chain in flight
+  UsedIdNotPublished,     ///< a used id of a chain added but not yet published (§2.7.8)
   UsedLengthTooLarge,     ///< a used len larger than the chain's writable bytes
   Broken,                 ///< the queue already failed; reset it before use
 };
@@ -35,14 +36,9 @@ enum class ErrorCode {
 const char* to_string(ErrorCode code) noexcept;
 
 /// The single error type of vgen::virtqueue.
-class Error : public vgen::Error {
+class Error : public vgen::CodedError<ErrorCode> {
  public:
-  Error(ErrorCode code, const std::string& message) : vgen::Error(message), code_(code) {}
-  /// The category of the failure.
-  ErrorCode code() const noexcept { return code_; }
-
- private:
-  ErrorCode code_;
+  using CodedError::CodedError;
 };
 
 }  // namespace vgen::virtqueue

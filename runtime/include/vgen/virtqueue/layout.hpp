@@ -22,6 +22,11 @@ inline constexpr std::uint16_t kUsedNoNotify = 1;
 /// Largest queue size a split virtqueue may have (§2.7: 32768).
 inline constexpr std::uint32_t kMaxQueueSize = 32768;
 
+/// Most bytes one descriptor chain may total (§2.7.5.2: not longer than 2^32 bytes).
+inline constexpr std::uint64_t kMaxChainBytes = std::uint64_t{1} << 32;
+/// Largest used len (§2.7.8: a le32): the most bytes a device can report as written.
+inline constexpr std::uint32_t kMaxUsedLength = 0xffffffffu;
+
 /// One descriptor table entry, 16 bytes (§2.7.5), little-endian.
 struct Descriptor {
   std::uint64_t addr;   ///< guest address of the buffer

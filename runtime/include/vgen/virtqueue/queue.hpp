@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
+#include <string>
 
 #include <vgen/notify/notifier.hpp>
 #include <vgen/shm/memory.hpp>
@@ -43,19 +45,28 @@ struct Buffer {
 /// A chain the device returned, as the driver reclaims it.
 struct UsedBuffer {
   std::uint64_t token = 0;   ///< what the driver passed to add()
-  std::uint32_t length = 0;  ///< bytes the device wrote (validated <= writable bytes)
+  std::uint32_t length = 0;  ///< bytes the device wrote (validated <= writable bytes; 0 without any)
 };
 
-/// State every queue keeps: broken flag, error, notifier, trace sink.
+/// Receives a queue's warnings, one line each (prefixed "queue N: ").
+using LogSink = std::function<void(const std::string& line)>;
+
+/// State every queue keeps: broken flag, error, notifier, trace sink, log sink.
 class QueueBase {
  public:
   virtual ~QueueBase() = default;
-  /// True once hostile input was seen; every further call throws Error(Broken).
+  /// True once hostile input was seen. From then on every call that works the ring (add,
+  /// publish, kick, reclaim, take, put, notify, available and the interrupt and notification
+  /// switches) throws Error(Broken) before it touches shared memory. Observers (broken(),
+  /// counters, ring()), the setters and SplitDriverQueue::detach_unused() (the recovery after
+  /// a device reset) keep working.
   bool broken() const noexcept { return broken_; }
   /// The notifier used to signal the peer (kick or interrupt); may be null.
   void set_notifier(notify::Notifier* notifier) noexcept { notifier_ = notifier; }
   /// Where ring events go; null to stop tracing.
   void set_trace(trace::TraceSink* sink) noexcept { trace_ = sink; }
+  /// Where warnings about a peer that bends a rule harmlessly go; empty: standard error.
+  void set_log(LogSink sink) { log_ = std::move(sink); }
 
  protected:
   /// Marks the queue broken, traces it and throws Error(code, message).
@@ -65,9 +76,12 @@ class QueueBase {
   void emit(const trace::Event& e) const noexcept {
     if (trace_ != nullptr) trace_->record(e);
   }
+  /// Hands "queue N: <line>" to the log sink (standard error without one).
+  void log(const std::string& line) const;
 
   notify::Notifier* notifier_ = nullptr;
   trace::TraceSink* trace_ = nullptr;
+  LogSink log_;
   std::uint16_t queue_index_ = 0;
   bool broken_ = false;
 };
@@ -77,7 +91,9 @@ class DriverQueue : public QueueBase {
  public:
   /// Places a chain of `readable` then `writable` buffers; `token` comes back on reclaim.
   /// Returns the head index, or nullopt when not enough descriptors are free.
-  /// Not visible to the device before publish(). Throws Error for a chain of 0 buffers.
+  /// Not visible to the device before publish(). Throws Error(InvalidConfig) for a chain of
+  /// 0 buffers, Error(ChainTooLarge) when its readable or writable bytes exceed 2^32 - 1 or
+  /// its total 2^32 (§2.7.5.2, §2.7.8); neither breaks the queue.
   virtual std::optional<std::uint16_t> add(std::span<const Buffer> readable, std::span<const Buffer> writable,
                                            std::uint64_t token) = 0;
   /// Makes every added chain visible; returns true if the device asked to be notified.
@@ -96,17 +112,25 @@ class DriverQueue : public QueueBase {
     if (needed) notifier_->signal();
     return needed;
   }
-  /// The next used buffer, or nullopt when none. Throws Error on hostile device input.
+  /// The next used buffer, or nullopt when none. Throws Error on hostile device input: a
+  /// used len beyond the writable bytes of a chain that has some is UsedLengthTooLarge. On a
+  /// chain with no device-writable bytes any len is taken as 0 and counted instead (see
+  /// ignored_used_lengths()): the device wrote nothing, so the driver has nothing to trust.
   virtual std::optional<UsedBuffer> reclaim() = 0;
   /// Asks the device for interrupts again; returns true if used buffers are already waiting
   /// (the caller should reclaim before sleeping).
   virtual bool enable_interrupts() = 0;
-  /// Asks the device not to interrupt (a hint; spurious interrupts stay possible).
+  /// Asks the device not to interrupt (a hint; spurious interrupts stay possible). Throws
+  /// Error(Broken) on a broken queue, like every call that writes the ring.
   virtual void disable_interrupts() = 0;
   /// Descriptors free for add().
   virtual std::uint32_t free_descriptors() const noexcept = 0;
   /// Chains added and not yet reclaimed.
   virtual std::uint32_t in_flight() const noexcept = 0;
+  /// Used entries whose len was ignored because their chain has no device-writable bytes
+  /// (a device that reports the buffer length, against §2.7.8). The first is logged, each is
+  /// traced (EventKind::UsedLengthIgnored).
+  virtual std::uint64_t ignored_used_lengths() const noexcept = 0;
 };
 
 /// The device's side: takes available chains, returns them used, interrupts the driver.
@@ -136,7 +160,8 @@ class DeviceQueue : public QueueBase {
   /// Asks the driver for kicks again; returns true if chains are already available
   /// (the caller should take them before sleeping).
   virtual bool enable_notifications() = 0;
-  /// Asks the driver not to kick (a hint).
+  /// Asks the driver not to kick (a hint). Throws Error(Broken) on a broken queue, like every
+  /// call that writes the ring.
   virtual void disable_notifications() = 0;
   /// Chains available and not yet taken. Throws Error on an impossible avail idx.
   virtual std::uint32_t available() = 0;

@@ -37,9 +37,12 @@ class SplitDriverQueue final : public DriverQueue {
   void disable_interrupts() override;
   std::uint32_t free_descriptors() const noexcept override { return free_count_; }
   std::uint32_t in_flight() const noexcept override { return in_flight_; }
+  std::uint64_t ignored_used_lengths() const noexcept override { return ignored_lengths_; }
 
-  /// Tokens of every chain added and not used, in head order, freeing their descriptors.
-  /// Only valid after the device was reset (§3.3.1: never reclaim from a live queue).
+  /// Tokens of every chain added and not used, in head order, freeing their descriptors;
+  /// chains added but not yet published are withdrawn (never published afterwards).
+  /// Only valid after the device was reset (§3.3.1: never reclaim from a live queue); works
+  /// on a broken queue too, as that is how the driver gets its buffers back after the reset.
   std::vector<std::uint64_t> detach_unused();
   /// The ring as mapped here (for tests and transports).
   const SplitRing& ring() const noexcept { return ring_; }
@@ -48,15 +51,19 @@ class SplitDriverQueue final : public DriverQueue {
   bool expose();
   struct Head {
     std::uint64_t token = 0;
-    std::uint64_t writable_bytes = 0;
+    std::uint64_t sequence = 0;     // added_count_ when it was added: published once below published_count_
+    std::uint32_t writable_bytes = 0;  // fits: add() refuses more (§2.7.8)
     std::uint16_t descriptors = 0;  // descriptor table entries the chain occupies
     bool in_flight = false;
   };
 
+  std::uint32_t checked_chain_bytes(std::span<const Buffer> readable, std::span<const Buffer> writable) const;
   std::uint16_t place_indirect(std::span<const Buffer> readable, std::span<const Buffer> writable);
   std::uint16_t place_direct(std::span<const Buffer> readable, std::span<const Buffer> writable);
   void release(std::uint16_t head);
-  void validate_used(const UsedElement& e, std::uint16_t slot_index);
+  std::uint32_t validate_used(const UsedElement& e, std::uint16_t slot_index);
+  void ignore_length(const UsedElement& e, std::uint16_t slot_index);
+  void check_used_idx(std::uint16_t idx);
 
   SplitRing ring_;
   RingFeatures features_;
@@ -67,6 +74,9 @@ class SplitDriverQueue final : public DriverQueue {
   std::uint16_t free_head_ = 0;
   std::uint32_t free_count_ = 0;
   std::uint32_t in_flight_ = 0;
+  std::uint64_t added_count_ = 0;      // chains ever added (64 bits: never wraps)
+  std::uint64_t published_count_ = 0;  // chains ever published
+  std::uint64_t ignored_lengths_ = 0;  // see ignored_used_lengths()
   std::uint16_t avail_idx_ = 0;      // next avail idx to publish
   std::uint16_t published_idx_ = 0;  // avail idx the device can see
   std::uint16_t last_used_ = 0;      // next used entry to reclaim

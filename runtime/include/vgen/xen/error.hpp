@@ -50,14 +50,9 @@ constexpr const char* to_string(ErrorCode code) noexcept {
 }
 
 /// The single error type of vgen::xen.
-class Error : public vgen::Error {
+class Error : public vgen::CodedError<ErrorCode> {
  public:
-  Error(ErrorCode code, const std::string& message) : vgen::Error(message), code_(code) {}
-  /// The category of the failure.
-  ErrorCode code() const noexcept { return code_; }
-
- private:
-  ErrorCode code_;
+  using CodedError::CodedError;
 };
 
 }  // namespace vgen::xen

@@ -1,0 +1,69 @@
+// Each kind's runner connects hand-written halves (in the shape vgen generates) as two
+// threads and as two processes, and judges the run by what the halves report.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include <vgen/pair/run_pair.hpp>
+
+#include "../halves/ping_split.hpp"
+#include "../halves/ping_virtio.hpp"
+
+namespace {
+
+// The ping driver with a demo: a command comes back as an event, a call gets its status.
+class DemoDriver : public ping::Driver {
+ public:
+  using Driver::Driver;
+  bool run_demo() {
+    post_buffers(ping::kEvents, 4);
+    send_bytes(ping::kCommands, vgen::wire::bytes_of(ping::ping(11)));
+    submit_request(ping::kCalls, vgen::wire::bytes_of(ping::ping(12)), {}, 0);
+    return run_until([this] { return events.size() == 1 && answers.size() == 1; }, std::chrono::seconds(5));
+  }
+};
+
+// The ping-split frontend with the demo's counters: it sends kDemoRequests once connected.
+class DemoFrontend : public ping_split::Frontend {
+ public:
+  using Frontend::Frontend;
+  static constexpr std::uint32_t kDataPages = 0;
+  static constexpr std::size_t kDemoRequests = 4;
+  std::size_t answered() const { return responses.size(); }
+  std::size_t mismatches() const { return 0; }
+
+ protected:
+  void on_connected(const ping_split::BackendNodes& nodes) override {
+    Frontend::on_connected(nodes);
+    for (std::uint32_t value = 0; value < kDemoRequests; ++value) send({value});
+  }
+};
+
+bool run(const vgen::pair::Connection& connection) { return connection.run({}, ""); }
+
+TEST(PairRuns, VirtioAsThreadsAndAsProcesses) {
+  const std::vector<vgen::pair::Connection> connections =
+      vgen::pair::virtio_connections(vgen::pair::virtio_halves<DemoDriver, ping::Device>());
+  ASSERT_EQ(connections.size(), 2u);
+  EXPECT_TRUE(run(connections[0]));
+  EXPECT_TRUE(run(connections[1]));
+}
+
+TEST(PairRuns, SplitAsThreadsAndAsProcesses) {
+  const std::vector<vgen::pair::Connection> connections =
+      vgen::pair::split_connections(vgen::pair::split_halves<DemoFrontend, ping_split::Backend>());
+  ASSERT_EQ(connections.size(), 2u);
+  EXPECT_TRUE(run(connections[0]));
+  EXPECT_TRUE(run(connections[1]));
+}
+
+TEST(PairRuns, ADemoThatFailsFailsTheRun) {
+  class Silent : public DemoDriver {
+   public:
+    using DemoDriver::DemoDriver;
+    bool run_demo() { return false; }
+  };
+  EXPECT_FALSE(run(vgen::pair::virtio_connections(vgen::pair::virtio_halves<Silent, ping::Device>())[0]));
+}
+
+}  // namespace
