@@ -32,7 +32,7 @@ std::vector<std::byte> unhex(const std::string& text, int line) {
 std::string describe_device(const VirtioTarget& target) {
   std::ostringstream out;
   for (const VirtioProbe& p : target.probes) {
-    out << "probe " << p.queue << ' ' << (p.answered ? 1 : 0) << ' ' << p.writable << ' ' << hex(p.readable) << '\n';
+    out << "probe " << p.queue << ' ' << (p.find_out ? 2 : p.answered ? 1 : 0) << ' ' << p.writable << ' ' << hex(p.readable) << '\n';
   }
   if (target.make_device) {
     for (const virtio::FeatureDependency& d : target.make_device()->feature_rules().dependencies()) {
@@ -57,7 +57,8 @@ DeviceDescription parse_description(const std::string& text) {
       int answered = 0;
       std::string readable;
       if (!(words >> p.queue >> answered >> p.writable >> readable)) throw vgen::Error("description line " + std::to_string(number) + ": malformed probe");
-      p.answered = answered != 0;
+      p.answered = answered == 1;
+      p.find_out = answered == 2;
       p.readable = unhex(readable, number);
       d.probes.push_back(std::move(p));
     } else if (kind == "rule") {

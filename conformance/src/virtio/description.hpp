@@ -3,7 +3,7 @@
 // --conform-describe; the harness reads it before checking the program over a transport.
 //
 // One line each:
-//   probe QUEUE ANSWERED(0|1) WRITABLE READABLE-HEX   (READABLE-HEX "-" for none)
+//   probe QUEUE ANSWERED(0 no, 1 yes, 2 unknown) WRITABLE READABLE-HEX   (READABLE-HEX "-": none)
 //   rule FEATURE REQUIRED
 #pragma once
 

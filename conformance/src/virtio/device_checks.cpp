@@ -366,7 +366,7 @@ Verdict same_answers(DeviceSession& s, Layout layout, const char* name) {
 }
 
 Verdict any_descriptor_layout(DeviceSession& s) {
-  const Verdict fragmented = same_answers(s, Layout::Fragmented, "descriptors of at most 3 bytes");
+  const Verdict fragmented = same_answers(s, Layout::Fragmented, "each buffer cut into 4 descriptors");
   if (fragmented.outcome != Outcome::Pass || (s.features() & kIndirect) == 0) return fragmented;
   return same_answers(s, Layout::Indirect, "an indirect table");
 }

@@ -29,6 +29,10 @@ std::uint32_t fragments(std::uint32_t length, std::uint32_t fragment) {
   return length == 0 ? 1 : (length + fragment - 1) / fragment;
 }
 
+// Bytes per descriptor when a buffer of `length` bytes is cut into kPieces descriptors.
+constexpr std::uint32_t kPieces = 4;
+std::uint32_t piece(std::uint32_t length) { return std::max<std::uint32_t>(1, (length + kPieces - 1) / kPieces); }
+
 }  // namespace
 
 RingWriter::RingWriter(const shm::GuestMemory& memory, shm::Allocator& allocator, std::uint32_t size)
@@ -52,7 +56,7 @@ std::uint32_t RingWriter::descriptors_needed(std::span<const Part> parts, Layout
     case Layout::Direct: return static_cast<std::uint32_t>(parts.size());
     case Layout::Fragmented: {
       std::uint32_t n = 0;
-      for (const Part& p : parts) n += fragments(p.length, 3);
+      for (const Part& p : parts) n += fragments(p.length, piece(p.length));
       return n;
     }
     case Layout::Indirect:
@@ -71,7 +75,7 @@ std::uint16_t RingWriter::take_index() {
 std::uint16_t RingWriter::add(std::span<const Part> parts, Layout layout) {
   switch (layout) {
     case Layout::Direct: return add_direct(parts, 0);
-    case Layout::Fragmented: return add_direct(parts, 3);
+    case Layout::Fragmented: return add_direct(parts, kPieces);
     case Layout::Indirect: return add_indirect(parts, false);
     case Layout::IndirectWriteFlag: return add_indirect(parts, true);
     case Layout::ChainThenIndirect: {
@@ -89,29 +93,28 @@ std::uint16_t RingWriter::add(std::span<const Part> parts, Layout layout) {
   return 0;
 }
 
-// One descriptor per part, or per piece of at most `fragment` bytes when fragment != 0.
-std::uint16_t RingWriter::add_direct(std::span<const Part> parts, std::uint32_t fragment) {
+// One descriptor per part, or (pieces != 0) each part cut into up to `pieces` descriptors.
+std::uint16_t RingWriter::add_direct(std::span<const Part> parts, std::uint32_t pieces) {
   struct Piece {
     shm::GuestAddress addr;
     std::uint32_t length;
     bool writable;
   };
-  std::vector<Piece> pieces;
+  std::vector<Piece> cut;
   for (const Part& p : parts) {
-    if (fragment == 0 || p.length == 0) {
-      pieces.push_back({p.addr, p.length, p.writable});
+    if (pieces == 0 || p.length == 0) {
+      cut.push_back({p.addr, p.length, p.writable});
       continue;
     }
-    for (std::uint32_t off = 0; off < p.length; off += fragment) {
-      pieces.push_back({p.addr + off, std::min(fragment, p.length - off), p.writable});
-    }
+    const std::uint32_t size = piece(p.length);
+    for (std::uint32_t off = 0; off < p.length; off += size) cut.push_back({p.addr + off, std::min(size, p.length - off), p.writable});
   }
   std::vector<std::uint16_t> indexes;
-  for (std::size_t i = 0; i < pieces.size(); ++i) indexes.push_back(take_index());
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
-    const bool last = i + 1 == pieces.size();
-    const auto flags = static_cast<std::uint16_t>((last ? 0 : kDescNext) | (pieces[i].writable ? kDescWrite : 0));
-    put(indexes[i], {pieces[i].addr, pieces[i].length, flags, last ? std::uint16_t{0} : indexes[i + 1]});
+  for (std::size_t i = 0; i < cut.size(); ++i) indexes.push_back(take_index());
+  for (std::size_t i = 0; i < cut.size(); ++i) {
+    const bool last = i + 1 == cut.size();
+    const auto flags = static_cast<std::uint16_t>((last ? 0 : kDescNext) | (cut[i].writable ? kDescWrite : 0));
+    put(indexes[i], {cut[i].addr, cut[i].length, flags, last ? std::uint16_t{0} : indexes[i + 1]});
   }
   return indexes.front();
 }

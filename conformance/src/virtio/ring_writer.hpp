@@ -24,7 +24,7 @@ struct Part {
 /// How a chain's parts are arranged in descriptors (§2.7.4.1: the device must accept any).
 enum class Layout {
   Direct,            ///< one descriptor per part
-  Fragmented,        ///< every part cut into descriptors of at most 3 bytes
+  Fragmented,        ///< every part cut into up to 4 descriptors
   Indirect,          ///< one descriptor pointing at a table holding every part (§2.7.5.3)
   IndirectWriteFlag, ///< Indirect, with the WRITE flag set on the pointing descriptor (§2.7.5.3.2)
   ChainThenIndirect, ///< the first part direct, the rest in an indirect table (§2.7.5.3.2)
@@ -73,7 +73,7 @@ class RingWriter {
   std::uint16_t avail_event() const;
 
  private:
-  std::uint16_t add_direct(std::span<const Part> parts, std::uint32_t fragment);
+  std::uint16_t add_direct(std::span<const Part> parts, std::uint32_t pieces);
   std::uint16_t add_indirect(std::span<const Part> parts, bool write_flag);
   shm::GuestAddress table_for(std::span<const Part> parts, std::uint32_t& bytes);
   std::uint16_t take_index();

@@ -1,6 +1,9 @@
 // Running the VirtIO checks of a plan.
 #include "virtio_suite.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include <vgen/conform/isolation.hpp>
 #include <vgen/error.hpp>
 
@@ -49,6 +52,30 @@ std::optional<virtio::FeatureRules> target_rules(const VirtioPlan& plan) {
   return model->feature_rules();
 }
 
+// Probes whose answer is unknown are tried once: placed with the others, notified, and
+// marked answered when the device returned them within a second.
+void find_out_answers(const LinkFactory& factory, std::vector<VirtioProbe>& probes, const std::optional<virtio::FeatureRules>& rules,
+                      std::chrono::milliseconds timeout) {
+  const bool unknown = std::any_of(probes.begin(), probes.end(), [](const VirtioProbe& p) { return p.find_out; });
+  if (!unknown) return;
+  const Verdict tried = run_isolated(
+      [&] {
+        DeviceSession session(factory, probes, rules);
+        session.bring_up(~std::uint64_t{0});
+        const std::vector<Placed> placed = session.place_probes();
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        std::string answered;
+        for (const Placed& p : placed) answered += session.used_of(p) ? '1' : '0';
+        return pass(answered);
+      },
+      timeout);
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    if (!probes[i].find_out) continue;
+    probes[i].answered = tried.outcome == Outcome::Pass && i < tried.reason.size() && tried.reason[i] == '1';
+    probes[i].find_out = false;
+  }
+}
+
 void run_device_role(const VirtioPlan& plan, Report& report, const std::map<std::string, std::string>& deviations) {
   const LinkFactory factory = device_factory(plan);
   std::vector<VirtioProbe> probes = plan.target != nullptr ? plan.target->probes : std::vector<VirtioProbe>{};
@@ -58,6 +85,7 @@ void run_device_role(const VirtioPlan& plan, Report& report, const std::map<std:
     probes = std::move(described.probes);
     rules = std::move(described.rules);
   }
+  find_out_answers(factory, probes, rules, plan.timeout);
   for (const auto* list : {&faithful_device_checks(), &hostile_driver_checks()}) {
     for (const DeviceCheck& check : *list) {
       if (!selected(plan, check.info)) continue;

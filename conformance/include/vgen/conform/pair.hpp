@@ -1,0 +1,38 @@
+// The hook between a generated pair's program and the harness. A pair's main becomes
+//
+//   int main(int argc, char** argv) {
+//     if (vgen::conform::requested(argc, argv)) return vgen::conform::run<Driver, Device>(argc, argv);
+//     return vgen::run_pair<Driver, Device>(argc, argv);
+//   }
+//
+// and `my-pair --conform virtio --role device --transport mmio` checks the pair's device,
+// `--conform virtio --role driver` its driver, `vgen-conform virtio --program 'my-pair'`
+// reaches the device in another process. The target is made from the halves the pair runner
+// already has (vgen/pair/virtio_pair.hpp); the requests the device is probed with come from
+// the spec's queues.
+#pragma once
+
+#include <vgen/conform/main.hpp>
+#include <vgen/conform/virtio_target.hpp>
+#include <vgen/pair/virtio_pair.hpp>
+
+namespace vgen::conform {
+
+/// True when the command line asks for the harness: --conform, --conform-serve or
+/// --conform-describe.
+bool requested(int argc, char** argv);
+
+/// The conformance target of a VirtIO pair: its device, one driver run (start, the demo,
+/// stop) and a probe per queue from the spec (a message on driver-to-device queues, a buffer
+/// on device-to-driver ones, a request with room for its reply on bidirectional ones).
+VirtioTarget virtio_pair_target(const pair::VirtioHalves& halves);
+
+/// Runs the harness with the pair of `Driver` and `Device` linked in.
+template <class Driver, class Device>
+int run(int argc, char** argv) {
+  Targets targets;
+  targets.virtio.push_back(virtio_pair_target(pair::virtio_halves<Driver, Device>()));
+  return main(argc, argv, targets);
+}
+
+}  // namespace vgen::conform
