@@ -61,6 +61,17 @@ FrontEnd::~FrontEnd() {
   watcher_.join();
 }
 
+bool FrontEnd::connected() {
+  if (!connected_) return false;
+  pollfd entry{connection_->fd(), POLLIN | POLLRDHUP, 0};
+  if (::poll(&entry, 1, 0) <= 0) return true;
+  char byte;
+  const bool closed = (entry.revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0 ||
+                      ((entry.revents & POLLIN) != 0 && ::recv(entry.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0);
+  if (closed) disconnect("the back end closed the connection");
+  return !closed;
+}
+
 std::string FrontEnd::last_error() const {
   std::lock_guard lock(mutex_);
   return last_error_;

@@ -53,8 +53,9 @@ class FrontEnd final : public virtio::Transport {
   FrontEnd(const FrontEnd&) = delete;
   FrontEnd& operator=(const FrontEnd&) = delete;
 
-  /// False once the back end closed the connection (until a reset opens it again).
-  bool connected() const noexcept { return connected_.load(); }
+  /// False once the back end closed the connection (until a reset opens it again). Looks at
+  /// the socket, so a close is seen before the next request fails.
+  bool connected();
   /// Features and protocol features the back end offered at the last connection.
   std::uint64_t backend_features() const noexcept { return backend_features_; }
   std::uint64_t protocol_features() const noexcept { return protocol_features_; }
