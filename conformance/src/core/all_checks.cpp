@@ -2,9 +2,14 @@
 #include "all_checks.hpp"
 
 #include "../virtio/virtio_suite.hpp"
+#include "../xenstore/store_suite.hpp"
 
 namespace vgen::conform {
 
-std::vector<CheckInfo> all_check_infos() { return virtio_checks::virtio_check_infos(); }
+std::vector<CheckInfo> all_check_infos() {
+  std::vector<CheckInfo> all = virtio_checks::virtio_check_infos();
+  for (CheckInfo& info : xenstore_checks::store_check_infos()) all.push_back(std::move(info));
+  return all;
+}
 
 }  // namespace vgen::conform

@@ -16,6 +16,7 @@
 #include "../virtio/mmio_serving.hpp"
 #include "../virtio/vhost_user_serving.hpp"
 #include "../virtio/virtio_suite.hpp"
+#include "../xenstore/store_suite.hpp"
 #include "all_checks.hpp"
 
 namespace vgen::conform {
@@ -94,6 +95,17 @@ int run_virtio(const Targets& targets, const std::string& target, virtio_checks:
   return finish(report, c);
 }
 
+int run_xenstore(xenstore_checks::StorePlan plan, const Common& c) {
+  plan.faithful = c.mode != "hostile";
+  plan.hostile = c.mode != "faithful";
+  if (!c.check.empty()) plan.only = std::regex(c.check);
+  const auto deviations = c.deviations.empty() ? std::map<std::string, std::string>{} : load_deviations(c.deviations);
+  Report report({"xenstore", plan.socket, "daemon", "xs_wire socket"}, stdout);
+  report.begin();
+  xenstore_checks::run_store(plan, report, deviations);
+  return finish(report, c);
+}
+
 int run_catalogue(const Common& c, bool counts) {
   const std::vector<Catalogue> all = catalogues(c);
   const std::vector<std::string> problems = audit_catalogues(all, all_check_infos());
@@ -150,6 +162,11 @@ int main(int argc, char** argv, const Targets& targets) {
   virtio->add_option("--device-id", plan.device_id, "the device type (VIRTIO_ID_*) behind --vhost-user, which the protocol does not carry");
   add_common(*virtio, common);
 
+  xenstore_checks::StorePlan store_plan;
+  CLI::App* xenstore = app.add_subcommand("xenstore", "check a XenStore daemon on an xs_wire socket");
+  xenstore->add_option("--store", store_plan.socket, "the daemon's socket")->required();
+  add_common(*xenstore, common);
+
   bool counts = false;
   CLI::App* catalogue = app.add_subcommand("catalogue", "check the requirement catalogues against the checks");
   catalogue->add_flag("--counts", counts, "print requirements per section");
@@ -173,6 +190,7 @@ int main(int argc, char** argv, const Targets& targets) {
       if (!plan.socket.empty()) plan.transport = "vhost-user";
       return run_virtio(targets, target, plan, common);
     }
+    if (xenstore->parsed()) return run_xenstore(store_plan, common);
     if (catalogue->parsed()) return run_catalogue(common, counts);
     if (list->parsed()) return list_checks();
     std::fputs(app.help().c_str(), stderr);
