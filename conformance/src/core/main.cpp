@@ -16,6 +16,7 @@
 #include "../virtio/mmio_serving.hpp"
 #include "../virtio/vhost_user_serving.hpp"
 #include "../virtio/virtio_suite.hpp"
+#include "../xenbus/xenbus_suite.hpp"
 #include "../xenstore/store_suite.hpp"
 #include "all_checks.hpp"
 
@@ -106,6 +107,29 @@ int run_xenstore(xenstore_checks::StorePlan plan, const Common& c) {
   return finish(report, c);
 }
 
+template <class T>
+const T* pick_named(const std::vector<T>& list, const std::string& name, const char* kind) {
+  if (list.empty()) throw vgen::Error(std::string("no ") + kind + " pair is linked into this program (run the pair's program with --conform)");
+  if (name.empty()) return &list.front();
+  for (const T& t : list) {
+    if (t.name == name) return &t;
+  }
+  throw vgen::Error(std::string("no ") + kind + " pair named '" + name + "' is linked into this program");
+}
+
+int run_xenbus(const Targets& targets, const std::string& target, xenbus_checks::XenbusPlan plan, const Common& c) {
+  plan.target = pick_named(targets.split, target, "split");
+  plan.faithful = c.mode != "hostile";
+  plan.hostile = c.mode != "faithful";
+  if (!c.check.empty()) plan.only = std::regex(c.check);
+  plan.timeout = std::chrono::milliseconds(static_cast<long>(c.timeout * 1000));
+  const auto deviations = c.deviations.empty() ? std::map<std::string, std::string>{} : load_deviations(c.deviations);
+  Report report({"xenbus", plan.target->name, plan.role, plan.store_socket.empty() ? "in-process store" : plan.store_socket}, stdout);
+  report.begin();
+  xenbus_checks::run_xenbus(plan, report, deviations);
+  return finish(report, c);
+}
+
 int run_catalogue(const Common& c, bool counts) {
   const std::vector<Catalogue> all = catalogues(c);
   const std::vector<std::string> problems = audit_catalogues(all, all_check_infos());
@@ -167,6 +191,12 @@ int main(int argc, char** argv, const Targets& targets) {
   xenstore->add_option("--store", store_plan.socket, "the daemon's socket")->required();
   add_common(*xenstore, common);
 
+  xenbus_checks::XenbusPlan xenbus_plan;
+  CLI::App* xenbus = app.add_subcommand("xenbus", "check a split pair's frontend or backend through a store");
+  xenbus->add_option("--role", xenbus_plan.role, "the half under test")->check(CLI::IsMember({"frontend", "backend"}));
+  xenbus->add_option("--store", xenbus_plan.store_socket, "a store daemon's socket (default: a store in this process)");
+  add_common(*xenbus, common);
+
   bool counts = false;
   CLI::App* catalogue = app.add_subcommand("catalogue", "check the requirement catalogues against the checks");
   catalogue->add_flag("--counts", counts, "print requirements per section");
@@ -191,6 +221,7 @@ int main(int argc, char** argv, const Targets& targets) {
       return run_virtio(targets, target, plan, common);
     }
     if (xenstore->parsed()) return run_xenstore(store_plan, common);
+    if (xenbus->parsed()) return run_xenbus(targets, target, xenbus_plan, common);
     if (catalogue->parsed()) return run_catalogue(common, counts);
     if (list->parsed()) return list_checks();
     std::fputs(app.help().c_str(), stderr);

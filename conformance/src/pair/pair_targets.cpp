@@ -1,4 +1,4 @@
-// A generated VirtIO pair as a conformance target.
+// Generated pairs (VirtIO and split) as conformance targets.
 #include <vgen/conform/pair.hpp>
 
 #include <cstring>
@@ -60,6 +60,13 @@ VirtioTarget virtio_pair_target(const pair::VirtioHalves& halves) {
     return complete;
   };
   target.probes = spec_probes(*halves.spec);
+  return target;
+}
+
+SplitTarget split_pair_target(const pair::SplitHalves& halves) {
+  SplitTarget target;
+  target.name = std::string(halves.spec->name);
+  target.halves = halves;
   return target;
 }
 

@@ -14,6 +14,9 @@
 
 #include <vgen/conform/main.hpp>
 #include <vgen/conform/virtio_target.hpp>
+#include <type_traits>
+
+#include <vgen/pair/split_pair.hpp>
 #include <vgen/pair/virtio_pair.hpp>
 
 namespace vgen::conform {
@@ -27,11 +30,20 @@ bool requested(int argc, char** argv);
 /// on device-to-driver ones, a request with room for its reply on bidirectional ones).
 VirtioTarget virtio_pair_target(const pair::VirtioHalves& halves);
 
-/// Runs the harness with the pair of `Driver` and `Device` linked in.
-template <class Driver, class Device>
+/// The conformance target of a split pair (xenbus flavour).
+SplitTarget split_pair_target(const pair::SplitHalves& halves);
+
+/// Runs the harness with the pair of `First` (driver, frontend) and `Second` (device,
+/// backend) linked in.
+template <class First, class Second>
 int run(int argc, char** argv) {
   Targets targets;
-  targets.virtio.push_back(virtio_pair_target(pair::virtio_halves<Driver, Device>()));
+  if constexpr (std::is_base_of_v<halves::VirtioDriverQueues, First>) {
+    targets.virtio.push_back(virtio_pair_target(pair::virtio_halves<First, Second>()));
+  } else {
+    static_assert(std::is_base_of_v<halves::SplitFrontendLink, First>, "a VirtIO or split first half");
+    targets.split.push_back(split_pair_target(pair::split_halves<First, Second>()));
+  }
   return main(argc, argv, targets);
 }
 
