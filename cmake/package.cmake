@@ -7,15 +7,14 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-# The runtime's headers come from the source tree here and from include/ once installed.
-set_target_properties(vgen_runtime PROPERTIES
-  INTERFACE_INCLUDE_DIRECTORIES
-    "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/runtime/include>;$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>"
-  EXPORT_NAME runtime)
+# Every runtime layer (runtime/CMakeLists.txt) is exported; vgen::runtime is their umbrella and
+# vgen::testing the test support. Headers come from the source tree here and from include/ once
+# installed (vgen_base carries both paths).
+get_property(_vgen_layers GLOBAL PROPERTY VGEN_RUNTIME_LAYERS)
+list(TRANSFORM _vgen_layers PREPEND vgen_ OUTPUT_VARIABLE _vgen_layer_targets)
 set_target_properties(vgen_flags PROPERTIES EXPORT_NAME flags)
-set_target_properties(vgen_testing PROPERTIES EXPORT_NAME testing)
 
-install(TARGETS vgen vgen_runtime vgen_testing vgen_flags EXPORT vgenTargets
+install(TARGETS vgen vgen_base ${_vgen_layer_targets} vgen_runtime vgen_flags EXPORT vgenTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

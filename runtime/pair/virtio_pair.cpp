@@ -10,6 +10,7 @@
 #include <string>
 
 #include <vgen/notify/handler_thread.hpp>
+#include <vgen/pair/vhost_user_connection.hpp>
 #include <vgen/shm/region.hpp>
 #include <vgen/shm/sharing.hpp>
 #include <vgen/virtio/device_core.hpp>
@@ -157,6 +158,7 @@ std::vector<Connection> virtio_connections(const VirtioHalves& halves) {
        [halves](const RunContext& context, const std::string&) { return run_threads(halves, context); }},
       {"processes", "as two processes", "The device runs in a child process sharing guest RAM and the window", "",
        [halves](const RunContext& context, const std::string&) { return run_processes(halves, context); }},
+      vhost_user_connection(halves),
   };
 }
 

@@ -6,14 +6,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${1:-10}
 build=${2:-$root/build/default}
-"$root/scripts/build.sh" "$(basename "$build")" vgen-guest-rng vgen-guest-blk >/dev/null
+"$root/scripts/build.sh" "$(basename "$build")" virtio-rng-demo virtio-blk-demo >/dev/null
 failed=0
 printf '%-4s %8s %8s %10s %10s %12s %10s\n' run rng_s blk_s control_s vgen_MB/s control_MB/s ratio
 for i in $(seq 1 "$runs"); do
   declare -A seconds=() mbps=()
   for test in rng blk blk-control; do
     line=$(python3 "$root/scripts/guest/run_guest_test.py" "$test" --work "$build/guest" \
-             --rng-device "$build/bin/vgen-guest-rng" --blk-device "$build/bin/vgen-guest-blk" | tee "$build/guest/last-$test.log" | grep '^GUEST-RESULT' || true)
+             --rng-device "$build/bin/virtio-rng-demo" --blk-device "$build/bin/virtio-blk-demo" | tee "$build/guest/last-$test.log" | grep '^GUEST-RESULT' || true)
     [[ "$line" == *status=PASS* ]] || { failed=$((failed + 1)); echo "run $i: $test failed (see $build/guest/last-$test.log)"; }
     seconds[$test]=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$line")
     mbps[$test]=$(sed -n 's/.*mbps=\([0-9.]*\).*/\1/p' <<<"$line")

@@ -4,10 +4,14 @@ device served over vhost-user, and the result lines it prints are checked agains
 
   run_guest_test.py rng|blk|blk-control --work DIR --rng-device BIN --blk-device BIN
 
-rng          vgen virtio-rng (vgen-guest-rng): the guest reads /dev/hwrng; the bytes must be a
-             piece of the seeded stream the device produces.
-blk          vgen virtio-blk (vgen-guest-blk): whole-disk digest, dd read throughput, a write
-             with fsync that must reach the image through FLUSH.
+rng          the generated virtio-rng program (devices/virtio-rng, run with --vhost-user and a
+             seed chosen for the run): the guest reads /dev/hwrng; the bytes must be a piece of
+             the seeded stream the device reports having produced, and the program must leave
+             cleanly on SIGTERM with its run passed.
+blk          the generated virtio-blk program (devices/virtio-blk, run with --vhost-user and
+             VIRTIO_BLK_IMAGE naming the disk image): whole-disk digest, dd read throughput, a
+             write with fsync that must reach the image through FLUSH, and a clean exit with
+             its run passed.
 blk-control  the same blk test against qemu-storage-daemon's vhost-user-blk export, so a fault
              of this harness is not taken for a fault of vgen.
 
@@ -29,7 +33,6 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RNG_SEED = 0x7667656E
 DISK_BYTES = 32 << 20
 WRITE_OFFSET = 1 << 20
 WRITE_LINES = 4096
@@ -75,7 +78,7 @@ def mix(x):
 
 
 def rng_stream(seed, length):
-    """The device's stream (tests/guest/seeded_stream.hpp): byte p = byte p%8 of mix(seed + p/8)."""
+    """The device's stream (devices/virtio-rng): byte p = byte p%8 of mix(seed + p/8)."""
     return b"".join(mix(seed + i).to_bytes(8, "little") for i in range((length + 7) // 8))[:length]
 
 
@@ -95,6 +98,7 @@ def wait_for_socket(path, process, seconds=15):
 
 
 def stop(process):
+    """SIGTERM, then the exit status (None when the program had to be killed)."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -102,6 +106,8 @@ def stop(process):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+            return None
+    return process.returncode
 
 
 def boot(run, env, cpio, socket, device_args, append):
@@ -130,20 +136,30 @@ def field(text, key):
     return match.group(1) if match else None
 
 
-def check_rng(text):
+def check_rng(text, seed, device_log, status):
+    """The guest's bytes are a piece of the stream for `seed` that the device's log says it
+    handed out, and the device program left cleanly with its run passed."""
     head, digest, count = field(text, "VGEN-RNG-HEAD"), field(text, "VGEN-RNG-SHA256"), field(text, "VGEN-RNG-BYTES")
     if not head or not digest or count is None:
         raise TestFailure("the guest printed no rng result")
     length = int(count)
-    stream = rng_stream(RNG_SEED, 1 << 20)
+    ends = re.findall(r"^device: requestq: filled \d+ random bytes, stream bytes \d+ to (\d+)", device_log, re.M)
+    produced = max([int(end) for end in ends] or [0])
+    stream = rng_stream(seed, produced)
     offset = stream.find(bytes.fromhex(head))
     if offset < 0:
-        raise TestFailure("the first bytes the guest read (%s) are not in the device's stream" % head)
+        raise TestFailure("the first bytes the guest read (%s) are not in the %d bytes of the stream for seed %#x "
+                          "that the device produced" % (head, produced, seed))
+    if offset + length > produced:
+        raise TestFailure("the guest read %d bytes from stream offset %d, past the %d bytes the device produced"
+                          % (length, offset, produced))
     expected = hashlib.sha256(stream[offset:offset + length]).hexdigest()
     if expected != digest:
         raise TestFailure("the guest read %d bytes from stream offset %d with digest %s, expected %s"
                           % (length, offset, digest, expected))
-    return "%d bytes from stream offset %d match" % (length, offset)
+    if status != 0 or "demo: vhost-user passed" not in device_log:
+        raise TestFailure("the device program did not pass its run (exit status %s, see device.log)" % status)
+    return "%d bytes from stream offset %d (seed %#x, %d produced) match" % (length, offset, seed, produced)
 
 
 def make_disk(run):
@@ -174,6 +190,8 @@ def check_blk(text, image, original, device_log):
     if after[:WRITE_OFFSET] != original[:WRITE_OFFSET] or after[WRITE_OFFSET + len(pattern):] != original[WRITE_OFFSET + len(pattern):]:
         raise TestFailure("blocks outside the guest's write changed in the image")
     if device_log is not None:
+        if "demo: vhost-user passed" not in device_log:
+            raise TestFailure("the device program did not pass its run (see device.log)")
         flushes = re.search(r"flushes (\d+)", device_log)
         if not flushes or int(flushes.group(1)) == 0:
             raise TestFailure("the device saw no FLUSH request")
@@ -188,9 +206,12 @@ def run_test(args, run):
     sockdir = tempfile.mkdtemp(prefix="vgen-guest-")
     socket = os.path.join(sockdir, "dev.sock")
     device_log_path = os.path.join(run, "device.log")
-    append, image, original = "", None, None
+    append, image, original, seed = "", None, None, None
+    environment = dict(os.environ)
     if kind == "rng":
-        command = [args.rng_device, "--socket", socket, "--seed", str(RNG_SEED)]
+        seed = random.getrandbits(64)
+        environment["VIRTIO_RNG_SEED"] = str(seed)
+        command = [args.rng_device, "--vhost-user", socket]
         device_args = "vhost-user-rng-pci,chardev=c0"
         append = "rng_core.default_quality=0"
     else:
@@ -198,7 +219,8 @@ def run_test(args, run):
         append = "vgen.digest=" + hashlib.sha256(original).hexdigest()
         device_args = "vhost-user-blk-pci,chardev=c0,num-queues=1"
         if args.test == "blk":
-            command = [args.blk_device, "--socket", socket, "--image", image]
+            environment["VIRTIO_BLK_IMAGE"] = image
+            command = [args.blk_device, "--vhost-user", socket]
         else:
             if not shutil.which("qemu-storage-daemon"):
                 raise TestFailure("qemu-storage-daemon is missing (package qemu-system-x86)")
@@ -207,17 +229,19 @@ def run_test(args, run):
                        "type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=%s,writable=on,num-queues=1"
                        % socket]
     with open(device_log_path, "wb") as device_log:
-        device = subprocess.Popen(command, stdout=device_log, stderr=subprocess.STDOUT)
+        device = subprocess.Popen(command, stdout=device_log, stderr=subprocess.STDOUT, env=environment)
     try:
         wait_for_socket(socket, device)
         text, seconds = boot(run, env, cpio, socket, device_args, append)
     finally:
-        stop(device)
+        status = stop(device)
         shutil.rmtree(sockdir, ignore_errors=True)
     with open(device_log_path, "r", errors="replace") as log:
         device_text = log.read()
     if kind == "rng":
-        return check_rng(text), seconds, None
+        return check_rng(text, seed, device_text, status), seconds, None
+    if args.test == "blk" and status != 0:
+        raise TestFailure("the blk device program exited with status %s after SIGTERM (see device.log)" % status)
     mbps = check_blk(text, image, original, device_text if args.test == "blk" else None)
     return "digest, write-through-flush and image checks pass", seconds, mbps
 

@@ -2,7 +2,8 @@
 // one process, the device serving the register window on a handler thread, and as two
 // processes that share only guest RAM and the register window (memfds passed over a Unix
 // socket). The driver finds the device, initialises it, runs its demo and shuts it down; the
-// device reports the accesses it refused and the chains it could not use.
+// device reports the accesses it refused and the chains it could not use. With --vhost-user
+// SOCKET the device half runs alone, served to a vhost-user front end (vhost_user_connection.hpp).
 #pragma once
 
 #include <functional>
@@ -29,7 +30,8 @@ struct VirtioHalves {
   std::function<bool(halves::VirtioDriverQueues&)> run_demo;
 };
 
-/// The connections of a VirtIO pair: "threads" and "processes".
+/// The connections of a VirtIO pair: the modes "threads" and "processes", and the device half
+/// alone over vhost-user, chosen with --vhost-user SOCKET (vhost_user_connection.hpp).
 std::vector<Connection> virtio_connections(const VirtioHalves& halves);
 
 /// The halves of `Driver` (constructible from a transport, guest memory and an allocator,

@@ -1,0 +1,1 @@
+#include <vgen/high/high.hpp>

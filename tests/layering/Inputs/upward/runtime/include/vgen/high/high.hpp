@@ -1,0 +1,2 @@
+#pragma once
+#include <vgen/low/low.hpp>
