@@ -13,6 +13,7 @@
 #include <vgen/conform/report.hpp>
 
 #include "../virtio/description.hpp"
+#include "../rpmsg/rpmsg_suite.hpp"
 #include "../virtio/mmio_serving.hpp"
 #include "../virtio/vhost_user_serving.hpp"
 #include "../virtio/virtio_suite.hpp"
@@ -130,6 +131,19 @@ int run_xenbus(const Targets& targets, const std::string& target, xenbus_checks:
   return finish(report, c);
 }
 
+int run_rpmsg(const Targets& targets, const std::string& target, rpmsg_checks::RpmsgPlan plan, const Common& c) {
+  plan.target = pick_named(targets.rpmsg, target, "rpmsg");
+  plan.faithful = c.mode != "hostile";
+  plan.hostile = c.mode != "faithful";
+  if (!c.check.empty()) plan.only = std::regex(c.check);
+  plan.timeout = std::chrono::milliseconds(static_cast<long>(c.timeout * 1000));
+  const auto deviations = c.deviations.empty() ? std::map<std::string, std::string>{} : load_deviations(c.deviations);
+  Report report({"rpmsg", plan.target->name, plan.role, "shared-memory vrings"}, stdout);
+  report.begin();
+  rpmsg_checks::run_rpmsg(plan, report, deviations);
+  return finish(report, c);
+}
+
 int run_catalogue(const Common& c, bool counts) {
   const std::vector<Catalogue> all = catalogues(c);
   const std::vector<std::string> problems = audit_catalogues(all, all_check_infos());
@@ -197,6 +211,11 @@ int main(int argc, char** argv, const Targets& targets) {
   xenbus->add_option("--store", xenbus_plan.store_socket, "a store daemon's socket (default: a store in this process)");
   add_common(*xenbus, common);
 
+  rpmsg_checks::RpmsgPlan rpmsg_plan;
+  CLI::App* rpmsg = app.add_subcommand("rpmsg", "check an rpmsg pair's remote, the harness playing the host");
+  rpmsg->add_option("--role", rpmsg_plan.role, "the half under test")->check(CLI::IsMember({"remote"}));
+  add_common(*rpmsg, common);
+
   bool counts = false;
   CLI::App* catalogue = app.add_subcommand("catalogue", "check the requirement catalogues against the checks");
   catalogue->add_flag("--counts", counts, "print requirements per section");
@@ -222,6 +241,7 @@ int main(int argc, char** argv, const Targets& targets) {
     }
     if (xenstore->parsed()) return run_xenstore(store_plan, common);
     if (xenbus->parsed()) return run_xenbus(targets, target, xenbus_plan, common);
+    if (rpmsg->parsed()) return run_rpmsg(targets, target, rpmsg_plan, common);
     if (catalogue->parsed()) return run_catalogue(common, counts);
     if (list->parsed()) return list_checks();
     std::fputs(app.help().c_str(), stderr);

@@ -1,4 +1,4 @@
-// Generated pairs (VirtIO and split) as conformance targets.
+// Generated pairs (VirtIO, split and rpmsg) as conformance targets.
 #include <vgen/conform/pair.hpp>
 
 #include <cstring>
@@ -60,6 +60,13 @@ VirtioTarget virtio_pair_target(const pair::VirtioHalves& halves) {
     return complete;
   };
   target.probes = spec_probes(*halves.spec);
+  return target;
+}
+
+RpmsgTarget rpmsg_pair_target(const pair::RpmsgHalves& halves) {
+  RpmsgTarget target;
+  target.name = std::string(halves.spec->name);
+  target.halves = halves;
   return target;
 }
 

@@ -11,6 +11,7 @@
 
 #include <vector>
 
+#include <vgen/conform/rpmsg_target.hpp>
 #include <vgen/conform/split_target.hpp>
 #include <vgen/conform/virtio_target.hpp>
 
@@ -20,6 +21,7 @@ namespace vgen::conform {
 struct Targets {
   std::vector<VirtioTarget> virtio;  ///< VirtIO pairs, chosen with --target NAME (the first by default)
   std::vector<SplitTarget> split;    ///< split (Xenbus) pairs, chosen the same way
+  std::vector<RpmsgTarget> rpmsg;    ///< rpmsg pairs, chosen the same way
 };
 
 /// Runs the harness as the command line says; returns the exit status: 0 when no check

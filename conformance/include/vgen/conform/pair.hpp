@@ -16,6 +16,7 @@
 #include <vgen/conform/virtio_target.hpp>
 #include <type_traits>
 
+#include <vgen/pair/rpmsg_pair.hpp>
 #include <vgen/pair/split_pair.hpp>
 #include <vgen/pair/virtio_pair.hpp>
 
@@ -33,15 +34,20 @@ VirtioTarget virtio_pair_target(const pair::VirtioHalves& halves);
 /// The conformance target of a split pair (xenbus flavour).
 SplitTarget split_pair_target(const pair::SplitHalves& halves);
 
-/// Runs the harness with the pair of `First` (driver, frontend) and `Second` (device,
-/// backend) linked in.
+/// The conformance target of an rpmsg pair.
+RpmsgTarget rpmsg_pair_target(const pair::RpmsgHalves& halves);
+
+/// Runs the harness with the pair of `First` (driver, frontend, host) and `Second` (device,
+/// backend, remote) linked in.
 template <class First, class Second>
 int run(int argc, char** argv) {
   Targets targets;
   if constexpr (std::is_base_of_v<halves::VirtioDriverQueues, First>) {
     targets.virtio.push_back(virtio_pair_target(pair::virtio_halves<First, Second>()));
+  } else if constexpr (std::is_base_of_v<halves::RpmsgHostDriver, First>) {
+    targets.rpmsg.push_back(rpmsg_pair_target(pair::rpmsg_halves<First, Second>()));
   } else {
-    static_assert(std::is_base_of_v<halves::SplitFrontendLink, First>, "a VirtIO or split first half");
+    static_assert(std::is_base_of_v<halves::SplitFrontendLink, First>, "a VirtIO, rpmsg or split first half");
     targets.split.push_back(split_pair_target(pair::split_halves<First, Second>()));
   }
   return main(argc, argv, targets);
