@@ -212,8 +212,8 @@ int main(int argc, char** argv, const Targets& targets) {
   add_common(*xenbus, common);
 
   rpmsg_checks::RpmsgPlan rpmsg_plan;
-  CLI::App* rpmsg = app.add_subcommand("rpmsg", "check an rpmsg pair's remote, the harness playing the host");
-  rpmsg->add_option("--role", rpmsg_plan.role, "the half under test")->check(CLI::IsMember({"remote"}));
+  CLI::App* rpmsg = app.add_subcommand("rpmsg", "check an rpmsg pair's remote or host, the harness playing the other");
+  rpmsg->add_option("--role", rpmsg_plan.role, "the half under test")->check(CLI::IsMember({"remote", "host"}));
   add_common(*rpmsg, common);
 
   bool counts = false;

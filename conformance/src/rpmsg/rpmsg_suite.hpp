@@ -1,5 +1,6 @@
-// The rpmsg suite: an rpmsg pair's remote checked over shared-memory vrings, the harness playing
-// the host message by message (faithful), or breaking the wire rules on purpose (hostile).
+// The rpmsg suite: an rpmsg pair's remote (host) checked over shared-memory vrings, the harness
+// playing the host (remote) message by message (faithful), or breaking the wire rules on
+// purpose (hostile).
 #pragma once
 
 #include <chrono>
@@ -18,7 +19,7 @@ namespace vgen::conform::rpmsg_checks {
 /// One run of the suite.
 struct RpmsgPlan {
   const RpmsgTarget* target = nullptr;  ///< the pair (linked into the program)
-  std::string role = "remote";          ///< the half under test
+  std::string role = "remote";          ///< the half under test: "remote" or "host"
   bool faithful = true;
   bool hostile = true;
   std::optional<std::regex> only;

@@ -74,9 +74,11 @@ void FlawedLink::submit_tx(const rpmsg::TxBuffer& buffer, std::uint32_t length) 
 
 std::unique_ptr<rpmsg::Link> flawed_link(LinkFlaw flaw, rpmsg::Link& inner) { return std::make_unique<FlawedLink>(flaw, inner); }
 
-conform::RpmsgTarget flawed_rpmsg_target(conform::RpmsgTarget target, const std::string& name, LinkFlaw flaw) {
+conform::RpmsgTarget flawed_rpmsg_target(conform::RpmsgTarget target, const std::string& name, LinkFlaw flaw, bool host) {
   target.name = name;
-  target.wrap_remote_link = [flaw](rpmsg::Link& inner) { return flawed_link(flaw, inner); };
+  auto wrap = [flaw](rpmsg::Link& inner) { return flawed_link(flaw, inner); };
+  if (host) target.wrap_host_link = wrap;
+  else target.wrap_remote_link = wrap;
   return target;
 }
 

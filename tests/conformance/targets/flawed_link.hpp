@@ -1,4 +1,4 @@
-// An rpmsg link with one flaw, given to the remote of the reference rpmsg-echo pair so that it
+// An rpmsg link with one flaw, given to one half of the reference rpmsg-echo pair so that it
 // breaks one rpmsg rule: the harness's broken rpmsg pairs.
 #pragma once
 
@@ -22,7 +22,7 @@ enum class LinkFlaw {
 /// Wraps `inner` with `flaw`.
 std::unique_ptr<rpmsg::Link> flawed_link(LinkFlaw flaw, rpmsg::Link& inner);
 
-/// `target` whose remote has `flaw`, named `name`.
-conform::RpmsgTarget flawed_rpmsg_target(conform::RpmsgTarget target, const std::string& name, LinkFlaw flaw);
+/// `target` whose remote (or host) has `flaw`, named `name`.
+conform::RpmsgTarget flawed_rpmsg_target(conform::RpmsgTarget target, const std::string& name, LinkFlaw flaw, bool host = false);
 
 }  // namespace vgen::conform_targets

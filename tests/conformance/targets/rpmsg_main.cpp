@@ -1,5 +1,5 @@
 // vgen-conform-rpmsg-targets: the harness with the reference rpmsg-echo pair and the broken
-// rpmsg pairs made from it linked in, chosen with --target NAME.
+// rpmsg pairs made from it (a remote or host with a flawed link) linked in, chosen with --target NAME.
 #include <vgen/conform/main.hpp>
 #include <vgen/conform/pair.hpp>
 
@@ -21,5 +21,11 @@ int main(int argc, char** argv) {
       {"broken-rpmsg-remote-accepts-oversized", LinkFlaw::AcceptsOversized},
   };
   for (const auto& [name, flaw] : broken) targets.rpmsg.push_back(vgen::conform_targets::flawed_rpmsg_target(echo, name, flaw));
+  const std::pair<const char*, LinkFlaw> broken_hosts[] = {
+      {"broken-rpmsg-host-sends-to-reserved", LinkFlaw::SendsToReserved},
+      {"broken-rpmsg-host-accepts-oversized", LinkFlaw::AcceptsOversized},
+      {"broken-rpmsg-host-dirty-reserved", LinkFlaw::DirtyReserved},
+  };
+  for (const auto& [name, flaw] : broken_hosts) targets.rpmsg.push_back(vgen::conform_targets::flawed_rpmsg_target(echo, name, flaw, true));
   return vgen::conform::main(argc, argv, targets);
 }
