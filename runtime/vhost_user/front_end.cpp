@@ -227,7 +227,13 @@ void FrontEnd::set_status(std::uint8_t value) {
       for (std::uint16_t i = 0; i < rings_.size(); ++i) stop_ring(i);
       if (agreed(kProtocolResetDevice)) send(Request::ResetDevice, {});
     }
-    for (auto& r : rings_) r->ready = false;
+    // The rings are stopped: a used-buffer signal the back end sent before that and the
+    // watcher has not yet published belongs to the old device, not to the reset one.
+    std::lock_guard events(events_);
+    for (auto& r : rings_) {
+      r->ready = false;
+      r->call.wait(std::chrono::nanoseconds(0));
+    }
     status_ = 0;
     driver_features_ = 0;
     needs_reset_ = false;
@@ -335,6 +341,7 @@ void FrontEnd::watch() {
     if (channel >= 0) fds.push_back({channel, POLLIN, 0});
     if (::poll(fds.data(), fds.size(), 200) <= 0) continue;
     if ((fds[0].revents & POLLIN) != 0) wake_.wait(std::chrono::nanoseconds(0));
+    std::lock_guard events(events_);  // a reset drains what is not yet published
     for (std::size_t i = 0; i < rings_.size(); ++i) {
       if ((fds[1 + 2 * i].revents & POLLIN) != 0 && rings_[i]->call.wait(std::chrono::nanoseconds(0))) {
         pending_.fetch_or(virtio::kInterruptUsedBuffer);

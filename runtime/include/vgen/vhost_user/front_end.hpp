@@ -122,6 +122,7 @@ class FrontEnd final : public virtio::Transport {
   std::atomic<bool> needs_reset_{false};
   std::atomic<bool> stopping_{false};
   mutable std::mutex mutex_;                   // guards last_error_ and the watcher's fd set
+  std::mutex events_;                          // a call or error signal is read and published under it
   std::string last_error_;
   std::thread watcher_;
 };
