@@ -1,5 +1,5 @@
 // XenStore daemons through the wire protocol of xen/io/xs_wire.h, vgen-xenstored against
-// Debian's C xenstored (run without a hypervisor through the fakexen LD_PRELOAD shim), both
+// Debian's C xenstored (run without a hypervisor through vgen's LD_PRELOAD shim), both
 // started by this program and measured in the same run:
 //  - pipelined throughput: one connection keeps 64 requests in flight, XS_WRITE (a fresh
 //    value into one of 64 keys) and XS_READ (one of 64 keys written beforehand): requests/s;
@@ -11,8 +11,10 @@
 // benchmark with an error and the program exits with status 1.
 //
 // Options (before Google Benchmark's own): --quick (or VGEN_BENCH_QUICK=1) for a smoke run
-// of a few seconds; --vgen-xenstored=PATH, --c-xenstored=PATH, --fakexen=PATH for the
-// daemons and the shim (defaults: this build's, Debian's, this build's).
+// of a few seconds; --vgen-xenstored=PATH, --c-xenstored=PATH, --shim=PATH for the
+// daemons and the shim (defaults: this build's, Debian's, this build's). Where the C daemon
+// is not installed there is nothing to compare with: the program says so and exits with
+// status 77 (ctest: skipped).
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -25,6 +27,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <xen/io/xs_wire.h>
 
@@ -43,13 +47,14 @@ constexpr std::uint32_t kKeys = 64;
 constexpr std::uint32_t kWatchedKeys = 16;
 constexpr const char* kWatchRoot = "/bench/watch";
 constexpr const char* kWatchToken = "latency";
+constexpr int kSkipped = 77;  // ctest SKIP_RETURN_CODE
 const std::string kOk("OK", 3);  // "OK\0"
 
 struct Options {
   bool quick = false;
   std::string vgen_xenstored = VGEN_XENSTORED_PATH;
   std::string c_xenstored = VGEN_C_XENSTORED_PATH;
-  std::string fakexen = VGEN_FAKEXEN_PATH;
+  std::string shim = VGEN_XENSTORED_SHIM_PATH;
 };
 
 // What went wrong in any benchmark; non-empty means the run failed.
@@ -274,8 +279,8 @@ Options parse_options(int& argc, char** argv) {
       options.vgen_xenstored = *v;
     } else if (auto c = value_of("--c-xenstored")) {
       options.c_xenstored = *c;
-    } else if (auto f = value_of("--fakexen")) {
-      options.fakexen = *f;
+    } else if (auto f = value_of("--shim")) {
+      options.shim = *f;
     } else {
       argv[kept++] = argv[i];
     }
@@ -288,17 +293,22 @@ int run(int argc, char** argv) {
   const Options options = parse_options(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  if (::access(options.c_xenstored.c_str(), X_OK) != 0) {
+    std::printf("bench_store: SKIPPED: no C xenstored to compare with at %s (%s; package xen-utils-4.17)\n",
+                options.c_xenstored.c_str(), std::strerror(errno));
+    return kSkipped;
+  }
   std::optional<Daemons> daemons;
   try {
     daemons.emplace(Daemons{StoreDaemon::start_vgen(options.vgen_xenstored),
-                            StoreDaemon::start_c(options.c_xenstored, options.fakexen)});
+                            StoreDaemon::start_c(options.c_xenstored, options.shim)});
   } catch (const std::exception& error) {
     std::fprintf(stderr, "bench_store: cannot start the daemons: %s\n", error.what());
     return 1;
   }
   std::printf("vgen-xenstored: %s (pid %d)\nC xenstored:    %s -N, LD_PRELOAD=%s (pid %d)\n",
               options.vgen_xenstored.c_str(), daemons->vgen.pid(), options.c_xenstored.c_str(),
-              options.fakexen.c_str(), daemons->c.pid());
+              options.shim.c_str(), daemons->c.pid());
   std::fflush(stdout);
   register_benchmarks(*daemons, options.quick);
   RatioReporter reporter("reqs/s");

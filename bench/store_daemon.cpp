@@ -69,11 +69,11 @@ StoreDaemon StoreDaemon::start_vgen(const std::string& binary) {
   return daemon;
 }
 
-StoreDaemon StoreDaemon::start_c(const std::string& binary, const std::string& fakexen) {
+StoreDaemon StoreDaemon::start_c(const std::string& binary, const std::string& shim) {
   require_file("C xenstored", binary);
-  require_file("fakexen.so (build target vgen-store-fakexen)", fakexen);
+  require_file("vgen-xenstored-shim.so (build target vgen-xenstored-shim)", shim);
   StoreDaemon daemon("C xenstored", make_directory());
-  daemon.spawn({binary, "-N"}, {{"XENSTORED_RUNDIR", daemon.directory_}, {"LD_PRELOAD", fakexen}});
+  daemon.spawn({binary, "-N"}, {{"XENSTORED_RUNDIR", daemon.directory_}, {"LD_PRELOAD", shim}});
   daemon.wait_ready();
   return daemon;
 }

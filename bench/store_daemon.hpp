@@ -17,8 +17,9 @@ class StoreDaemon {
   /// vgen-xenstored at `binary`, listening on <dir>/socket.
   static StoreDaemon start_vgen(const std::string& binary);
   /// The C xenstored at `binary`, run with -N (stay in the foreground) and LD_PRELOAD of
-  /// `fakexen` so that it starts without a hypervisor; it listens on $XENSTORED_RUNDIR/socket.
-  static StoreDaemon start_c(const std::string& binary, const std::string& fakexen);
+  /// `shim` (vgen-xenstored-shim) so that it starts without a hypervisor; it listens on
+  /// $XENSTORED_RUNDIR/socket.
+  static StoreDaemon start_c(const std::string& binary, const std::string& shim);
 
   StoreDaemon(StoreDaemon&& other) noexcept;
   StoreDaemon& operator=(StoreDaemon&&) = delete;

@@ -1,6 +1,6 @@
-// The vgen command line: check, generate, new-device. Exit status: 0 success, 1 invalid spec
-// (or unreadable spec, or a spec vgen cannot generate code for), 2 usage error, 3 internal
-// error, 4 a file or folder vgen cannot read or write.
+// The vgen command line: check, generate, new-device, trace show. Exit status: 0 success, 1
+// invalid spec (or unreadable spec, or a spec vgen cannot generate code for; for trace show, a
+// damaged log), 2 usage error, 3 internal error, 4 a file or folder vgen cannot read or write.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <exception>
@@ -20,6 +20,9 @@
 #include "vgen/gen/summary.hpp"
 #include "vgen/gen/templates_location.hpp"
 #include "vgen/gen/version.hpp"
+#include "vgen/trace/error.hpp"
+#include "vgen/trace/log_reader.hpp"
+#include "vgen/trace_view/show.hpp"
 
 namespace {
 
@@ -36,7 +39,7 @@ const char* const kExitCodes =
     "(errors on stderr as file:line:col: error: message); 2 usage error; 3 internal error;\n"
     "4 a file or folder cannot be read or written (missing templates, output folder in the way).";
 
-const char* const kCommands = "check, generate, new-device";
+const char* const kCommands = "check, generate, new-device, trace";
 
 struct CheckOptions {
   std::vector<std::string> files;
@@ -60,6 +63,34 @@ struct NewDeviceOptions {
   std::optional<std::string> templates;
   bool quiet = false;
 };
+
+struct TraceOptions {
+  std::string log;
+};
+
+void add_trace(CLI::App& app, TraceOptions& options) {
+  CLI::App* trace = app.add_subcommand("trace", "Read trace logs that --trace LOG recorded (docs/trace.md)");
+  trace->require_subcommand(1);
+  CLI::App* show = trace->add_subcommand("show", "Print one line per event of a trace log, with names instead of numbers");
+  show->add_option("LOG", options.log, "The trace log (pcapng)")->required()->type_name("LOG");
+  show->footer(
+      "Exit status: 0 the whole log was read; 1 the log is damaged (truncated, corrupt or of a newer\n"
+      "version: every complete record before the damage is printed, then the error with its byte\n"
+      "offset on stderr); 2 usage error; 4 the log cannot be opened.");
+}
+
+// Prints every record, then the error that stopped the reading, if any.
+int run_trace_show(const TraceOptions& options) {
+  try {
+    vgen::trace::LogReader reader(options.log);
+    vgen::trace_view::show(reader, std::cout);
+  } catch (const vgen::trace::Error& error) {
+    std::cout.flush();
+    std::cerr << "vgen trace show: " << options.log << ": " << error.what() << '\n';
+    return error.code() == vgen::trace::ErrorCode::System ? kExitFiles : kExitInvalidSpec;
+  }
+  return 0;
+}
 
 void add_check(CLI::App& app, CheckOptions& options) {
   CLI::App* check =
@@ -241,8 +272,9 @@ bool unknown_command(int argc, char** argv, const CLI::App& app) {
 }
 
 int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& generate,
-        const NewDeviceOptions& new_device) {
+        const NewDeviceOptions& new_device, const TraceOptions& trace) {
   try {
+    if (app.got_subcommand("trace")) return run_trace_show(trace);
     if (app.got_subcommand("generate")) return run_generate(generate);
     if (app.got_subcommand("new-device")) return run_new_device(new_device);
     return run_check(check);
@@ -271,9 +303,11 @@ int main(int argc, char** argv) {
   CheckOptions check;
   GenerateOptions generate;
   NewDeviceOptions new_device;
+  TraceOptions trace;
   add_check(app, check);
   add_generate(app, generate);
   add_new_device(app, new_device);
+  add_trace(app, trace);
   if (unknown_command(argc, argv, app)) {
     return kExitUsage;
   }
@@ -283,5 +317,5 @@ int main(int argc, char** argv) {
     int status = app.exit(error);  // prints help, the version, or the usage error
     return status == 0 ? 0 : kExitUsage;
   }
-  return run(app, check, generate, new_device);
+  return run(app, check, generate, new_device, trace);
 }

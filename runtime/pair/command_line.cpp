@@ -84,7 +84,12 @@ int run_command(const PairCommand& command, int argc, char** argv) {
   RunContext context;
   std::unique_ptr<trace::TraceSink> trace;
   if (!choice.trace_log.empty()) {
-    trace = command.open_trace(choice.trace_log);
+    try {
+      trace = command.open_trace(choice.trace_log);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "%s: cannot record the trace: %s\n", app.get_name().c_str(), error.what());
+      return kExitFailed;
+    }
     context.trace = trace.get();
   }
   bool passed = true;

@@ -72,6 +72,7 @@ void Bus::log(const std::string& line) const {
 void Bus::emit_channel(const Channel& channel, bool present) const noexcept {
   if (options_.trace == nullptr) return;
   trace::Event event{trace::EventKind::StateChanged};
+  event.channel = trace::Channel::Rpmsg;
   event.index = channel.source();
   event.a = present ? 0 : 1;
   event.b = present ? 1 : 0;

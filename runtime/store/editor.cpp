@@ -28,15 +28,20 @@ std::string who_text(const Requester& who) { return "domain " + std::to_string(w
 
 }  // namespace
 
-[[noreturn]] void Editor::missing(const std::string& path, Access wanted) {
-  // Report ENOENT only to a caller that could have accessed the nearest existing ancestor;
-  // anyone else learns nothing about what exists below it.
+std::pair<std::string, const Node*> Editor::nearest_ancestor(const std::string& path) {
   std::string ancestor = path;
   const Node* found = nullptr;
   while (found == nullptr && ancestor != "/") {
     ancestor = parent_path(ancestor);
     found = view_.find(ancestor);
   }
+  return {ancestor, found};
+}
+
+[[noreturn]] void Editor::missing(const std::string& path, Access wanted) {
+  // Report ENOENT only to a caller that could have accessed the nearest existing ancestor;
+  // anyone else learns nothing about what exists below it.
+  const auto [ancestor, found] = nearest_ancestor(path);
   if (found != nullptr && !allows(access_for(who_, found->permissions), wanted)) {
     throw Error(ErrorCode::Access, who_text(who_) + " has no " + access_name(wanted) + " access to '" +
                                        ancestor + "' (nearest existing ancestor of '" + path + "')");
@@ -44,11 +49,18 @@ std::string who_text(const Requester& who) { return "domain " + std::to_string(w
   throw Error(ErrorCode::NotFound, "no node '" + path + "'");
 }
 
+[[noreturn]] void Editor::denied(const std::string& path, const std::string& why) {
+  // The answer is EACCES whatever the ancestors allow, but the C daemon consults them, so in
+  // a transaction they join its conflict set: a later change to them makes the commit EAGAIN.
+  nearest_ancestor(path);
+  throw Error(ErrorCode::Access, why);
+}
+
 const Node& Editor::require(const std::string& path, Access wanted) {
   const Node* node = view_.find(path);
   if (node == nullptr) missing(path, wanted);
   if (!allows(access_for(who_, node->permissions), wanted)) {
-    throw Error(ErrorCode::Access, who_text(who_) + " has no " + access_name(wanted) + " access to '" + path + "'");
+    denied(path, who_text(who_) + " has no " + access_name(wanted) + " access to '" + path + "'");
   }
   return *node;
 }
@@ -94,12 +106,25 @@ void Editor::mkdir(const std::string& path) {
   create(path, {});
 }
 
+std::string Editor::existing_ancestor(const std::string& path, std::vector<std::string>& missing) {
+  missing.push_back(path);
+  for (;;) {
+    std::string parent = parent_path(missing.back());
+    if (view_.find(parent) != nullptr) return parent;
+    // "/" cannot be removed, so this never happens; but no view may make the walk go round.
+    if (parent == "/") throw Error(ErrorCode::IO, "creating '" + path + "': the root node is missing");
+    missing.push_back(std::move(parent));
+  }
+}
+
 void Editor::create(const std::string& path, std::string_view value) {
-  // Walk up to the nearest existing ancestor; everything below it on the way is new.
-  std::vector<std::string> chain{path};
-  while (view_.find(parent_path(chain.back())) == nullptr) chain.push_back(parent_path(chain.back()));
-  const std::string anchor_path = parent_path(chain.back());
-  Node anchor = require(anchor_path, Access::Write);
+  // Everything between `path` and its nearest existing ancestor (the anchor) is new.
+  std::vector<std::string> chain;
+  const std::string anchor_path = existing_ancestor(path, chain);
+  Node anchor = *view_.find(anchor_path);
+  // The rule for a missing node: ENOENT or EACCES from the anchor alone (the anchor's own
+  // ancestors are not consulted, which matters for a transaction's conflict set).
+  if (!allows(access_for(who_, anchor.permissions), Access::Write)) missing(path, Access::Write);
 
   Permissions inherited = anchor.permissions;
   if (!who_.privileged()) {
@@ -111,7 +136,13 @@ void Editor::create(const std::string& path, std::string_view value) {
                                           " more, over the node quota of " + std::to_string(quotas_.nodes_per_domain));
     }
   }
-  anchor.children.emplace_back(base_name(chain.back()));
+  const std::string_view first_new = base_name(chain.back());
+  if (std::find(anchor.children.begin(), anchor.children.end(), first_new) != anchor.children.end()) {
+    // The anchor was copied while the child existed, the child after it was removed. Like the
+    // C daemon, list it once more; the transaction can no longer commit.
+    view_.mark_inconsistent("'" + anchor_path + "' lists child '" + std::string(first_new) + "', which is absent");
+  }
+  anchor.children.emplace_back(first_new);
   check_entry_size(anchor_path, anchor);
   Node leaf{std::string(value), inherited, {}, 0};
   check_entry_size(path, leaf);
@@ -124,38 +155,60 @@ void Editor::create(const std::string& path, std::string_view value) {
   changes_.push_back(Change{path, {std::move(inherited)}, {}});
 }
 
-void Editor::collect_subtree(const std::string& path, std::vector<RemovedNode>& out) {
+[[noreturn]] void Editor::inconsistent(ErrorCode code, const std::string& why) {
+  view_.mark_inconsistent(why);
+  throw Error(code, "inconsistent transaction view: " + why +
+                        " (its copies of a node and its parent were taken at different moments; commit will fail "
+                        "with EAGAIN)");
+}
+
+std::optional<std::string> Editor::remove_below(const std::string& path, std::vector<RemovedNode>& removed) {
+  // The order of the C daemon's walk: each child's subtree, then the child. A child listed
+  // twice is absent on its second visit, as it is there.
   const Node* node = view_.find(path);
-  if (node == nullptr) return;
   const std::vector<std::string> children = node->children;
+  const Permissions permissions = node->permissions;
   for (const std::string& child : children) {
     const std::string child_at = child_path(path, child);
-    collect_subtree(child_at, out);
-    if (const Node* removed = view_.find(child_at)) out.push_back(RemovedNode{child_at, removed->permissions});
+    if (view_.find(child_at) == nullptr) return child_at;
+    if (std::optional<std::string> absent = remove_below(child_at, removed)) return absent;
+    removed.push_back(RemovedNode{child_at, view_.find(child_at)->permissions, permissions});
+    view_.erase(child_at);
   }
+  return std::nullopt;
+}
+
+bool Editor::remove_missing(const std::string& path) {
+  // Removing what is already gone is fine, if the caller may write where it would be.
+  if (path == "/") return false;
+  const Node* parent = view_.find(parent_path(path));
+  return parent != nullptr && allows(access_for(who_, parent->permissions), Access::Write);
 }
 
 void Editor::remove(const std::string& path) {
   if (view_.find(path) == nullptr) {
-    if (path != "/" && view_.find(parent_path(path)) != nullptr) {
-      // Removing what is already gone is fine, if the caller may write where it would be.
-      const Node& parent = *view_.find(parent_path(path));
-      if (allows(access_for(who_, parent.permissions), Access::Write)) return;
-    }
+    if (remove_missing(path)) return;
     missing(path, Access::Write);
   }
   const Permissions permissions = require(path, Access::Write).permissions;
   if (path == "/") throw Error(ErrorCode::Invalid, "path '/': the root node cannot be removed");
+  const std::string parent_at = parent_path(path);
+  if (view_.find(parent_at) == nullptr) {
+    inconsistent(ErrorCode::Invalid, "'" + path + "' exists but its parent '" + parent_at + "' is absent");
+  }
 
   std::vector<RemovedNode> removed;
-  collect_subtree(path, removed);
-  for (const RemovedNode& node : removed) view_.erase(node.path);
+  if (const std::optional<std::string> absent = remove_below(path, removed)) {
+    inconsistent(ErrorCode::IO, "'" + parent_path(*absent) + "' lists child '" + std::string(base_name(*absent)) +
+                                    "', which is absent");
+  }
   view_.erase(path);
-
-  const std::string parent_at = parent_path(path);
   Node parent = *view_.find(parent_at);
-  const std::string_view name = base_name(path);
-  parent.children.erase(std::find(parent.children.begin(), parent.children.end(), name));
+  const auto listed = std::find(parent.children.begin(), parent.children.end(), base_name(path));
+  if (listed == parent.children.end()) {
+    inconsistent(ErrorCode::IO, "'" + parent_at + "' does not list its child '" + std::string(base_name(path)) + "'");
+  }
+  parent.children.erase(listed);
   view_.put(parent_at, std::move(parent));
   changes_.push_back(Change{path, {permissions}, std::move(removed)});
 }
@@ -168,8 +221,8 @@ void Editor::set_permissions(const std::string& path, const Permissions& permiss
   }
   Node node = require(path, Access::Write);
   if (!is_owner(who_, node.permissions)) {
-    throw Error(ErrorCode::Access, who_text(who_) + " does not own '" + path + "' (owner is domain " +
-                                       std::to_string(node.permissions.front().domain) + ")");
+    denied(path, who_text(who_) + " does not own '" + path + "' (owner is domain " +
+                     std::to_string(node.permissions.front().domain) + ")");
   }
   if (!who_.privileged() && permissions.front().domain != node.permissions.front().domain) {
     throw Error(ErrorCode::NotPermitted, who_text(who_) + " may not change the owner of '" + path + "' to domain " +

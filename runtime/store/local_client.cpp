@@ -20,8 +20,7 @@ void LocalStore::deliver_events() {
   for (ConnectionId id : store_.take_notified()) {
     auto found = dispatchers_.find(id);
     if (found == dispatchers_.end() || !store_.connected(id)) continue;
-    EventQueue& queue = store_.events(id);
-    while (std::optional<WatchEvent> event = queue.pop()) found->second->post(event->path, event->token);
+    while (std::optional<WatchEvent> event = store_.take_event(id)) found->second->post(event->path, event->token);
   }
   // Queues are emptied after every operation, so only a single operation firing more
   // events than a queue holds overflows one; such a connection has lost events and is

@@ -40,9 +40,8 @@ bool uses_transaction_id(MessageType type) { return type != MessageType::Watch &
 }  // namespace
 
 void Protocol::drain_events(ConnectionId id, std::vector<Message>& out, std::size_t limit) {
-  EventQueue& queue = store_.events(id);
   for (std::size_t n = 0; n < limit; ++n) {
-    std::optional<WatchEvent> event = queue.pop();
+    std::optional<WatchEvent> event = store_.take_event(id);
     if (!event) return;
     out.push_back(watch_event(event->path, event->token));
   }
@@ -236,8 +235,9 @@ Message Protocol::control(ConnectionId id, const Message& request) {
   }
   const std::string_view command = args[0];
   if (command == "help" && args.size() == 1) {
-    return reply_to(request.header, with_nul("help\t\nprint\t<string>\nset-domid\t<domid>\n"));
+    return reply_to(request.header, with_nul("help\t\nmemory\t\nprint\t<string>\nset-domid\t<domid>\n"));
   }
+  if (command == "memory" && args.size() == 1) return reply_to(request.header, with_nul(store_.memory_report()));
   if (command == "print" && args.size() == 2) {
     if (log_) log_(args[1]);
     return reply_to(request.header, kOk);

@@ -14,6 +14,8 @@
 
 #include <vgen/store/error.hpp>
 
+#include "output_buffer.hpp"
+
 namespace vgen::store {
 namespace {
 
@@ -56,17 +58,16 @@ struct Server::Client {
   int fd = -1;
   ConnectionId id = 0;
   FrameDecoder decoder;
-  std::string output;        ///< encoded messages not yet fully sent
-  std::size_t sent = 0;      ///< bytes of `output` already sent
+  OutputBuffer output;       ///< encoded messages not yet fully sent
   std::uint32_t interest = 0;
   bool closed = false;
-  std::size_t pending() const noexcept { return output.size() - sent; }
 };
 
 Server::Server(ServerOptions options)
     : options_(std::move(options)),
       store_(options_.quotas),
-      protocol_(store_, options_.log, options_.log_errors) {
+      protocol_(store_, options_.log, options_.log_errors),
+      flow_(options_.stall_timeout) {
   const sockaddr_un address = socket_address(options_.socket_path);
   remove_stale_socket(options_.socket_path, address);
   // Bind under a temporary name and rename once listening, so the socket file appears only
@@ -139,11 +140,17 @@ void Server::stop() noexcept {
   [[maybe_unused]] const ssize_t ignored = write(stop_fd_, &one, sizeof(one));
 }
 
+int Server::wait_timeout() const {
+  const std::optional<FlowControl::Clock::duration> next = flow_.next_stall(FlowControl::Clock::now());
+  if (!next) return -1;
+  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(*next).count());
+}
+
 void Server::run() {
   running_ = true;
   epoll_event events[kMaxEvents];
   while (running_) {
-    const int count = epoll_wait(epoll_fd_, events, kMaxEvents, -1);
+    const int count = epoll_wait(epoll_fd_, events, kMaxEvents, wait_timeout());
     if (count < 0) {
       if (errno == EINTR) continue;
       fail_system("epoll_wait()");
@@ -160,6 +167,8 @@ void Server::run() {
     }
     deliver_events();
     close_overflowed();
+    close_stalled();
+    resume_waiting();
     std::erase_if(clients_, [](const auto& entry) { return entry.second->closed; });
   }
 }
@@ -234,30 +243,31 @@ void Server::on_client_event(Client& client, std::uint32_t events) {
 }
 
 void Server::pump(Client& client) {
-  // Requests already read wait only for room in the output; once a flush makes room, carry
-  // on without waiting for more input (none may come: the client may be waiting for us).
+  // Requests already read wait only for the right to be read (may_read); once a flush
+  // makes room, carry on without waiting for more input (none may come: the client may be
+  // waiting for us).
   for (;;) {
     if (client.closed) return;
     const bool paused = process_input(client);
     drain_events(client);
     flush(client);
     if (client.closed) return;
-    if (!paused || client.pending() >= options_.output_limit) break;
+    if (!paused || !may_read(client)) break;
   }
   update_interest(client);
 }
 
 void Server::drain_events(Client& client) {
   // Events move to the output only while it has room; the rest wait in the bounded queue.
-  while (!client.closed && client.pending() < options_.output_limit && !store_.events(client.id).empty()) {
+  while (!client.closed && client.output.pending() < options_.output_limit && !store_.events(client.id).empty()) {
     std::vector<Message> batch;
-    protocol_.drain_events(client.id, batch, 64);
+    protocol_.drain_events(client.id, batch, 16);
     queue_messages(client, batch);
   }
 }
 
 void Server::read_input(Client& client) {
-  if (client.pending() >= options_.output_limit) return;
+  if (!may_read(client)) return;
   char buffer[kReadChunk];
   const ssize_t got = recv(client.fd, buffer, sizeof(buffer), MSG_DONTWAIT);
   if (got > 0) {
@@ -269,10 +279,24 @@ void Server::read_input(Client& client) {
   close_client(client, "recv: " + std::string(std::strerror(errno)));
 }
 
+bool Server::may_read(const Client& client) {
+  if (client.closed || client.output.pending() >= options_.output_limit || flow_.waiting(client.id)) return false;
+  const DomainId domain = store_.domain_of(client.id);
+  if (store_.domain_held_bytes(domain) < options_.quotas.event_queue.max_domain_bytes) return true;
+  full_domains_.insert(domain);
+  return false;
+}
+
+bool Server::backed_up(const Client& client) const {
+  const EventQueueLimits& limits = options_.quotas.event_queue;
+  return store_.held_bytes(client.id) >= limits.max_bytes / 2 ||
+         store_.events(client.id).size() >= limits.max_events / 2;
+}
+
 bool Server::process_input(Client& client) {
   std::vector<Message> out;
   while (!client.closed) {
-    if (client.pending() >= options_.output_limit) return true;
+    if (!may_read(client)) return true;
     std::optional<Message> request;
     try {
       request = client.decoder.next();
@@ -286,62 +310,104 @@ bool Server::process_input(Client& client) {
     queue_messages(client, out);
     // Hand the events this request caused to their connections now, not after the whole
     // batch: a long pipelined batch must not overflow the queue of a watcher that keeps up.
-    deliver_events();
+    deliver_events(&client);
   }
   return false;
 }
 
 void Server::queue_messages(Client& client, const std::vector<Message>& messages) {
-  for (const Message& message : messages) client.output += encode(message);
+  for (const Message& message : messages) client.output.push(encode(message));
+  account_output(client);
 }
 
-void Server::deliver_events() {
+void Server::deliver_events(Client* producer) {
   for (ConnectionId id : store_.take_notified()) {
-    auto at = clients_.find(id);
-    if (at == clients_.end() || at->second->closed) continue;
-    Client& client = *at->second;
-    drain_events(client);
-    flush(client);
-    if (!client.closed) update_interest(client);
+    Client* watcher = find(id);
+    if (watcher == nullptr) continue;
+    drain_events(*watcher);
+    flush(*watcher);
+    if (watcher->closed) continue;
+    update_interest(*watcher);
+    // A watcher left backed up slows down the writer that fed it, if it may (server.hpp).
+    if (producer != nullptr && watcher != producer && !producer->closed && backed_up(*watcher) &&
+        (store_.requester(watcher->id).privileged() ||
+         store_.domain_of(watcher->id) == store_.domain_of(producer->id))) {
+      flow_.hold(producer->id, watcher->id, FlowControl::Clock::now());
+    }
   }
+}
+
+Server::Client* Server::find(ConnectionId id) {
+  auto at = clients_.find(id);
+  return at == clients_.end() || at->second->closed ? nullptr : at->second.get();
 }
 
 void Server::close_overflowed() {
   for (ConnectionId id : store_.take_overflowed()) {
-    auto at = clients_.find(id);
-    if (at == clients_.end() || at->second->closed) continue;
-    const EventQueue& queue = store_.events(id);
-    close_client(*at->second, "watch-event queue overflowed (" + std::to_string(queue.size()) + " events, " +
-                                  std::to_string(queue.bytes()) + " bytes waiting; limits " +
-                                  std::to_string(queue.limits().max_events) + " events, " +
-                                  std::to_string(queue.limits().max_bytes) + " bytes)",
+    Client* client = find(id);
+    if (client == nullptr) continue;
+    const EventQueueLimits& limits = options_.quotas.event_queue;
+    close_client(*client, "watch-event queue overflowed (" + std::to_string(store_.events(id).size()) + " events, " +
+                              std::to_string(store_.held_bytes(id)) + " bytes held, domain " +
+                              std::to_string(store_.domain_held_bytes(store_.domain_of(id))) + " bytes; limits " +
+                              std::to_string(limits.max_events) + " events, " + std::to_string(limits.max_bytes) +
+                              " bytes, " + std::to_string(limits.max_domain_bytes) + " per domain)",
                  true);
   }
 }
 
-void Server::flush(Client& client) {
-  while (!client.closed && client.pending() > 0) {
-    const ssize_t sent = send(client.fd, client.output.data() + client.sent, client.pending(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return close_client(client, "send: " + std::string(std::strerror(errno)));
-    }
-    client.sent += static_cast<std::size_t>(sent);
+void Server::close_stalled() {
+  for (ConnectionId id : flow_.stalled(FlowControl::Clock::now())) {
+    Client* client = find(id);
+    if (client == nullptr) continue;
+    close_client(*client, "stalled: " + std::to_string(store_.held_bytes(id)) + " bytes waiting, none taken for " +
+                              std::to_string(options_.stall_timeout.count()) + " ms while writers wait for it",
+                 true);
   }
-  if (client.sent == client.output.size()) {
-    client.output.clear();
-    client.sent = 0;
-  } else if (client.sent > kReadChunk) {
-    client.output.erase(0, client.sent);
-    client.sent = 0;
+}
+
+void Server::account_output(Client& client) {
+  if (client.closed) return;
+  store_.set_output_bytes(client.id, client.output.held());
+  if (flow_.holding(client.id) && !backed_up(client)) {
+    for (ConnectionId id : flow_.release(client.id)) resume_.push_back(id);
+  }
+  const DomainId domain = store_.domain_of(client.id);
+  if (full_domains_.count(domain) != 0 &&
+      store_.domain_held_bytes(domain) < options_.quotas.event_queue.max_domain_bytes) {
+    full_domains_.erase(domain);
+    for (const auto& [id, other] : clients_) {
+      if (!other->closed && store_.domain_of(id) == domain) resume_.push_back(id);
+    }
+  }
+}
+
+void Server::resume_waiting() {
+  while (!resume_.empty()) {
+    std::vector<ConnectionId> ids;
+    ids.swap(resume_);
+    for (ConnectionId id : ids) {
+      if (Client* client = find(id)) pump(*client);
+    }
+    deliver_events();
+    close_overflowed();
+  }
+}
+
+void Server::flush(Client& client) {
+  if (client.closed || client.output.empty()) return;
+  const ssize_t sent = client.output.flush(client.fd);
+  if (sent < 0) return close_client(client, "send: " + std::string(std::strerror(errno)));
+  if (sent > 0) {
+    flow_.progressed(client.id, FlowControl::Clock::now());
+    account_output(client);
   }
 }
 
 void Server::update_interest(Client& client) {
   std::uint32_t wanted = 0;
-  if (client.pending() < options_.output_limit) wanted |= EPOLLIN;
-  if (client.pending() > 0) wanted |= EPOLLOUT;
+  if (may_read(client)) wanted |= EPOLLIN;
+  if (client.output.pending() > 0) wanted |= EPOLLOUT;
   if (wanted == client.interest) return;
   epoll_event event{wanted, {.u64 = client.id}};
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, client.fd, &event) != 0) {
@@ -359,7 +425,15 @@ void Server::close_client(Client& client, const std::string& why, bool notable) 
   }
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, client.fd, nullptr);
   close(client.fd);
+  const DomainId domain = store_.domain_of(client.id);
   store_.disconnect(client.id);
+  for (ConnectionId id : flow_.forget(client.id)) resume_.push_back(id);
+  // Its bytes are free again: its domain's connections may read once below the bound.
+  if (full_domains_.erase(domain) != 0) {
+    for (const auto& [id, other] : clients_) {
+      if (!other->closed && store_.domain_of(id) == domain) resume_.push_back(id);
+    }
+  }
   if (!accepting_) {
     accepting_ = true;
     epoll_event resumed{EPOLLIN, {.u64 = kListenKey}};

@@ -8,17 +8,6 @@
 namespace vgen::store {
 namespace {
 
-// Adds `change` to a transaction's pending changes; a path changed twice fires once.
-void merge_change(std::vector<Change>& pending, Change change) {
-  auto same = std::find_if(pending.begin(), pending.end(), [&](const Change& c) { return c.path == change.path; });
-  if (same == pending.end()) {
-    pending.push_back(std::move(change));
-    return;
-  }
-  for (Permissions& p : change.readable_by) same->readable_by.push_back(std::move(p));
-  for (RemovedNode& r : change.removed) same->removed.push_back(std::move(r));
-}
-
 void decrement(std::unordered_map<DomainId, std::size_t>& counts, DomainId domid, std::size_t by) {
   auto at = counts.find(domid);
   if (at == counts.end()) return;
@@ -30,13 +19,22 @@ void decrement(std::unordered_map<DomainId, std::size_t>& counts, DomainId domid
 
 Store::Store(Quotas quotas) : quotas_(quotas) {}
 
+void Store::Transaction::note(const std::string& path, bool exact) {
+  auto [at, added] = index.try_emplace(path, fired.size());
+  if (added) {
+    fired.push_back(Fired{path, exact});
+  } else if (!exact) {
+    fired[at->second].exact = false;
+  }
+}
+
 // --- connections ---------------------------------------------------------------------------
 
 ConnectionId Store::connect(DomainId domid) {
   const ConnectionId id = next_connection_++;
   Connection conn;
   conn.domain = domid;
-  conn.events = EventQueue(quotas_.event_queue);
+  conn.events = EventQueue(quotas_.event_queue.max_events);
   connections_.emplace(id, std::move(conn));
   return id;
 }
@@ -51,6 +49,7 @@ void Store::disconnect(ConnectionId id) {
   if (at == connections_.end()) return;
   drop_transactions(at->second);
   decrement(watches_by_domain_, at->second.domain, at->second.watches.size());
+  remove_held(at->second.domain, at->second.held());
   connections_.erase(at);
 }
 
@@ -91,7 +90,9 @@ void Store::set_domain(ConnectionId id, DomainId domid) {
     throw Error(ErrorCode::Busy, "set-domid: connection has " + std::to_string(conn.watches.size()) + " watches and " +
                                      std::to_string(conn.transactions.size()) + " open transactions; it must have none");
   }
+  remove_held(conn.domain, conn.held());
   conn.domain = domid;
+  add_held(conn.domain, conn.held());
 }
 
 // --- node operations -----------------------------------------------------------------------
@@ -110,7 +111,10 @@ void Store::run(ConnectionId id, TransactionId tx, const std::function<void(Edit
   Transaction& transaction = conn.transactions.at(tx);
   Editor editor(*transaction.view, who, quotas_, changes);
   op(editor, conn.domain);
-  for (Change& change : changes) merge_change(transaction.changes, std::move(change));
+  for (const Change& change : changes) {
+    for (const RemovedNode& removed : change.removed) transaction.note(removed.path, true);
+    transaction.note(change.path, false);
+  }
 }
 
 std::string Store::read(ConnectionId id, TransactionId tx, std::string_view path) {
@@ -169,7 +173,7 @@ TransactionId Store::transaction_start(ConnectionId id) {
   while (conn.next_transaction == 0 || conn.transactions.count(conn.next_transaction) != 0) ++conn.next_transaction;
   const TransactionId tx = conn.next_transaction++;
   const std::size_t max_nodes = conn.domain == kPrivilegedDomain ? 0 : quotas_.nodes_per_transaction;
-  conn.transactions.emplace(tx, Transaction{std::make_unique<TransactionView>(tree_, max_nodes), {}});
+  conn.transactions.emplace(tx, Transaction{std::make_unique<TransactionView>(tree_, max_nodes), {}, {}});
   ++open;
   return tx;
 }
@@ -195,7 +199,17 @@ void Store::transaction_end(ConnectionId id, TransactionId tx, bool commit) {
     }
   }
   transaction.view->apply();
-  for (const Change& change : transaction.changes) fire(change);
+  fire_committed(transaction);
+}
+
+void Store::fire_committed(const Transaction& transaction) {
+  for (const Fired& fired : transaction.fired) {
+    Change change{fired.path, {}, {}, true, fired.exact};
+    if (std::optional<Permissions> original = transaction.view->original_permissions(fired.path)) {
+      change.readable_by.push_back(std::move(*original));
+    }
+    fire(change);
+  }
 }
 
 // --- watches -------------------------------------------------------------------------------
@@ -223,7 +237,13 @@ WatchEvent Store::watch(ConnectionId id, std::string_view path, std::string_view
 
 void Store::unwatch(ConnectionId id, std::string_view path, std::string_view token) {
   Connection& conn = state(id);
-  const ResolvedPath resolved = resolve_watch_path(path, conn.domain);
+  ResolvedPath resolved;
+  try {
+    resolved = resolve_watch_path(path, conn.domain);
+  } catch (const Error& invalid) {
+    // No watch can have an invalid path: the C daemon answers "no such watch" too.
+    throw Error(ErrorCode::NotFound, "no watch on '" + std::string(path) + "': " + invalid.what());
+  }
   auto at = std::find_if(conn.watches.begin(), conn.watches.end(),
                          [&](const Watch& w) { return w.path == resolved.absolute && w.token == token; });
   if (at == conn.watches.end()) {
@@ -237,27 +257,94 @@ void Store::reset_watches(ConnectionId id) {
   Connection& conn = state(id);
   decrement(watches_by_domain_, conn.domain, conn.watches.size());
   conn.watches.clear();
+  drop_transactions(conn);
 }
 
 std::size_t Store::watch_count(ConnectionId id) const { return state(id).watches.size(); }
 
 std::size_t Store::transaction_count(ConnectionId id) const { return state(id).transactions.size(); }
 
+std::vector<std::string> Store::consistency_problems() const {
+  std::vector<std::string> problems = tree_.consistency_problems();
+  std::unordered_map<DomainId, std::size_t> watches;
+  std::unordered_map<DomainId, std::size_t> transactions;
+  std::unordered_map<DomainId, std::size_t> held;
+  std::unordered_map<DomainId, std::size_t> queued;
+  for (const auto& [id, conn] : connections_) {
+    if (!conn.watches.empty()) watches[conn.domain] += conn.watches.size();
+    if (!conn.transactions.empty()) transactions[conn.domain] += conn.transactions.size();
+    if (conn.held() != 0) held[conn.domain] += conn.held();
+    queued[conn.domain] += conn.events.bytes();
+    if (conn.events.size() > quotas_.event_queue.max_events || conn.events.bytes() > quotas_.event_queue.max_bytes) {
+      problems.push_back("connection " + std::to_string(id) + " holds " + std::to_string(conn.events.size()) +
+                         " events of " + std::to_string(conn.events.bytes()) + " bytes, over its bounds");
+    }
+  }
+  // Events never pass the domain's budget (output may, by a reply: the server stops reading).
+  for (const auto& [domid, bytes] : queued) {
+    if (bytes > quotas_.event_queue.max_domain_bytes) {
+      problems.push_back("domain " + std::to_string(domid) + " has " + std::to_string(bytes) +
+                         " bytes of events waiting, over its bound");
+    }
+  }
+  // A domain whose count dropped to 0 may keep an entry; compare what is counted.
+  auto counted = [](std::unordered_map<DomainId, std::size_t> counts) {
+    std::erase_if(counts, [](const auto& entry) { return entry.second == 0; });
+    return counts;
+  };
+  if (watches != counted(watches_by_domain_)) {
+    problems.push_back("the per-domain watch counts do not match the connections");
+  }
+  if (held != counted(held_by_domain_)) problems.push_back("the per-domain byte counts do not match the connections");
+  if (transactions != counted(transactions_by_domain_)) {
+    problems.push_back("the per-domain transaction counts do not match the connections");
+  }
+  return problems;
+}
+
 // --- event delivery ------------------------------------------------------------------------
 
-bool Store::may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by) const {
-  if (who.privileged()) return true;
-  if (is_special_path(path)) return false;
-  for (const Permissions& permissions : readable_by) {
-    if (allows(access_for(who, permissions), Access::Read)) return true;
+bool Store::may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by,
+                    const Permissions* parent, bool committed) const {
+  if (is_special_path(path)) return who.privileged();
+  auto readable = [&](const Permissions& permissions) { return allows(access_for(who, permissions), Access::Read); };
+  if (std::any_of(readable_by.begin(), readable_by.end(), readable)) return true;
+  if (committed) {
+    // At commit the C daemon looks the node up as committed; a node now gone ends the check,
+    // for domain 0 too (it is then absent before and after: nothing to report).
+    const Node* node = tree_.lookup(path);
+    if (node == nullptr) return false;
+    if (readable(node->permissions)) return true;
   }
+  if (who.privileged()) return true;
+  if (parent != nullptr) return readable(*parent);
   if (path == "/") return false;
-  const Node* parent = tree_.lookup(parent_path(path));
-  return parent != nullptr && allows(access_for(who, parent->permissions), Access::Read);
+  const Node* current = tree_.lookup(parent_path(path));
+  return current != nullptr && readable(current->permissions);
+}
+
+void Store::add_held(DomainId domid, std::size_t bytes) {
+  if (bytes == 0) return;
+  const std::size_t now = held_by_domain_[domid] += bytes;
+  std::size_t& peak = peak_by_domain_[domid];
+  peak = std::max(peak, now);
+}
+
+void Store::remove_held(DomainId domid, std::size_t bytes) { decrement(held_by_domain_, domid, bytes); }
+
+std::size_t Store::room_for(const Connection& conn) const {
+  const EventQueueLimits& limits = quotas_.event_queue;
+  const std::size_t domain = domain_held_bytes(conn.domain);
+  const std::size_t own_room = conn.held() < limits.max_bytes ? limits.max_bytes - conn.held() : 0;
+  const std::size_t domain_room = domain < limits.max_domain_bytes ? limits.max_domain_bytes - domain : 0;
+  return std::min(own_room, domain_room);
 }
 
 void Store::deliver(ConnectionId id, Connection& conn, WatchEvent event) {
-  if (conn.events.push(std::move(event))) {
+  const std::size_t before = conn.events.bytes();
+  const bool stored = conn.events.push(std::move(event), room_for(conn));
+  add_held(conn.domain, conn.events.bytes() - before);
+  if (stored) {
     if (!conn.notified) notified_.push_back(id);
     conn.notified = true;
     return;
@@ -272,20 +359,57 @@ void Store::fire(const Change& change) {
     const Requester who = requester_of(conn);
     for (const RemovedNode& removed : change.removed) {
       for (const Watch& w : conn.watches) {
-        if (w.path == removed.path && may_see(who, removed.path, {removed.permissions})) {
+        if (w.path == removed.path &&
+            may_see(who, removed.path, {removed.permissions}, &removed.parent_permissions, change.committed)) {
           deliver(id, conn, w.event_for(removed.path));
         }
       }
     }
     for (const Watch& w : conn.watches) {
-      if (w.covers(change.path) && may_see(who, change.path, change.readable_by)) {
+      const bool matches = change.exact ? w.path == change.path : w.covers(change.path);
+      if (matches && may_see(who, change.path, change.readable_by, nullptr, change.committed)) {
         deliver(id, conn, w.event_for(change.path));
       }
     }
   }
 }
 
-EventQueue& Store::events(ConnectionId id) { return state(id).events; }
+const EventQueue& Store::events(ConnectionId id) const { return state(id).events; }
+
+std::optional<WatchEvent> Store::take_event(ConnectionId id) {
+  Connection& conn = state(id);
+  std::optional<WatchEvent> event = conn.events.pop();
+  if (event) remove_held(conn.domain, held_size(*event));
+  return event;
+}
+
+void Store::set_output_bytes(ConnectionId id, std::size_t bytes) {
+  Connection& conn = state(id);
+  remove_held(conn.domain, conn.output_bytes);
+  conn.output_bytes = bytes;
+  add_held(conn.domain, bytes);
+}
+
+std::size_t Store::held_bytes(ConnectionId id) const { return state(id).held(); }
+
+std::size_t Store::domain_held_bytes(DomainId domid) const {
+  auto at = held_by_domain_.find(domid);
+  return at == held_by_domain_.end() ? 0 : at->second;
+}
+
+std::size_t Store::domain_peak_bytes(DomainId domid) const {
+  auto at = peak_by_domain_.find(domid);
+  return at == peak_by_domain_.end() ? 0 : at->second;
+}
+
+std::string Store::memory_report() const {
+  std::string out;
+  for (const auto& [domid, peak] : peak_by_domain_) {
+    out += "domain " + std::to_string(domid) + ": " + std::to_string(domain_held_bytes(domid)) +
+           " bytes held, peak " + std::to_string(peak) + "\n";
+  }
+  return out;
+}
 
 std::vector<ConnectionId> Store::take_notified() {
   std::vector<ConnectionId> out;

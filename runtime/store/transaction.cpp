@@ -17,6 +17,7 @@ TransactionView::Entry& TransactionView::touch(const std::string& path) {
   if (const Node* node = tree_.lookup(path)) {
     entry.node = *node;
     entry.base = node->generation;
+    entry.original = node->permissions;
   }
   order_.push_back(path);
   return entries_.emplace(path, std::move(entry)).first->second;
@@ -56,7 +57,19 @@ std::size_t TransactionView::nodes_owned_by(DomainId domid) const {
   return total < 0 ? 0 : static_cast<std::size_t>(total);
 }
 
+std::optional<Permissions> TransactionView::original_permissions(const std::string& path) const {
+  auto at = entries_.find(path);
+  return at == entries_.end() ? std::nullopt : at->second.original;
+}
+
+void TransactionView::mark_inconsistent(const std::string& why) {
+  if (inconsistency_.empty()) inconsistency_ = why;
+}
+
 void TransactionView::validate() const {
+  if (inconsistent()) {
+    throw Error(ErrorCode::Again, "transaction conflict: its view of the tree mixes moments (" + inconsistency_ + ")");
+  }
   for (const std::string& path : order_) {
     const Entry& entry = entries_.at(path);
     if (tree_.generation(path) != entry.base) {

@@ -1,5 +1,9 @@
 #include <vgen/store/tree.hpp>
 
+#include <algorithm>
+
+#include <vgen/store/path.hpp>
+
 namespace vgen::store {
 
 Tree::Tree() {
@@ -45,6 +49,29 @@ std::optional<std::uint64_t> Tree::generation(const std::string& path) const {
   const Node* node = lookup(path);
   if (node == nullptr) return std::nullopt;
   return node->generation;
+}
+
+std::vector<std::string> Tree::consistency_problems() const {
+  std::vector<std::string> problems;
+  if (nodes_.count("/") == 0) problems.push_back("the root node '/' is missing");
+  std::unordered_map<DomainId, std::size_t> owners;
+  for (const auto& [path, node] : nodes_) {
+    ++owners[node.permissions.front().domain];
+    for (const std::string& child : node.children) {
+      if (nodes_.count(child_path(path, child)) == 0) {
+        problems.push_back("'" + path + "' lists child '" + child + "', which does not exist");
+      }
+    }
+    if (path == "/") continue;
+    const Node* parent = lookup(parent_path(path));
+    const auto listed = parent == nullptr ? 0 : std::count(parent->children.begin(), parent->children.end(), base_name(path));
+    if (listed != 1) {
+      problems.push_back("'" + path + "' is listed " + std::to_string(listed) + " times by its parent" +
+                         (parent == nullptr ? " (which does not exist)" : ""));
+    }
+  }
+  if (owners != owned_) problems.push_back("the per-owner node counts do not match the nodes");
+  return problems;
 }
 
 }  // namespace vgen::store

@@ -131,8 +131,10 @@ std::string WireClient::call(MessageType type, std::string_view path, const std:
     try {
       send_all(bytes);
     } catch (const ClientError& error) {
-      std::lock_guard lock(pending_mutex_);
-      pending_.erase(req_id);
+      // The connection is unusable from now on, whether or not the reader thread has seen
+      // its end yet: close it here, so connected() is false when this call returns.
+      fail_pending(error.what());
+      ::shutdown(fd_, SHUT_RDWR);  // and let the reader finish; the fd stays ours until the destructor
       throw ClientError(operation, std::string(path), "EIO", error.what());
     }
   }
@@ -189,8 +191,8 @@ void WireClient::route(Message message) {
 
 void WireClient::fail_pending(const std::string& reason) {
   std::lock_guard lock(pending_mutex_);
+  if (!closed_) close_reason_ = reason;  // the first cause is the one worth reporting
   closed_ = true;
-  close_reason_ = reason;
   for (auto& [req_id, promise] : pending_) {
     promise.set_exception(std::make_exception_ptr(std::runtime_error(reason)));
   }

@@ -101,7 +101,7 @@ bool Bus::try_bind(BusDriver& driver, BusDevice& device) {
     report({driver.name(), device.name(), "probe", message_of(std::current_exception())});
     return false;
   }
-  if (trace_ != nullptr) trace_->record({trace::EventKind::StateChanged, 0, 0, 0, 0, 1});
+  if (trace_ != nullptr) trace_->record({trace::EventKind::StateChanged, 0, 0, 0, 0, 1, trace::Channel::VirtioBus});
   return true;
 }
 
@@ -114,7 +114,7 @@ void Bus::unbind(BusDevice& device) {
   }
   device.driver_ = nullptr;
   device.driver_data_.reset();
-  if (trace_ != nullptr) trace_->record({trace::EventKind::StateChanged, 0, 0, 0, 1, 0});
+  if (trace_ != nullptr) trace_->record({trace::EventKind::StateChanged, 0, 0, 0, 1, 0, trace::Channel::VirtioBus});
 }
 
 void Bus::add_device(BusDevice& device) {

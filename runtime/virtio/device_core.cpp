@@ -172,7 +172,7 @@ void DeviceCore::guarded(const char* what, Hook&& hook) {
 void DeviceCore::change_status(std::uint8_t value) {
   const std::uint8_t old = status_;
   status_ = value;
-  if (trace_ != nullptr && old != value) trace_->record({trace::EventKind::StateChanged, 0, 0, 0, old, value});
+  if (trace_ != nullptr && old != value) trace_->record({trace::EventKind::StateChanged, 0, 0, 1, old, value});
 }
 
 void DeviceCore::raise_interrupt(std::uint32_t bits) {

@@ -45,7 +45,12 @@ bool SplitDeviceQueue::take(DescriptorChain& chain) {
   const std::uint16_t head = ring_.load_avail_entry(next_avail_ & ring_.mask());
   walk_chain(head, chain);
   ++next_avail_;
-  emit({trace::EventKind::ChainTaken, queue_index_, head, next_avail_, chain.readable_bytes(), chain.writable_bytes()});
+  if (trace_ != nullptr) {
+    trace::Event event{trace::EventKind::ChainTaken, queue_index_, head, next_avail_, chain.readable_bytes(),
+                       chain.writable_bytes()};
+    event.buffers = chain_trace_.taken(chain);
+    trace_->record(event);
+  }
   return true;
 }
 
@@ -160,7 +165,11 @@ void SplitDeviceQueue::put(std::uint16_t head, std::uint32_t written) {
   // §2.7.8.2: len is set (and the data written) before used idx moves in publish().
   ring_.store_used_entry(used_idx_ & ring_.mask(), {head, written});
   ++used_idx_;
-  emit({trace::EventKind::UsedPushed, queue_index_, head, used_idx_, written, 0});
+  if (trace_ != nullptr) {
+    trace::Event event{trace::EventKind::UsedPushed, queue_index_, head, used_idx_, written, 0};
+    event.buffers = chain_trace_.used(head);
+    trace_->record(event);
+  }
 }
 
 // Moves used idx to cover every returned chain; false if there was nothing to publish.
@@ -186,7 +195,7 @@ bool SplitDeviceQueue::publish() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   const bool needed = features_.event_idx ? need_event(ring_.load_used_event(), used_idx_, old_idx)  // §2.7.7.2
                                           : (ring_.load_avail_flags() & kAvailNoInterrupt) == 0;
-  emit({needed ? trace::EventKind::NotifySent : trace::EventKind::NotifySuppressed, queue_index_, 0, used_idx_, 0, 0});
+  emit({needed ? trace::EventKind::NotifySent : trace::EventKind::NotifySuppressed, queue_index_, 1, used_idx_, 0, 0});
   return needed;
 }
 

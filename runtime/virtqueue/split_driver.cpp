@@ -24,7 +24,7 @@ namespace {
 }  // namespace
 
 SplitDriverQueue::SplitDriverQueue(const shm::GuestMemory& memory, const QueueConfig& config, IndirectPool pool)
-    : ring_(memory, config.size, config.addresses), features_(config.features), pool_(pool) {
+    : memory_(memory), ring_(memory, config.size, config.addresses), features_(config.features), pool_(pool) {
   queue_index_ = config.index;
   if (features_.indirect && pool_.capacity > 0) {
     if (pool_.base % kDescAlign != 0 || pool_.capacity > ring_.size()) {
@@ -72,7 +72,13 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
   // The slot is written now; the device cannot see it until publish() moves the idx.
   ring_.store_avail_entry(avail_idx_ & ring_.mask(), head);
   ++avail_idx_;
-  emit({trace::EventKind::ChainAdded, queue_index_, head, avail_idx_, count - writable.size(), writable_bytes});
+  if (trace_ != nullptr) {
+    std::uint64_t readable_bytes = 0;
+    for (const Buffer& b : readable) readable_bytes += b.length;
+    trace::Event event{trace::EventKind::ChainAdded, queue_index_, head, avail_idx_, readable_bytes, writable_bytes};
+    event.buffers = chain_trace_.added(head, readable, writable, memory_);
+    trace_->record(event);
+  }
   return head;
 }
 
@@ -174,7 +180,11 @@ std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
   const std::uint16_t head = static_cast<std::uint16_t>(e.id);
   const UsedBuffer used{heads_[head].token, length};
   release(head);
-  emit({trace::EventKind::UsedReclaimed, queue_index_, head, last_used_, length, 0});
+  if (trace_ != nullptr) {
+    trace::Event event{trace::EventKind::UsedReclaimed, queue_index_, head, last_used_, length, 0};
+    event.buffers = chain_trace_.used(head);
+    trace_->record(event);
+  }
   return used;
 }
 

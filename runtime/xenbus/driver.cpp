@@ -129,6 +129,7 @@ void Driver::switch_state(State to, const Nodes& nodes) {
   const State from = std::exchange(state_, to);
   if (trace_ != nullptr) {
     trace::Event event{trace::EventKind::StateChanged};
+    event.channel = trace::Channel::Xenbus;
     event.queue = static_cast<std::uint16_t>(devid_);
     event.index = side_ == Side::Frontend ? 0 : 1;
     event.a = static_cast<std::uint64_t>(from);

@@ -1,5 +1,6 @@
 // vgen-xenstored: a XenStore-compatible daemon on a Unix socket. Stock clients reach it with
 // XENSTORED_PATH=<socket>. See docs/store.md and vgen/store/server.hpp.
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -12,10 +13,27 @@
 
 namespace {
 
-vgen::store::Server* running_server = nullptr;
+// The handlers are installed before the server exists (its socket file appears while it is
+// constructed, and a client may signal as soon as it sees it): a signal that arrives before
+// the server is published is remembered and honoured right after.
+std::atomic<vgen::store::Server*> running_server{nullptr};
+std::atomic<bool> stop_requested{false};
 
 extern "C" void on_signal(int) {
-  if (running_server != nullptr) running_server->stop();
+  if (vgen::store::Server* server = running_server.load()) {
+    server->stop();
+  } else {
+    stop_requested = true;
+  }
+}
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
 }
 
 void log_line(std::string_view line) {
@@ -33,14 +51,10 @@ int main(int argc, char** argv) {
     }
     vgen::store::ServerOptions options = command.server;
     options.log = log_line;
+    install_signal_handlers();
     vgen::store::Server server(std::move(options));
     running_server = &server;
-    struct sigaction action {};
-    action.sa_handler = on_signal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
+    if (stop_requested) server.stop();
     server.run();
     running_server = nullptr;
     return 0;

@@ -56,8 +56,13 @@ std::string usage() {
          "  --quota-permissions N       permission entries per node (default 5)\n"
          "  --quota-transaction-nodes N nodes one transaction may touch (default 1024)\n"
          "  --event-queue-limit N       undelivered watch events per connection (default 1024)\n"
-         "  --event-queue-bytes N       undelivered watch-event bytes per connection (default 1048576)\n"
-         "  --output-limit N            unsent reply bytes before a connection's reading pauses (default 262144)\n"
+         "  --event-queue-bytes N       bytes held per connection: waiting events + unsent output\n"
+         "                              (default 524288); past it the connection is closed\n"
+         "  --domain-bytes N            bytes held for all connections of one domain (default 4194304)\n"
+         "  --output-limit N            unsent bytes before a connection's reading pauses (default 262144;\n"
+         "                              less than --event-queue-bytes)\n"
+         "  --stall-timeout MS          a watcher holding writers back that takes no output this long\n"
+         "                              is closed (default 10000)\n"
          "  --verbose                   log every failed request and closed connection\n"
          "  --help                      this text\n";
 }
@@ -88,10 +93,16 @@ Command parse_command_line(const std::vector<std::string>& args) {
     else if (option == "--quota-transaction-nodes") q.nodes_per_transaction = parse_count(option, value);
     else if (option == "--event-queue-limit") q.event_queue.max_events = parse_count(option, value);
     else if (option == "--event-queue-bytes") q.event_queue.max_bytes = parse_count(option, value);
+    else if (option == "--domain-bytes") q.event_queue.max_domain_bytes = parse_count(option, value);
     else if (option == "--output-limit") command.server.output_limit = parse_count(option, value);
+    else if (option == "--stall-timeout") command.server.stall_timeout = std::chrono::milliseconds(parse_count(option, value));
     else reject(option, "unknown option");
   }
   if (!command.help && command.server.socket_path.empty()) reject("--socket", "is required");
+  if (command.server.output_limit >= q.event_queue.max_bytes) {
+    reject("--output-limit", std::to_string(command.server.output_limit) + " must be less than --event-queue-bytes (" +
+                                 std::to_string(q.event_queue.max_bytes) + "), which also counts unsent output");
+  }
   return command;
 }
 

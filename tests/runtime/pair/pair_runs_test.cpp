@@ -3,11 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
+#include <string>
+#include <vector>
 
 #include <vgen/pair/run_pair.hpp>
+#include <vgen/trace/log_reader.hpp>
 
 #include "../halves/ping_split.hpp"
 #include "../halves/ping_virtio.hpp"
+#include "../trace/temp_file.hpp"
 
 namespace {
 
@@ -64,6 +69,43 @@ TEST(PairRuns, ADemoThatFailsFailsTheRun) {
     bool run_demo() { return false; }
   };
   EXPECT_FALSE(run(vgen::pair::virtio_connections(vgen::pair::virtio_halves<Silent, ping::Device>())[0]));
+}
+
+int run_demo(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), "ping-demo");
+  std::vector<char*> argv;
+  for (std::string& argument : arguments) argv.push_back(argument.data());
+  return vgen::run_pair<DemoDriver, ping::Device>(static_cast<int>(argv.size()), argv.data());
+}
+
+// Without an opener of its own, a demo's --trace LOG records with the trace recorder: the
+// log holds both halves' chains, with their payload, and the status changes.
+TEST(PairRuns, TraceRecordsTheRunIntoALog) {
+  vgen::trace::testing::TempFile file;
+  ASSERT_EQ(run_demo({"threads", "--trace", file.path()}), 0);
+  using K = vgen::trace::EventKind;
+  std::map<K, int> kinds;
+  std::size_t chains_with_payload = 0;
+  vgen::trace::LogReader reader(file.path());
+  while (const vgen::trace::LogRecord* r = reader.next()) {
+    ++kinds[r->record.kind];
+    if (r->record.kind == K::ChainAdded && r->record.descriptor_count() > 0 && !r->record.payload.empty()) {
+      ++chains_with_payload;
+    }
+  }
+  // The demo sends a command and a call, each seen by the driver adding it and by the
+  // device taking it; four event buffers are posted.
+  EXPECT_GE(kinds[K::ChainAdded], 6);
+  EXPECT_GE(kinds[K::ChainTaken], 2);
+  EXPECT_GE(kinds[K::UsedPushed], 2);
+  EXPECT_GE(kinds[K::UsedReclaimed], 2);
+  EXPECT_GE(chains_with_payload, 2u);
+  EXPECT_GE(kinds[K::StateChanged], 2);
+  EXPECT_EQ(kinds[K::Dropped], 0);
+}
+
+TEST(PairRuns, TraceLogThatCannotBeCreatedFailsTheRun) {
+  EXPECT_EQ(run_demo({"threads", "--trace", "/nonexistent-folder/trace.pcapng"}), 1);
 }
 
 }  // namespace

@@ -4,6 +4,12 @@
 // callers, a lost connection, identity from the environment).
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
 #include <condition_variable>
 #include <cstdlib>
 #include <memory>
@@ -289,6 +295,29 @@ TEST(WireClient, LostConnectionFailsWithEio) {
   EXPECT_EQ(daemon.stop(), 0);
   expect_client_error([&] { client.read("/x"); }, "READ", "/x", "EIO");
   EXPECT_FALSE(client.connected());
+}
+
+// A send that fails must close the client at once, whatever the reader thread has seen
+// yet. Made deterministic with a peer that stops reading (SHUT_RD) but never closes: sends
+// then fail with EPIPE while the reader waits on, so only the send path can notice.
+TEST(WireClient, FailedSendClosesTheClientAtOnce) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/socket";
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  WireClient client(path);
+  const int peer = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  ASSERT_GE(peer, 0);
+  ASSERT_EQ(::shutdown(peer, SHUT_RD), 0);
+  expect_client_error([&] { client.read("/x"); }, "READ", "/x", "EIO");
+  EXPECT_FALSE(client.connected());
+  expect_client_error([&] { client.write("/y", "v"); }, "WRITE", "/y", "EIO");
+  ::close(peer);
+  ::close(listener);
 }
 
 TEST(WireClient, ConnectFailuresAreNamed) {

@@ -23,6 +23,13 @@
 
 namespace vgen::store::testing {
 
+/// The daemon the tests run: the one this build made, or $VGEN_XENSTORED_UNDER_TEST (to
+/// measure another build, e.g. main's, with the same tests: docs/store.md).
+inline std::string daemon_path() {
+  const char* other = std::getenv("VGEN_XENSTORED_UNDER_TEST");
+  return other != nullptr && *other != '\0' ? other : VGEN_XENSTORED_PATH;
+}
+
 /// A fresh temporary directory, removed with its content at destruction.
 class TempDir {
  public:
@@ -55,7 +62,7 @@ inline int connect_unix(const std::string& path) {
 class Daemon {
  public:
   explicit Daemon(std::vector<std::string> extra = {}) : socket_(dir_.path() + "/socket"), log_(dir_.path() + "/log") {
-    std::vector<std::string> args{VGEN_XENSTORED_PATH, "--socket", socket_};
+    std::vector<std::string> args{daemon_path(), "--socket", socket_};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = spawn(args, log_);
     for (int i = 0; i < 500; ++i) {
@@ -108,6 +115,7 @@ class Daemon {
   }
 
   const std::string& socket_path() const { return socket_; }
+  pid_t pid() const { return pid_; }
   std::string log() const {
     std::ifstream in(log_);
     std::stringstream text;

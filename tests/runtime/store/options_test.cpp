@@ -17,6 +17,10 @@ TEST(Options, Defaults) {
   EXPECT_TRUE(c.server.uid_domains.empty());
   EXPECT_EQ(c.server.quotas.nodes_per_domain, 1000u);
   EXPECT_EQ(c.server.quotas.event_queue.max_events, 1024u);
+  EXPECT_EQ(c.server.quotas.event_queue.max_bytes, 512u * 1024);
+  EXPECT_EQ(c.server.quotas.event_queue.max_domain_bytes, 4u << 20);
+  EXPECT_EQ(c.server.output_limit, 256u * 1024);
+  EXPECT_EQ(c.server.stall_timeout, std::chrono::milliseconds(10000));
   EXPECT_FALSE(c.server.log_errors);
 }
 
@@ -24,8 +28,8 @@ TEST(Options, EveryQuota) {
   const Command c = parse_command_line({"--socket", "s", "--quota-nodes", "1", "--quota-watches", "2",
                                         "--quota-transactions", "3", "--quota-entry-size", "4",
                                         "--quota-permissions", "5", "--quota-transaction-nodes", "6",
-                                        "--event-queue-limit", "7", "--event-queue-bytes", "8", "--output-limit", "9",
-                                        "--verbose"});
+                                        "--event-queue-limit", "7", "--event-queue-bytes", "80", "--output-limit", "9",
+                                        "--domain-bytes", "10", "--stall-timeout", "11", "--verbose"});
   const Quotas& q = c.server.quotas;
   EXPECT_EQ(q.nodes_per_domain, 1u);
   EXPECT_EQ(q.watches_per_domain, 2u);
@@ -34,9 +38,21 @@ TEST(Options, EveryQuota) {
   EXPECT_EQ(q.permissions_per_node, 5u);
   EXPECT_EQ(q.nodes_per_transaction, 6u);
   EXPECT_EQ(q.event_queue.max_events, 7u);
-  EXPECT_EQ(q.event_queue.max_bytes, 8u);
+  EXPECT_EQ(q.event_queue.max_bytes, 80u);
+  EXPECT_EQ(q.event_queue.max_domain_bytes, 10u);
   EXPECT_EQ(c.server.output_limit, 9u);
+  EXPECT_EQ(c.server.stall_timeout, std::chrono::milliseconds(11));
   EXPECT_TRUE(c.server.log_errors);
+}
+
+TEST(Options, OutputLimitMustLeaveRoomForEvents) {
+  try {
+    parse_command_line({"--socket", "s", "--event-queue-bytes", "1000", "--output-limit", "1000"});
+    FAIL() << "accepted an output limit as large as the connection's budget";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("--output-limit"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("less than --event-queue-bytes (1000)"), std::string::npos) << error.what();
+  }
 }
 
 TEST(Options, DomidMapListsAndRepeats) {

@@ -191,7 +191,7 @@ TEST_F(ProtocolTest, OtherConnectionsEventsWaitInTheirQueue) {
 TEST_F(ProtocolTest, DrainEventsHonoursTheLimit) {
   const ConnectionId watcher = store.connect(0);
   send(watcher, MessageType::Watch, "/w\0tok\0"s);
-  for (int i = 0; i < 5; ++i) send(dom0, MessageType::Write, "/w\0v"s);
+  for (int i = 0; i < 5; ++i) send(dom0, MessageType::Write, "/w/" + std::to_string(i) + "\0v"s);
   std::vector<Message> drained;
   protocol.drain_events(watcher, drained, 2);
   EXPECT_EQ(drained.size(), 2u);
@@ -287,6 +287,20 @@ TEST_F(ProtocolTest, DomainManagementNeedsDomainZero) {
 TEST_F(ProtocolTest, ControlHelpListsCommands) {
   const Message m = one(dom0, MessageType::Control, "help\0"s);
   EXPECT_NE(m.payload.find("set-domid"), std::string::npos);
+}
+
+TEST_F(ProtocolTest, ControlMemoryReportsHeldAndPeakBytesPerDomain) {
+  const ConnectionId watcher = store.connect(0);
+  send(watcher, MessageType::Watch, "/w\0tok\0"s);
+  send(dom0, MessageType::Write, "/w/a\0v"s);
+  const std::size_t one_event = held_size(WatchEvent{"/w/a", "tok"});
+  const std::string expected = "domain 0: " + std::to_string(one_event) + " bytes held, peak " +
+                               std::to_string(one_event) + "\n";
+  EXPECT_EQ(one(dom0, MessageType::Control, "memory\0"s).payload, expected + '\0');
+  std::vector<Message> drained;
+  protocol.drain_events(watcher, drained);
+  EXPECT_EQ(one(dom0, MessageType::Control, "memory\0"s).payload,
+            "domain 0: 0 bytes held, peak " + std::to_string(one_event) + "\n" + '\0');
 }
 
 TEST_F(ProtocolTest, ControlPrintLogs) {

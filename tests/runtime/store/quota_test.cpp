@@ -105,6 +105,13 @@ TEST_F(QuotaTest, ResetWatchesFreesWatchQuota) {
   EXPECT_NO_THROW(store.watch(five, "c", "3"));
 }
 
+TEST_F(QuotaTest, ResetWatchesFreesTransactionQuota) {
+  store.transaction_start(five);
+  store.transaction_start(five);
+  store.reset_watches(five);
+  EXPECT_NO_THROW(store.transaction_start(five));
+}
+
 TEST_F(QuotaTest, TransactionQuotaIsNoSpace) {
   store.transaction_start(five);
   store.transaction_start(five);

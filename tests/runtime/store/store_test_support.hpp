@@ -62,7 +62,7 @@ class StoreTest : public ::testing::Test {
   /// Takes every queued watch event of `id`.
   std::vector<WatchEvent> events(ConnectionId id) {
     std::vector<WatchEvent> out;
-    while (auto event = store.events(id).pop()) out.push_back(*event);
+    while (auto event = store.take_event(id)) out.push_back(*event);
     return out;
   }
 

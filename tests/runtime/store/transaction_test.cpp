@@ -187,6 +187,48 @@ TEST_F(TransactionTest, DisconnectDiscardsOpenTransactions) {
   EXPECT_EQ(store.read(dom0, 0, "/t/x"), "1");
 }
 
+// xenstore.txt: RESET_WATCHES resets "all watches and transactions of the caller", as the C
+// daemon does; found by the randomised differential test.
+TEST_F(TransactionTest, ResetWatchesDiscardsTheConnectionsTransactions) {
+  const TransactionId t = store.transaction_start(dom0);
+  store.write(dom0, t, "/t/x", "never");
+  const TransactionId kept = store.transaction_start(other);
+  store.reset_watches(dom0);
+  EXPECT_EQ(store.transaction_count(dom0), 0u);
+  EXPECT_STORE_ERROR(store.read(dom0, t, "/t/x"), ErrorCode::NotFound);
+  EXPECT_STORE_ERROR(store.transaction_end(dom0, t, true), ErrorCode::NotFound);
+  EXPECT_EQ(store.read(dom0, 0, "/t/x"), "1");
+  EXPECT_NO_THROW(store.transaction_end(other, kept, true));
+}
+
+// Found by the randomised differential test: a denied access consults the nearest existing
+// ancestor, as the C daemon does, so a later change to that ancestor fails the commit.
+TEST_F(TransactionTest, DeniedAccessPutsTheParentInTheConflictSet) {
+  const ConnectionId five = guest(5);
+  const TransactionId t = store.transaction_start(five);
+  EXPECT_STORE_ERROR(store.write(five, t, "/t/x", "mine"), ErrorCode::Access);
+  store.write(five, t, "/local/domain/5/ok", "1");
+  store.write(dom0, 0, "/t/other", "o");  // changes /t's child list
+  EXPECT_STORE_ERROR(store.transaction_end(five, t, true), ErrorCode::Again);
+}
+
+TEST_F(TransactionTest, CreatingWhereDeniedConsultsOnlyTheNearestAncestor) {
+  const ConnectionId five = guest(5);
+  const TransactionId t = store.transaction_start(five);
+  EXPECT_STORE_ERROR(store.write(five, t, "/t/x/new", "mine"), ErrorCode::Access);
+  store.write(dom0, 0, "/t/other", "o");  // /t is above the nearest ancestor /t/x
+  EXPECT_NO_THROW(store.transaction_end(five, t, true));
+}
+
+TEST_F(TransactionTest, SetPermsByANonOwnerPutsTheParentInTheConflictSet) {
+  const ConnectionId five = guest(5);
+  store.set_permissions(dom0, 0, "/t/x", Permissions{{0, Access::None}, {5, Access::Both}});
+  const TransactionId t = store.transaction_start(five);
+  EXPECT_STORE_ERROR(store.set_permissions(five, t, "/t/x", Permissions{{5, Access::None}}), ErrorCode::Access);
+  store.write(dom0, 0, "/t/other", "o");
+  EXPECT_STORE_ERROR(store.transaction_end(five, t, true), ErrorCode::Again);
+}
+
 TEST_F(TransactionTest, IdsCountUpAndDifferFromOpenOnes) {
   std::vector<TransactionId> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(store.transaction_start(dom0));

@@ -6,7 +6,9 @@
 //
 // picks the runner of the halves' kind (VirtIO, split, rpmsg), offers its connections on the
 // command line (see command_line.hpp) and runs them. `options` adds transports (a Connection
-// chosen by its option, such as --vhost-user SOCKET) and a trace opener (--trace LOG).
+// chosen by its option, such as --vhost-user SOCKET) and may replace the trace opener: by
+// default --trace LOG records the halves' ring and state events with a trace::Recorder
+// (docs/trace.md).
 #pragma once
 
 #include <type_traits>
@@ -16,13 +18,14 @@
 #include <vgen/pair/rpmsg_pair.hpp>
 #include <vgen/pair/split_pair.hpp>
 #include <vgen/pair/virtio_pair.hpp>
+#include <vgen/trace/recorder.hpp>
 
 namespace vgen {
 
 /// What a demo adds to its kind's runner.
 struct PairOptions {
   std::vector<pair::Connection> connections;  ///< more ways to connect the halves, after the kind's own
-  pair::TraceOpener open_trace;               ///< enables --trace LOG
+  pair::TraceOpener open_trace;               ///< what --trace LOG opens; empty: trace::open_recorder
 };
 
 /// Runs the pair of `First` (the driver, frontend or host) and `Second` (the device, backend
@@ -42,7 +45,7 @@ int run_pair(int argc, char** argv, PairOptions options = {}) {
     command.connections = pair::rpmsg_connections(pair::rpmsg_halves<First, Second>());
   }
   for (pair::Connection& connection : options.connections) command.connections.push_back(std::move(connection));
-  command.open_trace = std::move(options.open_trace);
+  command.open_trace = options.open_trace ? std::move(options.open_trace) : pair::TraceOpener(trace::open_recorder);
   return pair::run_command(command, argc, argv);
 }
 

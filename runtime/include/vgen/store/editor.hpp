@@ -9,20 +9,35 @@
 //     nodes inherit the ancestor's permissions, except that a node an unprivileged domain
 //     creates is owned by that domain;
 //   - a missing node reports ENOENT only if the caller could have accessed its nearest
-//     existing ancestor the same way, else EACCES (no probing for hidden nodes);
+//     existing ancestor the same way, else EACCES (no probing for hidden nodes); a denied
+//     access to an existing node also consults that ancestor, so that in a transaction both
+//     join the conflict set exactly as in the C daemon;
 //   - MKDIR of an existing node changes nothing (and fires no watch);
 //   - RM removes the whole subtree and needs write access to the node; a missing node whose
 //     parent exists is fine; a missing parent is ENOENT; "/" is EINVAL;
 //   - SET_PERMS needs ownership (or domain 0); an unprivileged owner may not give the node
 //     away (EPERM).
+//
+// A transaction's view may contradict itself (transaction.hpp: nodes copied at different
+// moments). The operations never assume a parent and its children agree; where they find a
+// contradiction they mark the view inconsistent (commit then fails with EAGAIN) and answer
+// as the C daemon does:
+//   - RM whose parent is absent from the view: EINVAL, nothing removed;
+//   - RM of a subtree in which a listed child is absent: EIO; the children handled before
+//     the absent one are already removed from the view, as the C daemon's walk leaves them;
+//   - RM of a node its parent does not list: the subtree is removed, then EIO;
+//   - creating a node its parent already lists: it is created and listed once more (OK).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <vgen/store/change.hpp>
+#include <vgen/store/error.hpp>
 #include <vgen/store/node.hpp>
 #include <vgen/store/permissions.hpp>
 #include <vgen/store/quota.hpp>
@@ -59,10 +74,15 @@ class Editor {
 
  private:
   const Node& require(const std::string& path, Access wanted);
+  std::pair<std::string, const Node*> nearest_ancestor(const std::string& path);
   [[noreturn]] void missing(const std::string& path, Access wanted);
+  [[noreturn]] void denied(const std::string& path, const std::string& why);
   void create(const std::string& path, std::string_view value);
   void check_entry_size(const std::string& path, const Node& node) const;
-  void collect_subtree(const std::string& path, std::vector<RemovedNode>& out);
+  std::string existing_ancestor(const std::string& path, std::vector<std::string>& missing);
+  bool remove_missing(const std::string& path);
+  std::optional<std::string> remove_below(const std::string& path, std::vector<RemovedNode>& removed);
+  [[noreturn]] void inconsistent(ErrorCode code, const std::string& why);
 
   NodeView& view_;
   const Requester& who_;

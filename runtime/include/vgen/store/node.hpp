@@ -36,6 +36,11 @@ class NodeView {
   virtual void erase(const std::string& path) = 0;
   /// How many nodes `domid` owns in this view.
   virtual std::size_t nodes_owned_by(DomainId domid) const = 0;
+  /// Records that the view contradicts itself: a parent's child list disagrees with the
+  /// presence of a child (`why` says where). Only a transaction's view can, because it copies
+  /// each node when first touched, so a node and its parent may come from different moments;
+  /// such a transaction can no longer commit (EAGAIN).
+  virtual void mark_inconsistent(const std::string& why) = 0;
 };
 
 }  // namespace vgen::store

@@ -9,6 +9,8 @@
 //
 // CONTROL (domain 0 only, EACCES otherwise) understands:
 //   "help"              -> the command list;
+//   "memory"            -> per domain, the bytes held for its connections now and at most
+//                          (waiting watch events and unsent output; docs/store.md);
 //   "print\0<text>"     -> writes <text> to the daemon's log;
 //   "set-domid\0<N>"    -> this connection acts as domain N from now on (irreversible; the
 //                          connection must have no watches or transactions).

@@ -6,10 +6,12 @@
 
 namespace vgen::store {
 
-/// Bounds on one connection's queue of undelivered watch events (see event_queue.hpp).
+/// Bounds on what the daemon holds for connections: watch events waiting for them and
+/// output not yet sent (event_queue.hpp counts the bytes; server.hpp applies the rest).
 struct EventQueueLimits {
-  std::size_t max_events = 1024;     ///< events waiting at most
-  std::size_t max_bytes = 1u << 20;  ///< bytes of path + token waiting at most
+  std::size_t max_events = 1024;              ///< events waiting for one connection at most
+  std::size_t max_bytes = 512 * 1024;         ///< bytes held for one connection: waiting events + unsent output
+  std::size_t max_domain_bytes = 4u << 20;    ///< bytes held for all connections of one domain together
 };
 
 /// The limits; 0 never means "unlimited" except where stated.
@@ -26,8 +28,8 @@ struct Quotas {
   std::size_t permissions_per_node = 5;
   /// Distinct nodes one transaction may touch; more: ENOSPC.
   std::size_t nodes_per_transaction = 1024;
-  /// Per-connection watch-event queue bounds; these apply to every connection, dom0's too,
-  /// because no domain should make the daemon's memory grow without bound.
+  /// Bounds on the bytes held for connections and domains; these apply to every domain,
+  /// dom0's too, because no domain should make the daemon's memory grow without bound.
   EventQueueLimits event_queue;
 };
 

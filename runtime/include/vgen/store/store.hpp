@@ -6,16 +6,23 @@
 // permissions and quotas and may manage domains. Relative paths of a connection resolve
 // under "/local/domain/<its domid>/".
 //
+// Memory: the store counts the bytes it holds for each connection (waiting watch events,
+// plus the unsent output its owner reports with set_output_bytes) and for each domain. An
+// event that would take a connection past EventQueueLimits::max_bytes, or its domain past
+// max_domain_bytes, overflows the connection's queue (the owner then closes it).
+//
 // Watch events are appended to each watching connection's bounded EventQueue when a change
 // takes effect (at once, or at commit for changes made in a transaction). A watcher of an
 // unprivileged domain sees an event only if it may read the node (before or after the
-// change) or its parent; special-path events go to privileged watchers only.
+// change) or its parent (change.hpp has the details); special-path events go to privileged
+// watchers only.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -99,9 +106,11 @@ class Store {
   /// Registers a watch and returns the event to send right after the reply (XenStore fires
   /// every new watch once). EEXIST for a duplicate (path, token); E2BIG past the quota.
   WatchEvent watch(ConnectionId id, std::string_view path, std::string_view token);
-  /// Removes the watch with this (path, token); ENOENT if there is none.
+  /// Removes the watch with this (path, token); ENOENT if there is none (also when `path`
+  /// is not a valid watch path: no watch can have it, and the C daemon says the same).
   void unwatch(ConnectionId id, std::string_view path, std::string_view token);
-  /// Removes all of the connection's watches.
+  /// RESET_WATCHES: removes all of the connection's watches and discards its open
+  /// transactions (xenstore.txt: "Reset all watches and transactions of the caller").
   void reset_watches(ConnectionId id);
 
   // --- domains (managing calls need a privileged connection: EACCES otherwise) ----------
@@ -116,9 +125,22 @@ class Store {
   /// True for domain 0 and introduced domains.
   bool is_introduced(DomainId domid) const noexcept { return introduced_.count(domid) != 0; }
 
-  // --- event delivery ------------------------------------------------------------------
+  // --- event delivery and memory ---------------------------------------------------------
   /// The connection's queue of undelivered watch events.
-  EventQueue& events(ConnectionId id);
+  const EventQueue& events(ConnectionId id) const;
+  /// Takes the connection's oldest waiting event, or nullopt.
+  std::optional<WatchEvent> take_event(ConnectionId id);
+  /// Records how many bytes of output (encoded, not yet sent) the owner holds for `id`;
+  /// they count against the connection's and its domain's budgets.
+  void set_output_bytes(ConnectionId id, std::size_t bytes);
+  /// Bytes held for connection `id`: waiting events and reported output.
+  std::size_t held_bytes(ConnectionId id) const;
+  /// Bytes held for all connections of `domid`.
+  std::size_t domain_held_bytes(DomainId domid) const;
+  /// The most bytes ever held at once for the connections of `domid`.
+  std::size_t domain_peak_bytes(DomainId domid) const;
+  /// One line per domain that held bytes: "domain <id>: <bytes> bytes held, peak <bytes>".
+  std::string memory_report() const;
   /// Connections that received events since the last call (each once).
   std::vector<ConnectionId> take_notified();
   /// Connections whose queue overflowed since the last call; the owner must disconnect them.
@@ -133,11 +155,24 @@ class Store {
   std::size_t watch_count(ConnectionId id) const;
   /// Number of open transactions of connection `id`.
   std::size_t transaction_count(ConnectionId id) const;
+  /// Every broken invariant, one sentence each (empty when sound): the tree's (tree.hpp),
+  /// the per-domain watch, transaction and byte counts against the connections, queues
+  /// within their connection's and domain's bounds. O(nodes + connections); for tests and
+  /// fuzzers.
+  std::vector<std::string> consistency_problems() const;
 
  private:
+  /// A path a transaction changed; at commit it fires once, exactly on the path only if
+  /// every change to it was the removal of a descendant (as in the C daemon).
+  struct Fired {
+    std::string path;
+    bool exact = false;
+  };
   struct Transaction {
     std::unique_ptr<TransactionView> view;
-    std::vector<Change> changes;  ///< fired at commit, one per path, in first-change order
+    std::vector<Fired> fired;                             ///< first-change order
+    std::unordered_map<std::string, std::size_t> index;  ///< position in `fired` by path
+    void note(const std::string& path, bool exact);
   };
   struct Connection {
     DomainId domain = 0;
@@ -145,8 +180,10 @@ class Store {
     std::map<TransactionId, Transaction> transactions;
     TransactionId next_transaction = 1;
     EventQueue events;
+    std::size_t output_bytes = 0;  ///< reported by the owner (set_output_bytes)
     bool notified = false;
     bool overflowed = false;
+    std::size_t held() const noexcept { return events.bytes() + output_bytes; }
   };
 
   Connection& state(ConnectionId id);
@@ -155,8 +192,13 @@ class Store {
   void require_privileged(const Connection& conn, std::string_view operation) const;
   void run(ConnectionId id, TransactionId tx, const std::function<void(Editor&, DomainId)>& op);
   void fire(const Change& change);
-  bool may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by) const;
+  bool may_see(const Requester& who, const std::string& path, const std::vector<Permissions>& readable_by,
+               const Permissions* parent, bool committed) const;
+  void fire_committed(const Transaction& transaction);
   void deliver(ConnectionId id, Connection& conn, WatchEvent event);
+  std::size_t room_for(const Connection& conn) const;
+  void add_held(DomainId domid, std::size_t bytes);
+  void remove_held(DomainId domid, std::size_t bytes);
   void drop_transactions(Connection& conn);
 
   Quotas quotas_;
@@ -167,6 +209,8 @@ class Store {
   std::map<DomainId, DomainId> targets_;
   std::unordered_map<DomainId, std::size_t> watches_by_domain_;
   std::unordered_map<DomainId, std::size_t> transactions_by_domain_;
+  std::unordered_map<DomainId, std::size_t> held_by_domain_;
+  std::map<DomainId, std::size_t> peak_by_domain_;
   std::vector<ConnectionId> notified_;
   std::vector<ConnectionId> overflowed_;
 };

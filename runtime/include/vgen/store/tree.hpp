@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <vgen/store/node.hpp>
 
@@ -25,6 +26,9 @@ class Tree final : public NodeView {
   void erase(const std::string& path) override;
   /// Committed nodes owned by `domid`.
   std::size_t nodes_owned_by(DomainId domid) const override;
+  /// The committed tree is consistent by construction (operations check before changing
+  /// it), so there is nothing to remember: the failing operation reports the problem.
+  void mark_inconsistent(const std::string&) override {}
 
   /// Const lookup; nullptr if absent.
   const Node* lookup(const std::string& path) const;
@@ -32,6 +36,10 @@ class Tree final : public NodeView {
   std::optional<std::uint64_t> generation(const std::string& path) const;
   /// Number of nodes, the root included.
   std::size_t size() const noexcept { return nodes_.size(); }
+  /// Every broken invariant, one sentence each (empty when the tree is sound): the root
+  /// exists; every node but the root has a parent listing it exactly once; every listed
+  /// child exists; the per-owner counts match the nodes. O(nodes); for tests and fuzzers.
+  std::vector<std::string> consistency_problems() const;
 
  private:
   void count(const Node& node, long delta);

@@ -66,7 +66,8 @@ class WireClient final : public Client {
   TransactionId transaction_start() override;
   void transaction_end(TransactionId tx, bool commit) override;
 
-  /// True until the daemon closed the connection or it failed.
+  /// True until the daemon closed the connection or it failed; false as soon as a call
+  /// has reported EIO for a lost connection.
   bool connected() const noexcept { return !closed_.load(); }
 
  private:
@@ -78,6 +79,8 @@ class WireClient final : public Client {
   void send_all(const std::string& bytes);
   void read_loop();
   void route(Message message);
+  /// Marks the connection closed (keeping the first reason) and fails every waiting request.
+  /// Called by the reader when the connection ends and by a caller whose send failed.
   void fail_pending(const std::string& reason);
 
   int fd_ = -1;

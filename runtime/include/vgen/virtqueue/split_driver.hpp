@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include <vgen/virtqueue/chain_trace.hpp>
 #include <vgen/virtqueue/queue.hpp>
 #include <vgen/virtqueue/split_ring.hpp>
 
@@ -65,9 +66,11 @@ class SplitDriverQueue final : public DriverQueue {
   void ignore_length(const UsedElement& e, std::uint16_t slot_index);
   void check_used_idx(std::uint16_t idx);
 
+  const shm::GuestMemory& memory_;
   SplitRing ring_;
   RingFeatures features_;
   IndirectPool pool_;
+  ChainTrace chain_trace_;  // used only while tracing
   std::byte* pool_host_ = nullptr;
   std::vector<std::uint16_t> next_free_;  // private free list: never trust the shared table
   std::vector<Head> heads_;

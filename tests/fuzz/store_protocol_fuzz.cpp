@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   quotas.watches_per_domain = 4;
   quotas.transactions_per_domain = 2;
   quotas.nodes_per_transaction = 16;
-  quotas.event_queue = EventQueueLimits{8, 512};
+  quotas.event_queue = EventQueueLimits{8, 1024, 4096};
   Store store(quotas);
   Protocol protocol(store);
   Client clients[3];

@@ -1,0 +1,104 @@
+// The recorder: a TraceSink cheap enough to leave on while debugging. record() encodes the
+// event into the calling thread's own buffer (no lock, no system call, no allocation); a
+// background writer thread drains every buffer, merges the records by time and writes them
+// to a pcapng log (docs/trace.md), one interface per channel and queue. When a
+// buffer is full the record is dropped and counted, never waited for: the ring being
+// traced does not slow down because the disk does. Drops are written into the log as
+// Dropped records and reported by statistics().
+//
+// The buffers live in shared memory, so a process forked after the recorder was made
+// records into them too and the parent's writer drains them (the pair runner's two
+// processes end up in one log).
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <vgen/trace/hooks.hpp>
+
+namespace vgen::trace {
+
+namespace detail {
+class SlotPool;
+class LogWriter;
+}  // namespace detail
+
+/// How a recorder records.
+struct RecorderOptions {
+  /// Payload bytes kept per record (chain contents, messages); the rest is counted only.
+  std::uint32_t snap_length = 256;
+  /// Bytes of each thread's buffer: a power of two from 4 KiB to 1 GiB.
+  std::size_t buffer_bytes = std::size_t{1} << 20;
+  /// Threads (of this process and forked ones) that can record at once; a thread beyond
+  /// that many has its records dropped and counted.
+  std::size_t threads = 64;
+  /// How often the writer thread drains the buffers (flush() and the destructor wake it
+  /// at once; the rest of the time it sleeps this long between drains).
+  std::chrono::milliseconds interval{2};
+  /// What the log calls this program (the section header's application).
+  std::string application = "vgen";
+};
+
+/// What a recorder did so far.
+struct RecorderStatistics {
+  std::uint64_t written = 0;  ///< records in the log
+  std::uint64_t dropped = 0;  ///< records lost to full buffers or a thread limit
+  std::uint64_t bytes = 0;    ///< bytes of the log
+};
+
+/// Records events into a pcapng log.
+class Recorder final : public TraceSink {
+ public:
+  /// Creates (or truncates) the log at `path` and starts the writer thread. Throws
+  /// trace::Error: System when the file or the buffers cannot be made, Invalid for options
+  /// out of range.
+  explicit Recorder(const std::string& path, RecorderOptions options = {});
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+  /// Writes everything recorded and closes the log (in the process that made it; a forked
+  /// copy leaves the log to its parent).
+  ~Recorder() override;
+
+  /// Encodes `event` into this thread's buffer; drops and counts it when the buffer is full.
+  void record(const Event& event) noexcept override;
+  /// Names the interface of `channel` and `queue` in the log (its if_description), e.g.
+  /// "requestq" for virtqueue 0. Takes effect for interfaces not written yet.
+  void name_interface(Channel channel, std::uint16_t queue, const std::string& description);
+  /// Waits until every record made before the call (by threads whose records happen
+  /// before it) is in the log file.
+  void flush();
+  /// Counts so far (after flush(), exact for what was recorded before it).
+  RecorderStatistics statistics() const;
+
+ private:
+  void run_writer();
+  detail::SlotPool& pool() const noexcept { return *pool_; }
+
+  RecorderOptions options_;
+  std::uint64_t id_;
+  pid_t owner_;
+  std::shared_ptr<detail::SlotPool> pool_;
+  std::unique_ptr<detail::LogWriter> writer_;
+  std::mutex mutex_;                  // guards the three fields below
+  std::condition_variable wake_;      // the writer: a flush was asked for, or stop
+  std::condition_variable done_;      // flush(): the writer finished a round
+  bool stop_ = false;
+  std::uint64_t flush_requests_ = 0;
+  std::uint64_t flushes_done_ = 0;
+  std::atomic<std::uint64_t> lost_without_slot_{0};
+  void* thread_ = nullptr;  // the writer's std::thread, leaked in a forked child
+};
+
+/// Opens a recorder on `path` with default options: the TraceOpener of `--trace LOG`
+/// (pair::TraceOpener). Prints a line to standard error when the recorder dropped records.
+std::unique_ptr<TraceSink> open_recorder(const std::string& path);
+
+}  // namespace vgen::trace

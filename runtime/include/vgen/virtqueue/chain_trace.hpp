@@ -1,0 +1,37 @@
+// What a queue hands a trace sink about its chains: each chain's buffers as trace::BufferRefs
+// (guest address, length, descriptor flags, where the bytes are here), and, per head, the
+// device-writable buffers kept from the moment a chain is added or taken until it is used, so
+// the used event can carry the bytes written. Only touched while a trace sink is set.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <vgen/shm/memory.hpp>
+#include <vgen/trace/hooks.hpp>
+#include <vgen/virtqueue/chain.hpp>
+#include <vgen/virtqueue/queue.hpp>
+
+namespace vgen::virtqueue {
+
+/// Per-queue buffer bookkeeping for trace events.
+class ChainTrace {
+ public:
+  /// The buffers of `chain` as the device took it; its writable ones are kept under its head.
+  std::span<const trace::BufferRef> taken(const DescriptorChain& chain);
+  /// The buffers of a chain the driver placed under `head` (bytes found through `memory`);
+  /// its writable ones are kept under the head.
+  std::span<const trace::BufferRef> added(std::uint16_t head, std::span<const Buffer> readable,
+                                          std::span<const Buffer> writable, const shm::GuestMemory& memory);
+  /// The writable buffers kept for `head`, empty when none were.
+  std::span<const trace::BufferRef> used(std::uint16_t head) const noexcept;
+
+ private:
+  void keep_writable(std::uint16_t head);
+
+  std::vector<trace::BufferRef> scratch_;
+  std::vector<std::vector<trace::BufferRef>> writable_;  // by head
+};
+
+}  // namespace vgen::virtqueue

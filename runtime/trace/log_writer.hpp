@@ -1,0 +1,71 @@
+// The recorder's writer side: drains the per-thread buffers (slot_pool.hpp), merges their
+// entries by time, converts ticks to nanoseconds and writes each record to the pcapng log
+// on the interface of its channel and queue, declaring interfaces as they first appear.
+// Runs on the recorder's writer thread; name() may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <vgen/trace/hooks.hpp>
+#include <vgen/trace/pcapng_writer.hpp>
+
+#include "clock.hpp"
+#include "slot_pool.hpp"
+
+namespace vgen::trace::detail {
+
+/// The log file and what the writer knows about its interfaces.
+class LogWriter {
+ public:
+  /// Creates the log at `path`. Throws trace::Error(System).
+  LogWriter(const std::string& path, const std::string& application, std::size_t slots);
+  /// Sets the description of the interface of (`channel`, `queue`) if not written yet.
+  void name(Channel channel, std::uint16_t queue, const std::string& description);
+  /// Drains every slot in use once and writes what it held; `unslotted` is the running count
+  /// of records lost because no slot was free. Writes a Dropped record when drops grew.
+  void drain(SlotPool& pool, std::uint64_t unslotted);
+  /// Writes buffered output to the file.
+  void flush() { file_.flush(); }
+  /// Records written so far.
+  std::uint64_t written() const noexcept { return written_.load(std::memory_order_relaxed); }
+  /// Records dropped so far, as last counted by drain().
+  std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+  /// Bytes of the log so far.
+  std::uint64_t bytes() const noexcept { return bytes_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Cursor {
+    Slot* slot;
+    const std::byte* ring;
+    std::uint64_t position;
+    std::uint64_t end;
+  };
+  std::vector<Cursor> open_cursors(SlotPool& pool);
+  bool settle(const SlotPool& pool, Cursor& cursor) const noexcept;
+  void write_entry(const std::byte* entry);
+  std::uint32_t interface_of(Channel channel, std::uint16_t queue);
+  void count_drops(SlotPool& pool, std::uint64_t unslotted);
+  void release(const std::vector<Cursor>& cursors);
+
+  PcapngWriter file_;
+  Calibration clock_;
+  std::mutex names_mutex_;
+  std::map<std::uint32_t, std::string> names_;       // key: channel << 16 | queue
+  std::map<std::uint32_t, std::uint32_t> interfaces_;  // key -> interface id
+  std::vector<std::uint64_t> slot_drops_;             // drops seen per slot
+  std::uint64_t unslotted_seen_ = 0;
+  std::uint64_t rounds_ = 0;
+  std::atomic<std::uint64_t> written_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> bytes_{0};
+};
+
+/// The short name and default description of the interface of (`channel`, `queue`).
+std::pair<std::string, std::string> default_interface_name(Channel channel, std::uint16_t queue);
+
+}  // namespace vgen::trace::detail

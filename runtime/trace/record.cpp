@@ -1,0 +1,174 @@
+#include "vgen/trace/record.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include <vgen/trace/error.hpp>
+#include "bytes.hpp"
+
+namespace vgen::trace {
+namespace {
+
+using detail::load_le;
+using detail::store_le;
+
+// Where an event's payload comes from.
+enum class Source { Bytes, Readable, Written };
+
+Source source_of(EventKind kind) noexcept {
+  switch (kind) {
+    case EventKind::ChainAdded:
+    case EventKind::ChainTaken:
+    case EventKind::AvailSeen: return Source::Readable;
+    case EventKind::UsedPushed:
+    case EventKind::UsedReclaimed:
+    case EventKind::UsedSeen: return Source::Written;
+    default: return Source::Bytes;
+  }
+}
+
+bool writable(const BufferRef& buffer) noexcept { return (buffer.flags & kDescriptorWritable) != 0; }
+
+// The buffers' payload: its whole length and how much of it is mapped here (a buffer
+// without a host pointer ends what can be copied).
+struct BufferPayload {
+  std::uint64_t length = 0;
+  std::uint64_t mapped = 0;
+};
+
+BufferPayload buffer_payload(const Event& event, Source source) noexcept {
+  BufferPayload payload;
+  std::uint64_t limit = source == Source::Written ? event.a : std::numeric_limits<std::uint64_t>::max();
+  bool mapped = true;
+  for (const BufferRef& buffer : event.buffers) {
+    if (writable(buffer) != (source == Source::Written) || limit == 0) continue;
+    const std::uint64_t take = std::min<std::uint64_t>(buffer.length, limit);
+    limit -= take;
+    payload.length += take;
+    mapped = mapped && buffer.host != nullptr;
+    if (mapped) payload.mapped += take;
+  }
+  return payload;
+}
+
+std::size_t stored_descriptors(const Event& event) noexcept {
+  return std::min(event.buffers.size(), kMaxRecordedDescriptors);
+}
+
+// Copies up to `room` payload bytes from the buffers to `out`.
+void copy_buffers(const Event& event, Source source, std::byte* out, std::size_t room) noexcept {
+  std::uint64_t limit = source == Source::Written ? event.a : std::numeric_limits<std::uint64_t>::max();
+  for (const BufferRef& buffer : event.buffers) {
+    if (room == 0) return;
+    if (writable(buffer) != (source == Source::Written) || limit == 0) continue;
+    if (buffer.host == nullptr) return;
+    const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>({buffer.length, limit, room}));
+    std::memcpy(out, buffer.host, take);
+    out += take;
+    room -= take;
+    limit -= take;
+  }
+}
+
+void write_header(const Event& event, std::byte* out) noexcept {
+  const std::size_t stored = stored_descriptors(event);
+  out[0] = std::byte{kRecordVersion};
+  out[1] = static_cast<std::byte>(channel_of(event));
+  out[2] = static_cast<std::byte>(event.kind);
+  out[3] = std::byte{0};
+  store_le<std::uint16_t>(out + 4, event.queue);
+  store_le<std::uint16_t>(out + 6, event.head);
+  store_le<std::uint32_t>(out + 8, event.index);
+  store_le<std::uint16_t>(out + 12, static_cast<std::uint16_t>(stored));
+  store_le<std::uint16_t>(out + 14, static_cast<std::uint16_t>(std::min<std::size_t>(event.buffers.size(), 0xffff)));
+  store_le<std::uint64_t>(out + 16, event.a);
+  store_le<std::uint64_t>(out + 24, event.b);
+  std::byte* d = out + kRecordHeaderBytes;
+  for (std::size_t i = 0; i < stored; ++i, d += kDescriptorBytes) {
+    const BufferRef& buffer = event.buffers[i];
+    store_le<std::uint64_t>(d, buffer.addr);
+    store_le<std::uint32_t>(d + 8, buffer.length);
+    store_le<std::uint16_t>(d + 12, buffer.flags);
+    store_le<std::uint16_t>(d + 14, 0);
+  }
+}
+
+[[noreturn]] void corrupt(const std::string& why) { throw Error(ErrorCode::Corrupt, why); }
+
+}  // namespace
+
+RecordSize encoded_size(const Event& event, std::uint32_t snap) noexcept {
+  const std::size_t fixed = kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
+  const Source source = source_of(event.kind);
+  BufferPayload payload{event.bytes.size(), event.bytes.size()};
+  if (source != Source::Bytes) payload = buffer_payload(event, source);
+  return {fixed + static_cast<std::size_t>(std::min<std::uint64_t>(payload.mapped, snap)), fixed + payload.length};
+}
+
+void encode(const Event& event, std::uint32_t snap, std::span<std::byte> out) noexcept {
+  write_header(event, out.data());
+  const std::size_t fixed = kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
+  const std::size_t room = std::min<std::size_t>(out.size() - fixed, snap);
+  const Source source = source_of(event.kind);
+  if (source == Source::Bytes) {
+    const std::size_t take = std::min(room, event.bytes.size());
+    if (take > 0) std::memcpy(out.data() + fixed, event.bytes.data(), take);
+  } else {
+    copy_buffers(event, source, out.data() + fixed, room);
+  }
+}
+
+Descriptor Record::descriptor(std::size_t i) const noexcept {
+  const std::byte* d = descriptor_bytes.data() + i * kDescriptorBytes;
+  return {load_le<std::uint64_t>(d), load_le<std::uint32_t>(d + 8), load_le<std::uint16_t>(d + 12)};
+}
+
+Record decode(std::span<const std::byte> captured, std::uint64_t original) {
+  if (captured.size() < kRecordHeaderBytes) {
+    corrupt("record of " + std::to_string(captured.size()) + " bytes is shorter than the " +
+            std::to_string(kRecordHeaderBytes) + "-byte record header");
+  }
+  const std::byte* p = captured.data();
+  const auto version = static_cast<unsigned>(p[0]);
+  if (version > kRecordVersion) {
+    throw Error(ErrorCode::FutureVersion, "record format version " + std::to_string(version) +
+                                              " is newer than this vgen reads (" + std::to_string(kRecordVersion) +
+                                              ")");
+  }
+  if (version == 0) corrupt("record format version 0 does not exist");
+  const auto channel = static_cast<unsigned>(p[1]);
+  const auto kind = static_cast<unsigned>(p[2]);
+  if (channel == 0 || channel > static_cast<unsigned>(kLastChannel)) corrupt("unknown channel " + std::to_string(channel));
+  if (kind > static_cast<unsigned>(kLastEventKind)) corrupt("unknown event kind " + std::to_string(kind));
+  Record r;
+  r.channel = static_cast<Channel>(channel);
+  r.kind = static_cast<EventKind>(kind);
+  r.queue = load_le<std::uint16_t>(p + 4);
+  r.head = load_le<std::uint16_t>(p + 6);
+  r.index = load_le<std::uint32_t>(p + 8);
+  const std::size_t stored = load_le<std::uint16_t>(p + 12);
+  r.chain_descriptors = load_le<std::uint16_t>(p + 14);
+  r.a = load_le<std::uint64_t>(p + 16);
+  r.b = load_le<std::uint64_t>(p + 24);
+  if (stored > kMaxRecordedDescriptors || stored > r.chain_descriptors) {
+    corrupt(std::to_string(stored) + " descriptors stored of a chain of " + std::to_string(r.chain_descriptors) +
+            " (at most " + std::to_string(kMaxRecordedDescriptors) + ")");
+  }
+  const std::size_t fixed = kRecordHeaderBytes + stored * kDescriptorBytes;
+  if (captured.size() < fixed) {
+    corrupt("record of " + std::to_string(captured.size()) + " bytes is shorter than its header and " +
+            std::to_string(stored) + " descriptors (" + std::to_string(fixed) + " bytes)");
+  }
+  if (original < captured.size()) {
+    corrupt("original length " + std::to_string(original) + " is below the " + std::to_string(captured.size()) +
+            " bytes stored");
+  }
+  r.descriptor_bytes = captured.subspan(kRecordHeaderBytes, stored * kDescriptorBytes);
+  r.payload = captured.subspan(fixed);
+  r.payload_length = original - fixed;
+  return r;
+}
+
+}  // namespace vgen::trace

@@ -1,0 +1,163 @@
+#include "vgen/trace/recorder.hpp"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+#include <vgen/trace/record.hpp>
+
+#include "clock.hpp"
+#include "log_writer.hpp"
+#include "slot_pool.hpp"
+
+namespace vgen::trace {
+namespace {
+
+constexpr auto kFileFlushInterval = std::chrono::milliseconds(20);
+
+std::atomic<std::uint64_t> g_next_recorder{1};
+// Moves on in every forked child, so a thread's cached slot (its parent's) is not reused.
+std::atomic<std::uint64_t> g_fork_generation{0};
+
+void count_fork() { g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
+
+// The slot the calling thread records into, for one recorder at a time.
+struct ThreadSlot {
+  std::uint64_t recorder = 0;
+  std::uint64_t generation = 0;
+  detail::Slot* slot = nullptr;
+  std::shared_ptr<detail::SlotPool> pool;
+
+  ~ThreadSlot() { retire(); }
+  void retire() noexcept {
+    if (slot != nullptr && generation == g_fork_generation.load(std::memory_order_relaxed)) {
+      slot->state.store(detail::kRetired, std::memory_order_release);
+    }
+    slot = nullptr;
+    pool.reset();
+  }
+};
+
+thread_local ThreadSlot t_slot;
+
+}  // namespace
+
+Recorder::Recorder(const std::string& path, RecorderOptions options)
+    : options_(std::move(options)),
+      id_(g_next_recorder.fetch_add(1)),
+      owner_(getpid()),
+      pool_(std::make_shared<detail::SlotPool>(options_.threads, options_.buffer_bytes)),
+      writer_(std::make_unique<detail::LogWriter>(path, options_.application, options_.threads)) {
+  static const int registered = pthread_atfork(nullptr, nullptr, count_fork);
+  (void)registered;
+  thread_ = new std::thread([this] { run_writer(); });
+}
+
+Recorder::~Recorder() {
+  auto* thread = static_cast<std::thread*>(thread_);
+  if (getpid() != owner_) return;  // a forked copy: the writer thread is the parent's
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_one();
+  thread->join();
+  delete thread;
+  if (t_slot.recorder == id_) t_slot.retire();
+}
+
+void Recorder::record(const Event& event) noexcept {
+  const std::uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
+  if (t_slot.recorder != id_ || t_slot.generation != generation) [[unlikely]] {
+    t_slot.retire();
+    t_slot.recorder = id_;
+    t_slot.generation = generation;
+    t_slot.pool = pool_;
+    t_slot.slot = pool_->claim();
+  }
+  if (t_slot.slot == nullptr) [[unlikely]] {
+    lost_without_slot_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const std::uint32_t snap = options_.snap_length;
+  const RecordSize size = encoded_size(event, snap);
+  detail::append(*pool_, *t_slot.slot, size.captured, size.original, detail::now_ticks(),
+                 [&](std::byte* out) { encode(event, snap, {out, size.captured}); });
+}
+
+void Recorder::name_interface(Channel channel, std::uint16_t queue, const std::string& description) {
+  writer_->name(channel, queue, description);
+}
+
+void Recorder::flush() {
+  if (getpid() != owner_) return;  // a forked copy has no writer thread
+  std::unique_lock lock(mutex_);
+  const std::uint64_t ticket = ++flush_requests_;
+  wake_.notify_one();
+  done_.wait(lock, [&] { return flushes_done_ >= ticket; });
+}
+
+RecorderStatistics Recorder::statistics() const {
+  return {writer_->written(), writer_->dropped(), writer_->bytes()};
+}
+
+// Drains the buffers every interval, and at once when flush() or the destructor asks; the
+// file is written out every kFileFlushInterval and for each flush.
+void Recorder::run_writer() {
+  auto last_flush = std::chrono::steady_clock::now();
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait_for(lock, options_.interval, [&] { return stop_ || flush_requests_ > flushes_done_; });
+    const bool stopping = stop_;
+    const std::uint64_t requested = flush_requests_;
+    const bool flush_asked = requested > flushes_done_;
+    lock.unlock();
+    // Everything recorded before the request (or the stop) is in the buffers now: the
+    // request was read under the mutex the requesting thread took after its records.
+    writer_->drain(*pool_, lost_without_slot_.load(std::memory_order_relaxed));
+    const auto now = std::chrono::steady_clock::now();
+    if (stopping || flush_asked || now - last_flush >= kFileFlushInterval) {
+      try {
+        writer_->flush();
+      } catch (const std::exception& error) {
+        std::fprintf(stderr, "vgen trace: %s\n", error.what());
+      }
+      last_flush = now;
+    }
+    lock.lock();
+    if (flush_asked) {
+      flushes_done_ = requested;
+      done_.notify_all();
+    }
+    if (stopping) return;
+  }
+}
+
+namespace {
+
+// The recorder behind --trace: reports its drops when it closes.
+class ReportingRecorder final : public TraceSink {
+ public:
+  explicit ReportingRecorder(const std::string& path) : path_(path), recorder_(path) {}
+  ~ReportingRecorder() override {
+    recorder_.flush();
+    const RecorderStatistics s = recorder_.statistics();
+    if (s.dropped != 0) {
+      std::fprintf(stderr, "vgen trace: %s: %llu records written, %llu dropped (buffers full)\n", path_.c_str(),
+                   static_cast<unsigned long long>(s.written), static_cast<unsigned long long>(s.dropped));
+    }
+  }
+  void record(const Event& event) noexcept override { recorder_.record(event); }
+
+ private:
+  std::string path_;
+  Recorder recorder_;
+};
+
+}  // namespace
+
+std::unique_ptr<TraceSink> open_recorder(const std::string& path) { return std::make_unique<ReportingRecorder>(path); }
+
+}  // namespace vgen::trace

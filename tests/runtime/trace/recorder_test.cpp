@@ -1,0 +1,212 @@
+// The recorder: records from several threads and a forked process reach one log, in time
+// order per thread, on one interface per channel and queue; a full buffer drops and counts
+// instead of blocking, and the log says so.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <vgen/trace/log_reader.hpp>
+#include <vgen/trace/record.hpp>
+#include <vgen/trace/recorder.hpp>
+
+#include "temp_file.hpp"
+
+namespace vgen::trace {
+namespace {
+
+using testing::TempFile;
+
+std::vector<LogRecord> read_log(const std::string& path, std::vector<LogInterface>* interfaces = nullptr) {
+  LogReader reader(path);
+  std::vector<LogRecord> records;
+  while (const LogRecord* r = reader.next()) {
+    records.push_back(*r);
+    records.back().record.payload = {};
+    records.back().record.descriptor_bytes = {};
+  }
+  if (interfaces != nullptr) *interfaces = reader.interfaces();
+  return records;
+}
+
+TEST(Recorder, ThreadsRecordIntoOneLogInOrder) {
+  TempFile file;
+  constexpr int kThreads = 4;
+  constexpr std::uint32_t kEach = 20000;
+  {
+    Recorder recorder(file.path());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&recorder, t] {
+        for (std::uint32_t i = 0; i < kEach; ++i) {
+          recorder.record({EventKind::ChainAdded, static_cast<std::uint16_t>(t), 0, i});
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    recorder.flush();
+    const RecorderStatistics s = recorder.statistics();
+    EXPECT_EQ(s.written + s.dropped, kThreads * kEach);
+  }
+  std::map<std::uint16_t, std::uint32_t> next;
+  std::uint64_t last_time = 0;
+  std::size_t out_of_order = 0;
+  std::vector<LogInterface> interfaces;
+  for (const LogRecord& r : read_log(file.path(), &interfaces)) {
+    if (r.record.kind == EventKind::Dropped) continue;
+    EXPECT_GE(r.record.index, next[r.record.queue]) << "queue " << r.record.queue;
+    next[r.record.queue] = r.record.index + 1;
+    if (r.timestamp_ns < last_time) ++out_of_order;
+    last_time = r.timestamp_ns;
+  }
+  EXPECT_EQ(next.size(), static_cast<std::size_t>(kThreads));
+  // Records are merged by time within each drain; one taken just before a drain and stored
+  // just after it (the thread was preempted in between) lands in the next one.
+  EXPECT_LE(out_of_order, kThreads * kEach / 100);
+  std::set<std::string> names;
+  for (const LogInterface& i : interfaces) names.insert(i.name);
+  EXPECT_TRUE(names.count("vq0") && names.count("vq3"));
+}
+
+// The writer drains only when flushed (the interval is an hour), so the buffer fills: the
+// records past its room are dropped and counted, record() returns at once all the same, and
+// once drained the buffer takes records again.
+TEST(Recorder, FullBufferDropsAndTheLogSaysHowMany) {
+  TempFile file;
+  RecorderOptions options;
+  options.buffer_bytes = 4096;
+  options.interval = std::chrono::hours(1);
+  std::uint64_t dropped = 0;
+  std::uint64_t written = 0;
+  {
+    Recorder recorder(file.path(), options);
+    for (std::uint32_t i = 0; i < 1000; ++i) recorder.record({EventKind::NotifySent, 0, 0, i});
+    recorder.flush();
+    dropped = recorder.statistics().dropped;
+    written = recorder.statistics().written;
+    EXPECT_GT(written, 0u);
+    EXPECT_LT(written, 4096u / kRecordHeaderBytes);  // no more than the buffer holds
+    EXPECT_EQ(written + dropped, 1000u);
+    // Drained: room again, nothing more lost.
+    for (std::uint32_t i = 0; i < 10; ++i) recorder.record({EventKind::NotifySent, 0, 0, 1000 + i});
+    recorder.flush();
+    EXPECT_EQ(recorder.statistics().dropped, dropped);
+    EXPECT_EQ(recorder.statistics().written, written + 10);
+  }
+  std::uint64_t reported = 0;
+  std::vector<std::uint32_t> indexes;
+  for (const LogRecord& r : read_log(file.path())) {
+    if (r.record.kind == EventKind::Dropped) {
+      reported += r.record.a;
+      EXPECT_EQ(r.record.b, reported);  // b: the running total
+      EXPECT_EQ(r.record.channel, Channel::Recorder);
+    } else {
+      indexes.push_back(r.record.index);
+    }
+  }
+  EXPECT_EQ(reported, dropped);
+  // The first records were kept, the rest of the burst lost, the later ones kept.
+  ASSERT_EQ(indexes.size(), written + 10);
+  for (std::size_t i = 0; i < written; ++i) EXPECT_EQ(indexes[i], i);
+  EXPECT_EQ(indexes[written], 1000u);
+}
+
+// A thread beyond the slot limit loses its records, counted like those of a full buffer.
+TEST(Recorder, ThreadBeyondTheLimitIsCountedAsDropped) {
+  TempFile file;
+  RecorderOptions options;
+  options.threads = 1;
+  options.interval = std::chrono::hours(1);
+  Recorder recorder(file.path(), options);
+  recorder.record({EventKind::NotifySent});  // this thread takes the only slot
+  std::thread([&recorder] {
+    for (int i = 0; i < 5; ++i) recorder.record({EventKind::NotifySent});
+  }).join();
+  recorder.flush();
+  EXPECT_EQ(recorder.statistics().written, 1u);
+  EXPECT_EQ(recorder.statistics().dropped, 5u);
+}
+
+TEST(Recorder, PayloadIsCutAtTheSnapLength) {
+  TempFile file;
+  RecorderOptions options;
+  options.snap_length = 8;
+  const std::string text = "a message longer than eight bytes";
+  {
+    Recorder recorder(file.path(), options);
+    Event event{EventKind::RpmsgMessage};
+    event.bytes = {reinterpret_cast<const std::byte*>(text.data()), text.size()};
+    recorder.record(event);
+  }
+  LogReader reader(file.path());
+  const LogRecord* r = reader.next();
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(r->record.payload.data()), r->record.payload.size()),
+            "a messag");
+  EXPECT_EQ(r->record.payload_length, text.size());
+}
+
+TEST(Recorder, InterfacesCarryTheirNames) {
+  TempFile file;
+  {
+    Recorder recorder(file.path());
+    recorder.name_interface(Channel::Virtqueue, 1, "transmitq");
+    recorder.record({EventKind::ChainAdded, 1});
+    recorder.record({EventKind::StateChanged, 0, 0, 1, 0, 1});
+  }
+  std::vector<LogInterface> interfaces;
+  read_log(file.path(), &interfaces);
+  ASSERT_EQ(interfaces.size(), 2u);
+  EXPECT_EQ(interfaces[0].name, "vq1");
+  EXPECT_EQ(interfaces[0].description, "transmitq");
+  EXPECT_EQ(interfaces[1].name, "virtio");
+}
+
+TEST(Recorder, ForkedChildRecordsIntoTheParentsLog) {
+  TempFile file;
+  {
+    Recorder recorder(file.path());
+    recorder.record({EventKind::ChainAdded, 0, 0, 1});
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      for (std::uint32_t i = 0; i < 100; ++i) recorder.record({EventKind::ChainTaken, 0, 0, i});
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    recorder.record({EventKind::UsedReclaimed, 0, 0, 2});
+  }
+  std::map<EventKind, int> kinds;
+  for (const LogRecord& r : read_log(file.path())) ++kinds[r.record.kind];
+  EXPECT_EQ(kinds[EventKind::ChainAdded], 1);
+  EXPECT_EQ(kinds[EventKind::ChainTaken], 100);
+  EXPECT_EQ(kinds[EventKind::UsedReclaimed], 1);
+}
+
+TEST(Recorder, ExitedThreadsGiveTheirBuffersBack) {
+  TempFile file;
+  RecorderOptions options;
+  options.threads = 2;
+  {
+    Recorder recorder(file.path(), options);
+    for (int round = 0; round < 10; ++round) {
+      std::thread([&recorder, round] { recorder.record({EventKind::NotifySent, 0, 0, static_cast<std::uint32_t>(round)}); })
+          .join();
+      recorder.flush();
+      recorder.flush();  // a second round frees the retired slot
+    }
+    EXPECT_EQ(recorder.statistics().dropped, 0u);
+    EXPECT_EQ(recorder.statistics().written, 10u);
+  }
+}
+
+}  // namespace
+}  // namespace vgen::trace

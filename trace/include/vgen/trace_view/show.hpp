@@ -1,0 +1,33 @@
+// `vgen trace show LOG`: one line per event of a trace log, with names instead of numbers
+// (event kinds, VirtIO status bits, Xenbus states, descriptor flags) and a chain's
+// descriptors and payload on its line. docs/trace.md describes what the log holds.
+//
+// A line: time since the log's first record (seconds), the interface (vq0, virtio, ...),
+// the event and its fields, e.g.
+//
+//   +0.000012345 vq0 chain-added head 0 avail-idx 1 out 5 in 20 [0x100000+5 r, 0x100008+20 w] "hello"
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <vgen/trace/log_reader.hpp>
+
+namespace vgen::trace_view {
+
+/// The text of one record (no newline); `first_ns` is the time of the log's first record.
+std::string describe(const trace::LogRecord& record, const std::vector<trace::LogInterface>& interfaces,
+                     std::uint64_t first_ns);
+
+/// The VirtIO device status bits of `status` by name, joined by '|' ("0" for none).
+std::string status_names(std::uint64_t status);
+/// The name of a Xenbus state, or its number when unknown.
+std::string xenbus_state_name(std::uint64_t state);
+
+/// Writes one line per record of `reader` to `out`; returns how many. A damaged log throws
+/// trace::Error after the lines of every complete record before the damage were written.
+std::uint64_t show(trace::LogReader& reader, std::ostream& out);
+
+}  // namespace vgen::trace_view

@@ -1,0 +1,226 @@
+#include "vgen/trace_view/show.hpp"
+
+#include <array>
+#include <cstdio>
+#include <string_view>
+
+#include <vgen/format.hpp>
+
+namespace vgen::trace_view {
+namespace {
+
+using trace::Channel;
+using trace::EventKind;
+using trace::Record;
+
+// Payload bytes shown per line at most; the rest is summed up as "… N bytes".
+constexpr std::size_t kShownPayload = 48;
+
+std::string_view kind_name(EventKind kind) {
+  switch (kind) {
+    case EventKind::ChainAdded: return "chain-added";
+    case EventKind::AvailPublished: return "avail-published";
+    case EventKind::ChainTaken: return "chain-taken";
+    case EventKind::UsedPushed: return "used-pushed";
+    case EventKind::UsedPublished: return "used-published";
+    case EventKind::UsedReclaimed: return "used-reclaimed";
+    case EventKind::NotifySent: return "notify";
+    case EventKind::NotifySuppressed: return "notify-suppressed";
+    case EventKind::QueueBroken: return "queue-broken";
+    case EventKind::StateChanged: return "state";
+    case EventKind::UsedLengthIgnored: return "used-len-ignored";
+    case EventKind::AvailSeen: return "avail-seen";
+    case EventKind::UsedSeen: return "used-seen";
+    case EventKind::FeaturesNegotiated: return "features";
+    case EventKind::ConfigRead: return "config-read";
+    case EventKind::ConfigWrite: return "config-write";
+    case EventKind::MmioRead: return "mmio-read";
+    case EventKind::MmioWrite: return "mmio-write";
+    case EventKind::XenRequest: return "xen-request";
+    case EventKind::XenResponse: return "xen-response";
+    case EventKind::XenPushed: return "xen-pushed";
+    case EventKind::GrantMapped: return "grant-mapped";
+    case EventKind::GrantUnmapped: return "grant-unmapped";
+    case EventKind::EventSent: return "event-sent";
+    case EventKind::EventReceived: return "event-received";
+    case EventKind::StoreMessage: return "store-message";
+    case EventKind::RpmsgMessage: return "rpmsg-message";
+    case EventKind::VhostUserMessage: return "vhost-user-message";
+    case EventKind::Dropped: return "dropped";
+  }
+  return "unknown";  // the reader refuses kinds it does not know
+}
+
+std::string seconds(std::uint64_t ns) {
+  char text[40];
+  std::snprintf(text, sizeof text, "+%llu.%09llu", static_cast<unsigned long long>(ns / 1000000000u),
+                static_cast<unsigned long long>(ns % 1000000000u));
+  return text;
+}
+
+// The descriptors as [addr+len flags, ...]: r device-readable, w device-writable; "…N more"
+// when the chain had more than were stored.
+std::string descriptors(const Record& r) {
+  if (r.descriptor_count() == 0) return "";
+  std::string out = " [";
+  for (std::size_t i = 0; i < r.descriptor_count(); ++i) {
+    const trace::Descriptor d = r.descriptor(i);
+    if (i > 0) out += ", ";
+    out += hex(d.addr) + "+" + std::to_string(d.length) + ((d.flags & trace::kDescriptorWritable) != 0 ? " w" : " r");
+    if ((d.flags & ~std::uint16_t{3}) != 0) out += " flags " + hex(d.flags);
+  }
+  if (r.chain_descriptors > r.descriptor_count()) {
+    out += ", " + std::to_string(r.chain_descriptors - r.descriptor_count()) + " more";
+  }
+  return out + "]";
+}
+
+// The payload: quoted text when every shown byte is printable ASCII, hex bytes otherwise;
+// then how much was not shown (cut by the recorder or here).
+std::string payload(const Record& r) {
+  if (r.payload_length == 0) return "";
+  const std::size_t shown = std::min(r.payload.size(), kShownPayload);
+  bool printable = true;
+  for (std::size_t i = 0; i < shown; ++i) {
+    const auto c = static_cast<unsigned char>(r.payload[i]);
+    printable = printable && c >= 0x20 && c < 0x7f;
+  }
+  if (shown == 0) return " (" + std::to_string(r.payload_length) + " bytes, not recorded)";
+  std::string out = " ";
+  if (printable) {
+    out += '"';
+    for (std::size_t i = 0; i < shown; ++i) {
+      const char c = static_cast<char>(r.payload[i]);
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  } else {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < shown; ++i) {
+      const auto c = static_cast<unsigned char>(r.payload[i]);
+      out += kDigits[c >> 4];
+      out += kDigits[c & 15];
+    }
+  }
+  if (r.payload_length > shown) out += " (" + std::to_string(r.payload_length) + " bytes)";
+  return out;
+}
+
+std::string virtqueue_fields(const Record& r) {
+  const std::string head = "head " + std::to_string(r.head);
+  switch (r.kind) {
+    case EventKind::ChainAdded:
+      return head + " avail-idx " + std::to_string(r.index) + " out " + std::to_string(r.a) + " in " +
+             std::to_string(r.b);
+    case EventKind::ChainTaken:
+      return head + " next-avail " + std::to_string(r.index) + " out " + std::to_string(r.a) + " in " +
+             std::to_string(r.b);
+    case EventKind::AvailSeen:
+      return head + " at " + std::to_string(r.index) + " out " + std::to_string(r.a) + " in " + std::to_string(r.b);
+    case EventKind::UsedPushed: return head + " used-idx " + std::to_string(r.index) + " len " + std::to_string(r.a);
+    case EventKind::UsedReclaimed:
+      return head + " last-used " + std::to_string(r.index) + " len " + std::to_string(r.a);
+    case EventKind::UsedSeen: return "id " + std::to_string(r.head) + " at " + std::to_string(r.index) + " len " +
+                                     std::to_string(r.a);
+    case EventKind::AvailPublished:
+    case EventKind::UsedPublished: return "idx " + std::to_string(r.index);
+    case EventKind::NotifySent:
+    case EventKind::NotifySuppressed:
+      return std::string(r.head == 0 ? "kick" : "interrupt") + " idx " + std::to_string(r.index);
+    case EventKind::QueueBroken: return "error " + std::to_string(r.index);
+    case EventKind::UsedLengthIgnored:
+      return head + " at " + std::to_string(r.index) + " len " + std::to_string(r.a);
+    default: return "";
+  }
+}
+
+std::string state_fields(const Record& r) {
+  switch (r.channel) {
+    case Channel::Virtio:
+      return std::string(r.index == 0 ? "driver" : "device") + " status " + status_names(r.a) + " -> " +
+             status_names(r.b);
+    case Channel::VirtioBus: return r.b != 0 ? "bound" : "unbound";
+    case Channel::Xenbus:
+      return std::string(r.index == 0 ? "frontend " : "backend ") + xenbus_state_name(r.a) + " -> " +
+             xenbus_state_name(r.b);
+    case Channel::Rpmsg: return "channel " + hex(r.index) + (r.b != 0 ? " created" : " destroyed");
+    default: return "index " + std::to_string(r.index) + " " + std::to_string(r.a) + " -> " + std::to_string(r.b);
+  }
+}
+
+std::string fields(const Record& r) {
+  switch (r.kind) {
+    case EventKind::StateChanged: return state_fields(r);
+    case EventKind::Dropped: return std::to_string(r.a) + " records lost (" + std::to_string(r.b) + " in all)";
+    case EventKind::FeaturesNegotiated:
+      return std::string(r.index == 0 ? "driver" : "device") + " offered " + hex(r.a) + " accepted " + hex(r.b);
+    case EventKind::ConfigRead:
+    case EventKind::ConfigWrite:
+    case EventKind::MmioRead:
+    case EventKind::MmioWrite:
+      return "offset " + hex(r.index) + " width " + std::to_string(r.head) + " value " + hex(r.a) +
+             (r.b != 0 ? " refused " + std::to_string(r.b) : "");
+    default: break;
+  }
+  if (r.channel == Channel::Virtqueue) return virtqueue_fields(r);
+  return "head " + std::to_string(r.head) + " index " + std::to_string(r.index) + " a " + std::to_string(r.a) +
+         " b " + std::to_string(r.b);
+}
+
+}  // namespace
+
+std::string status_names(std::uint64_t status) {
+  static constexpr std::array<std::pair<std::uint64_t, std::string_view>, 6> kBits = {{
+      {1, "ACKNOWLEDGE"},
+      {2, "DRIVER"},
+      {8, "FEATURES_OK"},
+      {4, "DRIVER_OK"},
+      {64, "DEVICE_NEEDS_RESET"},
+      {128, "FAILED"},
+  }};
+  if (status == 0) return "0";
+  std::string out;
+  std::uint64_t rest = status;
+  for (const auto& [bit, name] : kBits) {
+    if ((status & bit) == 0) continue;
+    if (!out.empty()) out += '|';
+    out += name;
+    rest &= ~bit;
+  }
+  if (rest != 0) out += (out.empty() ? "" : "|") + hex(rest);
+  return out;
+}
+
+std::string xenbus_state_name(std::uint64_t state) {
+  static constexpr std::array<std::string_view, 9> kStates = {
+      "Unknown", "Initialising", "InitWait", "Initialised", "Connected", "Closing", "Closed", "Reconfiguring",
+      "Reconfigured"};
+  return state < kStates.size() ? std::string(kStates[state]) : "state-" + std::to_string(state);
+}
+
+std::string describe(const trace::LogRecord& record, const std::vector<trace::LogInterface>& interfaces,
+                     std::uint64_t first_ns) {
+  const Record& r = record.record;
+  const std::string where = record.interface < interfaces.size() && !interfaces[record.interface].name.empty()
+                                ? interfaces[record.interface].name
+                                : "if" + std::to_string(record.interface);
+  const std::uint64_t since = record.timestamp_ns >= first_ns ? record.timestamp_ns - first_ns : 0;
+  std::string line = seconds(since) + " " + where + " " + std::string(kind_name(r.kind));
+  const std::string rest = fields(r);
+  if (!rest.empty()) line += " " + rest;
+  return line + descriptors(r) + payload(r);
+}
+
+std::uint64_t show(trace::LogReader& reader, std::ostream& out) {
+  std::uint64_t count = 0;
+  std::uint64_t first_ns = 0;
+  while (const trace::LogRecord* record = reader.next()) {
+    if (count == 0) first_ns = record->timestamp_ns;
+    out << describe(*record, reader.interfaces(), first_ns) << '\n';
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace vgen::trace_view
