@@ -191,6 +191,17 @@ void FrontEnd::start_ring(std::uint16_t index) {
   send(Request::SetVringCall, bytes_of(slot), std::span<const int>(&call, 1));
   send(Request::SetVringErr, bytes_of(slot), std::span<const int>(&err, 1));
   send(Request::SetVringKick, bytes_of(slot), std::span<const int>(&kick, 1));
+  // A back end may signal the call eventfd as it takes it (libvhost-user does, against hangs
+  // after a reconnect). A round trip makes sure it has, and such a signal is published now,
+  // before the ring counts as started, not whenever the watcher wakes.
+  guarded("VHOST_USER_GET_FEATURES", [&] { connection_->get_u64(Request::GetFeatures, options_.reply_timeout); });
+  {
+    std::lock_guard events(events_);
+    if (r.call.wait(std::chrono::nanoseconds(0))) {
+      pending_.fetch_or(virtio::kInterruptUsedBuffer);
+      line_.signal();
+    }
+  }
   r.started = true;
 }
 
