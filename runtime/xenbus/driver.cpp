@@ -86,8 +86,12 @@ bool Driver::process() {
       did = true;
     }
     if (continue_pending()) did = true;
-  } catch (const store::ClientError&) {
-    throw;  // the store itself failed: the owner must know
+  } catch (const store::ClientError& error) {
+    // A node of the other end that we may not read is the other end's fault: the device
+    // fails, as in Xen. Any other store error means the store itself failed: the owner must know.
+    if (error.code() != store::ErrorCode::Access) throw;
+    fatal(EACCES, error.what());
+    did = true;
   } catch (const Error& error) {
     fatal(error.code() == ErrorCode::MissingNode ? ENOENT : EINVAL, error.what());
     did = true;

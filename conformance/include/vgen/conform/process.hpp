@@ -1,0 +1,48 @@
+// Child processes of the harness: a forked function or a shell command, waited for with a
+// deadline and killed when it passes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace vgen::conform {
+
+/// A child process, killed (SIGKILL) and reaped when the object goes away unless it was
+/// waited for.
+class ChildProcess {
+ public:
+  /// Forks; the child runs `body` and exits with its return value.
+  static ChildProcess fork(const std::function<int()>& body);
+  /// Runs `command` with /bin/sh -c; `keep_fd` (>= 0) stays open in the child.
+  static ChildProcess shell(const std::string& command, int keep_fd = -1);
+
+  ChildProcess(ChildProcess&& other) noexcept;
+  ChildProcess& operator=(ChildProcess&& other) noexcept;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();
+
+  pid_t pid() const noexcept { return pid_; }
+  /// True while the child has not exited (reaps it if it has).
+  bool running();
+  /// Waits up to `timeout` for the exit; the wait status, or nullopt on timeout.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+  /// Kills the child and reaps it.
+  void kill();
+  /// The wait status once the child was reaped (running() false or wait() succeeded).
+  std::optional<int> status() const noexcept { return status_; }
+
+ private:
+  explicit ChildProcess(pid_t pid) noexcept : pid_(pid) {}
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+};
+
+/// "exited with status N" or "died by signal N (name)".
+std::string describe_exit(int wait_status);
+
+}  // namespace vgen::conform

@@ -1,0 +1,644 @@
+// The rpmsg checks. The remote under test runs its own bus on a thread over the remote side of
+// a pair of vrings in shared memory; the harness holds the host side's link and speaks raw
+// messages on it, so it sees every byte the remote sends and can send what no bus would.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include <vgen/conform/isolation.hpp>
+#include <vgen/error.hpp>
+#include <vgen/notify/eventfd.hpp>
+#include <vgen/rpmsg/bus.hpp>
+#include <vgen/rpmsg/vrings.hpp>
+#include <vgen/shm/allocator.hpp>
+#include <vgen/shm/region.hpp>
+
+#include "rpmsg_suite.hpp"
+
+namespace vgen::conform::rpmsg_checks {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kStep = 3000ms;          // the longest the remote may take to answer
+constexpr shm::GuestAddress kBase = 0x40000000;
+constexpr std::uint32_t kHostAddress = 2048;  // the harness host's endpoint
+
+/// One message as it crossed the link, bytes copied.
+struct Message {
+  std::uint32_t written = 0;  ///< bytes the sender wrote (header included)
+  std::vector<std::byte> bytes;
+  std::uint32_t src = 0, dst = 0, reserved = 0;
+  std::uint16_t len = 0, flags = 0;
+};
+
+std::uint32_t u32(const std::byte* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;  // little-endian hosts only, as the runtime's wire code
+}
+std::uint16_t u16(const std::byte* p) {
+  std::uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+
+std::vector<std::byte> header(std::uint32_t src, std::uint32_t dst, std::uint16_t len) {
+  std::vector<std::byte> out(rpmsg::kHeaderSize);
+  std::memcpy(out.data(), &src, 4);
+  std::memcpy(out.data() + 4, &dst, 4);
+  std::memcpy(out.data() + 12, &len, 2);
+  return out;
+}
+
+// The remote under test and the harness's raw host side.
+class World {
+ public:
+  explicit World(const RpmsgTarget& target) : target_(target) {
+    rpmsg::LayoutOptions options;
+    options.buffer_size = target.halves.spec->buffer_size;
+    const std::uint64_t bytes = (rpmsg::SharedLayout::bytes(options) + 4095) & ~std::uint64_t{4095};
+    memory_.add(kBase, std::make_shared<shm::Region>(shm::Region::create("conform-rpmsg", bytes)));
+    shm::Allocator allocator(kBase, bytes);
+    layout_ = rpmsg::SharedLayout::plan(allocator, options);
+    host_ = std::make_unique<rpmsg::HostVrings>(memory_, layout_, rpmsg::Notifiers{&kick_, &interrupt_});
+    remote_vrings_ = std::make_unique<rpmsg::RemoteVrings>(memory_, layout_, rpmsg::Notifiers{&interrupt_, &kick_});
+    rpmsg::Link* link = &remote_vrings_->link();
+    if (target.wrap_remote_link) {
+      wrapped_ = target.wrap_remote_link(*link);
+      link = wrapped_.get();
+    }
+    rpmsg::BusOptions bus_options;
+    bus_options.feedback = remote_vrings_->feedback();
+    bus_options.log = [](const std::string& line) { std::fprintf(stderr, "remote: %s\n", line.c_str()); };
+    bus_ = std::make_unique<rpmsg::Bus>(*link, bus_options);
+    remote_ = target.halves.make_remote(*bus_);
+    remote_->start();
+    thread_ = std::thread([this] { loop(); });
+  }
+
+  ~World() {
+    stop_ = true;
+    kick_.signal();
+    thread_.join();
+    remote_.reset();
+  }
+
+  std::uint32_t buffer_size() const { return layout_.buffer_size; }
+  rpmsg::Statistics statistics() const { return bus_->statistics(); }
+  std::string error() const {
+    std::lock_guard lock(mutex_);
+    return error_;
+  }
+
+  // The next message the remote sent, waiting up to `timeout` for it.
+  std::optional<Message> receive(std::chrono::milliseconds timeout) {
+    rpmsg::HostLink& link = host_->link();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      if (auto buffer = link.receive()) {
+        Message m;
+        m.written = buffer->length;
+        const std::uint32_t readable = std::min(buffer->length, buffer_size());
+        m.bytes.assign(buffer->data, buffer->data + readable);
+        if (readable >= rpmsg::kHeaderSize) {
+          m.src = u32(buffer->data);
+          m.dst = u32(buffer->data + 4);
+          m.reserved = u32(buffer->data + 8);
+          m.len = u16(buffer->data + 12);
+          m.flags = u16(buffer->data + 14);
+        }
+        link.release_rx(*buffer);
+        link.flush_rx();
+        received_.push_back(m);
+        return m;
+      }
+      if (link.arm_rx()) continue;
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return std::nullopt;
+      interrupt_.wait(deadline - now);
+    }
+  }
+
+  // The next message the remote sent to `dst`, the ones before it kept too.
+  std::optional<Message> receive_to(std::uint32_t dst, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto m = receive(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+      if (!m) return std::nullopt;
+      if (m->dst == dst) return m;
+    }
+    return std::nullopt;
+  }
+
+  // Sends `bytes` as one buffer of which the remote is told `written` bytes were written.
+  void send_raw(const std::vector<std::byte>& bytes, std::uint32_t written) {
+    rpmsg::HostLink& link = host_->link();
+    std::optional<rpmsg::TxBuffer> buffer = link.acquire_tx();
+    if (!buffer) throw vgen::Error("the remote holds every transmit buffer");
+    std::memcpy(buffer->data, bytes.data(), std::min<std::size_t>(bytes.size(), buffer->capacity));
+    link.submit_tx(*buffer, std::min(written, buffer->capacity));
+  }
+
+  // A well-formed message from the harness host to `dst`.
+  void send(std::uint32_t dst, const std::vector<std::byte>& payload) {
+    std::vector<std::byte> bytes = header(kHostAddress, dst, static_cast<std::uint16_t>(payload.size()));
+    bytes.insert(bytes.end(), payload.begin(), payload.end());
+    send_raw(bytes, static_cast<std::uint32_t>(bytes.size()));
+  }
+
+  const std::vector<Message>& received() const { return received_; }
+
+ private:
+  void loop() {
+    while (!stop_) {
+      try {
+        if (bus_->poll() == 0) bus_->wait(std::chrono::milliseconds(20));
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mutex_);
+        error_ = e.what();
+        return;
+      }
+    }
+  }
+
+  const RpmsgTarget& target_;
+  shm::GuestMemory memory_;
+  rpmsg::SharedLayout layout_{};
+  notify::EventfdNotifier kick_, interrupt_;
+  std::unique_ptr<rpmsg::HostVrings> host_;
+  std::unique_ptr<rpmsg::RemoteVrings> remote_vrings_;
+  std::unique_ptr<rpmsg::Link> wrapped_;
+  std::unique_ptr<rpmsg::Bus> bus_;
+  std::unique_ptr<halves::RpmsgRemoteEndpoints> remote_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mutex_;
+  std::string error_;
+  std::thread thread_;
+  std::vector<Message> received_;
+};
+
+// --- what a run leaves for the checks -----------------------------------------------------
+
+struct Run {
+  std::optional<Message> announcement;   ///< the first name-service message
+  std::uint32_t service = 0;             ///< the announced address
+  std::optional<Message> reply;          ///< the answer to a well-formed request
+  std::vector<Message> received;         ///< everything the remote sent
+  rpmsg::Statistics before{}, after{};   ///< the remote's counters around the hostile message
+  std::string hostile;                   ///< what the hostile message was
+  std::string errors;                    ///< why the remote's loop stopped
+  std::uint32_t buffer_size = 0;
+  std::string outcome;
+};
+
+// A request the service takes: endpoint 0's message size of zeros, with a recognisable first byte.
+std::vector<std::byte> request(const RpmsgTarget& target, std::byte mark) {
+  const halves::RpmsgSpec& spec = *target.halves.spec;
+  std::uint32_t size = spec.endpoints.empty() || spec.endpoints[0].message_bytes == 0 ? 8 : spec.endpoints[0].message_bytes;
+  std::vector<std::byte> out(size);
+  out[0] = mark;
+  return out;
+}
+
+using Hostile = std::function<std::string(World&, std::uint32_t service)>;
+
+Run run(const RpmsgTarget& target, const Hostile& hostile) {
+  World world(target);
+  Run r;
+  r.buffer_size = world.buffer_size();
+  r.announcement = world.receive_to(rpmsg::kNameServiceAddress, kStep);
+  if (!r.announcement) {
+    r.outcome = "no name-service announcement";
+  } else {
+    r.service = r.announcement->bytes.size() >= rpmsg::kHeaderSize + 36 ? u32(r.announcement->bytes.data() + rpmsg::kHeaderSize + 32) : 0;
+    if (hostile) {
+      r.before = world.statistics();
+      r.hostile = hostile(world, r.service);
+    }
+    world.send(r.service, request(target, std::byte{0x5a}));
+    r.reply = world.receive_to(kHostAddress, kStep);
+    r.after = world.statistics();
+    r.outcome = r.reply ? "answered a request" : "no answer to a request";
+  }
+  r.errors = world.error();
+  r.received = world.received();
+  return r;
+}
+
+// --- judging ------------------------------------------------------------------------------
+
+Verdict announces(const Run& r, const RpmsgTarget& t) {
+  if (!r.announcement) return fail("sent no message to the name service (0x35) after starting");
+  const Message& m = *r.announcement;
+  if (m.len != rpmsg::kAnnouncementSize || m.bytes.size() < rpmsg::kHeaderSize + rpmsg::kAnnouncementSize) {
+    return fail("announcement of " + std::to_string(m.len) + " bytes, not 40");
+  }
+  const std::byte* p = m.bytes.data() + rpmsg::kHeaderSize;
+  const std::size_t name_length = ::strnlen(reinterpret_cast<const char*>(p), rpmsg::kNameSize);
+  if (name_length == rpmsg::kNameSize) return fail("announced name has no NUL within 32 bytes");
+  if (name_length == 0) return fail("announced an empty name");
+  const std::string name(reinterpret_cast<const char*>(p), name_length);
+  const std::uint32_t flags = u32(p + 36);
+  if (flags != 0) return fail("first announcement has flags " + std::to_string(flags) + ", not 0 (create)");
+  if (r.service == rpmsg::kAnyAddress || r.service == rpmsg::kNameServiceAddress) return fail("announced address " + std::to_string(r.service));
+  if (name != t.halves.spec->service) return fail("announced \"" + name + "\", not the service \"" + std::string(t.halves.spec->service) + "\"");
+  return pass("announced \"" + name + "\" at " + std::to_string(r.service) + " (create)");
+}
+
+Verdict headers(const Run& r) {
+  if (r.received.empty()) return fail("sent nothing (" + r.outcome + ")");
+  for (const Message& m : r.received) {
+    if (m.written < rpmsg::kHeaderSize) return fail("sent a buffer of " + std::to_string(m.written) + " bytes, shorter than a header");
+    if (m.written > r.buffer_size) return fail("claims " + std::to_string(m.written) + " bytes written in a " + std::to_string(r.buffer_size) + "-byte buffer");
+    if (m.len + rpmsg::kHeaderSize != m.written) {
+      return fail("header len " + std::to_string(m.len) + " with " + std::to_string(m.written) + " bytes written (message to " + std::to_string(m.dst) + ")");
+    }
+  }
+  return pass("all " + std::to_string(r.received.size()) + " messages: len + 16 = bytes written, within the buffer");
+}
+
+Verdict zero_fields(const Run& r) {
+  if (r.received.empty()) return fail("sent nothing (" + r.outcome + ")");
+  for (const Message& m : r.received) {
+    if (m.reserved != 0 || m.flags != 0) return fail("message to " + std::to_string(m.dst) + " has reserved " + std::to_string(m.reserved) + ", flags " + std::to_string(m.flags));
+  }
+  return pass("reserved and flags 0 in all " + std::to_string(r.received.size()) + " messages");
+}
+
+Verdict destinations(const Run& r) {
+  if (r.received.empty()) return fail("sent nothing (" + r.outcome + ")");
+  for (const Message& m : r.received) {
+    if (m.dst != rpmsg::kNameServiceAddress && m.dst < rpmsg::kFirstDynamicAddress) return fail("sent a message to reserved address " + std::to_string(m.dst));
+    if (m.dst == rpmsg::kAnyAddress) return fail("sent a message to the any-address");
+  }
+  return pass("every destination is the name service or an address from 1024");
+}
+
+Verdict answers_source(const Run& r) {
+  if (!r.reply) return skip("the service sent no answer to a request; nothing to judge (" + r.outcome + ")");
+  if (r.reply->src != r.service) return fail("answered from " + std::to_string(r.reply->src) + ", not the announced " + std::to_string(r.service));
+  return pass("answered from " + std::to_string(r.reply->src) + " to the request's source " + std::to_string(kHostAddress));
+}
+
+// The hostile message was refused (counted as dropped, not delivered), the remote kept running
+// and answered the next request.
+Verdict refused(const Run& r) {
+  if (!r.announcement) return fail("no name-service announcement to start from");
+  if (!r.errors.empty()) return fail("the remote's loop stopped: " + r.errors);
+  const std::uint64_t dropped_before = r.before.unknown_destination + r.before.rejected_messages + r.before.rejected_announcements;
+  const std::uint64_t dropped_after = r.after.unknown_destination + r.after.rejected_messages + r.after.rejected_announcements;
+  if (r.after.callback_failures != r.before.callback_failures) return fail(r.hostile + ": a callback failed on it");
+  if (dropped_after == dropped_before) {
+    return fail(r.hostile + ": not dropped (" + std::to_string(r.after.received - r.before.received) + " delivered to endpoints)");
+  }
+  if (!r.reply) return fail(r.hostile + ": dropped, but no answer to the next request");
+  return pass(r.hostile + ": dropped; the next request answered");
+}
+
+std::map<std::string, Hostile> hostile_messages() {
+  return {
+      {"reserved-destination", [](World& w, std::uint32_t) {
+         std::vector<std::byte> payload(8);
+         w.send(0x20, payload);
+         return std::string("a message to reserved address 0x20");
+       }},
+      {"oversized", [](World& w, std::uint32_t service) {
+         const std::uint32_t size = w.buffer_size();
+         std::vector<std::byte> bytes = header(kHostAddress, service, static_cast<std::uint16_t>(size - rpmsg::kHeaderSize + 1));
+         bytes.resize(size);
+         w.send_raw(bytes, size);
+         return "len " + std::to_string(size - rpmsg::kHeaderSize + 1) + " in a " + std::to_string(size) + "-byte buffer";
+       }},
+      {"truncated-header", [](World& w, std::uint32_t service) {
+         std::vector<std::byte> bytes = header(kHostAddress, service, 0);
+         w.send_raw(bytes, 8);
+         return std::string("a buffer of 8 bytes");
+       }},
+      {"truncated-payload", [](World& w, std::uint32_t service) {
+         std::vector<std::byte> bytes = header(kHostAddress, service, 100);
+         bytes.resize(rpmsg::kHeaderSize + 10);
+         w.send_raw(bytes, rpmsg::kHeaderSize + 10);
+         return std::string("len 100 with 10 payload bytes written");
+       }},
+      {"bad-announcement", [](World& w, std::uint32_t) {
+         std::vector<std::byte> payload(20, std::byte{'x'});
+         w.send(rpmsg::kNameServiceAddress, payload);
+         return std::string("a 20-byte name-service message");
+       }},
+  };
+}
+
+// --- the host under test: the harness plays the remote ------------------------------------
+
+constexpr std::uint32_t kRemoteAddress = 1024;  // where the harness remote announces the service
+
+// The host under test, running its demo on a thread over the host side of the vrings; the
+// harness holds the remote side's link, announces the service and echoes what comes.
+class HostWorld {
+ public:
+  explicit HostWorld(const RpmsgTarget& target) : target_(target) {
+    rpmsg::LayoutOptions options;
+    options.buffer_size = target.halves.spec->buffer_size;
+    const std::uint64_t bytes = (rpmsg::SharedLayout::bytes(options) + 4095) & ~std::uint64_t{4095};
+    memory_.add(kBase, std::make_shared<shm::Region>(shm::Region::create("conform-rpmsg", bytes)));
+    shm::Allocator allocator(kBase, bytes);
+    layout_ = rpmsg::SharedLayout::plan(allocator, options);
+    host_vrings_ = std::make_unique<rpmsg::HostVrings>(memory_, layout_, rpmsg::Notifiers{&kick_, &interrupt_});
+    remote_ = std::make_unique<rpmsg::RemoteVrings>(memory_, layout_, rpmsg::Notifiers{&interrupt_, &kick_});
+    rpmsg::BusOptions bus_options;
+    bus_options.feedback = host_vrings_->feedback();
+    bus_options.log = [](const std::string& line) { std::fprintf(stderr, "host: %s\n", line.c_str()); };
+    rpmsg::Link* link = &host_vrings_->link();
+    if (target.wrap_host_link) {
+      wrapped_ = target.wrap_host_link(*link);
+      link = wrapped_.get();
+    }
+    bus_ = std::make_unique<rpmsg::Bus>(*link, bus_options);
+    host_ = target.halves.make_host(*bus_);
+    thread_ = std::thread([this] {
+      bool complete = false;
+      try {
+        complete = target_.halves.run_demo(*host_);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mutex_);
+        error_ = e.what();
+      }
+      complete_ = complete;
+      done_ = true;
+      kick_.signal();  // wakes the harness remote waiting for messages
+    });
+  }
+
+  ~HostWorld() {
+    thread_.join();
+    host_.reset();
+  }
+
+  std::uint32_t buffer_size() const { return layout_.buffer_size; }
+  rpmsg::Statistics statistics() const { return bus_->statistics(); }
+  bool done() const { return done_; }
+  bool complete() const { return complete_; }
+  std::string error() const {
+    std::lock_guard lock(mutex_);
+    return error_;
+  }
+
+  // The next message the host sent; nullopt once the demo ended or after `timeout`.
+  std::optional<Message> receive(std::chrono::milliseconds timeout) {
+    rpmsg::RemoteLink& link = remote_->link();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      if (auto buffer = link.receive()) {
+        Message m;
+        m.written = buffer->length;
+        const std::uint32_t readable = std::min(buffer->length, buffer_size());
+        m.bytes.assign(buffer->data, buffer->data + readable);
+        if (readable >= rpmsg::kHeaderSize) {
+          m.src = u32(buffer->data);
+          m.dst = u32(buffer->data + 4);
+          m.reserved = u32(buffer->data + 8);
+          m.len = u16(buffer->data + 12);
+          m.flags = u16(buffer->data + 14);
+        }
+        link.release_rx(*buffer);
+        link.flush_rx();
+        received_.push_back(m);
+        return m;
+      }
+      if (done_) return std::nullopt;
+      if (link.arm_rx()) continue;
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return std::nullopt;
+      kick_.wait(deadline - now);
+    }
+  }
+
+  void send_raw(const std::vector<std::byte>& bytes, std::uint32_t written) {
+    rpmsg::RemoteLink& link = remote_->link();
+    std::optional<rpmsg::TxBuffer> buffer = link.acquire_tx();
+    if (!buffer) throw vgen::Error("the host offers no empty buffer");
+    std::memcpy(buffer->data, bytes.data(), std::min<std::size_t>(bytes.size(), buffer->capacity));
+    link.submit_tx(*buffer, std::min(written, buffer->capacity));
+  }
+
+  void send(std::uint32_t src, std::uint32_t dst, const std::vector<std::byte>& payload) {
+    std::vector<std::byte> bytes = header(src, dst, static_cast<std::uint16_t>(payload.size()));
+    bytes.insert(bytes.end(), payload.begin(), payload.end());
+    send_raw(bytes, static_cast<std::uint32_t>(bytes.size()));
+  }
+
+  void announce() {
+    std::vector<std::byte> payload(rpmsg::kAnnouncementSize);
+    const std::string_view name = target_.halves.spec->service;
+    std::memcpy(payload.data(), name.data(), std::min<std::size_t>(name.size(), rpmsg::kNameSize - 1));
+    std::memcpy(payload.data() + 32, &kRemoteAddress, 4);
+    send(kRemoteAddress, rpmsg::kNameServiceAddress, payload);
+  }
+
+  const std::vector<Message>& received() const { return received_; }
+
+ private:
+  const RpmsgTarget& target_;
+  shm::GuestMemory memory_;
+  rpmsg::SharedLayout layout_{};
+  notify::EventfdNotifier kick_, interrupt_;
+  std::unique_ptr<rpmsg::HostVrings> host_vrings_;
+  std::unique_ptr<rpmsg::RemoteVrings> remote_;
+  std::unique_ptr<rpmsg::Link> wrapped_;
+  std::unique_ptr<rpmsg::Bus> bus_;
+  std::unique_ptr<halves::RpmsgHostDriver> host_;
+  std::atomic<bool> done_{false}, complete_{false};
+  mutable std::mutex mutex_;
+  std::string error_;
+  std::thread thread_;
+  std::vector<Message> received_;
+};
+
+using HostileToHost = std::function<std::string(HostWorld&, std::uint32_t host_address)>;
+
+Run run_host(const RpmsgTarget& target, const HostileToHost& hostile) {
+  auto owned = std::make_unique<HostWorld>(target);
+  HostWorld& world = *owned;
+  Run r;
+  r.buffer_size = world.buffer_size();
+  r.service = kRemoteAddress;
+  world.announce();
+  bool injected = !hostile;
+  // Echo every request until the demo ends; the hostile message goes out before the first echo.
+  for (;;) {
+    const std::optional<Message> m = world.receive(kStep);
+    if (!m) break;
+    if (m->dst != kRemoteAddress || m->bytes.size() < rpmsg::kHeaderSize) continue;
+    if (!injected) {
+      r.before = world.statistics();
+      r.hostile = hostile(world, m->src);
+      injected = true;
+    }
+    const std::vector<std::byte> payload(m->bytes.begin() + rpmsg::kHeaderSize, m->bytes.begin() + std::min<std::size_t>(m->bytes.size(), rpmsg::kHeaderSize + m->len));
+    world.send(kRemoteAddress, m->src, payload);
+    r.reply = m;
+  }
+  r.after = world.statistics();
+  r.errors = world.error();
+  r.outcome = world.done() ? (world.complete() ? "the demo completed" : "the demo did not complete") : "the demo still ran";
+  r.received = world.received();
+  // A demo still running (waiting for answers that went astray) is not waited for: this runs
+  // in a check's own process, whose end stops it.
+  if (!world.done()) (void)owned.release();
+  return r;
+}
+
+Verdict host_sends_to_channel(const Run& r) {
+  int requests = 0;
+  for (const Message& m : r.received) {
+    if (m.dst == rpmsg::kNameServiceAddress) continue;
+    if (m.dst != kRemoteAddress) return fail("sent to " + std::to_string(m.dst) + ", not the announced " + std::to_string(kRemoteAddress));
+    ++requests;
+  }
+  if (requests == 0) return fail("sent nothing to the announced channel (" + r.outcome + ")");
+  return pass(std::to_string(requests) + " messages, all to the announced address " + std::to_string(kRemoteAddress));
+}
+
+Verdict host_source(const Run& r) {
+  if (r.received.empty()) return fail("sent nothing (" + r.outcome + ")");
+  for (const Message& m : r.received) {
+    if (m.src < rpmsg::kFirstDynamicAddress || m.src == rpmsg::kAnyAddress) return fail("sent from address " + std::to_string(m.src));
+  }
+  return pass("every message from an address from 1024 (" + std::to_string(r.received.front().src) + ")");
+}
+
+// The hostile message was dropped, the host kept running and its demo completed.
+Verdict host_refused(const Run& r) {
+  if (!r.errors.empty()) return fail("the host stopped: " + r.errors);
+  if (r.hostile.empty()) return fail("the host sent no request to answer (" + r.outcome + ")");
+  const std::uint64_t dropped_before = r.before.unknown_destination + r.before.rejected_messages + r.before.rejected_announcements;
+  const std::uint64_t dropped_after = r.after.unknown_destination + r.after.rejected_messages + r.after.rejected_announcements;
+  if (r.after.callback_failures != r.before.callback_failures) return fail(r.hostile + ": a callback failed on it");
+  if (dropped_after == dropped_before) return fail(r.hostile + ": not dropped");
+  if (r.outcome != "the demo completed") return fail(r.hostile + ": dropped, but " + r.outcome);
+  return pass(r.hostile + ": dropped; " + r.outcome);
+}
+
+std::map<std::string, HostileToHost> hostile_to_host() {
+  return {
+      {"reserved-destination", [](HostWorld& w, std::uint32_t) {
+         w.send(kRemoteAddress, 0x20, std::vector<std::byte>(8));
+         return std::string("a message to reserved address 0x20");
+       }},
+      {"oversized", [](HostWorld& w, std::uint32_t host) {
+         const std::uint32_t size = w.buffer_size();
+         std::vector<std::byte> bytes = header(kRemoteAddress, host, static_cast<std::uint16_t>(size - rpmsg::kHeaderSize + 1));
+         bytes.resize(size);
+         w.send_raw(bytes, size);
+         return "len " + std::to_string(size - rpmsg::kHeaderSize + 1) + " in a " + std::to_string(size) + "-byte buffer";
+       }},
+      {"truncated-header", [](HostWorld& w, std::uint32_t host) {
+         w.send_raw(header(kRemoteAddress, host, 0), 8);
+         return std::string("a buffer of 8 bytes");
+       }},
+      {"truncated-payload", [](HostWorld& w, std::uint32_t host) {
+         std::vector<std::byte> bytes = header(kRemoteAddress, host, 100);
+         bytes.resize(rpmsg::kHeaderSize + 10);
+         w.send_raw(bytes, rpmsg::kHeaderSize + 10);
+         return std::string("len 100 with 10 payload bytes written");
+       }},
+      {"bad-announcement", [](HostWorld& w, std::uint32_t) {
+         w.send(kRemoteAddress, rpmsg::kNameServiceAddress, std::vector<std::byte>(20, std::byte{'x'}));
+         return std::string("a 20-byte name-service message");
+       }},
+  };
+}
+
+struct RpmsgCheck {
+  CheckInfo info;
+  std::string hostile;  ///< the hostile message ("" for faithful)
+  std::function<Verdict(const Run&, const RpmsgTarget&)> judge;
+  std::string role = "remote";  ///< the half it judges
+};
+
+const std::vector<RpmsgCheck>& table() {
+  static const std::vector<RpmsgCheck> checks = {
+      {{"rpmsg.remote.announces", {"rpmsg/ns/remote-announces", "rpmsg/ns/announcement-format"}, Mode::Faithful, "announces its service to 0x35"},
+       "", announces},
+      {{"rpmsg.remote.header-length", {"rpmsg/wire/len-matches-written"}, Mode::Faithful, "len + 16 = bytes written, within the buffer"},
+       "", [](const Run& r, const RpmsgTarget&) { return headers(r); }},
+      {{"rpmsg.remote.zero-fields", {"rpmsg/wire/reserved-flags-zero"}, Mode::Faithful, "reserved and flags sent as 0"},
+       "", [](const Run& r, const RpmsgTarget&) { return zero_fields(r); }},
+      {{"rpmsg.remote.no-reserved-destination", {"rpmsg/addr/no-reserved-destination"}, Mode::Faithful, "sends only to 0x35 or addresses from 1024"},
+       "", [](const Run& r, const RpmsgTarget&) { return destinations(r); }},
+      {{"rpmsg.remote.answers-from-service", {"rpmsg/addr/answer-source"}, Mode::Faithful, "answers from the announced address"},
+       "", [](const Run& r, const RpmsgTarget&) { return answers_source(r); }},
+      {{"hostile-host.reserved-destination", {"rpmsg/addr/no-reserved-destination-host"}, Mode::Hostile, "a message to a reserved address"},
+       "reserved-destination", [](const Run& r, const RpmsgTarget&) { return refused(r); }},
+      {{"hostile-host.oversized", {"rpmsg/wire/payload-limit"}, Mode::Hostile, "a header len beyond the buffer"},
+       "oversized", [](const Run& r, const RpmsgTarget&) { return refused(r); }},
+      {{"hostile-host.truncated-header", {"rpmsg/wire/whole-header"}, Mode::Hostile, "a buffer shorter than a header"},
+       "truncated-header", [](const Run& r, const RpmsgTarget&) { return refused(r); }},
+      {{"hostile-host.truncated-payload", {"rpmsg/wire/len-matches-written-host"}, Mode::Hostile, "a len beyond the bytes written"},
+       "truncated-payload", [](const Run& r, const RpmsgTarget&) { return refused(r); }},
+      {{"hostile-host.bad-announcement", {"rpmsg/ns/announcement-size-host"}, Mode::Hostile, "a name-service message of 20 bytes"},
+       "bad-announcement", [](const Run& r, const RpmsgTarget&) { return refused(r); }},
+      // The host, the harness playing the remote.
+      {{"rpmsg.host.header-length", {"rpmsg/wire/len-matches-written-host"}, Mode::Faithful, "len + 16 = bytes written, within the buffer"},
+       "", [](const Run& r, const RpmsgTarget&) { return headers(r); }, "host"},
+      {{"rpmsg.host.zero-fields", {"rpmsg/wire/reserved-flags-zero-host"}, Mode::Faithful, "reserved and flags sent as 0"},
+       "", [](const Run& r, const RpmsgTarget&) { return zero_fields(r); }, "host"},
+      {{"rpmsg.host.no-reserved-destination", {"rpmsg/addr/no-reserved-destination-host"}, Mode::Faithful, "sends only to 0x35 or addresses from 1024"},
+       "", [](const Run& r, const RpmsgTarget&) { return destinations(r); }, "host"},
+      {{"rpmsg.host.sends-to-channel", {"rpmsg/addr/host-sends-to-channel"}, Mode::Faithful, "requests go to the announced address"},
+       "", [](const Run& r, const RpmsgTarget&) { return host_sends_to_channel(r); }, "host"},
+      {{"rpmsg.host.dynamic-source", {"rpmsg/addr/dynamic-source"}, Mode::Faithful, "sends from an address from 1024"},
+       "", [](const Run& r, const RpmsgTarget&) { return host_source(r); }, "host"},
+      {{"hostile-remote.reserved-destination", {"rpmsg/addr/no-reserved-destination"}, Mode::Hostile, "a message to a reserved address"},
+       "reserved-destination", [](const Run& r, const RpmsgTarget&) { return host_refused(r); }, "host"},
+      {{"hostile-remote.oversized", {"rpmsg/wire/remote-payload-limit"}, Mode::Hostile, "a header len beyond the buffer"},
+       "oversized", [](const Run& r, const RpmsgTarget&) { return host_refused(r); }, "host"},
+      {{"hostile-remote.truncated-header", {"rpmsg/wire/remote-whole-header"}, Mode::Hostile, "a buffer shorter than a header"},
+       "truncated-header", [](const Run& r, const RpmsgTarget&) { return host_refused(r); }, "host"},
+      {{"hostile-remote.truncated-payload", {"rpmsg/wire/len-matches-written"}, Mode::Hostile, "a len beyond the bytes written"},
+       "truncated-payload", [](const Run& r, const RpmsgTarget&) { return host_refused(r); }, "host"},
+      {{"hostile-remote.bad-announcement", {"rpmsg/ns/announcement-format"}, Mode::Hostile, "a name-service message of 20 bytes"},
+       "bad-announcement", [](const Run& r, const RpmsgTarget&) { return host_refused(r); }, "host"},
+  };
+  return checks;
+}
+
+}  // namespace
+
+std::vector<CheckInfo> rpmsg_check_infos() {
+  std::vector<CheckInfo> infos;
+  for (const RpmsgCheck& c : table()) infos.push_back(c.info);
+  return infos;
+}
+
+void run_rpmsg(const RpmsgPlan& plan, Report& report, const std::map<std::string, std::string>& deviations) {
+  if (plan.target == nullptr) throw vgen::Error("the rpmsg suite needs an rpmsg pair linked into the harness (run the pair's program with --conform)");
+  if (plan.role != "remote" && plan.role != "host") throw vgen::Error("unknown rpmsg role '" + plan.role + "' (host, remote)");
+  std::map<std::string, std::vector<const RpmsgCheck*>> groups;
+  for (const RpmsgCheck& c : table()) {
+    if (c.role != plan.role || (c.info.mode == Mode::Faithful ? !plan.faithful : !plan.hostile)) continue;
+    if (plan.only && !std::regex_search(c.info.id, *plan.only)) continue;
+    groups[c.hostile].push_back(&c);
+  }
+  for (const auto& [hostile, list] : groups) {
+    const auto verdicts = run_isolated_batch(
+        [&, hostile = hostile] {
+          const Run r = plan.role == "host" ? run_host(*plan.target, hostile.empty() ? HostileToHost{} : hostile_to_host().at(hostile))
+                                            : run(*plan.target, hostile.empty() ? Hostile{} : hostile_messages().at(hostile));
+          std::vector<Verdict> out;
+          for (const RpmsgCheck* c : list) out.push_back(c->judge(r, *plan.target));
+          return out;
+        },
+        list.size(), plan.timeout);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      Result result{list[i]->info, verdicts[i], {}};
+      if (const auto it = deviations.find(list[i]->info.id); it != deviations.end()) result.deviation = it->second;
+      report.add(std::move(result));
+    }
+  }
+}
+
+}  // namespace vgen::conform::rpmsg_checks

@@ -1,0 +1,212 @@
+// The world of one split device.
+#include "split_world.hpp"
+
+#include <poll.h>
+
+#include <future>
+
+#include <vgen/store/domain.hpp>
+#include <vgen/store/wire_client.hpp>
+#include <vgen/xenbus/device_paths.hpp>
+#include <vgen/xenbus/toolstack.hpp>
+
+namespace vgen::conform::xenbus_checks {
+namespace {
+
+constexpr std::uint32_t kGrantEntries = 16;
+
+std::unique_ptr<store::Client> connect(store::LocalStore* local, const std::string& socket, xenbus::DomainId domain) {
+  if (local != nullptr) return std::make_unique<store::LocalClient>(*local, domain);
+  if (domain == 0) return std::make_unique<store::WireClient>(socket);
+  return std::make_unique<store::WireClient>(socket, domain);
+}
+
+xen::GrantTable make_table(const SplitTarget& target) {
+  return xen::GrantTable::create(SplitWorld::kFrontendDomain, target.halves.spec->ring_pages + target.halves.data_pages, kGrantEntries);
+}
+
+}  // namespace
+
+HalfThread::HalfThread(std::function<bool()> step, std::function<std::vector<int>()> fds)
+    : step_(std::move(step)), fds_(std::move(fds)), thread_([this] { loop(); }) {}
+
+HalfThread::~HalfThread() {
+  stop_ = true;
+  thread_.join();
+}
+
+void HalfThread::post(std::function<void()> command) {
+  std::lock_guard lock(mutex_);
+  commands_.push_back(std::move(command));
+  ++posted_;
+}
+
+bool HalfThread::run_and_wait(std::function<void()> command, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  commands_.push_back(std::move(command));
+  const std::uint64_t ticket = ++posted_;
+  return ran_.wait_for(lock, timeout, [&] { return done_ >= ticket || ended_; }) && done_ >= ticket;
+}
+
+std::string HalfThread::error() const {
+  std::lock_guard lock(mutex_);
+  return error_;
+}
+
+void HalfThread::loop() {
+  while (!stop_) {
+    try {
+      std::vector<std::function<void()>> commands;
+      {
+        std::lock_guard lock(mutex_);
+        commands.swap(commands_);
+      }
+      for (auto& command : commands) {
+        command();
+        std::lock_guard lock(mutex_);
+        ++done_;
+        ran_.notify_all();
+      }
+      if (step_()) continue;
+      std::vector<pollfd> polled;
+      for (const int fd : fds_()) {
+        if (fd >= 0) polled.push_back({fd, POLLIN, 0});
+      }
+      {
+        std::lock_guard lock(mutex_);
+        if (!commands_.empty()) continue;  // a command came while stepping: run it before waiting
+      }
+      ::poll(polled.data(), polled.size(), 2);
+    } catch (const std::exception& e) {
+      std::lock_guard lock(mutex_);
+      error_ = e.what();
+      break;
+    }
+  }
+  std::lock_guard lock(mutex_);
+  ended_ = true;
+  ran_.notify_all();
+}
+
+SplitWorld::SplitWorld(const SplitTarget& target, const std::string& store_socket)
+    : target_(target),
+      local_(store_socket.empty() ? std::make_unique<store::LocalStore>() : nullptr),
+      toolstack_(connect(local_.get(), store_socket, 0)),
+      frontend_raw_(connect(local_.get(), store_socket, kFrontendDomain)),
+      backend_raw_(connect(local_.get(), store_socket, kBackendDomain)),
+      table_(make_table(target)),
+      mapper_(xen::GrantMapper::attach(table_, kBackendDomain)) {
+  xen::EventChannels::link(frontend_events_, backend_events_);
+  frontend_recorded_ = std::make_unique<RecordingClient>(*frontend_raw_, log_, true);
+  backend_recorded_ = std::make_unique<RecordingClient>(*backend_raw_, log_, false);
+  if (target.wrap_frontend_client) frontend_wrapped_ = target.wrap_frontend_client(*frontend_recorded_);
+  if (target.wrap_backend_client) backend_wrapped_ = target.wrap_backend_client(*backend_recorded_);
+}
+
+SplitWorld::~SplitWorld() {
+  stop_halves();
+  try {
+    destroy();  // a daemon outlives the world: the next one starts clean
+  } catch (const std::exception&) {
+    // The store is gone: nothing left to clean.
+  }
+}
+
+xenbus::DeviceAddress SplitWorld::device() const {
+  return {std::string(target_.halves.spec->device_type), kFrontendDomain, kBackendDomain, 0};
+}
+std::string SplitWorld::frontend_dir() const { return xenbus::frontend_path(device()); }
+std::string SplitWorld::backend_dir() const { return xenbus::backend_path(device()); }
+
+void SplitWorld::create() {
+  destroy();  // what an earlier world on the same daemon left
+  xenbus::create_device(*toolstack_, device());
+}
+
+void SplitWorld::destroy() {
+  xenbus::destroy_device(*toolstack_, device());
+  for (const xenbus::DomainId domain : {kFrontendDomain, kBackendDomain}) {
+    try {
+      toolstack_->remove(store::domain_path(domain) + "/error");
+    } catch (const store::ClientError&) {
+      // No error directory.
+    }
+  }
+}
+
+void SplitWorld::start_frontend() {
+  store::Client& client = frontend_wrapped_ ? *frontend_wrapped_ : *frontend_recorded_;
+  frontend_ = target_.halves.make_frontend(client, device(), table_, frontend_events_);
+  halves::SplitFrontendLink* f = frontend_.get();
+  frontend_thread_ = std::make_unique<HalfThread>([f] { return f->step(); }, [f] { return std::vector<int>{f->pollable_fd(), f->event_fd()}; });
+}
+
+void SplitWorld::start_backend() {
+  store::Client& client = backend_wrapped_ ? *backend_wrapped_ : *backend_recorded_;
+  backend_ = target_.halves.make_backend(client, device(), mapper_, backend_events_);
+  backend_->probe();  // before its thread runs, as the pair runner does
+  halves::SplitBackendLink* b = backend_.get();
+  backend_thread_ = std::make_unique<HalfThread>([b] { return b->step(); }, [b] { return std::vector<int>{b->pollable_fd(), b->event_fd()}; });
+}
+
+void SplitWorld::frontend_do(std::function<void(halves::SplitFrontendLink&)> command) {
+  if (frontend_thread_) frontend_thread_->post([this, command = std::move(command)] { command(*frontend_); });
+}
+
+void SplitWorld::backend_do(std::function<void(halves::SplitBackendLink&)> command) {
+  if (backend_thread_) backend_thread_->post([this, command = std::move(command)] { command(*backend_); });
+}
+
+std::string SplitWorld::half_errors() const {
+  std::string errors;
+  if (frontend_thread_ && !frontend_thread_->error().empty()) errors += "frontend: " + frontend_thread_->error();
+  if (backend_thread_ && !backend_thread_->error().empty()) errors += (errors.empty() ? "" : "; ") + std::string("backend: ") + backend_thread_->error();
+  return errors;
+}
+
+namespace {
+
+// Returns once every watch event `client` had queued before the call has been delivered: a
+// watch fires once when set, behind the events queued before it.
+bool flush_watch_events(store::Client& client, const std::string& path, const std::string& token, std::chrono::milliseconds timeout) {
+  auto fired = std::make_shared<std::promise<void>>();
+  auto once = std::make_shared<std::once_flag>();
+  client.watch(path, token, [fired, once](const std::string&, const std::string&) { std::call_once(*once, [&] { fired->set_value(); }); });
+  const bool delivered = fired->get_future().wait_for(timeout) == std::future_status::ready;
+  client.unwatch(path, token);
+  return delivered;
+}
+
+}  // namespace
+
+bool SplitWorld::settle(std::chrono::milliseconds timeout) {
+  constexpr int kMaxRounds = 16;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    const std::size_t before = log_.size();
+    const std::string token = "conform-barrier-" + std::to_string(++barriers_);
+    for (store::Client* client : {frontend_raw_.get(), backend_raw_.get()}) {
+      if (!flush_watch_events(*client, store::domain_path(client->domain()), token, timeout)) return false;
+    }
+    for (HalfThread* half : {frontend_thread_.get(), backend_thread_.get()}) {
+      if (half == nullptr) continue;
+      // Two commands in turn: the half's loop steps between them.
+      if (!half->run_and_wait([] {}, timeout) || !half->run_and_wait([] {}, timeout)) return false;
+    }
+    if (log_.size() == before) return true;
+  }
+  return true;
+}
+
+void SplitWorld::stop_frontend() {
+  frontend_thread_.reset();
+  frontend_.reset();
+}
+
+void SplitWorld::stop_halves() {
+  frontend_thread_.reset();
+  backend_thread_.reset();
+  frontend_.reset();
+  backend_.reset();
+}
+
+}  // namespace vgen::conform::xenbus_checks
