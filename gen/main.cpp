@@ -5,8 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <exception>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -84,7 +84,8 @@ struct TraceOptions {
 void add_trace(CLI::App& app, TraceOptions& options) {
   CLI::App* trace = app.add_subcommand("trace", "Read trace logs that --trace LOG recorded (docs/trace.md)");
   trace->require_subcommand(1);
-  CLI::App* show = trace->add_subcommand("show", "Print one line per event of a trace log, with names instead of numbers");
+  CLI::App* show =
+      trace->add_subcommand("show", "Print one line per event of a trace log, with names instead of numbers");
   show->add_option("LOG", options.log, "The trace log (pcapng)")->required()->type_name("LOG");
   show->footer(
       "Exit status: 0 the whole log was read; 1 the log is damaged (truncated, corrupt or of a newer\n"
@@ -155,8 +156,9 @@ void add_import(CLI::App& app, ImportOptions& options) {
       "import",
       "Write a spec whose types are structs, enums and #define groups of C or C++ headers, laid out as clang "
       "lays them out (parsed with Clang LibTooling)");
-  command->add_option("HEADER", options.request.headers,
-                      "Headers, included in this order; one that is not a file is found on the include path")
+  command
+      ->add_option("HEADER", options.request.headers,
+                   "Headers, included in this order; one that is not a file is found on the include path")
       ->required()
       ->type_name("HEADER");
   // Each of these takes one value per use (repeat the option for more), so that a header
@@ -167,9 +169,10 @@ void add_import(CLI::App& app, ImportOptions& options) {
   command->add_option("--enum", options.request.enums, "A C enum to import (tag or typedef name); repeatable")
       ->type_name("NAME")
       ->allow_extra_args(false);
-  command->add_option("--define", options.defines,
-                      "Integer macros starting with PREFIX, imported as the enum NAME (default: the prefix in lower "
-                      "case); repeatable")
+  command
+      ->add_option("--define", options.defines,
+                   "Integer macros starting with PREFIX, imported as the enum NAME (default: the prefix in lower "
+                   "case); repeatable")
       ->type_name("PREFIX[=NAME]")
       ->allow_extra_args(false);
   command->add_option("-I", options.request.include_dirs, "Include folder; repeatable")
@@ -315,8 +318,8 @@ int run_import(ImportOptions options) {
   frame.device_id = options.device_id;
   frame.headers = request.headers;
   if (std::optional<std::string> problem = vgen::gen::spec_name_problem(frame.name)) {
-    return usage_error("import", "spec name '" + vgen::gen::printable(frame.name) + "' is not usable: " + *problem +
-                                     " (give --name)");
+    return usage_error(
+        "import", "spec name '" + vgen::gen::printable(frame.name) + "' is not usable: " + *problem + " (give --name)");
   }
   const vgen::import::ImportResult result = vgen::import::clang_tools().import_headers(request);
   for (const std::string& warning : result.warnings) std::cerr << warning << '\n';

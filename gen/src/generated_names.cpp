@@ -579,7 +579,8 @@ class ScopeBuilder {
 
   // An identifier made from a spec name elsewhere that this scope refers to.
   void add_reference(std::string identifier, std::string_view role, const Origin& origin) {
-    derived_.push_back(GeneratedIdentifier{std::move(identifier), std::string(role), origin.text, origin.location, kRefers});
+    derived_.push_back(
+        GeneratedIdentifier{std::move(identifier), std::string(role), origin.text, origin.location, kRefers});
   }
 
   // vgen's own names first, then the spec's in file order.
@@ -610,12 +611,15 @@ Origin endpoint_origin(const Endpoint& endpoint) {
   return Origin{"endpoint '" + endpoint.name + "'", endpoint.location.at(endpoint.name_position)};
 }
 
-std::string pascal_class(const Spec& spec, std::string_view key) { return identifier_of(pattern(NamedEntity::spec, key), spec.name); }
+std::string pascal_class(const Spec& spec, std::string_view key) {
+  return identifier_of(pattern(NamedEntity::spec, key), spec.name);
+}
 
 void add_types(ScopeBuilder& scope, const TypeTable& types) {
   for (const TypeDefinition& type : types.types) {
     const Origin origin{"type '" + type.name + "'", type.location.at(type.name_position)};
-    if (type.as_struct() != nullptr) scope.add(NamedEntity::struct_type, {"type_name", "type_snake"}, type.name, origin);
+    if (type.as_struct() != nullptr)
+      scope.add(NamedEntity::struct_type, {"type_name", "type_snake"}, type.name, origin);
     if (type.as_enum() != nullptr) scope.add(NamedEntity::enum_type, {"type_name", "type_snake"}, type.name, origin);
     if (type.as_flags() != nullptr) scope.add(NamedEntity::flags_type, {"type_name"}, type.name, origin);
   }
@@ -643,7 +647,8 @@ GeneratedScope namespace_scope(const Spec& spec) {
     scope.add(NamedEntity::spec, {"driver_base_class", "device_base_class", "driver_class", "device_class"}, spec.name,
               origin);
     for (const Endpoint& endpoint : service->endpoints) {
-      scope.add(NamedEntity::endpoint, {"address_constant", "index_constant"}, endpoint.name, endpoint_origin(endpoint));
+      scope.add(NamedEntity::endpoint, {"address_constant", "index_constant"}, endpoint.name,
+                endpoint_origin(endpoint));
     }
   } else {
     scope.fixed(kSplitNamespaceNames);
@@ -764,9 +769,9 @@ GeneratedScope struct_scope(const std::string& type_name, const Origin& self, co
     }
     if (member.type.named) {
       const TypeDefinition& type = types.types[*member.type.named];
-      const NamedEntity entity = type.as_struct() != nullptr  ? NamedEntity::struct_type
+      const NamedEntity entity = type.as_struct() != nullptr ? NamedEntity::struct_type
                                  : type.as_enum() != nullptr ? NamedEntity::enum_type
-                                                              : NamedEntity::flags_type;
+                                                             : NamedEntity::flags_type;
       // Fields refer to struct and enum types by name; flags fields hold their integer type.
       if (entity != NamedEntity::flags_type) {
         const Pattern& name = pattern(entity, "type_name");
@@ -823,7 +828,8 @@ void visit_generated_scopes(const Spec& spec, const std::function<void(const Gen
     visit(virtio_half(spec, *device, "device_class", kVirtioDeviceNames));
     visit(test_scope(spec, *device));
     if (device->config) {
-      visit(struct_scope(pascal_class(spec, "config_struct"), spec_origin(spec), *device->config, spec.types, "config"));
+      visit(
+          struct_scope(pascal_class(spec, "config_struct"), spec_origin(spec), *device->config, spec.types, "config"));
     }
   }
   if (const RpmsgService* service = spec.rpmsg()) {

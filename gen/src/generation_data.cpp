@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <initializer_list>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,7 +35,9 @@ std::string identifier(NamedEntity entity, const std::string& name, std::string_
   return {};
 }
 
-std::string struct_identifier(const std::string& name) { return identifier(NamedEntity::struct_type, name, "type_name"); }
+std::string struct_identifier(const std::string& name) {
+  return identifier(NamedEntity::struct_type, name, "type_name");
+}
 
 // Struct type indices so that each struct comes after the structs it contains (C++ needs
 // complete types for members). Spec order is kept where it already works.
@@ -136,7 +138,8 @@ void set_virtio_extras(data& root, const Spec& spec, const VirtioDevice& device)
   std::vector<data> features = items(virtio, "features");
   for (std::size_t index = 0; index < features.size(); ++index) {
     set_name(features[index], "feature", device.features[index].name);
-    features[index].set("feature_constant", identifier(NamedEntity::feature, device.features[index].name, "bit_constant"));
+    features[index].set("feature_constant",
+                        identifier(NamedEntity::feature, device.features[index].name, "bit_constant"));
   }
   virtio.set("features", to_list(features));
   const auto has = [&](Direction direction) {

@@ -23,10 +23,20 @@ int digit_value(char digit, unsigned base) {
 unsigned take_base(std::string_view& text) {
   if (text.size() > 2 && text[0] == '0') {
     switch (text[1]) {
-      case 'x': case 'X': text.remove_prefix(2); return 16;
-      case 'o': case 'O': text.remove_prefix(2); return 8;
-      case 'b': case 'B': text.remove_prefix(2); return 2;
-      default: break;
+      case 'x':
+      case 'X':
+        text.remove_prefix(2);
+        return 16;
+      case 'o':
+      case 'O':
+        text.remove_prefix(2);
+        return 8;
+      case 'b':
+      case 'B':
+        text.remove_prefix(2);
+        return 2;
+      default:
+        break;
     }
   }
   return 10;

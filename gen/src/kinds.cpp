@@ -7,18 +7,24 @@ namespace vgen::gen {
 
 std::string_view spec_kind_name(SpecKind kind) {
   switch (kind) {
-    case SpecKind::virtio: return "virtio";
-    case SpecKind::split: return "split";
-    case SpecKind::rpmsg: return "rpmsg";
+    case SpecKind::virtio:
+      return "virtio";
+    case SpecKind::split:
+      return "split";
+    case SpecKind::rpmsg:
+      return "rpmsg";
   }
   return "virtio";
 }
 
 std::string_view direction_name(Direction direction) {
   switch (direction) {
-    case Direction::driver_to_device: return "driver-to-device";
-    case Direction::device_to_driver: return "device-to-driver";
-    case Direction::bidirectional: return "bidirectional";
+    case Direction::driver_to_device:
+      return "driver-to-device";
+    case Direction::device_to_driver:
+      return "device-to-driver";
+    case Direction::bidirectional:
+      return "bidirectional";
   }
   return "driver-to-device";
 }
@@ -30,12 +36,10 @@ std::string_view side_name(Side side) { return side == Side::frontend ? "fronten
 const std::vector<TransportFeature>& transport_features() {
   // VirtIO 1.2 §6 "Reserved Feature Bits", plus the two of the legacy interface (§6.3).
   static const std::vector<TransportFeature> kFeatures{
-      {"VIRTIO_F_NOTIFY_ON_EMPTY", 24},  {"VIRTIO_F_ANY_LAYOUT", 27},
-      {"VIRTIO_F_INDIRECT_DESC", 28},    {"VIRTIO_F_EVENT_IDX", 29},
-      {"VIRTIO_F_VERSION_1", 32},        {"VIRTIO_F_ACCESS_PLATFORM", 33},
-      {"VIRTIO_F_RING_PACKED", 34},      {"VIRTIO_F_IN_ORDER", 35},
-      {"VIRTIO_F_ORDER_PLATFORM", 36},   {"VIRTIO_F_SR_IOV", 37},
-      {"VIRTIO_F_NOTIFICATION_DATA", 38}, {"VIRTIO_F_NOTIF_CONFIG_DATA", 39},
+      {"VIRTIO_F_NOTIFY_ON_EMPTY", 24}, {"VIRTIO_F_ANY_LAYOUT", 27},        {"VIRTIO_F_INDIRECT_DESC", 28},
+      {"VIRTIO_F_EVENT_IDX", 29},       {"VIRTIO_F_VERSION_1", 32},         {"VIRTIO_F_ACCESS_PLATFORM", 33},
+      {"VIRTIO_F_RING_PACKED", 34},     {"VIRTIO_F_IN_ORDER", 35},          {"VIRTIO_F_ORDER_PLATFORM", 36},
+      {"VIRTIO_F_SR_IOV", 37},          {"VIRTIO_F_NOTIFICATION_DATA", 38}, {"VIRTIO_F_NOTIF_CONFIG_DATA", 39},
       {"VIRTIO_F_RING_RESET", 40},
   };
   return kFeatures;

@@ -99,7 +99,8 @@ class StructLayout {
     }
     member.size = element->size * count;
     member.align = element->align;
-    std::optional<std::uint64_t> offset = member.declared_offset ? check_offset(member) : align_up(offset_, member.align);
+    std::optional<std::uint64_t> offset =
+        member.declared_offset ? check_offset(member) : align_up(offset_, member.align);
     if (!offset) {
       return false;
     }
@@ -236,7 +237,9 @@ class TablePass {
       stack_.back().field = use.name;
       return ensure(nested, &use);
     };
-    std::optional<Layout> layout = StructLayout(table_, diagnostics_, named, "struct '" + type.name + "'", StructLayout::Tail::padded).run(*structure);
+    std::optional<Layout> layout =
+        StructLayout(table_, diagnostics_, named, "struct '" + type.name + "'", StructLayout::Tail::padded)
+            .run(*structure);
     stack_.pop_back();
     if (layout) {
       type.layout = *layout;

@@ -22,13 +22,15 @@ void check_service(const MapView& top, RpmsgService& service) {
   if (name->empty()) {
     reader.error(top.value_location("service"), "the service name is empty");
   } else if (name->size() > kMaxServiceNameLength) {
-    reader.error(top.value_location("service"), "service name '" + *name + "' is " + std::to_string(name->size()) +
-                                                    " bytes; the name-service announcement holds at most 31 (32 with the "
-                                                    "terminating NUL)");
+    reader.error(top.value_location("service"),
+                 "service name '" + *name + "' is " + std::to_string(name->size()) +
+                     " bytes; the name-service announcement holds at most 31 (32 with the "
+                     "terminating NUL)");
   } else {
     for (char c : *name) {
       if (c < 0x21 || c > 0x7E) {
-        reader.error(top.value_location("service"), "service name '" + *name + "' must be printable ASCII without spaces");
+        reader.error(top.value_location("service"),
+                     "service name '" + *name + "' must be printable ASCII without spaces");
         break;
       }
     }
@@ -45,14 +47,16 @@ std::optional<std::uint32_t> load_address(const MapView& entry) {
     return std::nullopt;
   }
   if (*address == kAnyAddress) {
-    entry.reader().error(entry.value_location("address"), "address 0xffffffff of " + entry.what() +
-                                                              " is the 'any address' wildcard, not an endpoint address");
+    entry.reader().error(
+        entry.value_location("address"),
+        "address 0xffffffff of " + entry.what() + " is the 'any address' wildcard, not an endpoint address");
     return std::nullopt;
   }
   if (*address < kFirstDynamicAddress) {
-    entry.reader().error(entry.value_location("address"), "address " + std::to_string(*address) + " of " + entry.what() +
-                                                              " is in the reserved range 0-1023 (the name service is 53); "
-                                                              "fixed addresses start at 1024");
+    entry.reader().error(entry.value_location("address"),
+                         "address " + std::to_string(*address) + " of " + entry.what() +
+                             " is in the reserved range 0-1023 (the name service is 53); "
+                             "fixed addresses start at 1024");
     return std::nullopt;
   }
   return static_cast<std::uint32_t>(*address);
@@ -61,8 +65,9 @@ std::optional<std::uint32_t> load_address(const MapView& entry) {
 void check_message_size(Reader& reader, const NameRef& message, const TypeDefinition& type, const RpmsgService& service,
                         const std::string& endpoint) {
   if (type.layout.size > service.max_payload()) {
-    reader.error(message.location, "message '" + message.name + "' of " + endpoint + " is " + std::to_string(type.layout.size) +
-                                       " bytes, more than the " + std::to_string(service.max_payload()) + "-byte payload of a " +
+    reader.error(message.location, "message '" + message.name + "' of " + endpoint + " is " +
+                                       std::to_string(type.layout.size) + " bytes, more than the " +
+                                       std::to_string(service.max_payload()) + "-byte payload of a " +
                                        std::to_string(service.buffer_size) + "-byte rpmsg buffer");
   }
 }

@@ -77,13 +77,14 @@ std::optional<Compatible> load_compatible(const MapView& top, Flavour flavour) {
   bool ok = frontend && backend;
   for (const auto& [key, text] : {std::pair{"frontend", frontend}, std::pair{"backend", backend}}) {
     if (std::optional<std::string> problem = text ? compatible_problem(*text) : std::nullopt) {
-      reader.error(entry.value_location(key), "invalid compatible string '" + *text + "' for the " + key + ": " + *problem);
+      reader.error(entry.value_location(key),
+                   "invalid compatible string '" + *text + "' for the " + key + ": " + *problem);
       ok = false;
     }
   }
   if (ok && *frontend == *backend) {
-    reader.error(entry.value_location("backend"), "the frontend and backend compatible strings are both '" + *backend +
-                                                      "'; they must differ");
+    reader.error(entry.value_location("backend"),
+                 "the frontend and backend compatible strings are both '" + *backend + "'; they must differ");
     ok = false;
   }
   if (!ok) {
@@ -95,18 +96,26 @@ std::optional<Compatible> load_compatible(const MapView& top, Flavour flavour) {
 std::optional<StoreNode> load_store_node(Reader& reader, const YamlNode& node) {
   MapView entry(reader, node, "store node", kStoreKeys);
   std::optional<std::string> name = entry.string("name", Presence::required);
-  std::optional<Side> side = entry.choice<Side>("side", Presence::required, {{"frontend", Side::frontend}, {"backend", Side::backend}});
-  std::optional<std::string> type = entry.choice<std::string>(
-      "type", Presence::required,
-      {{"u8", "u8"}, {"u16", "u16"}, {"u32", "u32"}, {"u64", "u64"}, {"i8", "i8"}, {"i16", "i16"}, {"i32", "i32"},
-       {"i64", "i64"}, {"string", "string"}});
+  std::optional<Side> side =
+      entry.choice<Side>("side", Presence::required, {{"frontend", Side::frontend}, {"backend", Side::backend}});
+  std::optional<std::string> type = entry.choice<std::string>("type", Presence::required,
+                                                              {{"u8", "u8"},
+                                                               {"u16", "u16"},
+                                                               {"u32", "u32"},
+                                                               {"u64", "u64"},
+                                                               {"i8", "i8"},
+                                                               {"i16", "i16"},
+                                                               {"i32", "i32"},
+                                                               {"i64", "i64"},
+                                                               {"string", "string"}});
   if (name) {
     if (std::optional<std::string> problem = store_path_problem(*name)) {
       reader.error(entry.value_location("name"), "invalid store node name '" + *name + "': " + *problem);
       name.reset();
     } else if (std::find(kProtocolNodes.begin(), kProtocolNodes.end(), *name) != kProtocolNodes.end()) {
-      reader.error(entry.value_location("name"), "store node '" + *name + "' belongs to the xenbus handshake, which "
-                                                 "vgen's runtime manages; do not declare it");
+      reader.error(entry.value_location("name"), "store node '" + *name +
+                                                     "' belongs to the xenbus handshake, which "
+                                                     "vgen's runtime manages; do not declare it");
       name.reset();
     }
   }
@@ -179,8 +188,8 @@ void load_ring(const MapView& top, const TypeTable& types, SplitDevice& device) 
   MapView ring(reader, *node, "ring", kRingKeys);
   std::optional<std::uint64_t> pages = ring.unsigned_integer("pages", Presence::optional, 0xFFFFFFFF);
   if (pages && (!is_power_of_two(*pages) || *pages > kMaxRingPages)) {
-    reader.error(ring.value_location("pages"), "ring pages must be a power of two from 1 to " + std::to_string(kMaxRingPages) +
-                                                   ", got " + std::to_string(*pages));
+    reader.error(ring.value_location("pages"), "ring pages must be a power of two from 1 to " +
+                                                   std::to_string(kMaxRingPages) + ", got " + std::to_string(*pages));
     pages.reset();
   } else if (pages && *pages != 1) {
     // The halves map one granted page per ring (ring-ref); the ring stays computable, so the
@@ -193,7 +202,8 @@ void load_ring(const MapView& top, const TypeTable& types, SplitDevice& device) 
   std::optional<NameRef> request = ring.reference("request", Presence::required);
   std::optional<NameRef> response = ring.reference("response", Presence::required);
   const TypeDefinition* request_type = request ? resolve_struct(reader, *request, types, "the ring request") : nullptr;
-  const TypeDefinition* response_type = response ? resolve_struct(reader, *response, types, "the ring response") : nullptr;
+  const TypeDefinition* response_type =
+      response ? resolve_struct(reader, *response, types, "the ring response") : nullptr;
   if (request) device.request = *request;
   if (response) device.response = *response;
   bool pages_ok = pages || !ring.has("pages");

@@ -36,7 +36,8 @@ std::vector<Component> load_components(const MapView& top) {
                          "duplicate component name '" + *name + "' (first defined at " + first->line_column() + ")");
       continue;
     }
-    components.push_back(Component{*name, entry.string("description", Presence::optional).value_or(""), entry.location()});
+    components.push_back(
+        Component{*name, entry.string("description", Presence::optional).value_or(""), entry.location()});
   }
   return components;
 }
@@ -111,10 +112,12 @@ std::optional<ConnectionEnd> load_end(const MapView& connection, const std::stri
 }
 
 std::optional<std::uint64_t> load_shared_memory(const MapView& entry) {
-  std::optional<std::uint64_t> bytes = entry.unsigned_integer("shared_memory", Presence::required, std::uint64_t{1} << 40);
+  std::optional<std::uint64_t> bytes =
+      entry.unsigned_integer("shared_memory", Presence::required, std::uint64_t{1} << 40);
   if (bytes && (*bytes == 0 || *bytes % kPageBytes != 0)) {
-    entry.reader().error(entry.value_location("shared_memory"), "shared_memory " + std::to_string(*bytes) + " of " + entry.what() +
-                                                                    " is not a positive multiple of the 4096-byte page size");
+    entry.reader().error(entry.value_location("shared_memory"),
+                         "shared_memory " + std::to_string(*bytes) + " of " + entry.what() +
+                             " is not a positive multiple of the 4096-byte page size");
     return std::nullopt;
   }
   return bytes;

@@ -12,8 +12,8 @@ const std::vector<std::string> kStructKeys{"name", "kind", "description", "byte_
 const std::vector<std::string> kFromKeys{"header", "struct"};
 const std::vector<std::string> kEnumKeys{"name", "kind", "description", "type", "values"};
 const std::vector<std::string> kFlagsKeys{"name", "kind", "description", "type", "flags"};
-const std::vector<std::string> kAnyTypeKeys{"name", "kind", "description", "byte_order", "size", "fields",
-                                            "from", "type", "values", "flags"};
+const std::vector<std::string> kAnyTypeKeys{"name",   "kind", "description", "byte_order", "size",
+                                            "fields", "from", "type",        "values",     "flags"};
 const std::vector<std::string> kFieldKeys{"name", "type", "byte_order", "offset", "description"};
 const std::vector<std::string> kPaddingKeys{"pad", "description"};
 const std::vector<std::string> kEnumValueKeys{"name", "value", "description"};
@@ -89,7 +89,8 @@ std::optional<Member> load_field(const MapView& entry, ByteOrder default_order) 
     std::string problem;
     type = parse_field_type(*spelling, problem);
     if (!type) {
-      entry.reader().error(entry.value_location("type"), "invalid type '" + *spelling + "' in " + entry.what() + ": " + problem);
+      entry.reader().error(entry.value_location("type"),
+                           "invalid type '" + *spelling + "' in " + entry.what() + ": " + problem);
     }
   }
   std::optional<ByteOrder> order = entry.byte_order("byte_order", Presence::optional);
@@ -174,16 +175,18 @@ std::optional<EnumType> load_enum(const MapView& entry) {
       continue;
     }
     if (!value->fits(*underlying)) {
-      entry.reader().error(item.value_location("value"), "value " + value->to_string() + " of '" + *name + "' does not fit in " +
-                                                             std::string(scalar_name(*underlying)) + " (the type of " + entry.what() + ")");
+      entry.reader().error(item.value_location("value"),
+                           "value " + value->to_string() + " of '" + *name + "' does not fit in " +
+                               std::string(scalar_name(*underlying)) + " (the type of " + entry.what() + ")");
     }
     if (std::optional<Location> first = names.insert(*name, item.value_location("name"))) {
       entry.reader().error(item.value_location("name"), "duplicate value name '" + *name + "' in " + entry.what() +
                                                             " (first defined at " + first->line_column() + ")");
     }
     if (std::optional<Location> first = numbers.insert(value->to_string(), item.value_location("value"))) {
-      entry.reader().error(item.value_location("value"), "duplicate value " + value->to_string() + " for '" + *name + "' in " +
-                                                             entry.what() + " (first used at " + first->line_column() + ")");
+      entry.reader().error(item.value_location("value"), "duplicate value " + value->to_string() + " for '" + *name +
+                                                             "' in " + entry.what() + " (first used at " +
+                                                             first->line_column() + ")");
     }
     enumeration.values.push_back(EnumValue{*name, *value, item.string("description", Presence::optional).value_or(""),
                                            item.location(), item.value_position("name")});
@@ -203,7 +206,8 @@ std::optional<FlagsType> load_flags(const MapView& entry) {
     return std::nullopt;
   }
   if (scalar_is_signed(*underlying)) {
-    entry.reader().error(entry.value_location("type"), entry.what() + " must use an unsigned type (u8, u16, u32 or u64), not " +
+    entry.reader().error(entry.value_location("type"), entry.what() +
+                                                           " must use an unsigned type (u8, u16, u32 or u64), not " +
                                                            std::string(scalar_name(*underlying)));
   }
   flags.underlying = *underlying;
@@ -224,8 +228,9 @@ std::optional<FlagsType> load_flags(const MapView& entry) {
                                                             " (first defined at " + first->line_column() + ")");
     }
     if (std::optional<Location> first = numbers.insert(std::to_string(*bit), item.value_location("bit"))) {
-      entry.reader().error(item.value_location("bit"), "duplicate bit " + std::to_string(*bit) + " for '" + *name + "' in " +
-                                                           entry.what() + " (first used at " + first->line_column() + ")");
+      entry.reader().error(item.value_location("bit"), "duplicate bit " + std::to_string(*bit) + " for '" + *name +
+                                                           "' in " + entry.what() + " (first used at " +
+                                                           first->line_column() + ")");
     }
     flags.flags.push_back(FlagBit{*name, static_cast<unsigned>(*bit),
                                   item.string("description", Presence::optional).value_or(""), item.location(),
@@ -315,11 +320,12 @@ TypeTable load_types(Reader& reader, const YamlNode& list) {
   return table;
 }
 
-const TypeDefinition* resolve_struct(Reader& reader, NameRef& reference, const TypeTable& types, const std::string& role) {
+const TypeDefinition* resolve_struct(Reader& reader, NameRef& reference, const TypeTable& types,
+                                     const std::string& role) {
   reference.index = types.find(reference.name);
   if (!reference.index) {
-    reader.error(reference.location, "unknown type '" + reference.name + "' for " + role +
-                                         suggestion(reference.name, types.names()));
+    reader.error(reference.location,
+                 "unknown type '" + reference.name + "' for " + role + suggestion(reference.name, types.names()));
     return nullptr;
   }
   const TypeDefinition& type = types.types[*reference.index];

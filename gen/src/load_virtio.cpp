@@ -64,15 +64,18 @@ bool check_device_feature(const MapView& entry, Feature& feature, std::optional<
     return false;
   }
   if (*bit > kLastTransportBit) {
-    entry.reader().error(entry.value_location("bit"), "bit " + std::to_string(*bit) + " of " + entry.what() +
-                                                          " is outside the feature bits vgen supports (device features 0-23, "
-                                                          "transport features 24-40)");
+    entry.reader().error(entry.value_location("bit"),
+                         "bit " + std::to_string(*bit) + " of " + entry.what() +
+                             " is outside the feature bits vgen supports (device features 0-23, "
+                             "transport features 24-40)");
     return false;
   }
   if (*bit > kLastDeviceBit) {
-    entry.reader().error(entry.value_location("bit"), "bit " + std::to_string(*bit) + " of " + entry.what() +
-                                                          " is reserved for transport features (24-40); device features use "
-                                                          "bits 0-23" + transport_holder(static_cast<unsigned>(*bit)));
+    entry.reader().error(entry.value_location("bit"),
+                         "bit " + std::to_string(*bit) + " of " + entry.what() +
+                             " is reserved for transport features (24-40); device features use "
+                             "bits 0-23" +
+                             transport_holder(static_cast<unsigned>(*bit)));
     return false;
   }
   feature.bit = static_cast<unsigned>(*bit);
@@ -97,7 +100,7 @@ std::optional<Feature> load_feature(Reader& reader, const YamlNode& node, std::v
   feature.depends_on = std::move(depends_on);
   feature.description = entry.string("description", Presence::optional).value_or("");
   bool ok = name->rfind("VIRTIO_F_", 0) == 0 ? check_transport_feature(entry, feature, bit)
-                                              : check_device_feature(entry, feature, bit);
+                                             : check_device_feature(entry, feature, bit);
   if (!ok) {
     rejected.push_back(*name);
     return std::nullopt;
@@ -122,7 +125,8 @@ void resolve_dependencies(Reader& reader, std::vector<Feature>& features, const 
     for (NameRef& dependency : feature.depends_on) {
       auto found = std::find(offered.begin(), offered.end(), dependency.name);
       if (listed.insert(dependency.name, dependency.location)) {
-        reader.error(dependency.location, "feature '" + feature.name + "' lists '" + dependency.name + "' twice in depends_on");
+        reader.error(dependency.location,
+                     "feature '" + feature.name + "' lists '" + dependency.name + "' twice in depends_on");
       } else if (found != offered.end() && static_cast<std::size_t>(found - offered.begin()) == index) {
         reader.error(dependency.location, "feature '" + feature.name + "' depends on itself");
       } else if (found != offered.end()) {
@@ -133,8 +137,8 @@ void resolve_dependencies(Reader& reader, std::vector<Feature>& features, const 
         reader.error(dependency.location, "feature '" + feature.name + "' depends on '" + dependency.name +
                                               "', which this device does not offer");
       } else {
-        reader.error(dependency.location, "feature '" + feature.name + "' depends on unknown feature '" + dependency.name + "'" +
-                                              suggestion(dependency.name, offered));
+        reader.error(dependency.location, "feature '" + feature.name + "' depends on unknown feature '" +
+                                              dependency.name + "'" + suggestion(dependency.name, offered));
       }
     }
   }
@@ -181,8 +185,8 @@ std::optional<std::uint32_t> queue_size(const MapView& entry) {
   }
   std::uint64_t value = *size;
   if (!is_power_of_two(value)) {
-    entry.reader().error(entry.value_location("size"), "size " + std::to_string(value) + " of " + entry.what() +
-                                                           " is not a power of two");
+    entry.reader().error(entry.value_location("size"),
+                         "size " + std::to_string(value) + " of " + entry.what() + " is not a power of two");
     return std::nullopt;
   }
   if (value > kMaxQueueSize) {
@@ -216,22 +220,24 @@ std::optional<Queue> load_queue(Reader& reader, const YamlNode& node, const std:
   Queue queue;
   std::optional<std::string> name = entry.identifier("name", Presence::required);
   std::optional<std::uint32_t> size = queue_size(entry);
-  std::optional<Direction> direction = entry.choice<Direction>(
-      "direction", Presence::required,
-      {{"driver-to-device", Direction::driver_to_device}, {"device-to-driver", Direction::device_to_driver},
-       {"bidirectional", Direction::bidirectional}});
+  std::optional<Direction> direction = entry.choice<Direction>("direction", Presence::required,
+                                                               {{"driver-to-device", Direction::driver_to_device},
+                                                                {"device-to-driver", Direction::device_to_driver},
+                                                                {"bidirectional", Direction::bidirectional}});
   queue.messages = entry.references("messages", Presence::optional);
   queue.feature = entry.reference("feature", Presence::optional);
   for (NameRef& message : queue.messages) {
     resolve_struct(reader, message, types, "a message of " + entry.what());
   }
   if (queue.feature) {
-    auto found = std::find_if(features.begin(), features.end(), [&](const Feature& f) { return f.name == queue.feature->name; });
+    auto found =
+        std::find_if(features.begin(), features.end(), [&](const Feature& f) { return f.name == queue.feature->name; });
     if (found == features.end() && !contains(rejected, queue.feature->name)) {
       std::vector<std::string> offered;
       for (const Feature& feature : features) offered.push_back(feature.name);
       reader.error(queue.feature->location, entry.what() + " requires feature '" + queue.feature->name +
-                                                "', which this device does not offer" + suggestion(queue.feature->name, offered));
+                                                "', which this device does not offer" +
+                                                suggestion(queue.feature->name, offered));
     } else if (found != features.end()) {
       queue.feature->index = static_cast<std::size_t>(found - features.begin());
     }
@@ -329,7 +335,8 @@ void load_config(const MapView& top, const TypeTable& types, VirtioDevice& devic
   }
   Reader& reader = top.reader();
   if (list->size() == 0) {
-    reader.error(top.value_location("config"), "config of " + top.what() + " has no fields; leave 'config' out instead");
+    reader.error(top.value_location("config"),
+                 "config of " + top.what() + " has no fields; leave 'config' out instead");
     return;
   }
   std::size_t errors_before = reader.error_count();

@@ -126,8 +126,8 @@ void read_header(const MapView& top, std::string& name, std::string& description
   if (top.has("format")) {
     std::optional<std::uint64_t> format = top.unsigned_integer("format", Presence::optional, 0xFFFFFFFF);
     if (format && *format != kFormat) {
-      top.reader().error(top.value_location("format"), "unsupported format " + std::to_string(*format) +
-                                                           "; this vgen reads format 1");
+      top.reader().error(top.value_location("format"),
+                         "unsupported format " + std::to_string(*format) + "; this vgen reads format 1");
     }
   }
 }
@@ -169,8 +169,8 @@ class InstanceSpecs {
     }
     instance.spec = cached->second.spec;
     if (instance.spec == nullptr) {
-      diagnostics_.error(used_at, "cannot use spec '" + instance.spec_path + "' of instance '" + instance.name + "': " +
-                                      cached->second.problem);
+      diagnostics_.error(used_at, "cannot use spec '" + instance.spec_path + "' of instance '" + instance.name +
+                                      "': " + cached->second.problem);
     }
   }
 
@@ -206,9 +206,8 @@ Topology read_topology(const MapView& top, const std::string& file) {
   Topology topology;
   read_header(top, topology.name, topology.description);
   InstanceSpecs specs(file, top.reader().diagnostics());
-  Topology parts = detail::load_topology(top, [&specs](Instance& instance, const Location& used_at) {
-    specs.load(instance, used_at);
-  });
+  Topology parts = detail::load_topology(
+      top, [&specs](Instance& instance, const Location& used_at) { specs.load(instance, used_at); });
   parts.name = std::move(topology.name);
   parts.description = std::move(topology.description);
   parts.source = file;
@@ -230,7 +229,8 @@ LoadResult load_text(std::string_view text, const std::string& file_name) {
     return result;
   }
   MapView top(reader, *root, *kind == "topology" ? "topology" : *kind + " spec", top_level_keys(*kind));
-  Document document = *kind == "topology" ? Document(read_topology(top, file_name)) : Document(read_spec(top, *kind, file_name));
+  Document document =
+      *kind == "topology" ? Document(read_topology(top, file_name)) : Document(read_spec(top, *kind, file_name));
   if (result.diagnostics.empty()) {
     result.document = std::move(document);
   }

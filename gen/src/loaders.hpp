@@ -26,7 +26,8 @@ std::vector<Member> load_members(Reader& reader, const YamlNode& list, const std
 /// Resolves `reference` to a struct type of `types`, reporting unknown names (with a
 /// suggestion) and non-struct types; `role` says what uses it ("message of queue 'rx'").
 /// Returns the type when it is a valid, laid-out struct.
-const TypeDefinition* resolve_struct(Reader& reader, NameRef& reference, const TypeTable& types, const std::string& role);
+const TypeDefinition* resolve_struct(Reader& reader, NameRef& reference, const TypeTable& types,
+                                     const std::string& role);
 
 /// The kind-specific parts of a device spec, read from the top-level mapping after `types:`
 /// has been laid out.

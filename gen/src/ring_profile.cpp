@@ -39,15 +39,15 @@ struct Shape {
 
 // xen/io/blkif.h, struct blkif_request and struct blkif_response (x86_64 layout, as vgen's
 // runtime reads them: vgen/xen/blkif.hpp).
-const Shape kBlkifRequest{"request",
-                          112,
-                          {{0, 1, false, "operation"},
-                           {1, 1, false, "nr_segments"},
-                           {2, 2, false, "handle"},
-                           {8, 8, false, "id"},
-                           {16, 8, false, "sector_number"}},
-                          {{24, 11, 8, {{0, 4, false, "gref"}, {4, 1, false, "first_sect"}, {5, 1, false, "last_sect"}},
-                            "seg"}}};
+const Shape kBlkifRequest{
+    "request",
+    112,
+    {{0, 1, false, "operation"},
+     {1, 1, false, "nr_segments"},
+     {2, 2, false, "handle"},
+     {8, 8, false, "id"},
+     {16, 8, false, "sector_number"}},
+    {{24, 11, 8, {{0, 4, false, "gref"}, {4, 1, false, "first_sect"}, {5, 1, false, "last_sect"}}, "seg"}}};
 const Shape kBlkifResponse{
     "response", 16, {{0, 8, false, "id"}, {8, 1, false, "operation"}, {10, 2, true, "status"}}, {}};
 
@@ -114,8 +114,7 @@ class ProfileCheck {
     }
   }
 
-  void structs(const ArraySlot& array, const StructType& structure, const std::string& what,
-               const std::string& owner) {
+  void structs(const ArraySlot& array, const StructType& structure, const std::string& what, const std::string& owner) {
     const Member* member = field_at(structure, array.offset);
     const std::string wanted = "the " + what + " '" + owner + "' needs an array of " + std::to_string(array.count) +
                                " " + std::to_string(array.element_size) + "-byte structs at offset " +

@@ -17,9 +17,10 @@ void write_members(std::ostream& out, const StructType& structure, const TypeTab
       const TypeDefinition& type = types.types[*member.type.named];
       out << " (" << type_kind_name(type.kind().value_or(TypeKind::structure)) << ')';
     }
-    bool multi_byte_integer = member.type.scalar ? scalar_size(*member.type.scalar) > 1
-                                                 : member.type.named && types.types[*member.type.named].layout.size > 1 &&
-                                                       types.types[*member.type.named].kind() != TypeKind::structure;
+    bool multi_byte_integer = member.type.scalar
+                                  ? scalar_size(*member.type.scalar) > 1
+                                  : member.type.named && types.types[*member.type.named].layout.size > 1 &&
+                                        types.types[*member.type.named].kind() != TypeKind::structure;
     if (multi_byte_integer) {
       out << ' ' << byte_order_name(member.byte_order);
     }
@@ -29,7 +30,8 @@ void write_members(std::ostream& out, const StructType& structure, const TypeTab
 
 void write_type(std::ostream& out, const TypeDefinition& type, const TypeTable& types) {
   TypeKind kind = type.kind().value_or(TypeKind::structure);
-  out << "  " << type_kind_name(kind) << ' ' << type.name << ": size " << type.layout.size << ", align " << type.layout.align;
+  out << "  " << type_kind_name(kind) << ' ' << type.name << ": size " << type.layout.size << ", align "
+      << type.layout.align;
   if (const EnumType* enumeration = type.as_enum()) {
     out << ", " << scalar_name(enumeration->underlying) << ", " << enumeration->values.size() << " values\n";
   } else if (const FlagsType* flags = type.as_flags()) {
@@ -49,7 +51,8 @@ void write_virtio(std::ostream& out, const VirtioDevice& device, const TypeTable
     write_members(out, *device.config, types);
   }
   for (const Queue& queue : device.queues) {
-    out << "  queue " << queue.index << ' ' << queue.name << ": size " << queue.size << ", " << direction_name(queue.direction);
+    out << "  queue " << queue.index << ' ' << queue.name << ": size " << queue.size << ", "
+        << direction_name(queue.direction);
     for (const NameRef& message : queue.messages) {
       out << (&message == &queue.messages.front() ? ", messages " : " ") << message.name;
     }
@@ -100,8 +103,8 @@ void write_spec(std::ostream& out, const Spec& spec) {
 void write_topology(std::ostream& out, const Topology& topology) {
   out << topology.source << ": topology '" << topology.name << "'\n";
   for (const Instance& instance : topology.instances) {
-    out << "  instance " << instance.name << ": " << spec_kind_name(instance.spec->kind()) << " spec '" << instance.spec->name
-        << "' from " << instance.resolved_path << '\n';
+    out << "  instance " << instance.name << ": " << spec_kind_name(instance.spec->kind()) << " spec '"
+        << instance.spec->name << "' from " << instance.resolved_path << '\n';
   }
   for (const Connection& connection : topology.connections) {
     out << "  connection " << connection.name << ": " << connection.driver.component.name << " (channel "

@@ -115,8 +115,10 @@ data member_data(const Member& member, const TypeTable& types) {
   }
   const TypeDefinition& type = types.types[member.type.named.value_or(0)];
   node.set("c_type", type.name);
-  if (type.kind() == TypeKind::structure) node.set("element_type", identifier(NamedEntity::struct_type, type.name, "type_name"));
-  if (type.kind() == TypeKind::enumeration) node.set("element_type", identifier(NamedEntity::enum_type, type.name, "type_name"));
+  if (type.kind() == TypeKind::structure)
+    node.set("element_type", identifier(NamedEntity::struct_type, type.name, "type_name"));
+  if (type.kind() == TypeKind::enumeration)
+    node.set("element_type", identifier(NamedEntity::enum_type, type.name, "type_name"));
   node.set("is_struct", type.kind() == TypeKind::structure);
   node.set("is_enum", type.kind() == TypeKind::enumeration);
   node.set("is_flags", type.kind() == TypeKind::flags);
@@ -151,9 +153,10 @@ void set_enum(data& node, const EnumType& enumeration) {
     set_description(item, value.description);
     item.set("value", value.value.to_string());
     item.set("value_literal", cpp_literal(value.value));
-    item.set("value_hex", to_hex(value.value.bits() & (scalar_bits(enumeration.underlying) == 64
-                                                           ? ~std::uint64_t{0}
-                                                           : (std::uint64_t{1} << scalar_bits(enumeration.underlying)) - 1)));
+    item.set("value_hex",
+             to_hex(value.value.bits() & (scalar_bits(enumeration.underlying) == 64
+                                              ? ~std::uint64_t{0}
+                                              : (std::uint64_t{1} << scalar_bits(enumeration.underlying)) - 1)));
     values.push_back(std::move(item));
   }
   node.set("values", make_list(std::move(values)));
@@ -186,9 +189,10 @@ data type_data(const TypeDefinition& type, const TypeTable& types) {
   node.set("flags", make_list({}));
   node.set("is_integer", false);
   set_name(node, "name", type.name);
-  set_identifiers(node, type.kind() == TypeKind::structure     ? NamedEntity::struct_type
-                        : type.kind() == TypeKind::enumeration ? NamedEntity::enum_type
-                                                               : NamedEntity::flags_type,
+  set_identifiers(node,
+                  type.kind() == TypeKind::structure     ? NamedEntity::struct_type
+                  : type.kind() == TypeKind::enumeration ? NamedEntity::enum_type
+                                                         : NamedEntity::flags_type,
                   type.name);
   set_description(node, type.description);
   node.set("kind", std::string(type_kind_name(type.kind().value_or(TypeKind::structure))));
@@ -207,7 +211,9 @@ void set_types(data& root, const TypeTable& types) {
   for (const TypeDefinition& type : types.types) {
     data node = type_data(type, types);
     all.push_back(node);
-    std::vector<data>& bucket = type.kind() == TypeKind::structure ? structs : type.kind() == TypeKind::enumeration ? enums : flags;
+    std::vector<data>& bucket = type.kind() == TypeKind::structure     ? structs
+                                : type.kind() == TypeKind::enumeration ? enums
+                                                                       : flags;
     bucket.push_back(node);
   }
   root.set("types", make_list(std::move(all)));
@@ -259,7 +265,8 @@ data queue_data(const Queue& queue) {
   if (queue.feature) {
     set_name(node, "feature", queue.feature->name);
   }
-  node.set("feature_constant", queue.feature ? identifier(NamedEntity::feature, queue.feature->name, "bit_constant") : "");
+  node.set("feature_constant",
+           queue.feature ? identifier(NamedEntity::feature, queue.feature->name, "bit_constant") : "");
   return node;
 }
 

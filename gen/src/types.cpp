@@ -4,19 +4,26 @@ namespace vgen::gen {
 
 std::string_view type_kind_name(TypeKind kind) {
   switch (kind) {
-    case TypeKind::structure: return "struct";
-    case TypeKind::enumeration: return "enum";
-    case TypeKind::flags: return "flags";
+    case TypeKind::structure:
+      return "struct";
+    case TypeKind::enumeration:
+      return "enum";
+    case TypeKind::flags:
+      return "flags";
   }
   return "struct";
 }
 
 std::optional<TypeKind> TypeDefinition::kind() const {
   switch (body.index()) {
-    case 1: return TypeKind::structure;
-    case 2: return TypeKind::enumeration;
-    case 3: return TypeKind::flags;
-    default: return std::nullopt;
+    case 1:
+      return TypeKind::structure;
+    case 2:
+      return TypeKind::enumeration;
+    case 3:
+      return TypeKind::flags;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -241,8 +241,8 @@ YamlParse YamlDocument::parse(std::string_view text) {
   } catch (const Refusal& refusal) {
     result.problem = refusal.problem;
   } catch (const Stuck& stuck) {
-    result.problem = YamlProblem{stuck.position, "invalid YAML: unexpected '" +
-                                                     std::string(character_at_position(text, stuck.position)) + "'"};
+    result.problem = YamlProblem{
+        stuck.position, "invalid YAML: unexpected '" + std::string(character_at_position(text, stuck.position)) + "'"};
   } catch (const YAML::DeepRecursion& error) {
     result.problem = YamlProblem{position_of(error.mark),
                                  "YAML nesting is deeper than " + std::to_string(kMaxYamlDepth) + " levels"};

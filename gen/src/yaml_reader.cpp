@@ -45,7 +45,8 @@ std::string describe(const YamlNode& node) {
       const std::string text = shortened(node.scalar(), kQuotedCharacters);
       return node.quoted() ? "the quoted string \"" + text + "\"" : "'" + text + "'";
     }
-    default: return "an empty value";
+    default:
+      return "an empty value";
   }
 }
 
@@ -206,14 +207,15 @@ std::optional<Integer> MapView::integer(std::string_view key, Presence presence)
   return number;
 }
 
-std::optional<std::uint64_t> MapView::unsigned_integer(std::string_view key, Presence presence, std::uint64_t max) const {
+std::optional<std::uint64_t> MapView::unsigned_integer(std::string_view key, Presence presence,
+                                                       std::uint64_t max) const {
   std::optional<Integer> number = integer(key, presence);
   if (!number) {
     return std::nullopt;
   }
   if (number->negative || number->magnitude > max) {
-    reader_.error(value_location(key), subject(key) + " must be from 0 to " + std::to_string(max) + ", got " +
-                                           number->to_string());
+    reader_.error(value_location(key),
+                  subject(key) + " must be from 0 to " + std::to_string(max) + ", got " + number->to_string());
     return std::nullopt;
   }
   return number->magnitude;
@@ -256,9 +258,14 @@ std::optional<std::size_t> MapView::choice_index(std::string_view key, Presence 
 
 std::optional<ScalarKind> MapView::scalar_type(std::string_view key, Presence presence) const {
   return choice<ScalarKind>(key, presence,
-                            {{"u8", ScalarKind::u8}, {"u16", ScalarKind::u16}, {"u32", ScalarKind::u32},
-                             {"u64", ScalarKind::u64}, {"i8", ScalarKind::i8}, {"i16", ScalarKind::i16},
-                             {"i32", ScalarKind::i32}, {"i64", ScalarKind::i64}});
+                            {{"u8", ScalarKind::u8},
+                             {"u16", ScalarKind::u16},
+                             {"u32", ScalarKind::u32},
+                             {"u64", ScalarKind::u64},
+                             {"i8", ScalarKind::i8},
+                             {"i16", ScalarKind::i16},
+                             {"i32", ScalarKind::i32},
+                             {"i64", ScalarKind::i64}});
 }
 
 std::optional<ByteOrder> MapView::byte_order(std::string_view key, Presence presence) const {

@@ -31,13 +31,15 @@ void RpmsgRemoteEndpoints::start() {
   }
 }
 
-void RpmsgRemoteEndpoints::on_endpoint_message(std::size_t index, std::span<const std::byte> payload, std::uint32_t source) {
+void RpmsgRemoteEndpoints::on_endpoint_message(std::size_t index, std::span<const std::byte> payload,
+                                               std::uint32_t source) {
   static_cast<void>(index);
   static_cast<void>(payload);
   static_cast<void>(source);
 }
 
-bool RpmsgRemoteEndpoints::send_bytes(std::size_t index, std::uint32_t destination, std::span<const std::byte> payload) {
+bool RpmsgRemoteEndpoints::send_bytes(std::size_t index, std::uint32_t destination,
+                                      std::span<const std::byte> payload) {
   return index < endpoints_.size() && endpoints_[index] != nullptr &&
          endpoints_[index]->send_to(destination, payload, kSendTimeout);
 }

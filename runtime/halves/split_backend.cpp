@@ -8,8 +8,8 @@
 
 namespace vgen::halves {
 
-SplitBackendLink::SplitBackendLink(store::Client& client, const xenbus::DeviceAddress& device,
-                                   xen::GrantMapper& mapper, xen::EventChannels& events, RingNodes nodes)
+SplitBackendLink::SplitBackendLink(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantMapper& mapper,
+                                   xen::EventChannels& events, RingNodes nodes)
     : Backend(client, device), mapper_(mapper), events_(events), nodes_(nodes) {}
 
 SplitBackendLink::~SplitBackendLink() { release(); }

@@ -8,9 +8,8 @@
 
 namespace vgen::halves {
 
-SplitFrontendLink::SplitFrontendLink(store::Client& client, const xenbus::DeviceAddress& device,
-                                     xen::GrantTable& table, xen::EventChannels& events, std::uint32_t ring_frame,
-                                     RingNodes nodes)
+SplitFrontendLink::SplitFrontendLink(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantTable& table,
+                                     xen::EventChannels& events, std::uint32_t ring_frame, RingNodes nodes)
     : Frontend(client, device), table_(table), events_(events), ring_frame_(ring_frame), nodes_(nodes) {}
 
 SplitFrontendLink::~SplitFrontendLink() {

@@ -107,9 +107,9 @@ void VirtioDeviceFraming::on_queue_request(std::uint16_t index, DeviceRequest& r
 
 bool VirtioDeviceFraming::send_bytes(std::uint16_t index, std::span<const std::byte> bytes) {
   if (index >= spec_.queues.size() || spec_.queues[index].direction != Direction::device_to_driver) {
-    throw virtio::Error(virtio::ErrorCode::InvalidArgument, std::string(spec_.name) + " device: queue " +
-                                                                std::to_string(index) +
-                                                                " is not a device-to-driver queue");
+    throw virtio::Error(
+        virtio::ErrorCode::InvalidArgument,
+        std::string(spec_.name) + " device: queue " + std::to_string(index) + " is not a device-to-driver queue");
   }
   Outbox& outbox = outboxes_[index];
   if (outbox.pending_bytes + bytes.size() > kMaxPendingBytes) return false;
@@ -212,8 +212,8 @@ std::optional<std::vector<std::byte>> VirtioDeviceFraming::answer(std::uint16_t 
   }
   std::vector<std::byte> out(static_cast<std::size_t>(chain.writable_bytes()));
   const std::size_t data_bytes = out.size() - spec.reply_bytes;
-  DeviceRequest request{in.first(spec.message_bytes), in.subspan(spec.message_bytes),
-                        std::span(out).first(data_bytes), std::span(out).subspan(data_bytes)};
+  DeviceRequest request{in.first(spec.message_bytes), in.subspan(spec.message_bytes), std::span(out).first(data_bytes),
+                        std::span(out).subspan(data_bytes)};
   on_queue_request(index, request);
   if (spec.reply_bytes == 0) out.resize(std::min<std::size_t>(request.written, data_bytes));
   return out;

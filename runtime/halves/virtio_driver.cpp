@@ -42,8 +42,7 @@ const char* direction_name(Direction direction) {
 }  // namespace
 
 VirtioDriverQueues::VirtioDriverQueues(const VirtioSpec& spec, virtio::Transport& transport,
-                                       const shm::GuestMemory& memory, shm::Allocator& allocator,
-                                       DriverOptions options)
+                                       const shm::GuestMemory& memory, shm::Allocator& allocator, DriverOptions options)
     : spec_(spec),
       memory_(memory),
       options_(options),
@@ -140,7 +139,7 @@ std::size_t VirtioDriverQueues::post_buffers(std::uint16_t index, std::size_t co
 // Slot layout of a request: header, data out, data in, reply; each part at a fixed place,
 // so the used chain is read back from the slot alone.
 bool VirtioDriverQueues::submit_request(std::uint16_t index, std::span<const std::byte> header,
-                                 std::span<const std::byte> data_out, std::uint32_t data_in_bytes) {
+                                        std::span<const std::byte> data_out, std::uint32_t data_in_bytes) {
   const QueueSpec& spec = checked(index, Direction::bidirectional, "request");
   const std::uint32_t data = options_.request_data_bytes;
   if (data_out.size() > data || data_in_bytes > data) {
@@ -149,8 +148,8 @@ bool VirtioDriverQueues::submit_request(std::uint16_t index, std::span<const std
                        std::to_string(data_in_bytes) + ")");
   }
   if (header.size() != spec.message_bytes) {
-    invalid(spec_, "a request header on queue " + std::to_string(index) + " has " +
-                       std::to_string(spec.message_bytes) + " bytes, not " + std::to_string(header.size()));
+    invalid(spec_, "a request header on queue " + std::to_string(index) + " has " + std::to_string(spec.message_bytes) +
+                       " bytes, not " + std::to_string(header.size()));
   }
   Queue& queue = queues_[index];
   const std::optional<std::uint32_t> number = queue.slots.peek();
@@ -216,7 +215,7 @@ void VirtioDriverQueues::dispatch_reply(std::uint16_t index, std::span<const std
   }
   const std::uint32_t data_in = spec.reply_bytes > 0 ? data_in_bytes : std::min(data_in_bytes, used.length);
   on_queue_reply(index, Reply{slot.first(spec.message_bytes), slot.subspan(spec.message_bytes + data, data_in),
-                        slot.subspan(spec.message_bytes + 2 * data, spec.reply_bytes)});
+                              slot.subspan(spec.message_bytes + 2 * data, spec.reply_bytes)});
 }
 
 void VirtioDriverQueues::flush() {

@@ -9,8 +9,7 @@ HandlerThread::HandlerThread(Notifier& source, std::function<void()> handler, st
     : source_(source), handler_(std::move(handler)), poll_interval_(poll_interval) {
   if (!handler_) throw Error("handler thread: the handler is empty");
   if (poll_interval_ <= std::chrono::nanoseconds::zero()) {
-    throw Error("handler thread: poll interval " + std::to_string(poll_interval_.count()) +
-                " ns is not positive");
+    throw Error("handler thread: poll interval " + std::to_string(poll_interval_.count()) + " ns is not positive");
   }
   thread_ = std::thread([this] { run(); });
 }

@@ -44,8 +44,7 @@ void add_options(CLI::App& app, const PairCommand& command, Choice& choice) {
       modes.push_back(connection.name);
       continue;
     }
-    transports.push_back(app.add_option("--" + connection.name, choice.values[connection.name],
-                                        connection.description)
+    transports.push_back(app.add_option("--" + connection.name, choice.values[connection.name], connection.description)
                              ->type_name(connection.value_name));
   }
   CLI::Option* mode = app.add_option("MODE", choice.mode, "Run the pair one way only (default: every way in turn)")

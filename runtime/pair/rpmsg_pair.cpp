@@ -41,8 +41,8 @@ struct SharedMemory {
     rpmsg::LayoutOptions options;
     options.buffer_size = halves.spec->buffer_size;
     const std::uint64_t bytes = (rpmsg::SharedLayout::bytes(options) + 64 + 4095) & ~std::uint64_t{4095};
-    memory.add(kBase, std::make_shared<shm::Region>(
-                          shm::Region::create(std::string(halves.spec->name) + "-rpmsg", bytes)));
+    memory.add(kBase,
+               std::make_shared<shm::Region>(shm::Region::create(std::string(halves.spec->name) + "-rpmsg", bytes)));
     shm::Allocator allocator(kBase, bytes);
     wire.layout = rpmsg::SharedLayout::plan(allocator, options);
     wire.stop = allocator.allocate(sizeof(std::atomic<std::uint32_t>), 64);

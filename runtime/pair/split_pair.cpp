@@ -145,8 +145,8 @@ class BackendSide {
 };
 
 // The backend: serves until the device is destroyed. True if it ended that way.
-bool run_backend(const SplitHalves& halves, store::Client& client, xen::GrantMapper& mapper,
-                 xen::EventChannels& events, trace::TraceSink* trace) {
+bool run_backend(const SplitHalves& halves, store::Client& client, xen::GrantMapper& mapper, xen::EventChannels& events,
+                 trace::TraceSink* trace) {
   BackendSide side(halves, client, mapper, events, trace);
   const auto deadline = Clock::now() + kDeadline;
   while (!side.gone() && Clock::now() < deadline) {

@@ -127,7 +127,8 @@ void Bus::start_interrupt_thread(std::chrono::nanoseconds poll_interval) {
   notify::Notifier* incoming = link_.incoming();
   if (incoming == nullptr) throw Error(ErrorCode::InvalidState, "bus: the link has no incoming notifier to wait on");
   if (interrupt_thread_) throw Error(ErrorCode::InvalidState, "bus: the interrupt thread runs already");
-  interrupt_thread_ = std::make_unique<notify::HandlerThread>(*incoming, [this] { handle_interrupt(); }, poll_interval);
+  interrupt_thread_ = std::make_unique<notify::HandlerThread>(
+      *incoming, [this] { handle_interrupt(); }, poll_interval);
 }
 
 void Bus::stop_interrupt_thread() {

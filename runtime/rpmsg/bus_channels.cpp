@@ -148,11 +148,10 @@ void Bus::probe_drivers(Channel& channel) {
 // Creates the default endpoint (bound to the driver's receive()) and probes; a refusal
 // destroys the endpoint again and leaves the channel unbound.
 bool Bus::bind_driver(Channel& channel, Driver& driver) {
-  Endpoint& endpoint = bind_endpoint(
-      [&driver, &channel](Endpoint&, std::span<const std::byte> payload, std::uint32_t source) {
-        driver.receive(channel, payload, source);
-      },
-      kAnyAddress);
+  Endpoint& endpoint =
+      bind_endpoint([&driver, &channel](Endpoint&, std::span<const std::byte> payload,
+                                        std::uint32_t source) { driver.receive(channel, payload, source); },
+                    kAnyAddress);
   channel.endpoint_ = &endpoint;
   endpoint.channel_ = &channel;
   channel.driver_ = &driver;
@@ -193,8 +192,8 @@ void Bus::announce(const Channel& channel, AnnouncementKind kind) {
   encode_announcement({channel.name_, channel.source(), kind}, payload);
   const char* what = kind == AnnouncementKind::Create ? "create" : "destroy";
   if (!transmit(channel.source(), kNameServiceAddress, payload, true, options_.send_timeout)) {
-    throw Error(ErrorCode::Timeout, std::string("channel '") + channel.name_ + "': no transmit buffer for the " +
-                                        what + " announcement within the send timeout");
+    throw Error(ErrorCode::Timeout, std::string("channel '") + channel.name_ + "': no transmit buffer for the " + what +
+                                        " announcement within the send timeout");
   }
 }
 

@@ -6,8 +6,8 @@ namespace vgen::rpmsg {
 
 Endpoint& Bus::create_endpoint(EndpointCallback callback, std::uint32_t address) {
   if (address != kAnyAddress && address < kFirstDynamicAddress) {
-    throw Error(ErrorCode::InvalidAddress, "create endpoint: address " + address_text(address) +
-                                               " is reserved (addresses below 1024 are)");
+    throw Error(ErrorCode::InvalidAddress,
+                "create endpoint: address " + address_text(address) + " is reserved (addresses below 1024 are)");
   }
   const auto lock = rx_lock();
   return bind_endpoint(std::move(callback), address);
@@ -46,8 +46,8 @@ std::uint32_t Bus::allocate_address() {
 void Bus::destroy_endpoint(Endpoint& endpoint) {
   const auto lock = rx_lock();
   if (&endpoint.bus_ != this || endpoints_.find(endpoint.address()) != &endpoint) {
-    throw Error(ErrorCode::NotFound, "destroy endpoint: endpoint " + address_text(endpoint.address()) +
-                                         " does not belong to this bus");
+    throw Error(ErrorCode::NotFound,
+                "destroy endpoint: endpoint " + address_text(endpoint.address()) + " does not belong to this bus");
   }
   if (endpoint.channel_ != nullptr) {
     throw Error(ErrorCode::InvalidState, "destroy endpoint: " + address_text(endpoint.address()) +

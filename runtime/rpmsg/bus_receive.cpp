@@ -74,8 +74,8 @@ void Bus::reject(const RxBuffer& buffer, const std::string& problem) {
   rejected_messages_.bump();
   const std::uint64_t count = rejected_messages_.get();
   if (worth_logging(count)) {
-    log("rejected a received buffer of " + std::to_string(buffer.length) + " bytes: " + problem + " (rejected so far: " +
-        std::to_string(count) + ")");
+    log("rejected a received buffer of " + std::to_string(buffer.length) + " bytes: " + problem +
+        " (rejected so far: " + std::to_string(count) + ")");
   }
 }
 
@@ -104,8 +104,8 @@ void Bus::deliver(Endpoint& endpoint, std::span<const std::byte> payload, std::u
     endpoint.callback_(endpoint, payload, source);
   } catch (const std::exception& e) {
     callback_failures_.bump();
-    log("endpoint " + address_text(endpoint.address()) + ": callback failed on a message from " +
-        address_text(source) + ": " + e.what());
+    log("endpoint " + address_text(endpoint.address()) + ": callback failed on a message from " + address_text(source) +
+        ": " + e.what());
   }
 }
 

@@ -51,8 +51,8 @@ void Bus::check_send(std::uint32_t source, std::uint32_t destination, std::size_
     throw Error(ErrorCode::InvalidAddress, "send to " + address_text(destination) + ": source address is any");
   }
   if (destination == kAnyAddress) {
-    throw Error(ErrorCode::NoDestination, "send from " + address_text(source) +
-                                              ": no destination (the channel's peer is not known yet)");
+    throw Error(ErrorCode::NoDestination,
+                "send from " + address_text(source) + ": no destination (the channel's peer is not known yet)");
   }
   if (!link_is_up()) {
     throw Error(ErrorCode::LinkDown, "send from " + address_text(source) + " to " + address_text(destination) +

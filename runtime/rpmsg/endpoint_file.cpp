@@ -80,7 +80,9 @@ bool FileEndpoint::write(std::span<const std::byte> payload, std::chrono::nanose
   return endpoint_->send_to(destination_, payload, timeout);
 }
 
-bool FileEndpoint::try_write(std::span<const std::byte> payload) { return endpoint_->try_send_to(destination_, payload); }
+bool FileEndpoint::try_write(std::span<const std::byte> payload) {
+  return endpoint_->try_send_to(destination_, payload);
+}
 
 std::size_t FileEndpoint::pending() const {
   const std::lock_guard<std::mutex> lock(mutex_);

@@ -1,6 +1,5 @@
 #include <vgen/rpmsg/host_link.hpp>
 
-
 #include <vgen/format.hpp>
 #include <vgen/rpmsg/error.hpp>
 
@@ -11,10 +10,9 @@ namespace {
 
 void check_queue(virtqueue::DriverQueue& queue, const char* name, std::uint32_t count) {
   if (queue.free_descriptors() < count) {
-    throw Error(ErrorCode::InvalidConfig, std::string("host link: ") + name + " queue has " +
-                                              std::to_string(queue.free_descriptors()) +
-                                              " free descriptors, fewer than the " + std::to_string(count) +
-                                              " buffers per direction");
+    throw Error(ErrorCode::InvalidConfig,
+                std::string("host link: ") + name + " queue has " + std::to_string(queue.free_descriptors()) +
+                    " free descriptors, fewer than the " + std::to_string(count) + " buffers per direction");
   }
 }
 

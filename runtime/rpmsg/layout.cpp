@@ -1,6 +1,5 @@
 #include <vgen/rpmsg/layout.hpp>
 
-
 #include <vgen/format.hpp>
 #include <vgen/rpmsg/error.hpp>
 #include <vgen/virtqueue/layout.hpp>
@@ -12,8 +11,8 @@ namespace {
 
 void check_queue_size(std::uint32_t size, const char* who) {
   if (!virtqueue::valid_queue_size(size)) {
-    throw Error(ErrorCode::InvalidConfig, std::string(who) + ": queue size " + std::to_string(size) +
-                                              " is not a power of two from 1 to 32768");
+    throw Error(ErrorCode::InvalidConfig,
+                std::string(who) + ": queue size " + std::to_string(size) + " is not a power of two from 1 to 32768");
   }
 }
 
@@ -21,8 +20,8 @@ void check_queue_size(std::uint32_t size, const char* who) {
 void check_part(const shm::GuestMemory& memory, const char* field, shm::GuestAddress addr, std::uint64_t bytes,
                 std::uint64_t align) {
   if (addr % align != 0) {
-    throw Error(ErrorCode::InvalidConfig, std::string("layout: ") + field + " at " + hex(addr) +
-                                              " is not aligned to " + std::to_string(align) + " bytes");
+    throw Error(ErrorCode::InvalidConfig, std::string("layout: ") + field + " at " + hex(addr) + " is not aligned to " +
+                                              std::to_string(align) + " bytes");
   }
   if (memory.find(addr, bytes) == nullptr) {
     throw Error(ErrorCode::InvalidConfig, std::string("layout: ") + field + " [" + hex(addr) + ", +" +
@@ -59,7 +58,8 @@ std::uint64_t SharedLayout::bytes(const LayoutOptions& options) {
   check_queue_size(options.queue_size, "layout");
   detail::check_buffer_size(options.buffer_size, "layout");
   const std::uint32_t n = options.queue_size;
-  const std::uint64_t rings = round_up(virtqueue::desc_table_bytes(n), 64) + round_up(virtqueue::avail_ring_bytes(n), 64) +
+  const std::uint64_t rings = round_up(virtqueue::desc_table_bytes(n), 64) +
+                              round_up(virtqueue::avail_ring_bytes(n), 64) +
                               round_up(virtqueue::used_ring_bytes(n), 64);
   const std::uint64_t buffers = round_up(2ull * n * options.buffer_size, 64);
   return 2 * rings + buffers + sizeof(SharedFeedback) + 2 * sizeof(notify::MailboxRegister);
@@ -121,8 +121,7 @@ notify::MailboxRegister* SharedLayout::host_doorbell_in(const shm::GuestMemory& 
 }
 
 notify::MailboxRegister* SharedLayout::remote_doorbell_in(const shm::GuestMemory& memory) const {
-  return reinterpret_cast<notify::MailboxRegister*>(
-      memory.translate(remote_doorbell, sizeof(notify::MailboxRegister)));
+  return reinterpret_cast<notify::MailboxRegister*>(memory.translate(remote_doorbell, sizeof(notify::MailboxRegister)));
 }
 
 }  // namespace vgen::rpmsg

@@ -21,7 +21,8 @@ std::optional<RxBuffer> RemoteLink::receive() {
   if (!host_tx_.take(rx_chain_)) return std::nullopt;
   const auto readable = rx_chain_.readable();
   const std::uint64_t total = rx_chain_.readable_bytes();
-  const auto length = static_cast<std::uint32_t>(std::min<std::uint64_t>(total, std::numeric_limits<std::uint32_t>::max()));
+  const auto length =
+      static_cast<std::uint32_t>(std::min<std::uint64_t>(total, std::numeric_limits<std::uint32_t>::max()));
   if (readable.size() == 1) return RxBuffer{readable[0].data, length, rx_chain_.head()};
   // A message split over several buffers (or none) is gathered; beyond buffer_size bytes
   // it is oversized and the bus rejects it on its length alone.

@@ -32,8 +32,7 @@ virtqueue::RingAddresses allocate_rings(shm::Allocator& allocator, std::uint32_t
 
 }  // namespace
 
-VirtioHostDriver::VirtioHostDriver(const shm::GuestMemory& memory, shm::Allocator& allocator,
-                                   VirtioHostOptions options)
+VirtioHostDriver::VirtioHostDriver(const shm::GuestMemory& memory, shm::Allocator& allocator, VirtioHostOptions options)
     : virtio::BusDriver("virtio-rpmsg", {virtio::DeviceMatch::id(kDeviceId)}),
       memory_(memory),
       allocator_(allocator),
@@ -50,8 +49,8 @@ void VirtioHostDriver::probe(virtio::BusDevice& device) {
   if (!area) {
     area = std::make_unique<Area>();
     for (auto& rings : area->rings) rings = allocate_rings(allocator_, options_.queue_size);
-    area->buffers = {allocator_.allocate(2ull * options_.queue_size * options_.buffer_size, 64),
-                     options_.queue_size, options_.buffer_size};
+    area->buffers = {allocator_.allocate(2ull * options_.queue_size * options_.buffer_size, 64), options_.queue_size,
+                     options_.buffer_size};
   }
   auto session = std::make_unique<Session>(*transport, memory_);
   const std::uint64_t features = session->core.initialize(kVirtioFeatures, [&](virtio::DriverCore& core) {

@@ -39,11 +39,10 @@ Header decode_header(const std::byte* in) noexcept {
           load<std::uint16_t>(in, kHeaderFlagsOffset)};
 }
 
-std::optional<std::string> check_message(std::uint32_t buffer_length, const Header& header,
-                                         std::uint32_t buffer_size) {
+std::optional<std::string> check_message(std::uint32_t buffer_length, const Header& header, std::uint32_t buffer_size) {
   if (buffer_length < kHeaderSize) {
-    return "short message: " + std::to_string(buffer_length) + " bytes, less than the " +
-           std::to_string(kHeaderSize) + "-byte header";
+    return "short message: " + std::to_string(buffer_length) + " bytes, less than the " + std::to_string(kHeaderSize) +
+           "-byte header";
   }
   if (buffer_length > buffer_size) {
     return "oversized message: " + std::to_string(buffer_length) + " bytes in a buffer of " +
@@ -59,8 +58,8 @@ std::optional<std::string> check_message(std::uint32_t buffer_length, const Head
 std::optional<std::string> check_name(std::string_view name) {
   if (name.empty()) return std::string("channel name is empty");
   if (name.size() >= kNameSize) {
-    return "channel name '" + std::string(name) + "' has " + std::to_string(name.size()) +
-           " bytes; at most " + std::to_string(kNameSize - 1) + " fit the 32-byte name field";
+    return "channel name '" + std::string(name) + "' has " + std::to_string(name.size()) + " bytes; at most " +
+           std::to_string(kNameSize - 1) + " fit the 32-byte name field";
   }
   if (name.find('\0') != std::string_view::npos) return std::string("channel name contains a NUL byte");
   return std::nullopt;

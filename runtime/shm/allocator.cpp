@@ -7,8 +7,8 @@ namespace vgen::shm {
 
 Allocator::Allocator(GuestAddress base, std::uint64_t size) : base_(base), next_(base), end_(base + size) {
   if (end_ < base_) {
-    throw Error(ErrorCode::Overflow, "allocator: base " + std::to_string(base) + " + size " + std::to_string(size) +
-                                         " overflows 64 bits");
+    throw Error(ErrorCode::Overflow,
+                "allocator: base " + std::to_string(base) + " + size " + std::to_string(size) + " overflows 64 bits");
   }
 }
 

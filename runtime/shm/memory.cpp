@@ -30,8 +30,8 @@ void GuestMemory::add_borrowed(GuestAddress base, std::byte* host, std::uint64_t
 void GuestMemory::insert(MemoryRegion r) {
   if (r.size == 0) throw Error(ErrorCode::Invalid, "guest memory: region at " + hex(r.base) + " has size 0");
   if (r.base + r.size < r.base) {
-    throw Error(ErrorCode::Overflow, "guest memory: region base " + hex(r.base) + " + size " + hex(r.size) +
-                                         " overflows 64 bits");
+    throw Error(ErrorCode::Overflow,
+                "guest memory: region base " + hex(r.base) + " + size " + hex(r.size) + " overflows 64 bits");
   }
   for (const MemoryRegion& other : regions_) {
     if (r.base < other.base + other.size && other.base < r.base + r.size) {

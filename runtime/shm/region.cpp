@@ -53,8 +53,8 @@ void seal_against_shrinking(int fd, const std::string& what) {
   if (seals < 0) {
     const int error = errno;
     if (error == EINVAL) {
-      throw Error(ErrorCode::Invalid, what + ": fd " + std::to_string(fd) +
-                                          " is not a memfd, so it cannot be sealed against shrinking");
+      throw Error(ErrorCode::Invalid,
+                  what + ": fd " + std::to_string(fd) + " is not a memfd, so it cannot be sealed against shrinking");
     }
     detail::throw_system(what + ": fcntl(F_GET_SEALS) on fd " + std::to_string(fd) + " failed", error);
   }

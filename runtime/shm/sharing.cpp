@@ -78,8 +78,8 @@ std::size_t validate(const std::vector<std::byte>& bytes, std::size_t fd_count) 
   }
   const std::uint64_t version = get_le(bytes, 4, 2);
   if (version != kVersion) {
-    throw Error(ErrorCode::Invalid, "receive_memory: version is " + std::to_string(version) + ", expected " +
-                                        std::to_string(kVersion));
+    throw Error(ErrorCode::Invalid,
+                "receive_memory: version is " + std::to_string(version) + ", expected " + std::to_string(kVersion));
   }
   const std::uint64_t count = get_le(bytes, 6, 2);
   if (count > kMaxFdsPerMessage) {
@@ -98,8 +98,8 @@ std::size_t validate(const std::vector<std::byte>& bytes, std::size_t fd_count) 
                                             hex(entry.base) + ", size " + hex(entry.size) + ")");
       }
     } else if (entry.size == 0) {
-      throw Error(ErrorCode::Invalid, "receive_memory: entry " + std::to_string(i) + " at base " + hex(entry.base) +
-                                          " has size 0");
+      throw Error(ErrorCode::Invalid,
+                  "receive_memory: entry " + std::to_string(i) + " at base " + hex(entry.base) + " has size 0");
     } else if (entry.size > std::numeric_limits<std::size_t>::max()) {
       throw Error(ErrorCode::Invalid, "receive_memory: entry " + std::to_string(i) + " size " + hex(entry.size) +
                                           " does not fit this address space");

@@ -10,10 +10,14 @@ namespace {
 
 const char* access_name(Access access) {
   switch (access) {
-    case Access::Read: return "read";
-    case Access::Write: return "write";
-    case Access::Both: return "read/write";
-    case Access::None: break;
+    case Access::Read:
+      return "read";
+    case Access::Write:
+      return "write";
+    case Access::Both:
+      return "read/write";
+    case Access::None:
+      break;
   }
   return "no";
 }
@@ -43,8 +47,8 @@ std::pair<std::string, const Node*> Editor::nearest_ancestor(const std::string& 
   // anyone else learns nothing about what exists below it.
   const auto [ancestor, found] = nearest_ancestor(path);
   if (found != nullptr && !allows(access_for(who_, found->permissions), wanted)) {
-    throw Error(ErrorCode::Access, who_text(who_) + " has no " + access_name(wanted) + " access to '" +
-                                       ancestor + "' (nearest existing ancestor of '" + path + "')");
+    throw Error(ErrorCode::Access, who_text(who_) + " has no " + access_name(wanted) + " access to '" + ancestor +
+                                       "' (nearest existing ancestor of '" + path + "')");
   }
   throw Error(ErrorCode::NotFound, "no node '" + path + "'");
 }
@@ -132,8 +136,8 @@ void Editor::create(const std::string& path, std::string_view value) {
     const std::size_t owned = view_.nodes_owned_by(who_.domain);
     if (owned + chain.size() > quotas_.nodes_per_domain) {
       throw Error(ErrorCode::NoSpace, who_text(who_) + " owns " + std::to_string(owned) + " nodes; creating '" + path +
-                                          "' needs " + std::to_string(chain.size()) +
-                                          " more, over the node quota of " + std::to_string(quotas_.nodes_per_domain));
+                                          "' needs " + std::to_string(chain.size()) + " more, over the node quota of " +
+                                          std::to_string(quotas_.nodes_per_domain));
     }
   }
   const std::string_view first_new = base_name(chain.back());

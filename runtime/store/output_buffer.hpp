@@ -26,7 +26,7 @@ class OutputBuffer {
 
  private:
   std::deque<std::string> messages_;
-  std::size_t offset_ = 0;   ///< bytes of the first message already sent
+  std::size_t offset_ = 0;  ///< bytes of the first message already sent
   std::size_t pending_ = 0;
 };
 

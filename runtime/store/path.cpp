@@ -8,8 +8,8 @@ namespace {
 constexpr std::string_view kDomainRoot = "/local/domain/";
 
 bool valid_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '/' || c == '_' || c == '@';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '/' ||
+         c == '_' || c == '@';
 }
 
 [[noreturn]] void reject(std::string_view path, const std::string& why) {
@@ -35,8 +35,8 @@ std::size_t domain_prefix_length(std::string_view path) noexcept {
 void check_characters(std::string_view path) {
   for (std::size_t i = 0; i < path.size(); ++i) {
     if (!valid_char(path[i])) {
-      reject(path, "invalid character (code " + std::to_string(static_cast<unsigned char>(path[i])) +
-                       ") at offset " + std::to_string(i) + "; allowed are letters, digits and -/_@");
+      reject(path, "invalid character (code " + std::to_string(static_cast<unsigned char>(path[i])) + ") at offset " +
+                       std::to_string(i) + "; allowed are letters, digits and -/_@");
     }
   }
 }
@@ -75,8 +75,7 @@ ResolvedPath resolve_watch_path(std::string_view path, DomainId domid) {
   if (!is_special_path(path)) return resolve_path(path, domid);
   check_characters(path);
   if (path.size() > kMaxRelativePath) {
-    reject(path, "special path length " + std::to_string(path.size()) + " exceeds " +
-                     std::to_string(kMaxRelativePath));
+    reject(path, "special path length " + std::to_string(path.size()) + " exceeds " + std::to_string(kMaxRelativePath));
   }
   return ResolvedPath{std::string(path), false};
 }
@@ -104,8 +103,7 @@ std::string child_path(std::string_view parent, std::string_view name) {
 bool is_at_or_below(std::string_view path, std::string_view ancestor) noexcept {
   if (path == ancestor) return true;
   if (ancestor == "/") return !path.empty() && path.front() == '/';
-  return path.size() > ancestor.size() && path.substr(0, ancestor.size()) == ancestor &&
-         path[ancestor.size()] == '/';
+  return path.size() > ancestor.size() && path.substr(0, ancestor.size()) == ancestor && path[ancestor.size()] == '/';
 }
 
 }  // namespace vgen::store

@@ -10,13 +10,21 @@ Permission parse_permission(std::string_view text) {
   if (text.empty()) throw Error(ErrorCode::Invalid, "permission entry is empty; expected e.g. 'r5'");
   Permission out;
   switch (text.front()) {
-    case 'n': out.access = Access::None; break;
-    case 'r': out.access = Access::Read; break;
-    case 'w': out.access = Access::Write; break;
-    case 'b': out.access = Access::Both; break;
+    case 'n':
+      out.access = Access::None;
+      break;
+    case 'r':
+      out.access = Access::Read;
+      break;
+    case 'w':
+      out.access = Access::Write;
+      break;
+    case 'b':
+      out.access = Access::Both;
+      break;
     default:
-      throw Error(ErrorCode::Invalid, "permission entry '" + std::string(text) +
-                                          "': first letter must be n, r, w or b");
+      throw Error(ErrorCode::Invalid,
+                  "permission entry '" + std::string(text) + "': first letter must be n, r, w or b");
   }
   out.domain = parse_domain_id(text.substr(1), "permission entry '" + std::string(text) + "' domain");
   return out;

@@ -29,8 +29,10 @@ constexpr std::uint32_t kRemovedRestrictType = 20;
 bool known_type(std::uint32_t type) {
   switch (static_cast<MessageType>(type)) {
     case MessageType::WatchEvent:
-    case MessageType::Error: return false;
-    default: break;
+    case MessageType::Error:
+      return false;
+    default:
+      break;
   }
   return type <= static_cast<std::uint32_t>(MessageType::DirectoryPart) && type != kRemovedRestrictType;
 }
@@ -74,19 +76,24 @@ Message Protocol::dispatch(ConnectionId id, const Message& request, std::vector<
   const auto type = static_cast<MessageType>(h.type);
   if (uses_transaction_id(type)) store_.check_transaction(id, h.tx_id);
   switch (type) {
-    case MessageType::Control: return control(id, request);
+    case MessageType::Control:
+      return control(id, request);
     case MessageType::Watch:
     case MessageType::Unwatch:
-    case MessageType::ResetWatches: return watch_request(id, request, after);
+    case MessageType::ResetWatches:
+      return watch_request(id, request, after);
     case MessageType::TransactionStart:
-    case MessageType::TransactionEnd: return transaction_request(id, request);
+    case MessageType::TransactionEnd:
+      return transaction_request(id, request);
     case MessageType::Introduce:
     case MessageType::Release:
     case MessageType::Resume:
     case MessageType::SetTarget:
     case MessageType::GetDomainPath:
-    case MessageType::IsDomainIntroduced: return domain_request(id, request);
-    default: return node_request(id, request);
+    case MessageType::IsDomainIntroduced:
+      return domain_request(id, request);
+    default:
+      return node_request(id, request);
   }
 }
 
@@ -94,8 +101,10 @@ Message Protocol::node_request(ConnectionId id, const Message& request) {
   const Header& h = request.header;
   const std::string what = message_type_name(h.type);
   switch (static_cast<MessageType>(h.type)) {
-    case MessageType::Directory: return directory(id, request);
-    case MessageType::DirectoryPart: return directory_part(id, request);
+    case MessageType::Directory:
+      return directory(id, request);
+    case MessageType::DirectoryPart:
+      return directory_part(id, request);
     case MessageType::Read:
       return reply_to(h, store_.read(id, h.tx_id, split_strings(request.payload, 1, what)[0]));
     case MessageType::GetPermissions: {
@@ -110,8 +119,12 @@ Message Protocol::node_request(ConnectionId id, const Message& request) {
       store_.write(id, h.tx_id, path, value);
       return reply_to(h, kOk);
     }
-    case MessageType::Mkdir: store_.mkdir(id, h.tx_id, split_strings(request.payload, 1, what)[0]); break;
-    case MessageType::Remove: store_.remove(id, h.tx_id, split_strings(request.payload, 1, what)[0]); break;
+    case MessageType::Mkdir:
+      store_.mkdir(id, h.tx_id, split_strings(request.payload, 1, what)[0]);
+      break;
+    case MessageType::Remove:
+      store_.remove(id, h.tx_id, split_strings(request.payload, 1, what)[0]);
+      break;
     case MessageType::SetPermissions: {
       const auto args = split_all_strings(request.payload, 2, what);
       Permissions permissions;
@@ -119,7 +132,8 @@ Message Protocol::node_request(ConnectionId id, const Message& request) {
       store_.set_permissions(id, h.tx_id, args[0], permissions);
       break;
     }
-    default: throw Error(ErrorCode::NotSupported, "unknown message " + what);
+    default:
+      throw Error(ErrorCode::NotSupported, "unknown message " + what);
   }
   return reply_to(h, kOk);
 }
@@ -192,7 +206,8 @@ Message Protocol::domain_request(ConnectionId id, const Message& request) {
       store_.set_target(id, parse_domain_id(args[0], what + " domid"), parse_domain_id(args[1], what + " target"));
       break;
     }
-    default: throw Error(ErrorCode::NotSupported, "unknown message " + what);
+    default:
+      throw Error(ErrorCode::NotSupported, "unknown message " + what);
   }
   return reply_to(h, kOk);
 }

@@ -58,7 +58,7 @@ struct Server::Client {
   int fd = -1;
   ConnectionId id = 0;
   FrameDecoder decoder;
-  OutputBuffer output;       ///< encoded messages not yet fully sent
+  OutputBuffer output;  ///< encoded messages not yet fully sent
   std::uint32_t interest = 0;
   bool closed = false;
 };
@@ -347,11 +347,12 @@ void Server::close_overflowed() {
     Client* client = find(id);
     if (client == nullptr) continue;
     const EventQueueLimits& limits = options_.quotas.event_queue;
-    close_client(*client, "watch-event queue overflowed (" + std::to_string(store_.events(id).size()) + " events, " +
-                              std::to_string(store_.held_bytes(id)) + " bytes held, domain " +
-                              std::to_string(store_.domain_held_bytes(store_.domain_of(id))) + " bytes; limits " +
-                              std::to_string(limits.max_events) + " events, " + std::to_string(limits.max_bytes) +
-                              " bytes, " + std::to_string(limits.max_domain_bytes) + " per domain)",
+    close_client(*client,
+                 "watch-event queue overflowed (" + std::to_string(store_.events(id).size()) + " events, " +
+                     std::to_string(store_.held_bytes(id)) + " bytes held, domain " +
+                     std::to_string(store_.domain_held_bytes(store_.domain_of(id))) + " bytes; limits " +
+                     std::to_string(limits.max_events) + " events, " + std::to_string(limits.max_bytes) + " bytes, " +
+                     std::to_string(limits.max_domain_bytes) + " per domain)",
                  true);
   }
 }
@@ -360,8 +361,9 @@ void Server::close_stalled() {
   for (ConnectionId id : flow_.stalled(FlowControl::Clock::now())) {
     Client* client = find(id);
     if (client == nullptr) continue;
-    close_client(*client, "stalled: " + std::to_string(store_.held_bytes(id)) + " bytes waiting, none taken for " +
-                              std::to_string(options_.stall_timeout.count()) + " ms while writers wait for it",
+    close_client(*client,
+                 "stalled: " + std::to_string(store_.held_bytes(id)) + " bytes waiting, none taken for " +
+                     std::to_string(options_.stall_timeout.count()) + " ms while writers wait for it",
                  true);
   }
 }

@@ -78,8 +78,8 @@ Requester Store::requester(ConnectionId id) const { return requester_of(state(id
 
 void Store::require_privileged(const Connection& conn, std::string_view operation) const {
   if (conn.domain != kPrivilegedDomain) {
-    throw Error(ErrorCode::Access, std::string(operation) + " needs domain 0; caller is domain " +
-                                       std::to_string(conn.domain));
+    throw Error(ErrorCode::Access,
+                std::string(operation) + " needs domain 0; caller is domain " + std::to_string(conn.domain));
   }
 }
 
@@ -88,7 +88,8 @@ void Store::set_domain(ConnectionId id, DomainId domid) {
   require_privileged(conn, "set-domid");
   if (!conn.watches.empty() || !conn.transactions.empty()) {
     throw Error(ErrorCode::Busy, "set-domid: connection has " + std::to_string(conn.watches.size()) + " watches and " +
-                                     std::to_string(conn.transactions.size()) + " open transactions; it must have none");
+                                     std::to_string(conn.transactions.size()) +
+                                     " open transactions; it must have none");
   }
   remove_held(conn.domain, conn.held());
   conn.domain = domid;
@@ -147,8 +148,7 @@ void Store::remove(ConnectionId id, TransactionId tx, std::string_view path) {
   run(id, tx, [&](Editor& e, DomainId d) { e.remove(resolve_path(path, d).absolute); });
 }
 
-void Store::set_permissions(ConnectionId id, TransactionId tx, std::string_view path,
-                            const Permissions& permissions) {
+void Store::set_permissions(ConnectionId id, TransactionId tx, std::string_view path, const Permissions& permissions) {
   run(id, tx, [&](Editor& e, DomainId d) { e.set_permissions(resolve_path(path, d).absolute, permissions); });
 }
 
@@ -225,8 +225,8 @@ WatchEvent Store::watch(ConnectionId id, std::string_view path, std::string_view
   }
   std::size_t& count = watches_by_domain_[conn.domain];
   if (conn.domain != kPrivilegedDomain && count >= quotas_.watches_per_domain) {
-    throw Error(ErrorCode::TooBig, "domain " + std::to_string(conn.domain) + " holds " + std::to_string(count) +
-                                       " watches, the quota");
+    throw Error(ErrorCode::TooBig,
+                "domain " + std::to_string(conn.domain) + " holds " + std::to_string(count) + " watches, the quota");
   }
   Watch watch{resolved.absolute, std::string(token), resolved.relative ? home_prefix(conn.domain) : std::string()};
   WatchEvent first = watch.event_for(watch.path);
@@ -405,8 +405,8 @@ std::size_t Store::domain_peak_bytes(DomainId domid) const {
 std::string Store::memory_report() const {
   std::string out;
   for (const auto& [domid, peak] : peak_by_domain_) {
-    out += "domain " + std::to_string(domid) + ": " + std::to_string(domain_held_bytes(domid)) +
-           " bytes held, peak " + std::to_string(peak) + "\n";
+    out += "domain " + std::to_string(domid) + ": " + std::to_string(domain_held_bytes(domid)) + " bytes held, peak " +
+           std::to_string(peak) + "\n";
   }
   return out;
 }
@@ -455,7 +455,8 @@ void Store::resume(ConnectionId id, DomainId domid) {
 void Store::set_target(ConnectionId id, DomainId domid, DomainId target) {
   require_privileged(state(id), "SET_TARGET");
   for (DomainId d : {domid, target}) {
-    if (!is_introduced(d)) throw Error(ErrorCode::NotFound, "SET_TARGET: domain " + std::to_string(d) + " is not introduced");
+    if (!is_introduced(d))
+      throw Error(ErrorCode::NotFound, "SET_TARGET: domain " + std::to_string(d) + " is not introduced");
   }
   targets_[domid] = target;
 }

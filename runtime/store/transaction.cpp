@@ -73,8 +73,8 @@ void TransactionView::validate() const {
   for (const std::string& path : order_) {
     const Entry& entry = entries_.at(path);
     if (tree_.generation(path) != entry.base) {
-      throw Error(ErrorCode::Again, "transaction conflict: node '" + path +
-                                        "' changed since the transaction first accessed it");
+      throw Error(ErrorCode::Again,
+                  "transaction conflict: node '" + path + "' changed since the transaction first accessed it");
     }
   }
 }

@@ -64,7 +64,8 @@ std::vector<std::string> Tree::consistency_problems() const {
     }
     if (path == "/") continue;
     const Node* parent = lookup(parent_path(path));
-    const auto listed = parent == nullptr ? 0 : std::count(parent->children.begin(), parent->children.end(), base_name(path));
+    const auto listed =
+        parent == nullptr ? 0 : std::count(parent->children.begin(), parent->children.end(), base_name(path));
     if (listed != 1) {
       problems.push_back("'" + path + "' is listed " + std::to_string(listed) + " times by its parent" +
                          (parent == nullptr ? " (which does not exist)" : ""));

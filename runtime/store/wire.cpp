@@ -19,12 +19,29 @@ void store_le32(std::byte* at, std::uint32_t value) noexcept {
 }  // namespace
 
 std::string message_type_name(std::uint32_t type) {
-  static constexpr const char* kNames[] = {
-      "CONTROL",  "DIRECTORY", "READ",      "GET_PERMS",  "WATCH",      "UNWATCH",
-      "TRANSACTION_START",     "TRANSACTION_END",         "INTRODUCE",  "RELEASE",
-      "GET_DOMAIN_PATH",       "WRITE",     "MKDIR",      "RM",         "SET_PERMS",
-      "WATCH_EVENT",           "ERROR",     "IS_DOMAIN_INTRODUCED",     "RESUME",
-      "SET_TARGET",            nullptr,     "RESET_WATCHES",            "DIRECTORY_PART"};
+  static constexpr const char* kNames[] = {"CONTROL",
+                                           "DIRECTORY",
+                                           "READ",
+                                           "GET_PERMS",
+                                           "WATCH",
+                                           "UNWATCH",
+                                           "TRANSACTION_START",
+                                           "TRANSACTION_END",
+                                           "INTRODUCE",
+                                           "RELEASE",
+                                           "GET_DOMAIN_PATH",
+                                           "WRITE",
+                                           "MKDIR",
+                                           "RM",
+                                           "SET_PERMS",
+                                           "WATCH_EVENT",
+                                           "ERROR",
+                                           "IS_DOMAIN_INTRODUCED",
+                                           "RESUME",
+                                           "SET_TARGET",
+                                           nullptr,
+                                           "RESET_WATCHES",
+                                           "DIRECTORY_PART"};
   if (type < std::size(kNames) && kNames[type] != nullptr) return kNames[type];
   return "type " + std::to_string(type);
 }
@@ -91,8 +108,9 @@ std::optional<Message> FrameDecoder::next() {
   const Header header = decode_header(std::span<const std::byte, kHeaderSize>(start, kHeaderSize));
   if (header.len > kMaxPayload) {
     failed_ = true;
-    throw Error(ErrorCode::Protocol, message_type_name(header.type) + " header announces " + std::to_string(header.len) +
-                                         " payload bytes, over the limit of " + std::to_string(kMaxPayload));
+    throw Error(ErrorCode::Protocol, message_type_name(header.type) + " header announces " +
+                                         std::to_string(header.len) + " payload bytes, over the limit of " +
+                                         std::to_string(kMaxPayload));
   }
   if (buffered() < kHeaderSize + header.len) return std::nullopt;
   Message message{header, buffer_.substr(consumed_ + kHeaderSize, header.len)};

@@ -2,8 +2,8 @@
 
 #include <chrono>
 #include <exception>
-#include <utility>
 #include <memory>
+#include <utility>
 
 #include <vgen/shm/allocator.hpp>
 #include <vgen/shm/region.hpp>

@@ -43,7 +43,9 @@ void for_each_option(const Block& block, std::size_t at, Visit&& visit) {
   }
 }
 
-std::string text(std::span<const std::byte> value) { return {reinterpret_cast<const char*>(value.data()), value.size()}; }
+std::string text(std::span<const std::byte> value) {
+  return {reinterpret_cast<const char*>(value.data()), value.size()};
+}
 
 // Multiplies `ticks` by 10^exponent (positive or negative) without overflow for sane values.
 std::uint64_t scale10(std::uint64_t ticks, int exponent) noexcept {
@@ -131,12 +133,17 @@ bool LogReader::read_packet(const Block& block) {
 const LogRecord* LogReader::next() {
   while (const std::optional<Block> block = blocks_.next()) {
     switch (block->type) {
-      case pcapng::kSectionHeader: read_section(*block); break;
-      case pcapng::kInterfaceDescription: read_interface(*block); break;
+      case pcapng::kSectionHeader:
+        read_section(*block);
+        break;
+      case pcapng::kInterfaceDescription:
+        read_interface(*block);
+        break;
       case pcapng::kEnhancedPacket:
         if (read_packet(*block)) return &current_;
         break;
-      default: break;  // other blocks carry nothing vgen records
+      default:
+        break;  // other blocks carry nothing vgen records
     }
   }
   return nullptr;

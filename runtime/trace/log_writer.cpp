@@ -37,19 +37,32 @@ bool process_gone(pid_t pid) noexcept { return pid > 0 && kill(pid, 0) != 0 && e
 std::pair<std::string, std::string> default_interface_name(Channel channel, std::uint16_t queue) {
   const std::string q = std::to_string(queue);
   switch (channel) {
-    case Channel::Virtqueue: return {"vq" + q, "virtqueue " + q};
-    case Channel::Virtio: return {"virtio", "VirtIO device status, features and configuration"};
-    case Channel::VirtioBus: return {"virtio-bus", "virtio bus binding"};
-    case Channel::Mmio: return {"mmio", "virtio-mmio register accesses"};
-    case Channel::XenRing: return {"xen-ring" + q, "Xen shared ring of device " + q};
-    case Channel::Grant: return {"grants", "grant mappings"};
-    case Channel::EventChannel: return {"evtchn", "event channel notifications"};
-    case Channel::Store: return {"xenstore" + q, "XenStore messages of connection " + q};
-    case Channel::Xenbus: return {"xenbus" + q, "Xenbus states of device " + q};
-    case Channel::Rpmsg: return {"rpmsg", "rpmsg messages and channels"};
-    case Channel::VhostUser: return {"vhost-user", "vhost-user messages"};
-    case Channel::Recorder: return {"recorder", "records the recorder lost"};
-    case Channel::Auto: break;
+    case Channel::Virtqueue:
+      return {"vq" + q, "virtqueue " + q};
+    case Channel::Virtio:
+      return {"virtio", "VirtIO device status, features and configuration"};
+    case Channel::VirtioBus:
+      return {"virtio-bus", "virtio bus binding"};
+    case Channel::Mmio:
+      return {"mmio", "virtio-mmio register accesses"};
+    case Channel::XenRing:
+      return {"xen-ring" + q, "Xen shared ring of device " + q};
+    case Channel::Grant:
+      return {"grants", "grant mappings"};
+    case Channel::EventChannel:
+      return {"evtchn", "event channel notifications"};
+    case Channel::Store:
+      return {"xenstore" + q, "XenStore messages of connection " + q};
+    case Channel::Xenbus:
+      return {"xenbus" + q, "Xenbus states of device " + q};
+    case Channel::Rpmsg:
+      return {"rpmsg", "rpmsg messages and channels"};
+    case Channel::VhostUser:
+      return {"vhost-user", "vhost-user messages"};
+    case Channel::Recorder:
+      return {"recorder", "records the recorder lost"};
+    case Channel::Auto:
+      break;
   }
   return {"channel" + q, "unknown channel"};
 }

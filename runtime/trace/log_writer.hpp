@@ -55,9 +55,9 @@ class LogWriter {
   PcapngWriter file_;
   Calibration clock_;
   std::mutex names_mutex_;
-  std::map<std::uint32_t, std::string> names_;       // key: channel << 16 | queue
+  std::map<std::uint32_t, std::string> names_;         // key: channel << 16 | queue
   std::map<std::uint32_t, std::uint32_t> interfaces_;  // key -> interface id
-  std::vector<std::uint64_t> slot_drops_;             // drops seen per slot
+  std::vector<std::uint64_t> slot_drops_;              // drops seen per slot
   std::uint64_t unslotted_seen_ = 0;
   std::uint64_t rounds_ = 0;
   std::atomic<std::uint64_t> written_{0};

@@ -16,15 +16,22 @@ namespace {
 
 constexpr std::size_t kReadChunk = 64 << 10;
 
-[[noreturn]] void corrupt(std::uint64_t offset, const std::string& why) { throw Error(ErrorCode::Corrupt, offset, why); }
+[[noreturn]] void corrupt(std::uint64_t offset, const std::string& why) {
+  throw Error(ErrorCode::Corrupt, offset, why);
+}
 
 std::string block_name(std::uint32_t type) {
   switch (type) {
-    case pcapng::kSectionHeader: return "section header block";
-    case pcapng::kInterfaceDescription: return "interface description block";
-    case pcapng::kEnhancedPacket: return "enhanced packet block";
-    case pcapng::kInterfaceStatistics: return "interface statistics block";
-    default: return "block of type " + std::to_string(type);
+    case pcapng::kSectionHeader:
+      return "section header block";
+    case pcapng::kInterfaceDescription:
+      return "interface description block";
+    case pcapng::kEnhancedPacket:
+      return "enhanced packet block";
+    case pcapng::kInterfaceStatistics:
+      return "interface statistics block";
+    default:
+      return "block of type " + std::to_string(type);
   }
 }
 
@@ -50,7 +57,8 @@ bool PcapngReader::fill(std::size_t bytes) {
   while (end_ < bytes) {
     const ssize_t n = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw Error(ErrorCode::System, offset_, std::string("cannot read the trace log: ") + std::strerror(errno));
+    if (n < 0)
+      throw Error(ErrorCode::System, offset_, std::string("cannot read the trace log: ") + std::strerror(errno));
     if (n == 0) return false;
     end_ += static_cast<std::size_t>(n);
   }
@@ -74,8 +82,8 @@ bool PcapngReader::section_order(std::uint64_t block_offset, bool& swapped) {
   } else if (magic == byte_swap(pcapng::kByteOrderMagic)) {
     swapped = true;
   } else {
-    corrupt(block_offset, "section header block with byte-order magic " + hex(magic) +
-                              ", not 0x1a2b3c4d in either byte order");
+    corrupt(block_offset,
+            "section header block with byte-order magic " + hex(magic) + ", not 0x1a2b3c4d in either byte order");
   }
   return true;
 }
@@ -84,8 +92,8 @@ std::optional<Block> PcapngReader::next() {
   const std::uint64_t at = offset_;
   const auto truncated = [&](const std::string& what) -> std::optional<Block> {
     if (follow_) return std::nullopt;
-    throw Error(ErrorCode::Truncated, at, "the log ends inside " + what + " (" + std::to_string(end_ - start_) +
-                                              " bytes of it present)");
+    throw Error(ErrorCode::Truncated, at,
+                "the log ends inside " + what + " (" + std::to_string(end_ - start_) + " bytes of it present)");
   };
   if (!fill(8)) return end_ == start_ ? std::nullopt : truncated("a block header");
   bool swapped = swapped_;

@@ -21,11 +21,14 @@ Source source_of(EventKind kind) noexcept {
   switch (kind) {
     case EventKind::ChainAdded:
     case EventKind::ChainTaken:
-    case EventKind::AvailSeen: return Source::Readable;
+    case EventKind::AvailSeen:
+      return Source::Readable;
     case EventKind::UsedPushed:
     case EventKind::UsedReclaimed:
-    case EventKind::UsedSeen: return Source::Written;
-    default: return Source::Bytes;
+    case EventKind::UsedSeen:
+      return Source::Written;
+    default:
+      return Source::Bytes;
   }
 }
 
@@ -140,7 +143,8 @@ Record decode(std::span<const std::byte> captured, std::uint64_t original) {
   if (version == 0) corrupt("record format version 0 does not exist");
   const auto channel = static_cast<unsigned>(p[1]);
   const auto kind = static_cast<unsigned>(p[2]);
-  if (channel == 0 || channel > static_cast<unsigned>(kLastChannel)) corrupt("unknown channel " + std::to_string(channel));
+  if (channel == 0 || channel > static_cast<unsigned>(kLastChannel))
+    corrupt("unknown channel " + std::to_string(channel));
   if (kind > static_cast<unsigned>(kLastEventKind)) corrupt("unknown event kind " + std::to_string(kind));
   Record r;
   r.channel = static_cast<Channel>(channel);

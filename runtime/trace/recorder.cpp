@@ -83,8 +83,9 @@ void Recorder::record(const Event& event) noexcept {
   }
   const std::uint32_t snap = options_.snap_length;
   const RecordSize size = encoded_size(event, snap);
-  detail::append(*pool_, *t_slot.slot, size.captured, size.original, detail::now_ticks(),
-                 [&](std::byte* out) { encode(event, snap, {out, size.captured}); });
+  detail::append(*pool_, *t_slot.slot, size.captured, size.original, detail::now_ticks(), [&](std::byte* out) {
+    encode(event, snap, {out, size.captured});
+  });
 }
 
 void Recorder::name_interface(Channel channel, std::uint16_t queue, const std::string& description) {
@@ -99,9 +100,7 @@ void Recorder::flush() {
   done_.wait(lock, [&] { return flushes_done_ >= ticket; });
 }
 
-RecorderStatistics Recorder::statistics() const {
-  return {writer_->written(), writer_->dropped(), writer_->bytes()};
-}
+RecorderStatistics Recorder::statistics() const { return {writer_->written(), writer_->dropped(), writer_->bytes()}; }
 
 // Drains the buffers every interval, and at once when flush() or the destructor asks; the
 // file is written out every kFileFlushInterval and for each flush.

@@ -20,7 +20,8 @@ SlotPool::SlotPool(std::size_t count, std::size_t capacity)
   }
   void* mapped = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mapped == MAP_FAILED) {
-    throw Error(ErrorCode::System, "trace buffers: mmap of " + std::to_string(bytes_) + " bytes: " + std::strerror(errno));
+    throw Error(ErrorCode::System,
+                "trace buffers: mmap of " + std::to_string(bytes_) + " bytes: " + std::strerror(errno));
   }
   base_ = static_cast<std::byte*>(mapped);
   for (std::size_t i = 0; i < count_; ++i) new (base_ + i * stride_) Slot;

@@ -26,12 +26,12 @@ enum SlotState : std::uint32_t { kFree = 0, kActive = 1, kRetired = 2 };
 
 /// One thread's ring. Positions are free-running byte counts.
 struct Slot {
-  alignas(64) std::atomic<std::uint64_t> tail{0};  ///< written by the producer
-  std::atomic<std::uint64_t> drops{0};             ///< written by the producer
-  std::uint64_t cached_head = 0;                   ///< the producer's last look at head
-  alignas(64) std::atomic<std::uint64_t> head{0};  ///< written by the writer thread
+  alignas(64) std::atomic<std::uint64_t> tail{0};       ///< written by the producer
+  std::atomic<std::uint64_t> drops{0};                  ///< written by the producer
+  std::uint64_t cached_head = 0;                        ///< the producer's last look at head
+  alignas(64) std::atomic<std::uint64_t> head{0};       ///< written by the writer thread
   alignas(64) std::atomic<std::uint32_t> state{kFree};  ///< SlotState
-  std::atomic<pid_t> pid{0};                       ///< the claiming thread's process
+  std::atomic<pid_t> pid{0};                            ///< the claiming thread's process
 };
 
 /// The mapping: `count` slots, each followed by its ring of `capacity` bytes.

@@ -131,8 +131,8 @@ void Backend::serve_connection(UniqueFd connection) {
   try {
     for (;;) {
       const std::vector<KickSource> kicks = session.kick_sources();
-      std::vector<pollfd> entries{{stop_event_.get(), POLLIN, 0}, {connection.get(), POLLIN, 0},
-                                  {listener_.get(), POLLIN, 0}};
+      std::vector<pollfd> entries{
+          {stop_event_.get(), POLLIN, 0}, {connection.get(), POLLIN, 0}, {listener_.get(), POLLIN, 0}};
       for (const KickSource& kick : kicks) entries.push_back({kick.fd, POLLIN, 0});
       if (::poll(entries.data(), entries.size(), -1) < 0) {
         if (errno == EINTR) continue;

@@ -42,8 +42,9 @@ void wait_readable(int socket, const std::string& what) {
   for (;;) {
     const int ready = ::poll(&entry, 1, timeout);
     if (ready > 0) return;
-    if (ready == 0) throw Error(ErrorCode::System, what + ": nothing more arrived within " +
-                                                       std::to_string(kMessageTimeout.count()) + " s");
+    if (ready == 0)
+      throw Error(ErrorCode::System,
+                  what + ": nothing more arrived within " + std::to_string(kMessageTimeout.count()) + " s");
     if (errno != EINTR) fail_system(what + ": poll failed", errno);
   }
 }
@@ -100,7 +101,8 @@ void write_message(int socket, const Message& message) {
   std::vector<std::byte> bytes(kHeaderBytes + message.payload.size());
   const auto header = encode_header(message.header);
   std::memcpy(bytes.data(), header.data(), kHeaderBytes);
-  if (!message.payload.empty()) std::memcpy(bytes.data() + kHeaderBytes, message.payload.data(), message.payload.size());
+  if (!message.payload.empty())
+    std::memcpy(bytes.data() + kHeaderBytes, message.payload.data(), message.payload.size());
   ControlBuffer control{};
   std::size_t sent = 0;
   bool fds_sent = message.fds.empty();

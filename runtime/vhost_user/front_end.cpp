@@ -29,8 +29,9 @@ struct FrontEnd::Ring {
 namespace {
 
 // Protocol features this front end uses.
-constexpr std::uint64_t kUsedProtocol = (1ull << kProtocolMq) | (1ull << kProtocolReplyAck) | (1ull << kProtocolBackendReq) |
-                                        (1ull << kProtocolConfig) | (1ull << kProtocolResetDevice);
+constexpr std::uint64_t kUsedProtocol = (1ull << kProtocolMq) | (1ull << kProtocolReplyAck) |
+                                        (1ull << kProtocolBackendReq) | (1ull << kProtocolConfig) |
+                                        (1ull << kProtocolResetDevice);
 // Virtio feature bits vhost-user reuses for itself (protocol features, dirty logging).
 constexpr std::uint64_t kVhostBits = (1ull << kFeatureProtocolFeatures) | (1ull << kFeatureLogAll);
 
@@ -39,9 +40,12 @@ std::span<const std::byte> bytes_of(const T& value) {
   return {reinterpret_cast<const std::byte*>(&value), sizeof value};
 }
 
-std::uint64_t user_address(const shm::GuestMemory& memory, shm::GuestAddress address, std::uint64_t length, const char* part) {
+std::uint64_t user_address(const shm::GuestMemory& memory, shm::GuestAddress address, std::uint64_t length,
+                           const char* part) {
   std::byte* host = memory.find(address, length);
-  if (host == nullptr) throw virtio::Error(virtio::ErrorCode::InvalidArgument, std::string("vhost-user: the ") + part + " lies outside guest memory");
+  if (host == nullptr)
+    throw virtio::Error(virtio::ErrorCode::InvalidArgument,
+                        std::string("vhost-user: the ") + part + " lies outside guest memory");
   return reinterpret_cast<std::uint64_t>(host);
 }
 
@@ -97,7 +101,8 @@ void FrontEnd::connect() {
   UniqueFd channel;
   if (agreed(kProtocolBackendReq)) {
     int pair[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) throw Error(ErrorCode::System, std::string("socketpair: ") + std::strerror(errno));
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+      throw Error(ErrorCode::System, std::string("socketpair: ") + std::strerror(errno));
     channel.reset(pair[0]);
     UniqueFd theirs(pair[1]);
     const int fd = theirs.get();
@@ -132,7 +137,10 @@ void FrontEnd::disconnect(const std::string& why) {
 // virtio::Error naming what failed.
 template <class Action>
 auto FrontEnd::guarded(const char* what, Action&& action) {
-  if (!connected_) throw virtio::Error(virtio::ErrorCode::RegisterFault, std::string("vhost-user: ") + what + ": the back end closed the connection (" + last_error() + ")");
+  if (!connected_)
+    throw virtio::Error(
+        virtio::ErrorCode::RegisterFault,
+        std::string("vhost-user: ") + what + ": the back end closed the connection (" + last_error() + ")");
   try {
     return action();
   } catch (const Error& error) {
@@ -151,7 +159,9 @@ void FrontEnd::send(Request request, std::span<const std::byte> payload, std::sp
     if (ack) status = payload_as<std::uint64_t>(connection_->reply(request, options_.reply_timeout));
   });
   if (status != 0) {
-    throw virtio::Error(virtio::ErrorCode::Rejected, "vhost-user: " + request_name(static_cast<std::uint32_t>(request)) + " refused (status " + std::to_string(status) + ")");
+    throw virtio::Error(virtio::ErrorCode::Rejected,
+                        "vhost-user: " + request_name(static_cast<std::uint32_t>(request)) + " refused (status " +
+                            std::to_string(status) + ")");
   }
 }
 
@@ -159,7 +169,8 @@ void FrontEnd::send_mem_table() {
   std::vector<std::byte> payload(sizeof(MemoryTableHeader));
   std::vector<int> fds;
   for (const shm::MemoryRegion& region : memory_.regions()) {
-    if (!region.owner) throw virtio::Error(virtio::ErrorCode::InvalidArgument, "vhost-user: guest memory must be memfd regions");
+    if (!region.owner)
+      throw virtio::Error(virtio::ErrorCode::InvalidArgument, "vhost-user: guest memory must be memfd regions");
     const MemoryRegionDescription d{region.base, region.size, reinterpret_cast<std::uint64_t>(region.host), 0};
     const auto raw = bytes_of(d);
     payload.insert(payload.end(), raw.begin(), raw.end());
@@ -172,7 +183,8 @@ void FrontEnd::send_mem_table() {
 }
 
 FrontEnd::Ring& FrontEnd::ring(std::uint16_t index) {
-  if (index >= rings_.size()) throw virtio::Error(virtio::ErrorCode::QueueUnavailable, "vhost-user: no ring " + std::to_string(index));
+  if (index >= rings_.size())
+    throw virtio::Error(virtio::ErrorCode::QueueUnavailable, "vhost-user: no ring " + std::to_string(index));
   return *rings_[index];
 }
 
@@ -182,9 +194,13 @@ void FrontEnd::start_ring(std::uint16_t index) {
   const std::uint32_t size = r.size != 0 ? r.size : options_.queue_max_size;
   send(Request::SetVringNum, bytes_of(VringState{index, size}));
   send(Request::SetVringBase, bytes_of(VringState{index, 0}));
-  const VringAddress address{index, 0, user_address(memory_, r.addresses.desc, virtqueue::desc_table_bytes(size), "descriptor table"),
-                             user_address(memory_, r.addresses.used, virtqueue::used_ring_bytes(size), "used ring"),
-                             user_address(memory_, r.addresses.avail, virtqueue::avail_ring_bytes(size), "available ring"), 0};
+  const VringAddress address{
+      index,
+      0,
+      user_address(memory_, r.addresses.desc, virtqueue::desc_table_bytes(size), "descriptor table"),
+      user_address(memory_, r.addresses.used, virtqueue::used_ring_bytes(size), "used ring"),
+      user_address(memory_, r.addresses.avail, virtqueue::avail_ring_bytes(size), "available ring"),
+      0};
   send(Request::SetVringAddr, bytes_of(address));
   const std::uint64_t slot = index;
   const int call = r.call.fd(), err = r.err.fd(), kick = r.kick.fd();
@@ -281,10 +297,14 @@ void FrontEnd::set_driver_features(std::uint32_t select, std::uint32_t value) {
   driver_features_ = (driver_features_ & ~mask) | (std::uint64_t{value} << (32 * select));
 }
 
-std::uint32_t FrontEnd::queue_max_size(std::uint16_t index) { return index < rings_.size() ? options_.queue_max_size : 0; }
+std::uint32_t FrontEnd::queue_max_size(std::uint16_t index) {
+  return index < rings_.size() ? options_.queue_max_size : 0;
+}
 bool FrontEnd::queue_ready(std::uint16_t index) { return index < rings_.size() && rings_[index]->ready; }
 void FrontEnd::set_queue_size(std::uint16_t index, std::uint32_t size) { ring(index).size = size; }
-void FrontEnd::set_queue_addresses(std::uint16_t index, const virtqueue::RingAddresses& a) { ring(index).addresses = a; }
+void FrontEnd::set_queue_addresses(std::uint16_t index, const virtqueue::RingAddresses& a) {
+  ring(index).addresses = a;
+}
 
 void FrontEnd::set_queue_ready(std::uint16_t index, bool ready) {
   Ring& r = ring(index);
@@ -311,7 +331,8 @@ std::uint32_t FrontEnd::interrupt_status() { return pending_.load(); }
 void FrontEnd::acknowledge_interrupt(std::uint32_t bits) { pending_.fetch_and(~bits); }
 
 std::uint32_t FrontEnd::read_config(std::uint32_t offset, unsigned width) {
-  if (!agreed(kProtocolConfig)) throw virtio::Error(virtio::ErrorCode::Rejected, "vhost-user: the back end offers no CONFIG protocol feature");
+  if (!agreed(kProtocolConfig))
+    throw virtio::Error(virtio::ErrorCode::Rejected, "vhost-user: the back end offers no CONFIG protocol feature");
   std::vector<std::byte> payload(sizeof(ConfigHeader) + width);
   const ConfigHeader header{offset, width, kConfigFlagFrontend};
   std::memcpy(payload.data(), &header, sizeof header);
@@ -320,15 +341,19 @@ std::uint32_t FrontEnd::read_config(std::uint32_t offset, unsigned width) {
     return connection_->reply(Request::GetConfig, options_.reply_timeout);
   });
   if (answer.payload.size() != payload.size()) {
-    throw virtio::Error(virtio::ErrorCode::Rejected, "vhost-user: GET_CONFIG of " + std::to_string(width) + " bytes at " + std::to_string(offset) + " answered with " + std::to_string(answer.payload.size()) + " bytes");
+    throw virtio::Error(virtio::ErrorCode::Rejected, "vhost-user: GET_CONFIG of " + std::to_string(width) +
+                                                         " bytes at " + std::to_string(offset) + " answered with " +
+                                                         std::to_string(answer.payload.size()) + " bytes");
   }
   std::uint32_t value = 0;
-  for (unsigned i = 0; i < width; ++i) value |= std::to_integer<std::uint32_t>(answer.payload[sizeof(ConfigHeader) + i]) << (8 * i);
+  for (unsigned i = 0; i < width; ++i)
+    value |= std::to_integer<std::uint32_t>(answer.payload[sizeof(ConfigHeader) + i]) << (8 * i);
   return value;
 }
 
 void FrontEnd::write_config(std::uint32_t offset, unsigned width, std::uint32_t value) {
-  if (!agreed(kProtocolConfig)) throw virtio::Error(virtio::ErrorCode::Rejected, "vhost-user: the back end offers no CONFIG protocol feature");
+  if (!agreed(kProtocolConfig))
+    throw virtio::Error(virtio::ErrorCode::Rejected, "vhost-user: the back end offers no CONFIG protocol feature");
   std::vector<std::byte> payload(sizeof(ConfigHeader) + width);
   const ConfigHeader header{offset, width, kConfigFlagFrontend};
   std::memcpy(payload.data(), &header, sizeof header);

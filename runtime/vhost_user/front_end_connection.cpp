@@ -20,7 +20,9 @@
 namespace vgen::vhost_user {
 namespace {
 
-[[noreturn]] void fail_system(const std::string& what, int error) { throw Error(ErrorCode::System, what + ": " + std::strerror(error)); }
+[[noreturn]] void fail_system(const std::string& what, int error) {
+  throw Error(ErrorCode::System, what + ": " + std::strerror(error));
+}
 
 UniqueFd connect_once(const std::string& path) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -34,10 +36,12 @@ UniqueFd connect_once(const std::string& path) {
 }
 
 // Reads exactly out.size() bytes, waiting until `deadline`.
-void read_exact(int socket, std::span<std::byte> out, std::chrono::steady_clock::time_point deadline, const char* what) {
+void read_exact(int socket, std::span<std::byte> out, std::chrono::steady_clock::time_point deadline,
+                const char* what) {
   std::size_t got = 0;
   while (got < out.size()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd entry{socket, POLLIN, 0};
     const int ready = ::poll(&entry, 1, static_cast<int>(std::max<long>(0, left.count())));
     if (ready < 0 && errno == EINTR) continue;
@@ -56,12 +60,14 @@ void read_exact(int socket, std::span<std::byte> out, std::chrono::steady_clock:
 FrontEndConnection::FrontEndConnection(const std::string& socket_path, std::chrono::milliseconds wait) {
   const auto deadline = std::chrono::steady_clock::now() + wait;
   while (!(socket_ = connect_once(socket_path))) {
-    if (std::chrono::steady_clock::now() > deadline) throw Error(ErrorCode::System, "no vhost-user back end answers at " + socket_path);
+    if (std::chrono::steady_clock::now() > deadline)
+      throw Error(ErrorCode::System, "no vhost-user back end answers at " + socket_path);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
 
-void FrontEndConnection::send(Request request, std::span<const std::byte> payload, std::span<const int> fds, bool need_reply) {
+void FrontEndConnection::send(Request request, std::span<const std::byte> payload, std::span<const int> fds,
+                              bool need_reply) {
   Message message;
   message.header = {static_cast<std::uint32_t>(request), kVersion | (need_reply ? kFlagNeedReply : 0u),
                     static_cast<std::uint32_t>(payload.size())};
@@ -81,7 +87,8 @@ Message read_any_message(int socket, std::chrono::milliseconds timeout) {
   Message message;
   message.header = decode_header(header);
   if (message.header.size > kMaxPayloadBytes) {
-    throw Error(ErrorCode::Malformed, message.name() + ": payload of " + std::to_string(message.header.size) + " bytes");
+    throw Error(ErrorCode::Malformed,
+                message.name() + ": payload of " + std::to_string(message.header.size) + " bytes");
   }
   message.payload.resize(message.header.size);
   read_exact(socket, message.payload, deadline, "vhost-user message payload");
@@ -91,7 +98,8 @@ Message read_any_message(int socket, std::chrono::milliseconds timeout) {
 Message FrontEndConnection::reply(Request request, std::chrono::milliseconds timeout) {
   Message message = read_any_message(socket_.get(), timeout);
   const std::uint32_t code = static_cast<std::uint32_t>(request);
-  if (message.header.request != code || (message.header.flags & kVersionMask) != kVersion || (message.header.flags & kFlagReply) == 0) {
+  if (message.header.request != code || (message.header.flags & kVersionMask) != kVersion ||
+      (message.header.flags & kFlagReply) == 0) {
     throw Error(ErrorCode::Malformed, request_name(code) + ": the reply says " + request_name(message.header.request) +
                                           " with flags " + std::to_string(message.header.flags));
   }

@@ -36,8 +36,8 @@ void seal_against_shrinking(int fd, const std::string& what) {
   }
   if ((seals & F_SEAL_SHRINK) != 0) return;
   if (::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) != 0) {
-    throw Error(ErrorCode::Invalid, what + ": the region memfd cannot be sealed against shrinking (" +
-                                        std::strerror(errno) + ")");
+    throw Error(ErrorCode::Invalid,
+                what + ": the region memfd cannot be sealed against shrinking (" + std::strerror(errno) + ")");
   }
 }
 
@@ -119,7 +119,8 @@ void MemoryTable::rebuild() {
   guest_ = std::move(fresh);
 }
 
-std::optional<std::uint64_t> MemoryTable::user_to_guest(std::uint64_t user_address, std::uint64_t length) const noexcept {
+std::optional<std::uint64_t> MemoryTable::user_to_guest(std::uint64_t user_address,
+                                                        std::uint64_t length) const noexcept {
   for (const Entry& e : regions_) {
     const MemoryRegionDescription& d = e.description;
     if (user_address >= d.user_address && user_address - d.user_address <= d.size &&

@@ -36,8 +36,8 @@ std::array<std::byte, kHeaderBytes> encode_header(const Header& header) noexcept
 void check_request_header(const Header& header) {
   const std::string what = request_name(header.request) + ": header flags " + hex(header.flags);
   if ((header.flags & kVersionMask) != kVersion) {
-    throw Error(ErrorCode::Malformed, what + " carry version " + std::to_string(header.flags & kVersionMask) +
-                                          ", expected 1");
+    throw Error(ErrorCode::Malformed,
+                what + " carry version " + std::to_string(header.flags & kVersionMask) + ", expected 1");
   }
   if ((header.flags & kFlagReply) != 0) {
     throw Error(ErrorCode::Malformed, what + " have the reply bit set on a request");
@@ -54,8 +54,8 @@ void check_request_header(const Header& header) {
 
 void expect_no_payload(const Message& message) {
   if (!message.payload.empty()) {
-    throw Error(ErrorCode::Malformed, message.name() + ": payload of " + std::to_string(message.payload.size()) +
-                                          " bytes, expected none");
+    throw Error(ErrorCode::Malformed,
+                message.name() + ": payload of " + std::to_string(message.payload.size()) + " bytes, expected none");
   }
 }
 

@@ -38,8 +38,8 @@ std::unique_ptr<notify::EventfdNotifier> adopt_eventfd(Message& request) {
 
 Session::Session(Device& device, MemoryTable& memory, LogSink log)
     : device_(device), memory_(memory), log_(std::move(log)), rings_(device.queue_count()) {
-  offered_protocol_ = bit(kProtocolMq) | bit(kProtocolReplyAck) | bit(kProtocolBackendReq) |
-                      bit(kProtocolResetDevice) | bit(kProtocolConfigureMemSlots);
+  offered_protocol_ = bit(kProtocolMq) | bit(kProtocolReplyAck) | bit(kProtocolBackendReq) | bit(kProtocolResetDevice) |
+                      bit(kProtocolConfigureMemSlots);
   if (device_.config_size() != 0) offered_protocol_ |= bit(kProtocolConfig);
   device_.reset();
   memory_.clear();
@@ -69,8 +69,8 @@ std::optional<Message> Session::handle(Message& request) {
     throw Error(ErrorCode::Malformed, request.name() + ": NEED_REPLY flag set, but REPLY_ACK was not negotiated");
   }
   if (!request.fds.empty() && !takes_fds(static_cast<Request>(request.header.request))) {
-    throw Error(ErrorCode::Invalid, request.name() + ": " + std::to_string(request.fds.size()) +
-                                        " unexpected file descriptors attached");
+    throw Error(ErrorCode::Invalid,
+                request.name() + ": " + std::to_string(request.fds.size()) + " unexpected file descriptors attached");
   }
   std::optional<Message> reply = dispatch(request);
   // REPLY_ACK: a request without a reply of its own is answered with u64 0 (success).
@@ -80,29 +80,64 @@ std::optional<Message> Session::handle(Message& request) {
 
 std::optional<Message> Session::dispatch(Message& request) {
   switch (static_cast<Request>(request.header.request)) {
-    case Request::GetFeatures: return get_features(request);
-    case Request::SetFeatures: set_features(request); return std::nullopt;
-    case Request::GetProtocolFeatures: return get_protocol_features(request);
-    case Request::SetProtocolFeatures: set_protocol_features(request); return std::nullopt;
-    case Request::SetOwner: set_owner(request); return std::nullopt;
-    case Request::ResetOwner: reset_owner(request); return std::nullopt;
-    case Request::ResetDevice: reset_device(request); return std::nullopt;
-    case Request::SetMemTable: set_mem_table(request); return std::nullopt;
-    case Request::GetMaxMemSlots: return get_max_mem_slots(request);
-    case Request::AddMemReg: add_mem_reg(request); return std::nullopt;
-    case Request::RemMemReg: rem_mem_reg(request); return std::nullopt;
-    case Request::SetVringNum: set_vring_num(request); return std::nullopt;
-    case Request::SetVringAddr: set_vring_addr(request); return std::nullopt;
-    case Request::SetVringBase: set_vring_base(request); return std::nullopt;
-    case Request::GetVringBase: return get_vring_base(request);
+    case Request::GetFeatures:
+      return get_features(request);
+    case Request::SetFeatures:
+      set_features(request);
+      return std::nullopt;
+    case Request::GetProtocolFeatures:
+      return get_protocol_features(request);
+    case Request::SetProtocolFeatures:
+      set_protocol_features(request);
+      return std::nullopt;
+    case Request::SetOwner:
+      set_owner(request);
+      return std::nullopt;
+    case Request::ResetOwner:
+      reset_owner(request);
+      return std::nullopt;
+    case Request::ResetDevice:
+      reset_device(request);
+      return std::nullopt;
+    case Request::SetMemTable:
+      set_mem_table(request);
+      return std::nullopt;
+    case Request::GetMaxMemSlots:
+      return get_max_mem_slots(request);
+    case Request::AddMemReg:
+      add_mem_reg(request);
+      return std::nullopt;
+    case Request::RemMemReg:
+      rem_mem_reg(request);
+      return std::nullopt;
+    case Request::SetVringNum:
+      set_vring_num(request);
+      return std::nullopt;
+    case Request::SetVringAddr:
+      set_vring_addr(request);
+      return std::nullopt;
+    case Request::SetVringBase:
+      set_vring_base(request);
+      return std::nullopt;
+    case Request::GetVringBase:
+      return get_vring_base(request);
     case Request::SetVringKick:
     case Request::SetVringCall:
-    case Request::SetVringErr: set_vring_fd(request); return std::nullopt;
-    case Request::SetVringEnable: set_vring_enable(request); return std::nullopt;
-    case Request::GetQueueNum: return get_queue_num(request);
-    case Request::GetConfig: return get_config(request);
-    case Request::SetConfig: return set_config(request);
-    case Request::SetBackendReqFd: set_backend_req_fd(request); return std::nullopt;
+    case Request::SetVringErr:
+      set_vring_fd(request);
+      return std::nullopt;
+    case Request::SetVringEnable:
+      set_vring_enable(request);
+      return std::nullopt;
+    case Request::GetQueueNum:
+      return get_queue_num(request);
+    case Request::GetConfig:
+      return get_config(request);
+    case Request::SetConfig:
+      return set_config(request);
+    case Request::SetBackendReqFd:
+      set_backend_req_fd(request);
+      return std::nullopt;
     default:
       throw Error(ErrorCode::Unsupported, request.name() + ": not supported by this back end (not offered)");
   }
@@ -334,8 +369,9 @@ void Session::set_vring_fd(Message& request) {
   require_owner(request);
   const auto word = payload_as<std::uint64_t>(request);
   if ((word & ~(kVringIndexMask | kVringNoFd)) != 0) {
-    throw Error(ErrorCode::Invalid, request.name() + ": payload " + hex(word) + " has bits beyond the index and the "
-                                                                               "no-fd flag");
+    throw Error(ErrorCode::Invalid, request.name() + ": payload " + hex(word) +
+                                        " has bits beyond the index and the "
+                                        "no-fd flag");
   }
   const std::uint16_t ring = ring_index(request, word & kVringIndexMask);
   const bool no_fd = (word & kVringNoFd) != 0;
@@ -381,8 +417,8 @@ std::optional<Message> Session::get_queue_num(const Message& request) {
 void Session::update_ring(const std::string& what, std::uint16_t ring) {
   Vring& r = rings_[ring];
   const bool protocol_acked = features_ && (*features_ & bit(kFeatureProtocolFeatures)) != 0;
-  const bool want = r.started() && (r.enabled || !protocol_acked) && r.size != 0 && r.address && features_ &&
-                    memory_.size() != 0;
+  const bool want =
+      r.started() && (r.enabled || !protocol_acked) && r.size != 0 && r.address && features_ && memory_.size() != 0;
   if (want == r.live) return;
   if (!want) {
     stop_ring(ring);

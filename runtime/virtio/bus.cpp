@@ -53,7 +53,8 @@ BusDevice::BusDevice(std::string name, std::string compatible)
   }
 }
 
-BusDriver::BusDriver(std::string name, std::vector<DeviceMatch> table) : name_(std::move(name)), table_(std::move(table)) {
+BusDriver::BusDriver(std::string name, std::vector<DeviceMatch> table)
+    : name_(std::move(name)), table_(std::move(table)) {
   if (table_.empty()) throw Error(ErrorCode::InvalidArgument, "bus driver " + name_ + ": the match table is empty");
   for (const DeviceMatch& entry : table_) {
     if (entry.compatible.empty() && entry.device_id == 0) {

@@ -9,7 +9,8 @@ namespace vgen::virtio {
 ConfigSpace::ConfigSpace(std::vector<std::byte> initial) : bytes_(std::move(initial)) {
   if (bytes_.size() > kMaxConfigBytes) {
     throw Error(ErrorCode::InvalidArgument, "configuration space of " + std::to_string(bytes_.size()) +
-                                                " bytes exceeds the " + std::to_string(kMaxConfigBytes) + " vgen supports");
+                                                " bytes exceeds the " + std::to_string(kMaxConfigBytes) +
+                                                " vgen supports");
   }
 }
 

@@ -16,9 +16,8 @@ struct Step {
   std::uint8_t bit;
   std::uint8_t predecessor;
 };
-constexpr Step kSteps[] = {{kStatusDriver, kStatusAcknowledge},
-                           {kStatusFeaturesOk, kStatusDriver},
-                           {kStatusDriverOk, kStatusFeaturesOk}};
+constexpr Step kSteps[] = {
+    {kStatusDriver, kStatusAcknowledge}, {kStatusFeaturesOk, kStatusDriver}, {kStatusDriverOk, kStatusFeaturesOk}};
 
 // The first feature bit set in `mask`.
 unsigned lowest_bit(std::uint64_t mask) {
@@ -219,7 +218,8 @@ void DeviceCore::set_status(std::uint8_t value) {
     return;
   }
   const std::string what = "Status write " + hex(value) + " (" + status_text(value) + ") over " + hex(status_);
-  if ((value & ~kStatusDefinedBits) != 0) reject(what + ": bits " + hex(value & ~kStatusDefinedBits) + " are undefined (§2.1)");
+  if ((value & ~kStatusDefinedBits) != 0)
+    reject(what + ": bits " + hex(value & ~kStatusDefinedBits) + " are undefined (§2.1)");
   if ((status_ & kStatusFailed) != 0) reject(what + ": the driver set FAILED and must reset the device first (§2.1.1)");
   if ((value & kStatusDeviceNeedsReset) != 0 && (status_ & kStatusDeviceNeedsReset) == 0) {
     reject(what + ": DEVICE_NEEDS_RESET is set by the device only (§2.1)");
@@ -261,7 +261,8 @@ std::optional<std::string> DeviceCore::feature_problem(std::uint64_t accepted) c
   if (const auto problem = model_.feature_rules().violation(accepted)) {
     return "the accepted features break a dependency (§2.2.1): " + *problem;
   }
-  if (const auto problem = model_.check_features(accepted)) return "the device cannot work with these features: " + *problem;
+  if (const auto problem = model_.check_features(accepted))
+    return "the device cannot work with these features: " + *problem;
   return std::nullopt;
 }
 
@@ -516,8 +517,8 @@ std::uint32_t DeviceCore::read_config(std::uint32_t offset, unsigned width) {
 
 void DeviceCore::write_config(std::uint32_t offset, unsigned width, std::uint32_t value) {
   Access access(*this);
-  const std::string what = "config write of " + hex(value) + " (" + std::to_string(width) + " bytes) at offset " +
-                           std::to_string(offset);
+  const std::string what =
+      "config write of " + hex(value) + " (" + std::to_string(width) + " bytes) at offset " + std::to_string(offset);
   if ((status_ & kStatusFeaturesOk) == 0) {
     reject(what + " before FEATURES_OK (§3.1.1 step 4: configuration may be read, not written)");
   }

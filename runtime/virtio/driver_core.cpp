@@ -121,7 +121,8 @@ void DriverCore::reset() {
 
 void DriverCore::acknowledge() {
   if (status_ != 0) {
-    throw Error(ErrorCode::InvalidState, "acknowledge: status is " + status_text(status_) + "; reset first (§3.1.1 step 1)");
+    throw Error(ErrorCode::InvalidState,
+                "acknowledge: status is " + status_text(status_) + "; reset first (§3.1.1 step 1)");
   }
   add_status(kStatusAcknowledge);
 }
@@ -146,8 +147,9 @@ std::uint64_t DriverCore::negotiate_features(std::uint64_t wanted) {
   }
   offered_ = read_offered();
   if ((offered_ & kFeatureVersion1Mask) == 0) {
-    fail_with(ErrorCode::FeatureMissing, "the device offers " + hex(offered_) +
-                                             " without VIRTIO_F_VERSION_1: a legacy device, which vgen does not drive (§6.2)");
+    fail_with(ErrorCode::FeatureMissing,
+              "the device offers " + hex(offered_) +
+                  " without VIRTIO_F_VERSION_1: a legacy device, which vgen does not drive (§6.2)");
   }
   // §2.2.1: only offered features, only those vgen implements, none whose requirement is missing.
   const std::uint64_t implementable = kDeviceTypeFeatureRange | kSupportedReservedFeatures;
@@ -160,7 +162,8 @@ std::uint64_t DriverCore::negotiate_features(std::uint64_t wanted) {
 }
 
 void DriverCore::confirm_features() {
-  if (!negotiated_) throw Error(ErrorCode::InvalidState, "confirm_features: negotiate_features() first (§3.1.1 step 4)");
+  if (!negotiated_)
+    throw Error(ErrorCode::InvalidState, "confirm_features: negotiate_features() first (§3.1.1 step 4)");
   add_status(kStatusFeaturesOk);
   const std::uint8_t seen = transport_.status();
   if ((seen & kStatusFeaturesOk) == 0) {
@@ -176,7 +179,8 @@ virtqueue::SplitDriverQueue& DriverCore::setup_queue(std::uint16_t index, std::u
   const std::string what = "setup_queue(" + std::to_string(index) + ")";
   if (!confirmed_) throw Error(ErrorCode::InvalidState, what + ": FEATURES_OK is not confirmed (§3.1.1 step 7)");
   if ((status_ & kStatusDriverOk) != 0 && !has_feature(virtqueue::kFeatureRingReset)) {
-    throw Error(ErrorCode::InvalidState, what + ": after DRIVER_OK a queue is only re-enabled after a queue reset (§2.6.1)");
+    throw Error(ErrorCode::InvalidState,
+                what + ": after DRIVER_OK a queue is only re-enabled after a queue reset (§2.6.1)");
   }
   if (has_queue(index)) throw Error(ErrorCode::InvalidState, what + ": the queue is already set up");
   // §4.2.3.2: the queue must not be in use, and must exist.
@@ -213,8 +217,8 @@ virtqueue::SplitDriverQueue& DriverCore::setup_queue(std::uint16_t index, std::u
 virtqueue::SplitDriverQueue& DriverCore::setup_queue(std::uint16_t index, std::uint32_t size,
                                                      shm::Allocator& allocator) {
   if (!virtqueue::valid_queue_size(size)) {
-    throw Error(ErrorCode::InvalidArgument, "setup_queue(" + std::to_string(index) + "): size " +
-                                                std::to_string(size) + " is not a power of two up to 32768");
+    throw Error(ErrorCode::InvalidArgument, "setup_queue(" + std::to_string(index) + "): size " + std::to_string(size) +
+                                                " is not a power of two up to 32768");
   }
   // §2.7.1: descriptor table 16-byte, available ring 2-byte, used ring 4-byte aligned.
   virtqueue::RingAddresses addresses;
@@ -230,8 +234,8 @@ void DriverCore::driver_ok() {
   add_status(kStatusDriverOk);
   const std::uint8_t seen = transport_.status();
   if ((seen & kStatusDeviceNeedsReset) != 0) {
-    fail_with(ErrorCode::DeviceNeedsReset, "the device set DEVICE_NEEDS_RESET when it went live (status " +
-                                               status_text(seen) + ")");
+    fail_with(ErrorCode::DeviceNeedsReset,
+              "the device set DEVICE_NEEDS_RESET when it went live (status " + status_text(seen) + ")");
   }
   for (auto& [index, entry] : queues_) entry->kick->release();
 }
@@ -346,15 +350,17 @@ void DriverCore::write_config(std::uint32_t offset, unsigned width, std::uint32_
 
 std::vector<std::uint64_t> DriverCore::reset_queue(std::uint16_t index) {
   if (!has_feature(virtqueue::kFeatureRingReset)) {
-    throw Error(ErrorCode::FeatureMissing, "reset_queue(" + std::to_string(index) +
-                                               "): VIRTIO_F_RING_RESET is not negotiated (§2.6.1)");
+    throw Error(ErrorCode::FeatureMissing,
+                "reset_queue(" + std::to_string(index) + "): VIRTIO_F_RING_RESET is not negotiated (§2.6.1)");
   }
   const auto it = queues_.find(index);
-  if (it == queues_.end()) throw Error(ErrorCode::InvalidArgument, "reset_queue: " + queue_name(index) + " is not set up");
+  if (it == queues_.end())
+    throw Error(ErrorCode::InvalidArgument, "reset_queue: " + queue_name(index) + " is not set up");
   transport_.reset_queue(index);
   // §2.6.1.2: the driver verifies the reset before touching the queue's memory.
   if (transport_.queue_ready(index)) {
-    throw Error(ErrorCode::InvalidState, transport_.name() + ": " + queue_name(index) + " still reads ready after its reset");
+    throw Error(ErrorCode::InvalidState,
+                transport_.name() + ": " + queue_name(index) + " still reads ready after its reset");
   }
   std::vector<std::uint64_t> tokens = it->second->queue->detach_unused();
   queues_.erase(it);

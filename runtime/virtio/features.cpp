@@ -16,20 +16,34 @@ void check_bit(unsigned bit, const char* role) {
 
 std::string feature_name(unsigned bit) {
   switch (bit) {
-    case 24: return "VIRTIO_F_NOTIFY_ON_EMPTY";
-    case 27: return "VIRTIO_F_ANY_LAYOUT";
-    case virtqueue::kFeatureIndirectDesc: return "VIRTIO_F_INDIRECT_DESC";
-    case virtqueue::kFeatureEventIdx: return "VIRTIO_F_EVENT_IDX";
-    case virtqueue::kFeatureVersion1: return "VIRTIO_F_VERSION_1";
-    case virtqueue::kFeatureAccessPlatform: return "VIRTIO_F_ACCESS_PLATFORM";
-    case virtqueue::kFeatureRingPacked: return "VIRTIO_F_RING_PACKED";
-    case virtqueue::kFeatureInOrder: return "VIRTIO_F_IN_ORDER";
-    case virtqueue::kFeatureOrderPlatform: return "VIRTIO_F_ORDER_PLATFORM";
-    case virtqueue::kFeatureSrIov: return "VIRTIO_F_SR_IOV";
-    case virtqueue::kFeatureNotificationData: return "VIRTIO_F_NOTIFICATION_DATA";
-    case 39: return "VIRTIO_F_NOTIF_CONFIG_DATA";
-    case virtqueue::kFeatureRingReset: return "VIRTIO_F_RING_RESET";
-    default: return "feature bit " + std::to_string(bit);
+    case 24:
+      return "VIRTIO_F_NOTIFY_ON_EMPTY";
+    case 27:
+      return "VIRTIO_F_ANY_LAYOUT";
+    case virtqueue::kFeatureIndirectDesc:
+      return "VIRTIO_F_INDIRECT_DESC";
+    case virtqueue::kFeatureEventIdx:
+      return "VIRTIO_F_EVENT_IDX";
+    case virtqueue::kFeatureVersion1:
+      return "VIRTIO_F_VERSION_1";
+    case virtqueue::kFeatureAccessPlatform:
+      return "VIRTIO_F_ACCESS_PLATFORM";
+    case virtqueue::kFeatureRingPacked:
+      return "VIRTIO_F_RING_PACKED";
+    case virtqueue::kFeatureInOrder:
+      return "VIRTIO_F_IN_ORDER";
+    case virtqueue::kFeatureOrderPlatform:
+      return "VIRTIO_F_ORDER_PLATFORM";
+    case virtqueue::kFeatureSrIov:
+      return "VIRTIO_F_SR_IOV";
+    case virtqueue::kFeatureNotificationData:
+      return "VIRTIO_F_NOTIFICATION_DATA";
+    case 39:
+      return "VIRTIO_F_NOTIF_CONFIG_DATA";
+    case virtqueue::kFeatureRingReset:
+      return "VIRTIO_F_RING_RESET";
+    default:
+      return "feature bit " + std::to_string(bit);
   }
 }
 

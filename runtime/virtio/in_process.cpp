@@ -4,8 +4,7 @@
 
 namespace vgen::virtio {
 
-InProcessTransport::InProcessTransport(DeviceCore& device)
-    : device_(device), interrupt_([this] { on_interrupt(); }) {
+InProcessTransport::InProcessTransport(DeviceCore& device) : device_(device), interrupt_([this] { on_interrupt(); }) {
   device_.set_interrupt_notifier(&interrupt_);
 }
 

@@ -1,6 +1,5 @@
 #include <vgen/virtio/mmio_register_file.hpp>
 
-
 #include <vgen/format.hpp>
 #include <vgen/virtio/error.hpp>
 #include <vgen/virtio/mmio_registers.hpp>
@@ -114,22 +113,35 @@ AccessResult MmioRegisterFile::write(std::uint32_t offset, unsigned width, std::
 
 std::uint32_t MmioRegisterFile::read_control(std::uint32_t offset) {
   switch (offset) {
-    case mmio::kMagicValue: return mmio::kMagic;
-    case mmio::kVersion: return mmio::kDeviceVersion;
-    case mmio::kDeviceId: return core_.identity().device_id;
-    case mmio::kVendorId: return core_.identity().vendor_id;
-    case mmio::kDeviceFeatures: return core_.device_features(device_features_select_);
-    case mmio::kQueueNumMax: return core_.queue_max_size(queue_select_);
-    case mmio::kQueueReady: return core_.queue_ready(queue_select_) ? 1 : 0;
-    case mmio::kInterruptStatus: return core_.interrupt_status();
-    case mmio::kStatus: return core_.status();
+    case mmio::kMagicValue:
+      return mmio::kMagic;
+    case mmio::kVersion:
+      return mmio::kDeviceVersion;
+    case mmio::kDeviceId:
+      return core_.identity().device_id;
+    case mmio::kVendorId:
+      return core_.identity().vendor_id;
+    case mmio::kDeviceFeatures:
+      return core_.device_features(device_features_select_);
+    case mmio::kQueueNumMax:
+      return core_.queue_max_size(queue_select_);
+    case mmio::kQueueReady:
+      return core_.queue_ready(queue_select_) ? 1 : 0;
+    case mmio::kInterruptStatus:
+      return core_.interrupt_status();
+    case mmio::kStatus:
+      return core_.status();
     case mmio::kShmLenLow:
     case mmio::kShmLenHigh:
     case mmio::kShmBaseLow:
-    case mmio::kShmBaseHigh: return kNoSharedMemory;  // vgen devices have no shared memory regions
-    case mmio::kQueueReset: return 0;                 // a queue reset completes within its write
-    case mmio::kConfigGeneration: return core_.config_generation();
-    default: return 0;  // unreachable: register_info() admitted only the registers above
+    case mmio::kShmBaseHigh:
+      return kNoSharedMemory;  // vgen devices have no shared memory regions
+    case mmio::kQueueReset:
+      return 0;  // a queue reset completes within its write
+    case mmio::kConfigGeneration:
+      return core_.config_generation();
+    default:
+      return 0;  // unreachable: register_info() admitted only the registers above
   }
 }
 
@@ -141,11 +153,21 @@ void MmioRegisterFile::write_control(const Access& access) {
     throw Error(ErrorCode::Rejected, message);
   };
   switch (access.offset) {
-    case mmio::kDeviceFeaturesSel: device_features_select_ = value; return;
-    case mmio::kDriverFeatures: core_.set_driver_features(driver_features_select_, value); return;
-    case mmio::kDriverFeaturesSel: driver_features_select_ = value; return;
-    case mmio::kQueueSel: queue_select_ = value; return;
-    case mmio::kQueueNum: core_.set_queue_size(queue_select_, value); return;
+    case mmio::kDeviceFeaturesSel:
+      device_features_select_ = value;
+      return;
+    case mmio::kDriverFeatures:
+      core_.set_driver_features(driver_features_select_, value);
+      return;
+    case mmio::kDriverFeaturesSel:
+      driver_features_select_ = value;
+      return;
+    case mmio::kQueueSel:
+      queue_select_ = value;
+      return;
+    case mmio::kQueueNum:
+      core_.set_queue_size(queue_select_, value);
+      return;
     case mmio::kQueueReady:
       if (value > 1) reject("QueueReady takes 0 or 1");
       core_.set_queue_ready(queue_select_, value == 1);
@@ -155,17 +177,23 @@ void MmioRegisterFile::write_control(const Access& access) {
       if (value > 0xffff) reject("without VIRTIO_F_NOTIFICATION_DATA the value is a 16-bit queue index");
       core_.notify_queue(value);
       return;
-    case mmio::kInterruptAck: core_.acknowledge_interrupt(value); return;
+    case mmio::kInterruptAck:
+      core_.acknowledge_interrupt(value);
+      return;
     case mmio::kStatus:
       if (value > 0xff) reject("the device status is 8 bits (§2.1)");
       core_.set_status(static_cast<std::uint8_t>(value));
       return;
-    case mmio::kShmSel: shared_memory_select_ = value; return;
+    case mmio::kShmSel:
+      shared_memory_select_ = value;
+      return;
     case mmio::kQueueReset:
       if (value != 1) reject("only 1 may be written to QueueReset (§4.2.2)");
       core_.reset_queue(queue_select_);
       return;
-    default: write_queue_address(access.offset, value); return;
+    default:
+      write_queue_address(access.offset, value);
+      return;
   }
 }
 
@@ -173,10 +201,17 @@ void MmioRegisterFile::write_queue_address(std::uint32_t offset, std::uint32_t v
   virtqueue::RingAddresses addresses = core_.queue_addresses(queue_select_);
   shm::GuestAddress* target = nullptr;
   switch (offset & ~7u) {
-    case mmio::kQueueDescLow: target = &addresses.desc; break;
-    case mmio::kQueueDriverLow: target = &addresses.avail; break;
-    case mmio::kQueueDeviceLow: target = &addresses.used; break;
-    default: return;  // unreachable: register_info() admitted only the address halves here
+    case mmio::kQueueDescLow:
+      target = &addresses.desc;
+      break;
+    case mmio::kQueueDriverLow:
+      target = &addresses.avail;
+      break;
+    case mmio::kQueueDeviceLow:
+      target = &addresses.used;
+      break;
+    default:
+      return;  // unreachable: register_info() admitted only the address halves here
   }
   const bool high = (offset & 4u) != 0;
   const std::uint64_t mask = high ? 0x00000000ffffffffull : 0xffffffff00000000ull;

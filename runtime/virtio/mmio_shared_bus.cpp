@@ -48,10 +48,11 @@ AccessResult MmioSharedBus::cycle(std::uint32_t offset, unsigned width, bool is_
   while (Word(window_.completion.sequence).load(std::memory_order_acquire) != sequence) {
     const auto remaining = deadline - Clock::now();
     if (remaining <= Clock::duration::zero()) {
-      throw Error(ErrorCode::Timeout, std::string("virtio-mmio: no completion of the ") + (is_write ? "write" : "read") +
-                                          " at " + hex(offset) + " within " +
-                                          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout_).count()) +
-                                          " ms; is the device process alive?");
+      throw Error(ErrorCode::Timeout,
+                  std::string("virtio-mmio: no completion of the ") + (is_write ? "write" : "read") + " at " +
+                      hex(offset) + " within " +
+                      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout_).count()) +
+                      " ms; is the device process alive?");
     }
     response_.wait(remaining);
   }

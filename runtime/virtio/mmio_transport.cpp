@@ -43,8 +43,8 @@ MmioTransport::MmioTransport(MmioBus& bus, notify::Notifier& interrupt, std::str
 std::uint32_t MmioTransport::checked_read(MmioBus& bus, const std::string& name, std::uint32_t offset, unsigned width) {
   const AccessResult result = bus.read(offset, width);
   if (result.fault != AccessFault::None) {
-    throw Error(ErrorCode::RegisterFault, name + ": the device faulted the read of " + register_text(offset) + ": " +
-                                              to_string(result.fault));
+    throw Error(ErrorCode::RegisterFault,
+                name + ": the device faulted the read of " + register_text(offset) + ": " + to_string(result.fault));
   }
   return result.value;
 }
@@ -127,7 +127,9 @@ void MmioTransport::acknowledge_interrupt(std::uint32_t bits) { write(mmio::kInt
 
 std::uint32_t MmioTransport::config_generation() { return read(mmio::kConfigGeneration); }
 
-std::uint32_t MmioTransport::read_config(std::uint32_t offset, unsigned width) { return read(mmio::kConfig + offset, width); }
+std::uint32_t MmioTransport::read_config(std::uint32_t offset, unsigned width) {
+  return read(mmio::kConfig + offset, width);
+}
 
 void MmioTransport::write_config(std::uint32_t offset, unsigned width, std::uint32_t value) {
   write(mmio::kConfig + offset, value, width);

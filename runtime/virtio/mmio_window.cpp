@@ -16,8 +16,8 @@ void check_area(const std::byte* memory, std::size_t size, const char* what) {
                                                 " a virtio-mmio window needs");
   }
   if (reinterpret_cast<std::uintptr_t>(memory) % alignof(MmioWindow) != 0) {
-    throw Error(ErrorCode::InvalidArgument, std::string(what) + ": the area is not " +
-                                                std::to_string(alignof(MmioWindow)) + "-byte aligned");
+    throw Error(ErrorCode::InvalidArgument,
+                std::string(what) + ": the area is not " + std::to_string(alignof(MmioWindow)) + "-byte aligned");
   }
 }
 

@@ -10,9 +10,12 @@ std::string status_text(std::uint8_t status) {
     std::uint8_t bit;
     const char* text;
   };
-  static constexpr Name kNames[] = {{kStatusAcknowledge, "ACKNOWLEDGE"}, {kStatusDriver, "DRIVER"},
-                                    {kStatusFeaturesOk, "FEATURES_OK"}, {kStatusDriverOk, "DRIVER_OK"},
-                                    {kStatusDeviceNeedsReset, "DEVICE_NEEDS_RESET"}, {kStatusFailed, "FAILED"}};
+  static constexpr Name kNames[] = {{kStatusAcknowledge, "ACKNOWLEDGE"},
+                                    {kStatusDriver, "DRIVER"},
+                                    {kStatusFeaturesOk, "FEATURES_OK"},
+                                    {kStatusDriverOk, "DRIVER_OK"},
+                                    {kStatusDeviceNeedsReset, "DEVICE_NEEDS_RESET"},
+                                    {kStatusFailed, "FAILED"}};
   std::string text;
   for (const Name& name : kNames) {
     if ((status & name.bit) == 0) continue;

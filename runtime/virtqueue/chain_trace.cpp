@@ -25,8 +25,7 @@ std::span<const trace::BufferRef> ChainTrace::taken(const DescriptorChain& chain
 }
 
 std::span<const trace::BufferRef> ChainTrace::added(std::uint16_t head, std::span<const Buffer> readable,
-                                                    std::span<const Buffer> writable,
-                                                    const shm::GuestMemory& memory) {
+                                                    std::span<const Buffer> writable, const shm::GuestMemory& memory) {
   scratch_.clear();
   for (const Buffer& b : readable) scratch_.push_back({memory.find(b.addr, b.length), b.addr, b.length, kDescNext});
   for (const Buffer& b : writable) {

@@ -5,9 +5,7 @@
 #include <atomic>
 
 namespace vgen::virtqueue {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 SplitDeviceQueue::SplitDeviceQueue(const shm::GuestMemory& memory, const QueueConfig& config)
     : memory_(memory),
@@ -46,8 +44,8 @@ bool SplitDeviceQueue::take(DescriptorChain& chain) {
   walk_chain(head, chain);
   ++next_avail_;
   if (trace_ != nullptr) {
-    trace::Event event{trace::EventKind::ChainTaken, queue_index_, head, next_avail_, chain.readable_bytes(),
-                       chain.writable_bytes()};
+    trace::Event event{trace::EventKind::ChainTaken, queue_index_,          head, next_avail_,
+                       chain.readable_bytes(),       chain.writable_bytes()};
     event.buffers = chain_trace_.taken(chain);
     trace_->record(event);
   }
@@ -65,8 +63,8 @@ void SplitDeviceQueue::walk_chain(std::uint16_t head, DescriptorChain& chain) {
   std::uint32_t index = head;
   for (std::uint32_t walked = 1;; ++walked) {
     if (walked > size) {
-      fail(ErrorCode::ChainTooLong, "chain " + std::to_string(head) + " has more than " + std::to_string(size) +
-                                        " descriptors (a loop)");
+      fail(ErrorCode::ChainTooLong,
+           "chain " + std::to_string(head) + " has more than " + std::to_string(size) + " descriptors (a loop)");
     }
     const Descriptor d = ring_.read_descriptor(index);  // one private copy, then only that
     if ((d.flags & kDescIndirect) != 0) {
@@ -93,8 +91,8 @@ void SplitDeviceQueue::walk_indirect(const Descriptor& table, std::uint32_t posi
     fail(ErrorCode::IndirectWithNext, where() + "INDIRECT together with NEXT (§2.7.5.3.1)");
   }
   if (table.len == 0 || table.len % sizeof(Descriptor) != 0) {
-    fail(ErrorCode::IndirectBadSize, where() + "indirect table len " + std::to_string(table.len) +
-                                         " is not a non-zero multiple of 16");
+    fail(ErrorCode::IndirectBadSize,
+         where() + "indirect table len " + std::to_string(table.len) + " is not a non-zero multiple of 16");
   }
   const std::uint32_t entries = table.len / sizeof(Descriptor);
   if (entries > ring_.size()) {
@@ -109,8 +107,8 @@ void SplitDeviceQueue::walk_indirect(const Descriptor& table, std::uint32_t posi
   std::uint32_t index = 0;
   for (std::uint32_t walked = 1;; ++walked) {
     if (walked > entries) {
-      fail(ErrorCode::ChainTooLong, where() + "indirect chain has more than " + std::to_string(entries) +
-                                        " descriptors (a loop)");
+      fail(ErrorCode::ChainTooLong,
+           where() + "indirect chain has more than " + std::to_string(entries) + " descriptors (a loop)");
     }
     Descriptor raw;
     std::memcpy(&raw, host + std::uint64_t{index} * sizeof(Descriptor), sizeof raw);  // one private copy

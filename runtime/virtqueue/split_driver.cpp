@@ -11,8 +11,8 @@ namespace {
 [[noreturn]] void refuse_chain(std::size_t buffers, std::uint64_t readable, std::uint64_t writable) {
   const std::string chain = "add: chain of " + std::to_string(buffers) + " buffers ";
   if (readable <= kMaxUsedLength && writable <= kMaxUsedLength) {
-    throw Error(ErrorCode::ChainTooLarge, chain + "totals " + std::to_string(readable + writable) +
-                                              " bytes, more than 2^32 (§2.7.5.2)");
+    throw Error(ErrorCode::ChainTooLarge,
+                chain + "totals " + std::to_string(readable + writable) + " bytes, more than 2^32 (§2.7.5.2)");
   }
   const bool in_writable = writable > kMaxUsedLength;
   throw Error(ErrorCode::ChainTooLarge, chain + "has " + std::to_string(in_writable ? writable : readable) +
@@ -59,8 +59,8 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
   if (count == 0) throw Error(ErrorCode::InvalidConfig, "add: a chain needs at least one buffer");
   const bool indirect = pool_host_ != nullptr && count > 1 && count <= pool_.capacity;
   if (!indirect && count > ring_.size()) {
-    throw Error(ErrorCode::InvalidConfig, "add: chain of " + std::to_string(count) +
-                                              " buffers exceeds queue size " + std::to_string(ring_.size()));
+    throw Error(ErrorCode::InvalidConfig, "add: chain of " + std::to_string(count) + " buffers exceeds queue size " +
+                                              std::to_string(ring_.size()));
   }
   const std::uint32_t writable_bytes = checked_chain_bytes(readable, writable);
   const std::uint32_t needed = indirect ? 1 : static_cast<std::uint32_t>(count);
@@ -210,9 +210,9 @@ std::uint32_t SplitDriverQueue::validate_used(const UsedElement& e, std::uint16_
   const Head& h = heads_[e.id];
   if (!h.in_flight) fail(ErrorCode::UsedIdNotInFlight, where() + "id " + std::to_string(e.id) + " is not in flight");
   if (h.sequence >= published_count_) {
-    fail(ErrorCode::UsedIdNotPublished, where() + "id " + std::to_string(e.id) +
-                                            " was added but is not published (avail idx the device sees: " +
-                                            std::to_string(published_idx_) + ")");
+    fail(ErrorCode::UsedIdNotPublished,
+         where() + "id " + std::to_string(e.id) +
+             " was added but is not published (avail idx the device sees: " + std::to_string(published_idx_) + ")");
   }
   if (e.len <= h.writable_bytes) return e.len;
   if (h.writable_bytes == 0) {

@@ -1,6 +1,5 @@
 #include <vgen/virtqueue/split_ring.hpp>
 
-
 #include <vgen/format.hpp>
 #include <vgen/virtqueue/error.hpp>
 

@@ -36,10 +36,14 @@ enum class ReadResult { Nothing, Handled, HungUp };
 
 const char* to_string(PortState state) noexcept {
   switch (state) {
-    case PortState::Free: return "Free";
-    case PortState::Unbound: return "Unbound";
-    case PortState::Interdomain: return "Interdomain";
-    case PortState::PeerClosed: return "PeerClosed";
+    case PortState::Free:
+      return "Free";
+    case PortState::Unbound:
+      return "Unbound";
+    case PortState::Interdomain:
+      return "Interdomain";
+    case PortState::PeerClosed:
+      return "PeerClosed";
   }
   return "Unknown";
 }
@@ -101,8 +105,8 @@ const EventChannels::LocalPort& EventChannels::checked_port(Port port, const cha
   }
   const LocalPort& local = ports_[port];
   if (local.status.state == PortState::Free) {
-    throw Error(ErrorCode::BadPort, std::string(operation) + ": " + name_port(port, self_) +
-                                        " is not allocated (never, or closed)");
+    throw Error(ErrorCode::BadPort,
+                std::string(operation) + ": " + name_port(port, self_) + " is not allocated (never, or closed)");
   }
   return local;
 }
@@ -157,7 +161,8 @@ Port EventChannels::alloc_unbound(DomainId remote) {
 
 Port EventChannels::bind_interdomain(DomainId remote, Port remote_port) {
   process_control();
-  const std::string what = "bind_interdomain: domain " + std::to_string(self_) + " to " + name_port(remote_port, remote);
+  const std::string what =
+      "bind_interdomain: domain " + std::to_string(self_) + " to " + name_port(remote_port, remote);
   auto found = links_.find(remote);
   if (found == links_.end()) {
     throw Error(ErrorCode::Invalid, what + ": no event-channel link to domain " + std::to_string(remote));
@@ -166,8 +171,8 @@ Port EventChannels::bind_interdomain(DomainId remote, Port remote_port) {
   auto offer = link.offers.find(remote_port);
   if (offer == link.offers.end()) {
     if (link.closed.contains(remote_port)) throw Error(ErrorCode::BadPort, what + ": the port was closed by its owner");
-    throw Error(ErrorCode::BadPort, what + ": the port is not allocated (no offer received from domain " +
-                                        std::to_string(remote) + ")");
+    throw Error(ErrorCode::BadPort,
+                what + ": the port is not allocated (no offer received from domain " + std::to_string(remote) + ")");
   }
   if (offer->second.for_domain != self_) {
     throw Error(ErrorCode::WrongDomain, what + ": the port is allocated for domain " +
@@ -180,8 +185,8 @@ Port EventChannels::bind_interdomain(DomainId remote, Port remote_port) {
                                             std::to_string(offer->second.bound_here) +
                                             " and closed; ask for a new port");
     }
-    throw Error(ErrorCode::PortState, what + ": already bound to local " +
-                                          name_port(offer->second.bound_here, self_) + " (double bind)");
+    throw Error(ErrorCode::PortState,
+                what + ": already bound to local " + name_port(offer->second.bound_here, self_) + " (double bind)");
   }
   const Port port = take_free_port("bind_interdomain");
   send(link, ControlMessage{ControlKind::Bound, port, remote_port, 0, 0});
@@ -282,8 +287,8 @@ bool EventChannels::read_one(DomainId peer, Link& link) {
   try {
     received = shm::receive_with_fds(link.socket, sizeof(ControlMessage));
   } catch (const shm::Error& error) {
-    throw Error(ErrorCode::Protocol, "process_control: bad message from domain " + std::to_string(peer) + ": " +
-                                         error.what());
+    throw Error(ErrorCode::Protocol,
+                "process_control: bad message from domain " + std::to_string(peer) + ": " + error.what());
   }
   std::vector<detail::FdOwner> fds;
   for (int fd : received.fds) fds.emplace_back(fd);
@@ -300,29 +305,36 @@ void EventChannels::handle(DomainId peer, Link& link, const ControlMessage& mess
     throw Error(ErrorCode::Protocol, from + ": port 0 or a non-zero reserved field");
   }
   if (message.kind != ControlKind::Offer && !fds.empty()) {
-    throw Error(ErrorCode::Protocol, from + ": only an offer may carry fds, this one has " + std::to_string(fds.size()));
+    throw Error(ErrorCode::Protocol,
+                from + ": only an offer may carry fds, this one has " + std::to_string(fds.size()));
   }
   switch (message.kind) {
-    case ControlKind::Offer: handle_offer(peer, link, message, fds); return;
-    case ControlKind::Bound: handle_bound(peer, message); return;
-    case ControlKind::Closed: handle_closed(peer, link, message); return;
+    case ControlKind::Offer:
+      handle_offer(peer, link, message, fds);
+      return;
+    case ControlKind::Bound:
+      handle_bound(peer, message);
+      return;
+    case ControlKind::Closed:
+      handle_closed(peer, link, message);
+      return;
   }
   throw Error(ErrorCode::Protocol, from + ": unknown kind");
 }
 
 void EventChannels::handle_offer(DomainId peer, Link& link, const ControlMessage& message,
                                  std::vector<detail::FdOwner>& fds) {
-  const std::string from = "process_control: offer of " + name_port(message.port, peer) + " for domain " +
-                           std::to_string(message.domid);
+  const std::string from =
+      "process_control: offer of " + name_port(message.port, peer) + " for domain " + std::to_string(message.domid);
   const std::size_t expected = message.domid == self_ ? 2 : 0;
   if (fds.size() != expected) {
-    throw Error(ErrorCode::Protocol, from + " came with " + std::to_string(fds.size()) + " fds, expected " +
-                                         std::to_string(expected));
+    throw Error(ErrorCode::Protocol,
+                from + " came with " + std::to_string(fds.size()) + " fds, expected " + std::to_string(expected));
   }
   auto existing = link.offers.find(message.port);
   if (existing != link.offers.end() && existing->second.bound_here != 0 && !existing->second.released) {
-    throw Error(ErrorCode::Protocol, from + ": the port is still bound to local " +
-                                         name_port(existing->second.bound_here, self_));
+    throw Error(ErrorCode::Protocol,
+                from + ": the port is still bound to local " + name_port(existing->second.bound_here, self_));
   }
   Offer offer;
   offer.for_domain = message.domid;
@@ -348,8 +360,8 @@ void EventChannels::handle_bound(DomainId peer, const ControlMessage& message) {
   // A Bound crossing our Closed: the port is free (or PeerClosed) by now, nothing to update.
   if (status.state == PortState::Free || status.state == PortState::PeerClosed) return;
   if (status.state != PortState::Unbound || status.remote != peer) {
-    throw Error(ErrorCode::Protocol, from + ", which is " + to_string(status.state) + " for domain " +
-                                         std::to_string(status.remote));
+    throw Error(ErrorCode::Protocol,
+                from + ", which is " + to_string(status.state) + " for domain " + std::to_string(status.remote));
   }
   status.state = PortState::Interdomain;
   status.remote_port = message.port;

@@ -117,7 +117,8 @@ std::uint32_t claim(detail::GrantMapperState& state, GrantRef ref, Access access
   for (int attempt = 0; attempt < kMaxClaimAttempts; ++attempt) {
     const GrantEntry entry = detail::unpack(current);
     if ((entry.flags & kGrantPermitAccess) == 0) {
-      throw Error(ErrorCode::NotGranted, map_context(state, ref, access) + ": not granted (free, or revoked by its owner)");
+      throw Error(ErrorCode::NotGranted,
+                  map_context(state, ref, access) + ": not granted (free, or revoked by its owner)");
     }
     if (entry.domid != state.self) {
       throw Error(ErrorCode::WrongDomain, map_context(state, ref, access) + ": granted to domain " +
@@ -172,7 +173,8 @@ GrantMapper::GrantMapper(DomainId self, DomainId owner, int pages_fd, std::uint3
   detail::FdOwner table(table_fd);
   const std::string context = attach_context(self, owner);
   if (::sysconf(_SC_PAGESIZE) != static_cast<long>(kPageSize)) {
-    throw Error(ErrorCode::Invalid, context + ": the host page size is not 4096 bytes, so single grants cannot be mapped");
+    throw Error(ErrorCode::Invalid,
+                context + ": the host page size is not 4096 bytes, so single grants cannot be mapped");
   }
   check_counts(page_count, entry_count, context);
   check_pages_fd(pages.get(), page_count, context);
@@ -184,8 +186,8 @@ GrantMapper::GrantMapper(DomainId self, DomainId owner, int pages_fd, std::uint3
   }
   shm::Region table_region = std::move(*mapped);
   check_header(table_region, owner, page_count, entry_count, context);
-  state_ = std::make_shared<detail::GrantMapperState>(detail::GrantMapperState{
-      self, owner, page_count, entry_count, std::move(pages), std::move(table_region), {}});
+  state_ = std::make_shared<detail::GrantMapperState>(
+      detail::GrantMapperState{self, owner, page_count, entry_count, std::move(pages), std::move(table_region), {}});
 }
 
 GrantMapper GrantMapper::receive(int socket, DomainId self) {
@@ -198,8 +200,8 @@ GrantMapper GrantMapper::receive(int socket, DomainId self) {
   if (share.magic != kGrantTableMagic || share.version != kGrantTableVersion) {
     throw Error(ErrorCode::Protocol, context + ": bad magic " + std::to_string(share.magic) + " or version " +
                                          std::to_string(share.version) + " (expected " +
-                                         std::to_string(kGrantTableMagic) + ", " +
-                                         std::to_string(kGrantTableVersion) + ")");
+                                         std::to_string(kGrantTableMagic) + ", " + std::to_string(kGrantTableVersion) +
+                                         ")");
   }
   if (fds.size() != 2) {
     throw Error(ErrorCode::Protocol, context + ": " + std::to_string(fds.size()) +
@@ -236,7 +238,8 @@ GrantMapping GrantMapper::map_contiguous(std::span<const GrantRef> refs, Access 
   const std::size_t length = refs.size() * kPageSize;
   // Reserve the whole range first so the pages land side by side.
   void* reserved = ::mmap(nullptr, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (reserved == MAP_FAILED) detail::throw_system(map_context(state, refs[0], access) + ": reserving address space failed", errno);
+  if (reserved == MAP_FAILED)
+    detail::throw_system(map_context(state, refs[0], access) + ": reserving address space failed", errno);
   auto* base = static_cast<std::byte*>(reserved);
   const int protection = access == Access::ReadWrite ? PROT_READ | PROT_WRITE : PROT_READ;
   std::size_t claimed = 0;
@@ -248,9 +251,8 @@ GrantMapping GrantMapper::map_contiguous(std::span<const GrantRef> refs, Access 
       if (page == MAP_FAILED) {
         const int error = errno;
         release(state, refs[claimed], access);
-        detail::throw_system(map_context(state, refs[claimed], access) + ": mmap of frame " + std::to_string(frame) +
-                                 " failed",
-                             error);
+        detail::throw_system(
+            map_context(state, refs[claimed], access) + ": mmap of frame " + std::to_string(frame) + " failed", error);
       }
     }
   } catch (...) {
@@ -294,8 +296,8 @@ void GrantMapping::unmap() noexcept {
 
 void GrantMapping::check_mapped(const char* operation) const {
   if (data_ == nullptr) {
-    const std::string ref = refs_.empty() ? std::string("a moved-from mapping")
-                                          : detail::describe_ref(refs_.front(), state_->owner);
+    const std::string ref =
+        refs_.empty() ? std::string("a moved-from mapping") : detail::describe_ref(refs_.front(), state_->owner);
     throw Error(ErrorCode::Invalid, std::string(operation) + ": " + ref + " is no longer mapped");
   }
 }

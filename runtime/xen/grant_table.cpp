@@ -84,7 +84,8 @@ GrantRef GrantTable::grant_access(DomainId grantee, std::uint32_t frame, Access 
   if (access == Access::ReadOnly) flags |= kGrantReadOnly;
   // Release: the page contents the owner wrote before granting are visible to a grantee
   // whose acquire load in map() reads this entry.
-  detail::entry_word(table_.data(), ref).store(detail::pack(GrantEntry{flags, grantee, frame}), std::memory_order_release);
+  detail::entry_word(table_.data(), ref)
+      .store(detail::pack(GrantEntry{flags, grantee, frame}), std::memory_order_release);
   free_.pop_front();
   return ref;
 }

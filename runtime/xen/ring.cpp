@@ -50,8 +50,8 @@ void SharedRing::store(std::size_t offset, RingIndex value, std::memory_order or
 
 void SharedRing::check_usable(const char* operation) const {
   if (broken()) {
-    throw Error(ErrorCode::RingBroken, std::string(side_) + " ring: " + operation + " refused, the ring is broken: " +
-                                           failure_);
+    throw Error(ErrorCode::RingBroken,
+                std::string(side_) + " ring: " + operation + " refused, the ring is broken: " + failure_);
   }
 }
 
@@ -109,8 +109,7 @@ void FrontRingCore::refuse_queue() const {
 bool FrontRingCore::push() {
   check_usable("push_requests");
   // The old value is our own record, not a re-read of shared memory the backend could change.
-  const bool notify = publish(kRingReqProdOffset, kRingReqEventOffset, req_published_,
-                              req_prod_pvt_);
+  const bool notify = publish(kRingReqProdOffset, kRingReqEventOffset, req_published_, req_prod_pvt_);
   req_published_ = req_prod_pvt_;
   return notify;
 }
@@ -120,7 +119,8 @@ std::uint32_t FrontRingCore::accept(RingIndex rsp_prod) {
   const std::uint32_t requested = req_published_ - rsp_cons_;
   if (available > requested) {
     fail("backend published " + std::to_string(available) + " responses but only " + std::to_string(requested) +
-         " requests are outstanding (" + indexes("rsp_prod", rsp_prod, "rsp_cons", rsp_cons_, "req_prod", req_published_) +
+         " requests are outstanding (" +
+         indexes("rsp_prod", rsp_prod, "rsp_cons", rsp_cons_, "req_prod", req_published_) +
          ", size=" + std::to_string(size()) + ")");
   }
   rsp_prod_seen_ = rsp_prod;

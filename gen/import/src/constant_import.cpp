@@ -98,13 +98,13 @@ std::optional<ImportedEnum> import_enum(const clang::EnumDecl* declaration, cons
     const std::string value = llvm::toString(constant->getInitVal(), 10);
     const std::string in = "constant '" + constant_name + "' of enum '" + name + "'";
     if (std::optional<std::string> problem = vgen::gen::identifier_problem(constant_name)) {
-      errors.push_back(located(sources, constant->getLocation(), "error",
-                               in + ": the name cannot name a spec value: " + *problem));
+      errors.push_back(
+          located(sources, constant->getLocation(), "error", in + ": the name cannot name a spec value: " + *problem));
       ok = false;
     } else if (auto [earlier, fresh] = seen.emplace(value, constant_name); !fresh) {
-      errors.push_back(located(sources, constant->getLocation(), "error",
-                               in + " has the value " + value + " of '" + earlier->second +
-                                   "'; the values of a spec enum are unique"));
+      errors.push_back(located(
+          sources, constant->getLocation(), "error",
+          in + " has the value " + value + " of '" + earlier->second + "'; the values of a spec enum are unique"));
       ok = false;
     }
     result.values.push_back({constant_name, value});
@@ -151,18 +151,18 @@ std::optional<ImportedEnum> import_defines(clang::Preprocessor& preprocessor, co
   std::map<std::string, std::string> seen;  // value -> macro
   for (const Found& each : found) {
     const clang::SourceLocation at = each.macro->getDefinitionLoc();
-    std::optional<Value> value =
-        each.macro->isFunctionLike() ? std::nullopt : literal_value(preprocessor, *each.macro);
+    std::optional<Value> value = each.macro->isFunctionLike() ? std::nullopt : literal_value(preprocessor, *each.macro);
     if (!value) {
-      warnings.push_back(located(sources, at, "warning",
-                                 "macro '" + each.name + "' is not an integer literal; left out of enum '" +
-                                     result.name + "'"));
+      warnings.push_back(
+          located(sources, at, "warning",
+                  "macro '" + each.name + "' is not an integer literal; left out of enum '" + result.name + "'"));
       continue;
     }
     std::string value_name = each.name.substr(group.prefix.size());
     if (value_name.empty() || vgen::gen::identifier_problem(value_name)) value_name = each.name;
     if (std::optional<std::string> problem = vgen::gen::identifier_problem(value_name)) {
-      errors.push_back(located(sources, at, "error", "macro '" + each.name + "' cannot name a spec value: " + *problem));
+      errors.push_back(
+          located(sources, at, "error", "macro '" + each.name + "' cannot name a spec value: " + *problem));
       ok = false;
       continue;
     }

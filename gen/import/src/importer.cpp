@@ -181,10 +181,9 @@ ImportResult import_headers(const ImportRequest& request) {
   if (cxx) arguments.push_back("-std=c++20");
   for (const std::string& directory : request.include_dirs) arguments.push_back("-I" + directory);
   for (const std::string& macro : request.macros) arguments.push_back("-D" + macro);
-  const bool parsed = clang::tooling::runToolOnCodeWithArgs(std::make_unique<ImportAction>(request, result),
-                                                            translation_unit(request.headers), arguments,
-                                                            cxx ? "vgen-import.cpp" : "vgen-import.c",
-                                                            VGEN_CLANG_DRIVER);
+  const bool parsed = clang::tooling::runToolOnCodeWithArgs(
+      std::make_unique<ImportAction>(request, result), translation_unit(request.headers), arguments,
+      cxx ? "vgen-import.cpp" : "vgen-import.c", VGEN_CLANG_DRIVER);
   if (!parsed) result.parse_failed = true;
   return result;
 }

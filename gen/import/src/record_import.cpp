@@ -106,8 +106,9 @@ bool RecordImporter::import(const clang::RecordDecl* record, const std::string& 
     ImportedMember member;
     member.name = field_name;
     member.location = vgen::import::position(context_.getSourceManager(), at);
-    member.offset = context_.toCharUnitsFromBits(static_cast<std::int64_t>(layout.getFieldOffset(field->getFieldIndex())))
-                        .getQuantity();
+    member.offset =
+        context_.toCharUnitsFromBits(static_cast<std::int64_t>(layout.getFieldOffset(field->getFieldIndex())))
+            .getQuantity();
     member.bytes = context_.getTypeSizeInChars(field->getType()).getQuantity();
     std::uint64_t member_align = 1;
     switch (mapped.kind) {

@@ -43,9 +43,9 @@ void compare(const vgen::gen::TypeDefinition& definition, const StructSource& so
   const std::string what = "struct '" + definition.name + "'";
   const std::string theirs = "struct " + source.name + " of " + source.header;
   if (definition.layout.size != header.size) {
-    errors.push_back(error_at(source.location, what + " is " + std::to_string(definition.layout.size) +
-                                                   " bytes; " + theirs + " is " + std::to_string(header.size) +
-                                                   " (" + header.origin + ")"));
+    errors.push_back(error_at(source.location, what + " is " + std::to_string(definition.layout.size) + " bytes; " +
+                                                   theirs + " is " + std::to_string(header.size) + " (" +
+                                                   header.origin + ")"));
   }
   std::vector<const Member*> fields;
   for (const Member& member : spec.members) {
@@ -68,8 +68,8 @@ void compare(const vgen::gen::TypeDefinition& definition, const StructSource& so
                                                    std::to_string(theirs_field.offset) + there));
     }
     if (ours.size != theirs_field.bytes) {
-      errors.push_back(error_at(ours.location, in + std::to_string(ours.size) + " bytes, but " +
-                                                   std::to_string(theirs_field.bytes) + there));
+      errors.push_back(error_at(
+          ours.location, in + std::to_string(ours.size) + " bytes, but " + std::to_string(theirs_field.bytes) + there));
       continue;
     }
     const std::string integer = integer_spelling(theirs_field);
@@ -119,8 +119,8 @@ std::vector<std::string> verify_sources(const vgen::gen::TypeTable& types) {
     request.structs = {source.name};
     const ImportResult result = import_headers(request);
     if (!result.ok() || result.types.structs.empty()) {
-      errors.push_back(error_at(source.location, "struct '" + definition.name + "': cannot read struct " +
-                                                     source.name + " of " + source.header + " to verify it"));
+      errors.push_back(error_at(source.location, "struct '" + definition.name + "': cannot read struct " + source.name +
+                                                     " of " + source.header + " to verify it"));
       errors.insert(errors.end(), result.errors.begin(), result.errors.end());
       continue;
     }

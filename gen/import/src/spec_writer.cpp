@@ -28,9 +28,8 @@ void write_struct(std::ostream& out, const ImportedStruct& type) {
       out << "      - {pad: " << member.bytes << "}\n";
       continue;
     }
-    out << "      - {name: " << member.name << ", type: " << (member.type.find('[') == std::string::npos
-                                                                   ? member.type
-                                                                   : quoted(member.type));
+    out << "      - {name: " << member.name
+        << ", type: " << (member.type.find('[') == std::string::npos ? member.type : quoted(member.type));
     if (member.big_endian) out << ", byte_order: be";
     out << ", offset: " << member.offset << "}\n";
   }

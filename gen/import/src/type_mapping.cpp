@@ -20,14 +20,18 @@ struct KnownName {
 };
 
 constexpr std::array kKnownNames{
-    KnownName{"__le16", Order::little},     KnownName{"__le32", Order::little},     KnownName{"__le64", Order::little},
-    KnownName{"__be16", Order::big},        KnownName{"__be32", Order::big},        KnownName{"__be64", Order::big},
-    KnownName{"__virtio16", Order::little}, KnownName{"__virtio32", Order::little}, KnownName{"__virtio64", Order::little},
-    KnownName{"__u8", Order::native},       KnownName{"__u16", Order::native},      KnownName{"__u32", Order::native},
-    KnownName{"__u64", Order::native},      KnownName{"__s8", Order::native},       KnownName{"__s16", Order::native},
-    KnownName{"__s32", Order::native},      KnownName{"__s64", Order::native},      KnownName{"uint8_t", Order::native},
-    KnownName{"uint16_t", Order::native},   KnownName{"uint32_t", Order::native},   KnownName{"uint64_t", Order::native},
-    KnownName{"int8_t", Order::native},     KnownName{"int16_t", Order::native},    KnownName{"int32_t", Order::native},
+    KnownName{"__le16", Order::little},     KnownName{"__le32", Order::little},
+    KnownName{"__le64", Order::little},     KnownName{"__be16", Order::big},
+    KnownName{"__be32", Order::big},        KnownName{"__be64", Order::big},
+    KnownName{"__virtio16", Order::little}, KnownName{"__virtio32", Order::little},
+    KnownName{"__virtio64", Order::little}, KnownName{"__u8", Order::native},
+    KnownName{"__u16", Order::native},      KnownName{"__u32", Order::native},
+    KnownName{"__u64", Order::native},      KnownName{"__s8", Order::native},
+    KnownName{"__s16", Order::native},      KnownName{"__s32", Order::native},
+    KnownName{"__s64", Order::native},      KnownName{"uint8_t", Order::native},
+    KnownName{"uint16_t", Order::native},   KnownName{"uint32_t", Order::native},
+    KnownName{"uint64_t", Order::native},   KnownName{"int8_t", Order::native},
+    KnownName{"int16_t", Order::native},    KnownName{"int32_t", Order::native},
     KnownName{"int64_t", Order::native},
 };
 
@@ -51,7 +55,8 @@ MappedType refused(std::string problem) {
 
 // The integer `canonical` is, in the given byte order; refused when it is not an integer the
 // spec has (bool, _BitInt, 128-bit).
-MappedType integer(clang::QualType canonical, Order order, const std::string& spelled, const clang::ASTContext& context) {
+MappedType integer(clang::QualType canonical, Order order, const std::string& spelled,
+                   const clang::ASTContext& context) {
   if (const auto* enumeration = canonical->getAs<clang::EnumType>()) {
     canonical = enumeration->getDecl()->getIntegerType().getCanonicalType();
   }

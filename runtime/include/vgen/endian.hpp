@@ -26,15 +26,19 @@ constexpr T byte_swap(T value) noexcept {
 /// Converts between host order and little-endian (the same function both ways).
 template <std::unsigned_integral T>
 constexpr T little_endian(T value) noexcept {
-  if constexpr (std::endian::native == std::endian::little) return value;
-  else return byte_swap(value);
+  if constexpr (std::endian::native == std::endian::little)
+    return value;
+  else
+    return byte_swap(value);
 }
 
 /// Converts between host order and big-endian (the same function both ways).
 template <std::unsigned_integral T>
 constexpr T big_endian(T value) noexcept {
-  if constexpr (std::endian::native == std::endian::big) return value;
-  else return byte_swap(value);
+  if constexpr (std::endian::native == std::endian::big)
+    return value;
+  else
+    return byte_swap(value);
 }
 
 }  // namespace vgen

@@ -82,21 +82,36 @@ Command parse_command_line(const std::vector<std::string>& args) {
     }
     if (i + 1 >= args.size()) reject(option, option.rfind("--", 0) == 0 ? "needs a value" : "unknown option");
     const std::string& value = args[++i];
-    if (option == "--socket") command.server.socket_path = value;
-    else if (option == "--socket-mode") command.server.socket_mode = parse_mode(option, value);
-    else if (option == "--domid-map") parse_domid_map(option, value, command.server.uid_domains);
-    else if (option == "--quota-nodes") q.nodes_per_domain = parse_count(option, value);
-    else if (option == "--quota-watches") q.watches_per_domain = parse_count(option, value);
-    else if (option == "--quota-transactions") q.transactions_per_domain = parse_count(option, value);
-    else if (option == "--quota-entry-size") q.entry_size = parse_count(option, value);
-    else if (option == "--quota-permissions") q.permissions_per_node = parse_count(option, value);
-    else if (option == "--quota-transaction-nodes") q.nodes_per_transaction = parse_count(option, value);
-    else if (option == "--event-queue-limit") q.event_queue.max_events = parse_count(option, value);
-    else if (option == "--event-queue-bytes") q.event_queue.max_bytes = parse_count(option, value);
-    else if (option == "--domain-bytes") q.event_queue.max_domain_bytes = parse_count(option, value);
-    else if (option == "--output-limit") command.server.output_limit = parse_count(option, value);
-    else if (option == "--stall-timeout") command.server.stall_timeout = std::chrono::milliseconds(parse_count(option, value));
-    else reject(option, "unknown option");
+    if (option == "--socket")
+      command.server.socket_path = value;
+    else if (option == "--socket-mode")
+      command.server.socket_mode = parse_mode(option, value);
+    else if (option == "--domid-map")
+      parse_domid_map(option, value, command.server.uid_domains);
+    else if (option == "--quota-nodes")
+      q.nodes_per_domain = parse_count(option, value);
+    else if (option == "--quota-watches")
+      q.watches_per_domain = parse_count(option, value);
+    else if (option == "--quota-transactions")
+      q.transactions_per_domain = parse_count(option, value);
+    else if (option == "--quota-entry-size")
+      q.entry_size = parse_count(option, value);
+    else if (option == "--quota-permissions")
+      q.permissions_per_node = parse_count(option, value);
+    else if (option == "--quota-transaction-nodes")
+      q.nodes_per_transaction = parse_count(option, value);
+    else if (option == "--event-queue-limit")
+      q.event_queue.max_events = parse_count(option, value);
+    else if (option == "--event-queue-bytes")
+      q.event_queue.max_bytes = parse_count(option, value);
+    else if (option == "--domain-bytes")
+      q.event_queue.max_domain_bytes = parse_count(option, value);
+    else if (option == "--output-limit")
+      command.server.output_limit = parse_count(option, value);
+    else if (option == "--stall-timeout")
+      command.server.stall_timeout = std::chrono::milliseconds(parse_count(option, value));
+    else
+      reject(option, "unknown option");
   }
   if (!command.help && command.server.socket_path.empty()) reject("--socket", "is required");
   if (command.server.output_limit >= q.event_queue.max_bytes) {

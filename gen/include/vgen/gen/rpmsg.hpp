@@ -38,7 +38,7 @@ struct Endpoint {
 
 /// The device-specific part of an rpmsg spec.
 struct RpmsgService {
-  std::string service;                           ///< announced name, at most 31 bytes
+  std::string service;                             ///< announced name, at most 31 bytes
   std::uint32_t buffer_size = kDefaultBufferSize;  ///< bytes per buffer, header included
   std::vector<Endpoint> endpoints;
 

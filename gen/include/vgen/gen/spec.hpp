@@ -22,10 +22,10 @@ std::string_view spec_kind_name(SpecKind kind);
 
 /// One valid device spec.
 struct Spec {
-  std::string name;         ///< "virtio-blk": lowercase, digits, '-' and '_'
-  std::string description;  ///< free text, may be empty
-  std::string source;       ///< the file it was loaded from, as given
-  TypeTable types;          ///< `types:`, laid out
+  std::string name;                                              ///< "virtio-blk": lowercase, digits, '-' and '_'
+  std::string description;                                       ///< free text, may be empty
+  std::string source;                                            ///< the file it was loaded from, as given
+  TypeTable types;                                               ///< `types:`, laid out
   std::variant<VirtioDevice, SplitDevice, RpmsgService> device;  ///< the kind-specific part
   Position name_position;                                        ///< where the value of `name:` is written
 

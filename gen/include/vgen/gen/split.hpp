@@ -27,12 +27,12 @@ std::string_view side_name(Side side);
 
 /// A store node one side writes below its own device directory.
 struct StoreNode {
-  std::string name;                 ///< relative path, e.g. "ring-ref" or "queue-0/ring-ref"
-  Side side = Side::frontend;       ///< who writes it
-  std::optional<ScalarKind> scalar; ///< integer type of the value; nothing = a string value
-  std::string description;          ///< free text, may be empty
-  Location location;                ///< where the entry starts
-  Position name_position;           ///< where the name is written
+  std::string name;                  ///< relative path, e.g. "ring-ref" or "queue-0/ring-ref"
+  Side side = Side::frontend;        ///< who writes it
+  std::optional<ScalarKind> scalar;  ///< integer type of the value; nothing = a string value
+  std::string description;           ///< free text, may be empty
+  Location location;                 ///< where the entry starts
+  Position name_position;            ///< where the name is written
 };
 
 /// A behaviour of vgen's runtime a spec chooses for its ring (`ring: {profile: ...}`).
@@ -57,17 +57,17 @@ inline constexpr std::uint64_t kPageSize = 4096;
 
 /// The device-specific part of a split spec.
 struct SplitDevice {
-  std::string device_type;               ///< store device class, e.g. "vbd"
+  std::string device_type;  ///< store device class, e.g. "vbd"
   Flavour flavour = Flavour::xenbus;
-  std::optional<Compatible> compatible;  ///< vbus only
-  std::uint32_t ring_pages = 1;          ///< pages of the shared ring, a power of two
-  NameRef request;                       ///< struct type of ring requests
-  NameRef response;                      ///< struct type of ring responses
+  std::optional<Compatible> compatible;     ///< vbus only
+  std::uint32_t ring_pages = 1;             ///< pages of the shared ring, a power of two
+  NameRef request;                          ///< struct type of ring requests
+  NameRef response;                         ///< struct type of ring responses
   RingProfile profile = RingProfile::none;  ///< the runtime behaviour chosen for the ring
-  std::vector<StoreNode> store;          ///< nodes each side writes, in spec order
-  std::uint64_t entry_size = 0;          ///< computed: size of one ring slot (request/response union)
-  std::uint64_t entry_align = 1;         ///< computed: its alignment
-  std::uint32_t ring_entries = 0;        ///< computed: slots per ring, a power of two
+  std::vector<StoreNode> store;             ///< nodes each side writes, in spec order
+  std::uint64_t entry_size = 0;             ///< computed: size of one ring slot (request/response union)
+  std::uint64_t entry_align = 1;            ///< computed: its alignment
+  std::uint32_t ring_entries = 0;           ///< computed: slots per ring, a power of two
 };
 
 }  // namespace vgen::gen

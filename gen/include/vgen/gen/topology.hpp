@@ -22,11 +22,11 @@ struct Component {
 
 /// One use of a device spec.
 struct Instance {
-  std::string name;                   ///< unique
-  std::string spec_path;              ///< as written (relative to the topology file)
-  std::string resolved_path;          ///< the path the spec was loaded from
-  std::shared_ptr<const Spec> spec;   ///< the loaded, valid spec
-  Location location;                  ///< where the entry starts
+  std::string name;                  ///< unique
+  std::string spec_path;             ///< as written (relative to the topology file)
+  std::string resolved_path;         ///< the path the spec was loaded from
+  std::shared_ptr<const Spec> spec;  ///< the loaded, valid spec
+  Location location;                 ///< where the entry starts
 };
 
 /// One side of a connection: a component and the channel ID the connection has there.

@@ -25,11 +25,11 @@ struct Layout {
 /// The type of a struct member as written (`u32`, `blk_segment`, `u8[16]`) and what it
 /// resolves to.
 struct FieldType {
-  std::string spelling;                ///< as written in the spec: "u8[16]"
-  std::string element;                 ///< the name before any "[N]": "u8"
-  std::uint64_t count = 0;             ///< array length, 0 when not an array
-  std::optional<ScalarKind> scalar;    ///< set when `element` is a built-in integer
-  std::optional<std::size_t> named;    ///< index in the TypeTable when `element` names a type
+  std::string spelling;              ///< as written in the spec: "u8[16]"
+  std::string element;               ///< the name before any "[N]": "u8"
+  std::uint64_t count = 0;           ///< array length, 0 when not an array
+  std::optional<ScalarKind> scalar;  ///< set when `element` is a built-in integer
+  std::optional<std::size_t> named;  ///< index in the TypeTable when `element` names a type
 
   bool is_array() const { return count != 0; }
 };
@@ -40,21 +40,21 @@ struct Member {
   enum class Kind : std::uint8_t { field, padding };
 
   Kind kind = Kind::field;
-  std::string name;                          ///< empty for padding
-  std::string description;                   ///< free text from the spec, may be empty
-  FieldType type;                            ///< unused for padding
-  ByteOrder byte_order = ByteOrder::little;  ///< effective order of integer fields
-  bool byte_order_declared = false;          ///< the field itself said `byte_order:`
+  std::string name;                              ///< empty for padding
+  std::string description;                       ///< free text from the spec, may be empty
+  FieldType type;                                ///< unused for padding
+  ByteOrder byte_order = ByteOrder::little;      ///< effective order of integer fields
+  bool byte_order_declared = false;              ///< the field itself said `byte_order:`
   std::optional<std::uint64_t> declared_offset;  ///< `offset:` as written, checked by layout
-  bool implicit = false;                     ///< padding the layout pass inserted
-  std::uint64_t offset = 0;                  ///< computed: byte offset in the struct
-  std::uint64_t size = 0;                    ///< computed: bytes (whole array for arrays)
-  std::uint64_t align = 1;                   ///< computed: alignment (of the element)
-  Location location;                         ///< where the entry starts in the spec
-  Position name_position;                    ///< where the name is written
-  Position type_position;                    ///< where the type is written
-  Position offset_position;                  ///< where `offset:` is written, if it is
-  Position byte_order_position;              ///< where `byte_order:` is written, if it is
+  bool implicit = false;                         ///< padding the layout pass inserted
+  std::uint64_t offset = 0;                      ///< computed: byte offset in the struct
+  std::uint64_t size = 0;                        ///< computed: bytes (whole array for arrays)
+  std::uint64_t align = 1;                       ///< computed: alignment (of the element)
+  Location location;                             ///< where the entry starts in the spec
+  Position name_position;                        ///< where the name is written
+  Position type_position;                        ///< where the type is written
+  Position offset_position;                      ///< where `offset:` is written, if it is
+  Position byte_order_position;                  ///< where `byte_order:` is written, if it is
 
   bool is_padding() const { return kind == Kind::padding; }
 };
@@ -120,8 +120,8 @@ struct TypeDefinition {
   /// The definition. monostate only while loading a spec that has errors in this entry;
   /// a model returned by the loader never contains it.
   std::variant<std::monostate, StructType, EnumType, FlagsType> body;
-  Layout layout;      ///< computed by the layout pass
-  bool valid = true;  ///< false while loading when the entry has errors (suppresses follow-ups)
+  Layout layout;           ///< computed by the layout pass
+  bool valid = true;       ///< false while loading when the entry has errors (suppresses follow-ups)
   Position name_position;  ///< where the name is written
 
   /// The kind, or nothing for an invalid entry.

@@ -15,14 +15,14 @@ namespace vgen::gen {
 
 /// A feature bit the device offers.
 struct Feature {
-  std::string name;                  ///< "VIRTIO_BLK_F_FLUSH"; unique
-  unsigned bit = 0;                  ///< bit number in the 64-bit feature word
-  bool transport = false;            ///< a reserved transport feature (bits 24-40)
-  std::vector<NameRef> depends_on;   ///< features that must be negotiated too (indices into features)
-  std::string description;           ///< free text, may be empty
-  Location location;                 ///< where the entry starts
-  Position name_position;            ///< where the name is written
-  Position bit_position;             ///< where the bit is written, if it is
+  std::string name;                 ///< "VIRTIO_BLK_F_FLUSH"; unique
+  unsigned bit = 0;                 ///< bit number in the 64-bit feature word
+  bool transport = false;           ///< a reserved transport feature (bits 24-40)
+  std::vector<NameRef> depends_on;  ///< features that must be negotiated too (indices into features)
+  std::string description;          ///< free text, may be empty
+  Location location;                ///< where the entry starts
+  Position name_position;           ///< where the name is written
+  Position bit_position;            ///< where the bit is written, if it is
 };
 
 /// A reserved transport feature vgen knows by name (VirtIO 1.2 §6).
@@ -44,24 +44,24 @@ std::string_view direction_name(Direction direction);
 
 /// A virtqueue. Queue indices follow the order of the `queues:` list.
 struct Queue {
-  std::string name;                    ///< unique
-  unsigned index = 0;                  ///< position in `queues:`
-  std::uint32_t size = 0;              ///< entries: a power of two, at most 32768
+  std::string name;        ///< unique
+  unsigned index = 0;      ///< position in `queues:`
+  std::uint32_t size = 0;  ///< entries: a power of two, at most 32768
   Direction direction = Direction::driver_to_device;
-  std::vector<NameRef> messages;       ///< struct types carried (indices into the TypeTable)
-  std::optional<NameRef> feature;      ///< present only when this feature is negotiated
-  std::string description;             ///< free text, may be empty
-  Location location;                   ///< where the entry starts
-  Position name_position;              ///< where the name is written
+  std::vector<NameRef> messages;   ///< struct types carried (indices into the TypeTable)
+  std::optional<NameRef> feature;  ///< present only when this feature is negotiated
+  std::string description;         ///< free text, may be empty
+  Location location;               ///< where the entry starts
+  Position name_position;          ///< where the name is written
 };
 
 /// The device-specific part of a virtio spec.
 struct VirtioDevice {
-  std::uint32_t device_id = 0;               ///< VirtIO device ID (2 = block, 3 = console, 4 = entropy)
-  std::optional<std::uint32_t> vendor_id;    ///< subsystem vendor ID, when the spec gives one
-  std::vector<Feature> features;             ///< offered features, in spec order
-  std::optional<StructType> config;          ///< device configuration space, when the device has one
-  Layout config_layout;                      ///< computed layout of `config`
+  std::uint32_t device_id = 0;             ///< VirtIO device ID (2 = block, 3 = console, 4 = entropy)
+  std::optional<std::uint32_t> vendor_id;  ///< subsystem vendor ID, when the spec gives one
+  std::vector<Feature> features;           ///< offered features, in spec order
+  std::optional<StructType> config;        ///< device configuration space, when the device has one
+  Layout config_layout;                    ///< computed layout of `config`
   std::vector<Queue> queues;
 };
 

@@ -25,7 +25,7 @@ struct EndpointSpec {
 struct RpmsgSpec {
   std::string_view name{};                    ///< the spec's name, for messages
   std::string_view service{};                 ///< the name announced through the name service
-  std::uint32_t buffer_size = 512;          ///< bytes per rpmsg buffer, header included
+  std::uint32_t buffer_size = 512;            ///< bytes per rpmsg buffer, header included
   std::span<const EndpointSpec> endpoints{};  ///< the endpoints, by index
 
   /// The largest payload of one message: the buffer less the rpmsg header.

@@ -35,8 +35,8 @@ struct SplitSpec {
   std::string_view device_type{};          ///< the store device class ("vbd")
   std::string_view frontend_compatible{};  ///< vbus: the frontend's compatible string; empty for xenbus
   std::string_view backend_compatible{};   ///< vbus: the backend's compatible string; empty for xenbus
-  std::uint32_t ring_pages = 1;          ///< pages of the shared ring
-  std::uint32_t ring_entries = 0;        ///< its slots (xen/io/ring.h: a power of two after the header)
+  std::uint32_t ring_pages = 1;            ///< pages of the shared ring
+  std::uint32_t ring_entries = 0;          ///< its slots (xen/io/ring.h: a power of two after the header)
   RingNodes ring_nodes{};                  ///< where the frontend announces the ring
 };
 

@@ -24,8 +24,8 @@ namespace vgen::halves {
 /// store numbers the same way). Throws xenbus::Error(MissingNode or BadValue).
 template <std::unsigned_integral T>
 void read_node(store::Client& client, std::string_view directory, std::string_view node, T& value) {
-  value = static_cast<T>(
-      xenbus::read_number(client, xenbus::node_path(directory, node), std::numeric_limits<T>::max()));
+  value =
+      static_cast<T>(xenbus::read_number(client, xenbus::node_path(directory, node), std::numeric_limits<T>::max()));
 }
 
 /// Reads node `node` of `directory` as text. Throws xenbus::Error(MissingNode).

@@ -98,7 +98,7 @@ class VirtioDriverQueues {
   /// §2.7.4: readable buffers first). False without a free slot. Throws
   /// virtio::Error(InvalidArgument) for data above DriverOptions::request_data_bytes.
   bool submit_request(std::uint16_t index, std::span<const std::byte> header, std::span<const std::byte> data_out,
-               std::uint32_t data_in_bytes);
+                      std::uint32_t data_in_bytes);
   /// Reads the configuration space into `out` field by field (spec().config), each under the
   /// generation check of §2.5.1; `out` holds at least spec().config_bytes bytes.
   void read_config_bytes(std::span<std::byte> out);

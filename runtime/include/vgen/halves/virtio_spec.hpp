@@ -40,7 +40,7 @@ struct QueueSpec {
   std::uint32_t message_bytes = kRawBufferBytes;      ///< the message's size (a request's header)
   std::uint32_t reply_bytes = 0;                      ///< bidirectional: the reply's size, 0 for none
   bool raw = false;                                   ///< raw bytes (up to message_bytes), no message type
-  std::optional<unsigned> feature{};                    ///< the queue exists only with this feature
+  std::optional<unsigned> feature{};                  ///< the queue exists only with this feature
 };
 
 /// One field of the configuration space, for reads under the generation counter (§2.5.1).
@@ -55,14 +55,14 @@ struct NoConfig {};
 
 /// A VirtIO device type: what both halves need to know about it.
 struct VirtioSpec {
-  std::string_view name{};                                   ///< the spec's name, for messages
-  std::uint32_t device_id = 0;                             ///< VirtIO 1.2 §5 device ID
-  std::uint32_t vendor_id = 0;                             ///< the transport's vendor ID
-  std::uint64_t offered_features = 0;                      ///< the 64-bit word the device offers
+  std::string_view name{};                                    ///< the spec's name, for messages
+  std::uint32_t device_id = 0;                                ///< VirtIO 1.2 §5 device ID
+  std::uint32_t vendor_id = 0;                                ///< the transport's vendor ID
+  std::uint64_t offered_features = 0;                         ///< the 64-bit word the device offers
   std::span<const virtio::FeatureDependency> dependencies{};  ///< the spec's depends_on lists
-  std::span<const QueueSpec> queues{};                       ///< the virtqueues, by index
-  std::span<const ConfigField> config{};                     ///< the configuration space's fields, in order
-  std::uint32_t config_bytes = 0;                          ///< size of the configuration space (0: none)
+  std::span<const QueueSpec> queues{};                        ///< the virtqueues, by index
+  std::span<const ConfigField> config{};                      ///< the configuration space's fields, in order
+  std::uint32_t config_bytes = 0;                             ///< size of the configuration space (0: none)
 };
 
 /// The feature rules of `spec`'s dependencies, as both cores take them.

@@ -214,7 +214,8 @@ class Bus {
   bool transmit(std::uint32_t source, std::uint32_t destination, std::span<const std::byte> payload, bool wait,
                 std::chrono::nanoseconds timeout);
   void check_send(std::uint32_t source, std::uint32_t destination, std::size_t length) const;
-  std::optional<TxBuffer> wait_for_tx(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline);
+  std::optional<TxBuffer> wait_for_tx(std::unique_lock<std::mutex>& lock,
+                                      std::chrono::steady_clock::time_point deadline);
   void wake_senders();
 
   // receiving (rx role held)

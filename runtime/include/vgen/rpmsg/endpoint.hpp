@@ -20,8 +20,8 @@ class Endpoint;
 /// Called for every message delivered to an endpoint, on the thread that polls the bus.
 /// `payload` points into the receive buffer and is valid only during the call; the buffer
 /// goes back to the peer as soon as the callback returns. `source` is the sender's address.
-using EndpointCallback = std::function<void(Endpoint& endpoint, std::span<const std::byte> payload,
-                                            std::uint32_t source)>;
+using EndpointCallback =
+    std::function<void(Endpoint& endpoint, std::span<const std::byte> payload, std::uint32_t source)>;
 
 /// A bound local address. Send functions come in two kinds: the blocking ones wait for a
 /// free transmit buffer up to a timeout (the bus's send timeout when none is given) and

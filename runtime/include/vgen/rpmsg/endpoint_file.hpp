@@ -17,8 +17,8 @@ namespace vgen::rpmsg {
 
 /// A message as a FileEndpoint keeps it.
 struct QueuedMessage {
-  std::uint32_t source = 0;          ///< the sender's address
-  std::vector<std::byte> payload;    ///< a copy of the payload
+  std::uint32_t source = 0;        ///< the sender's address
+  std::vector<std::byte> payload;  ///< a copy of the payload
 };
 
 /// An endpoint whose callback queues a copy of each message (up to `capacity`; more are

@@ -26,14 +26,14 @@ struct LayoutOptions {
 struct SharedLayout {
   std::uint32_t queue_size = 0;
   std::uint32_t buffer_size = 0;
-  std::uint32_t event_idx = 0;                ///< 1 if the rings use event indexes
+  std::uint32_t event_idx = 0;  ///< 1 if the rings use event indexes
   std::uint32_t reserved = 0;
-  virtqueue::RingAddresses rx_rings;          ///< the host's queue 0 ("rx")
-  virtqueue::RingAddresses tx_rings;          ///< the host's queue 1 ("tx")
-  shm::GuestAddress buffers = 0;              ///< queue_size rx buffers, then queue_size tx buffers
-  shm::GuestAddress feedback = 0;             ///< a SharedFeedback
-  shm::GuestAddress host_doorbell = 0;        ///< MailboxRegister the remote rings (host's interrupt)
-  shm::GuestAddress remote_doorbell = 0;      ///< MailboxRegister the host rings (remote's kick)
+  virtqueue::RingAddresses rx_rings;      ///< the host's queue 0 ("rx")
+  virtqueue::RingAddresses tx_rings;      ///< the host's queue 1 ("tx")
+  shm::GuestAddress buffers = 0;          ///< queue_size rx buffers, then queue_size tx buffers
+  shm::GuestAddress feedback = 0;         ///< a SharedFeedback
+  shm::GuestAddress host_doorbell = 0;    ///< MailboxRegister the remote rings (host's interrupt)
+  shm::GuestAddress remote_doorbell = 0;  ///< MailboxRegister the host rings (remote's kick)
 
   /// Bytes plan() needs from an allocator starting 4096-aligned. Throws like plan().
   static std::uint64_t bytes(const LayoutOptions& options);

@@ -26,9 +26,9 @@ const char* to_string(Side side) noexcept;
 
 /// A buffer lent for one outgoing message: write header and payload at `data`, then submit.
 struct TxBuffer {
-  std::byte* data = nullptr;    ///< `capacity` writable bytes
-  std::uint32_t capacity = 0;   ///< at least the link's buffer size
-  std::uint64_t token = 0;      ///< link-private
+  std::byte* data = nullptr;   ///< `capacity` writable bytes
+  std::uint32_t capacity = 0;  ///< at least the link's buffer size
+  std::uint64_t token = 0;     ///< link-private
 };
 
 /// One received buffer, valid until released.

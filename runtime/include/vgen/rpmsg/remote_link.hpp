@@ -76,11 +76,11 @@ class RemoteLink final : public Link {
   RemoteLinkOptions options_;
   virtqueue::DescriptorChain rx_chain_;
   std::array<virtqueue::DescriptorChain, kTakeAhead> tx_chains_;  // a ring of usable empty chains
-  std::size_t tx_first_ = 0;           // the oldest of them (the next to use)
-  std::size_t tx_count_ = 0;           // how many are held
-  std::vector<std::byte> rx_staging_;  // a message the host split over several buffers
-  std::vector<std::byte> tx_staging_;  // an outgoing message for a split empty chain
-  bool tx_staged_ = false;             // the acquired buffer is tx_staging_
+  std::size_t tx_first_ = 0;                                      // the oldest of them (the next to use)
+  std::size_t tx_count_ = 0;                                      // how many are held
+  std::vector<std::byte> rx_staging_;                             // a message the host split over several buffers
+  std::vector<std::byte> tx_staging_;                             // an outgoing message for a split empty chain
+  bool tx_staged_ = false;                                        // the acquired buffer is tx_staging_
   std::uint64_t rejected_ = 0;
 };
 

@@ -12,15 +12,15 @@ namespace vgen::rpmsg {
 
 /// What one side has counted since it was created. Every field only grows.
 struct Statistics {
-  std::uint64_t sent = 0;                  ///< messages handed to the link
-  std::uint64_t received = 0;              ///< messages delivered to an endpoint callback
-  std::uint64_t unknown_destination = 0;   ///< received messages dropped: no endpoint at dst
-  std::uint64_t rejected_messages = 0;     ///< received buffers dropped: short or oversized
-  std::uint64_t rejected_announcements = 0;///< name-service messages that were malformed or unknown
-  std::uint64_t rejected_buffers = 0;      ///< empty buffers from the host unusable for sending (remote)
-  std::uint64_t callback_failures = 0;     ///< endpoint callbacks or driver probes that threw
-  std::uint64_t send_timeouts = 0;         ///< blocking sends that ran out of time
-  std::uint64_t send_would_block = 0;      ///< try-sends that found no free buffer
+  std::uint64_t sent = 0;                      ///< messages handed to the link
+  std::uint64_t received = 0;                  ///< messages delivered to an endpoint callback
+  std::uint64_t unknown_destination = 0;       ///< received messages dropped: no endpoint at dst
+  std::uint64_t rejected_messages = 0;         ///< received buffers dropped: short or oversized
+  std::uint64_t rejected_announcements = 0;    ///< name-service messages that were malformed or unknown
+  std::uint64_t rejected_buffers = 0;          ///< empty buffers from the host unusable for sending (remote)
+  std::uint64_t callback_failures = 0;         ///< endpoint callbacks or driver probes that threw
+  std::uint64_t send_timeouts = 0;             ///< blocking sends that ran out of time
+  std::uint64_t send_would_block = 0;          ///< try-sends that found no free buffer
   std::uint64_t peer_unknown_destination = 0;  ///< our messages the peer dropped (its DropReport)
 };
 

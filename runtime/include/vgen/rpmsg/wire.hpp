@@ -69,8 +69,7 @@ Header decode_header(const std::byte* in) noexcept;
 /// side whose buffers hold `buffer_size` bytes; nullopt when the header's length fits.
 /// Short: fewer than 16 bytes. Oversized: more than buffer_size bytes, or a len field larger
 /// than the bytes after the header.
-std::optional<std::string> check_message(std::uint32_t buffer_length, const Header& header,
-                                         std::uint32_t buffer_size);
+std::optional<std::string> check_message(std::uint32_t buffer_length, const Header& header, std::uint32_t buffer_size);
 
 /// Name-service announcement flags.
 enum class AnnouncementKind : std::uint32_t {
@@ -80,8 +79,8 @@ enum class AnnouncementKind : std::uint32_t {
 
 /// A name-service announcement in host byte order.
 struct Announcement {
-  std::string name;                  ///< 1 to 31 bytes, no NUL
-  std::uint32_t address = 0;         ///< the announcing side's endpoint address
+  std::string name;           ///< 1 to 31 bytes, no NUL
+  std::uint32_t address = 0;  ///< the announcing side's endpoint address
   AnnouncementKind kind = AnnouncementKind::Create;
 
   friend bool operator==(const Announcement&, const Announcement&) = default;

@@ -22,7 +22,6 @@
 #include <string_view>
 #include <unordered_set>
 
-
 namespace vgen::store {
 
 /// One watch event as sent on the wire: the changed path and the watch's token.

@@ -47,8 +47,8 @@ class FlowControl {
     Clock::time_point progress;
   };
   Clock::duration stall_timeout_;
-  std::map<ConnectionId, Holder> holders_;                        ///< by watcher
-  std::map<ConnectionId, std::set<ConnectionId>> waiting_on_;     ///< producer -> watchers
+  std::map<ConnectionId, Holder> holders_;                     ///< by watcher
+  std::map<ConnectionId, std::set<ConnectionId>> waiting_on_;  ///< producer -> watchers
 };
 
 }  // namespace vgen::store

@@ -24,8 +24,8 @@ constexpr bool allows(Access granted, Access wanted) noexcept {
 
 /// One entry of a node's permission list.
 struct Permission {
-  DomainId domain = 0;          ///< who the entry is about
-  Access access = Access::None; ///< what they may do
+  DomainId domain = 0;           ///< who the entry is about
+  Access access = Access::None;  ///< what they may do
   bool operator==(const Permission&) const = default;
 };
 

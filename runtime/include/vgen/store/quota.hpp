@@ -9,9 +9,9 @@ namespace vgen::store {
 /// Bounds on what the daemon holds for connections: watch events waiting for them and
 /// output not yet sent (event_queue.hpp counts the bytes; server.hpp applies the rest).
 struct EventQueueLimits {
-  std::size_t max_events = 1024;              ///< events waiting for one connection at most
-  std::size_t max_bytes = 512 * 1024;         ///< bytes held for one connection: waiting events + unsent output
-  std::size_t max_domain_bytes = 4u << 20;    ///< bytes held for all connections of one domain together
+  std::size_t max_events = 1024;            ///< events waiting for one connection at most
+  std::size_t max_bytes = 512 * 1024;       ///< bytes held for one connection: waiting events + unsent output
+  std::size_t max_domain_bytes = 4u << 20;  ///< bytes held for all connections of one domain together
 };
 
 /// The limits; 0 never means "unlimited" except where stated.

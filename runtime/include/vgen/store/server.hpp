@@ -51,14 +51,15 @@ namespace vgen::store {
 
 /// Everything the daemon can be told on its command line.
 struct ServerOptions {
-  std::string socket_path;                    ///< where to listen (a stale socket file is replaced)
-  mode_t socket_mode = 0600;                  ///< file mode of the socket (who may connect)
-  std::map<uid_t, DomainId> uid_domains;      ///< peer uid -> domain it acts as
-  Quotas quotas;                              ///< per-domain limits and event-queue bounds
-  std::size_t output_limit = 256 * 1024;      ///< unsent bytes per connection before reading pauses
-  std::chrono::milliseconds stall_timeout{10000};  ///< a watcher holding writers back that takes no output this long is closed
-  bool log_errors = false;                    ///< log each failed request with its full message
-  Protocol::Log log;                          ///< daemon log sink (may be empty)
+  std::string socket_path;                ///< where to listen (a stale socket file is replaced)
+  mode_t socket_mode = 0600;              ///< file mode of the socket (who may connect)
+  std::map<uid_t, DomainId> uid_domains;  ///< peer uid -> domain it acts as
+  Quotas quotas;                          ///< per-domain limits and event-queue bounds
+  std::size_t output_limit = 256 * 1024;  ///< unsent bytes per connection before reading pauses
+  std::chrono::milliseconds stall_timeout{
+      10000};               ///< a watcher holding writers back that takes no output this long is closed
+  bool log_errors = false;  ///< log each failed request with its full message
+  Protocol::Log log;        ///< daemon log sink (may be empty)
 };
 
 /// The domain a peer with uid `peer` acts as: its entry in `uid_domains`, else domain 0 if
@@ -134,8 +135,8 @@ class Server {
   bool running_ = false;
   std::unordered_map<ConnectionId, std::unique_ptr<Client>> clients_;
   FlowControl flow_;
-  std::vector<ConnectionId> resume_;      ///< connections to pump again (may_read became true)
-  std::set<DomainId> full_domains_;       ///< domains whose connections stopped reading at the byte bound
+  std::vector<ConnectionId> resume_;  ///< connections to pump again (may_read became true)
+  std::set<DomainId> full_domains_;   ///< domains whose connections stopped reading at the byte bound
 };
 
 }  // namespace vgen::store

@@ -170,7 +170,7 @@ class Store {
   };
   struct Transaction {
     std::unique_ptr<TransactionView> view;
-    std::vector<Fired> fired;                             ///< first-change order
+    std::vector<Fired> fired;                            ///< first-change order
     std::unordered_map<std::string, std::size_t> index;  ///< position in `fired` by path
     void note(const std::string& path, bool exact);
   };

@@ -62,10 +62,10 @@ class TransactionView final : public NodeView {
 
  private:
   struct Entry {
-    std::optional<Node> node;                  ///< the transaction's copy; nullopt = absent
-    std::optional<std::uint64_t> base;         ///< tree generation at first touch; nullopt = absent
-    std::optional<Permissions> original;       ///< permissions at first touch; nullopt = absent
-    bool dirty = false;                        ///< modified by the transaction
+    std::optional<Node> node;             ///< the transaction's copy; nullopt = absent
+    std::optional<std::uint64_t> base;    ///< tree generation at first touch; nullopt = absent
+    std::optional<Permissions> original;  ///< permissions at first touch; nullopt = absent
+    bool dirty = false;                   ///< modified by the transaction
   };
   Entry& touch(const std::string& path);
   void count(const std::optional<Node>& node, long delta);
@@ -73,9 +73,9 @@ class TransactionView final : public NodeView {
   Tree& tree_;
   std::size_t max_nodes_;
   std::unordered_map<std::string, Entry> entries_;
-  std::vector<std::string> order_;             ///< touch order, so commit is deterministic
+  std::vector<std::string> order_;  ///< touch order, so commit is deterministic
   std::unordered_map<DomainId, long> owned_delta_;
-  std::string inconsistency_;                  ///< first contradiction found; empty if none
+  std::string inconsistency_;  ///< first contradiction found; empty if none
 };
 
 }  // namespace vgen::store

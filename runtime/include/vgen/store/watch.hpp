@@ -19,9 +19,9 @@ namespace vgen::store {
 
 /// One registered watch.
 struct Watch {
-  std::string path;        ///< absolute or special path watched
-  std::string token;       ///< client's token, returned with every event
-  std::string home;        ///< for a relative watch, the prefix to strip ("/local/domain/N/"); else empty
+  std::string path;   ///< absolute or special path watched
+  std::string token;  ///< client's token, returned with every event
+  std::string home;   ///< for a relative watch, the prefix to strip ("/local/domain/N/"); else empty
 
   /// True if a change of `changed` fires this watch (node itself or a descendant).
   bool covers(std::string_view changed) const noexcept;

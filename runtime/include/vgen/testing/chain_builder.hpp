@@ -38,8 +38,7 @@ class ChainBuilder {
   /// made available; returns its head. Throws std::length_error when the table is used up.
   std::uint16_t add(std::span<const virtqueue::Buffer> readable, std::span<const virtqueue::Buffer> writable);
   /// The same chain through an indirect table in `ram`: one table entry.
-  std::uint16_t add_indirect(std::span<const virtqueue::Buffer> readable,
-                             std::span<const virtqueue::Buffer> writable);
+  std::uint16_t add_indirect(std::span<const virtqueue::Buffer> readable, std::span<const virtqueue::Buffer> writable);
 
   // --- hostile chains ----------------------------------------------------------------------
   /// `length` descriptors whose last links back to the first (§2.7.5.2: no loops).

@@ -16,11 +16,11 @@ namespace vgen::trace {
 
 /// One interface of the current section, as its description block declares it.
 struct LogInterface {
-  std::uint16_t link_type = 0;     ///< 147 for vgen records
-  std::uint32_t snap_length = 0;   ///< 0: no limit
-  std::string name;                ///< if_name, or empty
-  std::string description;         ///< if_description, or empty
-  std::uint8_t resolution = 6;     ///< if_tsresol: 10^-n seconds, or 2^-n with bit 7 set
+  std::uint16_t link_type = 0;    ///< 147 for vgen records
+  std::uint32_t snap_length = 0;  ///< 0: no limit
+  std::string name;               ///< if_name, or empty
+  std::string description;        ///< if_description, or empty
+  std::uint8_t resolution = 6;    ///< if_tsresol: 10^-n seconds, or 2^-n with bit 7 set
   /// True when the interface carries vgen records.
   bool carries_records() const noexcept { return link_type == 147; }
 };

@@ -15,10 +15,10 @@ namespace vgen::trace {
 /// One block: its type, where it starts, and its body (between the leading type and length
 /// and the trailing length), valid until the next call to next().
 struct Block {
-  std::uint32_t type = 0;                ///< block type, in host order
-  std::uint64_t offset = 0;              ///< byte offset of the block in the file
-  std::span<const std::byte> body;       ///< the body bytes, in the section's byte order
-  bool swapped = false;                  ///< true when the section is big-endian on this host
+  std::uint32_t type = 0;           ///< block type, in host order
+  std::uint64_t offset = 0;         ///< byte offset of the block in the file
+  std::span<const std::byte> body;  ///< the body bytes, in the section's byte order
+  bool swapped = false;             ///< true when the section is big-endian on this host
 };
 
 /// A pcapng file open for reading.

@@ -13,8 +13,8 @@ namespace vgen::trace {
 
 /// What an interface description block says about one interface.
 struct InterfaceInfo {
-  std::string name;         ///< if_name: short, e.g. "vq0"
-  std::string description;  ///< if_description: what the interface carries
+  std::string name;               ///< if_name: short, e.g. "vq0"
+  std::string description;        ///< if_description: what the interface carries
   std::uint16_t link_type = 147;  ///< LINKTYPE_USER0: vgen records
   std::uint32_t snap_length = 0;  ///< most bytes stored per packet, 0 for no limit
 };

@@ -48,8 +48,8 @@ inline constexpr std::uint16_t kDescriptorWritable = 2;
 
 /// How long a record is: stored bytes and the length it would have uncut.
 struct RecordSize {
-  std::size_t captured = 0;   ///< header, descriptors and the payload up to the snap length
-  std::uint64_t original = 0; ///< header, descriptors and the whole payload
+  std::size_t captured = 0;    ///< header, descriptors and the payload up to the snap length
+  std::uint64_t original = 0;  ///< header, descriptors and the whole payload
 };
 
 /// The size `event` encodes to with its payload cut at `snap` bytes.
@@ -67,17 +67,17 @@ struct Descriptor {
 
 /// A decoded record: views into the bytes it was decoded from.
 struct Record {
-  EventKind kind = EventKind::ChainAdded;  ///< what happened
-  Channel channel = Channel::Virtqueue;    ///< which kind of channel (never Auto)
-  std::uint16_t queue = 0;                 ///< queue, ring or channel number
-  std::uint16_t head = 0;                  ///< head, id or direction, by kind
-  std::uint32_t index = 0;                 ///< ring index, offset or port, by kind
-  std::uint64_t a = 0;                     ///< first value, by kind
-  std::uint64_t b = 0;                     ///< second value, by kind
-  std::uint16_t chain_descriptors = 0;     ///< descriptors the chain had (more than stored when long)
+  EventKind kind = EventKind::ChainAdded;       ///< what happened
+  Channel channel = Channel::Virtqueue;         ///< which kind of channel (never Auto)
+  std::uint16_t queue = 0;                      ///< queue, ring or channel number
+  std::uint16_t head = 0;                       ///< head, id or direction, by kind
+  std::uint32_t index = 0;                      ///< ring index, offset or port, by kind
+  std::uint64_t a = 0;                          ///< first value, by kind
+  std::uint64_t b = 0;                          ///< second value, by kind
+  std::uint16_t chain_descriptors = 0;          ///< descriptors the chain had (more than stored when long)
   std::span<const std::byte> descriptor_bytes;  ///< the stored descriptors, 16 bytes each
-  std::span<const std::byte> payload;      ///< the stored payload
-  std::uint64_t payload_length = 0;        ///< the payload's length uncut (>= payload.size())
+  std::span<const std::byte> payload;           ///< the stored payload
+  std::uint64_t payload_length = 0;             ///< the payload's length uncut (>= payload.size())
 
   /// Number of stored descriptors.
   std::size_t descriptor_count() const noexcept { return descriptor_bytes.size() / kDescriptorBytes; }

@@ -87,9 +87,9 @@ class Recorder final : public TraceSink {
   pid_t owner_;
   std::shared_ptr<detail::SlotPool> pool_;
   std::unique_ptr<detail::LogWriter> writer_;
-  std::mutex mutex_;                  // guards the three fields below
-  std::condition_variable wake_;      // the writer: a flush was asked for, or stop
-  std::condition_variable done_;      // flush(): the writer finished a round
+  std::mutex mutex_;              // guards the three fields below
+  std::condition_variable wake_;  // the writer: a flush was asked for, or stop
+  std::condition_variable done_;  // flush(): the writer finished a round
   bool stop_ = false;
   std::uint64_t flush_requests_ = 0;
   std::uint64_t flushes_done_ = 0;

@@ -40,10 +40,10 @@ struct Options {
 
 /// Counters of what a Backend did.
 struct Statistics {
-  std::uint64_t connections = 0;     ///< front ends accepted
-  std::uint64_t messages = 0;        ///< requests handled
-  std::uint64_t protocol_errors = 0; ///< connections closed because of a bad request
-  std::uint64_t kicks = 0;           ///< kick eventfd wake-ups served
+  std::uint64_t connections = 0;      ///< front ends accepted
+  std::uint64_t messages = 0;         ///< requests handled
+  std::uint64_t protocol_errors = 0;  ///< connections closed because of a bad request
+  std::uint64_t kicks = 0;            ///< kick eventfd wake-ups served
 };
 
 /// Serves one DeviceModel on a listening Unix socket.

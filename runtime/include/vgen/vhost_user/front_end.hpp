@@ -35,9 +35,9 @@ namespace vgen::vhost_user {
 
 /// What the front end is told about the device, which the protocol does not carry.
 struct FrontEndOptions {
-  std::uint32_t device_id = 0;          ///< VIRTIO_ID_* of the device (0: unknown)
-  std::uint32_t queue_max_size = 256;   ///< QueueNumMax reported for every ring
-  std::uint32_t queue_count = 0;        ///< rings; 0: GET_QUEUE_NUM when MQ is agreed, else 1
+  std::uint32_t device_id = 0;                    ///< VIRTIO_ID_* of the device (0: unknown)
+  std::uint32_t queue_max_size = 256;             ///< QueueNumMax reported for every ring
+  std::uint32_t queue_count = 0;                  ///< rings; 0: GET_QUEUE_NUM when MQ is agreed, else 1
   std::chrono::milliseconds connect_wait{5000};   ///< how long to wait for the back end's socket
   std::chrono::milliseconds reply_timeout{2000};  ///< how long a reply may take
 };
@@ -105,7 +105,7 @@ class FrontEnd final : public virtio::Transport {
   const shm::GuestMemory& memory_;
   FrontEndOptions options_;
   std::unique_ptr<FrontEndConnection> connection_;
-  UniqueFd backend_channel_;                   // our end of SET_BACKEND_REQ_FD
+  UniqueFd backend_channel_;  // our end of SET_BACKEND_REQ_FD
   std::atomic<bool> connected_{false};
   std::uint64_t backend_features_ = 0;
   std::uint64_t protocol_features_ = 0;
@@ -116,13 +116,13 @@ class FrontEnd final : public virtio::Transport {
   bool mem_table_sent_ = false;
   std::vector<std::unique_ptr<Ring>> rings_;
   notify::EventfdNotifier line_;
-  notify::EventfdNotifier wake_;               // rebuilds the watcher's poll set, or stops it
+  notify::EventfdNotifier wake_;  // rebuilds the watcher's poll set, or stops it
   std::atomic<std::uint32_t> pending_{0};
   std::atomic<std::uint32_t> generation_{0};
   std::atomic<bool> needs_reset_{false};
   std::atomic<bool> stopping_{false};
-  mutable std::mutex mutex_;                   // guards last_error_ and the watcher's fd set
-  std::mutex events_;                          // a call or error signal is read and published under it
+  mutable std::mutex mutex_;  // guards last_error_ and the watcher's fd set
+  std::mutex events_;         // a call or error signal is read and published under it
   std::string last_error_;
   std::thread watcher_;
 };

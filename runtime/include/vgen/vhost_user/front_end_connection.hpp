@@ -24,7 +24,8 @@ class FrontEndConnection {
   /// Sends a request: header (version 1, plus NEED_REPLY when `need_reply`), `payload`, and
   /// `fds` (not closed; duplicated for the message). Throws Error(System) when the back end
   /// is gone.
-  void send(Request request, std::span<const std::byte> payload, std::span<const int> fds = {}, bool need_reply = false);
+  void send(Request request, std::span<const std::byte> payload, std::span<const int> fds = {},
+            bool need_reply = false);
   /// Reads the reply to `request`: header flags must say version 1 and reply, the request code
   /// must match. Throws Error(System) on a closed connection or no reply within `timeout`,
   /// Error(Malformed) for a wrong reply.

@@ -23,9 +23,9 @@ inline constexpr std::uint32_t kAnyVendor = 0xffffffff;
 
 /// One entry of a driver's match table: either IDs or a compatible string.
 struct DeviceMatch {
-  std::uint32_t device_id = 0;          ///< VIRTIO_ID_*; ignored when `compatible` is set
-  std::uint32_t vendor_id = kAnyVendor; ///< a vendor, or kAnyVendor
-  std::string compatible;               ///< non-empty: match devices with this compatible string
+  std::uint32_t device_id = 0;           ///< VIRTIO_ID_*; ignored when `compatible` is set
+  std::uint32_t vendor_id = kAnyVendor;  ///< a vendor, or kAnyVendor
+  std::string compatible;                ///< non-empty: match devices with this compatible string
 
   /// An entry matching device type `device` from `vendor` (any vendor by default).
   static DeviceMatch id(std::uint32_t device, std::uint32_t vendor = kAnyVendor);

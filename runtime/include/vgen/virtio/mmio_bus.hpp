@@ -9,12 +9,12 @@ namespace vgen::virtio {
 
 /// Why the device refused an access. A refused read returns 0; a refused write changes nothing.
 enum class AccessFault : std::uint32_t {
-  None = 0,        ///< the access was served
-  BadWidth,        ///< not the width the register or field needs, or not naturally aligned
-  Undefined,       ///< no register at this offset (or beyond the configuration space)
-  ReadOnly,        ///< a write to a read-only register
-  WriteOnly,       ///< a read of a write-only register
-  Rejected,        ///< the register exists but the device refused the value or the moment
+  None = 0,   ///< the access was served
+  BadWidth,   ///< not the width the register or field needs, or not naturally aligned
+  Undefined,  ///< no register at this offset (or beyond the configuration space)
+  ReadOnly,   ///< a write to a read-only register
+  WriteOnly,  ///< a read of a write-only register
+  Rejected,   ///< the register exists but the device refused the value or the moment
 };
 
 /// Short name of a fault, e.g. "BadWidth".
@@ -22,7 +22,7 @@ const char* to_string(AccessFault fault) noexcept;
 
 /// The answer to one access.
 struct AccessResult {
-  std::uint32_t value = 0;             ///< the value read (0 for writes and faults)
+  std::uint32_t value = 0;  ///< the value read (0 for writes and faults)
   AccessFault fault = AccessFault::None;
 };
 

@@ -32,27 +32,27 @@ struct MmioWindow {
     std::uint32_t layout_version;  ///< kLayoutVersion
     std::uint32_t stop;            ///< set by the host to stop the device server (not a register)
     std::uint32_t reserved;
-    std::uint64_t cycles_served;   ///< accesses the device served (statistics)
-    std::uint64_t faults;          ///< accesses the device answered with a fault (statistics)
+    std::uint64_t cycles_served;  ///< accesses the device served (statistics)
+    std::uint64_t faults;         ///< accesses the device answered with a fault (statistics)
   };
   /// The bus cycle the driver posts.
   struct alignas(64) Request {
-    std::uint32_t sequence;   ///< written last (release): a new request when != completion.sequence
-    std::uint32_t offset;     ///< from the register window's base
-    std::uint32_t width;      ///< 1, 2 or 4
-    std::uint32_t is_write;   ///< 1 for a write, 0 for a read
-    std::uint32_t value;      ///< the value written
+    std::uint32_t sequence;  ///< written last (release): a new request when != completion.sequence
+    std::uint32_t offset;    ///< from the register window's base
+    std::uint32_t width;     ///< 1, 2 or 4
+    std::uint32_t is_write;  ///< 1 for a write, 0 for a read
+    std::uint32_t value;     ///< the value written
   };
   /// The device's answer to the last cycle it served.
   struct alignas(64) Completion {
-    std::uint32_t sequence;   ///< written last (release): the request it answers
-    std::uint32_t value;      ///< the value read
-    std::uint32_t fault;      ///< an AccessFault
+    std::uint32_t sequence;  ///< written last (release): the request it answers
+    std::uint32_t value;     ///< the value read
+    std::uint32_t fault;     ///< an AccessFault
   };
 
-  Header header;          ///< written by format(); counters by the device
-  Request request;        ///< written by the driver
-  Completion completion;  ///< written by the device
+  Header header;                              ///< written by format(); counters by the device
+  Request request;                            ///< written by the driver
+  Completion completion;                      ///< written by the device
   notify::MailboxRegister request_doorbell;   ///< driver -> device: a request is posted
   notify::MailboxRegister response_doorbell;  ///< device -> driver: the completion is posted
   notify::MailboxRegister interrupt_line;     ///< device -> driver: the interrupt line

@@ -13,9 +13,9 @@ namespace vgen::virtqueue {
 
 /// One buffer of a chain, already bounds-checked and translated into this process.
 struct Segment {
-  std::byte* data = nullptr;    ///< host pointer to the first byte
-  std::uint32_t length = 0;     ///< bytes
-  shm::GuestAddress addr = 0;   ///< guest address (for tracing and diagnostics)
+  std::byte* data = nullptr;   ///< host pointer to the first byte
+  std::uint32_t length = 0;    ///< bytes
+  shm::GuestAddress addr = 0;  ///< guest address (for tracing and diagnostics)
 };
 
 /// A validated chain: device-readable segments first, then device-writable ones (§2.7.4).

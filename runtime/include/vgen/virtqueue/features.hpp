@@ -27,8 +27,7 @@ struct RingFeatures {
 
   /// Picks the ring-relevant bits out of a negotiated 64-bit feature word.
   static constexpr RingFeatures from(std::uint64_t negotiated) {
-    return {(negotiated & feature_bit(kFeatureIndirectDesc)) != 0,
-            (negotiated & feature_bit(kFeatureEventIdx)) != 0};
+    return {(negotiated & feature_bit(kFeatureIndirectDesc)) != 0, (negotiated & feature_bit(kFeatureEventIdx)) != 0};
   }
 };
 

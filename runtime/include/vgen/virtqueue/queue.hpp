@@ -29,11 +29,11 @@ struct RingPosition {
 /// How a queue is set up: what the driver wrote to the transport's queue registers plus the
 /// negotiated ring features.
 struct QueueConfig {
-  std::uint32_t size = 256;       ///< entries, a power of two up to 32768
-  RingAddresses addresses;        ///< where the three parts are
-  RingFeatures features;          ///< negotiated INDIRECT_DESC / EVENT_IDX
-  std::uint16_t index = 0;        ///< queue number, for trace events and messages
-  RingPosition start;             ///< where the device side starts (device queues only)
+  std::uint32_t size = 256;  ///< entries, a power of two up to 32768
+  RingAddresses addresses;   ///< where the three parts are
+  RingFeatures features;     ///< negotiated INDIRECT_DESC / EVENT_IDX
+  std::uint16_t index = 0;   ///< queue number, for trace events and messages
+  RingPosition start;        ///< where the device side starts (device queues only)
 };
 
 /// A buffer the driver offers: guest address and length.

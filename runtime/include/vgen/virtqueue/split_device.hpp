@@ -42,7 +42,7 @@ class SplitDeviceQueue final : public DeviceQueue {
   const shm::GuestMemory& memory_;
   SplitRing ring_;
   RingFeatures features_;
-  ChainTrace chain_trace_;  // used only while tracing
+  ChainTrace chain_trace_;            // used only while tracing
   std::uint16_t next_avail_ = 0;      // next avail entry to take
   std::uint16_t seen_avail_idx_ = 0;  // last avail idx read from the ring
   std::uint16_t used_idx_ = 0;        // next used entry to fill

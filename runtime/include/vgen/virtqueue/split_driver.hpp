@@ -52,9 +52,9 @@ class SplitDriverQueue final : public DriverQueue {
   bool expose();
   struct Head {
     std::uint64_t token = 0;
-    std::uint64_t sequence = 0;     // added_count_ when it was added: published once below published_count_
+    std::uint64_t sequence = 0;        // added_count_ when it was added: published once below published_count_
     std::uint32_t writable_bytes = 0;  // fits: add() refuses more (§2.7.8)
-    std::uint16_t descriptors = 0;  // descriptor table entries the chain occupies
+    std::uint16_t descriptors = 0;     // descriptor table entries the chain occupies
     bool in_flight = false;
   };
 
@@ -80,10 +80,10 @@ class SplitDriverQueue final : public DriverQueue {
   std::uint64_t added_count_ = 0;      // chains ever added (64 bits: never wraps)
   std::uint64_t published_count_ = 0;  // chains ever published
   std::uint64_t ignored_lengths_ = 0;  // see ignored_used_lengths()
-  std::uint16_t avail_idx_ = 0;      // next avail idx to publish
-  std::uint16_t published_idx_ = 0;  // avail idx the device can see
-  std::uint16_t last_used_ = 0;      // next used entry to reclaim
-  std::uint16_t seen_used_idx_ = 0;  // last used idx read from the ring
+  std::uint16_t avail_idx_ = 0;        // next avail idx to publish
+  std::uint16_t published_idx_ = 0;    // avail idx the device can see
+  std::uint16_t last_used_ = 0;        // next used entry to reclaim
+  std::uint16_t seen_used_idx_ = 0;    // last used idx read from the ring
 };
 
 }  // namespace vgen::virtqueue

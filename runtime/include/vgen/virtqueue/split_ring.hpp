@@ -45,9 +45,15 @@ class SplitRing {
   }
 
   // Available ring.
-  std::uint16_t load_avail_idx(std::memory_order order) const noexcept { return load16(avail_ + kRingIdxOffset, order); }
-  void store_avail_idx(std::uint16_t v, std::memory_order order) noexcept { store16(avail_ + kRingIdxOffset, v, order); }
-  std::uint16_t load_avail_flags() const noexcept { return load16(avail_ + kRingFlagsOffset, std::memory_order_relaxed); }
+  std::uint16_t load_avail_idx(std::memory_order order) const noexcept {
+    return load16(avail_ + kRingIdxOffset, order);
+  }
+  void store_avail_idx(std::uint16_t v, std::memory_order order) noexcept {
+    store16(avail_ + kRingIdxOffset, v, order);
+  }
+  std::uint16_t load_avail_flags() const noexcept {
+    return load16(avail_ + kRingFlagsOffset, std::memory_order_relaxed);
+  }
   void store_avail_flags(std::uint16_t v) noexcept { store16(avail_ + kRingFlagsOffset, v, std::memory_order_relaxed); }
   std::uint16_t load_avail_entry(std::uint32_t slot) const noexcept {
     return load16(avail_ + kRingEntriesOffset + 2ull * slot, std::memory_order_relaxed);
@@ -55,8 +61,12 @@ class SplitRing {
   void store_avail_entry(std::uint32_t slot, std::uint16_t head) noexcept {
     store16(avail_ + kRingEntriesOffset + 2ull * slot, head, std::memory_order_relaxed);
   }
-  std::uint16_t load_used_event() const noexcept { return load16(avail_ + avail_used_event_offset(size_), std::memory_order_relaxed); }
-  void store_used_event(std::uint16_t v) noexcept { store16(avail_ + avail_used_event_offset(size_), v, std::memory_order_relaxed); }
+  std::uint16_t load_used_event() const noexcept {
+    return load16(avail_ + avail_used_event_offset(size_), std::memory_order_relaxed);
+  }
+  void store_used_event(std::uint16_t v) noexcept {
+    store16(avail_ + avail_used_event_offset(size_), v, std::memory_order_relaxed);
+  }
 
   // Used ring.
   std::uint16_t load_used_idx(std::memory_order order) const noexcept { return load16(used_ + kRingIdxOffset, order); }
@@ -72,8 +82,12 @@ class SplitRing {
     store32(p, e.id);
     store32(p + 4, e.len);
   }
-  std::uint16_t load_avail_event() const noexcept { return load16(used_ + used_avail_event_offset(size_), std::memory_order_relaxed); }
-  void store_avail_event(std::uint16_t v) noexcept { store16(used_ + used_avail_event_offset(size_), v, std::memory_order_relaxed); }
+  std::uint16_t load_avail_event() const noexcept {
+    return load16(used_ + used_avail_event_offset(size_), std::memory_order_relaxed);
+  }
+  void store_avail_event(std::uint16_t v) noexcept {
+    store16(used_ + used_avail_event_offset(size_), v, std::memory_order_relaxed);
+  }
 
  private:
   static std::uint16_t load16(std::byte* p, std::memory_order order) noexcept {
@@ -83,10 +97,12 @@ class SplitRing {
     std::atomic_ref<std::uint16_t>(*reinterpret_cast<std::uint16_t*>(p)).store(little_endian(v), order);
   }
   static std::uint32_t load32(std::byte* p) noexcept {
-    return little_endian(std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(p)).load(std::memory_order_relaxed));
+    return little_endian(
+        std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(p)).load(std::memory_order_relaxed));
   }
   static void store32(std::byte* p, std::uint32_t v) noexcept {
-    std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(p)).store(little_endian(v), std::memory_order_relaxed);
+    std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(p))
+        .store(little_endian(v), std::memory_order_relaxed);
   }
 
   std::uint32_t size_;

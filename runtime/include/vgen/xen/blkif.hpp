@@ -31,30 +31,30 @@ inline constexpr std::size_t kSectorSize = 512;
 
 /// One granted page and the sectors of it to transfer (both inclusive, 0..7 in 4 KiB).
 struct Segment {
-  GrantRef gref = 0;               ///< the page's grant reference
-  std::uint8_t first_sector = 0;   ///< first sector in the page
-  std::uint8_t last_sector = 0;    ///< last sector in the page
-  std::uint16_t reserved = 0;      ///< padding, zero
+  GrantRef gref = 0;              ///< the page's grant reference
+  std::uint8_t first_sector = 0;  ///< first sector in the page
+  std::uint8_t last_sector = 0;   ///< last sector in the page
+  std::uint16_t reserved = 0;     ///< padding, zero
 };
 
 /// A read or write request.
 struct Request {
-  std::uint8_t operation = 0;       ///< kOp*
-  std::uint8_t segment_count = 0;   ///< segments used, 1..kMaxSegmentsPerRequest for read/write
-  std::uint16_t handle = 0;         ///< the virtual device
-  std::uint32_t reserved = 0;       ///< padding, zero
-  std::uint64_t id = 0;             ///< the frontend's tag, echoed in the response
-  std::uint64_t sector = 0;         ///< first sector on the disk
+  std::uint8_t operation = 0;                     ///< kOp*
+  std::uint8_t segment_count = 0;                 ///< segments used, 1..kMaxSegmentsPerRequest for read/write
+  std::uint16_t handle = 0;                       ///< the virtual device
+  std::uint32_t reserved = 0;                     ///< padding, zero
+  std::uint64_t id = 0;                           ///< the frontend's tag, echoed in the response
+  std::uint64_t sector = 0;                       ///< first sector on the disk
   Segment segments[kMaxSegmentsPerRequest] = {};  ///< the pages
 };
 
 /// The answer to one request.
 struct Response {
-  std::uint64_t id = 0;              ///< the request's id
-  std::uint8_t operation = 0;        ///< the request's operation
-  std::uint8_t reserved0 = 0;        ///< padding, zero
-  std::int16_t status = 0;           ///< kStatus*
-  std::uint32_t reserved1 = 0;       ///< padding, zero
+  std::uint64_t id = 0;         ///< the request's id
+  std::uint8_t operation = 0;   ///< the request's operation
+  std::uint8_t reserved0 = 0;   ///< padding, zero
+  std::int16_t status = 0;      ///< kStatus*
+  std::uint32_t reserved1 = 0;  ///< padding, zero
 };
 
 static_assert(sizeof(Segment) == 8 && offsetof(Segment, first_sector) == 4 && offsetof(Segment, last_sector) == 5);

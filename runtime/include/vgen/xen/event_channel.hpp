@@ -135,8 +135,8 @@ class EventChannels {
     DomainId for_domain = 0;
     std::unique_ptr<notify::EventfdNotifier> to_allocator;    // only for offers to us
     std::unique_ptr<notify::EventfdNotifier> from_allocator;  // only for offers to us
-    Port bound_here = 0;   // our port bound to it, 0 if none
-    bool released = false;  // we bound it and closed our end
+    Port bound_here = 0;                                      // our port bound to it, 0 if none
+    bool released = false;                                    // we bound it and closed our end
   };
   struct Link {
     int socket = -1;

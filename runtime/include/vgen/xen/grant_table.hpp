@@ -32,8 +32,8 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <deque>
+#include <span>
 
 #include <vgen/shm/region.hpp>
 #include <vgen/xen/error.hpp>

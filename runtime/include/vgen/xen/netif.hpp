@@ -12,17 +12,17 @@ namespace vgen::xen::netif {
 
 /// A packet (or fragment) the frontend sends: a granted page and where the data is in it.
 struct TxRequest {
-  GrantRef gref = 0;          ///< the page holding the data
-  std::uint16_t offset = 0;   ///< first byte in the page
-  std::uint16_t flags = 0;    ///< checksum/fragment flags
-  std::uint16_t id = 0;       ///< echoed in the response
-  std::uint16_t size = 0;     ///< bytes (the whole packet's size in a first fragment)
+  GrantRef gref = 0;         ///< the page holding the data
+  std::uint16_t offset = 0;  ///< first byte in the page
+  std::uint16_t flags = 0;   ///< checksum/fragment flags
+  std::uint16_t id = 0;      ///< echoed in the response
+  std::uint16_t size = 0;    ///< bytes (the whole packet's size in a first fragment)
 };
 
 /// The backend's answer to a TxRequest.
 struct TxResponse {
-  std::uint16_t id = 0;      ///< the request's id
-  std::int16_t status = 0;   ///< 0 okay, negative on error
+  std::uint16_t id = 0;     ///< the request's id
+  std::int16_t status = 0;  ///< 0 okay, negative on error
 };
 
 /// A page the frontend offers for a received packet.
@@ -34,10 +34,10 @@ struct RxRequest {
 
 /// A received packet placed in an RxRequest's page.
 struct RxResponse {
-  std::uint16_t id = 0;       ///< the request's id
-  std::uint16_t offset = 0;   ///< first byte of the data in the page
-  std::uint16_t flags = 0;    ///< checksum/fragment flags
-  std::int16_t status = 0;    ///< bytes received, or negative on error
+  std::uint16_t id = 0;      ///< the request's id
+  std::uint16_t offset = 0;  ///< first byte of the data in the page
+  std::uint16_t flags = 0;   ///< checksum/fragment flags
+  std::int16_t status = 0;   ///< bytes received, or negative on error
 };
 
 static_assert(sizeof(TxRequest) == 12 && offsetof(TxRequest, offset) == 4 && offsetof(TxRequest, id) == 8);

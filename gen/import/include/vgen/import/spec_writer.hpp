@@ -12,7 +12,7 @@ namespace vgen::import {
 /// The rest of the spec around the types: a virtio device whose identity and single queue
 /// are placeholders for the user to edit.
 struct SpecFrame {
-  std::string name;                  ///< spec name, [a-z][a-z0-9_-]*
+  std::string name;  ///< spec name, [a-z][a-z0-9_-]*
   std::uint32_t device_id = 1;
   std::vector<std::string> headers;  ///< for the comment saying where the types came from
 };

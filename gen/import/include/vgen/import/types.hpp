@@ -11,9 +11,9 @@ namespace vgen::import {
 /// One entry of a struct's `fields:`: a named field, or `{pad: N}` for a hole in the layout.
 struct ImportedMember {
   bool is_pad = false;
-  std::string name;        ///< the field's name (empty for a pad)
-  std::string type;        ///< spec type: `u16`, `i64`, `blkif_request_segment`, `u8[3]`
-  bool big_endian = false; ///< the field (or its array's elements) travels big-endian
+  std::string name;         ///< the field's name (empty for a pad)
+  std::string type;         ///< spec type: `u16`, `i64`, `blkif_request_segment`, `u8[3]`
+  bool big_endian = false;  ///< the field (or its array's elements) travels big-endian
   std::uint64_t offset = 0;
   std::uint64_t bytes = 0;  ///< size of the field or the pad
   std::string location;     ///< the field's declaration: `file:line:col` (empty for a pad)
