@@ -56,7 +56,7 @@ std::vector<std::byte> header(std::uint32_t src, std::uint32_t dst, std::uint16_
 // The remote under test and the harness's raw host side.
 class World {
  public:
-  explicit World(const RpmsgTarget& target) : target_(target) {
+  explicit World(const RpmsgTarget& target) {
     rpmsg::LayoutOptions options;
     options.buffer_size = target.halves.spec->buffer_size;
     const std::uint64_t bytes = (rpmsg::SharedLayout::bytes(options) + 4095) & ~std::uint64_t{4095};
@@ -164,7 +164,6 @@ class World {
     }
   }
 
-  const RpmsgTarget& target_;
   shm::GuestMemory memory_;
   rpmsg::SharedLayout layout_{};
   notify::EventfdNotifier kick_, interrupt_;
@@ -623,9 +622,11 @@ void run_rpmsg(const RpmsgPlan& plan, Report& report, const std::map<std::string
     if (plan.only && !std::regex_search(c.info.id, *plan.only)) continue;
     groups[c.hostile].push_back(&c);
   }
-  for (const auto& [hostile, list] : groups) {
+  for (const auto& group : groups) {
+    const std::string& hostile = group.first;
+    const std::vector<const RpmsgCheck*>& list = group.second;
     const auto verdicts = run_isolated_batch(
-        [&, hostile = hostile] {
+        [&] {
           const Run r = plan.role == "host" ? run_host(*plan.target, hostile.empty() ? HostileToHost{} : hostile_to_host().at(hostile))
                                             : run(*plan.target, hostile.empty() ? Hostile{} : hostile_messages().at(hostile));
           std::vector<Verdict> out;

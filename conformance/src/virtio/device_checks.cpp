@@ -270,7 +270,9 @@ Verdict used_elements_valid(DeviceSession& s) {
   }
   std::map<std::uint16_t, std::uint16_t> exposed;
   for (const Placed& p : placed) ++exposed[p.probe.queue];
-  for (const auto& [queue, count] : exposed) {
+  for (const auto& entry : exposed) {
+    const std::uint16_t queue = entry.first;
+    const std::uint16_t count = entry.second;
     RingWriter& r = s.ring(queue);
     if (r.used_idx() > count) return fail("queue " + std::to_string(queue) + ": used idx " + std::to_string(r.used_idx()) + " passes the " + std::to_string(count) + " chains made available");
     for (std::uint16_t i = 0; i < r.used_idx(); ++i) {

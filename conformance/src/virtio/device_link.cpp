@@ -37,7 +37,7 @@ class InProcessLink final : public DeviceLink {
 // A virtio-mmio window in shared memory whose device runs in another process.
 class MmioLink final : public DeviceLink {
  public:
-  explicit MmioLink(GuestRam& ram) : ram_(ram) {
+  MmioLink() {
     window_memory_.add(kWindowBase, std::make_shared<shm::Region>(shm::Region::create("conform-mmio", kWindowBytes)));
     window_ = &virtio::MmioWindow::format(window_memory_.translate(kWindowBase, kWindowBytes), kWindowBytes);
     bus_ = std::make_unique<virtio::MmioSharedBus>(*window_, std::chrono::seconds(2));
@@ -61,7 +61,6 @@ class MmioLink final : public DeviceLink {
 
  private:
   static constexpr shm::GuestAddress kWindowBase = 0x0a000000;
-  GuestRam& ram_;
   shm::GuestMemory window_memory_;
   virtio::MmioWindow* window_ = nullptr;
   std::unique_ptr<virtio::MmioSharedBus> bus_;
@@ -77,7 +76,7 @@ LinkFactory in_process_link(const VirtioTarget& target) {
 
 LinkFactory mmio_child_link(const VirtioTarget& target) {
   return [&target](GuestRam& ram) {
-    auto link = std::make_unique<MmioLink>(ram);
+    auto link = std::make_unique<MmioLink>();
     virtio::MmioWindow& window = link->window();
     link->start(ChildProcess::fork([&] { return serve_mmio_device(target, ram.memory, window); }));
     return link;
@@ -86,7 +85,7 @@ LinkFactory mmio_child_link(const VirtioTarget& target) {
 
 LinkFactory mmio_program_link(const std::string& command) {
   return [command](GuestRam& ram) {
-    auto link = std::make_unique<MmioLink>(ram);
+    auto link = std::make_unique<MmioLink>();
     int sockets[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
       throw vgen::Error(std::string("socketpair: ") + std::strerror(errno));

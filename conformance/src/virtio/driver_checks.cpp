@@ -574,14 +574,16 @@ void run_driver_role(const VirtioPlan& plan, Report& report, const std::map<std:
                         (!plan.only || std::regex_search(c.info.id, *plan.only));
     if (wanted) by_scenario[c.scenario].push_back(&c);
   }
-  for (const auto& [scenario, list] : by_scenario) {
+  for (const auto& group : by_scenario) {
+    const auto& scenario = group.first;
+    const auto& list = group.second;
     const bool window_only = std::all_of(list.begin(), list.end(), [](const DriverCheck* c) { return c->window_only; });
     if (window_only && plan.transport != "mmio") {
       for (const DriverCheck* c : list) report.add({c->info, skip("the in-process transport has no registers"), {}});
       continue;
     }
     const std::vector<Verdict> verdicts =
-        run_isolated_batch([&, scenario = scenario] { return judge_scenario(run, scenario, list); }, list.size(), plan.timeout);
+        run_isolated_batch([&] { return judge_scenario(run, scenario, list); }, list.size(), plan.timeout);
     for (std::size_t i = 0; i < list.size(); ++i) {
       Result result{list[i]->info, verdicts[i], {}};
       if (const auto it = deviations.find(list[i]->info.id); it != deviations.end()) result.deviation = it->second;

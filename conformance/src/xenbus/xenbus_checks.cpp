@@ -747,9 +747,11 @@ void run_xenbus(const XenbusPlan& plan, Report& report, const std::map<std::stri
     if (plan.only && !std::regex_search(c.info.id, *plan.only)) continue;
     groups[{c.scenario, c.script}].push_back(&c);
   }
-  for (const auto& [key, list] : groups) {
+  for (const auto& group : groups) {
+    const auto& key = group.first;
+    const auto& list = group.second;
     const auto verdicts = run_isolated_batch(
-        [&, key = key] {
+        [&] {
           const Run run = run_scenario(plan, key.first, key.second);
           std::vector<Verdict> out;
           for (const XenbusCheck* c : list) out.push_back(c->judge(run, *plan.target));
