@@ -174,11 +174,13 @@ int run_broken_store(StoreFlaw flaw, const std::string& socket_path, const std::
       fds.push_back({c->upstream, POLLIN, 0});
     }
     if (::poll(fds.data(), fds.size(), -1) <= 0) continue;
+    // Only the clients polled have entries in fds; one accepted now waits for the next poll.
+    const std::size_t polled = clients.size();
     if ((fds[0].revents & POLLIN) != 0) {
       const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd >= 0) clients.push_back(std::make_unique<Client>(Client{fd, unix_socket(upstream, false), {}, {}, {}, {}}));
     }
-    for (std::size_t i = 0; i < clients.size() && !stop; ++i) {
+    for (std::size_t i = 0; i < polled && !stop; ++i) {
       Client& c = *clients[i];
       const bool alive = ((fds[1 + 2 * i].revents & (POLLIN | POLLHUP)) == 0 || pump(proxy, c, true, flaw, stop)) &&
                          ((fds[2 + 2 * i].revents & (POLLIN | POLLHUP)) == 0 || pump(proxy, c, false, flaw, stop));

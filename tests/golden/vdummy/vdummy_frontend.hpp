@@ -36,8 +36,8 @@ class VdummyFrontend : public VdummyFrontendBase {
   // Sends requests until kDemoRequests are out or answered, or the ring is full.
   void top_up();
 
-  std::deque<VdummyRequest> sent_;  // unanswered, in the order sent
-  std::uint64_t next_value_ = 0;
+  std::deque<VdummyRequest> sent_;                 // unanswered, in the order sent
+  [[maybe_unused]] std::uint64_t next_value_ = 0;  // unused when the request has no integer field
   std::size_t answered_ = 0;
   std::size_t mismatches_ = 0;
 };
