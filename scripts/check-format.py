@@ -23,13 +23,12 @@ def sources(folders):
                     yield os.path.join(root, name)
 
 
-def first_difference(path, formatted):
-    with open(path, encoding="utf-8", errors="replace") as source:
-        original = source.read().splitlines()
-    for index, (ours, theirs) in enumerate(zip(original, formatted.splitlines())):
+def first_difference(text, formatted):
+    original, wanted = text.splitlines(), formatted.splitlines()
+    for index, (ours, theirs) in enumerate(zip(original, wanted)):
         if ours != theirs:
             return index + 1
-    return min(len(original), len(formatted.splitlines())) + 1
+    return min(len(original), len(wanted)) + 1
 
 
 def main(argv):
@@ -52,9 +51,10 @@ def main(argv):
             print("check-format: %s failed on %s: %s" % (clang_format, path, result.stderr.strip()), file=sys.stderr)
             return 2
         with open(path, encoding="utf-8", errors="replace") as source:
-            if source.read() != result.stdout:
-                differing.append(path)
-                print("%s:%d: not in vgen's clang-format style" % (path, first_difference(path, result.stdout)))
+            text = source.read()
+        if text != result.stdout:
+            differing.append(path)
+            print("%s:%d: not in vgen's clang-format style" % (path, first_difference(text, result.stdout)))
     if differing:
         print("check-format: %d file(s) differ; fix with: %s -i --style=file:%s FILE..." % (len(differing), clang_format, style))
         return 1
