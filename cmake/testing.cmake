@@ -12,7 +12,9 @@ endfunction()
 # vgen_add_test(NAME name SOURCES src... [LAYERS layer...] [LIBRARIES lib...] [LABELS label...])
 # One GoogleTest executable registered as one ctest test. It links the whole runtime, or with
 # LAYERS only those runtime layers (and what they depend on), so building it builds no more.
-# Label "threaded" marks the tests that the ThreadSanitizer pass runs.
+# Label "threaded" marks the tests that the ThreadSanitizer pass runs, label "untrusted" those
+# that feed code input a peer or a user controls (rings, wire messages, specs, logs), which the
+# AddressSanitizer pass runs; each label's targets are built by the target <label>_tests.
 function(vgen_add_test)
   cmake_parse_arguments(ARG "" "NAME" "SOURCES;LAYERS;LIBRARIES;LABELS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SOURCES})
@@ -22,12 +24,20 @@ function(vgen_add_test)
   if(ARG_LABELS)
     set_tests_properties(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}")
   endif()
-  if("threaded" IN_LIST ARG_LABELS)
-    if(NOT TARGET threaded_tests)
-      add_custom_target(threaded_tests)
+  foreach(label IN ITEMS threaded untrusted)
+    if(label IN_LIST ARG_LABELS)
+      vgen_add_to_test_set(${label} ${ARG_NAME})
     endif()
-    add_dependencies(threaded_tests ${ARG_NAME})
+  endforeach()
+endfunction()
+
+# vgen_add_to_test_set(label target...): the aggregate target <label>_tests builds the targets,
+# so a sanitizer tree builds only what the tests of that label run.
+function(vgen_add_to_test_set label)
+  if(NOT TARGET ${label}_tests)
+    add_custom_target(${label}_tests)
   endif()
+  add_dependencies(${label}_tests ${ARGN})
 endfunction()
 
 # vgen_add_fuzzer(NAME name SOURCES src... [LAYERS layer...]): a libFuzzer target, built when

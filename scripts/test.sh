@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests (GoogleTest via ctest), lit suites and the Linux guest tests
-# in the default build; everything but the guest tests again under ASan+UBSan with a short
-# fuzzing run; the threaded tests under ThreadSanitizer. Installs its Debian packages first and
+# in the default build; the tests of untrusted input (label "untrusted": rings, wire messages,
+# specs, logs) again under ASan+UBSan with a short fuzzing run; the threaded tests under
+# ThreadSanitizer. Each sanitizer tree builds only what its tests run. Installs its Debian packages first and
 # prints how long each phase took. Longer fuzzing: scripts/fuzz.sh SECONDS; a repeated run of
 # the guest tests: scripts/guest/loop.sh N.
 set -euo pipefail
@@ -25,9 +26,9 @@ phase "default tests"
 ctest --test-dir "$root/build/default" -j2
 
 phase "AddressSanitizer + UBSan build (clang)"
-"$root/scripts/build.sh" asan
-phase "AddressSanitizer + UBSan tests (the guest tests run in the default build only)"
-ctest --test-dir "$root/build/asan" -j2 -LE guest
+"$root/scripts/build.sh" asan untrusted_tests fuzzers
+phase "AddressSanitizer + UBSan tests (those of untrusted input)"
+ctest --test-dir "$root/build/asan" -L untrusted -j2
 phase "fuzzing"
 "$root/scripts/fuzz.sh" "${VGEN_FUZZ_SECONDS:-15}"
 
