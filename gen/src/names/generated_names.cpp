@@ -137,18 +137,26 @@ const Pattern& pattern(NamedEntity entity, std::string_view key) {
 
 // --- Fixed names: vgen's own, by scope ----------------------------------------------------
 
-constexpr FixedName kGlobalNames[] = {
+// The namespaces generated code refers to, at global and at namespace scope.
+constexpr FixedName kReferredNamespaces[] = {
     {"std", "the C++ standard library", kRefers},
     {"vgen", "vgen's runtime", kRefers},
+};
+
+constexpr FixedName kGlobalNames[] = {
     {"main", "the demo's main()"},
 };
 
 constexpr FixedName kNamespaceNames[] = {
-    {"std", "the C++ standard library", kRefers},
-    {"vgen", "vgen's runtime", kRefers},
     {"describe", "the describe() functions of the message types"},
     {"kSpec", "the spec for the runtime halves"},
     {"log", "the log() of the user files"},
+};
+
+// The demo messages of virtio and rpmsg pairs.
+constexpr FixedName kDemoNamespaceNames[] = {
+    {"pattern", "the demo messages' pattern()"},
+    {"kDemoMessages", "the number of demo messages"},
 };
 
 constexpr FixedName kVirtioNamespaceNames[] = {
@@ -159,16 +167,12 @@ constexpr FixedName kVirtioNamespaceNames[] = {
     {"kConfigBytes", "the size of the configuration space"},
     {"kConfigFields", "the configuration field table"},
     {"kFeatureDependencies", "the feature dependency table"},
-    {"pattern", "the demo messages' pattern()"},
     {"hex", "the user files' hex()"},
-    {"kDemoMessages", "the number of demo messages"},
 };
 
 constexpr FixedName kRpmsgNamespaceNames[] = {
     {"kEndpointCount", "the number of endpoints"},
     {"kEndpoints", "the endpoint table"},
-    {"pattern", "the demo messages' pattern()"},
-    {"kDemoMessages", "the number of demo messages"},
 };
 
 constexpr FixedName kSplitNamespaceNames[] = {
@@ -176,27 +180,30 @@ constexpr FixedName kSplitNamespaceNames[] = {
     {"BackendNodes", "the backend's store nodes"},
 };
 
-// The driver class: the members of VirtioDriver and VirtioDriverQueues, private ones too (C++
-// finds a name before it checks access), the handlers the generated base overrides, the user
-// file's members.
+// Both classes of a virtio pair: the members their base classes have alike.
+constexpr FixedName kVirtioPairNames[] = {
+    {"kSpec", "a member of the base classes"},         {"core", "a member of the base classes"},
+    {"spec", "a member of the base classes"},          {"has_feature", "a member of the base classes"},
+    {"malformed", "a member of the base classes"},     {"send_bytes", "a member of the base classes"},
+    {"core_", "a private member of the base classes"}, {"malformed_", "a private member of the base classes"},
+    {"spec_", "a private member of the base classes"},
+};
+
+// The driver class, besides kVirtioPairNames: the members of VirtioDriver and
+// VirtioDriverQueues, private ones too (C++ finds a name before it checks access), the handlers
+// the generated base overrides, the user file's members.
 constexpr FixedName kVirtioDriverNames[] = {
     {"VirtioDriver", "a base class"},
     {"VirtioDriverQueues", "a base class"},
-    {"kSpec", "a member of the base classes"},
     {"start", "a member of the base classes"},
     {"poll", "a member of the base classes"},
     {"run_until", "a member of the base classes"},
     {"stop", "a member of the base classes"},
-    {"core", "a member of the base classes"},
-    {"spec", "a member of the base classes"},
-    {"has_feature", "a member of the base classes"},
     {"has_queue", "a member of the base classes"},
-    {"malformed", "a member of the base classes"},
     {"read_config", "a member of the base classes"},
     {"on_started", "the handler called once the device is live"},
     {"on_queue_buffer", "a handler of the base classes"},
     {"on_queue_reply", "a handler of the base classes"},
-    {"send_bytes", "a member of the base classes"},
     {"post_buffers", "a member of the base classes"},
     {"submit_request", "a member of the base classes"},
     {"read_config_bytes", "a member of the base classes"},
@@ -204,28 +211,24 @@ constexpr FixedName kVirtioDriverNames[] = {
     {"add", "a private member of the base classes"},
     {"arm_interrupts", "a private member of the base classes"},
     {"checked", "a private member of the base classes"},
-    {"core_", "a private member of the base classes"},
     {"dispatch", "a private member of the base classes"},
     {"dispatch_reply", "a private member of the base classes"},
     {"flush", "a private member of the base classes"},
-    {"malformed_", "a private member of the base classes"},
     {"memory_", "a private member of the base classes"},
     {"options_", "a private member of the base classes"},
     {"queues_", "a private member of the base classes"},
     {"slot_bytes", "a private member of the base classes"},
-    {"spec_", "a private member of the base classes"},
     {"run_demo", "a member of the user files"},
     {"expected_", "a member of the user files"},
     {"received_", "a member of the user files"},
 };
 
-// The device class: the members of VirtioDevice, VirtioDeviceFraming and virtio::DeviceModel,
-// private ones too, the user file's members.
+// The device class, besides kVirtioPairNames: the members of VirtioDevice, VirtioDeviceFraming
+// and virtio::DeviceModel, private ones too, the user file's members.
 constexpr FixedName kVirtioDeviceNames[] = {
     {"VirtioDevice", "a base class"},
     {"VirtioDeviceFraming", "a base class"},
     {"DeviceModel", "a base class"},
-    {"kSpec", "a member of the base classes"},
     {"kMaxPendingBytes", "a member of the base classes"},
     {"kMaxMessageBytes", "a member of the base classes"},
     {"identity", "a member of the base classes"},
@@ -240,19 +243,14 @@ constexpr FixedName kVirtioDeviceNames[] = {
     {"queue_enabled", "a member of the base classes"},
     {"queue_stopped", "a member of the base classes"},
     {"reset", "a member of the base classes"},
-    {"malformed", "a member of the base classes"},
-    {"spec", "a member of the base classes"},
     {"on_queue_message", "a handler of the base classes"},
     {"on_queue_produce", "a handler of the base classes"},
     {"on_queue_request", "a handler of the base classes"},
     {"config_default_bytes", "a member of the base classes"},
     {"on_config_bytes_written", "a handler of the base classes"},
     {"on_reset", "the reset handler"},
-    {"send_bytes", "a member of the base classes"},
     {"config_bytes", "a member of the base classes"},
     {"update_config_bytes", "a member of the base classes"},
-    {"has_feature", "a member of the base classes"},
-    {"core", "a member of the base classes"},
     {"config_defaults", "a member of the base classes"},
     {"on_config_written", "the configuration-write handler"},
     {"config", "a member of the base classes"},
@@ -260,90 +258,72 @@ constexpr FixedName kVirtioDeviceNames[] = {
     {"Outbox", "a private member of the base classes"},
     {"answer", "a private member of the base classes"},
     {"consume", "a private member of the base classes"},
-    {"core_", "a private member of the base classes"},
     {"deliver", "a private member of the base classes"},
-    {"malformed_", "a private member of the base classes"},
     {"outboxes_", "a private member of the base classes"},
     {"produce", "a private member of the base classes"},
     {"rules_", "a private member of the base classes"},
     {"serve", "a private member of the base classes"},
     {"serve_once", "a private member of the base classes"},
-    {"spec_", "a private member of the base classes"},
     {"random_", "a member of the user files"},
     {"produced_", "a member of the user files"},
 };
 
-// The host class: RpmsgHost, RpmsgHostDriver and rpmsg::Driver, the user file's members.
+// Both classes of an rpmsg pair: the members their base classes have alike.
+constexpr FixedName kRpmsgPairNames[] = {
+    {"kSpec", "a member of the base classes"},
+    {"kSendTimeout", "a member of the base classes"},
+    {"bus", "a member of the base classes"},
+    {"malformed", "a member of the base classes"},
+    {"spec", "a member of the base classes"},
+    {"on_endpoint_message", "a handler of the base classes"},
+    {"send_bytes", "a member of the base classes"},
+    {"bus_", "a private member of the base classes"},
+    {"channel_", "a private member of the base classes"},
+    {"malformed_", "a private member of the base classes"},
+    {"spec_", "a private member of the base classes"},
+};
+
+// The host class, besides kRpmsgPairNames: RpmsgHost, RpmsgHostDriver and rpmsg::Driver, the
+// user file's members.
 constexpr FixedName kRpmsgDriverNames[] = {
     {"RpmsgHost", "a base class"},
     {"RpmsgHostDriver", "a base class"},
     {"Driver", "a base class"},
-    {"kSpec", "a member of the base classes"},
-    {"kSendTimeout", "a member of the base classes"},
-    {"bus", "a member of the base classes"},
     {"bound", "a member of the base classes"},
-    {"malformed", "a member of the base classes"},
-    {"spec", "a member of the base classes"},
     {"probe", "a member of the base classes"},
     {"remove", "a member of the base classes"},
     {"receive", "a member of the base classes"},
     {"names", "a member of the base classes"},
     {"matches", "a member of the base classes"},
     {"on_bound", "the handler called when the channel binds"},
-    {"on_endpoint_message", "a handler of the base classes"},
-    {"send_bytes", "a member of the base classes"},
     {"address", "a private member of the base classes"},
-    {"bus_", "a private member of the base classes"},
-    {"channel_", "a private member of the base classes"},
-    {"malformed_", "a private member of the base classes"},
-    {"spec_", "a private member of the base classes"},
     {"buses_", "a private member of the base classes"},
     {"names_", "a private member of the base classes"},
     {"run_demo", "a member of the user files"},
     {"received_", "a member of the user files"},
 };
 
-// The remote class: RpmsgRemote and RpmsgRemoteEndpoints.
+// The remote class, besides kRpmsgPairNames: RpmsgRemote and RpmsgRemoteEndpoints.
 constexpr FixedName kRpmsgDeviceNames[] = {
     {"RpmsgRemote", "a base class"},
     {"RpmsgRemoteEndpoints", "a base class"},
-    {"kSpec", "a member of the base classes"},
-    {"kSendTimeout", "a member of the base classes"},
     {"start", "a member of the base classes"},
-    {"malformed", "a member of the base classes"},
     {"channel", "a member of the base classes"},
-    {"spec", "a member of the base classes"},
-    {"on_endpoint_message", "a handler of the base classes"},
-    {"send_bytes", "a member of the base classes"},
-    {"bus", "a member of the base classes"},
-    {"bus_", "a private member of the base classes"},
-    {"channel_", "a private member of the base classes"},
     {"endpoints_", "a private member of the base classes"},
-    {"malformed_", "a private member of the base classes"},
     {"receive", "a private member of the base classes"},
-    {"spec_", "a private member of the base classes"},
 };
 
-// The frontend class: the members of SplitFrontend, SplitFrontendLink, xenbus::Frontend and
-// xenbus::Driver, private ones too, the user file's members.
-constexpr FixedName kSplitFrontendNames[] = {
-    {"SplitFrontend", "a base class"},
-    {"SplitFrontendLink", "a base class"},
-    {"Frontend", "a base class"},
+// Both classes of a split pair: xenbus::Driver and its members, and the members the frontend
+// and backend links have alike.
+constexpr FixedName kSplitPairNames[] = {
     {"Driver", "a base class"},
     {"Ring", "a member of the base classes"},
     {"attach", "a member of the base classes"},
     {"attach_ring", "a member of the base classes"},
-    {"backend_connected", "a member of the base classes"},
-    {"begin_close", "a member of the base classes"},
-    {"can_send", "a member of the base classes"},
     {"changed_", "a member of the base classes"},
     {"client", "a member of the base classes"},
     {"client_", "a member of the base classes"},
     {"close", "a member of the base classes"},
-    {"close_ring", "a member of the base classes"},
-    {"collect", "a member of the base classes"},
-    {"connected", "a member of the base classes"},
     {"consume_notification", "a member of the base classes"},
     {"continue_pending", "a member of the base classes"},
     {"detach", "a member of the base classes"},
@@ -353,27 +333,17 @@ constexpr FixedName kSplitFrontendNames[] = {
     {"event_fd", "a member of the base classes"},
     {"events_", "a member of the base classes"},
     {"fatal", "a member of the base classes"},
-    {"flushing", "a member of the base classes"},
-    {"flushing_", "a member of the base classes"},
     {"generation_", "a member of the base classes"},
-    {"in_flight", "a member of the base classes"},
-    {"in_use", "a member of the base classes"},
     {"kSpec", "a member of the base classes"},
     {"last_error", "a member of the base classes"},
     {"last_error_", "a member of the base classes"},
-    {"lose_backend", "a member of the base classes"},
     {"nodes_", "a member of the base classes"},
     {"notify", "a member of the base classes"},
-    {"on_backend_changed", "a member of the base classes"},
     {"on_connect", "a member of the base classes"},
     {"on_connected", "a member of the base classes"},
     {"on_disconnect", "a member of the base classes"},
-    {"on_flush", "a member of the base classes"},
-    {"on_initialise", "a member of the base classes"},
     {"on_other_state", "a member of the base classes"},
-    {"on_publish", "a member of the base classes"},
     {"on_reconfigure", "a member of the base classes"},
-    {"on_response", "a member of the base classes"},
     {"other_id", "a member of the base classes"},
     {"other_id_", "a member of the base classes"},
     {"other_id_node_", "a member of the base classes"},
@@ -382,29 +352,17 @@ constexpr FixedName kSplitFrontendNames[] = {
     {"other_path_node_", "a member of the base classes"},
     {"other_state", "a member of the base classes"},
     {"other_state_", "a member of the base classes"},
-    {"own_nodes", "a member of the base classes"},
     {"path", "a member of the base classes"},
     {"path_", "a member of the base classes"},
     {"pollable_fd", "a member of the base classes"},
     {"port_", "a member of the base classes"},
     {"process", "a member of the base classes"},
-    {"publish", "a member of the base classes"},
-    {"publish_now", "a member of the base classes"},
     {"read_other_end", "a member of the base classes"},
     {"read_other_state", "a member of the base classes"},
     {"reattach", "a member of the base classes"},
-    {"reconfigure", "a member of the base classes"},
-    {"refused_", "a member of the base classes"},
     {"report_error", "a member of the base classes"},
-    {"resume", "a member of the base classes"},
-    {"retired_", "a member of the base classes"},
-    {"revoke_retired", "a member of the base classes"},
     {"ring_", "a member of the base classes"},
-    {"ring_frame_", "a member of the base classes"},
-    {"ring_ref_", "a member of the base classes"},
-    {"ring_up_", "a member of the base classes"},
     {"self", "a member of the base classes"},
-    {"send", "a member of the base classes"},
     {"set_trace", "a member of the base classes"},
     {"side", "a member of the base classes"},
     {"side_", "a member of the base classes"},
@@ -412,13 +370,49 @@ constexpr FixedName kSplitFrontendNames[] = {
     {"state_", "a member of the base classes"},
     {"step", "a member of the base classes"},
     {"switch_state", "a member of the base classes"},
-    {"table", "a member of the base classes"},
-    {"table_", "a member of the base classes"},
     {"token", "a member of the base classes"},
     {"trace_", "a member of the base classes"},
     {"wait_and_process", "a member of the base classes"},
     {"wakeup_", "a member of the base classes"},
     {"watched_", "a member of the base classes"},
+};
+
+// The frontend class, besides kSplitPairNames: the members of SplitFrontend, SplitFrontendLink
+// and xenbus::Frontend, private ones too, the user file's members.
+constexpr FixedName kSplitFrontendNames[] = {
+    {"SplitFrontend", "a base class"},
+    {"SplitFrontendLink", "a base class"},
+    {"Frontend", "a base class"},
+    {"backend_connected", "a member of the base classes"},
+    {"begin_close", "a member of the base classes"},
+    {"can_send", "a member of the base classes"},
+    {"close_ring", "a member of the base classes"},
+    {"collect", "a member of the base classes"},
+    {"connected", "a member of the base classes"},
+    {"flushing", "a member of the base classes"},
+    {"flushing_", "a member of the base classes"},
+    {"in_flight", "a member of the base classes"},
+    {"in_use", "a member of the base classes"},
+    {"lose_backend", "a member of the base classes"},
+    {"on_backend_changed", "a member of the base classes"},
+    {"on_flush", "a member of the base classes"},
+    {"on_initialise", "a member of the base classes"},
+    {"on_publish", "a member of the base classes"},
+    {"on_response", "a member of the base classes"},
+    {"own_nodes", "a member of the base classes"},
+    {"publish", "a member of the base classes"},
+    {"publish_now", "a member of the base classes"},
+    {"reconfigure", "a member of the base classes"},
+    {"refused_", "a member of the base classes"},
+    {"resume", "a member of the base classes"},
+    {"retired_", "a member of the base classes"},
+    {"revoke_retired", "a member of the base classes"},
+    {"ring_frame_", "a member of the base classes"},
+    {"ring_ref_", "a member of the base classes"},
+    {"ring_up_", "a member of the base classes"},
+    {"send", "a member of the base classes"},
+    {"table", "a member of the base classes"},
+    {"table_", "a member of the base classes"},
     {"kDemoRequests", "a member of the user files"},
     {"kDataPages", "a member of the user files"},
     {"top_up", "a member of the user files"},
@@ -427,92 +421,33 @@ constexpr FixedName kSplitFrontendNames[] = {
     {"mismatches_", "a member of the user files"},
 };
 
-// The backend class: the members of SplitBackend, SplitBackendLink, xenbus::Backend and
-// xenbus::Driver, private ones too, the user file's members.
+// The backend class, besides kSplitPairNames: the members of SplitBackend, SplitBackendLink and
+// xenbus::Backend, private ones too.
 constexpr FixedName kSplitBackendNames[] = {
     {"SplitBackend", "a base class"},
     {"SplitBackendLink", "a base class"},
     {"Backend", "a base class"},
-    {"Driver", "a base class"},
-    {"Ring", "a member of the base classes"},
-    {"attach", "a member of the base classes"},
-    {"attach_ring", "a member of the base classes"},
-    {"changed_", "a member of the base classes"},
-    {"client", "a member of the base classes"},
-    {"client_", "a member of the base classes"},
-    {"close", "a member of the base classes"},
     {"connect", "a member of the base classes"},
     {"connected_", "a member of the base classes"},
-    {"consume_notification", "a member of the base classes"},
-    {"continue_pending", "a member of the base classes"},
     {"count_served", "a member of the base classes"},
-    {"detach", "a member of the base classes"},
-    {"detach_ring", "a member of the base classes"},
-    {"devid_", "a member of the base classes"},
     {"disconnect", "a member of the base classes"},
-    {"error_node", "a member of the base classes"},
-    {"event_fd", "a member of the base classes"},
-    {"events_", "a member of the base classes"},
-    {"fatal", "a member of the base classes"},
     {"frontend_connected", "a member of the base classes"},
-    {"generation_", "a member of the base classes"},
-    {"kSpec", "a member of the base classes"},
-    {"last_error", "a member of the base classes"},
-    {"last_error_", "a member of the base classes"},
     {"mapper", "a member of the base classes"},
     {"mapper_", "a member of the base classes"},
     {"mapping_", "a member of the base classes"},
-    {"nodes_", "a member of the base classes"},
-    {"notify", "a member of the base classes"},
-    {"on_connect", "a member of the base classes"},
-    {"on_connected", "a member of the base classes"},
-    {"on_disconnect", "a member of the base classes"},
     {"on_frontend_changed", "a member of the base classes"},
-    {"on_other_state", "a member of the base classes"},
     {"on_probe", "a member of the base classes"},
-    {"on_reconfigure", "a member of the base classes"},
     {"on_request", "a member of the base classes"},
     {"online", "a member of the base classes"},
-    {"other_id", "a member of the base classes"},
-    {"other_id_", "a member of the base classes"},
-    {"other_id_node_", "a member of the base classes"},
-    {"other_path", "a member of the base classes"},
-    {"other_path_", "a member of the base classes"},
-    {"other_path_node_", "a member of the base classes"},
-    {"other_state", "a member of the base classes"},
-    {"other_state_", "a member of the base classes"},
-    {"path", "a member of the base classes"},
-    {"path_", "a member of the base classes"},
-    {"pollable_fd", "a member of the base classes"},
-    {"port_", "a member of the base classes"},
     {"probe", "a member of the base classes"},
-    {"process", "a member of the base classes"},
-    {"read_other_end", "a member of the base classes"},
-    {"read_other_state", "a member of the base classes"},
-    {"reattach", "a member of the base classes"},
     {"release", "a member of the base classes"},
-    {"report_error", "a member of the base classes"},
-    {"ring_", "a member of the base classes"},
     {"ring_up", "a member of the base classes"},
-    {"self", "a member of the base classes"},
     {"serve", "a member of the base classes"},
     {"served", "a member of the base classes"},
     {"served_", "a member of the base classes"},
-    {"set_trace", "a member of the base classes"},
-    {"side", "a member of the base classes"},
-    {"side_", "a member of the base classes"},
-    {"state", "a member of the base classes"},
-    {"state_", "a member of the base classes"},
-    {"step", "a member of the base classes"},
-    {"switch_state", "a member of the base classes"},
-    {"token", "a member of the base classes"},
-    {"trace_", "a member of the base classes"},
     {"unregister", "a member of the base classes"},
     {"unregistered", "a member of the base classes"},
     {"unregistered_", "a member of the base classes"},
-    {"wait_and_process", "a member of the base classes"},
-    {"wakeup_", "a member of the base classes"},
-    {"watched_", "a member of the base classes"},
 };
 
 // The structs of store nodes (store_nodes.hpp reads them through these).
@@ -556,8 +491,7 @@ class ScopeBuilder {
     scope_.name = std::move(name), scope_.global = global;
   }
 
-  template <std::size_t N>
-  void fixed(const FixedName (&names)[N]) {
+  void fixed(std::span<const FixedName> names) {
     for (const FixedName& name : names) {
       scope_.identifiers.push_back(
           GeneratedIdentifier{std::string(name.name), std::string(name.what), "", Location{}, name.use});
@@ -612,7 +546,7 @@ Origin endpoint_origin(const Endpoint& endpoint) {
 }
 
 std::string pascal_class(const Spec& spec, std::string_view key) {
-  return identifier_of(pattern(NamedEntity::spec, key), spec.name);
+  return derived_identifier(NamedEntity::spec, spec.name, key);
 }
 
 void add_types(ScopeBuilder& scope, const TypeTable& types) {
@@ -627,10 +561,12 @@ void add_types(ScopeBuilder& scope, const TypeTable& types) {
 
 GeneratedScope namespace_scope(const Spec& spec) {
   ScopeBuilder scope("namespace " + to_snake_case(spec.name));
+  scope.fixed(kReferredNamespaces);
   scope.fixed(kNamespaceNames);
   const Origin origin = spec_origin(spec);
   scope.add(NamedEntity::spec, {"namespace_name"}, spec.name, origin);
   if (const VirtioDevice* device = spec.virtio()) {
+    scope.fixed(kDemoNamespaceNames);
     scope.fixed(kVirtioNamespaceNames);
     scope.add(NamedEntity::spec, {"driver_base_class", "device_base_class", "driver_class", "device_class"}, spec.name,
               origin);
@@ -643,6 +579,7 @@ GeneratedScope namespace_scope(const Spec& spec) {
       scope.add(NamedEntity::queue, {"index_constant", "size_constant"}, queue.name, queue_origin(queue));
     }
   } else if (const RpmsgService* service = spec.rpmsg()) {
+    scope.fixed(kDemoNamespaceNames);
     scope.fixed(kRpmsgNamespaceNames);
     scope.add(NamedEntity::spec, {"driver_base_class", "device_base_class", "driver_class", "device_class"}, spec.name,
               origin);
@@ -695,48 +632,38 @@ std::span<const std::string_view> device_keys(Direction direction) {
 // same name (of any access) would hide them.
 void add_type_references(ScopeBuilder& scope, const TypeTable& types) {
   for (const TypeDefinition& type : types.types) {
-    const NamedEntity entity = type.as_struct() != nullptr ? NamedEntity::struct_type
-                               : type.as_enum() != nullptr ? NamedEntity::enum_type
-                                                           : NamedEntity::flags_type;
-    const Pattern& name = pattern(entity, "type_name");
+    const Pattern& name = pattern(type_entity(type), "type_name");
     scope.add_reference(identifier_of(name, type.name), name.role,
                         Origin{"type '" + type.name + "'", type.location.at(type.name_position)});
   }
 }
 
-template <std::size_t N>
-GeneratedScope virtio_half(const Spec& spec, const VirtioDevice& device, std::string_view class_key,
-                           const FixedName (&fixed)[N]) {
-  const bool driver = class_key == "driver_class";
+// One class of a pair, named by `class_key`: vgen's names both classes of the pair have and
+// this class's own, the identifiers `add_entities` adds, and the spec's types its code names.
+GeneratedScope class_scope(const Spec& spec, std::string_view class_key, std::span<const FixedName> pair_names,
+                           std::span<const FixedName> own_names,
+                           const std::function<void(ScopeBuilder&)>& add_entities = {}) {
   ScopeBuilder scope("class " + pascal_class(spec, class_key));
-  scope.fixed(fixed);
+  scope.fixed(pair_names);
+  scope.fixed(own_names);
+  if (add_entities) add_entities(scope);
+  add_type_references(scope, spec.types);
+  return scope.finish();
+}
+
+// The handlers and functions of every queue in one class of a virtio pair.
+void add_queue_functions(ScopeBuilder& scope, const VirtioDevice& device, bool driver) {
   for (const Queue& queue : device.queues) {
     scope.add(NamedEntity::queue, driver ? driver_keys(queue.direction) : device_keys(queue.direction), queue.name,
               queue_origin(queue));
   }
-  add_type_references(scope, spec.types);
-  return scope.finish();
 }
 
-template <std::size_t N>
-GeneratedScope rpmsg_half(const Spec& spec, const RpmsgService& service, std::string_view class_key,
-                          const FixedName (&fixed)[N]) {
-  ScopeBuilder scope("class " + pascal_class(spec, class_key));
-  scope.fixed(fixed);
+// The sender and handler of every endpoint, which both classes of an rpmsg pair have.
+void add_endpoint_functions(ScopeBuilder& scope, const RpmsgService& service) {
   for (const Endpoint& endpoint : service.endpoints) {
     scope.add(NamedEntity::endpoint, {"sender", "handler"}, endpoint.name, endpoint_origin(endpoint));
   }
-  add_type_references(scope, spec.types);
-  return scope.finish();
-}
-
-// A split half: vgen's names and the spec's types its code names.
-template <std::size_t N>
-GeneratedScope split_half(const Spec& spec, std::string_view class_key, const FixedName (&fixed)[N]) {
-  ScopeBuilder scope("class " + pascal_class(spec, class_key));
-  scope.fixed(fixed);
-  add_type_references(scope, spec.types);
-  return scope.finish();
 }
 
 // The tests a scaffolded project starts with, in its anonymous namespace: gtest makes a class
@@ -769,14 +696,10 @@ GeneratedScope struct_scope(const std::string& type_name, const Origin& self, co
     }
     if (member.type.named) {
       const TypeDefinition& type = types.types[*member.type.named];
-      const NamedEntity entity = type.as_struct() != nullptr ? NamedEntity::struct_type
-                                 : type.as_enum() != nullptr ? NamedEntity::enum_type
-                                                             : NamedEntity::flags_type;
+      const NamedEntity entity = type_entity(type);
       // Fields refer to struct and enum types by name; flags fields hold their integer type.
-      if (entity != NamedEntity::flags_type) {
-        const Pattern& name = pattern(entity, "type_name");
-        scope.add_reference(identifier_of(name, type.name), "type", origin);
-      }
+      if (entity != NamedEntity::flags_type)
+        scope.add_reference(derived_identifier(entity, type.name, "type_name"), "type", origin);
     }
   }
   return scope.finish();
@@ -796,6 +719,7 @@ GeneratedScope store_scope(const SplitDevice& device, Side side) {
 
 GeneratedScope global_scope(const Spec& spec) {
   ScopeBuilder scope("the global namespace", true);
+  scope.fixed(kReferredNamespaces);
   scope.fixed(kGlobalNames);
   scope.add(NamedEntity::spec, {"namespace"}, spec.name, spec_origin(spec));
   return scope.finish();
@@ -805,7 +729,7 @@ void visit_struct_scopes(const Spec& spec, const std::function<void(const Genera
   for (const TypeDefinition& type : spec.types.types) {
     if (const StructType* structure = type.as_struct()) {
       const Origin self{"type '" + type.name + "'", type.location.at(type.name_position)};
-      visit(struct_scope(identifier_of(pattern(NamedEntity::struct_type, "type_name"), type.name), self, *structure,
+      visit(struct_scope(derived_identifier(NamedEntity::struct_type, type.name, "type_name"), self, *structure,
                          spec.types, "struct '" + type.name + "'"));
     }
   }
@@ -819,13 +743,25 @@ std::vector<DerivedIdentifier> derived_identifiers(NamedEntity entity, std::stri
   return result;
 }
 
+std::string derived_identifier(NamedEntity entity, std::string_view name, std::string_view key) {
+  return identifier_of(pattern(entity, key), name);
+}
+
+NamedEntity type_entity(const TypeDefinition& type) {
+  if (type.as_struct() != nullptr) return NamedEntity::struct_type;
+  if (type.as_enum() != nullptr) return NamedEntity::enum_type;
+  return NamedEntity::flags_type;
+}
+
 void visit_generated_scopes(const Spec& spec, const std::function<void(const GeneratedScope&)>& visit) {
   visit(global_scope(spec));
   visit(namespace_scope(spec));
   visit_struct_scopes(spec, visit);
   if (const VirtioDevice* device = spec.virtio()) {
-    visit(virtio_half(spec, *device, "driver_class", kVirtioDriverNames));
-    visit(virtio_half(spec, *device, "device_class", kVirtioDeviceNames));
+    visit(class_scope(spec, "driver_class", kVirtioPairNames, kVirtioDriverNames,
+                      [device](ScopeBuilder& scope) { add_queue_functions(scope, *device, true); }));
+    visit(class_scope(spec, "device_class", kVirtioPairNames, kVirtioDeviceNames,
+                      [device](ScopeBuilder& scope) { add_queue_functions(scope, *device, false); }));
     visit(test_scope(spec, *device));
     if (device->config) {
       visit(
@@ -833,12 +769,13 @@ void visit_generated_scopes(const Spec& spec, const std::function<void(const Gen
     }
   }
   if (const RpmsgService* service = spec.rpmsg()) {
-    visit(rpmsg_half(spec, *service, "driver_class", kRpmsgDriverNames));
-    visit(rpmsg_half(spec, *service, "device_class", kRpmsgDeviceNames));
+    const auto endpoints = [service](ScopeBuilder& scope) { add_endpoint_functions(scope, *service); };
+    visit(class_scope(spec, "driver_class", kRpmsgPairNames, kRpmsgDriverNames, endpoints));
+    visit(class_scope(spec, "device_class", kRpmsgPairNames, kRpmsgDeviceNames, endpoints));
   }
   if (const SplitDevice* device = spec.split()) {
-    visit(split_half(spec, "frontend_class", kSplitFrontendNames));
-    visit(split_half(spec, "backend_class", kSplitBackendNames));
+    visit(class_scope(spec, "frontend_class", kSplitPairNames, kSplitFrontendNames));
+    visit(class_scope(spec, "backend_class", kSplitPairNames, kSplitBackendNames));
     visit(store_scope(*device, Side::frontend));
     visit(store_scope(*device, Side::backend));
   }

@@ -64,6 +64,12 @@ struct DerivedIdentifier {
 /// receive these keys in their data and spell none themselves.
 std::vector<DerivedIdentifier> derived_identifiers(NamedEntity entity, std::string_view name);
 
+/// The identifier derived_identifiers() gives under `key` ("type_name"), a key `entity` has.
+std::string derived_identifier(NamedEntity entity, std::string_view name, std::string_view key);
+
+/// The entity a type's name is, by the type's kind (struct, enum, else flags).
+NamedEntity type_entity(const TypeDefinition& type);
+
 /// Every identifier generated code puts in each scope for `spec`: vgen's own names, and
 /// the ones derived from the spec's names (types, features, queues, endpoints, fields, store
 /// nodes and the spec name itself).
