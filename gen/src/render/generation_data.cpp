@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <vector>
+#include "render/data_tree.hpp"
 
 #include "vgen/gen/names/generated_names.hpp"
 #include "vgen/gen/names/names.hpp"
@@ -17,26 +18,12 @@
 namespace vgen::gen {
 namespace {
 
+using detail::set_name;
 using kainjow::mustache::data;
 using kainjow::mustache::list;
 
-void set_name(data& node, const std::string& key, const std::string& name) {
-  node.set(key, name);
-  node.set(key + "_snake", to_snake_case(name));
-  node.set(key + "_pascal", to_pascal_case(name));
-  node.set(key + "_upper", to_upper_case(name));
-}
-
-// The identifier generated code derives from `name` as `entity` under `key`.
-std::string identifier(NamedEntity entity, const std::string& name, std::string_view key) {
-  for (const DerivedIdentifier& each : derived_identifiers(entity, name)) {
-    if (each.key == key) return each.identifier;
-  }
-  return {};
-}
-
 std::string struct_identifier(const std::string& name) {
-  return identifier(NamedEntity::struct_type, name, "type_name");
+  return derived_identifier(NamedEntity::struct_type, name, "type_name");
 }
 
 // Struct type indices so that each struct comes after the structs it contains (C++ needs
@@ -117,8 +104,10 @@ data queue_extras(const Spec& spec, const VirtioDevice& device, const Queue& que
   const Queue* target = echo_target(device, queue);
   node.set("has_echo_to", target != nullptr);
   set_name(node, "echo_to", target != nullptr ? target->name : std::string("none"));
-  node.set("echo_sender", target != nullptr ? identifier(NamedEntity::queue, target->name, "sender") : std::string());
-  node.set("echo_query", target != nullptr ? identifier(NamedEntity::queue, target->name, "query") : std::string());
+  node.set("echo_sender",
+           target != nullptr ? derived_identifier(NamedEntity::queue, target->name, "sender") : std::string());
+  node.set("echo_query",
+           target != nullptr ? derived_identifier(NamedEntity::queue, target->name, "query") : std::string());
   bool echoed = false;
   for (const Queue& other : device.queues) echoed = echoed || echo_target(device, other) == &queue;
   node.set("is_echo_target", echoed);
@@ -139,7 +128,7 @@ void set_virtio_extras(data& root, const Spec& spec, const VirtioDevice& device)
   for (std::size_t index = 0; index < features.size(); ++index) {
     set_name(features[index], "feature", device.features[index].name);
     features[index].set("feature_constant",
-                        identifier(NamedEntity::feature, device.features[index].name, "bit_constant"));
+                        derived_identifier(NamedEntity::feature, device.features[index].name, "bit_constant"));
   }
   virtio.set("features", to_list(features));
   const auto has = [&](Direction direction) {
@@ -158,8 +147,8 @@ void set_virtio_extras(data& root, const Spec& spec, const VirtioDevice& device)
     data config = *virtio.get("config");
     set_name(config, "name", spec.name + "_config");
     config.set("struct_name", "configuration space");
-    config.set("struct_type", identifier(NamedEntity::spec, spec.name, "config_struct"));
-    config.set("type_name", identifier(NamedEntity::spec, spec.name, "config_struct"));
+    config.set("struct_type", derived_identifier(NamedEntity::spec, spec.name, "config_struct"));
+    config.set("type_name", derived_identifier(NamedEntity::spec, spec.name, "config_struct"));
     config.set("description", "The device configuration space (VirtIO 1.2 §2.5), little-endian.");
     config.set("has_description", true);
     config.set("is_config", true);
@@ -234,12 +223,9 @@ data user_store_nodes(const std::vector<data>& nodes, const std::vector<const St
                         : std::string("0"));
     node.set("c_type", sources[index]->scalar ? std::string(scalar_c_type(*sources[index]->scalar)) : "");
     node.set("default_value", default_value(*sources[index], spec_snake, profile));
-    node.set("first", kept.empty());
-    node.set("index", std::to_string(kept.size()));
     kept.push_back(node);
   }
-  for (std::size_t index = 0; index < kept.size(); ++index) kept[index].set("last", index + 1 == kept.size());
-  return to_list(kept);
+  return detail::make_list(std::move(kept));
 }
 
 void set_split_extras(data& root, const Spec& spec, const SplitDevice& device) {
@@ -253,7 +239,7 @@ void set_split_extras(data& root, const Spec& spec, const SplitDevice& device) {
     if (!plain_integer(member)) continue;
     data item;
     item.set("field", member.name);
-    item.set("setter", identifier(NamedEntity::field, member.name, "setter"));
+    item.set("setter", derived_identifier(NamedEntity::field, member.name, "setter"));
     item.set("c_type", std::string(scalar_c_type(*member.type.scalar)));
     filled.push_back(item);
   }
@@ -261,8 +247,8 @@ void set_split_extras(data& root, const Spec& spec, const SplitDevice& device) {
     if (!plain_integer(member) || matching_field(request, member) == nullptr) continue;
     data item;
     item.set("field", member.name);
-    item.set("setter", identifier(NamedEntity::field, member.name, "setter"));
-    item.set("accessor", identifier(NamedEntity::field, member.name, "accessor"));
+    item.set("setter", derived_identifier(NamedEntity::field, member.name, "setter"));
+    item.set("accessor", derived_identifier(NamedEntity::field, member.name, "accessor"));
     echoed.push_back(item);
   }
   split.set("filled_fields", to_list(filled));
@@ -302,7 +288,7 @@ kainjow::mustache::data generation_data(const Spec& spec) {
   // spec and the output folder are.
   root.set("source_name", std::filesystem::path(spec.source).filename().string());
   const bool has_config = spec.virtio() != nullptr && spec.virtio()->config.has_value();
-  root.set("config_type", has_config ? identifier(NamedEntity::spec, spec.name, "config_struct")
+  root.set("config_type", has_config ? derived_identifier(NamedEntity::spec, spec.name, "config_struct")
                                      : std::string("vgen::halves::NoConfig"));
   return root;
 }

@@ -1,5 +1,6 @@
 #include "vgen/gen/render/template_data.hpp"
 
+#include "render/data_tree.hpp"
 #include "vgen/gen/names/generated_names.hpp"
 #include "vgen/gen/names/names.hpp"
 #include "vgen/gen/render/cpp_text.hpp"
@@ -8,19 +9,12 @@
 namespace vgen::gen {
 namespace {
 
+using detail::list_of;
+using detail::make_list;
+using detail::set_name;
 using kainjow::mustache::data;
-using kainjow::mustache::list;
-using kainjow::mustache::object;
 
 std::string number(std::uint64_t value) { return std::to_string(value); }
-
-// `key`, `key_snake`, `key_pascal` and `key_upper` for a name.
-void set_name(data& node, const std::string& key, const std::string& name) {
-  node.set(key, name);
-  node.set(key + "_snake", to_snake_case(name));
-  node.set(key + "_pascal", to_pascal_case(name));
-  node.set(key + "_upper", to_upper_case(name));
-}
 
 // The identifiers generated code derives from `name` as `entity`, each under its key
 // (generated_names.hpp): templates spell no derived identifier themselves.
@@ -30,29 +24,18 @@ void set_identifiers(data& node, NamedEntity entity, const std::string& name) {
   }
 }
 
-std::string identifier(NamedEntity entity, const std::string& name, std::string_view key) {
-  for (const DerivedIdentifier& each : derived_identifiers(entity, name)) {
-    if (each.key == key) return each.identifier;
-  }
-  return {};
-}
-
 // Descriptions reach templates only as comment text (cpp_text.hpp): spec text never becomes code.
 void set_description(data& node, const std::string& description) {
   node.set("description", comment_text(description));
   node.set("has_description", !description.empty());
 }
 
-// A list whose items know whether they are the first or the last (for separators).
-data make_list(std::vector<data> items) {
-  list result;
-  for (std::size_t index = 0; index < items.size(); ++index) {
-    items[index].set("first", index == 0);
-    items[index].set("last", index + 1 == items.size());
-    items[index].set("index", number(index));
-    result.push_back(std::move(items[index]));
-  }
-  return data(result);
+// A spec entity with a name: the name in every case, the identifiers generated code derives
+// from it, and its description.
+void set_named_entity(data& node, NamedEntity entity, const std::string& name, const std::string& description) {
+  set_name(node, "name", name);
+  set_identifiers(node, entity, name);
+  set_description(node, description);
 }
 
 // Integer facts of a scalar (or of the underlying type of an enum/flags field).
@@ -115,10 +98,9 @@ data member_data(const Member& member, const TypeTable& types) {
   }
   const TypeDefinition& type = types.types[member.type.named.value_or(0)];
   node.set("c_type", type.name);
-  if (type.kind() == TypeKind::structure)
-    node.set("element_type", identifier(NamedEntity::struct_type, type.name, "type_name"));
-  if (type.kind() == TypeKind::enumeration)
-    node.set("element_type", identifier(NamedEntity::enum_type, type.name, "type_name"));
+  if (type.kind() == TypeKind::structure || type.kind() == TypeKind::enumeration) {
+    node.set("element_type", derived_identifier(type_entity(type), type.name, "type_name"));
+  }
   node.set("is_struct", type.kind() == TypeKind::structure);
   node.set("is_enum", type.kind() == TypeKind::enumeration);
   node.set("is_flags", type.kind() == TypeKind::flags);
@@ -130,50 +112,39 @@ data member_data(const Member& member, const TypeTable& types) {
 
 data struct_data(const StructType& structure, const Layout& layout, const TypeTable& types) {
   data node;
-  std::vector<data> members;
-  std::vector<data> fields;
-  for (const Member& member : structure.members) {
-    members.push_back(member_data(member, types));
-    if (!member.is_padding()) {
-      fields.push_back(member_data(member, types));
-    }
-  }
+  const auto member = [&types](const Member& each) { return member_data(each, types); };
   node.set("size", number(layout.size));
   node.set("align", number(layout.align));
-  node.set("members", make_list(std::move(members)));
-  node.set("fields", make_list(std::move(fields)));
+  node.set("members", list_of(structure.members, member));
+  node.set("fields", list_of(structure.members, member, [](const Member& each) { return !each.is_padding(); }));
   return node;
 }
 
 void set_enum(data& node, const EnumType& enumeration) {
-  std::vector<data> values;
-  for (const EnumValue& value : enumeration.values) {
-    data item;
-    set_name(item, "name", value.name);
-    set_description(item, value.description);
-    item.set("value", value.value.to_string());
-    item.set("value_literal", cpp_literal(value.value));
-    item.set("value_hex",
-             to_hex(value.value.bits() & (scalar_bits(enumeration.underlying) == 64
-                                              ? ~std::uint64_t{0}
-                                              : (std::uint64_t{1} << scalar_bits(enumeration.underlying)) - 1)));
-    values.push_back(std::move(item));
-  }
-  node.set("values", make_list(std::move(values)));
+  const std::uint64_t mask = scalar_bits(enumeration.underlying) == 64
+                                 ? ~std::uint64_t{0}
+                                 : (std::uint64_t{1} << scalar_bits(enumeration.underlying)) - 1;
+  node.set("values", list_of(enumeration.values, [mask](const EnumValue& value) {
+             data item;
+             set_name(item, "name", value.name);
+             set_description(item, value.description);
+             item.set("value", value.value.to_string());
+             item.set("value_literal", cpp_literal(value.value));
+             item.set("value_hex", to_hex(value.value.bits() & mask));
+             return item;
+           }));
   set_integer(node, enumeration.underlying);
 }
 
 void set_flags(data& node, const FlagsType& flags) {
-  std::vector<data> bits;
-  for (const FlagBit& flag : flags.flags) {
-    data item;
-    set_name(item, "name", flag.name);
-    set_description(item, flag.description);
-    item.set("bit", number(flag.bit));
-    item.set("mask", to_hex(std::uint64_t{1} << flag.bit));
-    bits.push_back(std::move(item));
-  }
-  node.set("flags", make_list(std::move(bits)));
+  node.set("flags", list_of(flags.flags, [](const FlagBit& flag) {
+             data item;
+             set_name(item, "name", flag.name);
+             set_description(item, flag.description);
+             item.set("bit", number(flag.bit));
+             item.set("mask", to_hex(std::uint64_t{1} << flag.bit));
+             return item;
+           }));
   set_integer(node, flags.underlying);
 }
 
@@ -188,13 +159,7 @@ data type_data(const TypeDefinition& type, const TypeTable& types) {
   node.set("values", make_list({}));
   node.set("flags", make_list({}));
   node.set("is_integer", false);
-  set_name(node, "name", type.name);
-  set_identifiers(node,
-                  type.kind() == TypeKind::structure     ? NamedEntity::struct_type
-                  : type.kind() == TypeKind::enumeration ? NamedEntity::enum_type
-                                                         : NamedEntity::flags_type,
-                  type.name);
-  set_description(node, type.description);
+  set_named_entity(node, type_entity(type), type.name, type.description);
   node.set("kind", std::string(type_kind_name(type.kind().value_or(TypeKind::structure))));
   node.set("is_struct", type.kind() == TypeKind::structure);
   node.set("is_enum", type.kind() == TypeKind::enumeration);
@@ -207,39 +172,30 @@ data type_data(const TypeDefinition& type, const TypeTable& types) {
 }
 
 void set_types(data& root, const TypeTable& types) {
-  std::vector<data> all, structs, enums, flags;
-  for (const TypeDefinition& type : types.types) {
-    data node = type_data(type, types);
-    all.push_back(node);
-    std::vector<data>& bucket = type.kind() == TypeKind::structure     ? structs
-                                : type.kind() == TypeKind::enumeration ? enums
-                                                                       : flags;
-    bucket.push_back(node);
-  }
-  root.set("types", make_list(std::move(all)));
-  root.set("structs", make_list(std::move(structs)));
-  root.set("enums", make_list(std::move(enums)));
-  root.set("flags_types", make_list(std::move(flags)));
+  const auto type = [&types](const TypeDefinition& each) { return type_data(each, types); };
+  const auto of_entity = [](NamedEntity entity) {
+    return [entity](const TypeDefinition& each) { return type_entity(each) == entity; };
+  };
+  root.set("types", list_of(types.types, type));
+  root.set("structs", list_of(types.types, type, of_entity(NamedEntity::struct_type)));
+  root.set("enums", list_of(types.types, type, of_entity(NamedEntity::enum_type)));
+  root.set("flags_types", list_of(types.types, type, of_entity(NamedEntity::flags_type)));
 }
 
 // References to named entities of kind `entity` (features, struct types), with the
 // identifiers generated code knows them by.
 data references_data(const std::vector<NameRef>& references, NamedEntity entity) {
-  std::vector<data> items;
-  for (const NameRef& reference : references) {
+  return list_of(references, [entity](const NameRef& reference) {
     data item;
     set_name(item, "name", reference.name);
     set_identifiers(item, entity, reference.name);
-    items.push_back(std::move(item));
-  }
-  return make_list(std::move(items));
+    return item;
+  });
 }
 
 data feature_data(const Feature& feature) {
   data node;
-  set_name(node, "name", feature.name);
-  set_identifiers(node, NamedEntity::feature, feature.name);
-  set_description(node, feature.description);
+  set_named_entity(node, NamedEntity::feature, feature.name, feature.description);
   node.set("bit", number(feature.bit));
   node.set("mask", to_hex(std::uint64_t{1} << feature.bit, 16));
   node.set("is_transport", feature.transport);
@@ -250,9 +206,7 @@ data feature_data(const Feature& feature) {
 
 data queue_data(const Queue& queue) {
   data node;
-  set_name(node, "name", queue.name);
-  set_identifiers(node, NamedEntity::queue, queue.name);
-  set_description(node, queue.description);
+  set_named_entity(node, NamedEntity::queue, queue.name, queue.description);
   node.set("queue_index", number(queue.index));
   node.set("size", number(queue.size));
   node.set("direction", std::string(direction_name(queue.direction)));
@@ -266,7 +220,7 @@ data queue_data(const Queue& queue) {
     set_name(node, "feature", queue.feature->name);
   }
   node.set("feature_constant",
-           queue.feature ? identifier(NamedEntity::feature, queue.feature->name, "bit_constant") : "");
+           queue.feature ? derived_identifier(NamedEntity::feature, queue.feature->name, "bit_constant") : "");
   return node;
 }
 
@@ -277,40 +231,28 @@ data virtio_data(const VirtioDevice& device, const TypeTable& types) {
   node.set("has_vendor_id", device.vendor_id.has_value());
   node.set("vendor_id", number(device.vendor_id.value_or(0)));
   node.set("vendor_id_hex", to_hex(device.vendor_id.value_or(0), 4));
-  std::vector<data> features, device_features, transport;
   std::uint64_t mask = 0;
-  for (const Feature& feature : device.features) {
-    features.push_back(feature_data(feature));
-    (feature.transport ? transport : device_features).push_back(feature_data(feature));
-    mask |= std::uint64_t{1} << feature.bit;
-  }
-  node.set("has_features", !features.empty());
-  node.set("features", make_list(std::move(features)));
-  node.set("device_features", make_list(std::move(device_features)));
-  node.set("transport_features", make_list(std::move(transport)));
+  for (const Feature& feature : device.features) mask |= std::uint64_t{1} << feature.bit;
+  node.set("has_features", !device.features.empty());
+  node.set("features", list_of(device.features, feature_data));
+  node.set("device_features",
+           list_of(device.features, feature_data, [](const Feature& each) { return !each.transport; }));
+  node.set("transport_features",
+           list_of(device.features, feature_data, [](const Feature& each) { return each.transport; }));
   node.set("features_mask", to_hex(mask, 16));
   node.set("has_config", device.config.has_value());
   if (device.config) {
     node.set("config", struct_data(*device.config, device.config_layout, types));
   }
-  std::vector<data> queues;
-  for (const Queue& queue : device.queues) {
-    queues.push_back(queue_data(queue));
-  }
   node.set("queue_count", number(device.queues.size()));
-  node.set("queues", make_list(std::move(queues)));
+  node.set("queues", list_of(device.queues, queue_data));
   return node;
 }
 
 data store_node_data(const StoreNode& store_node) {
   data node;
-  node.set("name", store_node.name);
-  node.set("name_snake", to_snake_case(store_node.name));
-  node.set("name_pascal", to_pascal_case(store_node.name));
-  node.set("name_upper", to_upper_case(store_node.name));
+  set_named_entity(node, NamedEntity::store_node, store_node.name, store_node.description);
   node.set("name_literal", string_literal(store_node.name));
-  set_identifiers(node, NamedEntity::store_node, store_node.name);
-  set_description(node, store_node.description);
   node.set("side", std::string(side_name(store_node.side)));
   node.set("is_frontend", store_node.side == Side::frontend);
   node.set("is_backend", store_node.side == Side::backend);
@@ -330,11 +272,13 @@ data split_data(const SplitDevice& device) {
   node.set("flavour", std::string(flavour_name(device.flavour)));
   node.set("is_xenbus", device.flavour == Flavour::xenbus);
   node.set("is_vbus", device.flavour == Flavour::vbus);
+  const std::string compatible_frontend = device.compatible ? device.compatible->frontend : "";
+  const std::string compatible_backend = device.compatible ? device.compatible->backend : "";
   node.set("has_compatible", device.compatible.has_value());
-  node.set("compatible_frontend", device.compatible ? device.compatible->frontend : "");
-  node.set("compatible_backend", device.compatible ? device.compatible->backend : "");
-  node.set("compatible_frontend_literal", string_literal(device.compatible ? device.compatible->frontend : ""));
-  node.set("compatible_backend_literal", string_literal(device.compatible ? device.compatible->backend : ""));
+  node.set("compatible_frontend", compatible_frontend);
+  node.set("compatible_backend", compatible_backend);
+  node.set("compatible_frontend_literal", string_literal(compatible_frontend));
+  node.set("compatible_backend_literal", string_literal(compatible_backend));
   node.set("device_type_literal", string_literal(device.device_type));
   node.set("ring_pages", number(device.ring_pages));
   node.set("ring_bytes", number(device.ring_pages * kPageSize));
@@ -343,16 +287,23 @@ data split_data(const SplitDevice& device) {
   node.set("entry_align", number(device.entry_align));
   set_name(node, "request", device.request.name);
   set_name(node, "response", device.response.name);
-  node.set("request_type", identifier(NamedEntity::struct_type, device.request.name, "type_name"));
-  node.set("response_type", identifier(NamedEntity::struct_type, device.response.name, "type_name"));
-  std::vector<data> all, frontend, backend;
-  for (const StoreNode& store_node : device.store) {
-    all.push_back(store_node_data(store_node));
-    (store_node.side == Side::frontend ? frontend : backend).push_back(store_node_data(store_node));
-  }
-  node.set("store", make_list(std::move(all)));
-  node.set("frontend_store", make_list(std::move(frontend)));
-  node.set("backend_store", make_list(std::move(backend)));
+  node.set("request_type", derived_identifier(NamedEntity::struct_type, device.request.name, "type_name"));
+  node.set("response_type", derived_identifier(NamedEntity::struct_type, device.response.name, "type_name"));
+  const auto on_side = [](Side side) { return [side](const StoreNode& each) { return each.side == side; }; };
+  node.set("store", list_of(device.store, store_node_data));
+  node.set("frontend_store", list_of(device.store, store_node_data, on_side(Side::frontend)));
+  node.set("backend_store", list_of(device.store, store_node_data, on_side(Side::backend)));
+  return node;
+}
+
+data endpoint_data(const Endpoint& endpoint) {
+  data node;
+  set_named_entity(node, NamedEntity::endpoint, endpoint.name, endpoint.description);
+  node.set("has_address", endpoint.address.has_value());
+  node.set("address", number(endpoint.address.value_or(0)));
+  node.set("address_hex", to_hex(endpoint.address.value_or(0), 8));
+  node.set("messages", references_data(endpoint.messages, NamedEntity::struct_type));
+  node.set("has_messages", !endpoint.messages.empty());
   return node;
 }
 
@@ -363,20 +314,40 @@ data rpmsg_data(const RpmsgService& service) {
   node.set("service_length", number(service.service.size()));
   node.set("buffer_size", number(service.buffer_size));
   node.set("max_payload", number(service.max_payload()));
-  std::vector<data> endpoints;
-  for (const Endpoint& endpoint : service.endpoints) {
-    data item;
-    set_name(item, "name", endpoint.name);
-    set_identifiers(item, NamedEntity::endpoint, endpoint.name);
-    set_description(item, endpoint.description);
-    item.set("has_address", endpoint.address.has_value());
-    item.set("address", number(endpoint.address.value_or(0)));
-    item.set("address_hex", to_hex(endpoint.address.value_or(0), 8));
-    item.set("messages", references_data(endpoint.messages, NamedEntity::struct_type));
-    item.set("has_messages", !endpoint.messages.empty());
-    endpoints.push_back(std::move(item));
-  }
-  node.set("endpoints", make_list(std::move(endpoints)));
+  node.set("endpoints", list_of(service.endpoints, endpoint_data));
+  return node;
+}
+
+data component_data(const Component& component) {
+  data node;
+  set_name(node, "name", component.name);
+  set_description(node, component.description);
+  return node;
+}
+
+data instance_data(const Instance& instance) {
+  data node;
+  set_name(node, "name", instance.name);
+  node.set("spec_path", instance.resolved_path);
+  node.set("spec", template_data(*instance.spec));
+  return node;
+}
+
+data connection_data(const Connection& connection, const Topology& topology) {
+  data node;
+  set_name(node, "name", connection.name);
+  set_description(node, connection.description);
+  const Instance& instance = topology.instances[connection.instance.index.value_or(0)];
+  set_name(node, "instance", instance.name);
+  set_name(node, "spec", instance.spec->name);
+  node.set("kind", std::string(spec_kind_name(instance.spec->kind())));
+  set_name(node, "driver_component", connection.driver.component.name);
+  node.set("driver_channel", number(connection.driver.channel));
+  set_name(node, "device_component", connection.device.component.name);
+  node.set("device_channel", number(connection.device.channel));
+  node.set("shared_memory", number(connection.shared_memory));
+  node.set("shared_memory_hex", to_hex(connection.shared_memory));
+  node.set("shared_memory_pages", number(connection.shared_memory / kPageSize));
   return node;
 }
 
@@ -384,10 +355,8 @@ data rpmsg_data(const RpmsgService& service) {
 
 data template_data(const Spec& spec) {
   data root;
-  set_name(root, "name", spec.name);
+  set_named_entity(root, NamedEntity::spec, spec.name, spec.description);
   root.set("name_literal", string_literal(spec.name));
-  set_identifiers(root, NamedEntity::spec, spec.name);
-  set_description(root, spec.description);
   root.set("source", spec.source);
   root.set("vgen_version", std::string(version()));
   root.set("kind", std::string(spec_kind_name(spec.kind())));
@@ -407,40 +376,10 @@ data template_data(const Topology& topology) {
   set_description(root, topology.description);
   root.set("source", topology.source);
   root.set("vgen_version", std::string(version()));
-  std::vector<data> components, instances, connections;
-  for (const Component& component : topology.components) {
-    data item;
-    set_name(item, "name", component.name);
-    set_description(item, component.description);
-    components.push_back(std::move(item));
-  }
-  for (const Instance& instance : topology.instances) {
-    data item;
-    set_name(item, "name", instance.name);
-    item.set("spec_path", instance.resolved_path);
-    item.set("spec", template_data(*instance.spec));
-    instances.push_back(std::move(item));
-  }
-  for (const Connection& connection : topology.connections) {
-    data item;
-    set_name(item, "name", connection.name);
-    set_description(item, connection.description);
-    const Instance& instance = topology.instances[connection.instance.index.value_or(0)];
-    set_name(item, "instance", instance.name);
-    set_name(item, "spec", instance.spec->name);
-    item.set("kind", std::string(spec_kind_name(instance.spec->kind())));
-    set_name(item, "driver_component", connection.driver.component.name);
-    item.set("driver_channel", number(connection.driver.channel));
-    set_name(item, "device_component", connection.device.component.name);
-    item.set("device_channel", number(connection.device.channel));
-    item.set("shared_memory", number(connection.shared_memory));
-    item.set("shared_memory_hex", to_hex(connection.shared_memory));
-    item.set("shared_memory_pages", number(connection.shared_memory / kPageSize));
-    connections.push_back(std::move(item));
-  }
-  root.set("components", make_list(std::move(components)));
-  root.set("instances", make_list(std::move(instances)));
-  root.set("connections", make_list(std::move(connections)));
+  root.set("components", list_of(topology.components, component_data));
+  root.set("instances", list_of(topology.instances, instance_data));
+  root.set("connections", list_of(topology.connections,
+                                  [&topology](const Connection& each) { return connection_data(each, topology); }));
   return root;
 }
 
