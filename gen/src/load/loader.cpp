@@ -248,26 +248,30 @@ LoadResult load_file(const std::string& path) {
   return load_text(*text, path);
 }
 
-Spec load_spec_or_throw(const std::string& path) {
+namespace {
+
+// The file at `path` when it loads and holds a `Document` of the alternative T; otherwise
+// SpecError, with `mismatch` when the file holds the other alternative.
+template <class T>
+T load_or_throw(const std::string& path, const std::string& mismatch) {
   LoadResult result = load_file(path);
   if (result.ok()) {
-    if (Spec* spec = std::get_if<Spec>(&*result.document)) {
-      return std::move(*spec);
+    if (T* document = std::get_if<T>(&*result.document)) {
+      return std::move(*document);
     }
-    result.diagnostics.error(Location{path, 0, 0}, "expected a device spec, found a topology");
+    result.diagnostics.error(Location{path, 0, 0}, mismatch);
   }
   throw SpecError(result.diagnostics.sorted());
 }
 
+}  // namespace
+
+Spec load_spec_or_throw(const std::string& path) {
+  return load_or_throw<Spec>(path, "expected a device spec, found a topology");
+}
+
 Topology load_topology_or_throw(const std::string& path) {
-  LoadResult result = load_file(path);
-  if (result.ok()) {
-    if (Topology* topology = std::get_if<Topology>(&*result.document)) {
-      return std::move(*topology);
-    }
-    result.diagnostics.error(Location{path, 0, 0}, "expected a topology, found a device spec");
-  }
-  throw SpecError(result.diagnostics.sorted());
+  return load_or_throw<Topology>(path, "expected a topology, found a device spec");
 }
 
 }  // namespace vgen::gen

@@ -117,10 +117,8 @@ void load_endpoints(const MapView& top, const TypeTable& types, RpmsgService& se
     if (!endpoint) {
       continue;
     }
-    const Location name_at = endpoint->location.at(endpoint->name_position);
-    if (std::optional<Location> first = names.insert(endpoint->name, name_at)) {
-      reader.error(name_at,
-                   "duplicate endpoint name '" + endpoint->name + "' (first defined at " + first->line_column() + ")");
+    if (!names.unique(reader, endpoint->name, endpoint->location.at(endpoint->name_position),
+                      "endpoint name '" + endpoint->name + "'")) {
       continue;
     }
     if (!service.endpoints.empty() && !endpoint->address) {

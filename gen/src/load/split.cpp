@@ -148,11 +148,9 @@ std::vector<StoreNode> load_store(const MapView& top) {
     if (!store_node) {
       continue;
     }
-    std::string key = std::string(side_name(store_node->side)) + "/" + store_node->name;
-    const Location name_at = store_node->location.at(store_node->name_position);
-    if (std::optional<Location> first = seen.insert(key, name_at)) {
-      top.reader().error(name_at, "duplicate " + std::string(side_name(store_node->side)) + " store node '" +
-                                      store_node->name + "' (first defined at " + first->line_column() + ")");
+    const std::string side = std::string(side_name(store_node->side));
+    if (!seen.unique(top.reader(), side + "/" + store_node->name, store_node->location.at(store_node->name_position),
+                     side + " store node '" + store_node->name + "'")) {
       continue;
     }
     nodes.push_back(std::move(*store_node));

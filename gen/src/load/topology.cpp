@@ -16,6 +16,13 @@ const std::vector<std::string> kEndKeys{"component", "channel"};
 // Shared memory is mapped (or granted) in whole pages.
 constexpr std::uint64_t kPageBytes = 4096;
 
+// The entry's name. An invalid name is reported and still kept, so that references to it stay
+// quiet.
+std::optional<std::string> kept_name(const MapView& entry, const YamlNode& node) {
+  std::optional<std::string> name = entry.spec_name("name", Presence::required);
+  return name ? name : peek_scalar(node, "name");
+}
+
 std::vector<Component> load_components(const MapView& top) {
   std::vector<Component> components;
   std::optional<YamlNode> list = top.sequence("components", Presence::required);
@@ -25,17 +32,11 @@ std::vector<Component> load_components(const MapView& top) {
   FirstSeen names;
   for (const YamlNode& node : elements(*list)) {
     MapView entry(top.reader(), node, "component", kComponentKeys);
-    // An invalid name is reported and still kept, so that references to it stay quiet.
-    std::optional<std::string> name = entry.spec_name("name", Presence::required);
-    name = name ? name : peek_scalar(node, "name");
+    std::optional<std::string> name = kept_name(entry, node);
     if (!name) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(*name, entry.value_location("name"))) {
-      top.reader().error(entry.value_location("name"),
-                         "duplicate component name '" + *name + "' (first defined at " + first->line_column() + ")");
-      continue;
-    }
+    if (!names.unique(top.reader(), *name, entry.value_location("name"), "component name '" + *name + "'")) continue;
     components.push_back(
         Component{*name, entry.string("description", Presence::optional).value_or(""), entry.location()});
   }
@@ -51,17 +52,12 @@ std::vector<Instance> load_instances(const MapView& top, const SpecLoader& load_
   FirstSeen names;
   for (const YamlNode& node : elements(*list)) {
     MapView entry(top.reader(), node, "instance", kInstanceKeys);
-    std::optional<std::string> name = entry.spec_name("name", Presence::required);
-    name = name ? name : peek_scalar(node, "name");
+    std::optional<std::string> name = kept_name(entry, node);
     std::optional<std::string> path = entry.string("spec", Presence::required);
     if (!name || !path) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(*name, entry.value_location("name"))) {
-      top.reader().error(entry.value_location("name"),
-                         "duplicate instance name '" + *name + "' (first defined at " + first->line_column() + ")");
-      continue;
-    }
+    if (!names.unique(top.reader(), *name, entry.value_location("name"), "instance name '" + *name + "'")) continue;
     Instance instance{*name, *path, "", nullptr, entry.location()};
     load_spec(instance, entry.value_location("spec"));
     instances.push_back(std::move(instance));
@@ -181,12 +177,8 @@ std::vector<Connection> load_connections(const MapView& top, const std::vector<C
         rules.claim_channel(**end, entry.what() + " (at " + entry.location().line_column() + ")");
       }
     }
-    if (name) {
-      if (std::optional<Location> first = names.insert(*name, entry.value_location("name"))) {
-        reader.error(entry.value_location("name"),
-                     "duplicate connection name '" + *name + "' (first defined at " + first->line_column() + ")");
-        continue;
-      }
+    if (name && !names.unique(reader, *name, entry.value_location("name"), "connection name '" + *name + "'")) {
+      continue;
     }
     if (!name || !instance || !instance->index || !driver || !device || !shared_memory) {
       continue;

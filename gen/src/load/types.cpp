@@ -179,15 +179,9 @@ std::optional<EnumType> load_enum(const MapView& entry) {
                            "value " + value->to_string() + " of '" + *name + "' does not fit in " +
                                std::string(scalar_name(*underlying)) + " (the type of " + entry.what() + ")");
     }
-    if (std::optional<Location> first = names.insert(*name, item.value_location("name"))) {
-      entry.reader().error(item.value_location("name"), "duplicate value name '" + *name + "' in " + entry.what() +
-                                                            " (first defined at " + first->line_column() + ")");
-    }
-    if (std::optional<Location> first = numbers.insert(value->to_string(), item.value_location("value"))) {
-      entry.reader().error(item.value_location("value"), "duplicate value " + value->to_string() + " for '" + *name +
-                                                             "' in " + entry.what() + " (first used at " +
-                                                             first->line_column() + ")");
-    }
+    names.unique(entry.reader(), *name, item.value_location("name"), "value name '" + *name + "' in " + entry.what());
+    numbers.unique(entry.reader(), value->to_string(), item.value_location("value"),
+                   "value " + value->to_string() + " for '" + *name + "' in " + entry.what(), "used");
     enumeration.values.push_back(EnumValue{*name, *value, item.string("description", Presence::optional).value_or(""),
                                            item.location(), item.value_position("name")});
   }
@@ -223,15 +217,9 @@ std::optional<FlagsType> load_flags(const MapView& entry) {
     if (!name || !bit) {
       continue;
     }
-    if (std::optional<Location> first = names.insert(*name, item.value_location("name"))) {
-      entry.reader().error(item.value_location("name"), "duplicate flag name '" + *name + "' in " + entry.what() +
-                                                            " (first defined at " + first->line_column() + ")");
-    }
-    if (std::optional<Location> first = numbers.insert(std::to_string(*bit), item.value_location("bit"))) {
-      entry.reader().error(item.value_location("bit"), "duplicate bit " + std::to_string(*bit) + " for '" + *name +
-                                                           "' in " + entry.what() + " (first used at " +
-                                                           first->line_column() + ")");
-    }
+    names.unique(entry.reader(), *name, item.value_location("name"), "flag name '" + *name + "' in " + entry.what());
+    numbers.unique(entry.reader(), std::to_string(*bit), item.value_location("bit"),
+                   "bit " + std::to_string(*bit) + " for '" + *name + "' in " + entry.what(), "used");
     flags.flags.push_back(FlagBit{*name, static_cast<unsigned>(*bit),
                                   item.string("description", Presence::optional).value_or(""), item.location(),
                                   item.value_position("name")});
@@ -291,11 +279,8 @@ std::vector<Member> load_members(Reader& reader, const YamlNode& list, const std
       continue;
     }
     if (!member->is_padding()) {
-      if (std::optional<Location> first = names.insert(member->name, member->location.at(member->name_position))) {
-        reader.error(member->location.at(member->name_position), "duplicate field name '" + member->name + "' in " +
-                                                                     owner + " (first defined at " +
-                                                                     first->line_column() + ")");
-      }
+      names.unique(reader, member->name, member->location.at(member->name_position),
+                   "field name '" + member->name + "' in " + owner);
     }
     members.push_back(std::move(*member));
   }
@@ -310,9 +295,7 @@ TypeTable load_types(Reader& reader, const YamlNode& list) {
     if (!type) {
       continue;
     }
-    const Location name_at = type->location.at(type->name_position);
-    if (std::optional<Location> first = names.insert(type->name, name_at)) {
-      reader.error(name_at, "duplicate type name '" + type->name + "' (first defined at " + first->line_column() + ")");
+    if (!names.unique(reader, type->name, type->location.at(type->name_position), "type name '" + type->name + "'")) {
       continue;
     }
     table.types.push_back(std::move(*type));

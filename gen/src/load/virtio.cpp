@@ -158,10 +158,8 @@ std::vector<Feature> load_features(const MapView& top, std::vector<std::string>&
     if (!feature) {
       continue;
     }
-    const Location name_at = feature->location.at(feature->name_position);
-    if (std::optional<Location> first = names.insert(feature->name, name_at)) {
-      reader.error(name_at,
-                   "duplicate feature name '" + feature->name + "' (first defined at " + first->line_column() + ")");
+    if (!names.unique(reader, feature->name, feature->location.at(feature->name_position),
+                      "feature name '" + feature->name + "'")) {
       continue;
     }
     auto [existing, inserted] = bits.emplace(feature->bit, feature->name);
@@ -271,10 +269,8 @@ std::vector<Queue> load_queues(const MapView& top, const std::vector<Feature>& f
     if (!queue) {
       continue;
     }
-    const Location name_at = queue->location.at(queue->name_position);
-    if (std::optional<Location> first = names.insert(queue->name, name_at)) {
-      top.reader().error(name_at,
-                         "duplicate queue name '" + queue->name + "' (first defined at " + first->line_column() + ")");
+    if (!names.unique(top.reader(), queue->name, queue->location.at(queue->name_position),
+                      "queue name '" + queue->name + "'")) {
       continue;
     }
     queue->index = static_cast<unsigned>(queues.size());

@@ -69,6 +69,16 @@ std::optional<Location> FirstSeen::insert(const std::string& key, const Location
   return it->second;
 }
 
+bool FirstSeen::unique(Reader& reader, const std::string& key, const Location& location, const std::string& what,
+                       std::string_view first) {
+  std::optional<Location> earlier = insert(key, location);
+  if (earlier) {
+    reader.error(location,
+                 "duplicate " + what + " (first " + std::string(first) + " at " + earlier->line_column() + ")");
+  }
+  return !earlier;
+}
+
 MapView::MapView(Reader& reader, const YamlNode& node, std::string what, std::vector<std::string> keys,
                  const std::string& owner)
     : reader_(reader), kind_(what), what_(std::move(what)), location_(reader.at(node)) {
@@ -164,28 +174,25 @@ std::optional<std::string> MapView::string(std::string_view key, Presence presen
   return std::string(node->scalar());
 }
 
-std::optional<std::string> MapView::identifier(std::string_view key, Presence presence) const {
+std::optional<std::string> MapView::name(std::string_view key, Presence presence,
+                                         std::optional<std::string> (*problem_of)(std::string_view)) const {
   std::optional<std::string> text = string(key, presence);
   if (!text) {
     return std::nullopt;
   }
-  if (std::optional<std::string> problem = identifier_problem(*text)) {
+  if (std::optional<std::string> problem = problem_of(*text)) {
     reader_.error(value_location(key), invalid_name(key, *text) + ": " + *problem);
     return std::nullopt;
   }
   return text;
 }
 
+std::optional<std::string> MapView::identifier(std::string_view key, Presence presence) const {
+  return name(key, presence, identifier_problem);
+}
+
 std::optional<std::string> MapView::spec_name(std::string_view key, Presence presence) const {
-  std::optional<std::string> text = string(key, presence);
-  if (!text) {
-    return std::nullopt;
-  }
-  if (std::optional<std::string> problem = spec_name_problem(*text)) {
-    reader_.error(value_location(key), invalid_name(key, *text) + ": " + *problem);
-    return std::nullopt;
-  }
-  return text;
+  return name(key, presence, spec_name_problem);
 }
 
 std::optional<Integer> MapView::integer(std::string_view key, Presence presence) const {

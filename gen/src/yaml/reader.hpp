@@ -131,6 +131,9 @@ class MapView {
 
   /// "invalid name 'x' for <kind>" or "invalid 'key' in <what>: 'x'", for bad names.
   std::string invalid_name(std::string_view key, const std::string& text) const;
+  /// A scalar read as a name that `problem_of` finds nothing wrong with.
+  std::optional<std::string> name(std::string_view key, Presence presence,
+                                  std::optional<std::string> (*problem_of)(std::string_view)) const;
 
   Reader& reader_;
   std::string kind_;  // `what` without the name: "feature"
@@ -149,6 +152,10 @@ class FirstSeen {
  public:
   /// Where `key` was seen before, or nothing (and then remembers `location` for it).
   std::optional<Location> insert(const std::string& key, const Location& location);
+  /// True when `key` is new here; else reports "duplicate <what> (first <first> at line:col)"
+  /// at `location`, with `what` naming the entry ("queue name 'rx'").
+  bool unique(Reader& reader, const std::string& key, const Location& location, const std::string& what,
+              std::string_view first = "defined");
 
  private:
   std::map<std::string, Location> seen_;
