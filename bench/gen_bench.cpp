@@ -16,9 +16,9 @@
 #include <functional>
 #include <string>
 
-#include "vgen/gen/formatter.hpp"
-#include "vgen/gen/generator.hpp"
-#include "vgen/gen/loader.hpp"
+#include "vgen/gen/load/loader.hpp"
+#include "vgen/gen/render/formatter.hpp"
+#include "vgen/gen/render/generator.hpp"
 
 namespace {
 

@@ -75,7 +75,7 @@ function(vgen_generate)
   target_include_directories(${ARG_TARGET} PUBLIC "${output_dir}")
 endfunction()
 
-# The generated files of a spec, from its `name:` and `kind:` (see gen/src/generator.cpp).
+# The generated files of a spec, from its `name:` and `kind:` (see gen/src/render/generator.cpp).
 function(_vgen_outputs_from_spec spec output_dir result)
   file(STRINGS "${spec}" name_line REGEX "^name:")
   file(STRINGS "${spec}" kind_line REGEX "^kind:")

@@ -12,16 +12,16 @@
 #include <string>
 #include <vector>
 
-#include "vgen/gen/error.hpp"
-#include "vgen/gen/formatter.hpp"
-#include "vgen/gen/generator.hpp"
-#include "vgen/gen/loader.hpp"
-#include "vgen/gen/names.hpp"
-#include "vgen/gen/quoting.hpp"
-#include "vgen/gen/scaffold.hpp"
-#include "vgen/gen/summary.hpp"
-#include "vgen/gen/templates_location.hpp"
-#include "vgen/gen/version.hpp"
+#include "vgen/gen/diagnostics/error.hpp"
+#include "vgen/gen/diagnostics/quoting.hpp"
+#include "vgen/gen/load/loader.hpp"
+#include "vgen/gen/load/summary.hpp"
+#include "vgen/gen/names/names.hpp"
+#include "vgen/gen/render/formatter.hpp"
+#include "vgen/gen/render/generator.hpp"
+#include "vgen/gen/render/templates_location.hpp"
+#include "vgen/gen/render/version.hpp"
+#include "vgen/gen/scaffold/scaffold.hpp"
 #include "vgen/import/clang_tools.hpp"
 #include "vgen/import/spec_writer.hpp"
 #include "vgen/trace/error.hpp"
@@ -115,6 +115,16 @@ void add_check(CLI::App& app, CheckOptions& options) {
   check->footer(kExitCodes);
 }
 
+// --templates, which generate and new-device take alike.
+void add_templates_option(CLI::App* command, std::optional<std::string>& templates) {
+  command->add_option("--templates", templates, "Templates folder (default: share/vgen/templates beside vgen)")
+      ->type_name("DIR");
+}
+
+void add_quiet_flag(CLI::App* command, bool& quiet) {
+  command->add_flag("-q,--quiet", quiet, "Print nothing on success");
+}
+
 void add_generate(CLI::App& app, GenerateOptions& options) {
   CLI::App* generate = app.add_subcommand(
       "generate",
@@ -124,15 +134,14 @@ void add_generate(CLI::App& app, GenerateOptions& options) {
       ->required()
       ->type_name("FILE");
   generate->add_option("-o,--output", options.output, "Output folder (created if missing)")->type_name("DIR");
-  generate->add_option("--templates", options.templates, "Templates folder (default: share/vgen/templates beside vgen)")
-      ->type_name("DIR");
+  add_templates_option(generate, options.templates);
   generate->add_flag("--generated-only", options.generated_only,
                      "Write only the generated files, not the user-owned ones (what vgen_generate() does)");
   generate->add_flag("--list-outputs", options.list_outputs,
                      "Print the paths of the generated files (under DIR when -o is given) and write nothing");
   generate->add_flag("--no-format", options.no_format,
                      "Leave generated C++ as the templates render it (no clang-format)");
-  generate->add_flag("-q,--quiet", options.quiet, "Print nothing on success");
+  add_quiet_flag(generate, options.quiet);
   generate->footer(kExitCodes);
 }
 
@@ -145,9 +154,8 @@ void add_new_device(CLI::App& app, NewDeviceOptions& options) {
   command->add_option("--kind", options.kind, "virtio, split or rpmsg")->required()->type_name("KIND");
   command->add_option("--dir", options.directory, "Project folder (default: ./NAME); must be missing or empty")
       ->type_name("DIR");
-  command->add_option("--templates", options.templates, "Templates folder (default: share/vgen/templates beside vgen)")
-      ->type_name("DIR");
-  command->add_flag("-q,--quiet", options.quiet, "Print nothing on success");
+  add_templates_option(command, options.templates);
+  add_quiet_flag(command, options.quiet);
   command->footer(kExitCodes);
 }
 
@@ -191,16 +199,26 @@ void add_import(CLI::App& app, ImportOptions& options) {
   command->footer(kExitCodes);
 }
 
-// A usage error of `command`: the message, the pointer to --help, and exit status 2.
+// A usage error: `who` ("vgen" or "vgen <command>"), the message and the pointer to --help.
+void print_usage_error(const std::string& who, const std::string& message) {
+  std::cerr << who << ": " << message << "\nRun with --help for more information.\n";
+}
+
+// A usage error of `command`, and exit status 2.
 int usage_error(const std::string& command, const std::string& message) {
-  std::cerr << "vgen " << command << ": " << message << "\nRun with --help for more information.\n";
+  print_usage_error("vgen " + command, message);
   return kExitUsage;
 }
 
-void print_diagnostics(const vgen::gen::Diagnostics& diagnostics) {
-  for (const vgen::gen::Diagnostic& diagnostic : diagnostics.sorted()) {
-    std::cerr << diagnostic.to_string() << '\n';
-  }
+// Why `name` cannot name a spec, as a usage error says it of `what` ("device name"), or nothing.
+std::optional<std::string> unusable_name(const std::string& what, const std::string& name) {
+  std::optional<std::string> problem = vgen::gen::spec_name_problem(name);
+  if (!problem) return std::nullopt;
+  return what + " '" + vgen::gen::printable(name) + "' is not usable: " + *problem;
+}
+
+void print_diagnostics(const std::vector<vgen::gen::Diagnostic>& diagnostics) {
+  for (const vgen::gen::Diagnostic& diagnostic : diagnostics) std::cerr << diagnostic.to_string() << '\n';
 }
 
 // Loads every file, prints all errors (sorted, without repeats) and the summaries. The
@@ -221,7 +239,7 @@ int run_check(const CheckOptions& options) {
       }
     }
   }
-  print_diagnostics(all);
+  print_diagnostics(all.sorted());
   for (const std::string& error : layout_errors) std::cerr << error << '\n';
   return all.empty() && layout_errors.empty() ? 0 : kExitInvalidSpec;
 }
@@ -234,9 +252,9 @@ std::optional<std::string> formatter(bool wanted) {
   return found;
 }
 
-std::optional<fs::path> optional_path(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  return fs::path(*text);
+// The templates folder: --templates when given, else the one beside vgen.
+fs::path templates_folder(const std::optional<std::string>& option) {
+  return vgen::gen::find_templates(option ? std::optional<fs::path>(*option) : std::nullopt);
 }
 
 int run_generate(const GenerateOptions& options) {
@@ -245,7 +263,7 @@ int run_generate(const GenerateOptions& options) {
   }
   vgen::gen::LoadResult loaded = vgen::gen::load_file(options.spec);
   if (!loaded.ok()) {
-    print_diagnostics(loaded.diagnostics);
+    print_diagnostics(loaded.diagnostics.sorted());
     return kExitInvalidSpec;
   }
   const auto* spec = std::get_if<vgen::gen::Spec>(&*loaded.document);
@@ -261,7 +279,7 @@ int run_generate(const GenerateOptions& options) {
     }
     return 0;
   }
-  const fs::path templates = vgen::gen::find_templates(optional_path(options.templates));
+  const fs::path templates = templates_folder(options.templates);
   for (const vgen::gen::RenderedFile& file :
        vgen::gen::render(*spec, templates, roles, formatter(!options.no_format))) {
     const vgen::gen::WriteOutcome outcome = vgen::gen::write_file(options.output, file);
@@ -274,16 +292,15 @@ int run_generate(const GenerateOptions& options) {
 }
 
 int run_new_device(const NewDeviceOptions& options) {
-  if (std::optional<std::string> problem = vgen::gen::spec_name_problem(options.name)) {
-    return usage_error("new-device",
-                       "device name '" + vgen::gen::printable(options.name) + "' is not usable: " + *problem);
+  if (std::optional<std::string> problem = unusable_name("device name", options.name)) {
+    return usage_error("new-device", *problem);
   }
   if (options.kind != "virtio" && options.kind != "split" && options.kind != "rpmsg") {
     return usage_error("new-device",
                        "unknown kind '" + vgen::gen::printable(options.kind) + "' (kinds: virtio, split, rpmsg)");
   }
   const fs::path directory = options.directory ? fs::path(*options.directory) : fs::path(options.name);
-  const fs::path templates = vgen::gen::find_templates(optional_path(options.templates));
+  const fs::path templates = templates_folder(options.templates);
   const vgen::gen::ScaffoldResult result =
       vgen::gen::scaffold(options.name, options.kind, directory, templates, formatter(true));
   if (!options.quiet) {
@@ -317,9 +334,8 @@ int run_import(ImportOptions options) {
   frame.name = options.name ? *options.name : fs::path(options.output).stem().string();
   frame.device_id = options.device_id;
   frame.headers = request.headers;
-  if (std::optional<std::string> problem = vgen::gen::spec_name_problem(frame.name)) {
-    return usage_error(
-        "import", "spec name '" + vgen::gen::printable(frame.name) + "' is not usable: " + *problem + " (give --name)");
+  if (std::optional<std::string> problem = unusable_name("spec name", frame.name)) {
+    return usage_error("import", *problem + " (give --name)");
   }
   const vgen::import::ImportResult result = vgen::import::clang_tools().import_headers(request);
   for (const std::string& warning : result.warnings) std::cerr << warning << '\n';
@@ -349,9 +365,8 @@ bool unknown_command(int argc, char** argv, const CLI::App& app) {
       continue;
     }
     if (!argument.empty() && argument[0] == '-') {
-      std::cerr << "vgen: unknown option '" << vgen::gen::printable(argument)
-                << "' (options: --help, --version; then a command: " << kCommands
-                << ")\nRun with --help for more information.\n";
+      print_usage_error("vgen", "unknown option '" + vgen::gen::printable(argument) +
+                                    "' (options: --help, --version; then a command: " + kCommands + ")");
       return true;
     }
     if (argument.empty()) {
@@ -360,8 +375,7 @@ bool unknown_command(int argc, char** argv, const CLI::App& app) {
     if (std::find(commands.begin(), commands.end(), argument) != commands.end()) {
       return false;
     }
-    std::cerr << "vgen: unknown command '" << vgen::gen::printable(argument) << "' (commands: " << kCommands
-              << ")\nRun with --help for more information.\n";
+    print_usage_error("vgen", "unknown command '" + vgen::gen::printable(argument) + "' (commands: " + kCommands + ")");
     return true;
   }
   return false;
@@ -376,7 +390,7 @@ int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& g
     if (app.got_subcommand("new-device")) return run_new_device(new_device);
     return run_check(check);
   } catch (const vgen::gen::SpecError& error) {
-    for (const vgen::gen::Diagnostic& diagnostic : error.diagnostics()) std::cerr << diagnostic.to_string() << '\n';
+    print_diagnostics(error.diagnostics());
     return kExitInvalidSpec;
   } catch (const vgen::gen::FileError& error) {
     std::cerr << error.diagnostic() << '\n';

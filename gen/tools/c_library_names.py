@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Writes gen/src/c_library_names.inc: the names the C and POSIX headers take from generated code.
+"""Writes gen/src/names/c_library_names.inc: the names the C and POSIX headers take from generated code.
 
 Run from the repository root after a change of the headers templates include (or of the
-system): python3 gen/tools/c_library_names.py > gen/src/c_library_names.inc
+system): python3 gen/tools/c_library_names.py > gen/src/names/c_library_names.inc
 
 - Macros: every macro still defined at the end of a C++20 translation unit (g++ -dD -E) that includes the C
   library headers (<cassert> ... <cwctype>), common POSIX headers (<fcntl.h>, <sys/stat.h>,

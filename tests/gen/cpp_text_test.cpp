@@ -1,6 +1,6 @@
 // Spec text placed in generated C++: comment text and string literals, and that a compiler
 // given the hostile ones keeps comments comments and literals the bytes they stand for.
-#include "vgen/gen/cpp_text.hpp"
+#include "vgen/gen/render/cpp_text.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

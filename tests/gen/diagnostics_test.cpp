@@ -1,7 +1,7 @@
 // Diagnostic formatting and ordering.
 #include <gtest/gtest.h>
 
-#include "vgen/gen/diagnostics.hpp"
+#include "vgen/gen/diagnostics/diagnostics.hpp"
 
 namespace vgen::gen {
 namespace {

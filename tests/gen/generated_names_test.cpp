@@ -1,6 +1,6 @@
 // The table of generated identifiers: what it derives from each kind of spec name, and that
 // every identifier it says a spec name makes is one the templates really write.
-#include "vgen/gen/generated_names.hpp"
+#include "vgen/gen/names/generated_names.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "spec_text.hpp"
-#include "vgen/gen/generator.hpp"
+#include "vgen/gen/render/generator.hpp"
 
 namespace vgen::gen {
 namespace {

@@ -1,6 +1,6 @@
 // Code generation: the files of each kind, refusals with their place, writing only what
 // changed, and the facts generation adds to the template data.
-#include "vgen/gen/generator.hpp"
+#include "vgen/gen/render/generator.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,8 +9,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "vgen/gen/generation_data.hpp"
-#include "vgen/gen/loader.hpp"
+#include "vgen/gen/load/loader.hpp"
+#include "vgen/gen/render/generation_data.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-#include "vgen/gen/integer.hpp"
+#include "vgen/gen/spec/integer.hpp"
 
 namespace vgen::gen {
 namespace {

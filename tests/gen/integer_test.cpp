@@ -1,7 +1,7 @@
 // Integer spellings and ranges.
 #include <gtest/gtest.h>
 
-#include "vgen/gen/integer.hpp"
+#include "vgen/gen/spec/integer.hpp"
 
 namespace vgen::gen {
 namespace {

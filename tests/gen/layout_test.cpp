@@ -8,7 +8,7 @@
 #include <linux/virtio_console.h>
 
 #include "spec_text.hpp"
-#include "vgen/gen/layout.hpp"
+#include "vgen/gen/load/layout.hpp"
 
 namespace vgen::gen {
 namespace {

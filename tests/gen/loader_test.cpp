@@ -4,8 +4,8 @@
 #include <fstream>
 
 #include "spec_text.hpp"
-#include "vgen/gen/error.hpp"
-#include "vgen/gen/integer.hpp"
+#include "vgen/gen/diagnostics/error.hpp"
+#include "vgen/gen/spec/integer.hpp"
 
 namespace vgen::gen {
 namespace {

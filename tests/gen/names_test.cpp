@@ -1,7 +1,7 @@
 // Name rules, case conversions and suggestions.
 #include <gtest/gtest.h>
 
-#include "vgen/gen/names.hpp"
+#include "vgen/gen/names/names.hpp"
 
 namespace vgen::gen {
 namespace {

@@ -1,5 +1,5 @@
 // Spec text in messages: whole UTF-8 characters, escapes for everything else.
-#include "vgen/gen/quoting.hpp"
+#include "vgen/gen/diagnostics/quoting.hpp"
 
 #include <gtest/gtest.h>
 

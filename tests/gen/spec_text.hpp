@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "vgen/gen/loader.hpp"
+#include "vgen/gen/load/loader.hpp"
 
 namespace vgen::gen::testing {
 

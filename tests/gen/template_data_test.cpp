@@ -3,8 +3,8 @@
 #include <kainjow/mustache.hpp>
 
 #include "spec_text.hpp"
-#include "vgen/gen/template_data.hpp"
-#include "vgen/gen/version.hpp"
+#include "vgen/gen/render/template_data.hpp"
+#include "vgen/gen/render/version.hpp"
 
 namespace vgen::gen {
 namespace {

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "vgen/gen/generator.hpp"
-#include "vgen/gen/templates_location.hpp"
+#include "vgen/gen/render/generator.hpp"
+#include "vgen/gen/render/templates_location.hpp"
 
 namespace vgen::import {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "source_location.hpp"
 #include "type_mapping.hpp"
-#include "vgen/gen/names.hpp"
+#include "vgen/gen/names/names.hpp"
 
 namespace vgen::import {
 

@@ -15,7 +15,7 @@
 #include "constant_import.hpp"
 #include "record_import.hpp"
 #include "source_location.hpp"
-#include "vgen/gen/names.hpp"
+#include "vgen/gen/names/names.hpp"
 
 namespace vgen::import {
 

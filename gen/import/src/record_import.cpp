@@ -8,13 +8,22 @@
 
 #include "source_location.hpp"
 #include "type_mapping.hpp"
-#include "vgen/gen/names.hpp"
+#include "vgen/gen/names/names.hpp"
 
 namespace vgen::import {
 
 namespace {
 
 std::uint64_t round_up(std::uint64_t value, std::uint64_t align) { return (value + align - 1) / align * align; }
+
+// The padding from `offset` up to `end`.
+ImportedMember padding(std::uint64_t offset, std::uint64_t end) {
+  ImportedMember pad;
+  pad.is_pad = true;
+  pad.offset = offset;
+  pad.bytes = end - offset;
+  return pad;
+}
 
 }  // namespace
 
@@ -150,13 +159,7 @@ bool RecordImporter::import(const clang::RecordDecl* record, const std::string& 
       ok = false;
       continue;
     }
-    if (member.offset > position) {
-      ImportedMember pad;
-      pad.is_pad = true;
-      pad.offset = position;
-      pad.bytes = member.offset - position;
-      result.members.push_back(pad);
-    }
+    if (member.offset > position) result.members.push_back(padding(position, member.offset));
     position = member.offset + member.bytes;
     align = std::max(align, member_align);
     result.members.push_back(member);
@@ -172,13 +175,7 @@ bool RecordImporter::import(const clang::RecordDecl* record, const std::string& 
                      " (a packed layout); the spec pads structs to their natural alignment");
     return false;
   }
-  if (result.size > position) {
-    ImportedMember pad;
-    pad.is_pad = true;
-    pad.offset = position;
-    pad.bytes = result.size - position;
-    result.members.push_back(pad);
-  }
+  if (result.size > position) result.members.push_back(padding(position, result.size));
   imported_[record] = Imported{name, align, true};
   types_.structs.push_back(std::move(result));
   return true;

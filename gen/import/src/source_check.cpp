@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "vgen/gen/scalar.hpp"
+#include "vgen/gen/spec/scalar.hpp"
 #include "vgen/import/importer.hpp"
 
 namespace vgen::import {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "vgen/gen/types.hpp"
+#include "vgen/gen/spec/types.hpp"
 #include "vgen/import/importer.hpp"
 #include "vgen/import/request.hpp"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "vgen/gen/types.hpp"
+#include "vgen/gen/spec/types.hpp"
 
 namespace vgen::import {
 
