@@ -1,15 +1,11 @@
 #include "vgen/pair/rpmsg_pair.hpp"
 
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -19,6 +15,8 @@
 #include <vgen/shm/fd_passing.hpp>
 #include <vgen/shm/region.hpp>
 #include <vgen/shm/sharing.hpp>
+
+#include "two_processes.hpp"
 
 namespace vgen::pair {
 namespace {
@@ -123,56 +121,32 @@ bool run_threads(const RpmsgHalves& halves, const RunContext& context) {
 }
 
 // The remote process: maps what it was sent and runs the remote.
-[[noreturn]] void remote_process(const RpmsgHalves& halves, int socket, const RunContext& context) {
-  int status = 1;
-  try {
-    const shm::GuestMemory memory = shm::receive_memory(socket);
-    shm::ReceivedMessage message = shm::receive_with_fds(socket, sizeof(Wire));
-    Wire wire;
-    std::memcpy(&wire, message.bytes.data(), sizeof(wire));
-    if (message.fds.size() != 2) throw std::runtime_error("expected two eventfds");
-    wire.layout.validate(memory);
-    notify::EventfdNotifier kick(message.fds[0]);
-    notify::EventfdNotifier interrupt(message.fds[1]);
-    status = run_remote(halves, memory, wire, {&interrupt, &kick}, context) ? 0 : 1;
-  } catch (const std::exception& error) {
-    std::printf("device: %s\n", error.what());
-  }
-  std::fflush(stdout);
-  _exit(status);
+bool remote_process(const RpmsgHalves& halves, int socket, const RunContext& context) {
+  const shm::GuestMemory memory = shm::receive_memory(socket);
+  shm::ReceivedMessage message = shm::receive_with_fds(socket, sizeof(Wire));
+  Wire wire;
+  std::memcpy(&wire, message.bytes.data(), sizeof(wire));
+  if (message.fds.size() != 2) throw std::runtime_error("expected two eventfds");
+  wire.layout.validate(memory);
+  notify::EventfdNotifier kick(message.fds[0]);
+  notify::EventfdNotifier interrupt(message.fds[1]);
+  return run_remote(halves, memory, wire, {&interrupt, &kick}, context);
 }
 
 bool run_processes(const RpmsgHalves& halves, const RunContext& context) {
   SharedMemory shared(halves);
   notify::EventfdNotifier kick;
   notify::EventfdNotifier interrupt;
-  int sockets[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) return false;
-  std::fflush(nullptr);
-  const pid_t child = fork();
-  if (child < 0) return false;
-  if (child == 0) {
-    close(sockets[0]);
-    remote_process(halves, sockets[1], context);
-  }
-  close(sockets[1]);
-  bool complete = false;
-  try {
-    // The host initialises the rings before the remote sees the layout.
-    rpmsg::HostVrings vrings(shared.memory, shared.wire.layout, {&kick, &interrupt});
-    shm::send_memory(sockets[0], shared.memory);
-    const int fds[] = {kick.fd(), interrupt.fd()};
-    shm::send_with_fds(sockets[0], std::as_bytes(std::span(&shared.wire, 1)), fds);
-    complete = run_host(halves, vrings, context);
-  } catch (const std::exception& error) {
-    std::printf("driver: %s\n", error.what());
-  }
-  close(sockets[0]);
-  stop_remote(shared, kick);
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  return complete && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  const ProcessHalf host{"driver", [&](int socket) {
+                           // The host initialises the rings before the remote sees the layout.
+                           rpmsg::HostVrings vrings(shared.memory, shared.wire.layout, {&kick, &interrupt});
+                           shm::send_memory(socket, shared.memory);
+                           const int fds[] = {kick.fd(), interrupt.fd()};
+                           shm::send_with_fds(socket, std::as_bytes(std::span(&shared.wire, 1)), fds);
+                           return run_host(halves, vrings, context);
+                         }};
+  const ProcessHalf remote{"device", [&](int socket) { return remote_process(halves, socket, context); }};
+  return run_two_processes(host, remote, [&] { stop_remote(shared, kick); });
 }
 
 }  // namespace

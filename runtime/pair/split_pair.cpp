@@ -2,10 +2,8 @@
 
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +18,8 @@
 #include <vgen/store/wire_client.hpp>
 #include <vgen/xenbus/toolstack.hpp>
 #include <vgen/xenbus/vbus.hpp>
+
+#include "two_processes.hpp"
 
 namespace vgen::pair {
 namespace {
@@ -272,7 +272,7 @@ bool run_processes(const SplitHalves& halves, trace::TraceSink* trace) {
     return false;
   }
   bool complete = false;
-  int status = 1;
+  bool backend_passed = false;
   {
     store::ServerOptions options;
     options.socket_path = socket;
@@ -294,14 +294,13 @@ bool run_processes(const SplitHalves& halves, trace::TraceSink* trace) {
       std::printf("frontend: %s\n", error.what());
     }
     close(control[0]);
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
+    backend_passed = child_passed(child);
     server.stop();
     serving.join();
   }
   std::remove(socket.c_str());
   rmdir(folder.c_str());
-  return complete && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return complete && backend_passed;
 }
 
 }  // namespace

@@ -23,9 +23,9 @@ bool serve(const VirtioHalves& halves, const RunContext& context, const std::str
   vhost_user::Options options;
   options.log = [](const std::string& line) { print("vhost-user: " + line); };
   options.trace = std::getenv("VGEN_VHOST_TRACE") != nullptr;
+  options.sink = context.trace;
   vhost_user::Backend backend(*device, socket, options);
   virtio::DeviceCore& core = backend.device().core();
-  core.set_trace(context.trace);
   vhost_user::StopOnSignals stop(backend);
   print("device: serving " + std::string(halves.spec->name) + " on " + socket + " until SIGTERM or SIGINT");
   backend.run();

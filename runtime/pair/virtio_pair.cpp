@@ -1,10 +1,5 @@
 #include "vgen/pair/virtio_pair.hpp"
 
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -19,6 +14,8 @@
 #include <vgen/virtio/mmio_shared_bus.hpp>
 #include <vgen/virtio/mmio_transport.hpp>
 #include <vgen/virtio/mmio_window.hpp>
+
+#include "two_processes.hpp"
 
 namespace vgen::pair {
 namespace {
@@ -104,50 +101,26 @@ bool run_threads(const VirtioHalves& halves, const RunContext& context) {
 }
 
 // The device process: maps the memory it was sent and serves the window until told to stop.
-[[noreturn]] void device_process(const VirtioHalves& halves, int socket, const RunContext& context) {
-  int status = 1;
-  try {
-    const shm::GuestMemory ram = shm::receive_memory(socket);
-    const shm::GuestMemory window_memory = shm::receive_memory(socket);
-    const shm::MemoryRegion& region = window_memory.regions().front();
-    virtio::MmioWindow& window = virtio::MmioWindow::attach(region.host, region.size);
-    DeviceSide device(halves, ram, window, context);
-    device.server.run();
-    status = device.report() ? 0 : 1;
-  } catch (const std::exception& error) {
-    std::printf("device: %s\n", error.what());
-  }
-  std::fflush(stdout);
-  _exit(status);
+bool device_process(const VirtioHalves& halves, int socket, const RunContext& context) {
+  const shm::GuestMemory ram = shm::receive_memory(socket);
+  const shm::GuestMemory window_memory = shm::receive_memory(socket);
+  const shm::MemoryRegion& region = window_memory.regions().front();
+  virtio::MmioWindow& window = virtio::MmioWindow::attach(region.host, region.size);
+  DeviceSide device(halves, ram, window, context);
+  device.server.run();
+  return device.report();
 }
 
 bool run_processes(const VirtioHalves& halves, const RunContext& context) {
   SharedMemory memory{std::string(halves.spec->name)};
   virtio::MmioWindow& window = memory.format_window();
-  int sockets[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) return false;
-  std::fflush(nullptr);
-  const pid_t child = fork();
-  if (child < 0) return false;
-  if (child == 0) {
-    close(sockets[0]);
-    device_process(halves, sockets[1], context);
-  }
-  close(sockets[1]);
-  bool complete = false;
-  try {
-    shm::send_memory(sockets[0], memory.ram);
-    shm::send_memory(sockets[0], memory.window_memory);
-    complete = run_driver(halves, memory.ram, window, context);
-  } catch (const std::exception& error) {
-    std::printf("driver: %s\n", error.what());
-  }
-  close(sockets[0]);
-  virtio::MmioDeviceServer::request_stop(window);
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  return complete && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  const ProcessHalf driver{"driver", [&](int socket) {
+                             shm::send_memory(socket, memory.ram);
+                             shm::send_memory(socket, memory.window_memory);
+                             return run_driver(halves, memory.ram, window, context);
+                           }};
+  const ProcessHalf device{"device", [&](int socket) { return device_process(halves, socket, context); }};
+  return run_two_processes(driver, device, [&window] { virtio::MmioDeviceServer::request_stop(window); });
 }
 
 }  // namespace

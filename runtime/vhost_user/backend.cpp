@@ -67,6 +67,7 @@ std::string describe(const Message& request) {
 Backend::Backend(virtio::DeviceModel& model, const std::string& socket_path, Options options)
     : path_(socket_path), options_(std::move(options)) {
   device_ = std::make_unique<Device>(model, memory_.guest(), [this](const std::string& line) { log(line); });
+  device_->set_trace(options_.sink);
   listener_ = listen_on(path_, options_.replace_stale_socket);
   stop_event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!stop_event_) fail_system("eventfd()", errno);
@@ -167,8 +168,26 @@ bool Backend::serve_request(Session& session, int connection) {
   }
   messages_.fetch_add(1);
   if (options_.trace) log("<- " + describe(*request));
-  if (std::optional<Message> reply = session.handle(*request)) write_message(connection, *reply);
+  record(*request, 0);
+  if (std::optional<Message> reply = session.handle(*request)) {
+    record(*reply, 1);
+    write_message(connection, *reply);
+  }
   return true;
+}
+
+// One message into the trace: header and payload, the fds counted; index = the connection.
+void Backend::record(const Message& message, std::uint16_t direction) const {
+  if (options_.sink == nullptr) return;
+  std::vector<std::byte> bytes(kHeaderBytes + message.payload.size());
+  const auto header = encode_header(message.header);
+  std::memcpy(bytes.data(), header.data(), header.size());
+  if (!message.payload.empty())
+    std::memcpy(bytes.data() + kHeaderBytes, message.payload.data(), message.payload.size());
+  trace::Event event{trace::EventKind::VhostUserMessage, 0, direction, static_cast<std::uint32_t>(connections_.load()),
+                     message.fds.size()};
+  event.bytes = bytes;
+  options_.sink->record(event);
 }
 
 void serve(virtio::DeviceModel& model, const std::string& socket_path, Options options) {

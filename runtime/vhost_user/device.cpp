@@ -2,9 +2,11 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
+#include <vgen/endian.hpp>
 #include <vgen/format.hpp>
 #include <vgen/vhost_user/error.hpp>
 #include <vgen/vhost_user/message.hpp>
@@ -41,7 +43,8 @@ class Device::InterruptRoute final : public notify::Notifier {
 };
 
 Device::Device(virtio::DeviceModel& model, const shm::GuestMemory& memory, LogSink log)
-    : adapter_(model),
+    : memory_(memory),
+      adapter_(model),
       core_(memory, adapter_),
       log_(std::move(log)),
       route_(std::make_unique<InterruptRoute>(*this)),
@@ -50,6 +53,11 @@ Device::Device(virtio::DeviceModel& model, const shm::GuestMemory& memory, LogSi
 }
 
 Device::~Device() { core_.set_interrupt_notifier(nullptr); }
+
+void Device::set_trace(trace::TraceSink* sink) {
+  trace_ = sink;
+  core_.set_trace(sink);
+}
 
 std::uint32_t Device::available_queues() {
   std::uint32_t count = 0;
@@ -97,6 +105,9 @@ void Device::negotiate(std::uint64_t features, bool rings_live) {
   } catch (const virtio::Error& error) {
     refused(what, error);
   }
+  if (trace_ != nullptr) {
+    trace_->record({trace::EventKind::FeaturesNegotiated, 0, 0, 1, core_.offered_features(), features});
+  }
   std::lock_guard lock(signals_mutex_);
   needs_reset_reported_ = false;
 }
@@ -130,10 +141,22 @@ std::optional<std::uint16_t> Device::stop_ring(std::uint16_t index) {
 
 void Device::kick(std::uint16_t index) {
   try {
+    if (trace_ != nullptr) record_kick(index);
     core_.notify_queue(index);
   } catch (const virtio::Error& error) {
     log_("kick on ring " + std::to_string(index) + " refused: " + error.what());
   }
+}
+
+// The kick as the driver's NotifySent: the avail idx it published, read from its ring (0 when
+// the ring is not mapped).
+void Device::record_kick(std::uint16_t index) {
+  std::uint16_t published = 0;
+  const shm::GuestAddress idx = core_.queue_addresses(index).avail + 2;
+  if (std::byte* host = memory_.find(idx, sizeof published)) {
+    published = little_endian(std::atomic_ref(*reinterpret_cast<std::uint16_t*>(host)).load(std::memory_order_acquire));
+  }
+  trace_->record({trace::EventKind::NotifySent, index, 0, published});
 }
 
 std::vector<std::byte> Device::read_config(std::uint32_t offset, std::uint32_t length) {
@@ -218,6 +241,11 @@ void Device::signal_used(std::uint32_t index, Signals& signals) {
 void Device::announce_config_change() {
   if (!backend_channel_ || !config_notices_) return;
   const auto header = encode_header({static_cast<std::uint32_t>(BackendRequest::ConfigChange), kVersion, 0});
+  if (trace_ != nullptr) {
+    trace::Event event{trace::EventKind::VhostUserMessage, 0, 1};
+    event.bytes = header;
+    trace_->record(event);
+  }
   if (::send(backend_channel_.get(), header.data(), header.size(), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
     log_(std::string("back-end channel: configuration change notice not sent: ") + std::strerror(errno));
   }

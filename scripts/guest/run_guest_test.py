@@ -2,7 +2,7 @@
 """Runs one end-to-end guest test: a Linux guest under QEMU (TCG, q35, one vCPU) uses a virtio
 device served over vhost-user, and the result lines it prints are checked against the host.
 
-  run_guest_test.py rng|blk|blk-control --work DIR --rng-device BIN --blk-device BIN
+  run_guest_test.py rng|blk|blk-control --work DIR --rng-device BIN --blk-device BIN [--trace --vgen BIN]
 
 rng          the generated virtio-rng program (devices/virtio-rng, run with --vhost-user and a
              seed chosen for the run): the guest reads /dev/hwrng; the bytes must be a piece of
@@ -14,6 +14,13 @@ blk          the generated virtio-blk program (devices/virtio-blk, run with --vh
              its run passed.
 blk-control  the same blk test against qemu-storage-daemon's vhost-user-blk export, so a fault
              of this harness is not taken for a fault of vgen.
+
+With --trace the device program records its side of the run (--trace DIR/runs/TEST/device.pcapng:
+the rings' chains and used entries, kicks and interrupts, status and features, the vhost-user
+messages), and `vgen trace show` must read the whole log back with the guest's requests in it:
+for rng, chains on the request queue whose used entries add up to the bytes the device
+produced, the first of them a piece of the seeded stream; for blk, reads, writes and a flush by
+their request header's type. blk-control has no vgen device to record.
 
 The kernel package is fetched once into DIR/kernel (scripts/guest/fetch-kernel.sh). A missing
 QEMU, busybox or kernel package fails the test with a message; nothing is skipped. On failure
@@ -136,6 +143,12 @@ def field(text, key):
     return match.group(1) if match else None
 
 
+def produced_bytes(device_log):
+    """How much of its stream the rng device reports having handed out."""
+    ends = re.findall(r"^device: requestq: filled \d+ random bytes, stream bytes \d+ to (\d+)", device_log, re.M)
+    return max([int(end) for end in ends] or [0])
+
+
 def check_rng(text, seed, device_log, status):
     """The guest's bytes are a piece of the stream for `seed` that the device's log says it
     handed out, and the device program left cleanly with its run passed."""
@@ -143,8 +156,7 @@ def check_rng(text, seed, device_log, status):
     if not head or not digest or count is None:
         raise TestFailure("the guest printed no rng result")
     length = int(count)
-    ends = re.findall(r"^device: requestq: filled \d+ random bytes, stream bytes \d+ to (\d+)", device_log, re.M)
-    produced = max([int(end) for end in ends] or [0])
+    produced = produced_bytes(device_log)
     stream = rng_stream(seed, produced)
     offset = stream.find(bytes.fromhex(head))
     if offset < 0:
@@ -160,6 +172,63 @@ def check_rng(text, seed, device_log, status):
     if status != 0 or "demo: vhost-user passed" not in device_log:
         raise TestFailure("the device program did not pass its run (exit status %s, see device.log)" % status)
     return "%d bytes from stream offset %d (seed %#x, %d produced) match" % (length, offset, seed, produced)
+
+
+def show_trace(vgen, log):
+    """The lines of `vgen trace show LOG`; the whole log must read back."""
+    result = subprocess.run([vgen, "trace", "show", log], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise TestFailure("vgen trace show could not read the device's log %s (exit %d): %s"
+                          % (log, result.returncode, result.stderr.strip()))
+    lines = result.stdout.splitlines()
+    for needed in (r" virtio state device status .* -> ACKNOWLEDGE\|DRIVER\|FEATURES_OK\|DRIVER_OK$",
+                   r" virtio features device offered 0x[0-9a-f]+ accepted 0x[0-9a-f]+$",
+                   r" vhost-user vhost-user-message front-end connection 1 request \d+ ",
+                   r" vq0 notify kick idx \d+$", r" vq0 notify interrupt idx \d+$"):
+        if not any(re.search(needed, line) for line in lines):
+            raise TestFailure("the device's log (%s) has no line matching %r" % (log, needed))
+    return lines
+
+
+USED = re.compile(r" vq0 used-pushed head \d+ used-idx \d+ len (\d+) \[[^]]*\](?: ([0-9a-f]+))?")
+
+
+def check_rng_trace(lines, seed, produced):
+    """Every byte the device produced went out in a used entry on the request queue, and the
+    recorded payload of the first is where the seeded stream starts."""
+    taken = [line for line in lines if re.search(r" vq0 chain-taken head \d+ next-avail \d+ out 0 in \d+ ", line)]
+    used = [USED.search(line) for line in lines]
+    used = [match for match in used if match]
+    if not taken or len(used) != len(taken):
+        raise TestFailure("the device's log has %d chains taken and %d used entries on the request queue"
+                          % (len(taken), len(used)))
+    total = sum(int(match.group(1)) for match in used)
+    if total != produced:
+        raise TestFailure("the used entries in the device's log return %d bytes; the device produced %d"
+                          % (total, produced))
+    first = used[0].group(2) or ""
+    if not first or rng_stream(seed, len(first) // 2).hex() != first:
+        raise TestFailure("the first used entry's payload in the device's log (%s) is not the start of the "
+                          "stream for seed %#x" % (first, seed))
+    return "; log: %d requests, %d bytes" % (len(used), total)
+
+
+def check_blk_trace(lines):
+    """The guest's reads, writes and flush are in the log, told apart by the type field that
+    starts each request header (VIRTIO_BLK_T_IN 0, OUT 1, FLUSH 4)."""
+    types = {}
+    for line in lines:
+        match = re.search(r" vq0 chain-taken head \d+ next-avail \d+ out \d+ in \d+ \[[^]]*\] ([0-9a-f]{8})", line)
+        if match:
+            types[match.group(1)] = types.get(match.group(1), 0) + 1
+    counts = {name: types.get(code, 0) for name, code in (("reads", "00000000"), ("writes", "01000000"),
+                                                           ("flushes", "04000000"))}
+    if not all(counts.values()):
+        raise TestFailure("the device's log lacks some of the guest's requests: %s" % counts)
+    used = sum(1 for line in lines if USED.search(line))
+    if used != sum(types.values()):
+        raise TestFailure("the device's log has %d requests taken and %d used entries" % (sum(types.values()), used))
+    return "; log: %d reads, %d writes, %d flushes" % (counts["reads"], counts["writes"], counts["flushes"])
 
 
 def make_disk(run):
@@ -206,6 +275,7 @@ def run_test(args, run):
     sockdir = tempfile.mkdtemp(prefix="vgen-guest-")
     socket = os.path.join(sockdir, "dev.sock")
     device_log_path = os.path.join(run, "device.log")
+    trace_log = os.path.join(run, "device.pcapng") if args.trace and args.test != "blk-control" else None
     append, image, original, seed = "", None, None, None
     environment = dict(os.environ)
     if kind == "rng":
@@ -228,6 +298,8 @@ def run_test(args, run):
                        "--blockdev", "driver=raw,node-name=d0,file=f0", "--export",
                        "type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=%s,writable=on,num-queues=1"
                        % socket]
+    if trace_log:
+        command += ["--trace", trace_log]
     with open(device_log_path, "wb") as device_log:
         device = subprocess.Popen(command, stdout=device_log, stderr=subprocess.STDOUT, env=environment)
     try:
@@ -239,11 +311,17 @@ def run_test(args, run):
     with open(device_log_path, "r", errors="replace") as log:
         device_text = log.read()
     if kind == "rng":
-        return check_rng(text, seed, device_text, status), seconds, None
+        detail = check_rng(text, seed, device_text, status)
+        if trace_log:
+            detail += check_rng_trace(show_trace(args.vgen, trace_log), seed, produced_bytes(device_text))
+        return detail, seconds, None
     if args.test == "blk" and status != 0:
         raise TestFailure("the blk device program exited with status %s after SIGTERM (see device.log)" % status)
     mbps = check_blk(text, image, original, device_text if args.test == "blk" else None)
-    return "digest, write-through-flush and image checks pass", seconds, mbps
+    detail = "digest, write-through-flush and image checks pass"
+    if trace_log:
+        detail += check_blk_trace(show_trace(args.vgen, trace_log))
+    return detail, seconds, mbps
 
 
 def keep_artifacts(args, run):
@@ -270,7 +348,12 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--rng-device")
     parser.add_argument("--blk-device")
+    parser.add_argument("--trace", action="store_true",
+                        help="record the device's side with --trace and check the log with vgen trace show")
+    parser.add_argument("--vgen", help="the vgen program (for --trace)")
     args = parser.parse_args()
+    if args.trace and not args.vgen:
+        parser.error("--trace needs --vgen BIN")
     args.work = os.path.abspath(args.work)
     run = os.path.join(args.work, "runs", args.test)
     shutil.rmtree(run, ignore_errors=True)

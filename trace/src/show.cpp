@@ -1,6 +1,7 @@
 #include "vgen/trace_view/show.hpp"
 
 #include <array>
+#include <cstddef>
 #include <cstdio>
 #include <string_view>
 
@@ -149,8 +150,25 @@ std::string state_fields(const Record& r) {
   }
 }
 
+// A vhost-user message: who sent it, on which connection, and from its 12-byte header the
+// request code, whether it is a reply and the payload size; then the file descriptors it carried.
+std::string vhost_user_fields(const Record& r) {
+  std::string out = std::string(r.head == 0 ? "front-end" : "back-end") + " connection " + std::to_string(r.index);
+  if (r.payload.size() >= 12) {
+    const auto word = [&r](std::size_t at) {
+      std::uint32_t value = 0;
+      for (std::size_t i = 0; i < 4; ++i) value |= std::to_integer<std::uint32_t>(r.payload[at + i]) << (8 * i);
+      return value;
+    };
+    out += " request " + std::to_string(word(0)) + ((word(4) & 0x4) != 0 ? " reply" : "") + " size " +
+           std::to_string(word(8));
+  }
+  return out + " fds " + std::to_string(r.a);
+}
+
 std::string fields(const Record& r) {
   switch (r.kind) {
+    case EventKind::VhostUserMessage: return vhost_user_fields(r);
     case EventKind::StateChanged: return state_fields(r);
     case EventKind::Dropped: return std::to_string(r.a) + " records lost (" + std::to_string(r.b) + " in all)";
     case EventKind::FeaturesNegotiated:

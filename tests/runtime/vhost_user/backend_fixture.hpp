@@ -1,5 +1,6 @@
 // Runs a vgen vhost-user Backend over an EchoDevice on its own thread, on a socket in a fresh
-// directory, and keeps every line it logs.
+// directory, and keeps every line it logs (and, when a fixture sets trace_sink before SetUp(),
+// hands the back end that sink).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -31,6 +32,7 @@ class BackendTest : public ::testing::Test {
       std::lock_guard lock(mutex_);
       lines_.push_back(line);
     };
+    options.sink = trace_sink;
     backend = std::make_unique<vgen::vhost_user::Backend>(device, path, options);
     thread_ = std::thread([this] { backend->run(); });
   }
@@ -76,6 +78,7 @@ class BackendTest : public ::testing::Test {
   }
 
   EchoDevice device;
+  vgen::trace::TraceSink* trace_sink = nullptr;
   std::string path;
   std::unique_ptr<vgen::vhost_user::Backend> backend;
 

@@ -9,7 +9,9 @@
 //   device: stopped by SIGTERM: 1 connections, 14 messages, 0 protocol errors, 37 kicks
 //   device: 0 rejected accesses, 0 malformed chains
 //
-// The run passes when no front end broke the protocol and the device refused nothing. A socket
+// With --trace LOG the back end records what it served (vhost_user::Options::sink: the rings,
+// kicks, status, features and every message; docs/trace.md). The run passes when no front end
+// broke the protocol and the device refused nothing. A socket
 // that cannot be made (a missing directory, a path too long for a Unix socket, a file that is
 // not a socket in the way) fails the run with the reason before anything is served.
 #pragma once

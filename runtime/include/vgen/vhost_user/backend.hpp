@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include <vgen/trace/hooks.hpp>
 #include <vgen/vhost_user/device.hpp>
 #include <vgen/vhost_user/memory_table.hpp>
 #include <vgen/vhost_user/unique_fd.hpp>
@@ -25,6 +26,7 @@
 namespace vgen::vhost_user {
 
 class Session;
+struct Message;
 
 /// Settings of a Backend.
 struct Options {
@@ -36,6 +38,10 @@ struct Options {
   bool replace_stale_socket = true;
   /// Log every request (name, payload size, fds, and the u64 / ring state it carries).
   bool trace = false;
+  /// Where the served device's events go (docs/trace.md), or null: its rings' chains, used
+  /// entries and notifications, its status and features, the kicks it receives, and every
+  /// vhost-user message (requests, replies, back-end channel notices). Must outlive the back end.
+  trace::TraceSink* sink = nullptr;
 };
 
 /// Counters of what a Backend did.
@@ -72,6 +78,7 @@ class Backend {
  private:
   void serve_connection(UniqueFd connection);
   bool serve_request(Session& session, int connection);
+  void record(const Message& message, std::uint16_t direction) const;
   bool wait_for_connection(UniqueFd& connection);
   void log(const std::string& line) const;
 

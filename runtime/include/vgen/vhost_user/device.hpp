@@ -17,6 +17,7 @@
 #include <vgen/notify/eventfd.hpp>
 #include <vgen/notify/notifier.hpp>
 #include <vgen/shm/memory.hpp>
+#include <vgen/trace/hooks.hpp>
 #include <vgen/vhost_user/model_adapter.hpp>
 #include <vgen/vhost_user/unique_fd.hpp>
 #include <vgen/virtio/device_core.hpp>
@@ -83,6 +84,12 @@ class Device {
   /// are announced on it (VHOST_USER_BACKEND_CONFIG_CHANGE_MSG).
   void set_backend_channel(UniqueFd channel, bool config_notices);
 
+  /// Where the device's events go (null: nowhere): the core's status changes and rings, the
+  /// features SET_FEATURES put in force (FeaturesNegotiated, index 1), each kick received
+  /// (NotifySent, head 0, index the avail idx the driver published) and each back-end channel
+  /// notice (VhostUserMessage, head 1). Set before serving.
+  void set_trace(trace::TraceSink* sink);
+
   /// The core, for diagnostics and device work (DeviceCore::run()).
   virtio::DeviceCore& core() noexcept { return core_; }
 
@@ -98,10 +105,13 @@ class Device {
   void signal_used(std::uint32_t index, Signals& signals);
   void announce_config_change();
   void report_needs_reset();
+  void record_kick(std::uint16_t index);
   [[noreturn]] void refused(const std::string& what, const std::exception& error);
 
+  const shm::GuestMemory& memory_;
   ModelAdapter adapter_;
   virtio::DeviceCore core_;
+  trace::TraceSink* trace_ = nullptr;
   LogSink log_;
   std::unique_ptr<InterruptRoute> route_;
   std::mutex signals_mutex_;
