@@ -624,11 +624,7 @@ void run_rpmsg(const RpmsgPlan& plan, Report& report, const std::map<std::string
           return out;
         },
         list.size(), plan.timeout);
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      Result result{list[i]->info, verdicts[i], {}};
-      if (const auto it = deviations.find(list[i]->info.id); it != deviations.end()) result.deviation = it->second;
-      report.add(std::move(result));
-    }
+    for (std::size_t i = 0; i < list.size(); ++i) report.add(judged(list[i]->info, verdicts[i], deviations));
   }
 }
 
