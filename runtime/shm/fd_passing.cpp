@@ -70,6 +70,44 @@ void collect_fds(msghdr& message, std::vector<int>& fds) {
 
 }  // namespace
 
+ssize_t sendmsg_with_fds(int socket, std::span<const std::byte> bytes, std::span<const int> fds) noexcept {
+  if (fds.size() > kMaxFdsPerMessage) {
+    errno = EINVAL;
+    return -1;
+  }
+  ControlBuffer control{};
+  iovec vector{const_cast<std::byte*>(bytes.data()), bytes.size()};
+  msghdr message{};
+  message.msg_iov = &vector;
+  message.msg_iovlen = 1;
+  if (!fds.empty()) {
+    message.msg_control = control.bytes;
+    message.msg_controllen = CMSG_SPACE(fds.size() * sizeof(int));
+    cmsghdr* header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(fds.size() * sizeof(int));
+    std::memcpy(CMSG_DATA(header), fds.data(), fds.size() * sizeof(int));
+  }
+  // MSG_NOSIGNAL: a closed peer is an error to report, not a SIGPIPE that kills us.
+  return ::sendmsg(socket, &message, MSG_NOSIGNAL);
+}
+
+ssize_t recvmsg_with_fds(int socket, std::span<std::byte> out, std::vector<int>& fds, int flags, int& message_flags) {
+  ControlBuffer control{};
+  iovec vector{out.data(), out.size()};
+  msghdr message{};
+  message.msg_iov = &vector;
+  message.msg_iovlen = 1;
+  message.msg_control = control.bytes;
+  message.msg_controllen = sizeof(control.bytes);
+  // MSG_CMSG_CLOEXEC: received fds must not leak into programs this process executes.
+  const ssize_t result = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC | flags);
+  message_flags = result < 0 ? 0 : message.msg_flags;
+  if (result >= 0) collect_fds(message, fds);
+  return result;
+}
+
 void send_with_fds(int socket, std::span<const std::byte> bytes, std::span<const int> fds) {
   if (bytes.empty()) {
     throw Error(ErrorCode::Invalid, "send_with_fds: the message is empty; fds need at least one byte to travel with");
@@ -78,26 +116,11 @@ void send_with_fds(int socket, std::span<const std::byte> bytes, std::span<const
     throw Error(ErrorCode::Invalid, "send_with_fds: " + std::to_string(fds.size()) + " fds exceed the limit of " +
                                         std::to_string(kMaxFdsPerMessage) + " per message");
   }
-  ControlBuffer control{};
   std::size_t sent = 0;
   bool fds_sent = fds.empty();
   while (sent < bytes.size()) {
-    iovec vector{const_cast<std::byte*>(bytes.data() + sent), bytes.size() - sent};
-    msghdr message{};
-    message.msg_iov = &vector;
-    message.msg_iovlen = 1;
     // The fds ride on the first successful sendmsg only; later ones carry the rest of the bytes.
-    if (!fds_sent) {
-      message.msg_control = control.bytes;
-      message.msg_controllen = CMSG_SPACE(fds.size() * sizeof(int));
-      cmsghdr* header = CMSG_FIRSTHDR(&message);
-      header->cmsg_level = SOL_SOCKET;
-      header->cmsg_type = SCM_RIGHTS;
-      header->cmsg_len = CMSG_LEN(fds.size() * sizeof(int));
-      std::memcpy(CMSG_DATA(header), fds.data(), fds.size() * sizeof(int));
-    }
-    // MSG_NOSIGNAL: a closed peer is an error to report, not a SIGPIPE that kills us.
-    const ssize_t result = ::sendmsg(socket, &message, MSG_NOSIGNAL);
+    const ssize_t result = sendmsg_with_fds(socket, bytes.subspan(sent), fds_sent ? std::span<const int>() : fds);
     if (result < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -123,15 +146,8 @@ ReceivedMessage receive_with_fds(int socket, std::size_t length) {
   // Any exit by exception closes the fds received so far; the caller never sees them.
   try {
     while (got < length) {
-      ControlBuffer control{};
-      iovec vector{received.bytes.data() + got, length - got};
-      msghdr message{};
-      message.msg_iov = &vector;
-      message.msg_iovlen = 1;
-      message.msg_control = control.bytes;
-      message.msg_controllen = sizeof(control.bytes);
-      // MSG_CMSG_CLOEXEC: received fds must not leak into programs this process executes.
-      const ssize_t result = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+      int flags = 0;
+      const ssize_t result = recvmsg_with_fds(socket, std::span(received.bytes).subspan(got), received.fds, 0, flags);
       if (result < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -140,8 +156,7 @@ ReceivedMessage receive_with_fds(int socket, std::size_t length) {
         }
         detail::throw_system("receive_with_fds: recvmsg on socket " + std::to_string(socket) + " failed", errno);
       }
-      collect_fds(message, received.fds);
-      if ((message.msg_flags & MSG_CTRUNC) != 0) {
+      if ((flags & MSG_CTRUNC) != 0) {
         throw Error(ErrorCode::Invalid, "receive_with_fds: control data truncated; the peer sent more than " +
                                             std::to_string(kMaxFdsPerMessage) + " fds");
       }
@@ -153,10 +168,10 @@ ReceivedMessage receive_with_fds(int socket, std::size_t length) {
         throw Error(ErrorCode::Invalid, "receive_with_fds: the peer closed the socket after " + std::to_string(got) +
                                             " of " + std::to_string(length) + " bytes");
       }
-      if (whole_messages && ((message.msg_flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(result) != length)) {
+      if (whole_messages && ((flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(result) != length)) {
         throw Error(ErrorCode::Invalid, "receive_with_fds: expected a message of " + std::to_string(length) +
                                             " bytes, the peer sent one of " + std::to_string(result) +
-                                            ((message.msg_flags & MSG_TRUNC) != 0 ? " (or more, truncated)" : ""));
+                                            ((flags & MSG_TRUNC) != 0 ? " (or more, truncated)" : ""));
       }
       got += static_cast<std::size_t>(result);
     }

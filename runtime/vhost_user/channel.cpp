@@ -7,32 +7,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include <vgen/shm/fd_passing.hpp>
+
 namespace vgen::vhost_user {
 namespace {
 
-// Room for one more fd than allowed, so a front end sending too many is noticed.
-constexpr std::size_t kControlBytes = CMSG_SPACE((kMaxFds + 1) * sizeof(int));
-
-union ControlBuffer {
-  char bytes[kControlBytes];
-  cmsghdr align;
-};
-
 [[noreturn]] void fail_system(const std::string& what, int error) {
   throw Error(ErrorCode::System, what + ": " + std::strerror(error));
-}
-
-// Adopts the fds of every SCM_RIGHTS control message, so they are closed on any error.
-void collect_fds(msghdr& message, std::vector<UniqueFd>& fds) {
-  for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
-    if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
-    const std::size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (std::size_t i = 0; i < count; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(header) + i * sizeof(int), sizeof(int));
-      fds.emplace_back(fd);
-    }
-  }
 }
 
 // Waits until `socket` is readable, at most kMessageTimeout.
@@ -54,24 +35,21 @@ void wait_readable(int socket, const std::string& what) {
 bool receive(int socket, std::span<std::byte> out, std::vector<UniqueFd>& fds, bool eof_ok, const std::string& what) {
   std::size_t got = 0;
   while (got < out.size()) {
-    ControlBuffer control{};
-    iovec vector{out.data() + got, out.size() - got};
-    msghdr message{};
-    message.msg_iov = &vector;
-    message.msg_iovlen = 1;
-    message.msg_control = control.bytes;
-    message.msg_controllen = sizeof(control.bytes);
-    const ssize_t result = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    std::vector<int> received;
+    int flags = 0;
+    const ssize_t result = shm::recvmsg_with_fds(socket, out.subspan(got), received, MSG_DONTWAIT, flags);
+    const int error = errno;
+    // Adopted at once, so they are closed on any error.
+    for (const int fd : received) fds.emplace_back(fd);
     if (result < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if (error == EINTR) continue;
+      if (error == EAGAIN || error == EWOULDBLOCK) {
         wait_readable(socket, what);
         continue;
       }
-      fail_system(what + ": recvmsg failed", errno);
+      fail_system(what + ": recvmsg failed", error);
     }
-    collect_fds(message, fds);
-    if ((message.msg_flags & MSG_CTRUNC) != 0 || fds.size() > kMaxFds) {
+    if ((flags & MSG_CTRUNC) != 0 || fds.size() > kMaxFds) {
       throw Error(ErrorCode::Malformed, what + ": more than " + std::to_string(kMaxFds) + " file descriptors attached");
     }
     if (result == 0) {
@@ -103,27 +81,14 @@ void write_message(int socket, const Message& message) {
   std::memcpy(bytes.data(), header.data(), kHeaderBytes);
   if (!message.payload.empty())
     std::memcpy(bytes.data() + kHeaderBytes, message.payload.data(), message.payload.size());
-  ControlBuffer control{};
+  std::vector<int> fds;
+  for (const UniqueFd& fd : message.fds) fds.push_back(fd.get());
   std::size_t sent = 0;
-  bool fds_sent = message.fds.empty();
+  bool fds_sent = fds.empty();
   while (sent < bytes.size()) {
-    iovec vector{bytes.data() + sent, bytes.size() - sent};
-    msghdr out{};
-    out.msg_iov = &vector;
-    out.msg_iovlen = 1;
-    if (!fds_sent) {
-      out.msg_control = control.bytes;
-      out.msg_controllen = CMSG_SPACE(message.fds.size() * sizeof(int));
-      cmsghdr* cmsg = CMSG_FIRSTHDR(&out);
-      cmsg->cmsg_level = SOL_SOCKET;
-      cmsg->cmsg_type = SCM_RIGHTS;
-      cmsg->cmsg_len = CMSG_LEN(message.fds.size() * sizeof(int));
-      for (std::size_t i = 0; i < message.fds.size(); ++i) {
-        const int fd = message.fds[i].get();
-        std::memcpy(CMSG_DATA(cmsg) + i * sizeof(int), &fd, sizeof(int));
-      }
-    }
-    const ssize_t result = ::sendmsg(socket, &out, MSG_NOSIGNAL);
+    // The fds ride on the first successful sendmsg only.
+    const ssize_t result =
+        shm::sendmsg_with_fds(socket, std::span(bytes).subspan(sent), fds_sent ? std::span<const int>() : fds);
     if (result < 0) {
       if (errno == EINTR) continue;
       fail_system(message.name() + ": sendmsg of " + std::to_string(bytes.size() - sent) + " bytes failed", errno);

@@ -16,6 +16,16 @@ config.substitutions.append(("FileCheck", config.vgen_filecheck))
 # %with-server SOCKET LOG SERVER... -- CLIENT...: a client run against a socket server that is
 # always stopped afterwards (tools/with-server.py).
 config.substitutions.append(("%with-server", "python3 " + os.path.join(config.test_source_root, "tools", "with-server.py")))
+# %with-xenstored [DAEMON-OPTION...] -- COMMAND...: COMMAND with $XENSTORED_PATH at a fresh
+# vgen-xenstored (tools/with-xenstored.sh). %with-c-xenstored COMMAND...: the same with Debian's
+# C xenstored, run without a hypervisor by vgen-xenstored-shim (tools/with-c-xenstored.sh;
+# REQUIRES: xen-c-daemon).
+config.substitutions.append(("%with-xenstored", os.path.join(config.test_source_root, "tools", "with-xenstored.sh")))
+config.substitutions.append(("%with-c-xenstored", os.path.join(config.test_source_root, "tools", "with-c-xenstored.sh")))
+if config.vgen_c_xenstored and os.access(config.vgen_c_xenstored, os.X_OK):
+    config.available_features.add("xen-c-daemon")
+config.environment["VGEN_C_XENSTORED"] = config.vgen_c_xenstored
+config.environment["VGEN_XENSTORED_SHIM"] = config.vgen_xenstored_shim
 config.substitutions.append(("%not", os.path.join(os.path.dirname(config.vgen_filecheck), "not")))
 if config.vgen_sanitize:
     config.available_features.add("sanitizer-" + config.vgen_sanitize)

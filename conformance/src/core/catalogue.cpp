@@ -9,17 +9,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "yaml_file.hpp"
+
 namespace vgen::conform {
 namespace {
 
 const std::set<std::string> kLevels = {"MUST", "MUST NOT", "implied"};
 const std::set<std::string> kSides = {"driver", "device", "frontend", "backend", "host", "remote", "daemon", "client"};
 const std::set<std::string> kRequirementKeys = {"id", "section", "level", "binds", "text", "observable", "reason", "checks"};
-
-[[noreturn]] void problem(const std::filesystem::path& file, const YAML::Mark& mark, const std::string& message) {
-  throw CatalogueError(file.string() + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) +
-                       ": " + message);
-}
 
 std::string scalar(const std::filesystem::path& file, const YAML::Node& parent, const char* key, bool required = true) {
   const YAML::Node node = parent[key];
@@ -80,14 +77,7 @@ Requirement read_requirement(const std::filesystem::path& file, const YAML::Node
 }  // namespace
 
 Catalogue load_catalogue(const std::filesystem::path& file) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    throw CatalogueError(file.string() + ": cannot be read");
-  } catch (const YAML::Exception& error) {
-    problem(file, error.mark, error.msg);
-  }
+  const YAML::Node root = load_yaml(file);
   if (!root.IsMap()) throw CatalogueError(file.string() + ":1:1: a catalogue must be a mapping");
   Catalogue catalogue;
   catalogue.protocol = scalar(file, root, "protocol");

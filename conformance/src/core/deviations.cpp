@@ -5,25 +5,12 @@
 
 #include <vgen/conform/catalogue.hpp>
 
+#include "yaml_file.hpp"
+
 namespace vgen::conform {
-namespace {
-
-[[noreturn]] void problem(const std::filesystem::path& file, const YAML::Mark& mark, const std::string& message) {
-  throw CatalogueError(file.string() + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) +
-                       ": " + message);
-}
-
-}  // namespace
 
 std::map<std::string, std::string> load_deviations(const std::filesystem::path& file) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
-    throw CatalogueError(file.string() + ": cannot be read");
-  } catch (const YAML::Exception& error) {
-    problem(file, error.mark, error.msg);
-  }
+  const YAML::Node root = load_yaml(file);
   if (!root.IsSequence()) throw CatalogueError(file.string() + ":1:1: a deviations file is a list of {check, note}");
   std::map<std::string, std::string> deviations;
   for (const YAML::Node& entry : root) {

@@ -59,6 +59,12 @@ std::string json_string(const std::string& text) {
   return out + "\"";
 }
 
+Result judged(const CheckInfo& check, Verdict verdict, const std::map<std::string, std::string>& deviations) {
+  Result result{check, std::move(verdict), {}};
+  if (const auto it = deviations.find(check.id); it != deviations.end()) result.deviation = it->second;
+  return result;
+}
+
 Report::Report(RunInfo info, std::FILE* transcript) : info_(std::move(info)), transcript_(transcript) {}
 
 void Report::begin() {

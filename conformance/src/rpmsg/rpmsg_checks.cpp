@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -53,25 +55,87 @@ std::vector<std::byte> header(std::uint32_t src, std::uint32_t dst, std::uint16_
   return out;
 }
 
+// A well-formed message: the header, then `payload`.
+std::vector<std::byte> message(std::uint32_t src, std::uint32_t dst, const std::vector<std::byte>& payload) {
+  std::vector<std::byte> bytes = header(src, dst, static_cast<std::uint16_t>(payload.size()));
+  bytes.insert(bytes.end(), payload.begin(), payload.end());
+  return bytes;
+}
+
+// The shared memory of one run and both sides' vrings: `kick` goes from the host to the
+// remote, `interrupt` back.
+struct SharedRings {
+  explicit SharedRings(std::uint32_t buffer_size) {
+    rpmsg::LayoutOptions options;
+    options.buffer_size = buffer_size;
+    const std::uint64_t bytes = (rpmsg::SharedLayout::bytes(options) + 4095) & ~std::uint64_t{4095};
+    memory.add(kBase, std::make_shared<shm::Region>(shm::Region::create("conform-rpmsg", bytes)));
+    shm::Allocator allocator(kBase, bytes);
+    layout = rpmsg::SharedLayout::plan(allocator, options);
+    host = std::make_unique<rpmsg::HostVrings>(memory, layout, rpmsg::Notifiers{&kick, &interrupt});
+    remote = std::make_unique<rpmsg::RemoteVrings>(memory, layout, rpmsg::Notifiers{&interrupt, &kick});
+  }
+
+  shm::GuestMemory memory;
+  rpmsg::SharedLayout layout{};
+  notify::EventfdNotifier kick, interrupt;
+  std::unique_ptr<rpmsg::HostVrings> host;
+  std::unique_ptr<rpmsg::RemoteVrings> remote;
+};
+
+// The next message on the harness's `link`, copied (its header decoded when it holds a whole
+// one) and appended to `log`. Waits on `wake` up to `timeout`; nullopt then, or as soon as
+// `ended()` holds with nothing received.
+std::optional<Message> receive_on(rpmsg::Link& link, std::uint32_t buffer_size, notify::EventfdNotifier& wake,
+                                  std::chrono::milliseconds timeout, const std::function<bool()>& ended,
+                                  std::vector<Message>& log) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (auto buffer = link.receive()) {
+      Message m;
+      m.written = buffer->length;
+      const std::uint32_t readable = std::min(buffer->length, buffer_size);
+      m.bytes.assign(buffer->data, buffer->data + readable);
+      if (readable >= rpmsg::kHeaderSize) {
+        m.src = u32(buffer->data);
+        m.dst = u32(buffer->data + 4);
+        m.reserved = u32(buffer->data + 8);
+        m.len = u16(buffer->data + 12);
+        m.flags = u16(buffer->data + 14);
+      }
+      link.release_rx(*buffer);
+      link.flush_rx();
+      log.push_back(m);
+      return m;
+    }
+    if (ended()) return std::nullopt;
+    if (link.arm_rx()) continue;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return std::nullopt;
+    wake.wait(deadline - now);
+  }
+}
+
+// Sends `bytes` as one buffer on the harness's `link`, of which the peer is told `written`
+// bytes were written; throws vgen::Error(`when_full`) when no buffer is free.
+void send_on(rpmsg::Link& link, const std::vector<std::byte>& bytes, std::uint32_t written, const char* when_full) {
+  std::optional<rpmsg::TxBuffer> buffer = link.acquire_tx();
+  if (!buffer) throw vgen::Error(when_full);
+  std::memcpy(buffer->data, bytes.data(), std::min<std::size_t>(bytes.size(), buffer->capacity));
+  link.submit_tx(*buffer, std::min(written, buffer->capacity));
+}
+
 // The remote under test and the harness's raw host side.
 class World {
  public:
-  explicit World(const RpmsgTarget& target) {
-    rpmsg::LayoutOptions options;
-    options.buffer_size = target.halves.spec->buffer_size;
-    const std::uint64_t bytes = (rpmsg::SharedLayout::bytes(options) + 4095) & ~std::uint64_t{4095};
-    memory_.add(kBase, std::make_shared<shm::Region>(shm::Region::create("conform-rpmsg", bytes)));
-    shm::Allocator allocator(kBase, bytes);
-    layout_ = rpmsg::SharedLayout::plan(allocator, options);
-    host_ = std::make_unique<rpmsg::HostVrings>(memory_, layout_, rpmsg::Notifiers{&kick_, &interrupt_});
-    remote_vrings_ = std::make_unique<rpmsg::RemoteVrings>(memory_, layout_, rpmsg::Notifiers{&interrupt_, &kick_});
-    rpmsg::Link* link = &remote_vrings_->link();
+  explicit World(const RpmsgTarget& target) : rings_(target.halves.spec->buffer_size) {
+    rpmsg::Link* link = &rings_.remote->link();
     if (target.wrap_remote_link) {
       wrapped_ = target.wrap_remote_link(*link);
       link = wrapped_.get();
     }
     rpmsg::BusOptions bus_options;
-    bus_options.feedback = remote_vrings_->feedback();
+    bus_options.feedback = rings_.remote->feedback();
     bus_options.log = [](const std::string& line) { std::fprintf(stderr, "remote: %s\n", line.c_str()); };
     bus_ = std::make_unique<rpmsg::Bus>(*link, bus_options);
     remote_ = target.halves.make_remote(*bus_);
@@ -81,12 +145,12 @@ class World {
 
   ~World() {
     stop_ = true;
-    kick_.signal();
+    rings_.kick.signal();
     thread_.join();
     remote_.reset();
   }
 
-  std::uint32_t buffer_size() const { return layout_.buffer_size; }
+  std::uint32_t buffer_size() const { return rings_.layout.buffer_size; }
   rpmsg::Statistics statistics() const { return bus_->statistics(); }
   std::string error() const {
     std::lock_guard lock(mutex_);
@@ -95,31 +159,7 @@ class World {
 
   // The next message the remote sent, waiting up to `timeout` for it.
   std::optional<Message> receive(std::chrono::milliseconds timeout) {
-    rpmsg::HostLink& link = host_->link();
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      if (auto buffer = link.receive()) {
-        Message m;
-        m.written = buffer->length;
-        const std::uint32_t readable = std::min(buffer->length, buffer_size());
-        m.bytes.assign(buffer->data, buffer->data + readable);
-        if (readable >= rpmsg::kHeaderSize) {
-          m.src = u32(buffer->data);
-          m.dst = u32(buffer->data + 4);
-          m.reserved = u32(buffer->data + 8);
-          m.len = u16(buffer->data + 12);
-          m.flags = u16(buffer->data + 14);
-        }
-        link.release_rx(*buffer);
-        link.flush_rx();
-        received_.push_back(m);
-        return m;
-      }
-      if (link.arm_rx()) continue;
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= deadline) return std::nullopt;
-      interrupt_.wait(deadline - now);
-    }
+    return receive_on(rings_.host->link(), buffer_size(), rings_.interrupt, timeout, [] { return false; }, received_);
   }
 
   // The next message the remote sent to `dst`, the ones before it kept too.
@@ -135,17 +175,12 @@ class World {
 
   // Sends `bytes` as one buffer of which the remote is told `written` bytes were written.
   void send_raw(const std::vector<std::byte>& bytes, std::uint32_t written) {
-    rpmsg::HostLink& link = host_->link();
-    std::optional<rpmsg::TxBuffer> buffer = link.acquire_tx();
-    if (!buffer) throw vgen::Error("the remote holds every transmit buffer");
-    std::memcpy(buffer->data, bytes.data(), std::min<std::size_t>(bytes.size(), buffer->capacity));
-    link.submit_tx(*buffer, std::min(written, buffer->capacity));
+    send_on(rings_.host->link(), bytes, written, "the remote holds every transmit buffer");
   }
 
   // A well-formed message from the harness host to `dst`.
   void send(std::uint32_t dst, const std::vector<std::byte>& payload) {
-    std::vector<std::byte> bytes = header(kHostAddress, dst, static_cast<std::uint16_t>(payload.size()));
-    bytes.insert(bytes.end(), payload.begin(), payload.end());
+    const std::vector<std::byte> bytes = message(kHostAddress, dst, payload);
     send_raw(bytes, static_cast<std::uint32_t>(bytes.size()));
   }
 
@@ -164,11 +199,7 @@ class World {
     }
   }
 
-  shm::GuestMemory memory_;
-  rpmsg::SharedLayout layout_{};
-  notify::EventfdNotifier kick_, interrupt_;
-  std::unique_ptr<rpmsg::HostVrings> host_;
-  std::unique_ptr<rpmsg::RemoteVrings> remote_vrings_;
+  SharedRings rings_;
   std::unique_ptr<rpmsg::Link> wrapped_;
   std::unique_ptr<rpmsg::Bus> bus_;
   std::unique_ptr<halves::RpmsgRemoteEndpoints> remote_;
@@ -338,19 +369,11 @@ constexpr std::uint32_t kRemoteAddress = 1024;  // where the harness remote anno
 // harness holds the remote side's link, announces the service and echoes what comes.
 class HostWorld {
  public:
-  explicit HostWorld(const RpmsgTarget& target) : target_(target) {
-    rpmsg::LayoutOptions options;
-    options.buffer_size = target.halves.spec->buffer_size;
-    const std::uint64_t bytes = (rpmsg::SharedLayout::bytes(options) + 4095) & ~std::uint64_t{4095};
-    memory_.add(kBase, std::make_shared<shm::Region>(shm::Region::create("conform-rpmsg", bytes)));
-    shm::Allocator allocator(kBase, bytes);
-    layout_ = rpmsg::SharedLayout::plan(allocator, options);
-    host_vrings_ = std::make_unique<rpmsg::HostVrings>(memory_, layout_, rpmsg::Notifiers{&kick_, &interrupt_});
-    remote_ = std::make_unique<rpmsg::RemoteVrings>(memory_, layout_, rpmsg::Notifiers{&interrupt_, &kick_});
+  explicit HostWorld(const RpmsgTarget& target) : target_(target), rings_(target.halves.spec->buffer_size) {
     rpmsg::BusOptions bus_options;
-    bus_options.feedback = host_vrings_->feedback();
+    bus_options.feedback = rings_.host->feedback();
     bus_options.log = [](const std::string& line) { std::fprintf(stderr, "host: %s\n", line.c_str()); };
-    rpmsg::Link* link = &host_vrings_->link();
+    rpmsg::Link* link = &rings_.host->link();
     if (target.wrap_host_link) {
       wrapped_ = target.wrap_host_link(*link);
       link = wrapped_.get();
@@ -367,7 +390,7 @@ class HostWorld {
       }
       complete_ = complete;
       done_ = true;
-      kick_.signal();  // wakes the harness remote waiting for messages
+      rings_.kick.signal();  // wakes the harness remote waiting for messages
     });
   }
 
@@ -376,7 +399,7 @@ class HostWorld {
     host_.reset();
   }
 
-  std::uint32_t buffer_size() const { return layout_.buffer_size; }
+  std::uint32_t buffer_size() const { return rings_.layout.buffer_size; }
   rpmsg::Statistics statistics() const { return bus_->statistics(); }
   bool done() const { return done_; }
   bool complete() const { return complete_; }
@@ -387,45 +410,16 @@ class HostWorld {
 
   // The next message the host sent; nullopt once the demo ended or after `timeout`.
   std::optional<Message> receive(std::chrono::milliseconds timeout) {
-    rpmsg::RemoteLink& link = remote_->link();
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      if (auto buffer = link.receive()) {
-        Message m;
-        m.written = buffer->length;
-        const std::uint32_t readable = std::min(buffer->length, buffer_size());
-        m.bytes.assign(buffer->data, buffer->data + readable);
-        if (readable >= rpmsg::kHeaderSize) {
-          m.src = u32(buffer->data);
-          m.dst = u32(buffer->data + 4);
-          m.reserved = u32(buffer->data + 8);
-          m.len = u16(buffer->data + 12);
-          m.flags = u16(buffer->data + 14);
-        }
-        link.release_rx(*buffer);
-        link.flush_rx();
-        received_.push_back(m);
-        return m;
-      }
-      if (done_) return std::nullopt;
-      if (link.arm_rx()) continue;
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= deadline) return std::nullopt;
-      kick_.wait(deadline - now);
-    }
+    return receive_on(rings_.remote->link(), buffer_size(), rings_.kick, timeout, [this] { return done_.load(); },
+                      received_);
   }
 
   void send_raw(const std::vector<std::byte>& bytes, std::uint32_t written) {
-    rpmsg::RemoteLink& link = remote_->link();
-    std::optional<rpmsg::TxBuffer> buffer = link.acquire_tx();
-    if (!buffer) throw vgen::Error("the host offers no empty buffer");
-    std::memcpy(buffer->data, bytes.data(), std::min<std::size_t>(bytes.size(), buffer->capacity));
-    link.submit_tx(*buffer, std::min(written, buffer->capacity));
+    send_on(rings_.remote->link(), bytes, written, "the host offers no empty buffer");
   }
 
   void send(std::uint32_t src, std::uint32_t dst, const std::vector<std::byte>& payload) {
-    std::vector<std::byte> bytes = header(src, dst, static_cast<std::uint16_t>(payload.size()));
-    bytes.insert(bytes.end(), payload.begin(), payload.end());
+    const std::vector<std::byte> bytes = message(src, dst, payload);
     send_raw(bytes, static_cast<std::uint32_t>(bytes.size()));
   }
 
@@ -441,11 +435,7 @@ class HostWorld {
 
  private:
   const RpmsgTarget& target_;
-  shm::GuestMemory memory_;
-  rpmsg::SharedLayout layout_{};
-  notify::EventfdNotifier kick_, interrupt_;
-  std::unique_ptr<rpmsg::HostVrings> host_vrings_;
-  std::unique_ptr<rpmsg::RemoteVrings> remote_;
+  SharedRings rings_;
   std::unique_ptr<rpmsg::Link> wrapped_;
   std::unique_ptr<rpmsg::Bus> bus_;
   std::unique_ptr<halves::RpmsgHostDriver> host_;
@@ -634,11 +624,7 @@ void run_rpmsg(const RpmsgPlan& plan, Report& report, const std::map<std::string
           return out;
         },
         list.size(), plan.timeout);
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      Result result{list[i]->info, verdicts[i], {}};
-      if (const auto it = deviations.find(list[i]->info.id); it != deviations.end()) result.deviation = it->second;
-      report.add(std::move(result));
-    }
+    for (std::size_t i = 0; i < list.size(); ++i) report.add(judged(list[i]->info, verdicts[i], deviations));
   }
 }
 

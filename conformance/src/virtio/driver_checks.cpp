@@ -584,11 +584,7 @@ void run_driver_role(const VirtioPlan& plan, Report& report, const std::map<std:
     }
     const std::vector<Verdict> verdicts =
         run_isolated_batch([&] { return judge_scenario(run, scenario, list); }, list.size(), plan.timeout);
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      Result result{list[i]->info, verdicts[i], {}};
-      if (const auto it = deviations.find(list[i]->info.id); it != deviations.end()) result.deviation = it->second;
-      report.add(std::move(result));
-    }
+    for (std::size_t i = 0; i < list.size(); ++i) report.add(judged(list[i]->info, verdicts[i], deviations));
   }
 }
 

@@ -12,27 +12,10 @@ namespace m = virtio::mmio;
 }  // namespace
 
 template <class Op>
-std::uint32_t RecordingTransport::read(std::uint32_t offset, unsigned width, Op&& op, bool synthetic) {
-  Access a{offset, width, false, 0, virtio::AccessFault::None, synthetic};
+void RecordingTransport::record(Access& a, Op&& op) {
   observer_.before(a);
-  behaviour_.before_read(a);
-  try {
-    a.value = behaviour_.answer(a, static_cast<std::uint32_t>(op()));
-  } catch (const virtio::Error&) {
-    a.fault = virtio::AccessFault::Rejected;
-    observer_.after(a);
-    throw;
-  }
-  observer_.after(a);
-  behaviour_.after(a);
-  return a.value;
-}
-
-template <class Op>
-void RecordingTransport::write(std::uint32_t offset, unsigned width, std::uint32_t value, Op&& op, bool synthetic) {
-  Access a{offset, width, true, value, virtio::AccessFault::None, synthetic};
-  observer_.before(a);
-  behaviour_.before_write(a);
+  if (a.write) behaviour_.before_write(a);
+  else behaviour_.before_read(a);
   try {
     op();
   } catch (const virtio::Error&) {
@@ -42,6 +25,19 @@ void RecordingTransport::write(std::uint32_t offset, unsigned width, std::uint32
   }
   observer_.after(a);
   behaviour_.after(a);
+}
+
+template <class Op>
+std::uint32_t RecordingTransport::read(std::uint32_t offset, unsigned width, Op&& op, bool synthetic) {
+  Access a{offset, width, false, 0, virtio::AccessFault::None, synthetic};
+  record(a, [&] { a.value = behaviour_.answer(a, static_cast<std::uint32_t>(op())); });
+  return a.value;
+}
+
+template <class Op>
+void RecordingTransport::write(std::uint32_t offset, unsigned width, std::uint32_t value, Op&& op, bool synthetic) {
+  Access a{offset, width, true, value, virtio::AccessFault::None, synthetic};
+  record(a, op);
 }
 
 void RecordingTransport::select_queue(std::uint16_t index) {

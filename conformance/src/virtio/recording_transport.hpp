@@ -43,6 +43,10 @@ class RecordingTransport final : public virtio::Transport {
   std::uint32_t read(std::uint32_t offset, unsigned width, Op&& op, bool synthetic = true);
   template <class Op>
   void write(std::uint32_t offset, unsigned width, std::uint32_t value, Op&& op, bool synthetic = true);
+  // Runs the access `op` does between the observer's and the behaviour's hooks; an access the
+  // device rejects is recorded as such and rethrown.
+  template <class Op>
+  void record(Access& a, Op&& op);
   void select_queue(std::uint16_t index);
 
   virtio::InProcessTransport& inner_;

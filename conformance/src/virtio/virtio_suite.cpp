@@ -21,12 +21,6 @@ bool selected(const VirtioPlan& plan, const CheckInfo& info) {
   return !plan.only || std::regex_search(info.id, *plan.only);
 }
 
-Result judged(const CheckInfo& info, Verdict verdict, const std::map<std::string, std::string>& deviations) {
-  Result result{info, std::move(verdict), {}};
-  if (const auto it = deviations.find(info.id); it != deviations.end()) result.deviation = it->second;
-  return result;
-}
-
 LinkFactory device_factory(const VirtioPlan& plan) {
   if (plan.transport == "vhost-user") {
     if (!plan.socket.empty()) return vhost_user_link(plan.socket, plan.device_id);

@@ -758,11 +758,7 @@ void run_xenbus(const XenbusPlan& plan, Report& report, const std::map<std::stri
           return out;
         },
         list.size(), plan.timeout);
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      Result result{list[i]->info, verdicts[i], {}};
-      if (const auto it = deviations.find(list[i]->info.id); it != deviations.end()) result.deviation = it->second;
-      report.add(std::move(result));
-    }
+    for (std::size_t i = 0; i < list.size(); ++i) report.add(judged(list[i]->info, verdicts[i], deviations));
   }
 }
 

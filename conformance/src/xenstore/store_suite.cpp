@@ -59,9 +59,7 @@ void run_store(const StorePlan& plan, Report& report, const std::map<std::string
       if (!reachable(plan)) ended_by = check.info.id;
     }
     clean_up(plan, session.base());
-    Result result{check.info, verdict, {}};
-    if (const auto it = deviations.find(check.info.id); it != deviations.end()) result.deviation = it->second;
-    report.add(std::move(result));
+    report.add(judged(check.info, verdict, deviations));
   }
 }
 

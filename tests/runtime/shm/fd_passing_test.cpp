@@ -156,6 +156,50 @@ TEST_P(FdPassingTest, SendRejectsBadArguments) {
   EXPECT_THROW(send_with_fds(pair.fds[0], pattern(1), std::vector<int>{-1}), Error);  // EBADF
 }
 
+TEST_P(FdPassingTest, OneCallEachWayCarriesBytesAndFds) {
+  SocketPair pair(GetParam());
+  const std::vector<std::byte> bytes = pattern(12);
+  const std::vector<int> sent{pair.fds[0], pair.fds[0]};
+  ASSERT_EQ(sendmsg_with_fds(pair.fds[0], bytes, sent), 12) << std::strerror(errno);
+  std::vector<std::byte> out(12);
+  std::vector<int> fds;
+  int flags = -1;
+  ASSERT_EQ(recvmsg_with_fds(pair.fds[1], out, fds, 0, flags), 12) << std::strerror(errno);
+  EXPECT_EQ(out, bytes);
+  EXPECT_EQ(flags & (MSG_CTRUNC | MSG_TRUNC), 0);
+  ASSERT_EQ(fds.size(), 2u);
+  for (int fd : fds) {
+    EXPECT_TRUE(same_file(fd, pair.fds[0]));
+    EXPECT_NE(::fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+    ::close(fd);
+  }
+}
+
+TEST_P(FdPassingTest, OneCallReportsWhatTheCallerMustJudge) {
+  SocketPair pair(GetParam());
+  // Too many fds to send is EINVAL, nothing sent.
+  const std::vector<int> too_many(kMaxFdsPerMessage + 1, pair.fds[0]);
+  errno = 0;
+  EXPECT_EQ(sendmsg_with_fds(pair.fds[0], pattern(1), too_many), -1);
+  EXPECT_EQ(errno, EINVAL);
+  // Nothing waiting on a non-blocking receive is EAGAIN.
+  std::vector<std::byte> out(4);
+  std::vector<int> fds;
+  int flags = 0;
+  errno = 0;
+  EXPECT_EQ(recvmsg_with_fds(pair.fds[1], out, fds, MSG_DONTWAIT, flags), -1);
+  EXPECT_TRUE(errno == EAGAIN || errno == EWOULDBLOCK) << std::strerror(errno);
+  // Far more fds than the control room shows as MSG_CTRUNC; the ones that fit are the caller's.
+  raw_send_fds(pair.fds[0], pair.fds[0], kMaxFdsPerMessage + 10, 4);
+  EXPECT_EQ(recvmsg_with_fds(pair.fds[1], out, fds, 0, flags), 4);
+  EXPECT_NE(flags & MSG_CTRUNC, 0);
+  EXPECT_GT(fds.size(), kMaxFdsPerMessage);
+  for (int fd : fds) ::close(fd);
+  // A closed peer reads as 0 bytes.
+  pair.close_end(0);
+  EXPECT_EQ(recvmsg_with_fds(pair.fds[1], out, fds, 0, flags), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(SocketTypes, FdPassingTest, ::testing::Values(SOCK_STREAM, SOCK_SEQPACKET),
                          [](const ::testing::TestParamInfo<int>& param_info) {
                            return param_info.param == SOCK_STREAM ? std::string("Stream") : std::string("SeqPacket");

@@ -30,6 +30,9 @@ struct Result {
   std::string deviation;      ///< non-empty: a FAIL the run was told to expect (the note)
 };
 
+/// `check` judged `verdict`, with the note `deviations` (check id to note) holds for it, if any.
+Result judged(const CheckInfo& check, Verdict verdict, const std::map<std::string, std::string>& deviations);
+
 /// Counts of one run.
 struct Counts {
   int pass = 0;

@@ -55,18 +55,7 @@ class HostLink final : public Link {
   std::uint32_t buffer_size() const noexcept override { return buffers_.size; }
   notify::Notifier* incoming() const noexcept override { return incoming_; }
 
-  std::optional<RxBuffer> receive() override;
-  void release_rx(const RxBuffer& buffer) override;
-  void flush_rx() override;
-  bool arm_rx() override;
-  void disarm_rx() override;
-
-  std::optional<TxBuffer> acquire_tx() override;
-  void submit_tx(const TxBuffer& buffer, std::uint32_t length) override;
-  void cancel_tx(const TxBuffer& buffer) override;
-  bool arm_tx() override;
-  void disarm_tx() override;
-  bool tx_available() override;
+  VGEN_RPMSG_LINK_OPERATIONS
 
  private:
   void offer_rx(std::uint32_t index);

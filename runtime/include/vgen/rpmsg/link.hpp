@@ -85,4 +85,19 @@ class Link {
   virtual std::uint64_t rejected_buffers() const noexcept { return 0; }
 };
 
+/// Declares Link's message operations (receive() to tx_available()) as overrides, in a link
+/// that implements every one of them, so that their list is written once, here.
+#define VGEN_RPMSG_LINK_OPERATIONS                                                      \
+  std::optional<::vgen::rpmsg::RxBuffer> receive() override;                            \
+  void release_rx(const ::vgen::rpmsg::RxBuffer& buffer) override;                      \
+  void flush_rx() override;                                                             \
+  bool arm_rx() override;                                                               \
+  void disarm_rx() override;                                                            \
+  std::optional<::vgen::rpmsg::TxBuffer> acquire_tx() override;                         \
+  void submit_tx(const ::vgen::rpmsg::TxBuffer& buffer, std::uint32_t length) override; \
+  void cancel_tx(const ::vgen::rpmsg::TxBuffer& buffer) override;                       \
+  bool arm_tx() override;                                                               \
+  void disarm_tx() override;                                                            \
+  bool tx_available() override;
+
 }  // namespace vgen::rpmsg

@@ -49,18 +49,8 @@ class RemoteLink final : public Link {
   std::uint32_t buffer_size() const noexcept override { return buffer_size_; }
   notify::Notifier* incoming() const noexcept override { return incoming_; }
 
-  std::optional<RxBuffer> receive() override;
-  void release_rx(const RxBuffer& buffer) override;
-  void flush_rx() override;
-  bool arm_rx() override;
-  void disarm_rx() override;
+  VGEN_RPMSG_LINK_OPERATIONS
 
-  std::optional<TxBuffer> acquire_tx() override;
-  void submit_tx(const TxBuffer& buffer, std::uint32_t length) override;
-  void cancel_tx(const TxBuffer& buffer) override;
-  bool arm_tx() override;
-  void disarm_tx() override;
-  bool tx_available() override;
   std::uint64_t rejected_buffers() const noexcept override { return rejected_; }
   /// The settings.
   const RemoteLinkOptions& options() const noexcept { return options_; }

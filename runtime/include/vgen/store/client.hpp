@@ -101,6 +101,25 @@ class Client {
   bool exists(std::string_view path, TransactionId tx = kNoTransaction) { return try_read(path, tx).has_value(); }
 };
 
+/// Declares Client's store operations (read() to transaction_end()) as overrides, in a client
+/// that implements every one of them, so that their list is written once, here.
+#define VGEN_STORE_CLIENT_OPERATIONS                                                                                 \
+  std::string read(std::string_view path, ::vgen::store::TransactionId tx = ::vgen::store::kNoTransaction) override; \
+  void write(std::string_view path, std::string_view value,                                                          \
+             ::vgen::store::TransactionId tx = ::vgen::store::kNoTransaction) override;                              \
+  void mkdir(std::string_view path, ::vgen::store::TransactionId tx = ::vgen::store::kNoTransaction) override;       \
+  void remove(std::string_view path, ::vgen::store::TransactionId tx = ::vgen::store::kNoTransaction) override;      \
+  std::vector<std::string> directory(std::string_view path,                                                          \
+                                     ::vgen::store::TransactionId tx = ::vgen::store::kNoTransaction) override;      \
+  ::vgen::store::Permissions get_permissions(                                                                        \
+      std::string_view path, ::vgen::store::TransactionId tx = ::vgen::store::kNoTransaction) override;              \
+  void set_permissions(std::string_view path, const ::vgen::store::Permissions& permissions,                         \
+                       ::vgen::store::TransactionId tx = ::vgen::store::kNoTransaction) override;                    \
+  void watch(std::string_view path, std::string_view token, ::vgen::store::WatchCallback callback) override;         \
+  void unwatch(std::string_view path, std::string_view token) override;                                              \
+  ::vgen::store::TransactionId transaction_start() override;                                                         \
+  void transaction_end(::vgen::store::TransactionId tx, bool commit) override;
+
 /// Runs `body` in a fresh transaction and commits it, starting over when the commit fails
 /// with EAGAIN (as Xen's drivers do), up to `attempts` times; the last EAGAIN is rethrown.
 /// Any exception from `body` aborts the transaction and propagates.

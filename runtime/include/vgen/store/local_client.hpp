@@ -53,18 +53,7 @@ class LocalClient final : public Client {
   ~LocalClient() override;
 
   DomainId domain() const noexcept override { return domain_; }
-  std::string read(std::string_view path, TransactionId tx = kNoTransaction) override;
-  void write(std::string_view path, std::string_view value, TransactionId tx = kNoTransaction) override;
-  void mkdir(std::string_view path, TransactionId tx = kNoTransaction) override;
-  void remove(std::string_view path, TransactionId tx = kNoTransaction) override;
-  std::vector<std::string> directory(std::string_view path, TransactionId tx = kNoTransaction) override;
-  Permissions get_permissions(std::string_view path, TransactionId tx = kNoTransaction) override;
-  void set_permissions(std::string_view path, const Permissions& permissions,
-                       TransactionId tx = kNoTransaction) override;
-  void watch(std::string_view path, std::string_view token, WatchCallback callback) override;
-  void unwatch(std::string_view path, std::string_view token) override;
-  TransactionId transaction_start() override;
-  void transaction_end(TransactionId tx, bool commit) override;
+  VGEN_STORE_CLIENT_OPERATIONS
 
  private:
   /// Runs `operation` on the store as this connection; store::Error becomes ClientError.

@@ -65,24 +65,11 @@ class FrontEnd final : public virtio::Transport {
   std::string name() const override { return "vhost-user"; }
   std::uint32_t device_id() override { return options_.device_id; }
   std::uint32_t vendor_id() override { return 0; }
-  std::uint8_t status() override;
-  void set_status(std::uint8_t status) override;
-  std::uint32_t device_features(std::uint32_t select) override;
-  void set_driver_features(std::uint32_t select, std::uint32_t value) override;
-  std::uint32_t queue_max_size(std::uint16_t index) override;
-  bool queue_ready(std::uint16_t index) override;
-  void set_queue_size(std::uint16_t index, std::uint32_t size) override;
-  void set_queue_addresses(std::uint16_t index, const virtqueue::RingAddresses& addresses) override;
-  void set_queue_ready(std::uint16_t index, bool ready) override;
-  /// vhost-user has no virtqueue reset: throws virtio::Error(Rejected).
-  void reset_queue(std::uint16_t index) override;
-  void notify(std::uint16_t index) override;
-  std::uint32_t interrupt_status() override;
-  void acknowledge_interrupt(std::uint32_t bits) override;
   notify::Notifier& interrupt() override { return line_; }
   std::uint32_t config_generation() override { return generation_.load(); }
-  std::uint32_t read_config(std::uint32_t offset, unsigned width) override;
-  void write_config(std::uint32_t offset, unsigned width, std::uint32_t value) override;
+  /// The register operations; vhost-user has no virtqueue reset: reset_queue() throws
+  /// virtio::Error(Rejected).
+  VGEN_VIRTIO_TRANSPORT_OPERATIONS
 
  private:
   struct Ring;

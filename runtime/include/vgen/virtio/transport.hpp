@@ -67,4 +67,24 @@ class Transport {
   virtual void write_config(std::uint32_t offset, unsigned width, std::uint32_t value) = 0;
 };
 
+/// Declares Transport's register operations (status() to acknowledge_interrupt(),
+/// read_config() and write_config()) as overrides, in a transport that implements every one of
+/// them out of line, so that their list is written once, here.
+#define VGEN_VIRTIO_TRANSPORT_OPERATIONS                                                                     \
+  std::uint8_t status() override;                                                                            \
+  void set_status(std::uint8_t status) override;                                                             \
+  std::uint32_t device_features(std::uint32_t select) override;                                              \
+  void set_driver_features(std::uint32_t select, std::uint32_t value) override;                              \
+  std::uint32_t queue_max_size(std::uint16_t index) override;                                                \
+  bool queue_ready(std::uint16_t index) override;                                                            \
+  void set_queue_size(std::uint16_t index, std::uint32_t size) override;                                     \
+  void set_queue_addresses(std::uint16_t index, const ::vgen::virtqueue::RingAddresses& addresses) override; \
+  void set_queue_ready(std::uint16_t index, bool ready) override;                                            \
+  void reset_queue(std::uint16_t index) override;                                                            \
+  void notify(std::uint16_t index) override;                                                                 \
+  std::uint32_t interrupt_status() override;                                                                 \
+  void acknowledge_interrupt(std::uint32_t bits) override;                                                   \
+  std::uint32_t read_config(std::uint32_t offset, unsigned width) override;                                  \
+  void write_config(std::uint32_t offset, unsigned width, std::uint32_t value) override;
+
 }  // namespace vgen::virtio

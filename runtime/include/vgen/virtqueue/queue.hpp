@@ -51,7 +51,8 @@ struct UsedBuffer {
 /// Receives a queue's warnings, one line each (prefixed "queue N: ").
 using LogSink = std::function<void(const std::string& line)>;
 
-/// State every queue keeps: broken flag, error, notifier, trace sink, log sink.
+/// State every queue keeps: broken flag, error, notifier, trace sink, log sink; and the
+/// publishing both sides share.
 class QueueBase {
  public:
   virtual ~QueueBase() = default;
@@ -68,7 +69,25 @@ class QueueBase {
   /// Where warnings about a peer that bends a rule harmlessly go; empty: standard error.
   void set_log(LogSink sink) { log_ = std::move(sink); }
 
+  /// Makes the chains this side placed (added or returned) visible to the peer; returns true
+  /// if the peer asked to be notified.
+  virtual bool publish() = 0;
+  /// Makes them visible without deciding about a notification, which saves the full barrier
+  /// that decision needs; for a peer that busy-polls.
+  virtual void publish_unchecked() = 0;
+
  protected:
+  /// With a notifier: publish(), then signal if the peer asked for it. Without one (a polling
+  /// peer): publish_unchecked(). Returns true if it signalled.
+  bool publish_and_signal() {
+    if (notifier_ == nullptr) {
+      publish_unchecked();
+      return false;
+    }
+    const bool needed = publish();
+    if (needed) notifier_->signal();
+    return needed;
+  }
   /// Marks the queue broken, traces it and throws Error(code, message).
   [[noreturn]] void fail(ErrorCode code, const std::string& message);
   /// Throws Error(Broken) if the queue is broken.
@@ -96,22 +115,9 @@ class DriverQueue : public QueueBase {
   /// its total 2^32 (§2.7.5.2, §2.7.8); neither breaks the queue.
   virtual std::optional<std::uint16_t> add(std::span<const Buffer> readable, std::span<const Buffer> writable,
                                            std::uint64_t token) = 0;
-  /// Makes every added chain visible; returns true if the device asked to be notified.
-  virtual bool publish() = 0;
-  /// Makes every added chain visible without deciding about a notification, which saves the
-  /// full barrier that decision needs; for a device that busy-polls.
-  virtual void publish_unchecked() = 0;
-  /// With a notifier: publish(), then signal if the device asked for it. Without one (a
-  /// polling device): publish_unchecked(). Returns true if it signalled.
-  bool kick() {
-    if (notifier_ == nullptr) {
-      publish_unchecked();
-      return false;
-    }
-    const bool needed = publish();
-    if (needed) notifier_->signal();
-    return needed;
-  }
+  /// Makes every added chain visible and kicks the device if it asked for it
+  /// (publish_and_signal()); returns true if it kicked.
+  bool kick() { return publish_and_signal(); }
   /// The next used buffer, or nullopt when none. Throws Error on hostile device input: a
   /// used len beyond the writable bytes of a chain that has some is UsedLengthTooLarge. On a
   /// chain with no device-writable bytes any len is taken as 0 and counted instead (see
@@ -141,22 +147,9 @@ class DeviceQueue : public QueueBase {
   virtual bool take(DescriptorChain& chain) = 0;
   /// Returns a chain by head with `written` bytes (not visible before publish()).
   virtual void put(std::uint16_t head, std::uint32_t written) = 0;
-  /// Makes returned chains visible; returns true if the driver asked for an interrupt.
-  virtual bool publish() = 0;
-  /// Makes returned chains visible without deciding about an interrupt (no full barrier);
-  /// for a driver that busy-polls.
-  virtual void publish_unchecked() = 0;
-  /// With a notifier: publish(), then signal if the driver asked for it. Without one (a
-  /// polling driver): publish_unchecked(). Returns true if it signalled.
-  bool notify() {
-    if (notifier_ == nullptr) {
-      publish_unchecked();
-      return false;
-    }
-    const bool needed = publish();
-    if (needed) notifier_->signal();
-    return needed;
-  }
+  /// Makes returned chains visible and interrupts the driver if it asked for it
+  /// (publish_and_signal()); returns true if it interrupted.
+  bool notify() { return publish_and_signal(); }
   /// Asks the driver for kicks again; returns true if chains are already available
   /// (the caller should take them before sleeping).
   virtual bool enable_notifications() = 0;

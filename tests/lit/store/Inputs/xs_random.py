@@ -4,7 +4,7 @@ and Debian's C xenstored, replies and watch events compared after every step.
 
 Usage: xs_random.py [--seeds A-B] [--ops N] [--budget SECONDS] [--show]
 Environment: XENSTORED_PATH (vgen-xenstored's socket), VGEN_C_XENSTORED_SOCKET and
-VGEN_XENSTORED_SHIM_DIR (the C daemon's socket and shim folder; with-c-xenstored.sh).
+VGEN_XENSTORED_SHIM_DIR (the C daemon's socket and shim folder; tools/with-c-xenstored.sh).
 
 Each seed drives four connections of each daemon: two of domain 0 and two guests (domains
 1 and 2: CONTROL set-domid on vgen's socket, a ring page through the shim on the C daemon),
