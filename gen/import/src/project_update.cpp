@@ -121,7 +121,9 @@ UpdateReport update_project(const vgen::gen::Spec& spec, const UpdateRequest& re
     }
   }
   if (!report.ok()) {
+    // Nothing is written, so nothing was moved either.
     report.lines.clear();
+    report.warnings.clear();
     return report;
   }
   // Everything is known to work: the generated files first, then the user's.

@@ -55,6 +55,7 @@ struct Problem {
   Where where = Where::other;
   unsigned offset = 0;
   std::string text;  // file:line:col: error: message
+  bool fatal = false;
 };
 
 // What one parse of a header and its source says about the user's class.
@@ -76,6 +77,7 @@ class Collector : public clang::DiagnosticConsumer {
   struct Entry {
     clang::SourceLocation location;
     std::string message;
+    bool fatal = false;  // clang stopped parsing there
   };
   std::vector<Entry> errors;
 
@@ -84,7 +86,7 @@ class Collector : public clang::DiagnosticConsumer {
     if (level < clang::DiagnosticsEngine::Error) return;
     llvm::SmallString<256> text;
     info.FormatDiagnostic(text);
-    errors.push_back({info.getLocation(), std::string(text.str())});
+    errors.push_back({info.getLocation(), std::string(text.str()), level == clang::DiagnosticsEngine::Fatal});
   }
 };
 
@@ -182,7 +184,8 @@ class Analysis {
     for (const Collector::Entry& error : collector.errors) {
       Problem problem;
       problem.where = where(error.location, problem.offset);
-      problem.text = located(sources_, error.location, "error", error.message);
+      problem.text = located(sources_, error.location, error.fatal ? "fatal error" : "error", error.message);
+      problem.fatal = error.fatal;
       view_.problems.push_back(std::move(problem));
     }
   }
@@ -468,8 +471,8 @@ void move_to_section(Edits& edits, const std::string& text, const std::string& m
   }
   std::string section = text.empty() || text.back() == '\n' ? "" : "\n";
   section +=
-      "\n// vgen update moved these handlers here, out of the build: the spec no longer has their message or\n"
-      "// queue. Keep what you need elsewhere, then delete this section.\n";
+      "\n// vgen update moved these handlers here, out of the build: the spec no longer has what they\n"
+      "// handled. Keep what you need elsewhere, then delete this section.\n";
   section += std::string(kRemovedBegin) + "\n" + moved + end_line;
   edits.insert(static_cast<unsigned>(text.size()), section);
 }
@@ -510,7 +513,8 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
   };
   std::set<std::string> present;
   std::set<std::string> reported;
-  std::vector<Span> reported_spans;
+  std::vector<Span> reported_spans;        // header declarations already reported
+  std::vector<Span> reported_definitions;  // and their source definitions
   std::vector<const Method*> removed;
   for (const Method& method : user.methods) {
     if (method.overrides) present.insert(method.name);
@@ -524,6 +528,7 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
                               "; vgen update does not change your signatures: give it that one, or rename it");
       reported.insert(method.name);
       reported_spans.push_back(method.declaration);
+      if (method.definition) reported_definitions.push_back(*method.definition);
     } else {
       removed.push_back(&method);
     }
@@ -534,15 +539,19 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
       return place == Where::source && method->definition && method->definition->contains(offset);
     });
   };
-  // clang's errors matter where vgen edits: in declarations. Errors inside function bodies are
-  // the build's to report, and those of removed handlers go with them.
+  // clang's errors matter where vgen edits: in the declarations of the user's files. Errors
+  // inside function bodies are the build's to report (so are those they cause in templates of
+  // other files: the scaffold's parse has shown that the generated files are sound), and those
+  // of removed handlers go with them.
   for (const Problem& problem : user.problems) {
+    if (problem.where == Where::other && !problem.fatal) continue;
     if (problem.where == Where::header &&
         (inside(user.header_bodies, problem.offset) || inside(reported_spans, problem.offset) ||
          in_removed(Where::header, problem.offset)))
       continue;
     if (problem.where == Where::source &&
-        (inside(user.source_bodies, problem.offset) || in_removed(Where::source, problem.offset)))
+        (inside(user.source_bodies, problem.offset) || inside(reported_definitions, problem.offset) ||
+         in_removed(Where::source, problem.offset)))
       continue;
     result.errors.push_back(problem.text);
   }
