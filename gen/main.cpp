@@ -1,6 +1,6 @@
-// The vgen command line: check, generate, new-device, import, trace show. Exit status: 0
+// The vgen command line: check, generate, new-device, update, import, trace show. Exit status: 0
 // success, 1 invalid spec (or unreadable spec, or a spec vgen cannot generate code for; for
-// trace show, a damaged log), 2 usage error, 3 internal error, 4 a file or folder vgen cannot
+// trace show, a damaged log; for update, a conflict), 2 usage error, 3 internal error, 4 a file or folder vgen cannot
 // read or write.
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -23,6 +23,7 @@
 #include "vgen/gen/render/version.hpp"
 #include "vgen/gen/scaffold/scaffold.hpp"
 #include "vgen/import/clang_tools.hpp"
+#include "vgen/import/project_update.hpp"
 #include "vgen/import/spec_writer.hpp"
 #include "vgen/trace/error.hpp"
 #include "vgen/trace/log_reader.hpp"
@@ -43,7 +44,7 @@ const char* const kExitCodes =
     "(errors on stderr as file:line:col: error: message); 2 usage error; 3 internal error;\n"
     "4 a file or folder cannot be read or written (missing templates, output folder in the way).";
 
-const char* const kCommands = "check, generate, new-device, import, trace";
+const char* const kCommands = "check, generate, new-device, update, import, trace";
 
 struct CheckOptions {
   std::vector<std::string> files;
@@ -65,6 +66,14 @@ struct NewDeviceOptions {
   std::string kind;
   std::optional<std::string> directory;
   std::optional<std::string> templates;
+  bool quiet = false;
+};
+
+struct UpdateOptions {
+  std::string spec;
+  std::optional<std::string> output;
+  std::optional<std::string> templates;
+  std::vector<std::string> include_dirs;
   bool quiet = false;
 };
 
@@ -157,6 +166,25 @@ void add_new_device(CLI::App& app, NewDeviceOptions& options) {
   add_templates_option(command, options.templates);
   add_quiet_flag(command, options.quiet);
   command->footer(kExitCodes);
+}
+
+void add_update(CLI::App& app, UpdateOptions& options) {
+  CLI::App* command = app.add_subcommand(
+      "update",
+      "Bring a project in line with its changed spec: the generated files rewritten, the user-owned ones edited with "
+      "Clang LibTooling (new handlers added, removed ones moved out of the build, the rest untouched; docs/update.md)");
+  command->add_option("SPEC", options.spec, "Device spec (YAML)")->required()->type_name("FILE");
+  command->add_option("-o,--output", options.output, "Project folder (default: the spec's folder)")->type_name("DIR");
+  command->add_option("--templates", options.templates, "Templates folder (default: share/vgen/templates beside vgen)")
+      ->type_name("DIR");
+  command->add_option("-I", options.include_dirs, "Include folder for parsing the user's files; repeatable")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  command->add_flag("-q,--quiet", options.quiet, "Print nothing but warnings and errors");
+  command->footer(
+      "Exit status: 0 success; 1 the spec is invalid, or a conflict (a user file clang cannot parse, a\n"
+      "handler whose signature changed): file:line:col: error: message on stderr, and no file written;\n"
+      "2 usage error; 3 internal error; 4 a file cannot be read or written.");
 }
 
 void add_import(CLI::App& app, ImportOptions& options) {
@@ -319,6 +347,36 @@ int run_new_device(const NewDeviceOptions& options) {
   return 0;
 }
 
+int run_update(const UpdateOptions& options) {
+  vgen::gen::LoadResult loaded = vgen::gen::load_file(options.spec);
+  if (!loaded.ok()) {
+    print_diagnostics(loaded.diagnostics);
+    return kExitInvalidSpec;
+  }
+  const auto* spec = std::get_if<vgen::gen::Spec>(&*loaded.document);
+  if (spec == nullptr) {
+    std::cerr << options.spec << ": error: this is a topology; update takes a device spec (virtio, split or rpmsg)\n";
+    return kExitInvalidSpec;
+  }
+  vgen::import::UpdateRequest request;
+  request.directory = options.output ? fs::path(*options.output) : fs::path(options.spec).parent_path();
+  request.templates = vgen::gen::find_templates(optional_path(options.templates));
+  request.clang_format = formatter(true);
+  request.include_dirs = options.include_dirs;
+  const vgen::import::UpdateReport report = vgen::import::update_project(*spec, request);
+  for (const std::string& warning : report.warnings) std::cerr << warning << '\n';
+  for (const std::string& error : report.errors) std::cerr << error << '\n';
+  if (!report.ok()) {
+    std::cerr << "vgen update: " << report.errors.size() << (report.errors.size() == 1 ? " conflict" : " conflicts")
+              << "; nothing was written\n";
+    return kExitInvalidSpec;
+  }
+  if (!options.quiet) {
+    for (const std::string& line : report.lines) std::cout << line << '\n';
+  }
+  return 0;
+}
+
 int run_import(ImportOptions options) {
   vgen::import::ImportRequest& request = options.request;
   if (request.structs.empty() && request.enums.empty() && options.defines.empty()) {
@@ -382,12 +440,14 @@ bool unknown_command(int argc, char** argv, const CLI::App& app) {
 }
 
 int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& generate,
-        const NewDeviceOptions& new_device, const ImportOptions& import, const TraceOptions& trace) {
+        const NewDeviceOptions& new_device, const UpdateOptions& update, const ImportOptions& import,
+        const TraceOptions& trace) {
   try {
     if (app.got_subcommand("trace")) return run_trace_show(trace);
     if (app.got_subcommand("import")) return run_import(import);
     if (app.got_subcommand("generate")) return run_generate(generate);
     if (app.got_subcommand("new-device")) return run_new_device(new_device);
+    if (app.got_subcommand("update")) return run_update(update);
     return run_check(check);
   } catch (const vgen::gen::SpecError& error) {
     print_diagnostics(error.diagnostics());
@@ -418,6 +478,8 @@ int main(int argc, char** argv) {
   add_check(app, check);
   add_generate(app, generate);
   add_new_device(app, new_device);
+  UpdateOptions update;
+  add_update(app, update);
   ImportOptions import;
   add_import(app, import);
   add_trace(app, trace);
@@ -430,5 +492,5 @@ int main(int argc, char** argv) {
     int status = app.exit(error);  // prints help, the version, or the usage error
     return status == 0 ? 0 : kExitUsage;
   }
-  return run(app, check, generate, new_device, import, trace);
+  return run(app, check, generate, new_device, update, import, trace);
 }

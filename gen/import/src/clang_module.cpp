@@ -2,6 +2,7 @@
 #include "vgen/import/clang_tools.hpp"
 #include "vgen/import/importer.hpp"
 #include "vgen/import/source_check.hpp"
+#include "vgen/import/user_update.hpp"
 
 namespace {
 
@@ -12,6 +13,10 @@ class Tools final : public vgen::import::ClangTools {
   }
   std::vector<std::string> verify_sources(const vgen::gen::TypeTable& types) const override {
     return vgen::import::verify_sources(types);
+  }
+  vgen::import::UserHalfUpdate update_user_half(const vgen::import::UserHalf& half,
+                                                const vgen::import::ParseContext& context) const override {
+    return vgen::import::update_user_half(half, context);
   }
 };
 

@@ -1,7 +1,7 @@
 // What vgen needs of clang, behind one interface loaded on first use. The clang and LLVM
 // libraries are large (about 240 MB of address space, a tenth of a second to load), so they
-// live in a module of their own, vgen-clang.so, which `vgen` opens only for `import` and for
-// specs that say `from:`; every other command starts without them.
+// live in a module of their own, vgen-clang.so, which `vgen` opens only for `import`, `update`
+// and specs that say `from:`; every other command starts without them.
 #pragma once
 
 #include <string>
@@ -10,6 +10,7 @@
 #include "vgen/gen/spec/types.hpp"
 #include "vgen/import/importer.hpp"
 #include "vgen/import/request.hpp"
+#include "vgen/import/user_update.hpp"
 
 namespace vgen::import {
 
@@ -21,6 +22,8 @@ class ClangTools {
   virtual ImportResult import_headers(const ImportRequest& request) const = 0;
   /// verify_sources() of source_check.hpp.
   virtual std::vector<std::string> verify_sources(const vgen::gen::TypeTable& types) const = 0;
+  /// update_user_half() of user_update.hpp.
+  virtual UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& context) const = 0;
 };
 
 /// The environment variable that names the module file instead of the default place.
