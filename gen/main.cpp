@@ -350,7 +350,7 @@ int run_new_device(const NewDeviceOptions& options) {
 int run_update(const UpdateOptions& options) {
   vgen::gen::LoadResult loaded = vgen::gen::load_file(options.spec);
   if (!loaded.ok()) {
-    print_diagnostics(loaded.diagnostics);
+    print_diagnostics(loaded.diagnostics.sorted());
     return kExitInvalidSpec;
   }
   const auto* spec = std::get_if<vgen::gen::Spec>(&*loaded.document);
@@ -360,7 +360,7 @@ int run_update(const UpdateOptions& options) {
   }
   vgen::import::UpdateRequest request;
   request.directory = options.output ? fs::path(*options.output) : fs::path(options.spec).parent_path();
-  request.templates = vgen::gen::find_templates(optional_path(options.templates));
+  request.templates = templates_folder(options.templates);
   request.clang_format = formatter(true);
   request.include_dirs = options.include_dirs;
   const vgen::import::UpdateReport report = vgen::import::update_project(*spec, request);

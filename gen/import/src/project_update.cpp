@@ -5,8 +5,8 @@
 #include <iterator>
 #include <map>
 
-#include "vgen/gen/generator.hpp"
-#include "vgen/gen/templates_location.hpp"
+#include "vgen/gen/render/generator.hpp"
+#include "vgen/gen/render/templates_location.hpp"
 #include "vgen/import/clang_tools.hpp"
 
 namespace vgen::import {

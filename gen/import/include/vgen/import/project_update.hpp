@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "vgen/gen/spec.hpp"
+#include "vgen/gen/spec/spec.hpp"
 
 namespace vgen::import {
 
