@@ -9,6 +9,16 @@ function(_vgen_runtime_of out)
   set(${out} ${targets} PARENT_SCOPE)
 endfunction()
 
+# _vgen_keep_c_peers_apart(source...): C sources in tests are independent peers written from
+# the system's headers, each its own translation unit even in a unity build.
+function(_vgen_keep_c_peers_apart)
+  foreach(source IN LISTS ARGN)
+    if(source MATCHES "\\.c$")
+      set_source_files_properties(${source} PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+    endif()
+  endforeach()
+endfunction()
+
 # vgen_add_test(NAME name SOURCES src... [LAYERS layer...] [LIBRARIES lib...] [LABELS label...])
 # One GoogleTest executable registered as one ctest test. It links the whole runtime, or with
 # LAYERS only those runtime layers (and what they depend on), so building it builds no more.
@@ -18,6 +28,7 @@ endfunction()
 function(vgen_add_test)
   cmake_parse_arguments(ARG "" "NAME" "SOURCES;LAYERS;LIBRARIES;LABELS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SOURCES})
+  _vgen_keep_c_peers_apart(${ARG_SOURCES})
   _vgen_runtime_of(runtime ${ARG_LAYERS})
   target_link_libraries(${ARG_NAME} PRIVATE ${runtime} vgen_flags GTest::gtest_main ${ARG_LIBRARIES})
   add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})

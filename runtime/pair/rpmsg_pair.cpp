@@ -34,8 +34,8 @@ std::atomic<std::uint32_t>& stop_flag(const shm::GuestMemory& memory, const Wire
 }
 
 // The rpmsg memory, its layout, and a stop flag both sides see.
-struct SharedMemory {
-  explicit SharedMemory(const RpmsgHalves& halves) {
+struct RpmsgMemory {
+  explicit RpmsgMemory(const RpmsgHalves& halves) {
     rpmsg::LayoutOptions options;
     options.buffer_size = halves.spec->buffer_size;
     const std::uint64_t bytes = (rpmsg::SharedLayout::bytes(options) + 64 + 4095) & ~std::uint64_t{4095};
@@ -91,13 +91,13 @@ bool run_host(const RpmsgHalves& halves, rpmsg::HostVrings& vrings, const RunCon
 }
 
 // Ends the remote's loop: the flag, then a kick so that a sleeping remote sees it.
-void stop_remote(SharedMemory& shared, notify::EventfdNotifier& kick) {
+void stop_remote(RpmsgMemory& shared, notify::EventfdNotifier& kick) {
   stop_flag(shared.memory, shared.wire).store(1, std::memory_order_release);
   kick.signal();
 }
 
 bool run_threads(const RpmsgHalves& halves, const RunContext& context) {
-  SharedMemory shared(halves);
+  RpmsgMemory shared(halves);
   notify::EventfdNotifier kick;
   notify::EventfdNotifier interrupt;
   rpmsg::HostVrings vrings(shared.memory, shared.wire.layout, {&kick, &interrupt});
@@ -134,7 +134,7 @@ bool remote_process(const RpmsgHalves& halves, int socket, const RunContext& con
 }
 
 bool run_processes(const RpmsgHalves& halves, const RunContext& context) {
-  SharedMemory shared(halves);
+  RpmsgMemory shared(halves);
   notify::EventfdNotifier kick;
   notify::EventfdNotifier interrupt;
   const ProcessHalf host{"driver", [&](int socket) {

@@ -26,8 +26,8 @@ constexpr shm::GuestAddress kWindowBase = 0x0a000000;
 constexpr std::size_t kWindowBytes = 4096;
 
 // Guest RAM and the virtio-mmio register window, each a memfd region.
-struct SharedMemory {
-  explicit SharedMemory(const std::string& name) {
+struct VirtioMemory {
+  explicit VirtioMemory(const std::string& name) {
     ram.add(kRamBase, std::make_shared<shm::Region>(shm::Region::create(name + "-ram", kRamBytes)));
     window_memory.add(kWindowBase, std::make_shared<shm::Region>(shm::Region::create(name + "-mmio", kWindowBytes)));
   }
@@ -83,7 +83,7 @@ bool run_driver(const VirtioHalves& halves, const shm::GuestMemory& ram, virtio:
 }
 
 bool run_threads(const VirtioHalves& halves, const RunContext& context) {
-  SharedMemory memory{std::string(halves.spec->name)};
+  VirtioMemory memory{std::string(halves.spec->name)};
   virtio::MmioWindow& window = memory.format_window();
   DeviceSide device(halves, memory.ram, window, context);
   notify::HandlerThread thread(device.server.request_doorbell(), [&device] {
@@ -112,7 +112,7 @@ bool device_process(const VirtioHalves& halves, int socket, const RunContext& co
 }
 
 bool run_processes(const VirtioHalves& halves, const RunContext& context) {
-  SharedMemory memory{std::string(halves.spec->name)};
+  VirtioMemory memory{std::string(halves.spec->name)};
   virtio::MmioWindow& window = memory.format_window();
   const ProcessHalf driver{"driver", [&](int socket) {
                              shm::send_memory(socket, memory.ram);

@@ -8,7 +8,7 @@ namespace vgen::profiles::blkif {
 namespace {
 
 namespace proto = xen::blkif;
-constexpr std::size_t kSectorsPerPage = xen::kPageSize / proto::kSectorSize;
+using proto::kSectorsPerPage;
 constexpr std::uint64_t kBeyondAnyDisk = std::uint64_t{1} << 48;  // sectors: 128 PiB
 
 // The byte at `offset` of what write `pattern` puts on the disk.

@@ -8,7 +8,7 @@ namespace vgen::profiles::blkif {
 namespace {
 
 namespace proto = xen::blkif;
-constexpr std::size_t kSectorsPerPage = xen::kPageSize / proto::kSectorSize;
+using proto::kSectorsPerPage;
 
 }  // namespace
 

@@ -12,7 +12,7 @@ bool valid_char(char c) noexcept {
          c == '_' || c == '@';
 }
 
-[[noreturn]] void reject(std::string_view path, const std::string& why) {
+[[noreturn]] void reject_path(std::string_view path, const std::string& why) {
   // Long paths are shortened in the message so the error stays readable.
   std::string shown(path.substr(0, 80));
   if (path.size() > 80) shown += "...";
@@ -35,8 +35,8 @@ std::size_t domain_prefix_length(std::string_view path) noexcept {
 void check_characters(std::string_view path) {
   for (std::size_t i = 0; i < path.size(); ++i) {
     if (!valid_char(path[i])) {
-      reject(path, "invalid character (code " + std::to_string(static_cast<unsigned char>(path[i])) + ") at offset " +
-                       std::to_string(i) + "; allowed are letters, digits and -/_@");
+      reject_path(path, "invalid character (code " + std::to_string(static_cast<unsigned char>(path[i])) +
+                            ") at offset " + std::to_string(i) + "; allowed are letters, digits and -/_@");
     }
   }
 }
@@ -46,14 +46,14 @@ void check_characters(std::string_view path) {
 void check_length(std::string_view path) {
   const std::size_t local = path.size() - domain_prefix_length(path);
   if (local > kMaxRelativePath) {
-    reject(path, "length " + std::to_string(local) + " (after any /local/domain/<id>/ prefix) exceeds " +
-                     std::to_string(kMaxRelativePath));
+    reject_path(path, "length " + std::to_string(local) + " (after any /local/domain/<id>/ prefix) exceeds " +
+                          std::to_string(kMaxRelativePath));
   }
 }
 
 void check_shape(std::string_view path) {
-  if (path.size() > 1 && path.back() == '/') reject(path, "trailing '/'");
-  if (path.find("//") != std::string_view::npos) reject(path, "empty component ('//')");
+  if (path.size() > 1 && path.back() == '/') reject_path(path, "trailing '/'");
+  if (path.find("//") != std::string_view::npos) reject_path(path, "empty component ('//')");
 }
 
 }  // namespace
@@ -61,7 +61,7 @@ void check_shape(std::string_view path) {
 std::string home_prefix(DomainId domid) { return domain_path(domid) + "/"; }
 
 ResolvedPath resolve_path(std::string_view path, DomainId domid) {
-  if (path.empty()) reject(path, "empty path");
+  if (path.empty()) reject_path(path, "empty path");
   ResolvedPath out;
   out.relative = path.front() != '/';
   out.absolute = out.relative ? home_prefix(domid) + std::string(path) : std::string(path);
@@ -75,7 +75,8 @@ ResolvedPath resolve_watch_path(std::string_view path, DomainId domid) {
   if (!is_special_path(path)) return resolve_path(path, domid);
   check_characters(path);
   if (path.size() > kMaxRelativePath) {
-    reject(path, "special path length " + std::to_string(path.size()) + " exceeds " + std::to_string(kMaxRelativePath));
+    reject_path(path,
+                "special path length " + std::to_string(path.size()) + " exceeds " + std::to_string(kMaxRelativePath));
   }
   return ResolvedPath{std::string(path), false};
 }

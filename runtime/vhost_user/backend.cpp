@@ -18,10 +18,6 @@
 namespace vgen::vhost_user {
 namespace {
 
-[[noreturn]] void fail_system(const std::string& what, int error) {
-  throw Error(ErrorCode::System, what + ": " + std::strerror(error));
-}
-
 void remove_stale_socket(const std::string& path) {
   struct stat info {};
   if (::lstat(path.c_str(), &info) != 0) return;

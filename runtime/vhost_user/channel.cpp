@@ -12,10 +12,6 @@
 namespace vgen::vhost_user {
 namespace {
 
-[[noreturn]] void fail_system(const std::string& what, int error) {
-  throw Error(ErrorCode::System, what + ": " + std::strerror(error));
-}
-
 // Waits until `socket` is readable, at most kMessageTimeout.
 void wait_readable(int socket, const std::string& what) {
   pollfd entry{socket, POLLIN, 0};

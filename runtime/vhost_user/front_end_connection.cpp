@@ -20,10 +20,6 @@
 namespace vgen::vhost_user {
 namespace {
 
-[[noreturn]] void fail_system(const std::string& what, int error) {
-  throw Error(ErrorCode::System, what + ": " + std::strerror(error));
-}
-
 UniqueFd connect_once(const std::string& path) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) fail_system("socket", errno);

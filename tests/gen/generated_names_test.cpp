@@ -35,7 +35,7 @@ const GeneratedIdentifier* find(const GeneratedScope& scope, const std::string& 
   return nullptr;
 }
 
-const char* const kVirtio = R"(kind: virtio
+const char* const kThingSpec = R"(kind: virtio
 name: virtio-thing
 device_id: 4
 features:
@@ -53,7 +53,7 @@ queues:
 )";
 
 TEST(GeneratedNames, NamespaceHoldsConstantsTypesAndClasses) {
-  const std::vector<GeneratedScope> scopes = generated_identifiers(testing::valid_spec(kVirtio));
+  const std::vector<GeneratedScope> scopes = generated_identifiers(testing::valid_spec(kThingSpec));
   const GeneratedScope& space = scope_named(scopes, "namespace virtio_thing");
   for (const char* identifier :
        {"kFeatureThingFFast", "kQueueTx", "kQueueTxSize", "ThingRequest", "ThingKind", "thing_flags",
@@ -71,7 +71,7 @@ TEST(GeneratedNames, NamespaceHoldsConstantsTypesAndClasses) {
 }
 
 TEST(GeneratedNames, HalvesGetOneHandlerSetPerQueueDirection) {
-  const std::vector<GeneratedScope> scopes = generated_identifiers(testing::valid_spec(kVirtio));
+  const std::vector<GeneratedScope> scopes = generated_identifiers(testing::valid_spec(kThingSpec));
   const GeneratedScope& driver = scope_named(scopes, "class VirtioThingDriver");
   const GeneratedScope& device = scope_named(scopes, "class VirtioThingDevice");
   for (const char* identifier : {"has_tx", "send_tx", "post_rx", "on_rx", "request_ask", "on_ask_reply"}) {
@@ -85,7 +85,7 @@ TEST(GeneratedNames, HalvesGetOneHandlerSetPerQueueDirection) {
 }
 
 TEST(GeneratedNames, StructsHoldMembersAccessorsSettersAndTheirTypes) {
-  const std::vector<GeneratedScope> scopes = generated_identifiers(testing::valid_spec(kVirtio));
+  const std::vector<GeneratedScope> scopes = generated_identifiers(testing::valid_spec(kThingSpec));
   const GeneratedScope& request = scope_named(scopes, "struct ThingRequest");
   for (const char* identifier : {"ThingRequest", "length_", "length", "set_length", "kind_", "kind", "set_kind"}) {
     EXPECT_NE(find(request, identifier), nullptr) << identifier;
@@ -310,7 +310,7 @@ TEST(GeneratedNames, SplitClassesHoldTheirBasesMembers) {
 
 // No namespace-scope name of the table is stale either.
 TEST(GeneratedNames, NamespaceNamesAreInTheCode) {
-  const std::string with_dependencies = std::string(kVirtio) + "  - {name: ack, size: 8, direction: device-to-driver}\n";
+  const std::string with_dependencies = std::string(kThingSpec) + "  - {name: ack, size: 8, direction: device-to-driver}\n";
   std::vector<Spec> specs{testing::valid_spec(std::regex_replace(
       with_dependencies, std::regex("THING_F_FAST, bit: 0\\}"), "THING_F_FAST, bit: 0}\n  - {name: THING_F_MORE, bit: 1, depends_on: [THING_F_FAST]}"))};
   for (const char* device : {"rpmsg-echo", "xen-blk"}) {

@@ -13,7 +13,7 @@ namespace {
 using testing::errors_of;
 using testing::valid_spec;
 
-const char* const kVirtio = R"(kind: virtio
+const char* const kDemoSpec = R"(kind: virtio
 name: demo-device
 description: A demo.
 device_id: 0x2a
@@ -34,7 +34,7 @@ queues:
 )";
 
 TEST(Loader, VirtioSpecBecomesTheModel) {
-  Spec spec = valid_spec(kVirtio);
+  Spec spec = valid_spec(kDemoSpec);
   EXPECT_EQ(spec.kind(), SpecKind::virtio);
   EXPECT_EQ(spec.name, "demo-device");
   EXPECT_EQ(spec.description, "A demo.");

@@ -9,6 +9,7 @@
 #include <vgen/virtio/mmio_registers.hpp>
 #include <vgen/virtio/status.hpp>
 #include <vgen/virtqueue/features.hpp>
+#include <vgen/format.hpp>
 
 namespace vgen::conform::virtio_checks {
 namespace {
@@ -22,11 +23,7 @@ constexpr std::uint64_t kIndirect = feature_bit(virtqueue::kFeatureIndirectDesc)
 constexpr std::uint64_t kRingReset = feature_bit(virtqueue::kFeatureRingReset);
 constexpr std::uint64_t kInOrder = feature_bit(virtqueue::kFeatureInOrder);
 
-std::string hex(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(value));
-  return buffer;
-}
+using vgen::hex;
 
 DeviceCheck check(std::string id, std::vector<std::string> requirements, std::string summary,
                   std::function<Verdict(DeviceSession&)> run) {

@@ -8,6 +8,7 @@
 
 #include <vgen/virtio/error.hpp>
 #include <vgen/virtio/status.hpp>
+#include <vgen/format.hpp>
 
 #include "harness_features.hpp"
 #include "probes.hpp"
@@ -17,11 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string hex(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(value));
-  return buffer;
-}
+using vgen::hex;
 
 }  // namespace
 

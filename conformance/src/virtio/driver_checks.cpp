@@ -10,6 +10,7 @@
 #include <vgen/virtio/mmio_registers.hpp>
 #include <vgen/virtio/status.hpp>
 #include <vgen/virtqueue/features.hpp>
+#include <vgen/format.hpp>
 
 #include "harness_device.hpp"
 
@@ -27,11 +28,7 @@ struct DriverCheck {
   Judge judge;
 };
 
-std::string hex(std::uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(value));
-  return buffer;
-}
+using vgen::hex;
 
 bool queue_setup(const Access& a) {
   switch (a.offset) {

@@ -72,10 +72,10 @@ class Host : public vgen::halves::RpmsgHost<kSpec> {
   }
 };
 
-using Pair = vgen::testing::RpmsgHarness<Host, Remote>;
+using RpmsgPair = vgen::testing::RpmsgHarness<Host, Remote>;
 
 TEST(RpmsgHalves, TheHostBindsAndReachesEveryEndpoint) {
-  Pair pair;
+  RpmsgPair pair;
   ASSERT_TRUE(pair.driver().poll_until([&] { return pair.driver().bound(); }));
   EXPECT_EQ(pair.driver().bound_calls, 1);
   EXPECT_TRUE(pair.driver().send_bytes(0, vgen::wire::bytes_of(Reading{21, 1})));
@@ -90,7 +90,7 @@ TEST(RpmsgHalves, TheHostBindsAndReachesEveryEndpoint) {
 }
 
 TEST(RpmsgHalves, ShortMessagesAreDroppedAndCounted) {
-  Pair pair;
+  RpmsgPair pair;
   ASSERT_TRUE(pair.driver().poll_until([&] { return pair.driver().bound(); }));
   const std::byte two[2] = {};
   EXPECT_TRUE(pair.driver().send_bytes(0, two));

@@ -11,12 +11,12 @@
 
 namespace {
 
-using Pair = vgen::testing::SplitHarness<ping_split::Frontend, ping_split::Backend>;
+using SplitPair = vgen::testing::SplitHarness<ping_split::Frontend, ping_split::Backend>;
 
-bool connected(Pair& pair) { return pair.frontend().connected() && pair.frontend().connections == 1; }
+bool connected(SplitPair& pair) { return pair.frontend().connected() && pair.frontend().connections == 1; }
 
 TEST(SplitHalves, TheHandshakeCarriesTheTypedNodes) {
-  Pair pair;
+  SplitPair pair;
   ASSERT_TRUE(pair.pump_until([&] { return connected(pair); }));
   EXPECT_EQ(pair.backend().frontend_nodes.mode, "fast");
   EXPECT_EQ(pair.frontend().backend_nodes.limit, 300u);
@@ -30,7 +30,7 @@ TEST(SplitHalves, TheHandshakeCarriesTheTypedNodes) {
 }
 
 TEST(SplitHalves, RequestsCrossTheRingAndComeBack) {
-  Pair pair;
+  SplitPair pair;
   ASSERT_TRUE(pair.pump_until([&] { return connected(pair); }));
   for (std::uint32_t value = 1; value <= 5; ++value) EXPECT_TRUE(pair.frontend().send({value}));
   EXPECT_EQ(pair.frontend().in_flight(), 5u);
@@ -41,7 +41,7 @@ TEST(SplitHalves, RequestsCrossTheRingAndComeBack) {
 }
 
 TEST(SplitHalves, NothingIsSentWithoutARingOrWithEverySlotTaken) {
-  Pair pair;
+  SplitPair pair;
   EXPECT_FALSE(pair.frontend().send({1})) << "not connected yet";
   ASSERT_TRUE(pair.pump_until([&] { return connected(pair); }));
   std::uint32_t sent = 0;
@@ -51,7 +51,7 @@ TEST(SplitHalves, NothingIsSentWithoutARingOrWithEverySlotTaken) {
 }
 
 TEST(SplitHalves, ClosingFlushesAndRevokesTheRing) {
-  Pair pair;
+  SplitPair pair;
   ASSERT_TRUE(pair.pump_until([&] { return connected(pair); }));
   pair.frontend().send({3});
   pair.frontend().close();

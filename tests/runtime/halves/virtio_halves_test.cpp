@@ -13,14 +13,14 @@
 
 namespace {
 
-using Pair = vgen::testing::VirtioHarness<ping::Driver, ping::Device>;
+using VirtioPair = vgen::testing::VirtioHarness<ping::Driver, ping::Device>;
 using vgen::virtio::Error;
 using vgen::virtio::ErrorCode;
 
 std::span<const std::byte> text(const std::string& value) { return std::as_bytes(std::span(value)); }
 
 TEST(VirtioHalves, StartNegotiatesAndSetsUpTheQueuesTheFeaturesAllow) {
-  Pair pair;
+  VirtioPair pair;
   const std::uint64_t features = pair.start();
   EXPECT_TRUE(pair.driver().started);
   EXPECT_EQ(features & 0x3, 0x3u);
@@ -40,7 +40,7 @@ TEST(VirtioHalves, AQueueWaitsForItsFeature) {
 }
 
 TEST(VirtioHalves, MessagesReachTheDeviceAndComeBack) {
-  Pair pair;
+  VirtioPair pair;
   pair.start();
   EXPECT_EQ(pair.driver().post_buffers(ping::kEvents, 8), 8u);
   EXPECT_TRUE(pair.driver().send_bytes(ping::kCommands, vgen::wire::bytes_of(ping::ping(5))));
@@ -52,7 +52,7 @@ TEST(VirtioHalves, MessagesReachTheDeviceAndComeBack) {
 }
 
 TEST(VirtioHalves, ASentMessageWaitsForABuffer) {
-  Pair pair;
+  VirtioPair pair;
   pair.start();
   EXPECT_TRUE(pair.driver().send_bytes(ping::kCommands, vgen::wire::bytes_of(ping::ping(9))));
   pair.driver().poll();
@@ -63,7 +63,7 @@ TEST(VirtioHalves, ASentMessageWaitsForABuffer) {
 }
 
 TEST(VirtioHalves, TheDeviceProducesForPostedBuffers) {
-  Pair pair;
+  VirtioPair pair;
   pair.start();
   pair.device().produce = true;
   pair.driver().post_buffers(ping::kEvents, 3);
@@ -72,7 +72,7 @@ TEST(VirtioHalves, TheDeviceProducesForPostedBuffers) {
 }
 
 TEST(VirtioHalves, RequestsGetTheirReplyAndData) {
-  Pair pair;
+  VirtioPair pair;
   pair.start();
   EXPECT_TRUE(pair.driver().submit_request(ping::kCalls, vgen::wire::bytes_of(ping::ping(300)), text("abc"), 3));
   EXPECT_TRUE(pair.driver().submit_request(ping::kCalls, vgen::wire::bytes_of(ping::ping(7)), {}, 0));
@@ -84,7 +84,7 @@ TEST(VirtioHalves, RequestsGetTheirReplyAndData) {
 }
 
 TEST(VirtioHalves, SlotsRunOutUntilTheDeviceReturnsThem) {
-  Pair pair;
+  VirtioPair pair;
   pair.start();
   std::size_t sent = 0;
   while (pair.driver().send_bytes(ping::kLog, text("x"))) ++sent;
@@ -96,7 +96,7 @@ TEST(VirtioHalves, SlotsRunOutUntilTheDeviceReturnsThem) {
 }
 
 TEST(VirtioHalves, CallsOnTheWrongQueueOrOfTheWrongSizeThrow) {
-  Pair pair;
+  VirtioPair pair;
   pair.start();
   const auto code = [](const auto& call) {
     try {
@@ -119,7 +119,7 @@ TEST(VirtioHalves, CallsOnTheWrongQueueOrOfTheWrongSizeThrow) {
 }
 
 TEST(VirtioHalves, TheConfigurationSpaceIsTyped) {
-  Pair pair;
+  VirtioPair pair;
   pair.start();
   const ping::Config config = pair.driver().read_config();
   EXPECT_EQ(vgen::wire::le(config.counter_), 41u);
@@ -133,7 +133,7 @@ TEST(VirtioHalves, TheConfigurationSpaceIsTyped) {
 }
 
 TEST(VirtioHalves, StopTakesEveryBufferBack) {
-  Pair pair;
+  VirtioPair pair;
   pair.start();
   pair.driver().post_buffers(ping::kEvents, 4);
   pair.driver().poll();

@@ -19,7 +19,7 @@ namespace {
 using test::count_open_fds;
 using test::SocketPair;
 
-constexpr std::size_t kPage = 4096;
+constexpr std::size_t kSharedPage = 4096;
 
 // An independent encoder of the documented wire format, so the tests do not trust the
 // implementation's own: u32 magic, u16 version, u16 count, then 16 x {u64 base, u64 size}.
@@ -51,8 +51,8 @@ std::shared_ptr<Region> make_region(std::size_t size) {
 
 GuestMemory two_region_table() {
   GuestMemory memory;
-  memory.add(0x100000, make_region(2 * kPage));
-  memory.add(0x40000000, make_region(kPage));
+  memory.add(0x100000, make_region(2 * kSharedPage));
+  memory.add(0x40000000, make_region(kSharedPage));
   return memory;
 }
 
@@ -68,8 +68,8 @@ TEST(SharingTest, TableRoundTripsAndSharesBytes) {
     EXPECT_NE(received.regions()[i].host, sent.regions()[i].host);  // a mapping of its own
     EXPECT_NE(received.regions()[i].owner, nullptr);
   }
-  sent.write_obj<std::uint64_t>(0x100000 + 2 * kPage - 8, 0x1122334455667788);
-  EXPECT_EQ(received.read_obj<std::uint64_t>(0x100000 + 2 * kPage - 8), 0x1122334455667788u);
+  sent.write_obj<std::uint64_t>(0x100000 + 2 * kSharedPage - 8, 0x1122334455667788);
+  EXPECT_EQ(received.read_obj<std::uint64_t>(0x100000 + 2 * kSharedPage - 8), 0x1122334455667788u);
   received.write_obj<std::uint32_t>(0x40000000, 0xcafe);
   EXPECT_EQ(sent.read_obj<std::uint32_t>(0x40000000), 0xcafeu);
 }
@@ -77,12 +77,12 @@ TEST(SharingTest, TableRoundTripsAndSharesBytes) {
 TEST(SharingTest, WireFormatIsTheDocumentedOne) {
   SocketPair pair;
   GuestMemory sent;
-  sent.add(0x1122334455660000, make_region(kPage));
+  sent.add(0x1122334455660000, make_region(kSharedPage));
   send_memory(pair.fds[0], sent);
   ReceivedMessage raw = receive_with_fds(pair.fds[1], 8 + 16 * kMaxFdsPerMessage);
   WireTable expected;
   expected.count = 1;
-  expected.entries = {{0x1122334455660000, kPage}};
+  expected.entries = {{0x1122334455660000, kSharedPage}};
   EXPECT_EQ(raw.bytes, expected.encode());
   ASSERT_EQ(raw.fds.size(), 1u);
   ::close(raw.fds[0]);
@@ -117,7 +117,7 @@ TEST(SharingTest, BorrowedMemoryCannotBeSent) {
 TEST(SharingTest, TooManyRegionsCannotBeSent) {
   SocketPair pair;
   GuestMemory memory;
-  for (std::size_t i = 0; i <= kMaxFdsPerMessage; ++i) memory.add(i * 0x10000, make_region(kPage));
+  for (std::size_t i = 0; i <= kMaxFdsPerMessage; ++i) memory.add(i * 0x10000, make_region(kSharedPage));
   EXPECT_THROW(send_memory(pair.fds[0], memory), Error);
 }
 
@@ -168,12 +168,12 @@ void expect_rejected(const WireTable& table, const std::vector<int>& fds, ErrorC
 
 class MalformedTableTest : public ::testing::Test {
  protected:
-  std::shared_ptr<Region> first = make_region(kPage);
-  std::shared_ptr<Region> second = make_region(kPage);
+  std::shared_ptr<Region> first = make_region(kSharedPage);
+  std::shared_ptr<Region> second = make_region(kSharedPage);
   WireTable valid_pair() const {
     WireTable table;
     table.count = 2;
-    table.entries = {{0x1000, kPage}, {0x9000, kPage}};
+    table.entries = {{0x1000, kSharedPage}, {0x9000, kSharedPage}};
     return table;
   }
   std::vector<int> two_fds() const { return {first->fd(), second->fd()}; }
@@ -240,7 +240,7 @@ TEST_F(MalformedTableTest, RegionWrappingTheAddressSpace) {
 
 TEST_F(MalformedTableTest, SizeLargerThanTheFile) {
   WireTable table = valid_pair();
-  table.entries[0].second = 4 * kPage;
+  table.entries[0].second = 4 * kSharedPage;
   expect_rejected(table, two_fds(), ErrorCode::Invalid, "fewer than the 16384 to map");
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <linux/virtio_config.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -20,6 +21,9 @@
 #include "test_device.hpp"
 
 namespace vhost_test {
+
+/// VIRTIO_F_VERSION_1 as a feature word.
+inline constexpr std::uint64_t kVersion1 = 1ull << VIRTIO_F_VERSION_1;
 
 class BackendTest : public ::testing::Test {
  protected:

@@ -10,7 +10,6 @@
 namespace vhost_test {
 namespace {
 
-constexpr std::uint64_t kVersion1 = 1ull << VIRTIO_F_VERSION_1;
 
 class HostileTest : public BackendTest {
  protected:

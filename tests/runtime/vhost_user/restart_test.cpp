@@ -10,7 +10,6 @@
 namespace vhost_test {
 namespace {
 
-constexpr std::uint64_t kVersion1 = 1ull << VIRTIO_F_VERSION_1;
 
 // Resumes ring 0 at `base` over the same ring memory (QEMU's second start).
 void resume(Session& s, std::uint16_t base) {

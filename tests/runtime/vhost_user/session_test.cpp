@@ -10,7 +10,6 @@
 namespace vhost_test {
 namespace {
 
-constexpr std::uint64_t kVersion1 = 1ull << VIRTIO_F_VERSION_1;
 
 // Sends one request on ring 0 and returns what came back (after the call eventfd fired).
 std::string round_trip(Session& s, const std::string& text, bool indirect = false) {

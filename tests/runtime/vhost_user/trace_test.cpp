@@ -17,7 +17,6 @@ namespace {
 
 using vgen::trace::EventKind;
 
-constexpr std::uint64_t kVersion1 = 1ull << VIRTIO_F_VERSION_1;
 
 // One event as the sink copied it: its numbers, its message bytes and its first buffer's bytes.
 struct Seen {

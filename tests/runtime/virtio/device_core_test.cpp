@@ -19,8 +19,6 @@ constexpr std::uint8_t kFeaturesOk = virtio::kStatusFeaturesOk;
 constexpr std::uint8_t kDriverOk = virtio::kStatusDriverOk;
 constexpr std::uint8_t kNeedsReset = virtio::kStatusDeviceNeedsReset;
 constexpr std::uint8_t kFailed = virtio::kStatusFailed;
-constexpr std::uint64_t kVersion1 = virtio::kFeatureVersion1Mask;
-constexpr std::uint64_t kRingReset = feature_bit(virtqueue::kFeatureRingReset);
 
 // Expects `call` to be refused with virtio::Error(Rejected) whose message contains `text`.
 template <class Call>

@@ -18,8 +18,6 @@ namespace {
 
 using virtio::ErrorCode;
 using virtio::feature_bit;
-constexpr std::uint64_t kVersion1 = virtio::kFeatureVersion1Mask;
-constexpr std::uint64_t kRingReset = feature_bit(virtqueue::kFeatureRingReset);
 
 template <class Call>
 void expect_error(ErrorCode code, Call&& call, const std::string& text = "") {

@@ -27,7 +27,6 @@ namespace {
 namespace mmio = virtio::mmio;
 using virtio::AccessFault;
 using virtio::feature_bit;
-constexpr std::uint64_t kVersion1 = virtio::kFeatureVersion1Mask;
 
 std::string hex(std::uint32_t v) {
   std::ostringstream out;

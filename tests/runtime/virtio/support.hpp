@@ -17,9 +17,14 @@
 #include <vgen/shm/memory.hpp>
 #include <vgen/virtio/device_core.hpp>
 #include <vgen/virtio/error.hpp>
+#include <vgen/virtio/features.hpp>
 #include <vgen/virtqueue/split_driver.hpp>
 
 namespace vgen::test {
+
+/// VIRTIO_F_VERSION_1 and VIRTIO_F_RING_RESET as feature words.
+inline constexpr std::uint64_t kVersion1 = virtio::kFeatureVersion1Mask;
+inline constexpr std::uint64_t kRingReset = virtio::feature_bit(virtqueue::kFeatureRingReset);
 
 /// 1 MiB of zeroed, page-aligned guest memory at kBase with an allocator over it.
 struct GuestArea {

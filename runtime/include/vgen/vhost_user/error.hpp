@@ -25,4 +25,7 @@ class Error : public vgen::CodedError<ErrorCode> {
   using CodedError::CodedError;
 };
 
+/// Throws Error(System) for a failed system call: "`what`: strerror(`error`)".
+[[noreturn]] void fail_system(const std::string& what, int error);
+
 }  // namespace vgen::vhost_user

@@ -28,6 +28,8 @@ inline constexpr std::int16_t kStatusNotSupported = -2;
 inline constexpr std::size_t kMaxSegmentsPerRequest = 11;
 /// Bytes of a sector as first_sector/last_sector count them.
 inline constexpr std::size_t kSectorSize = 512;
+/// Sectors in one granted page: a segment's last_sector is at most this minus one.
+inline constexpr std::size_t kSectorsPerPage = kPageSize / kSectorSize;
 
 /// One granted page and the sectors of it to transfer (both inclusive, 0..7 in 4 KiB).
 struct Segment {
