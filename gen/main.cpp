@@ -175,12 +175,11 @@ void add_update(CLI::App& app, UpdateOptions& options) {
       "Clang LibTooling (new handlers added, removed ones moved out of the build, the rest untouched; docs/update.md)");
   command->add_option("SPEC", options.spec, "Device spec (YAML)")->required()->type_name("FILE");
   command->add_option("-o,--output", options.output, "Project folder (default: the spec's folder)")->type_name("DIR");
-  command->add_option("--templates", options.templates, "Templates folder (default: share/vgen/templates beside vgen)")
-      ->type_name("DIR");
+  add_templates_option(command, options.templates);
   command->add_option("-I", options.include_dirs, "Include folder for parsing the user's files; repeatable")
       ->type_name("DIR")
       ->allow_extra_args(false);
-  command->add_flag("-q,--quiet", options.quiet, "Print nothing but warnings and errors");
+  add_quiet_flag(command, options.quiet);
   command->footer(
       "Exit status: 0 success; 1 the spec is invalid, or a conflict (a user file clang cannot parse, a\n"
       "handler whose signature changed): file:line:col: error: message on stderr, and no file written;\n"
