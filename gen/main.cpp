@@ -284,20 +284,29 @@ fs::path templates_folder(const std::optional<std::string>& option) {
   return vgen::gen::find_templates(option ? std::optional<fs::path>(*option) : std::nullopt);
 }
 
+// The device spec `loaded` holds, or null after printing why not: its diagnostics, or that it is
+// a topology, which `command` does not take.
+const vgen::gen::Spec* device_spec(const vgen::gen::LoadResult& loaded, const std::string& path,
+                                   const std::string& command) {
+  if (!loaded.ok()) {
+    print_diagnostics(loaded.diagnostics.sorted());
+    return nullptr;
+  }
+  const auto* spec = std::get_if<vgen::gen::Spec>(&*loaded.document);
+  if (spec == nullptr) {
+    std::cerr << path << ": error: this is a topology; " << command
+              << " takes a device spec (virtio, split or rpmsg)\n";
+  }
+  return spec;
+}
+
 int run_generate(const GenerateOptions& options) {
   if (options.output.empty() && !options.list_outputs) {
     return usage_error("generate", "--output is required (or --list-outputs)");
   }
   vgen::gen::LoadResult loaded = vgen::gen::load_file(options.spec);
-  if (!loaded.ok()) {
-    print_diagnostics(loaded.diagnostics.sorted());
-    return kExitInvalidSpec;
-  }
-  const auto* spec = std::get_if<vgen::gen::Spec>(&*loaded.document);
-  if (spec == nullptr) {
-    std::cerr << options.spec << ": error: this is a topology; generate takes a device spec (virtio, split or rpmsg)\n";
-    return kExitInvalidSpec;
-  }
+  const vgen::gen::Spec* spec = device_spec(loaded, options.spec, "generate");
+  if (spec == nullptr) return kExitInvalidSpec;
   std::vector<FileRole> roles{FileRole::generated};
   if (!options.generated_only && !options.list_outputs) roles.push_back(FileRole::user);
   if (options.list_outputs) {
@@ -348,15 +357,8 @@ int run_new_device(const NewDeviceOptions& options) {
 
 int run_update(const UpdateOptions& options) {
   vgen::gen::LoadResult loaded = vgen::gen::load_file(options.spec);
-  if (!loaded.ok()) {
-    print_diagnostics(loaded.diagnostics.sorted());
-    return kExitInvalidSpec;
-  }
-  const auto* spec = std::get_if<vgen::gen::Spec>(&*loaded.document);
-  if (spec == nullptr) {
-    std::cerr << options.spec << ": error: this is a topology; update takes a device spec (virtio, split or rpmsg)\n";
-    return kExitInvalidSpec;
-  }
+  const vgen::gen::Spec* spec = device_spec(loaded, options.spec, "update");
+  if (spec == nullptr) return kExitInvalidSpec;
   vgen::import::UpdateRequest request;
   request.directory = options.output ? fs::path(*options.output) : fs::path(options.spec).parent_path();
   request.templates = templates_folder(options.templates);

@@ -344,6 +344,20 @@ void Session::start() {
   peer.set_vring_fd(kSetVringCall, 0, call.fd());
 }
 
+int Session::open_backend_channel() {
+  int channel[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) != 0) {
+    throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
+  }
+  peer.send(kSetBackendReqFd, nullptr, 0, {channel[1]}, kFlagsVersion1 | kFlagNeedReply);
+  close(channel[1]);
+  if (const std::optional<std::uint64_t> answer = peer.ack(); answer != std::uint64_t{0}) {
+    close(channel[0]);
+    throw std::runtime_error("SET_BACKEND_REQ_FD was not answered with success");
+  }
+  return channel[0];
+}
+
 std::uint16_t Session::stop() {
   peer.set_state(kSetVringEnable, 0, 0);
   return static_cast<std::uint16_t>(peer.get_vring_base(0).num);

@@ -204,6 +204,8 @@ struct Session {
   void start();
   /// Driver stop: SET_VRING_ENABLE 0, GET_VRING_BASE; returns the base.
   std::uint16_t stop();
+  /// Hands the back end its channel (SET_BACKEND_REQ_FD, answered); returns our end of it.
+  int open_backend_channel();
 
   SessionSetup setup;
   std::uint64_t offered = 0;

@@ -130,25 +130,21 @@ TEST_F(BackendTest, ConfigurationWritesAreCheckedByTheModel) {
 TEST_F(BackendTest, DeviceConfigurationChangesAreAnnouncedOnTheBackEndChannel) {
   Session s(path, {kVersion1});
   s.connect();
-  int channel[2];
-  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel), 0);
-  s.peer.send(kSetBackendReqFd, nullptr, 0, {channel[1]}, kFlagsVersion1 | kFlagNeedReply);
-  close(channel[1]);
-  ASSERT_EQ(s.peer.ack(), 0u);
+  const int channel = s.open_backend_channel();
   s.start();
   const std::uint32_t value = 7;
   backend->device().core().update_config(4, std::as_bytes(std::span(&value, 1)), true);
-  pollfd entry{channel[0], POLLIN, 0};
+  pollfd entry{channel, POLLIN, 0};
   ASSERT_EQ(poll(&entry, 1, 5000), 1);
   std::uint32_t header[3] = {};
-  ASSERT_EQ(recv(channel[0], header, sizeof header, MSG_WAITALL), static_cast<ssize_t>(sizeof header));
+  ASSERT_EQ(recv(channel, header, sizeof header, MSG_WAITALL), static_cast<ssize_t>(sizeof header));
   EXPECT_EQ(header[0], 2u) << "VHOST_USER_BACKEND_CONFIG_CHANGE_MSG";
   EXPECT_EQ(header[1], kFlagsVersion1);
   EXPECT_EQ(header[2], 0u);
   std::uint32_t read_back;
   std::memcpy(&read_back, s.peer.get_config(4, 4).data(), 4);
   EXPECT_EQ(read_back, 7u);
-  close(channel[0]);
+  close(channel);
 }
 
 TEST_F(BackendTest, RingsStartEnabledWithoutProtocolFeatures) {

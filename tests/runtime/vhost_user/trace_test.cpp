@@ -129,17 +129,13 @@ TEST_F(TracedBackendTest, RecordsMessagesFeaturesKicksChainsAndUsedEntries) {
 TEST_F(TracedBackendTest, RecordsTheBackEndChannelsNotices) {
   Session s(path, {kVersion1});
   s.connect();
-  int channel[2];
-  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel), 0);
-  s.peer.send(kSetBackendReqFd, nullptr, 0, {channel[1]}, kFlagsVersion1 | kFlagNeedReply);
-  close(channel[1]);
-  ASSERT_EQ(s.peer.ack(), 0u);
+  const int channel = s.open_backend_channel();
   s.start();
   const std::uint32_t value = 7;
   backend->device().core().update_config(4, std::as_bytes(std::span(&value, 1)), true);
-  pollfd entry{channel[0], POLLIN, 0};
+  pollfd entry{channel, POLLIN, 0};
   ASSERT_EQ(poll(&entry, 1, 5000), 1);
-  close(channel[0]);
+  close(channel);
   const std::vector<Seen> all = events.all();
   const Seen* notice = find(
       all, [](const Seen& e) { return e.kind == EventKind::VhostUserMessage && e.head == 1 && request_of(e) == 2; });
