@@ -19,35 +19,64 @@ constexpr std::size_t kShownPayload = 48;
 
 std::string_view kind_name(EventKind kind) {
   switch (kind) {
-    case EventKind::ChainAdded: return "chain-added";
-    case EventKind::AvailPublished: return "avail-published";
-    case EventKind::ChainTaken: return "chain-taken";
-    case EventKind::UsedPushed: return "used-pushed";
-    case EventKind::UsedPublished: return "used-published";
-    case EventKind::UsedReclaimed: return "used-reclaimed";
-    case EventKind::NotifySent: return "notify";
-    case EventKind::NotifySuppressed: return "notify-suppressed";
-    case EventKind::QueueBroken: return "queue-broken";
-    case EventKind::StateChanged: return "state";
-    case EventKind::UsedLengthIgnored: return "used-len-ignored";
-    case EventKind::AvailSeen: return "avail-seen";
-    case EventKind::UsedSeen: return "used-seen";
-    case EventKind::FeaturesNegotiated: return "features";
-    case EventKind::ConfigRead: return "config-read";
-    case EventKind::ConfigWrite: return "config-write";
-    case EventKind::MmioRead: return "mmio-read";
-    case EventKind::MmioWrite: return "mmio-write";
-    case EventKind::XenRequest: return "xen-request";
-    case EventKind::XenResponse: return "xen-response";
-    case EventKind::XenPushed: return "xen-pushed";
-    case EventKind::GrantMapped: return "grant-mapped";
-    case EventKind::GrantUnmapped: return "grant-unmapped";
-    case EventKind::EventSent: return "event-sent";
-    case EventKind::EventReceived: return "event-received";
-    case EventKind::StoreMessage: return "store-message";
-    case EventKind::RpmsgMessage: return "rpmsg-message";
-    case EventKind::VhostUserMessage: return "vhost-user-message";
-    case EventKind::Dropped: return "dropped";
+    case EventKind::ChainAdded:
+      return "chain-added";
+    case EventKind::AvailPublished:
+      return "avail-published";
+    case EventKind::ChainTaken:
+      return "chain-taken";
+    case EventKind::UsedPushed:
+      return "used-pushed";
+    case EventKind::UsedPublished:
+      return "used-published";
+    case EventKind::UsedReclaimed:
+      return "used-reclaimed";
+    case EventKind::NotifySent:
+      return "notify";
+    case EventKind::NotifySuppressed:
+      return "notify-suppressed";
+    case EventKind::QueueBroken:
+      return "queue-broken";
+    case EventKind::StateChanged:
+      return "state";
+    case EventKind::UsedLengthIgnored:
+      return "used-len-ignored";
+    case EventKind::AvailSeen:
+      return "avail-seen";
+    case EventKind::UsedSeen:
+      return "used-seen";
+    case EventKind::FeaturesNegotiated:
+      return "features";
+    case EventKind::ConfigRead:
+      return "config-read";
+    case EventKind::ConfigWrite:
+      return "config-write";
+    case EventKind::MmioRead:
+      return "mmio-read";
+    case EventKind::MmioWrite:
+      return "mmio-write";
+    case EventKind::XenRequest:
+      return "xen-request";
+    case EventKind::XenResponse:
+      return "xen-response";
+    case EventKind::XenPushed:
+      return "xen-pushed";
+    case EventKind::GrantMapped:
+      return "grant-mapped";
+    case EventKind::GrantUnmapped:
+      return "grant-unmapped";
+    case EventKind::EventSent:
+      return "event-sent";
+    case EventKind::EventReceived:
+      return "event-received";
+    case EventKind::StoreMessage:
+      return "store-message";
+    case EventKind::RpmsgMessage:
+      return "rpmsg-message";
+    case EventKind::VhostUserMessage:
+      return "vhost-user-message";
+    case EventKind::Dropped:
+      return "dropped";
   }
   return "unknown";  // the reader refuses kinds it does not know
 }
@@ -119,20 +148,24 @@ std::string virtqueue_fields(const Record& r) {
              std::to_string(r.b);
     case EventKind::AvailSeen:
       return head + " at " + std::to_string(r.index) + " out " + std::to_string(r.a) + " in " + std::to_string(r.b);
-    case EventKind::UsedPushed: return head + " used-idx " + std::to_string(r.index) + " len " + std::to_string(r.a);
+    case EventKind::UsedPushed:
+      return head + " used-idx " + std::to_string(r.index) + " len " + std::to_string(r.a);
     case EventKind::UsedReclaimed:
       return head + " last-used " + std::to_string(r.index) + " len " + std::to_string(r.a);
-    case EventKind::UsedSeen: return "id " + std::to_string(r.head) + " at " + std::to_string(r.index) + " len " +
-                                     std::to_string(r.a);
+    case EventKind::UsedSeen:
+      return "id " + std::to_string(r.head) + " at " + std::to_string(r.index) + " len " + std::to_string(r.a);
     case EventKind::AvailPublished:
-    case EventKind::UsedPublished: return "idx " + std::to_string(r.index);
+    case EventKind::UsedPublished:
+      return "idx " + std::to_string(r.index);
     case EventKind::NotifySent:
     case EventKind::NotifySuppressed:
       return std::string(r.head == 0 ? "kick" : "interrupt") + " idx " + std::to_string(r.index);
-    case EventKind::QueueBroken: return "error " + std::to_string(r.index);
+    case EventKind::QueueBroken:
+      return "error " + std::to_string(r.index);
     case EventKind::UsedLengthIgnored:
       return head + " at " + std::to_string(r.index) + " len " + std::to_string(r.a);
-    default: return "";
+    default:
+      return "";
   }
 }
 
@@ -141,12 +174,15 @@ std::string state_fields(const Record& r) {
     case Channel::Virtio:
       return std::string(r.index == 0 ? "driver" : "device") + " status " + status_names(r.a) + " -> " +
              status_names(r.b);
-    case Channel::VirtioBus: return r.b != 0 ? "bound" : "unbound";
+    case Channel::VirtioBus:
+      return r.b != 0 ? "bound" : "unbound";
     case Channel::Xenbus:
       return std::string(r.index == 0 ? "frontend " : "backend ") + xenbus_state_name(r.a) + " -> " +
              xenbus_state_name(r.b);
-    case Channel::Rpmsg: return "channel " + hex(r.index) + (r.b != 0 ? " created" : " destroyed");
-    default: return "index " + std::to_string(r.index) + " " + std::to_string(r.a) + " -> " + std::to_string(r.b);
+    case Channel::Rpmsg:
+      return "channel " + hex(r.index) + (r.b != 0 ? " created" : " destroyed");
+    default:
+      return "index " + std::to_string(r.index) + " " + std::to_string(r.a) + " -> " + std::to_string(r.b);
   }
 }
 
@@ -168,9 +204,12 @@ std::string vhost_user_fields(const Record& r) {
 
 std::string fields(const Record& r) {
   switch (r.kind) {
-    case EventKind::VhostUserMessage: return vhost_user_fields(r);
-    case EventKind::StateChanged: return state_fields(r);
-    case EventKind::Dropped: return std::to_string(r.a) + " records lost (" + std::to_string(r.b) + " in all)";
+    case EventKind::VhostUserMessage:
+      return vhost_user_fields(r);
+    case EventKind::StateChanged:
+      return state_fields(r);
+    case EventKind::Dropped:
+      return std::to_string(r.a) + " records lost (" + std::to_string(r.b) + " in all)";
     case EventKind::FeaturesNegotiated:
       return std::string(r.index == 0 ? "driver" : "device") + " offered " + hex(r.a) + " accepted " + hex(r.b);
     case EventKind::ConfigRead:
@@ -179,11 +218,12 @@ std::string fields(const Record& r) {
     case EventKind::MmioWrite:
       return "offset " + hex(r.index) + " width " + std::to_string(r.head) + " value " + hex(r.a) +
              (r.b != 0 ? " refused " + std::to_string(r.b) : "");
-    default: break;
+    default:
+      break;
   }
   if (r.channel == Channel::Virtqueue) return virtqueue_fields(r);
-  return "head " + std::to_string(r.head) + " index " + std::to_string(r.index) + " a " + std::to_string(r.a) +
-         " b " + std::to_string(r.b);
+  return "head " + std::to_string(r.head) + " index " + std::to_string(r.index) + " a " + std::to_string(r.a) + " b " +
+         std::to_string(r.b);
 }
 
 }  // namespace
@@ -211,9 +251,9 @@ std::string status_names(std::uint64_t status) {
 }
 
 std::string xenbus_state_name(std::uint64_t state) {
-  static constexpr std::array<std::string_view, 9> kStates = {
-      "Unknown", "Initialising", "InitWait", "Initialised", "Connected", "Closing", "Closed", "Reconfiguring",
-      "Reconfigured"};
+  static constexpr std::array<std::string_view, 9> kStates = {"Unknown",     "Initialising",  "InitWait",
+                                                              "Initialised", "Connected",     "Closing",
+                                                              "Closed",      "Reconfiguring", "Reconfigured"};
   return state < kStates.size() ? std::string(kStates[state]) : "state-" + std::to_string(state);
 }
 

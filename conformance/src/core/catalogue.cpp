@@ -16,7 +16,8 @@ namespace {
 
 const std::set<std::string> kLevels = {"MUST", "MUST NOT", "implied"};
 const std::set<std::string> kSides = {"driver", "device", "frontend", "backend", "host", "remote", "daemon", "client"};
-const std::set<std::string> kRequirementKeys = {"id", "section", "level", "binds", "text", "observable", "reason", "checks"};
+const std::set<std::string> kRequirementKeys = {"id",   "section",    "level",  "binds",
+                                                "text", "observable", "reason", "checks"};
 
 std::string scalar(const std::filesystem::path& file, const YAML::Node& parent, const char* key, bool required = true) {
   const YAML::Node node = parent[key];
@@ -69,7 +70,8 @@ Requirement read_requirement(const std::filesystem::path& file, const YAML::Node
   r.checks = string_list(file, entry["checks"], "checks");
   r.file = file.filename().string();
   r.line = entry.Mark().line + 1;
-  if (kLevels.count(r.level) == 0) problem(file, entry["level"].Mark(), "level '" + r.level + "' is not MUST, MUST NOT or implied");
+  if (kLevels.count(r.level) == 0)
+    problem(file, entry["level"].Mark(), "level '" + r.level + "' is not MUST, MUST NOT or implied");
   if (kSides.count(r.binds) == 0) problem(file, entry["binds"].Mark(), "binds '" + r.binds + "' is not a known side");
   return r;
 }

@@ -69,7 +69,8 @@ void audit_check(const CheckInfo& check, const std::map<std::string, const Requi
 
 }  // namespace
 
-std::vector<std::string> audit_catalogues(const std::vector<Catalogue>& catalogues, const std::vector<CheckInfo>& checks) {
+std::vector<std::string> audit_catalogues(const std::vector<Catalogue>& catalogues,
+                                          const std::vector<CheckInfo>& checks) {
   std::vector<std::string> problems;
   std::map<std::string, const Requirement*> requirements;
   for (const Catalogue& c : catalogues) {

@@ -14,7 +14,8 @@ std::map<std::string, std::string> load_deviations(const std::filesystem::path& 
   if (!root.IsSequence()) throw CatalogueError(file.string() + ":1:1: a deviations file is a list of {check, note}");
   std::map<std::string, std::string> deviations;
   for (const YAML::Node& entry : root) {
-    if (!entry.IsMap() || !entry["check"] || !entry["note"] || !entry["check"].IsScalar() || !entry["note"].IsScalar()) {
+    if (!entry.IsMap() || !entry["check"] || !entry["note"] || !entry["check"].IsScalar() ||
+        !entry["note"].IsScalar()) {
       problem(file, entry.Mark(), "each deviation needs 'check' and 'note' strings");
     }
     deviations[entry["check"].Scalar()] = entry["note"].Scalar();

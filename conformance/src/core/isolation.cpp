@@ -46,7 +46,8 @@ void write_all(int fd, const std::string& bytes) {
 bool read_answer(int fd, std::chrono::milliseconds timeout, std::string& answer) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd p{fd, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -65,7 +66,8 @@ Verdict judge_exit(int status, const std::string& answer) {
     return fail(std::string("the check's process died by signal ") + std::to_string(WTERMSIG(status)) + " (" +
                 ::strsignal(WTERMSIG(status)) + ")");
   }
-  if (answer.empty()) return fail("the check's process exited without a verdict (status " + std::to_string(WEXITSTATUS(status)) + ")");
+  if (answer.empty())
+    return fail("the check's process exited without a verdict (status " + std::to_string(WEXITSTATUS(status)) + ")");
   const int code = answer[0] - '0';
   if (code < 0 || code > 2) return fail("the check's process sent a malformed verdict");
   return {static_cast<Outcome>(code), answer.substr(1)};
@@ -80,7 +82,8 @@ std::vector<Verdict> run_isolated_batch(const std::function<std::vector<Verdict>
       [&] {
         const std::vector<Verdict> verdicts = body();
         std::string text;
-        for (const Verdict& v : verdicts) text += std::string(1, static_cast<char>('0' + static_cast<int>(v.outcome))) + v.reason + kSeparator;
+        for (const Verdict& v : verdicts)
+          text += std::string(1, static_cast<char>('0' + static_cast<int>(v.outcome))) + v.reason + kSeparator;
         return Verdict{Outcome::Pass, text};
       },
       timeout);
@@ -93,7 +96,8 @@ std::vector<Verdict> run_isolated_batch(const std::function<std::vector<Verdict>
       verdicts.push_back({static_cast<Outcome>(item[0] - '0'), item.substr(1)});
     }
   }
-  if (verdicts.size() != count) return std::vector<Verdict>(count, joined.outcome == Outcome::Pass ? fail("malformed batch of verdicts") : joined);
+  if (verdicts.size() != count)
+    return std::vector<Verdict>(count, joined.outcome == Outcome::Pass ? fail("malformed batch of verdicts") : joined);
   return verdicts;
 }
 

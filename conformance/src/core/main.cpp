@@ -12,8 +12,8 @@
 #include <vgen/conform/deviations.hpp>
 #include <vgen/conform/report.hpp>
 
-#include "../virtio/description.hpp"
 #include "../rpmsg/rpmsg_suite.hpp"
+#include "../virtio/description.hpp"
 #include "../virtio/mmio_serving.hpp"
 #include "../virtio/vhost_user_serving.hpp"
 #include "../virtio/virtio_suite.hpp"
@@ -38,7 +38,8 @@ struct Common {
 void add_common(CLI::App& app, Common& c) {
   app.add_option("--mode", c.mode, "faithful, hostile or all")->check(CLI::IsMember({"faithful", "hostile", "all"}));
   app.add_option("--check", c.check, "run only the checks whose id matches this regular expression");
-  app.add_option("--deviations", c.deviations, "YAML list of {check, note}: known deviations, recorded instead of failing");
+  app.add_option("--deviations", c.deviations,
+                 "YAML list of {check, note}: known deviations, recorded instead of failing");
   app.add_option("--matrix", c.matrix, "write the requirement matrix as text to FILE ('-': standard output)");
   app.add_option("--json", c.json, "write the requirement matrix as JSON to FILE ('-': standard output)");
   app.add_option("--catalogue", c.catalogue, "directory of the requirement catalogues");
@@ -110,7 +111,9 @@ int run_xenstore(xenstore_checks::StorePlan plan, const Common& c) {
 
 template <class T>
 const T* pick_named(const std::vector<T>& list, const std::string& name, const char* kind) {
-  if (list.empty()) throw vgen::Error(std::string("no ") + kind + " pair is linked into this program (run the pair's program with --conform)");
+  if (list.empty())
+    throw vgen::Error(std::string("no ") + kind +
+                      " pair is linked into this program (run the pair's program with --conform)");
   if (name.empty()) return &list.front();
   for (const T& t : list) {
     if (t.name == name) return &t;
@@ -125,7 +128,9 @@ int run_xenbus(const Targets& targets, const std::string& target, xenbus_checks:
   if (!c.check.empty()) plan.only = std::regex(c.check);
   plan.timeout = std::chrono::milliseconds(static_cast<long>(c.timeout * 1000));
   const auto deviations = c.deviations.empty() ? std::map<std::string, std::string>{} : load_deviations(c.deviations);
-  Report report({"xenbus", plan.target->name, plan.role, plan.store_socket.empty() ? "in-process store" : plan.store_socket}, stdout);
+  Report report(
+      {"xenbus", plan.target->name, plan.role, plan.store_socket.empty() ? "in-process store" : plan.store_socket},
+      stdout);
   report.begin();
   xenbus_checks::run_xenbus(plan, report, deviations);
   return finish(report, c);
@@ -157,7 +162,8 @@ int list_checks() {
   for (const CheckInfo& info : all_check_infos()) {
     std::string requirements;
     for (const std::string& r : info.requirements) requirements += (requirements.empty() ? "" : ",") + r;
-    std::printf("%-48s %-8s %s  [%s]\n", info.id.c_str(), to_string(info.mode), info.summary.c_str(), requirements.c_str());
+    std::printf("%-48s %-8s %s  [%s]\n", info.id.c_str(), to_string(info.mode), info.summary.c_str(),
+                requirements.c_str());
   }
   return 0;
 }
@@ -166,7 +172,8 @@ int list_checks() {
 int serve(const Targets& targets, const std::string& target, const std::string& endpoint) {
   const std::size_t first = endpoint.find(':');
   const std::size_t second = endpoint.find(':', first + 1);
-  if (first == std::string::npos || second == std::string::npos) throw vgen::Error("--conform-serve wants ROLE:TRANSPORT:ARGUMENT, not '" + endpoint + "'");
+  if (first == std::string::npos || second == std::string::npos)
+    throw vgen::Error("--conform-serve wants ROLE:TRANSPORT:ARGUMENT, not '" + endpoint + "'");
   const std::string role = endpoint.substr(0, first);
   const std::string transport = endpoint.substr(first + 1, second - first - 1);
   const std::string argument = endpoint.substr(second + 1);
@@ -185,19 +192,26 @@ int main(int argc, char** argv, const Targets& targets) {
   std::string target, endpoint;
   bool conform_flag = false;
   app.add_option("--target", target, "the linked pair to test (by name)");
-  app.add_option("--conform-serve", endpoint, "serve a linked half to a harness: ROLE:TRANSPORT:ARGUMENT (device:mmio:FD, driver:mmio:FD, device:vhost-user:SOCKET)");
+  app.add_option("--conform-serve", endpoint,
+                 "serve a linked half to a harness: ROLE:TRANSPORT:ARGUMENT (device:mmio:FD, driver:mmio:FD, "
+                 "device:vhost-user:SOCKET)");
   app.add_flag("--conform", conform_flag, "ignored: how a pair's program hands its command line to the harness");
   bool describe = false;
-  app.add_flag("--conform-describe", describe, "print the linked device's requests and feature dependencies for a harness");
+  app.add_flag("--conform-describe", describe,
+               "print the linked device's requests and feature dependencies for a harness");
 
   Common common;
   virtio_checks::VirtioPlan plan;
   CLI::App* virtio = app.add_subcommand("virtio", "check a VirtIO device or driver");
   virtio->add_option("--role", plan.role, "the half under test")->check(CLI::IsMember({"device", "driver"}));
-  virtio->add_option("--transport", plan.transport, "how the half is reached")->check(CLI::IsMember({"in-process", "mmio", "vhost-user"}));
-  virtio->add_option("--program", plan.program, "a command serving the device half (given --conform-serve device:mmio:FD)");
-  virtio->add_option("--vhost-user", plan.socket, "the socket of a vhost-user back end (implies --transport vhost-user)");
-  virtio->add_option("--device-id", plan.device_id, "the device type (VIRTIO_ID_*) behind --vhost-user, which the protocol does not carry");
+  virtio->add_option("--transport", plan.transport, "how the half is reached")
+      ->check(CLI::IsMember({"in-process", "mmio", "vhost-user"}));
+  virtio->add_option("--program", plan.program,
+                     "a command serving the device half (given --conform-serve device:mmio:FD)");
+  virtio->add_option("--vhost-user", plan.socket,
+                     "the socket of a vhost-user back end (implies --transport vhost-user)");
+  virtio->add_option("--device-id", plan.device_id,
+                     "the device type (VIRTIO_ID_*) behind --vhost-user, which the protocol does not carry");
   add_common(*virtio, common);
 
   xenstore_checks::StorePlan store_plan;

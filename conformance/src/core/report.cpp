@@ -29,9 +29,12 @@ std::string json_list(const std::vector<std::string>& items) {
 
 const char* to_string(Outcome outcome) noexcept {
   switch (outcome) {
-    case Outcome::Pass: return "PASS";
-    case Outcome::Fail: return "FAIL";
-    case Outcome::Skip: return "SKIP";
+    case Outcome::Pass:
+      return "PASS";
+    case Outcome::Fail:
+      return "FAIL";
+    case Outcome::Skip:
+      return "SKIP";
   }
   return "?";
 }
@@ -42,10 +45,18 @@ std::string json_string(const std::string& text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buffer[8];
@@ -82,7 +93,8 @@ void Report::add(Result result) {
   if (!result.deviation.empty()) ++counts_.deviations;
   std::fprintf(transcript_, "%s %s [%s]: %s%s%s\n", to_string(outcome), result.check.id.c_str(),
                joined(result.check.requirements, ",").c_str(), result.verdict.reason.c_str(),
-               result.deviation.empty() ? "" : " (recorded deviation: ", result.deviation.empty() ? "" : (result.deviation + ")").c_str());
+               result.deviation.empty() ? "" : " (recorded deviation: ",
+               result.deviation.empty() ? "" : (result.deviation + ")").c_str());
   std::fflush(transcript_);
   for (const std::string& id : result.check.requirements) by_requirement_[id].push_back(results_.size());
   results_.push_back(std::move(result));
@@ -112,16 +124,16 @@ std::string Report::requirement_outcome(const Requirement& requirement) const {
 
 std::string Report::matrix_text(const std::vector<Catalogue>& catalogues) const {
   std::ostringstream out;
-  out << "requirement matrix: " << info_.suite << " " << info_.role << " " << info_.target << " over " << info_.transport
-      << "\n";
+  out << "requirement matrix: " << info_.suite << " " << info_.role << " " << info_.target << " over "
+      << info_.transport << "\n";
   std::map<std::string, int> totals;
   for (const Catalogue& c : catalogues) {
     if (!in_suite(c, info_)) continue;
     for (const Requirement& r : c.requirements) {
       const std::string outcome = requirement_outcome(r);
       ++totals[outcome];
-      out << std::left << std::setw(9) << outcome << std::setw(58) << r.id << std::setw(12) << r.section
-          << std::setw(9) << r.binds << joined(r.checks, ",") << "\n";
+      out << std::left << std::setw(9) << outcome << std::setw(58) << r.id << std::setw(12) << r.section << std::setw(9)
+          << r.binds << joined(r.checks, ",") << "\n";
     }
   }
   out << "requirements:";

@@ -52,7 +52,8 @@ VirtioTarget virtio_pair_target(const pair::VirtioHalves& halves) {
   VirtioTarget target;
   target.name = std::string(halves.spec->name);
   target.make_device = [make = halves.make_device]() -> std::unique_ptr<virtio::DeviceModel> { return make(); };
-  target.run_driver = [halves](virtio::Transport& transport, const shm::GuestMemory& memory, shm::Allocator& allocator) {
+  target.run_driver = [halves](virtio::Transport& transport, const shm::GuestMemory& memory,
+                               shm::Allocator& allocator) {
     const std::unique_ptr<halves::VirtioDriverQueues> driver = halves.make_driver(transport, memory, allocator);
     driver->start();
     const bool complete = halves.run_demo(*driver);

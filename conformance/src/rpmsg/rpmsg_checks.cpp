@@ -24,7 +24,7 @@ namespace vgen::conform::rpmsg_checks {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto kStep = 3000ms;          // the longest the remote may take to answer
+constexpr auto kStep = 3000ms;  // the longest the remote may take to answer
 constexpr shm::GuestAddress kBase = 0x40000000;
 constexpr std::uint32_t kHostAddress = 2048;  // the harness host's endpoint
 
@@ -159,14 +159,16 @@ class World {
 
   // The next message the remote sent, waiting up to `timeout` for it.
   std::optional<Message> receive(std::chrono::milliseconds timeout) {
-    return receive_on(rings_.host->link(), buffer_size(), rings_.interrupt, timeout, [] { return false; }, received_);
+    return receive_on(
+        rings_.host->link(), buffer_size(), rings_.interrupt, timeout, [] { return false; }, received_);
   }
 
   // The next message the remote sent to `dst`, the ones before it kept too.
   std::optional<Message> receive_to(std::uint32_t dst, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-      auto m = receive(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+      auto m =
+          receive(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
       if (!m) return std::nullopt;
       if (m->dst == dst) return m;
     }
@@ -213,13 +215,13 @@ class World {
 // --- what a run leaves for the checks -----------------------------------------------------
 
 struct Run {
-  std::optional<Message> announcement;   ///< the first name-service message
-  std::uint32_t service = 0;             ///< the announced address
-  std::optional<Message> reply;          ///< the answer to a well-formed request
-  std::vector<Message> received;         ///< everything the remote sent
-  rpmsg::Statistics before{}, after{};   ///< the remote's counters around the hostile message
-  std::string hostile;                   ///< what the hostile message was
-  std::string errors;                    ///< why the remote's loop stopped
+  std::optional<Message> announcement;  ///< the first name-service message
+  std::uint32_t service = 0;            ///< the announced address
+  std::optional<Message> reply;         ///< the answer to a well-formed request
+  std::vector<Message> received;        ///< everything the remote sent
+  rpmsg::Statistics before{}, after{};  ///< the remote's counters around the hostile message
+  std::string hostile;                  ///< what the hostile message was
+  std::string errors;                   ///< why the remote's loop stopped
   std::uint32_t buffer_size = 0;
   std::string outcome;
 };
@@ -227,7 +229,8 @@ struct Run {
 // A request the service takes: endpoint 0's message size of zeros, with a recognisable first byte.
 std::vector<std::byte> request(const RpmsgTarget& target, std::byte mark) {
   const halves::RpmsgSpec& spec = *target.halves.spec;
-  std::uint32_t size = spec.endpoints.empty() || spec.endpoints[0].message_bytes == 0 ? 8 : spec.endpoints[0].message_bytes;
+  std::uint32_t size =
+      spec.endpoints.empty() || spec.endpoints[0].message_bytes == 0 ? 8 : spec.endpoints[0].message_bytes;
   std::vector<std::byte> out(size);
   out[0] = mark;
   return out;
@@ -243,7 +246,9 @@ Run run(const RpmsgTarget& target, const Hostile& hostile) {
   if (!r.announcement) {
     r.outcome = "no name-service announcement";
   } else {
-    r.service = r.announcement->bytes.size() >= rpmsg::kHeaderSize + 36 ? u32(r.announcement->bytes.data() + rpmsg::kHeaderSize + 32) : 0;
+    r.service = r.announcement->bytes.size() >= rpmsg::kHeaderSize + 36
+                    ? u32(r.announcement->bytes.data() + rpmsg::kHeaderSize + 32)
+                    : 0;
     if (hostile) {
       r.before = world.statistics();
       r.hostile = hostile(world, r.service);
@@ -273,18 +278,24 @@ Verdict announces(const Run& r, const RpmsgTarget& t) {
   const std::string name(reinterpret_cast<const char*>(p), name_length);
   const std::uint32_t flags = u32(p + 36);
   if (flags != 0) return fail("first announcement has flags " + std::to_string(flags) + ", not 0 (create)");
-  if (r.service == rpmsg::kAnyAddress || r.service == rpmsg::kNameServiceAddress) return fail("announced address " + std::to_string(r.service));
-  if (name != t.halves.spec->service) return fail("announced \"" + name + "\", not the service \"" + std::string(t.halves.spec->service) + "\"");
+  if (r.service == rpmsg::kAnyAddress || r.service == rpmsg::kNameServiceAddress)
+    return fail("announced address " + std::to_string(r.service));
+  if (name != t.halves.spec->service)
+    return fail("announced \"" + name + "\", not the service \"" + std::string(t.halves.spec->service) + "\"");
   return pass("announced \"" + name + "\" at " + std::to_string(r.service) + " (create)");
 }
 
 Verdict headers(const Run& r) {
   if (r.received.empty()) return fail("sent nothing (" + r.outcome + ")");
   for (const Message& m : r.received) {
-    if (m.written < rpmsg::kHeaderSize) return fail("sent a buffer of " + std::to_string(m.written) + " bytes, shorter than a header");
-    if (m.written > r.buffer_size) return fail("claims " + std::to_string(m.written) + " bytes written in a " + std::to_string(r.buffer_size) + "-byte buffer");
+    if (m.written < rpmsg::kHeaderSize)
+      return fail("sent a buffer of " + std::to_string(m.written) + " bytes, shorter than a header");
+    if (m.written > r.buffer_size)
+      return fail("claims " + std::to_string(m.written) + " bytes written in a " + std::to_string(r.buffer_size) +
+                  "-byte buffer");
     if (m.len + rpmsg::kHeaderSize != m.written) {
-      return fail("header len " + std::to_string(m.len) + " with " + std::to_string(m.written) + " bytes written (message to " + std::to_string(m.dst) + ")");
+      return fail("header len " + std::to_string(m.len) + " with " + std::to_string(m.written) +
+                  " bytes written (message to " + std::to_string(m.dst) + ")");
     }
   }
   return pass("all " + std::to_string(r.received.size()) + " messages: len + 16 = bytes written, within the buffer");
@@ -293,7 +304,9 @@ Verdict headers(const Run& r) {
 Verdict zero_fields(const Run& r) {
   if (r.received.empty()) return fail("sent nothing (" + r.outcome + ")");
   for (const Message& m : r.received) {
-    if (m.reserved != 0 || m.flags != 0) return fail("message to " + std::to_string(m.dst) + " has reserved " + std::to_string(m.reserved) + ", flags " + std::to_string(m.flags));
+    if (m.reserved != 0 || m.flags != 0)
+      return fail("message to " + std::to_string(m.dst) + " has reserved " + std::to_string(m.reserved) + ", flags " +
+                  std::to_string(m.flags));
   }
   return pass("reserved and flags 0 in all " + std::to_string(r.received.size()) + " messages");
 }
@@ -301,7 +314,8 @@ Verdict zero_fields(const Run& r) {
 Verdict destinations(const Run& r) {
   if (r.received.empty()) return fail("sent nothing (" + r.outcome + ")");
   for (const Message& m : r.received) {
-    if (m.dst != rpmsg::kNameServiceAddress && m.dst < rpmsg::kFirstDynamicAddress) return fail("sent a message to reserved address " + std::to_string(m.dst));
+    if (m.dst != rpmsg::kNameServiceAddress && m.dst < rpmsg::kFirstDynamicAddress)
+      return fail("sent a message to reserved address " + std::to_string(m.dst));
     if (m.dst == rpmsg::kAnyAddress) return fail("sent a message to the any-address");
   }
   return pass("every destination is the name service or an address from 1024");
@@ -309,8 +323,10 @@ Verdict destinations(const Run& r) {
 
 Verdict answers_source(const Run& r) {
   if (!r.reply) return skip("the service sent no answer to a request; nothing to judge (" + r.outcome + ")");
-  if (r.reply->src != r.service) return fail("answered from " + std::to_string(r.reply->src) + ", not the announced " + std::to_string(r.service));
-  return pass("answered from " + std::to_string(r.reply->src) + " to the request's source " + std::to_string(kHostAddress));
+  if (r.reply->src != r.service)
+    return fail("answered from " + std::to_string(r.reply->src) + ", not the announced " + std::to_string(r.service));
+  return pass("answered from " + std::to_string(r.reply->src) + " to the request's source " +
+              std::to_string(kHostAddress));
 }
 
 // The hostile message was refused (counted as dropped, not delivered), the remote kept running
@@ -318,11 +334,14 @@ Verdict answers_source(const Run& r) {
 Verdict refused(const Run& r) {
   if (!r.announcement) return fail("no name-service announcement to start from");
   if (!r.errors.empty()) return fail("the remote's loop stopped: " + r.errors);
-  const std::uint64_t dropped_before = r.before.unknown_destination + r.before.rejected_messages + r.before.rejected_announcements;
-  const std::uint64_t dropped_after = r.after.unknown_destination + r.after.rejected_messages + r.after.rejected_announcements;
+  const std::uint64_t dropped_before =
+      r.before.unknown_destination + r.before.rejected_messages + r.before.rejected_announcements;
+  const std::uint64_t dropped_after =
+      r.after.unknown_destination + r.after.rejected_messages + r.after.rejected_announcements;
   if (r.after.callback_failures != r.before.callback_failures) return fail(r.hostile + ": a callback failed on it");
   if (dropped_after == dropped_before) {
-    return fail(r.hostile + ": not dropped (" + std::to_string(r.after.received - r.before.received) + " delivered to endpoints)");
+    return fail(r.hostile + ": not dropped (" + std::to_string(r.after.received - r.before.received) +
+                " delivered to endpoints)");
   }
   if (!r.reply) return fail(r.hostile + ": dropped, but no answer to the next request");
   return pass(r.hostile + ": dropped; the next request answered");
@@ -330,30 +349,37 @@ Verdict refused(const Run& r) {
 
 std::map<std::string, Hostile> hostile_messages() {
   return {
-      {"reserved-destination", [](World& w, std::uint32_t) {
+      {"reserved-destination",
+       [](World& w, std::uint32_t) {
          std::vector<std::byte> payload(8);
          w.send(0x20, payload);
          return std::string("a message to reserved address 0x20");
        }},
-      {"oversized", [](World& w, std::uint32_t service) {
+      {"oversized",
+       [](World& w, std::uint32_t service) {
          const std::uint32_t size = w.buffer_size();
-         std::vector<std::byte> bytes = header(kHostAddress, service, static_cast<std::uint16_t>(size - rpmsg::kHeaderSize + 1));
+         std::vector<std::byte> bytes =
+             header(kHostAddress, service, static_cast<std::uint16_t>(size - rpmsg::kHeaderSize + 1));
          bytes.resize(size);
          w.send_raw(bytes, size);
-         return "len " + std::to_string(size - rpmsg::kHeaderSize + 1) + " in a " + std::to_string(size) + "-byte buffer";
+         return "len " + std::to_string(size - rpmsg::kHeaderSize + 1) + " in a " + std::to_string(size) +
+                "-byte buffer";
        }},
-      {"truncated-header", [](World& w, std::uint32_t service) {
+      {"truncated-header",
+       [](World& w, std::uint32_t service) {
          std::vector<std::byte> bytes = header(kHostAddress, service, 0);
          w.send_raw(bytes, 8);
          return std::string("a buffer of 8 bytes");
        }},
-      {"truncated-payload", [](World& w, std::uint32_t service) {
+      {"truncated-payload",
+       [](World& w, std::uint32_t service) {
          std::vector<std::byte> bytes = header(kHostAddress, service, 100);
          bytes.resize(rpmsg::kHeaderSize + 10);
          w.send_raw(bytes, rpmsg::kHeaderSize + 10);
          return std::string("len 100 with 10 payload bytes written");
        }},
-      {"bad-announcement", [](World& w, std::uint32_t) {
+      {"bad-announcement",
+       [](World& w, std::uint32_t) {
          std::vector<std::byte> payload(20, std::byte{'x'});
          w.send(rpmsg::kNameServiceAddress, payload);
          return std::string("a 20-byte name-service message");
@@ -410,8 +436,8 @@ class HostWorld {
 
   // The next message the host sent; nullopt once the demo ended or after `timeout`.
   std::optional<Message> receive(std::chrono::milliseconds timeout) {
-    return receive_on(rings_.remote->link(), buffer_size(), rings_.kick, timeout, [this] { return done_.load(); },
-                      received_);
+    return receive_on(
+        rings_.remote->link(), buffer_size(), rings_.kick, timeout, [this] { return done_.load(); }, received_);
   }
 
   void send_raw(const std::vector<std::byte>& bytes, std::uint32_t written) {
@@ -466,13 +492,16 @@ Run run_host(const RpmsgTarget& target, const HostileToHost& hostile) {
       r.hostile = hostile(world, m->src);
       injected = true;
     }
-    const std::vector<std::byte> payload(m->bytes.begin() + rpmsg::kHeaderSize, m->bytes.begin() + std::min<std::size_t>(m->bytes.size(), rpmsg::kHeaderSize + m->len));
+    const std::vector<std::byte> payload(
+        m->bytes.begin() + rpmsg::kHeaderSize,
+        m->bytes.begin() + std::min<std::size_t>(m->bytes.size(), rpmsg::kHeaderSize + m->len));
     world.send(kRemoteAddress, m->src, payload);
     r.reply = m;
   }
   r.after = world.statistics();
   r.errors = world.error();
-  r.outcome = world.done() ? (world.complete() ? "the demo completed" : "the demo did not complete") : "the demo still ran";
+  r.outcome =
+      world.done() ? (world.complete() ? "the demo completed" : "the demo did not complete") : "the demo still ran";
   r.received = world.received();
   // A demo still running (waiting for answers that went astray) is not waited for: this runs
   // in a check's own process, whose end stops it.
@@ -484,7 +513,8 @@ Verdict host_sends_to_channel(const Run& r) {
   int requests = 0;
   for (const Message& m : r.received) {
     if (m.dst == rpmsg::kNameServiceAddress) continue;
-    if (m.dst != kRemoteAddress) return fail("sent to " + std::to_string(m.dst) + ", not the announced " + std::to_string(kRemoteAddress));
+    if (m.dst != kRemoteAddress)
+      return fail("sent to " + std::to_string(m.dst) + ", not the announced " + std::to_string(kRemoteAddress));
     ++requests;
   }
   if (requests == 0) return fail("sent nothing to the announced channel (" + r.outcome + ")");
@@ -494,7 +524,8 @@ Verdict host_sends_to_channel(const Run& r) {
 Verdict host_source(const Run& r) {
   if (r.received.empty()) return fail("sent nothing (" + r.outcome + ")");
   for (const Message& m : r.received) {
-    if (m.src < rpmsg::kFirstDynamicAddress || m.src == rpmsg::kAnyAddress) return fail("sent from address " + std::to_string(m.src));
+    if (m.src < rpmsg::kFirstDynamicAddress || m.src == rpmsg::kAnyAddress)
+      return fail("sent from address " + std::to_string(m.src));
   }
   return pass("every message from an address from 1024 (" + std::to_string(r.received.front().src) + ")");
 }
@@ -503,8 +534,10 @@ Verdict host_source(const Run& r) {
 Verdict host_refused(const Run& r) {
   if (!r.errors.empty()) return fail("the host stopped: " + r.errors);
   if (r.hostile.empty()) return fail("the host sent no request to answer (" + r.outcome + ")");
-  const std::uint64_t dropped_before = r.before.unknown_destination + r.before.rejected_messages + r.before.rejected_announcements;
-  const std::uint64_t dropped_after = r.after.unknown_destination + r.after.rejected_messages + r.after.rejected_announcements;
+  const std::uint64_t dropped_before =
+      r.before.unknown_destination + r.before.rejected_messages + r.before.rejected_announcements;
+  const std::uint64_t dropped_after =
+      r.after.unknown_destination + r.after.rejected_messages + r.after.rejected_announcements;
   if (r.after.callback_failures != r.before.callback_failures) return fail(r.hostile + ": a callback failed on it");
   if (dropped_after == dropped_before) return fail(r.hostile + ": not dropped");
   if (r.outcome != "the demo completed") return fail(r.hostile + ": dropped, but " + r.outcome);
@@ -513,28 +546,35 @@ Verdict host_refused(const Run& r) {
 
 std::map<std::string, HostileToHost> hostile_to_host() {
   return {
-      {"reserved-destination", [](HostWorld& w, std::uint32_t) {
+      {"reserved-destination",
+       [](HostWorld& w, std::uint32_t) {
          w.send(kRemoteAddress, 0x20, std::vector<std::byte>(8));
          return std::string("a message to reserved address 0x20");
        }},
-      {"oversized", [](HostWorld& w, std::uint32_t host) {
+      {"oversized",
+       [](HostWorld& w, std::uint32_t host) {
          const std::uint32_t size = w.buffer_size();
-         std::vector<std::byte> bytes = header(kRemoteAddress, host, static_cast<std::uint16_t>(size - rpmsg::kHeaderSize + 1));
+         std::vector<std::byte> bytes =
+             header(kRemoteAddress, host, static_cast<std::uint16_t>(size - rpmsg::kHeaderSize + 1));
          bytes.resize(size);
          w.send_raw(bytes, size);
-         return "len " + std::to_string(size - rpmsg::kHeaderSize + 1) + " in a " + std::to_string(size) + "-byte buffer";
+         return "len " + std::to_string(size - rpmsg::kHeaderSize + 1) + " in a " + std::to_string(size) +
+                "-byte buffer";
        }},
-      {"truncated-header", [](HostWorld& w, std::uint32_t host) {
+      {"truncated-header",
+       [](HostWorld& w, std::uint32_t host) {
          w.send_raw(header(kRemoteAddress, host, 0), 8);
          return std::string("a buffer of 8 bytes");
        }},
-      {"truncated-payload", [](HostWorld& w, std::uint32_t host) {
+      {"truncated-payload",
+       [](HostWorld& w, std::uint32_t host) {
          std::vector<std::byte> bytes = header(kRemoteAddress, host, 100);
          bytes.resize(rpmsg::kHeaderSize + 10);
          w.send_raw(bytes, rpmsg::kHeaderSize + 10);
          return std::string("len 100 with 10 payload bytes written");
        }},
-      {"bad-announcement", [](HostWorld& w, std::uint32_t) {
+      {"bad-announcement",
+       [](HostWorld& w, std::uint32_t) {
          w.send(kRemoteAddress, rpmsg::kNameServiceAddress, std::vector<std::byte>(20, std::byte{'x'}));
          return std::string("a 20-byte name-service message");
        }},
@@ -550,47 +590,125 @@ struct RpmsgCheck {
 
 const std::vector<RpmsgCheck>& table() {
   static const std::vector<RpmsgCheck> checks = {
-      {{"rpmsg.remote.announces", {"rpmsg/ns/remote-announces", "rpmsg/ns/announcement-format"}, Mode::Faithful, "announces its service to 0x35"},
-       "", announces},
-      {{"rpmsg.remote.header-length", {"rpmsg/wire/len-matches-written"}, Mode::Faithful, "len + 16 = bytes written, within the buffer"},
-       "", [](const Run& r, const RpmsgTarget&) { return headers(r); }},
+      {{"rpmsg.remote.announces",
+        {"rpmsg/ns/remote-announces", "rpmsg/ns/announcement-format"},
+        Mode::Faithful,
+        "announces its service to 0x35"},
+       "",
+       announces},
+      {{"rpmsg.remote.header-length",
+        {"rpmsg/wire/len-matches-written"},
+        Mode::Faithful,
+        "len + 16 = bytes written, within the buffer"},
+       "",
+       [](const Run& r, const RpmsgTarget&) { return headers(r); }},
       {{"rpmsg.remote.zero-fields", {"rpmsg/wire/reserved-flags-zero"}, Mode::Faithful, "reserved and flags sent as 0"},
-       "", [](const Run& r, const RpmsgTarget&) { return zero_fields(r); }},
-      {{"rpmsg.remote.no-reserved-destination", {"rpmsg/addr/no-reserved-destination"}, Mode::Faithful, "sends only to 0x35 or addresses from 1024"},
-       "", [](const Run& r, const RpmsgTarget&) { return destinations(r); }},
-      {{"rpmsg.remote.answers-from-service", {"rpmsg/addr/answer-source"}, Mode::Faithful, "answers from the announced address"},
-       "", [](const Run& r, const RpmsgTarget&) { return answers_source(r); }},
-      {{"hostile-host.reserved-destination", {"rpmsg/addr/no-reserved-destination-host"}, Mode::Hostile, "a message to a reserved address"},
-       "reserved-destination", [](const Run& r, const RpmsgTarget&) { return refused(r); }},
+       "",
+       [](const Run& r, const RpmsgTarget&) { return zero_fields(r); }},
+      {{"rpmsg.remote.no-reserved-destination",
+        {"rpmsg/addr/no-reserved-destination"},
+        Mode::Faithful,
+        "sends only to 0x35 or addresses from 1024"},
+       "",
+       [](const Run& r, const RpmsgTarget&) { return destinations(r); }},
+      {{"rpmsg.remote.answers-from-service",
+        {"rpmsg/addr/answer-source"},
+        Mode::Faithful,
+        "answers from the announced address"},
+       "",
+       [](const Run& r, const RpmsgTarget&) { return answers_source(r); }},
+      {{"hostile-host.reserved-destination",
+        {"rpmsg/addr/no-reserved-destination-host"},
+        Mode::Hostile,
+        "a message to a reserved address"},
+       "reserved-destination",
+       [](const Run& r, const RpmsgTarget&) { return refused(r); }},
       {{"hostile-host.oversized", {"rpmsg/wire/payload-limit"}, Mode::Hostile, "a header len beyond the buffer"},
-       "oversized", [](const Run& r, const RpmsgTarget&) { return refused(r); }},
+       "oversized",
+       [](const Run& r, const RpmsgTarget&) { return refused(r); }},
       {{"hostile-host.truncated-header", {"rpmsg/wire/whole-header"}, Mode::Hostile, "a buffer shorter than a header"},
-       "truncated-header", [](const Run& r, const RpmsgTarget&) { return refused(r); }},
-      {{"hostile-host.truncated-payload", {"rpmsg/wire/len-matches-written-host"}, Mode::Hostile, "a len beyond the bytes written"},
-       "truncated-payload", [](const Run& r, const RpmsgTarget&) { return refused(r); }},
-      {{"hostile-host.bad-announcement", {"rpmsg/ns/announcement-size-host"}, Mode::Hostile, "a name-service message of 20 bytes"},
-       "bad-announcement", [](const Run& r, const RpmsgTarget&) { return refused(r); }},
+       "truncated-header",
+       [](const Run& r, const RpmsgTarget&) { return refused(r); }},
+      {{"hostile-host.truncated-payload",
+        {"rpmsg/wire/len-matches-written-host"},
+        Mode::Hostile,
+        "a len beyond the bytes written"},
+       "truncated-payload",
+       [](const Run& r, const RpmsgTarget&) { return refused(r); }},
+      {{"hostile-host.bad-announcement",
+        {"rpmsg/ns/announcement-size-host"},
+        Mode::Hostile,
+        "a name-service message of 20 bytes"},
+       "bad-announcement",
+       [](const Run& r, const RpmsgTarget&) { return refused(r); }},
       // The host, the harness playing the remote.
-      {{"rpmsg.host.header-length", {"rpmsg/wire/len-matches-written-host"}, Mode::Faithful, "len + 16 = bytes written, within the buffer"},
-       "", [](const Run& r, const RpmsgTarget&) { return headers(r); }, "host"},
-      {{"rpmsg.host.zero-fields", {"rpmsg/wire/reserved-flags-zero-host"}, Mode::Faithful, "reserved and flags sent as 0"},
-       "", [](const Run& r, const RpmsgTarget&) { return zero_fields(r); }, "host"},
-      {{"rpmsg.host.no-reserved-destination", {"rpmsg/addr/no-reserved-destination-host"}, Mode::Faithful, "sends only to 0x35 or addresses from 1024"},
-       "", [](const Run& r, const RpmsgTarget&) { return destinations(r); }, "host"},
-      {{"rpmsg.host.sends-to-channel", {"rpmsg/addr/host-sends-to-channel"}, Mode::Faithful, "requests go to the announced address"},
-       "", [](const Run& r, const RpmsgTarget&) { return host_sends_to_channel(r); }, "host"},
+      {{"rpmsg.host.header-length",
+        {"rpmsg/wire/len-matches-written-host"},
+        Mode::Faithful,
+        "len + 16 = bytes written, within the buffer"},
+       "",
+       [](const Run& r, const RpmsgTarget&) { return headers(r); },
+       "host"},
+      {{"rpmsg.host.zero-fields",
+        {"rpmsg/wire/reserved-flags-zero-host"},
+        Mode::Faithful,
+        "reserved and flags sent as 0"},
+       "",
+       [](const Run& r, const RpmsgTarget&) { return zero_fields(r); },
+       "host"},
+      {{"rpmsg.host.no-reserved-destination",
+        {"rpmsg/addr/no-reserved-destination-host"},
+        Mode::Faithful,
+        "sends only to 0x35 or addresses from 1024"},
+       "",
+       [](const Run& r, const RpmsgTarget&) { return destinations(r); },
+       "host"},
+      {{"rpmsg.host.sends-to-channel",
+        {"rpmsg/addr/host-sends-to-channel"},
+        Mode::Faithful,
+        "requests go to the announced address"},
+       "",
+       [](const Run& r, const RpmsgTarget&) { return host_sends_to_channel(r); },
+       "host"},
       {{"rpmsg.host.dynamic-source", {"rpmsg/addr/dynamic-source"}, Mode::Faithful, "sends from an address from 1024"},
-       "", [](const Run& r, const RpmsgTarget&) { return host_source(r); }, "host"},
-      {{"hostile-remote.reserved-destination", {"rpmsg/addr/no-reserved-destination"}, Mode::Hostile, "a message to a reserved address"},
-       "reserved-destination", [](const Run& r, const RpmsgTarget&) { return host_refused(r); }, "host"},
-      {{"hostile-remote.oversized", {"rpmsg/wire/remote-payload-limit"}, Mode::Hostile, "a header len beyond the buffer"},
-       "oversized", [](const Run& r, const RpmsgTarget&) { return host_refused(r); }, "host"},
-      {{"hostile-remote.truncated-header", {"rpmsg/wire/remote-whole-header"}, Mode::Hostile, "a buffer shorter than a header"},
-       "truncated-header", [](const Run& r, const RpmsgTarget&) { return host_refused(r); }, "host"},
-      {{"hostile-remote.truncated-payload", {"rpmsg/wire/len-matches-written"}, Mode::Hostile, "a len beyond the bytes written"},
-       "truncated-payload", [](const Run& r, const RpmsgTarget&) { return host_refused(r); }, "host"},
-      {{"hostile-remote.bad-announcement", {"rpmsg/ns/announcement-format"}, Mode::Hostile, "a name-service message of 20 bytes"},
-       "bad-announcement", [](const Run& r, const RpmsgTarget&) { return host_refused(r); }, "host"},
+       "",
+       [](const Run& r, const RpmsgTarget&) { return host_source(r); },
+       "host"},
+      {{"hostile-remote.reserved-destination",
+        {"rpmsg/addr/no-reserved-destination"},
+        Mode::Hostile,
+        "a message to a reserved address"},
+       "reserved-destination",
+       [](const Run& r, const RpmsgTarget&) { return host_refused(r); },
+       "host"},
+      {{"hostile-remote.oversized",
+        {"rpmsg/wire/remote-payload-limit"},
+        Mode::Hostile,
+        "a header len beyond the buffer"},
+       "oversized",
+       [](const Run& r, const RpmsgTarget&) { return host_refused(r); },
+       "host"},
+      {{"hostile-remote.truncated-header",
+        {"rpmsg/wire/remote-whole-header"},
+        Mode::Hostile,
+        "a buffer shorter than a header"},
+       "truncated-header",
+       [](const Run& r, const RpmsgTarget&) { return host_refused(r); },
+       "host"},
+      {{"hostile-remote.truncated-payload",
+        {"rpmsg/wire/len-matches-written"},
+        Mode::Hostile,
+        "a len beyond the bytes written"},
+       "truncated-payload",
+       [](const Run& r, const RpmsgTarget&) { return host_refused(r); },
+       "host"},
+      {{"hostile-remote.bad-announcement",
+        {"rpmsg/ns/announcement-format"},
+        Mode::Hostile,
+        "a name-service message of 20 bytes"},
+       "bad-announcement",
+       [](const Run& r, const RpmsgTarget&) { return host_refused(r); },
+       "host"},
   };
   return checks;
 }
@@ -604,8 +722,11 @@ std::vector<CheckInfo> rpmsg_check_infos() {
 }
 
 void run_rpmsg(const RpmsgPlan& plan, Report& report, const std::map<std::string, std::string>& deviations) {
-  if (plan.target == nullptr) throw vgen::Error("the rpmsg suite needs an rpmsg pair linked into the harness (run the pair's program with --conform)");
-  if (plan.role != "remote" && plan.role != "host") throw vgen::Error("unknown rpmsg role '" + plan.role + "' (host, remote)");
+  if (plan.target == nullptr)
+    throw vgen::Error(
+        "the rpmsg suite needs an rpmsg pair linked into the harness (run the pair's program with --conform)");
+  if (plan.role != "remote" && plan.role != "host")
+    throw vgen::Error("unknown rpmsg role '" + plan.role + "' (host, remote)");
   std::map<std::string, std::vector<const RpmsgCheck*>> groups;
   for (const RpmsgCheck& c : table()) {
     if (c.role != plan.role || (c.info.mode == Mode::Faithful ? !plan.faithful : !plan.hostile)) continue;
@@ -617,8 +738,9 @@ void run_rpmsg(const RpmsgPlan& plan, Report& report, const std::map<std::string
     const std::vector<const RpmsgCheck*>& list = group.second;
     const auto verdicts = run_isolated_batch(
         [&] {
-          const Run r = plan.role == "host" ? run_host(*plan.target, hostile.empty() ? HostileToHost{} : hostile_to_host().at(hostile))
-                                            : run(*plan.target, hostile.empty() ? Hostile{} : hostile_messages().at(hostile));
+          const Run r = plan.role == "host"
+                            ? run_host(*plan.target, hostile.empty() ? HostileToHost{} : hostile_to_host().at(hostile))
+                            : run(*plan.target, hostile.empty() ? Hostile{} : hostile_messages().at(hostile));
           std::vector<Verdict> out;
           for (const RpmsgCheck* c : list) out.push_back(c->judge(r, *plan.target));
           return out;

@@ -22,8 +22,10 @@ std::string hex(const std::vector<std::byte>& bytes) {
 std::vector<std::byte> unhex(const std::string& text, int line) {
   std::vector<std::byte> out;
   if (text == "-") return out;
-  if (text.size() % 2 != 0) throw vgen::Error("description line " + std::to_string(line) + ": odd number of hex digits");
-  for (std::size_t i = 0; i < text.size(); i += 2) out.push_back(static_cast<std::byte>(std::stoi(text.substr(i, 2), nullptr, 16)));
+  if (text.size() % 2 != 0)
+    throw vgen::Error("description line " + std::to_string(line) + ": odd number of hex digits");
+  for (std::size_t i = 0; i < text.size(); i += 2)
+    out.push_back(static_cast<std::byte>(std::stoi(text.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -32,7 +34,11 @@ std::vector<std::byte> unhex(const std::string& text, int line) {
 std::string describe_device(const VirtioTarget& target) {
   std::ostringstream out;
   for (const VirtioProbe& p : target.probes) {
-    out << "probe " << p.queue << ' ' << (p.find_out ? 2 : p.answered ? 1 : 0) << ' ' << p.writable << ' ' << hex(p.readable) << '\n';
+    out << "probe " << p.queue << ' '
+        << (p.find_out   ? 2
+            : p.answered ? 1
+                         : 0)
+        << ' ' << p.writable << ' ' << hex(p.readable) << '\n';
   }
   if (target.make_device) {
     for (const virtio::FeatureDependency& d : target.make_device()->feature_rules().dependencies()) {
@@ -56,14 +62,16 @@ DeviceDescription parse_description(const std::string& text) {
       VirtioProbe p;
       int answered = 0;
       std::string readable;
-      if (!(words >> p.queue >> answered >> p.writable >> readable)) throw vgen::Error("description line " + std::to_string(number) + ": malformed probe");
+      if (!(words >> p.queue >> answered >> p.writable >> readable))
+        throw vgen::Error("description line " + std::to_string(number) + ": malformed probe");
       p.answered = answered == 1;
       p.find_out = answered == 2;
       p.readable = unhex(readable, number);
       d.probes.push_back(std::move(p));
     } else if (kind == "rule") {
       unsigned feature = 0, required = 0;
-      if (!(words >> feature >> required)) throw vgen::Error("description line " + std::to_string(number) + ": malformed rule");
+      if (!(words >> feature >> required))
+        throw vgen::Error("description line " + std::to_string(number) + ": malformed rule");
       if (!d.rules) d.rules.emplace();
       d.rules->add({feature, required});
     } else {

@@ -5,11 +5,11 @@
 #include <cstring>
 #include <thread>
 
+#include <vgen/format.hpp>
 #include <vgen/virtio/interrupt.hpp>
 #include <vgen/virtio/mmio_registers.hpp>
 #include <vgen/virtio/status.hpp>
 #include <vgen/virtqueue/features.hpp>
-#include <vgen/format.hpp>
 
 namespace vgen::conform::virtio_checks {
 namespace {
@@ -76,15 +76,18 @@ Verdict offers_version_1(DeviceSession& s) {
   s.transport().set_status(virtio::kStatusAcknowledge);
   s.transport().set_status(virtio::kStatusAcknowledge | virtio::kStatusDriver);
   const std::uint64_t offer = s.offered();
-  if ((offer & virtio::kFeatureVersion1Mask) == 0) return fail("VIRTIO_F_VERSION_1 is not offered (" + hex(offer) + ")");
+  if ((offer & virtio::kFeatureVersion1Mask) == 0)
+    return fail("VIRTIO_F_VERSION_1 is not offered (" + hex(offer) + ")");
   return pass("offers " + hex(offer) + ", VIRTIO_F_VERSION_1 included");
 }
 
 Verdict offer_dependencies(DeviceSession& s) {
-  if (!s.rules() || s.rules()->dependencies().empty()) return skip("no feature dependencies are known for this device type");
+  if (!s.rules() || s.rules()->dependencies().empty())
+    return skip("no feature dependencies are known for this device type");
   const std::uint64_t offer = s.offered();
   if (const auto broken = s.rules()->violation(offer)) return fail("offer " + hex(offer) + ": " + *broken);
-  return pass("offer " + hex(offer) + " satisfies " + std::to_string(s.rules()->dependencies().size()) + " dependencies");
+  return pass("offer " + hex(offer) + " satisfies " + std::to_string(s.rules()->dependencies().size()) +
+              " dependencies");
 }
 
 // Writes `accepted` and FEATURES_OK after ACKNOWLEDGE | DRIVER; true when FEATURES_OK stuck.
@@ -95,7 +98,9 @@ bool features_ok_kept(DeviceSession& s, std::uint64_t accepted) {
   s.offered();
   s.transport().set_driver_features(0, static_cast<std::uint32_t>(accepted));
   s.transport().set_driver_features(1, static_cast<std::uint32_t>(accepted >> 32));
-  if (attempt([&] { s.transport().set_status(virtio::kStatusAcknowledge | virtio::kStatusDriver | virtio::kStatusFeaturesOk); })) {
+  if (attempt([&] {
+        s.transport().set_status(virtio::kStatusAcknowledge | virtio::kStatusDriver | virtio::kStatusFeaturesOk);
+      })) {
     return false;
   }
   if (!s.link().alive()) return false;
@@ -108,20 +113,24 @@ Verdict refuses_unoffered_feature(DeviceSession& s) {
   while (bit < 24 && (offer & feature_bit(bit)) != 0) ++bit;
   if (bit == 24) return skip("every device-type bit 0..23 is offered");
   const std::uint64_t accepted = offer | feature_bit(bit);
-  if (features_ok_kept(s, accepted)) return fail("kept FEATURES_OK for " + hex(accepted) + ", which holds unoffered bit " + std::to_string(bit));
+  if (features_ok_kept(s, accepted))
+    return fail("kept FEATURES_OK for " + hex(accepted) + ", which holds unoffered bit " + std::to_string(bit));
   return pass("left FEATURES_OK clear for a set holding unoffered bit " + std::to_string(bit));
 }
 
 Verdict refuses_broken_dependency(DeviceSession& s) {
-  if (!s.rules() || s.rules()->dependencies().empty()) return skip("no feature dependencies are known for this device type");
+  if (!s.rules() || s.rules()->dependencies().empty())
+    return skip("no feature dependencies are known for this device type");
   const std::uint64_t offer = s.offered();
   for (const virtio::FeatureDependency& d : s.rules()->dependencies()) {
     if ((offer & feature_bit(d.feature)) == 0 || (offer & feature_bit(d.required)) == 0) continue;
     const std::uint64_t accepted = (offer & ~feature_bit(d.required)) | feature_bit(d.feature);
     if (features_ok_kept(s, accepted)) {
-      return fail("kept FEATURES_OK with bit " + std::to_string(d.feature) + " but not bit " + std::to_string(d.required) + " it requires");
+      return fail("kept FEATURES_OK with bit " + std::to_string(d.feature) + " but not bit " +
+                  std::to_string(d.required) + " it requires");
     }
-    return pass("left FEATURES_OK clear for bit " + std::to_string(d.feature) + " without bit " + std::to_string(d.required));
+    return pass("left FEATURES_OK clear for bit " + std::to_string(d.feature) + " without bit " +
+                std::to_string(d.required));
   }
   return skip("no offered feature requires another offered feature");
 }
@@ -144,7 +153,8 @@ Verdict config_readable_before_features_ok(DeviceSession& s) {
       return fail("4-byte read at offset " + std::to_string(off) + " refused before FEATURES_OK: " + *refused);
     }
   }
-  return pass(std::to_string(early.size()) + " bytes readable before FEATURES_OK (1-byte and " + std::to_string(words) + " 4-byte reads)");
+  return pass(std::to_string(early.size()) + " bytes readable before FEATURES_OK (1-byte and " + std::to_string(words) +
+              " 4-byte reads)");
 }
 
 // --- §2.1.2: nothing before DRIVER_OK -------------------------------------------------------
@@ -176,7 +186,8 @@ Verdict no_use_before_driver_ok(DeviceSession& s) {
   const EarlyUse seen = before_driver_ok(s);
   if (seen.used != 0) return fail("used " + std::to_string(seen.used) + " buffers before DRIVER_OK");
   if (!seen.answered_later) return pass("used no buffer before DRIVER_OK (and none after either)");
-  return pass("used no buffer in " + std::to_string(DeviceSession::kQuietPeriod.count()) + " ms before DRIVER_OK, answered after it");
+  return pass("used no buffer in " + std::to_string(DeviceSession::kQuietPeriod.count()) +
+              " ms before DRIVER_OK, answered after it");
 }
 
 Verdict no_interrupt_before_driver_ok(DeviceSession& s) {
@@ -208,10 +219,12 @@ Verdict quiet_after_reset(DeviceSession& s) {
   s.place_probes(Layout::Direct, std::byte{0xa5}, false);
   std::this_thread::sleep_for(DeviceSession::kQuietPeriod);
   for (const auto& [queue, before] : used_before) {
-    if (s.ring(queue).used_idx() != before) return fail("used buffers of queue " + std::to_string(queue) + " after the reset");
+    if (s.ring(queue).used_idx() != before)
+      return fail("used buffers of queue " + std::to_string(queue) + " after the reset");
   }
   if (s.transport().interrupt().wait(0ms)) return fail("signalled an interrupt after the reset");
-  return pass("touched no queue and sent no notification in " + std::to_string(DeviceSession::kQuietPeriod.count()) + " ms after a reset");
+  return pass("touched no queue and sent no notification in " + std::to_string(DeviceSession::kQuietPeriod.count()) +
+              " ms after a reset");
 }
 
 Verdict reset_clears_registers(DeviceSession& s) {
@@ -224,7 +237,8 @@ Verdict reset_clears_registers(DeviceSession& s) {
     return fail("InterruptStatus reads " + hex(bits) + " after the reset");
   }
   for (const VirtioProbe& p : s.probes()) {
-    if (s.transport().queue_ready(p.queue)) return fail("QueueReady of queue " + std::to_string(p.queue) + " reads 1 after the reset");
+    if (s.transport().queue_ready(p.queue))
+      return fail("QueueReady of queue " + std::to_string(p.queue) + " reads 1 after the reset");
   }
   return pass("InterruptStatus and QueueReady read 0 after a reset with an interrupt pending");
 }
@@ -261,8 +275,8 @@ Verdict used_elements_valid(DeviceSession& s) {
     const auto used = s.used_of(p);
     if (!used) continue;
     if (used->len > p.writable_bytes) {
-      return fail("queue " + std::to_string(p.probe.queue) + ": used len " + std::to_string(used->len) + " beyond the " +
-                  std::to_string(p.writable_bytes) + " writable bytes offered");
+      return fail("queue " + std::to_string(p.probe.queue) + ": used len " + std::to_string(used->len) +
+                  " beyond the " + std::to_string(p.writable_bytes) + " writable bytes offered");
     }
   }
   std::map<std::uint16_t, std::uint16_t> exposed;
@@ -271,11 +285,16 @@ Verdict used_elements_valid(DeviceSession& s) {
     const std::uint16_t queue = entry.first;
     const std::uint16_t count = entry.second;
     RingWriter& r = s.ring(queue);
-    if (r.used_idx() > count) return fail("queue " + std::to_string(queue) + ": used idx " + std::to_string(r.used_idx()) + " passes the " + std::to_string(count) + " chains made available");
+    if (r.used_idx() > count)
+      return fail("queue " + std::to_string(queue) + ": used idx " + std::to_string(r.used_idx()) + " passes the " +
+                  std::to_string(count) + " chains made available");
     for (std::uint16_t i = 0; i < r.used_idx(); ++i) {
       const auto e = r.used(i);
-      const bool known = std::any_of(placed.begin(), placed.end(), [&](const Placed& p) { return p.probe.queue == queue && p.head == e.id; });
-      if (!known) return fail("queue " + std::to_string(queue) + ": used id " + std::to_string(e.id) + " is no head made available");
+      const bool known = std::any_of(placed.begin(), placed.end(),
+                                     [&](const Placed& p) { return p.probe.queue == queue && p.head == e.id; });
+      if (!known)
+        return fail("queue " + std::to_string(queue) + ": used id " + std::to_string(e.id) +
+                    " is no head made available");
     }
   }
   return pass("every used element names a head made available and a len within its writable bytes");
@@ -337,7 +356,8 @@ Verdict no_write_descriptors(DeviceSession& s) {
   s.notify_probe_queues();
   if (!s.wait_answered(placed)) return fail("an answered request got no used buffer within 2 s");
   for (const auto& [queue, bytes] : before) {
-    if (s.ring(queue).table_bytes() != bytes) return fail("queue " + std::to_string(queue) + ": the descriptor table changed while the device used it");
+    if (s.ring(queue).table_bytes() != bytes)
+      return fail("queue " + std::to_string(queue) + ": the descriptor table changed while the device used it");
   }
   return pass("descriptor tables unchanged after use");
 }
@@ -358,7 +378,8 @@ Verdict same_answers(DeviceSession& s, Layout layout, const char* name) {
     const auto used = s.used_of(other[i]);
     if (!other[i].probe.answered || !used) continue;
     if (used->len != lens[i]) {
-      return fail(std::string("used len ") + std::to_string(used->len) + " laid out as " + name + ", " + std::to_string(lens[i]) + " laid out plainly");
+      return fail(std::string("used len ") + std::to_string(used->len) + " laid out as " + name + ", " +
+                  std::to_string(lens[i]) + " laid out plainly");
     }
   }
   return pass(std::string("same answers for requests laid out plainly and as ") + name);
@@ -393,7 +414,8 @@ Verdict notify_without_event_idx(DeviceSession& s) {
   s.driver_ok();
   drain_interrupts(s);
   run_probes(s);
-  if (!used_interrupt_seen(s, 500ms)) return fail("no used buffer notification although avail flags were 0 (used_event must be ignored)");
+  if (!used_interrupt_seen(s, 500ms))
+    return fail("no used buffer notification although avail flags were 0 (used_event must be ignored)");
   return pass("notified with avail flags 0 and a used_event that would have suppressed it");
 }
 
@@ -409,7 +431,8 @@ Verdict notify_with_event_idx(DeviceSession& s) {
   s.driver_ok();
   drain_interrupts(s);
   run_probes(s);
-  if (!used_interrupt_seen(s, 500ms)) return fail("no used buffer notification although the used idx passed used_event 0");
+  if (!used_interrupt_seen(s, 500ms))
+    return fail("no used buffer notification although the used idx passed used_event 0");
   return pass("notified when the used idx passed used_event, with avail flags 1 ignored");
 }
 
@@ -429,7 +452,8 @@ Verdict used_flags_valid(DeviceSession& s) {
       }
     }
   }
-  return pass(event_idx_offered ? "used flags valid with and without VIRTIO_F_EVENT_IDX" : "used flags 0 or 1 without VIRTIO_F_EVENT_IDX");
+  return pass(event_idx_offered ? "used flags valid with and without VIRTIO_F_EVENT_IDX"
+                                : "used flags 0 or 1 without VIRTIO_F_EVENT_IDX");
 }
 
 Verdict spurious_notifications(DeviceSession& s) {
@@ -447,7 +471,8 @@ Verdict mmio_register(DeviceSession& s, std::uint32_t offset, std::uint32_t expe
   virtio::MmioBus* bus = s.link().bus();
   if (bus == nullptr) return skip("the transport has no register window");
   const virtio::AccessResult r = bus->read(offset, 4);
-  if (r.fault != virtio::AccessFault::None) return fail(std::string(name) + " read faulted: " + virtio::to_string(r.fault));
+  if (r.fault != virtio::AccessFault::None)
+    return fail(std::string(name) + " read faulted: " + virtio::to_string(r.fault));
   if (r.value != expected) return fail(std::string(name) + " reads " + hex(r.value) + ", not " + hex(expected));
   return pass(std::string(name) + " reads " + hex(expected));
 }
@@ -461,11 +486,14 @@ Verdict interrupt_status_latched(DeviceSession& s) {
   std::this_thread::sleep_for(20ms);
   const std::uint32_t first = s.transport().interrupt_status();
   const std::uint32_t second = s.transport().interrupt_status();
-  if ((first & virtio::kInterruptUsedBuffer) == 0) return fail("InterruptStatus does not show the used buffer event (" + hex(first) + ")");
-  if ((second & virtio::kInterruptUsedBuffer) == 0) return fail("the used buffer bit cleared without an acknowledgement");
+  if ((first & virtio::kInterruptUsedBuffer) == 0)
+    return fail("InterruptStatus does not show the used buffer event (" + hex(first) + ")");
+  if ((second & virtio::kInterruptUsedBuffer) == 0)
+    return fail("the used buffer bit cleared without an acknowledgement");
   if ((first & ~virtio::kInterruptDefinedBits) != 0) return fail("undefined InterruptStatus bits set: " + hex(first));
   s.transport().acknowledge_interrupt(virtio::kInterruptUsedBuffer);
-  if ((s.transport().interrupt_status() & virtio::kInterruptUsedBuffer) != 0) return fail("the used buffer bit stays after InterruptACK");
+  if ((s.transport().interrupt_status() & virtio::kInterruptUsedBuffer) != 0)
+    return fail("the used buffer bit stays after InterruptACK");
   return pass("the used buffer bit stays until acknowledged; undefined bits read 0");
 }
 
@@ -481,7 +509,8 @@ Verdict config_generation_moves(DeviceSession& s) {
   const std::vector<std::byte> c2 = read_config_space(s.transport());
   if (c1 == c2) return skip("the configuration did not change while the check watched it");
   if (g1 == g2) return fail("the configuration changed but ConfigGeneration stayed " + std::to_string(g1));
-  return pass("the configuration changed and ConfigGeneration moved from " + std::to_string(g1) + " to " + std::to_string(g2));
+  return pass("the configuration changed and ConfigGeneration moved from " + std::to_string(g1) + " to " +
+              std::to_string(g2));
 }
 
 Verdict no_access_unready_queue(DeviceSession& s) {
@@ -496,7 +525,8 @@ Verdict no_access_unready_queue(DeviceSession& s) {
   s.place_probes(Layout::Direct, std::byte{0xa5}, false);
   for (const VirtioProbe& p : s.probes()) attempt([&] { s.transport().notify(p.queue); });
   std::this_thread::sleep_for(DeviceSession::kQuietPeriod);
-  if (const std::uint16_t used = total_used(s); used != 0) return fail("used " + std::to_string(used) + " buffers of queues whose QueueReady is 0");
+  if (const std::uint16_t used = total_used(s); used != 0)
+    return fail("used " + std::to_string(used) + " buffers of queues whose QueueReady is 0");
   return pass("touched no queue whose QueueReady is 0, notified or not");
 }
 
@@ -535,7 +565,8 @@ QueueResetFacts queue_reset(DeviceSession& s) {
 Verdict queue_reset_stops(DeviceSession& s) {
   const QueueResetFacts f = queue_reset(s);
   if (f.ready_after) return fail("QueueReady reads 1 after the queue reset completed");
-  if (f.used_after_reset != 0) return fail("used " + std::to_string(f.used_after_reset) + " buffers of the queue after its reset");
+  if (f.used_after_reset != 0)
+    return fail("used " + std::to_string(f.used_after_reset) + " buffers of the queue after its reset");
   return pass("QueueReset and QueueReady read 0 once done; nothing used from the reset queue");
 }
 
@@ -550,7 +581,8 @@ Verdict queue_reset_state(DeviceSession& s) {
 
 Verdict queue_reenable_config(DeviceSession& s) {
   const QueueResetFacts f = queue_reset(s);
-  if (!f.answered_after) return fail("answered nothing after the queue was enabled again with " + std::to_string(f.new_size) + " entries");
+  if (!f.answered_after)
+    return fail("answered nothing after the queue was enabled again with " + std::to_string(f.new_size) + " entries");
   return pass("worked with the queue enabled again at " + std::to_string(f.new_size) + " entries and new rings");
 }
 
@@ -568,12 +600,15 @@ Verdict queue_reset_register(DeviceSession& s) {
     return bus->read(virtio::mmio::kQueueReset, 4);
   };
   const virtio::AccessResult after_reset = reset_register();
-  if (after_reset.fault != virtio::AccessFault::None) return fail(std::string("QueueReset read faulted: ") + virtio::to_string(after_reset.fault));
-  if (after_reset.value != 0) return fail("QueueReset reads " + std::to_string(after_reset.value) + " after a device reset");
+  if (after_reset.fault != virtio::AccessFault::None)
+    return fail(std::string("QueueReset read faulted: ") + virtio::to_string(after_reset.fault));
+  if (after_reset.value != 0)
+    return fail("QueueReset reads " + std::to_string(after_reset.value) + " after a device reset");
   s.setup_queues();
   s.driver_ok();
   const virtio::AccessResult after_enable = reset_register();
-  if (after_enable.value != 0) return fail("QueueReset reads " + std::to_string(after_enable.value) + " after the queue was enabled");
+  if (after_enable.value != 0)
+    return fail("QueueReset reads " + std::to_string(after_enable.value) + " after the queue was enabled");
   return pass("QueueReset reads 0 after a device reset and after the queue was enabled");
 }
 
@@ -596,7 +631,9 @@ Verdict in_order_use(DeviceSession& s) {
       if (p.probe.queue == probe.queue) expected.push_back(p.head);
     }
     for (std::uint16_t i = 0; i < r.used_idx() && i < expected.size(); ++i) {
-      if (r.used(i).id != expected[i]) return fail("queue " + std::to_string(probe.queue) + ": used id " + std::to_string(r.used(i).id) + " out of order");
+      if (r.used(i).id != expected[i])
+        return fail("queue " + std::to_string(probe.queue) + ": used id " + std::to_string(r.used(i).id) +
+                    " out of order");
     }
   }
   return pass("buffers used in the order they were made available");
@@ -604,37 +641,79 @@ Verdict in_order_use(DeviceSession& s) {
 
 std::vector<DeviceCheck> make_faithful() {
   return {
-      check("device.offers-version-1", {"virtio/6/device-offers-version-1"}, "VIRTIO_F_VERSION_1 is offered", offers_version_1),
-      check("device.offer-dependencies", {"virtio/2.2.2/offer-dependencies"}, "no offered feature lacks a feature it requires", offer_dependencies),
-      check("device.refuses-unoffered-feature", {"virtio/2.2.2/refuse-unacceptable-features"}, "FEATURES_OK stays clear for a set with an unoffered bit", refuses_unoffered_feature),
-      check("device.refuses-broken-dependency", {"virtio/2.2.2/refuse-unacceptable-features"}, "FEATURES_OK stays clear for a set breaking a dependency", refuses_broken_dependency),
-      check("device.config-readable-before-features-ok", {"virtio/2.5.2/config-readable-before-features-ok"}, "configuration space reads before FEATURES_OK", config_readable_before_features_ok),
-      check("device.no-use-before-driver-ok", {"virtio/2.1.2/no-use-before-driver-ok"}, "buffers available before DRIVER_OK stay unused", no_use_before_driver_ok),
-      check("device.no-interrupt-before-driver-ok", {"virtio/2.1.2/no-notify-before-driver-ok"}, "no used buffer notification before DRIVER_OK", no_interrupt_before_driver_ok),
-      check("device.reset-status-zero", {"virtio/2.4.1/status-zero-after-reset"}, "status reads 0 after a reset", reset_status_zero),
-      check("device.quiet-after-reset", {"virtio/2.4.1/quiet-after-reset"}, "no queue access or notification after a reset", quiet_after_reset),
-      check("device.reset-clears-registers", {"virtio/4.2.2.1/reset-clears-interrupt-and-ready"}, "InterruptStatus and QueueReady read 0 after a reset", reset_clears_registers),
-      check("device.needs-reset-notifies", {"virtio/2.1.2/needs-reset-config-notification"}, "DEVICE_NEEDS_RESET comes with a configuration change notification", needs_reset_notifies),
-      check("device.used-elements-valid", {"virtio/2.7.8/used-id-is-head", "virtio/2.7.8/used-idx-within-queue-size", "virtio/2.7.8.1/writes-len-bytes"}, "used ids are heads made available, lens within the writable bytes", used_elements_valid),
-      check("device.used-len-written", {"virtio/2.7.8.1/writes-len-bytes"}, "the first len bytes of a used buffer were written", used_len_written),
-      check("device.no-write-readable", {"virtio/2.7.5.1/no-write-readable"}, "device-readable buffers unchanged", no_write_readable),
-      check("device.no-write-descriptors", {"virtio/2.7.5.1/no-write-descriptor-table"}, "descriptor table unchanged", no_write_descriptors),
-      check("device.any-descriptor-layout", {"virtio/2.7.4.1/any-descriptor-layout"}, "same answers however requests are cut into descriptors", any_descriptor_layout),
-      check("device.indirect-write-flag-ignored", {"virtio/2.7.5.3.2/ignore-write-on-indirect"}, "WRITE on an indirect descriptor is ignored", indirect_write_flag_ignored),
-      check("device.chain-then-indirect", {"virtio/2.7.5.3.2/chain-then-indirect"}, "direct descriptors followed by an indirect one", chain_then_indirect),
-      check("device.notify-without-event-idx", {"virtio/2.7.7.2/notify-when-flags-zero", "virtio/2.7.7.2/ignore-used-event"}, "notifies with avail flags 0, ignoring used_event", notify_without_event_idx),
-      check("device.notify-with-event-idx", {"virtio/2.7.7.2/notify-at-used-event", "virtio/2.7.7.2/ignore-flags-with-event-idx"}, "notifies at used_event, ignoring avail flags", notify_with_event_idx),
-      check("device.used-flags-valid", {"virtio/2.7.10.2/used-flags-values"}, "used flags 0 or 1, 0 with EVENT_IDX", used_flags_valid),
-      check("device.spurious-notifications", {"virtio/2.7.10.2/spurious-notifications"}, "survives notifications with nothing available", spurious_notifications),
-      check("device.mmio-magic", {"virtio/4.2.2.1/magic-value"}, "MagicValue reads 0x74726976", [](DeviceSession& s) { return mmio_register(s, virtio::mmio::kMagicValue, virtio::mmio::kMagic, "MagicValue"); }),
-      check("device.mmio-version", {"virtio/4.2.2.1/version"}, "Version reads 2", [](DeviceSession& s) { return mmio_register(s, virtio::mmio::kVersion, virtio::mmio::kDeviceVersion, "Version"); }),
-      check("device.interrupt-status-latched", {"virtio/4.2.2.1/interrupt-status-latched", "virtio/4.2.2.1/interrupt-undefined-bits-zero"}, "InterruptStatus bits stay until acknowledged", interrupt_status_latched),
-      check("device.config-generation", {"virtio/4.2.2.1/config-generation"}, "a changed configuration comes with a new generation", config_generation_moves),
-      check("device.no-access-unready-queue", {"virtio/4.2.2.1/no-access-when-not-ready"}, "queues with QueueReady 0 are left alone", no_access_unready_queue),
-      check("device.queue-reset-stops", {"virtio/2.6.1.1.1/no-use-after-queue-reset", "virtio/4.2.2.1/queue-reset-zero-when-complete"}, "a reset queue is neither used nor notified", queue_reset_stops),
-      check("device.queue-reset-state", {"virtio/2.6.1.1.1/queue-state-reset"}, "a reset queue starts again from index 0", queue_reset_state),
-      check("device.queue-reenable-config", {"virtio/2.6.1.2.1/observe-new-config"}, "a re-enabled queue uses its new size and rings", queue_reenable_config),
-      check("device.mmio-queue-reset-register", {"virtio/4.2.2.1/queue-reset-zero-on-reset", "virtio/4.2.2.1/queue-reset-zero-after-enable"}, "QueueReset reads 0 after a reset and after enabling", queue_reset_register),
+      check("device.offers-version-1", {"virtio/6/device-offers-version-1"}, "VIRTIO_F_VERSION_1 is offered",
+            offers_version_1),
+      check("device.offer-dependencies", {"virtio/2.2.2/offer-dependencies"},
+            "no offered feature lacks a feature it requires", offer_dependencies),
+      check("device.refuses-unoffered-feature", {"virtio/2.2.2/refuse-unacceptable-features"},
+            "FEATURES_OK stays clear for a set with an unoffered bit", refuses_unoffered_feature),
+      check("device.refuses-broken-dependency", {"virtio/2.2.2/refuse-unacceptable-features"},
+            "FEATURES_OK stays clear for a set breaking a dependency", refuses_broken_dependency),
+      check("device.config-readable-before-features-ok", {"virtio/2.5.2/config-readable-before-features-ok"},
+            "configuration space reads before FEATURES_OK", config_readable_before_features_ok),
+      check("device.no-use-before-driver-ok", {"virtio/2.1.2/no-use-before-driver-ok"},
+            "buffers available before DRIVER_OK stay unused", no_use_before_driver_ok),
+      check("device.no-interrupt-before-driver-ok", {"virtio/2.1.2/no-notify-before-driver-ok"},
+            "no used buffer notification before DRIVER_OK", no_interrupt_before_driver_ok),
+      check("device.reset-status-zero", {"virtio/2.4.1/status-zero-after-reset"}, "status reads 0 after a reset",
+            reset_status_zero),
+      check("device.quiet-after-reset", {"virtio/2.4.1/quiet-after-reset"},
+            "no queue access or notification after a reset", quiet_after_reset),
+      check("device.reset-clears-registers", {"virtio/4.2.2.1/reset-clears-interrupt-and-ready"},
+            "InterruptStatus and QueueReady read 0 after a reset", reset_clears_registers),
+      check("device.needs-reset-notifies", {"virtio/2.1.2/needs-reset-config-notification"},
+            "DEVICE_NEEDS_RESET comes with a configuration change notification", needs_reset_notifies),
+      check("device.used-elements-valid",
+            {"virtio/2.7.8/used-id-is-head", "virtio/2.7.8/used-idx-within-queue-size",
+             "virtio/2.7.8.1/writes-len-bytes"},
+            "used ids are heads made available, lens within the writable bytes", used_elements_valid),
+      check("device.used-len-written", {"virtio/2.7.8.1/writes-len-bytes"},
+            "the first len bytes of a used buffer were written", used_len_written),
+      check("device.no-write-readable", {"virtio/2.7.5.1/no-write-readable"}, "device-readable buffers unchanged",
+            no_write_readable),
+      check("device.no-write-descriptors", {"virtio/2.7.5.1/no-write-descriptor-table"}, "descriptor table unchanged",
+            no_write_descriptors),
+      check("device.any-descriptor-layout", {"virtio/2.7.4.1/any-descriptor-layout"},
+            "same answers however requests are cut into descriptors", any_descriptor_layout),
+      check("device.indirect-write-flag-ignored", {"virtio/2.7.5.3.2/ignore-write-on-indirect"},
+            "WRITE on an indirect descriptor is ignored", indirect_write_flag_ignored),
+      check("device.chain-then-indirect", {"virtio/2.7.5.3.2/chain-then-indirect"},
+            "direct descriptors followed by an indirect one", chain_then_indirect),
+      check("device.notify-without-event-idx",
+            {"virtio/2.7.7.2/notify-when-flags-zero", "virtio/2.7.7.2/ignore-used-event"},
+            "notifies with avail flags 0, ignoring used_event", notify_without_event_idx),
+      check("device.notify-with-event-idx",
+            {"virtio/2.7.7.2/notify-at-used-event", "virtio/2.7.7.2/ignore-flags-with-event-idx"},
+            "notifies at used_event, ignoring avail flags", notify_with_event_idx),
+      check("device.used-flags-valid", {"virtio/2.7.10.2/used-flags-values"}, "used flags 0 or 1, 0 with EVENT_IDX",
+            used_flags_valid),
+      check("device.spurious-notifications", {"virtio/2.7.10.2/spurious-notifications"},
+            "survives notifications with nothing available", spurious_notifications),
+      check("device.mmio-magic", {"virtio/4.2.2.1/magic-value"}, "MagicValue reads 0x74726976",
+            [](DeviceSession& s) {
+              return mmio_register(s, virtio::mmio::kMagicValue, virtio::mmio::kMagic, "MagicValue");
+            }),
+      check("device.mmio-version", {"virtio/4.2.2.1/version"}, "Version reads 2",
+            [](DeviceSession& s) {
+              return mmio_register(s, virtio::mmio::kVersion, virtio::mmio::kDeviceVersion, "Version");
+            }),
+      check("device.interrupt-status-latched",
+            {"virtio/4.2.2.1/interrupt-status-latched", "virtio/4.2.2.1/interrupt-undefined-bits-zero"},
+            "InterruptStatus bits stay until acknowledged", interrupt_status_latched),
+      check("device.config-generation", {"virtio/4.2.2.1/config-generation"},
+            "a changed configuration comes with a new generation", config_generation_moves),
+      check("device.no-access-unready-queue", {"virtio/4.2.2.1/no-access-when-not-ready"},
+            "queues with QueueReady 0 are left alone", no_access_unready_queue),
+      check("device.queue-reset-stops",
+            {"virtio/2.6.1.1.1/no-use-after-queue-reset", "virtio/4.2.2.1/queue-reset-zero-when-complete"},
+            "a reset queue is neither used nor notified", queue_reset_stops),
+      check("device.queue-reset-state", {"virtio/2.6.1.1.1/queue-state-reset"},
+            "a reset queue starts again from index 0", queue_reset_state),
+      check("device.queue-reenable-config", {"virtio/2.6.1.2.1/observe-new-config"},
+            "a re-enabled queue uses its new size and rings", queue_reenable_config),
+      check("device.mmio-queue-reset-register",
+            {"virtio/4.2.2.1/queue-reset-zero-on-reset", "virtio/4.2.2.1/queue-reset-zero-after-enable"},
+            "QueueReset reads 0 after a reset and after enabling", queue_reset_register),
       check("device.in-order", {"virtio/6/in-order-use"}, "with IN_ORDER, buffers are used in order", in_order_use),
   };
 }

@@ -90,7 +90,8 @@ LinkFactory mmio_program_link(const std::string& command) {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
       throw vgen::Error(std::string("socketpair: ") + std::strerror(errno));
     }
-    ChildProcess child = ChildProcess::shell(command + " --conform-serve device:mmio:" + std::to_string(sockets[1]), sockets[1]);
+    ChildProcess child =
+        ChildProcess::shell(command + " --conform-serve device:mmio:" + std::to_string(sockets[1]), sockets[1]);
     ::close(sockets[1]);
     shm::send_memory(sockets[0], ram.memory);
     shm::send_memory(sockets[0], link->window_memory());

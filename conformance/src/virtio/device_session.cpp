@@ -6,9 +6,9 @@
 #include <set>
 #include <thread>
 
+#include <vgen/format.hpp>
 #include <vgen/virtio/error.hpp>
 #include <vgen/virtio/status.hpp>
-#include <vgen/format.hpp>
 
 #include "harness_features.hpp"
 #include "probes.hpp"
@@ -68,7 +68,8 @@ std::uint64_t DeviceSession::start(std::uint64_t wanted) {
   transport().set_status(virtio::kStatusAcknowledge);
   transport().set_status(virtio::kStatusAcknowledge | virtio::kStatusDriver);
   const std::uint64_t offer = offered();
-  if ((offer & virtio::kFeatureVersion1Mask) == 0) throw StepFailed{skip("VIRTIO_F_VERSION_1 is not offered (a legacy device)")};
+  if ((offer & virtio::kFeatureVersion1Mask) == 0)
+    throw StepFailed{skip("VIRTIO_F_VERSION_1 is not offered (a legacy device)")};
   std::uint64_t accepted = (wanted & offer & kHarnessFeatures) | virtio::kFeatureVersion1Mask;
   if (rules_) accepted = rules_->prune(accepted);
   transport().set_driver_features(0, static_cast<std::uint32_t>(accepted));
@@ -83,7 +84,8 @@ std::uint64_t DeviceSession::start(std::uint64_t wanted) {
 
 RingWriter& DeviceSession::setup_queue(std::uint16_t index, std::uint32_t size, bool ready) {
   const std::uint32_t max = transport().queue_max_size(index);
-  if (max == 0) throw StepFailed{fail("queue " + std::to_string(index) + " is used by a request but QueueNumMax reads 0")};
+  if (max == 0)
+    throw StepFailed{fail("queue " + std::to_string(index) + " is used by a request but QueueNumMax reads 0")};
   if (size == 0) size = 64;
   size = std::min(size, max);
   auto ring = std::make_unique<RingWriter>(ram_.memory, ram_.allocator, size);
@@ -121,8 +123,10 @@ void DeviceSession::bring_up(std::uint64_t wanted) {
 Part DeviceSession::buffer(std::uint32_t length, bool writable, std::span<const std::byte> fill, std::byte canary) {
   const shm::GuestAddress addr = ram_.allocator.allocate(std::max<std::uint32_t>(length, 1), 8);
   std::byte* host = ram_.memory.translate(addr, length);
-  if (fill.empty()) std::memset(host, std::to_integer<int>(canary), length);
-  else std::memcpy(host, fill.data(), length);
+  if (fill.empty())
+    std::memset(host, std::to_integer<int>(canary), length);
+  else
+    std::memcpy(host, fill.data(), length);
   return {addr, length, writable};
 }
 
@@ -136,7 +140,8 @@ std::uint16_t DeviceSession::attack_queue() const {
   throw StepFailed{skip("no request known that this device answers, so no queue to attack")};
 }
 
-std::vector<Placed> DeviceSession::place_probes(Layout layout, std::byte canary, bool notify, std::optional<std::uint16_t> only_queue) {
+std::vector<Placed> DeviceSession::place_probes(Layout layout, std::byte canary, bool notify,
+                                                std::optional<std::uint16_t> only_queue) {
   std::vector<Placed> placed;
   for (const VirtioProbe& probe : probes_) {
     if (only_queue && probe.queue != *only_queue) continue;
@@ -152,8 +157,9 @@ std::vector<Placed> DeviceSession::place_probes(Layout layout, std::byte canary,
       const Part whole = p.parts[0];
       const std::uint32_t half = whole.length / 2;
       p.parts = {{whole.addr, half, whole.writable}, {whole.addr + half, whole.length - half, whole.writable}};
-      if (!whole.writable) p.readable = {std::vector<std::byte>(probe.readable.begin(), probe.readable.begin() + half),
-                                         std::vector<std::byte>(probe.readable.begin() + half, probe.readable.end())};
+      if (!whole.writable)
+        p.readable = {std::vector<std::byte>(probe.readable.begin(), probe.readable.begin() + half),
+                      std::vector<std::byte>(probe.readable.begin() + half, probe.readable.end())};
     }
     RingWriter& r = ring(probe.queue);
     p.head = r.add(p.parts, layout);
@@ -213,7 +219,8 @@ std::string DeviceSession::reaction(const std::optional<std::string>& refusal) {
 }
 
 Verdict DeviceSession::recovered(const std::string& what_happened) {
-  if (!link_->alive() && !link_->reconnect()) return fail(what_happened + "; the device is gone and cannot be reached again");
+  if (!link_->alive() && !link_->reconnect())
+    return fail(what_happened + "; the device is gone and cannot be reached again");
   try {
     bring_up(~std::uint64_t{0});
     if (!has_answered_probe()) return pass(what_happened + "; initialised again after a reset");

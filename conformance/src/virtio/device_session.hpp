@@ -80,8 +80,8 @@ class DeviceSession {
 
   /// Places every probe in `layout`, writable parts filled with `canary`; exposes them and,
   /// with `notify`, notifies each queue used.
-  std::vector<Placed> place_probes(Layout layout = Layout::Direct, std::byte canary = std::byte{0xa5}, bool notify = true,
-                                   std::optional<std::uint16_t> only_queue = std::nullopt);
+  std::vector<Placed> place_probes(Layout layout = Layout::Direct, std::byte canary = std::byte{0xa5},
+                                   bool notify = true, std::optional<std::uint16_t> only_queue = std::nullopt);
   /// The queue hostile chains go to: one the device reads on a notification (a probe with
   /// device-readable bytes), else the first answered probe's. SKIP when there is none.
   std::uint16_t attack_queue() const;

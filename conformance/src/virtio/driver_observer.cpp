@@ -22,7 +22,9 @@ constexpr std::size_t kDetailsKept = 4;
 std::string q_(std::uint32_t index) { return "queue " + std::to_string(index) + ": "; }
 
 void set_low(std::uint64_t& address, std::uint32_t value) { address = (address & ~0xffffffffull) | value; }
-void set_high(std::uint64_t& address, std::uint32_t value) { address = (address & 0xffffffffull) | (std::uint64_t{value} << 32); }
+void set_high(std::uint64_t& address, std::uint32_t value) {
+  address = (address & 0xffffffffull) | (std::uint64_t{value} << 32);
+}
 
 }  // namespace
 
@@ -56,15 +58,22 @@ void DriverObserver::finish() {
 
 void DriverObserver::follow_write(const Access& a) {
   switch (a.offset) {
-    case m::kQueueSel: queue_sel_ = a.value; return;
-    case m::kDeviceFeaturesSel: device_select_ = a.value; return;
-    case m::kDriverFeaturesSel: driver_select_ = a.value; return;
+    case m::kQueueSel:
+      queue_sel_ = a.value;
+      return;
+    case m::kDeviceFeaturesSel:
+      device_select_ = a.value;
+      return;
+    case m::kDriverFeaturesSel:
+      driver_select_ = a.value;
+      return;
     case m::kDriverFeatures:
       if (driver_select_ == 0) set_low(driver_features_, a.value);
       if (driver_select_ == 1) set_high(driver_features_, a.value);
       return;
     case m::kQueueNotify:
-      if (QueueWatch* q = queue(a.value)) q->notified_avail = q->ring ? q->ring->load_avail_idx(std::memory_order_acquire) : 0;
+      if (QueueWatch* q = queue(a.value))
+        q->notified_avail = q->ring ? q->ring->load_avail_idx(std::memory_order_acquire) : 0;
       return;
     case m::kStatus:
       if (a.value == 0) {
@@ -78,7 +87,8 @@ void DriverObserver::follow_write(const Access& a) {
       }
       status_ = static_cast<std::uint8_t>(a.value);
       return;
-    default: queue_register(a);
+    default:
+      queue_register(a);
   }
 }
 
@@ -88,23 +98,39 @@ void DriverObserver::queue_register(const Access& a) {
     case m::kQueueNum:
       q.size = a.value;
       if (queue_sel_ < max_sizes_.size() && a.value > max_sizes_[queue_sel_]) {
-        note("queue-num-max", q_(queue_sel_) + "QueueNum " + std::to_string(a.value) + " above QueueNumMax " + std::to_string(max_sizes_[queue_sel_]));
+        note("queue-num-max", q_(queue_sel_) + "QueueNum " + std::to_string(a.value) + " above QueueNumMax " +
+                                  std::to_string(max_sizes_[queue_sel_]));
       }
       return;
-    case m::kQueueDescLow: set_low(q.addresses.desc, a.value); return;
-    case m::kQueueDescHigh: set_high(q.addresses.desc, a.value); return;
-    case m::kQueueDriverLow: set_low(q.addresses.avail, a.value); return;
-    case m::kQueueDriverHigh: set_high(q.addresses.avail, a.value); return;
-    case m::kQueueDeviceLow: set_low(q.addresses.used, a.value); return;
-    case m::kQueueDeviceHigh: set_high(q.addresses.used, a.value); return;
+    case m::kQueueDescLow:
+      set_low(q.addresses.desc, a.value);
+      return;
+    case m::kQueueDescHigh:
+      set_high(q.addresses.desc, a.value);
+      return;
+    case m::kQueueDriverLow:
+      set_low(q.addresses.avail, a.value);
+      return;
+    case m::kQueueDriverHigh:
+      set_high(q.addresses.avail, a.value);
+      return;
+    case m::kQueueDeviceLow:
+      set_low(q.addresses.used, a.value);
+      return;
+    case m::kQueueDeviceHigh:
+      set_high(q.addresses.used, a.value);
+      return;
     case m::kQueueReady:
-      if (a.value == 1) enable(queue_sel_);
-      else q.ready = false;
+      if (a.value == 1)
+        enable(queue_sel_);
+      else
+        q.ready = false;
       return;
     case m::kQueueReset:
       if (a.value == 1) q.ready = false;
       return;
-    default: return;
+    default:
+      return;
   }
 }
 
@@ -113,8 +139,10 @@ void DriverObserver::enable(std::uint32_t index) {
   QueueWatch& q = queues_[index];
   if (q.size == 0 && index < max_sizes_.size()) q.size = max_sizes_[index];
   const auto& a = q.addresses;
-  if (a.desc % virtqueue::kDescAlign != 0 || a.avail % virtqueue::kAvailAlign != 0 || a.used % virtqueue::kUsedAlign != 0) {
-    note("ring-alignment", q_(index) + "rings at desc " + std::to_string(a.desc) + ", avail " + std::to_string(a.avail) + ", used " + std::to_string(a.used));
+  if (a.desc % virtqueue::kDescAlign != 0 || a.avail % virtqueue::kAvailAlign != 0 ||
+      a.used % virtqueue::kUsedAlign != 0) {
+    note("ring-alignment", q_(index) + "rings at desc " + std::to_string(a.desc) + ", avail " +
+                               std::to_string(a.avail) + ", used " + std::to_string(a.used));
   }
   q.ready = true;
   q.exposed.clear();
@@ -142,11 +170,13 @@ void DriverObserver::sample() {
 void DriverObserver::sample_queue(std::uint32_t index, QueueWatch& q) {
   const virtqueue::SplitRing& r = *q.ring;
   const std::uint16_t used = r.load_used_idx(std::memory_order_acquire);
-  for (std::uint16_t i = q.used_seen; i != used; ++i) q.exposed.erase(static_cast<std::uint16_t>(r.load_used_entry(i & r.mask()).id));
+  for (std::uint16_t i = q.used_seen; i != used; ++i)
+    q.exposed.erase(static_cast<std::uint16_t>(r.load_used_entry(i & r.mask()).id));
   q.used_seen = used;
   for (auto it = q.exposed.begin(); it != q.exposed.end();) {
     if (walk(index, q, it->first, false) != it->second) {
-      note("no-alter-exposed", q_(index) + "descriptors of available head " + std::to_string(it->first) + " changed before the device used them");
+      note("no-alter-exposed", q_(index) + "descriptors of available head " + std::to_string(it->first) +
+                                   " changed before the device used them");
       it = q.exposed.erase(it);
     } else {
       ++it;
@@ -172,7 +202,8 @@ void DriverObserver::sample_queue(std::uint32_t index, QueueWatch& q) {
   const std::uint16_t flags = r.load_avail_flags();
   const bool event_idx = (negotiated() & feature_bit(virtqueue::kFeatureEventIdx)) != 0;
   if (event_idx ? flags != 0 : flags > 1) {
-    note("avail-flags", q_(index) + "available flags " + std::to_string(flags) + (event_idx ? " with" : " without") + " VIRTIO_F_EVENT_IDX");
+    note("avail-flags", q_(index) + "available flags " + std::to_string(flags) + (event_idx ? " with" : " without") +
+                            " VIRTIO_F_EVENT_IDX");
   }
 }
 
@@ -184,10 +215,11 @@ void DriverObserver::check_notified(std::uint32_t index, QueueWatch& q) {
   const std::uint16_t avail = r.load_avail_idx(std::memory_order_acquire);
   if (avail == q.notified_avail) return;
   const bool event_idx = (negotiated() & feature_bit(virtqueue::kFeatureEventIdx)) != 0;
-  const bool required = event_idx ? virtqueue::need_event(r.load_avail_event(), avail, q.notified_avail) : r.load_used_flags() == 0;
+  const bool required =
+      event_idx ? virtqueue::need_event(r.load_avail_event(), avail, q.notified_avail) : r.load_used_flags() == 0;
   if (required) {
-    note("notify-required", q_(index) + "available idx " + std::to_string(avail) + " never notified (last notification at " +
-                                std::to_string(q.notified_avail) + ")");
+    note("notify-required", q_(index) + "available idx " + std::to_string(avail) +
+                                " never notified (last notification at " + std::to_string(q.notified_avail) + ")");
   }
   q.notified_avail = avail;
 }
@@ -208,8 +240,10 @@ std::vector<std::byte> DriverObserver::walk(std::uint32_t index, const QueueWatc
   auto visit = [&](const Descriptor& d) {
     const auto* raw = reinterpret_cast<const std::byte*>(&d);
     bytes.insert(bytes.end(), raw, raw + sizeof d);
-    if ((d.flags & kDescWrite) != 0) writable_seen = true;
-    else if (writable_seen) problem("writable-after-readable", "a device-readable descriptor after a device-writable one");
+    if ((d.flags & kDescWrite) != 0)
+      writable_seen = true;
+    else if (writable_seen)
+      problem("writable-after-readable", "a device-readable descriptor after a device-writable one");
     total += d.len;
     if (memory_.find(d.addr, d.len) == nullptr) problem("buffer-in-guest-memory", "buffer outside guest memory");
   };
@@ -224,8 +258,10 @@ std::vector<std::byte> DriverObserver::walk(std::uint32_t index, const QueueWatc
       const auto* raw = reinterpret_cast<const std::byte*>(&d);
       bytes.insert(bytes.end(), raw, raw + sizeof d);
       const std::uint32_t entries = d.len / 16;
-      if (d.len % 16 != 0 || entries == 0) problem("table-length-multiple-of-16", "indirect table of " + std::to_string(d.len) + " bytes");
-      if (entries > q.size) problem("chain-within-queue-size", std::to_string(entries) + " indirect descriptors, more than the queue size");
+      if (d.len % 16 != 0 || entries == 0)
+        problem("table-length-multiple-of-16", "indirect table of " + std::to_string(d.len) + " bytes");
+      if (entries > q.size)
+        problem("chain-within-queue-size", std::to_string(entries) + " indirect descriptors, more than the queue size");
       const std::byte* table = memory_.find(d.addr, d.len);
       if (table == nullptr) return problem("buffer-in-guest-memory", "indirect table outside guest memory"), bytes;
       std::uint32_t walked = 0;
@@ -236,14 +272,16 @@ std::vector<std::byte> DriverObserver::walk(std::uint32_t index, const QueueWatc
         visit(e);
         if (++walked > entries) return problem("no-loops", "an indirect table that loops"), bytes;
         if ((e.flags & kDescNext) == 0) break;
-        if (in_order && e.next != j + 1) problem("in-order-next", "indirect next " + std::to_string(e.next) + " after entry " + std::to_string(j));
+        if (in_order && e.next != j + 1)
+          problem("in-order-next", "indirect next " + std::to_string(e.next) + " after entry " + std::to_string(j));
         j = e.next;
       }
     } else {
       visit(d);
     }
     if ((d.flags & kDescNext) == 0) break;
-    if (in_order && d.next != (i + 1) % q.size) problem("in-order-next", "next " + std::to_string(d.next) + " after descriptor " + std::to_string(i));
+    if (in_order && d.next != (i + 1) % q.size)
+      problem("in-order-next", "next " + std::to_string(d.next) + " after descriptor " + std::to_string(i));
     i = d.next;
   }
   if (total > (std::uint64_t{1} << 32)) problem("chain-at-most-4-gib", std::to_string(total) + " bytes in one chain");

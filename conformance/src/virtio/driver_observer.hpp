@@ -23,13 +23,13 @@ using Findings = std::map<std::string, std::vector<std::string>>;
 
 /// What the driver put in one queue, as far as the device can see.
 struct QueueWatch {
-  std::uint32_t size = 0;                  ///< QueueNum as written
-  virtqueue::RingAddresses addresses;      ///< as written
-  bool ready = false;                      ///< QueueReady 1 written and not stopped since
-  std::unique_ptr<virtqueue::SplitRing> ring;  ///< mapped once ready with valid rings
-  std::uint16_t avail_seen = 0;            ///< avail idx at the last sample
-  std::uint16_t used_seen = 0;             ///< used idx processed
-  std::uint16_t notified_avail = 0;        ///< avail idx at the last notification
+  std::uint32_t size = 0;                                   ///< QueueNum as written
+  virtqueue::RingAddresses addresses;                       ///< as written
+  bool ready = false;                                       ///< QueueReady 1 written and not stopped since
+  std::unique_ptr<virtqueue::SplitRing> ring;               ///< mapped once ready with valid rings
+  std::uint16_t avail_seen = 0;                             ///< avail idx at the last sample
+  std::uint16_t used_seen = 0;                              ///< used idx processed
+  std::uint16_t notified_avail = 0;                         ///< avail idx at the last notification
   std::map<std::uint16_t, std::vector<std::byte>> exposed;  ///< head -> its descriptors as exposed
 };
 

@@ -15,7 +15,8 @@ struct GuestRam {
   static constexpr shm::GuestAddress kBase = 0x40000000;  ///< guest address of the first byte
   static constexpr std::size_t kBytes = 16 << 20;         ///< 16 MiB
 
-  GuestRam() : region(std::make_shared<shm::Region>(shm::Region::create("conform-ram", kBytes))), allocator(kBase, kBytes) {
+  GuestRam()
+      : region(std::make_shared<shm::Region>(shm::Region::create("conform-ram", kBytes))), allocator(kBase, kBytes) {
     memory.add(kBase, region);
   }
   std::shared_ptr<shm::Region> region;  ///< the memfd (passed to a peer process or back end)

@@ -79,7 +79,8 @@ DriverRun run_over_mmio(const VirtioTarget& target, Scenario scenario, std::chro
   shm::GuestMemory window_memory;
   constexpr shm::GuestAddress kWindowBase = 0x0a000000;
   window_memory.add(kWindowBase, std::make_shared<shm::Region>(shm::Region::create("conform-mmio", kWindowBytes)));
-  virtio::MmioWindow& window = virtio::MmioWindow::format(window_memory.translate(kWindowBase, kWindowBytes), kWindowBytes);
+  virtio::MmioWindow& window =
+      virtio::MmioWindow::format(window_memory.translate(kWindowBase, kWindowBytes), kWindowBytes);
   HarnessDevice device(target, scenario, ram);
   virtio::MmioRegisterFile registers(device.core);
   RecordingBus bus(registers, device.observer, device.behaviour);
@@ -96,9 +97,12 @@ DriverRun run_over_mmio(const VirtioTarget& target, Scenario scenario, std::chro
   DriverRun run = device.result(scenario);
   run.register_window = true;
   run.completed = status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
-  if (!status) run.outcome = "hung: killed after " + std::to_string(timeout.count()) + " ms";
-  else if (WIFSIGNALED(*status)) run.outcome = describe_exit(*status);
-  else run.outcome = run.completed ? "completed" : "gave up (" + describe_exit(*status) + ")";
+  if (!status)
+    run.outcome = "hung: killed after " + std::to_string(timeout.count()) + " ms";
+  else if (WIFSIGNALED(*status))
+    run.outcome = describe_exit(*status);
+  else
+    run.outcome = run.completed ? "completed" : "gave up (" + describe_exit(*status) + ")";
   return run;
 }
 

@@ -22,19 +22,19 @@ namespace vgen::conform::virtio_checks {
 /// One run of the driver under test.
 struct DriverRun {
   Scenario scenario = Scenario::Faithful;
-  bool completed = false;                 ///< the driver's run returned true
-  std::string outcome;                    ///< how it ended, for reasons
-  std::vector<Access> log;                ///< every register access
-  Findings findings;                      ///< ring rule breaks
-  std::size_t chains = 0;                 ///< chains the driver made available
-  std::uint64_t offered = 0;              ///< the offer as the driver was shown it
-  std::uint64_t accepted = 0;             ///< features at FEATURES_OK
-  bool features_ok_written = false;       ///< FEATURES_OK ever written
-  std::vector<std::uint32_t> max_sizes;   ///< QueueNumMax per queue
-  virtio::FeatureRules rules;             ///< the device type's dependencies
-  std::vector<std::uint32_t> flips;       ///< 64-bit fields whose halves a generation flip split
-  int acted = 0;                          ///< how often the scenario acted
-  bool register_window = false;           ///< the driver used virtio-mmio registers
+  bool completed = false;                ///< the driver's run returned true
+  std::string outcome;                   ///< how it ended, for reasons
+  std::vector<Access> log;               ///< every register access
+  Findings findings;                     ///< ring rule breaks
+  std::size_t chains = 0;                ///< chains the driver made available
+  std::uint64_t offered = 0;             ///< the offer as the driver was shown it
+  std::uint64_t accepted = 0;            ///< features at FEATURES_OK
+  bool features_ok_written = false;      ///< FEATURES_OK ever written
+  std::vector<std::uint32_t> max_sizes;  ///< QueueNumMax per queue
+  virtio::FeatureRules rules;            ///< the device type's dependencies
+  std::vector<std::uint32_t> flips;      ///< 64-bit fields whose halves a generation flip split
+  int acted = 0;                         ///< how often the scenario acted
+  bool register_window = false;          ///< the driver used virtio-mmio registers
 };
 
 /// Runs the driver under test once in a scenario.

@@ -56,7 +56,9 @@ std::optional<std::string> hostile_chain(DeviceSession& s, std::uint64_t feature
   return attempt([&] { s.transport().notify(q); });
 }
 
-std::uint16_t slot(RingWriter& r, std::uint32_t k) { return static_cast<std::uint16_t>((r.next_free() + k) % r.size()); }
+std::uint16_t slot(RingWriter& r, std::uint32_t k) {
+  return static_cast<std::uint16_t>((r.next_free() + k) % r.size());
+}
 
 shm::GuestAddress bytes(GuestRam& ram, std::uint32_t n) { return ram.allocator.allocate(n, 16); }
 
@@ -174,13 +176,16 @@ std::optional<std::string> features_after_features_ok(DeviceSession& s) {
   const std::uint64_t features = s.start(kAll);
   unsigned bit = 0;
   while (bit < 24 && (features & feature_bit(bit)) != 0) ++bit;
-  return attempt([&] { s.transport().set_driver_features(0, static_cast<std::uint32_t>(features | feature_bit(bit % 24))); });
+  return attempt(
+      [&] { s.transport().set_driver_features(0, static_cast<std::uint32_t>(features | feature_bit(bit % 24))); });
 }
 
 std::optional<std::string> status_bit_cleared(DeviceSession& s) {
   require_registers(s, "status");
   s.bring_up(kAll);
-  return attempt([&] { s.transport().set_status(virtio::kStatusAcknowledge | virtio::kStatusFeaturesOk | virtio::kStatusDriverOk); });
+  return attempt([&] {
+    s.transport().set_status(virtio::kStatusAcknowledge | virtio::kStatusFeaturesOk | virtio::kStatusDriverOk);
+  });
 }
 
 std::optional<std::string> driver_ok_without_features_ok(DeviceSession& s) {
@@ -219,7 +224,11 @@ std::optional<std::string> misaligned_ring(DeviceSession& s) {
     s.transport().set_queue_addresses(q, a);
     s.transport().set_queue_ready(q, true);
   });
-  if (!refusal) refusal = attempt([&] { s.driver_ok(); s.transport().notify(q); });
+  if (!refusal)
+    refusal = attempt([&] {
+      s.driver_ok();
+      s.transport().notify(q);
+    });
   return refusal;
 }
 
@@ -233,12 +242,14 @@ std::optional<std::string> queue_num_above_max(DeviceSession& s) {
 }
 
 // Several accesses on the raw window; returns the faults seen.
-std::optional<std::string> raw_accesses(DeviceSession& s, const std::vector<std::tuple<bool, std::uint32_t, unsigned>>& accesses) {
+std::optional<std::string> raw_accesses(DeviceSession& s,
+                                        const std::vector<std::tuple<bool, std::uint32_t, unsigned>>& accesses) {
   virtio::MmioBus& bus = require_bus(s);
   std::string faults;
   for (const auto& [write, offset, width] : accesses) {
     const virtio::AccessResult r = write ? bus.write(offset, width, 0) : bus.read(offset, width);
-    if (r.fault != virtio::AccessFault::None) faults += std::string(faults.empty() ? "" : ", ") + virtio::to_string(r.fault);
+    if (r.fault != virtio::AccessFault::None)
+      faults += std::string(faults.empty() ? "" : ", ") + virtio::to_string(r.fault);
   }
   if (faults.empty()) return std::nullopt;
   return "faults: " + faults;
@@ -248,14 +259,20 @@ std::optional<std::string> wrong_width(DeviceSession& s) {
   require_bus(s);
   s.bring_up(kAll);
   namespace m = virtio::mmio;
-  return raw_accesses(s, {{false, m::kStatus, 2}, {false, m::kStatus + 1, 1}, {false, m::kQueueNumMax + 2, 4}, {true, m::kQueueSel, 2}});
+  return raw_accesses(
+      s,
+      {{false, m::kStatus, 2}, {false, m::kStatus + 1, 1}, {false, m::kQueueNumMax + 2, 4}, {true, m::kQueueSel, 2}});
 }
 
 std::optional<std::string> undefined_register(DeviceSession& s) {
   require_bus(s);
   s.bring_up(kAll);
   namespace m = virtio::mmio;
-  return raw_accesses(s, {{false, 0x0f0, 4}, {true, 0x0e8, 4}, {true, m::kMagicValue, 4}, {false, m::kQueueNotify, 4}, {true, m::kDeviceId, 4}});
+  return raw_accesses(s, {{false, 0x0f0, 4},
+                          {true, 0x0e8, 4},
+                          {true, m::kMagicValue, 4},
+                          {false, m::kQueueNotify, 4},
+                          {true, m::kDeviceId, 4}});
 }
 
 std::optional<std::string> queue_write_while_ready(DeviceSession& s) {
@@ -276,7 +293,8 @@ std::optional<std::string> ack_undefined_bits(DeviceSession& s) {
 std::optional<std::string> config_wrong_width(DeviceSession& s) {
   require_bus(s);
   s.bring_up(kAll);
-  if (read_config_space(s.transport()).size() < 8) throw StepFailed{skip("the configuration space is shorter than 8 bytes")};
+  if (read_config_space(s.transport()).size() < 8)
+    throw StepFailed{skip("the configuration space is shorter than 8 bytes")};
   namespace m = virtio::mmio;
   return raw_accesses(s, {{false, m::kConfig + 1, 4}, {false, m::kConfig + 1, 2}, {false, m::kConfig + 3, 2}});
 }
@@ -295,37 +313,74 @@ std::optional<std::string> alter_exposed(DeviceSession& s) {
 std::vector<DeviceCheck> make_hostile() {
   return {
       hostile("hostile.chain-loop", {"virtio/2.7.5.2/no-loops"}, "a descriptor chain that loops", loop),
-      hostile("hostile.chain-too-large", {"virtio/2.7.5.2/chain-at-most-4-gib"}, "a chain of more than 2^32 bytes", too_large),
-      hostile("hostile.head-out-of-range", {"virtio/2.7.6/head-in-table"}, "an available head past the table", head_out_of_range),
-      hostile("hostile.next-out-of-range", {"virtio/2.7.5/next-in-table"}, "a next index past the table", next_out_of_range),
-      hostile("hostile.buffer-outside-memory", {"virtio/2.7.5/buffer-in-guest-memory"}, "a buffer outside guest memory", outside_memory),
-      hostile("hostile.readable-after-writable", {"virtio/2.7.4.2/writable-after-readable"}, "a readable descriptor after a writable one", readable_after_writable),
-      hostile("hostile.indirect-not-negotiated", {"virtio/2.7.5.3.1/indirect-only-if-negotiated"}, "INDIRECT without VIRTIO_F_INDIRECT_DESC",
+      hostile("hostile.chain-too-large", {"virtio/2.7.5.2/chain-at-most-4-gib"}, "a chain of more than 2^32 bytes",
+              too_large),
+      hostile("hostile.head-out-of-range", {"virtio/2.7.6/head-in-table"}, "an available head past the table",
+              head_out_of_range),
+      hostile("hostile.next-out-of-range", {"virtio/2.7.5/next-in-table"}, "a next index past the table",
+              next_out_of_range),
+      hostile("hostile.buffer-outside-memory", {"virtio/2.7.5/buffer-in-guest-memory"}, "a buffer outside guest memory",
+              outside_memory),
+      hostile("hostile.readable-after-writable", {"virtio/2.7.4.2/writable-after-readable"},
+              "a readable descriptor after a writable one", readable_after_writable),
+      hostile("hostile.indirect-not-negotiated", {"virtio/2.7.5.3.1/indirect-only-if-negotiated"},
+              "INDIRECT without VIRTIO_F_INDIRECT_DESC",
               [](DeviceSession& s) { return indirect_chain(s, kAll & ~kIndirect, 2, ~0u, 0, 0); }),
       hostile("hostile.indirect-nested", {"virtio/2.7.5.3.1/no-nested-indirect"}, "INDIRECT inside an indirect table",
-              [](DeviceSession& s) { require_indirect(s); return indirect_chain(s, kAll, 3, 1, 0, 0); }),
+              [](DeviceSession& s) {
+                require_indirect(s);
+                return indirect_chain(s, kAll, 3, 1, 0, 0);
+              }),
       hostile("hostile.indirect-with-next", {"virtio/2.7.5.3.1/not-indirect-and-next"}, "INDIRECT together with NEXT",
-              [](DeviceSession& s) { require_indirect(s); return indirect_chain(s, kAll, 2, ~0u, kDescNext, 0); }),
-      hostile("hostile.indirect-too-long", {"virtio/2.7.5.3.1/chain-within-queue-size"}, "an indirect chain longer than the queue",
-              [](DeviceSession& s) { require_indirect(s); return indirect_chain(s, kAll, 65, ~0u, 0, 0); }),
-      hostile("hostile.indirect-bad-length", {"virtio/2.7.5.3/table-length-multiple-of-16"}, "an indirect table of 24 bytes",
-              [](DeviceSession& s) { require_indirect(s); return indirect_chain(s, kAll, 2, ~0u, 0, 24); }),
-      hostile("hostile.avail-idx-jump", {"virtio/2.7.6/idx-within-queue-size"}, "available idx moved past the queue size", avail_jump),
-      hostile("hostile.avail-idx-decrease", {"virtio/2.7.6.1/no-decrement"}, "available idx moved back", avail_decrease),
-      hostile("hostile.notify-before-driver-ok", {"virtio/3.1.1/no-notify-before-driver-ok"}, "a notification before DRIVER_OK", notify_before_driver_ok),
-      hostile("hostile.features-after-features-ok", {"virtio/3.1.1/no-features-after-features-ok"}, "a feature written after FEATURES_OK", features_after_features_ok),
-      hostile("hostile.status-bit-cleared", {"virtio/2.1.1/never-clear-status-bit"}, "a status write clearing DRIVER", status_bit_cleared),
-      hostile("hostile.driver-ok-without-features-ok", {"virtio/3.1.1/init-sequence"}, "DRIVER_OK without FEATURES_OK", driver_ok_without_features_ok),
-      hostile("hostile.config-write-before-features-ok", {"virtio/3.1.1/no-config-write-before-features-ok"}, "a configuration write before FEATURES_OK", config_write_early),
-      hostile("hostile.reinit-after-failed", {"virtio/2.1.1/reset-after-failed"}, "initialisation after FAILED without a reset", reinit_after_failed),
-      hostile("hostile.misaligned-ring", {"virtio/2.7.1/ring-alignment"}, "rings at misaligned addresses", misaligned_ring),
-      hostile("hostile.queue-num-above-max", {"virtio/4.2.2.2/queue-num-within-max"}, "QueueNum above QueueNumMax", queue_num_above_max),
-      hostile("hostile.mmio-wrong-width", {"virtio/4.2.2.2/control-register-width"}, "control registers read and written at 8 and 16 bits and misaligned", wrong_width),
-      hostile("hostile.mmio-undefined-register", {"virtio/4.2.2.2/defined-registers-only", "virtio/4.2.2.2/register-direction"}, "undefined offsets, writes to read-only and reads of write-only registers", undefined_register),
-      hostile("hostile.mmio-queue-write-while-ready", {"virtio/4.2.2.2/no-queue-write-when-ready"}, "queue registers written while QueueReady is 1", queue_write_while_ready),
-      hostile("hostile.ack-undefined-bits", {"virtio/4.2.2.2/ack-defined-bits"}, "InterruptACK with undefined bits", ack_undefined_bits),
-      hostile("hostile.mmio-config-width", {"virtio/4.2.2.2/config-access-width"}, "configuration read misaligned and at the wrong width", config_wrong_width),
-      hostile("hostile.alter-exposed", {"virtio/3.3.1/no-alter-exposed", "virtio/3.3.1/reset-before-removing"}, "descriptors of available chains rewritten", alter_exposed),
+              [](DeviceSession& s) {
+                require_indirect(s);
+                return indirect_chain(s, kAll, 2, ~0u, kDescNext, 0);
+              }),
+      hostile("hostile.indirect-too-long", {"virtio/2.7.5.3.1/chain-within-queue-size"},
+              "an indirect chain longer than the queue",
+              [](DeviceSession& s) {
+                require_indirect(s);
+                return indirect_chain(s, kAll, 65, ~0u, 0, 0);
+              }),
+      hostile("hostile.indirect-bad-length", {"virtio/2.7.5.3/table-length-multiple-of-16"},
+              "an indirect table of 24 bytes",
+              [](DeviceSession& s) {
+                require_indirect(s);
+                return indirect_chain(s, kAll, 2, ~0u, 0, 24);
+              }),
+      hostile("hostile.avail-idx-jump", {"virtio/2.7.6/idx-within-queue-size"},
+              "available idx moved past the queue size", avail_jump),
+      hostile("hostile.avail-idx-decrease", {"virtio/2.7.6.1/no-decrement"}, "available idx moved back",
+              avail_decrease),
+      hostile("hostile.notify-before-driver-ok", {"virtio/3.1.1/no-notify-before-driver-ok"},
+              "a notification before DRIVER_OK", notify_before_driver_ok),
+      hostile("hostile.features-after-features-ok", {"virtio/3.1.1/no-features-after-features-ok"},
+              "a feature written after FEATURES_OK", features_after_features_ok),
+      hostile("hostile.status-bit-cleared", {"virtio/2.1.1/never-clear-status-bit"}, "a status write clearing DRIVER",
+              status_bit_cleared),
+      hostile("hostile.driver-ok-without-features-ok", {"virtio/3.1.1/init-sequence"}, "DRIVER_OK without FEATURES_OK",
+              driver_ok_without_features_ok),
+      hostile("hostile.config-write-before-features-ok", {"virtio/3.1.1/no-config-write-before-features-ok"},
+              "a configuration write before FEATURES_OK", config_write_early),
+      hostile("hostile.reinit-after-failed", {"virtio/2.1.1/reset-after-failed"},
+              "initialisation after FAILED without a reset", reinit_after_failed),
+      hostile("hostile.misaligned-ring", {"virtio/2.7.1/ring-alignment"}, "rings at misaligned addresses",
+              misaligned_ring),
+      hostile("hostile.queue-num-above-max", {"virtio/4.2.2.2/queue-num-within-max"}, "QueueNum above QueueNumMax",
+              queue_num_above_max),
+      hostile("hostile.mmio-wrong-width", {"virtio/4.2.2.2/control-register-width"},
+              "control registers read and written at 8 and 16 bits and misaligned", wrong_width),
+      hostile("hostile.mmio-undefined-register",
+              {"virtio/4.2.2.2/defined-registers-only", "virtio/4.2.2.2/register-direction"},
+              "undefined offsets, writes to read-only and reads of write-only registers", undefined_register),
+      hostile("hostile.mmio-queue-write-while-ready", {"virtio/4.2.2.2/no-queue-write-when-ready"},
+              "queue registers written while QueueReady is 1", queue_write_while_ready),
+      hostile("hostile.ack-undefined-bits", {"virtio/4.2.2.2/ack-defined-bits"}, "InterruptACK with undefined bits",
+              ack_undefined_bits),
+      hostile("hostile.mmio-config-width", {"virtio/4.2.2.2/config-access-width"},
+              "configuration read misaligned and at the wrong width", config_wrong_width),
+      hostile("hostile.alter-exposed", {"virtio/3.3.1/no-alter-exposed", "virtio/3.3.1/reset-before-removing"},
+              "descriptors of available chains rewritten", alter_exposed),
   };
 }
 

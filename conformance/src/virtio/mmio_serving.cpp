@@ -22,7 +22,8 @@ int serve_mmio_device(const VirtioTarget& target, const shm::GuestMemory& ram, v
   const auto model = target.make_device();
   virtio::DeviceCore core(ram, *model);
   virtio::MmioRegisterFile registers(core);
-  const std::unique_ptr<virtio::MmioBus> wrapped = target.wrap_registers ? target.wrap_registers(core, registers) : nullptr;
+  const std::unique_ptr<virtio::MmioBus> wrapped =
+      target.wrap_registers ? target.wrap_registers(core, registers) : nullptr;
   virtio::MmioDeviceServer server(window, wrapped ? *wrapped : static_cast<virtio::MmioBus&>(registers));
   core.set_interrupt_notifier(&server.interrupt_line());
   server.run(std::chrono::milliseconds(20));

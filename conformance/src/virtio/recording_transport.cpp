@@ -14,8 +14,10 @@ namespace m = virtio::mmio;
 template <class Op>
 void RecordingTransport::record(Access& a, Op&& op) {
   observer_.before(a);
-  if (a.write) behaviour_.before_write(a);
-  else behaviour_.before_read(a);
+  if (a.write)
+    behaviour_.before_write(a);
+  else
+    behaviour_.before_read(a);
   try {
     op();
   } catch (const virtio::Error&) {
@@ -44,10 +46,18 @@ void RecordingTransport::select_queue(std::uint16_t index) {
   write(m::kQueueSel, 4, index, [] {});
 }
 
-std::uint32_t RecordingTransport::device_id() { return read(m::kDeviceId, 4, [&] { return inner_.device_id(); }); }
-std::uint32_t RecordingTransport::vendor_id() { return read(m::kVendorId, 4, [&] { return inner_.vendor_id(); }); }
-std::uint8_t RecordingTransport::status() { return static_cast<std::uint8_t>(read(m::kStatus, 4, [&] { return inner_.status(); })); }
-void RecordingTransport::set_status(std::uint8_t status) { write(m::kStatus, 4, status, [&] { inner_.set_status(status); }); }
+std::uint32_t RecordingTransport::device_id() {
+  return read(m::kDeviceId, 4, [&] { return inner_.device_id(); });
+}
+std::uint32_t RecordingTransport::vendor_id() {
+  return read(m::kVendorId, 4, [&] { return inner_.vendor_id(); });
+}
+std::uint8_t RecordingTransport::status() {
+  return static_cast<std::uint8_t>(read(m::kStatus, 4, [&] { return inner_.status(); }));
+}
+void RecordingTransport::set_status(std::uint8_t status) {
+  write(m::kStatus, 4, status, [&] { inner_.set_status(status); });
+}
 
 std::uint32_t RecordingTransport::device_features(std::uint32_t select) {
   write(m::kDeviceFeaturesSel, 4, select, [] {});
@@ -81,7 +91,8 @@ void RecordingTransport::set_queue_addresses(std::uint16_t index, const virtqueu
   write(m::kQueueDriverLow, 4, static_cast<std::uint32_t>(a.avail), [] {});
   write(m::kQueueDriverHigh, 4, static_cast<std::uint32_t>(a.avail >> 32), [] {});
   write(m::kQueueDeviceLow, 4, static_cast<std::uint32_t>(a.used), [] {});
-  write(m::kQueueDeviceHigh, 4, static_cast<std::uint32_t>(a.used >> 32), [&] { inner_.set_queue_addresses(index, a); });
+  write(m::kQueueDeviceHigh, 4, static_cast<std::uint32_t>(a.used >> 32),
+        [&] { inner_.set_queue_addresses(index, a); });
 }
 
 void RecordingTransport::set_queue_ready(std::uint16_t index, bool ready) {
@@ -95,8 +106,12 @@ void RecordingTransport::reset_queue(std::uint16_t index) {
   read(m::kQueueReset, 4, [] { return 0u; });
 }
 
-void RecordingTransport::notify(std::uint16_t index) { write(m::kQueueNotify, 4, index, [&] { inner_.notify(index); }); }
-std::uint32_t RecordingTransport::interrupt_status() { return read(m::kInterruptStatus, 4, [&] { return inner_.interrupt_status(); }); }
+void RecordingTransport::notify(std::uint16_t index) {
+  write(m::kQueueNotify, 4, index, [&] { inner_.notify(index); });
+}
+std::uint32_t RecordingTransport::interrupt_status() {
+  return read(m::kInterruptStatus, 4, [&] { return inner_.interrupt_status(); });
+}
 
 void RecordingTransport::acknowledge_interrupt(std::uint32_t bits) {
   write(m::kInterruptAck, 4, bits, [&] { inner_.acknowledge_interrupt(bits); });
@@ -107,11 +122,13 @@ std::uint32_t RecordingTransport::config_generation() {
 }
 
 std::uint32_t RecordingTransport::read_config(std::uint32_t offset, unsigned width) {
-  return read(m::kConfig + offset, width, [&] { return inner_.read_config(offset, width); }, false);
+  return read(
+      m::kConfig + offset, width, [&] { return inner_.read_config(offset, width); }, false);
 }
 
 void RecordingTransport::write_config(std::uint32_t offset, unsigned width, std::uint32_t value) {
-  write(m::kConfig + offset, width, value, [&] { inner_.write_config(offset, width, value); }, false);
+  write(
+      m::kConfig + offset, width, value, [&] { inner_.write_config(offset, width, value); }, false);
 }
 
 }  // namespace vgen::conform::virtio_checks

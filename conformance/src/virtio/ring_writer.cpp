@@ -53,15 +53,18 @@ std::vector<std::byte> RingWriter::table_bytes() const {
 
 std::uint32_t RingWriter::descriptors_needed(std::span<const Part> parts, Layout layout) {
   switch (layout) {
-    case Layout::Direct: return static_cast<std::uint32_t>(parts.size());
+    case Layout::Direct:
+      return static_cast<std::uint32_t>(parts.size());
     case Layout::Fragmented: {
       std::uint32_t n = 0;
       for (const Part& p : parts) n += fragments(p.length, piece(p.length));
       return n;
     }
     case Layout::Indirect:
-    case Layout::IndirectWriteFlag: return 1;
-    case Layout::ChainThenIndirect: return parts.size() > 1 ? 2 : 1;
+    case Layout::IndirectWriteFlag:
+      return 1;
+    case Layout::ChainThenIndirect:
+      return parts.size() > 1 ? 2 : 1;
   }
   return 0;
 }
@@ -74,10 +77,14 @@ std::uint16_t RingWriter::take_index() {
 
 std::uint16_t RingWriter::add(std::span<const Part> parts, Layout layout) {
   switch (layout) {
-    case Layout::Direct: return add_direct(parts, 0);
-    case Layout::Fragmented: return add_direct(parts, kPieces);
-    case Layout::Indirect: return add_indirect(parts, false);
-    case Layout::IndirectWriteFlag: return add_indirect(parts, true);
+    case Layout::Direct:
+      return add_direct(parts, 0);
+    case Layout::Fragmented:
+      return add_direct(parts, kPieces);
+    case Layout::Indirect:
+      return add_indirect(parts, false);
+    case Layout::IndirectWriteFlag:
+      return add_indirect(parts, true);
     case Layout::ChainThenIndirect: {
       if (parts.size() < 2) return add_indirect(parts, false);
       const std::uint16_t head = take_index();
@@ -107,7 +114,8 @@ std::uint16_t RingWriter::add_direct(std::span<const Part> parts, std::uint32_t 
       continue;
     }
     const std::uint32_t size = piece(p.length);
-    for (std::uint32_t off = 0; off < p.length; off += size) cut.push_back({p.addr + off, std::min(size, p.length - off), p.writable});
+    for (std::uint32_t off = 0; off < p.length; off += size)
+      cut.push_back({p.addr + off, std::min(size, p.length - off), p.writable});
   }
   std::vector<std::uint16_t> indexes;
   for (std::size_t i = 0; i < cut.size(); ++i) indexes.push_back(take_index());

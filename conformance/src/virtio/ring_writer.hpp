@@ -23,11 +23,11 @@ struct Part {
 
 /// How a chain's parts are arranged in descriptors (§2.7.4.1: the device must accept any).
 enum class Layout {
-  Direct,            ///< one descriptor per part
-  Fragmented,        ///< every part cut into up to 4 descriptors
-  Indirect,          ///< one descriptor pointing at a table holding every part (§2.7.5.3)
-  IndirectWriteFlag, ///< Indirect, with the WRITE flag set on the pointing descriptor (§2.7.5.3.2)
-  ChainThenIndirect, ///< the first part direct, the rest in an indirect table (§2.7.5.3.2)
+  Direct,             ///< one descriptor per part
+  Fragmented,         ///< every part cut into up to 4 descriptors
+  Indirect,           ///< one descriptor pointing at a table holding every part (§2.7.5.3)
+  IndirectWriteFlag,  ///< Indirect, with the WRITE flag set on the pointing descriptor (§2.7.5.3.2)
+  ChainThenIndirect,  ///< the first part direct, the rest in an indirect table (§2.7.5.3.2)
 };
 
 /// A split ring in guest memory, driven by hand. Single-threaded.

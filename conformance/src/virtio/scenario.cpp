@@ -14,7 +14,8 @@ namespace m = virtio::mmio;
 // The pair's model with a changed offer check or configuration size.
 class ScenarioModel final : public virtio::DeviceModel {
  public:
-  ScenarioModel(Scenario scenario, std::unique_ptr<virtio::DeviceModel> inner) : scenario_(scenario), inner_(std::move(inner)) {}
+  ScenarioModel(Scenario scenario, std::unique_ptr<virtio::DeviceModel> inner)
+      : scenario_(scenario), inner_(std::move(inner)) {}
   virtio::DeviceIdentity identity() const override { return inner_->identity(); }
   std::uint64_t offered_features() const override { return inner_->offered_features(); }
   const virtio::FeatureRules& feature_rules() const override { return inner_->feature_rules(); }
@@ -28,7 +29,8 @@ class ScenarioModel final : public virtio::DeviceModel {
     if (scenario_ == Scenario::RefuseFeatures) return std::string("the harness refuses every feature set");
     return inner_->check_features(accepted);
   }
-  std::optional<std::string> config_written(virtio::DeviceCore& core, std::uint32_t offset, std::span<const std::byte> bytes) override {
+  std::optional<std::string> config_written(virtio::DeviceCore& core, std::uint32_t offset,
+                                            std::span<const std::byte> bytes) override {
     return inner_->config_written(core, offset, bytes);
   }
   void activate(virtio::DeviceCore& core) override { inner_->activate(core); }
@@ -48,22 +50,38 @@ bool is_config(const Access& a) { return a.offset >= m::kConfig; }
 
 const char* to_string(Scenario scenario) noexcept {
   switch (scenario) {
-    case Scenario::Faithful: return "faithful";
-    case Scenario::RefuseFeatures: return "refuse-features";
-    case Scenario::NoVersion1: return "no-version-1";
-    case Scenario::BadMagic: return "bad-magic";
-    case Scenario::BadVersion: return "bad-version";
-    case Scenario::DeviceIdZero: return "device-id-zero";
-    case Scenario::ConfigPadding: return "config-padding";
-    case Scenario::GenerationFlip: return "generation-flip";
-    case Scenario::SpuriousInterrupts: return "spurious-interrupts";
-    case Scenario::UndefinedInterruptBits: return "undefined-interrupt-bits";
-    case Scenario::SuppressionNoise: return "suppression-noise";
-    case Scenario::BadUsedId: return "bad-used-id";
-    case Scenario::UsedLenTooLarge: return "used-len-too-large";
-    case Scenario::UsedBeforeDriverOk: return "used-before-driver-ok";
-    case Scenario::ConfigWithoutGeneration: return "config-without-generation";
-    case Scenario::UsedIdxJump: return "used-idx-jump";
+    case Scenario::Faithful:
+      return "faithful";
+    case Scenario::RefuseFeatures:
+      return "refuse-features";
+    case Scenario::NoVersion1:
+      return "no-version-1";
+    case Scenario::BadMagic:
+      return "bad-magic";
+    case Scenario::BadVersion:
+      return "bad-version";
+    case Scenario::DeviceIdZero:
+      return "device-id-zero";
+    case Scenario::ConfigPadding:
+      return "config-padding";
+    case Scenario::GenerationFlip:
+      return "generation-flip";
+    case Scenario::SpuriousInterrupts:
+      return "spurious-interrupts";
+    case Scenario::UndefinedInterruptBits:
+      return "undefined-interrupt-bits";
+    case Scenario::SuppressionNoise:
+      return "suppression-noise";
+    case Scenario::BadUsedId:
+      return "bad-used-id";
+    case Scenario::UsedLenTooLarge:
+      return "used-len-too-large";
+    case Scenario::UsedBeforeDriverOk:
+      return "used-before-driver-ok";
+    case Scenario::ConfigWithoutGeneration:
+      return "config-without-generation";
+    case Scenario::UsedIdxJump:
+      return "used-idx-jump";
   }
   return "?";
 }
@@ -76,17 +94,26 @@ std::unique_ptr<virtio::DeviceModel> scenario_model(Scenario scenario, std::uniq
 
 std::uint32_t DeviceBehaviour::answer(const Access& a, std::uint32_t value) {
   switch (scenario_) {
-    case Scenario::BadMagic: if (a.offset == m::kMagicValue) return 0; break;
-    case Scenario::BadVersion: if (a.offset == m::kVersion) return 1; break;
-    case Scenario::DeviceIdZero: if (a.offset == m::kDeviceId) return 0; break;
-    case Scenario::NoVersion1: if (a.offset == m::kDeviceFeatures && a.select == 1) return value & ~1u; break;
+    case Scenario::BadMagic:
+      if (a.offset == m::kMagicValue) return 0;
+      break;
+    case Scenario::BadVersion:
+      if (a.offset == m::kVersion) return 1;
+      break;
+    case Scenario::DeviceIdZero:
+      if (a.offset == m::kDeviceId) return 0;
+      break;
+    case Scenario::NoVersion1:
+      if (a.offset == m::kDeviceFeatures && a.select == 1) return value & ~1u;
+      break;
     case Scenario::ConfigWithoutGeneration:
       if (is_config(a)) {
         ++acted_;
         return value ^ (++config_reads_ & 0xffu);
       }
       break;
-    default: break;
+    default:
+      break;
   }
   if (a.offset == m::kInterruptStatus) {
     value |= extra_status_;
@@ -113,7 +140,8 @@ void DeviceBehaviour::add_noise() {
 
 void DeviceBehaviour::before_read(const Access& a) {
   if (scenario_ == Scenario::SuppressionNoise) add_noise();
-  if (scenario_ != Scenario::GenerationFlip || !flips_.empty() || !is_config(a) || a.width != 4 || !last_config_read_) return;
+  if (scenario_ != Scenario::GenerationFlip || !flips_.empty() || !is_config(a) || a.width != 4 || !last_config_read_)
+    return;
   const std::uint32_t field = a.offset - m::kConfig - 4;
   if (*last_config_read_ != field || field % 8 != 0) return;
   // The device changes the field between the driver's two halves (same bytes, new generation).
@@ -161,15 +189,19 @@ void DeviceBehaviour::corrupt_published() {
     if (scenario_ == Scenario::BadUsedId) e.id = w->size + 3;
     if (scenario_ == Scenario::UsedLenTooLarge) e.len = 1u << 24;
     r.store_used_entry(last, e);
-    if (scenario_ == Scenario::UsedIdxJump) r.store_used_idx(static_cast<std::uint16_t>(idx + 2 * w->size + 1), std::memory_order_release);
+    if (scenario_ == Scenario::UsedIdxJump)
+      r.store_used_idx(static_cast<std::uint16_t>(idx + 2 * w->size + 1), std::memory_order_release);
     ++acted_;
   }
 }
 
 void DeviceBehaviour::after(const Access& a) {
-  if (is_config(a) && !a.write && a.width == 4) last_config_read_ = a.offset - m::kConfig;
-  else if (a.offset != m::kConfigGeneration) last_config_read_.reset();
-  if (scenario_ == Scenario::BadUsedId || scenario_ == Scenario::UsedLenTooLarge || scenario_ == Scenario::UsedIdxJump) {
+  if (is_config(a) && !a.write && a.width == 4)
+    last_config_read_ = a.offset - m::kConfig;
+  else if (a.offset != m::kConfigGeneration)
+    last_config_read_.reset();
+  if (scenario_ == Scenario::BadUsedId || scenario_ == Scenario::UsedLenTooLarge ||
+      scenario_ == Scenario::UsedIdxJump) {
     corrupt_published();
   }
   if (!a.write || a.offset != m::kQueueNotify) return;

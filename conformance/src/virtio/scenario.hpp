@@ -18,23 +18,23 @@ namespace vgen::conform::virtio_checks {
 
 /// One behaviour of the harness device.
 enum class Scenario {
-  Faithful,                ///< the pair's own device model, unchanged
-  RefuseFeatures,          ///< FEATURES_OK is never accepted (§2.2.2)
-  NoVersion1,              ///< VIRTIO_F_VERSION_1 hidden from the offer (a legacy device)
-  BadMagic,                ///< MagicValue reads 0 (virtio-mmio)
-  BadVersion,              ///< Version reads 1 (virtio-mmio)
-  DeviceIdZero,            ///< DeviceID reads 0 (virtio-mmio)
-  ConfigPadding,           ///< 64 bytes of padding after the configuration space (§2.5.1)
-  GenerationFlip,          ///< the generation moves between the halves of a 64-bit read
-  SpuriousInterrupts,      ///< an extra used buffer interrupt after each notification
-  UndefinedInterruptBits,  ///< InterruptStatus shows an undefined bit (0x20)
-  SuppressionNoise,        ///< suppression fields the driver must ignore: used flags 1 with
-                           ///< EVENT_IDX, a suppressing avail_event without it (§2.7.10.1)
-  BadUsedId,               ///< hostile: a used element whose id is past the table
-  UsedLenTooLarge,         ///< hostile: a used len far beyond the chain's writable bytes
-  UsedBeforeDriverOk,      ///< hostile: a used element in a queue before DRIVER_OK
-  ConfigWithoutGeneration, ///< hostile: configuration reads change with the generation unchanged
-  UsedIdxJump,             ///< hostile: the used idx moves past the queue size
+  Faithful,                 ///< the pair's own device model, unchanged
+  RefuseFeatures,           ///< FEATURES_OK is never accepted (§2.2.2)
+  NoVersion1,               ///< VIRTIO_F_VERSION_1 hidden from the offer (a legacy device)
+  BadMagic,                 ///< MagicValue reads 0 (virtio-mmio)
+  BadVersion,               ///< Version reads 1 (virtio-mmio)
+  DeviceIdZero,             ///< DeviceID reads 0 (virtio-mmio)
+  ConfigPadding,            ///< 64 bytes of padding after the configuration space (§2.5.1)
+  GenerationFlip,           ///< the generation moves between the halves of a 64-bit read
+  SpuriousInterrupts,       ///< an extra used buffer interrupt after each notification
+  UndefinedInterruptBits,   ///< InterruptStatus shows an undefined bit (0x20)
+  SuppressionNoise,         ///< suppression fields the driver must ignore: used flags 1 with
+                            ///< EVENT_IDX, a suppressing avail_event without it (§2.7.10.1)
+  BadUsedId,                ///< hostile: a used element whose id is past the table
+  UsedLenTooLarge,          ///< hostile: a used len far beyond the chain's writable bytes
+  UsedBeforeDriverOk,       ///< hostile: a used element in a queue before DRIVER_OK
+  ConfigWithoutGeneration,  ///< hostile: configuration reads change with the generation unchanged
+  UsedIdxJump,              ///< hostile: the used idx moves past the queue size
 };
 
 /// Short name, e.g. "refuse-features".

@@ -55,7 +55,9 @@ std::string fresh_socket_path() {
 }  // namespace
 
 LinkFactory vhost_user_link(const std::string& socket_path, std::uint32_t device_id) {
-  return [socket_path, device_id](GuestRam& ram) { return std::make_unique<VhostUserLink>(socket_path, ram, device_id, std::nullopt); };
+  return [socket_path, device_id](GuestRam& ram) {
+    return std::make_unique<VhostUserLink>(socket_path, ram, device_id, std::nullopt);
+  };
 }
 
 LinkFactory vhost_user_child_link(const VirtioTarget& target) {

@@ -7,8 +7,8 @@
 #include <vgen/conform/isolation.hpp>
 #include <vgen/error.hpp>
 
-#include "device_checks.hpp"
 #include "description.hpp"
+#include "device_checks.hpp"
 #include "device_link.hpp"
 #include "driver_checks.hpp"
 
@@ -34,7 +34,8 @@ LinkFactory device_factory(const VirtioPlan& plan) {
   }
   if (plan.transport == "in-process") {
     if (plan.target != nullptr && plan.target->make_device) return in_process_link(*plan.target);
-    throw vgen::Error("--transport in-process needs the device half linked into the harness (run the pair's program with --conform)");
+    throw vgen::Error(
+        "--transport in-process needs the device half linked into the harness (run the pair's program with --conform)");
   }
   throw vgen::Error("unknown transport '" + plan.transport + "' (in-process, mmio, vhost-user)");
 }
@@ -48,8 +49,8 @@ std::optional<virtio::FeatureRules> target_rules(const VirtioPlan& plan) {
 
 // Probes whose answer is unknown are tried once: placed with the others, notified, and
 // marked answered when the device returned them within a second.
-void find_out_answers(const LinkFactory& factory, std::vector<VirtioProbe>& probes, const std::optional<virtio::FeatureRules>& rules,
-                      std::chrono::milliseconds timeout) {
+void find_out_answers(const LinkFactory& factory, std::vector<VirtioProbe>& probes,
+                      const std::optional<virtio::FeatureRules>& rules, std::chrono::milliseconds timeout) {
   const bool unknown = std::any_of(probes.begin(), probes.end(), [](const VirtioProbe& p) { return p.find_out; });
   if (!unknown) return;
   const Verdict tried = run_isolated(

@@ -16,15 +16,15 @@ namespace vgen::conform::virtio_checks {
 
 /// One run of the suite.
 struct VirtioPlan {
-  const VirtioTarget* target = nullptr;  ///< a half linked into this program (may be null)
-  std::string role = "device";           ///< "device" or "driver": the half under test
-  std::string transport = "in-process";  ///< "in-process", "mmio" or "vhost-user"
-  std::string program;                   ///< a program serving the half (instead of target)
-  std::string socket;                    ///< a vhost-user back end's socket (device role)
-  std::uint32_t device_id = 0;           ///< the device type behind `socket` (vhost-user does not say)
-  bool faithful = true;                  ///< run faithful checks
-  bool hostile = true;                   ///< run hostile checks
-  std::optional<std::regex> only;        ///< run only checks whose id matches
+  const VirtioTarget* target = nullptr;      ///< a half linked into this program (may be null)
+  std::string role = "device";               ///< "device" or "driver": the half under test
+  std::string transport = "in-process";      ///< "in-process", "mmio" or "vhost-user"
+  std::string program;                       ///< a program serving the half (instead of target)
+  std::string socket;                        ///< a vhost-user back end's socket (device role)
+  std::uint32_t device_id = 0;               ///< the device type behind `socket` (vhost-user does not say)
+  bool faithful = true;                      ///< run faithful checks
+  bool hostile = true;                       ///< run hostile checks
+  std::optional<std::regex> only;            ///< run only checks whose id matches
   std::chrono::milliseconds timeout{15000};  ///< per check
 };
 

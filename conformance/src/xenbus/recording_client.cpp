@@ -20,7 +20,8 @@ std::size_t WriteLog::size() const {
   return writes_.size();
 }
 
-bool WriteLog::wait_for(const std::function<bool(const std::vector<LoggedWrite>&)>& done, std::chrono::milliseconds timeout) const {
+bool WriteLog::wait_for(const std::function<bool(const std::vector<LoggedWrite>&)>& done,
+                        std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
   return grew_.wait_for(lock, timeout, [&] { return done(writes_); });
 }

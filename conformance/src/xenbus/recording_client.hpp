@@ -38,7 +38,8 @@ class WriteLog {
   /// How many writes so far.
   std::size_t size() const;
   /// Waits up to `timeout` until `done` holds for the writes so far; true if it came to hold.
-  bool wait_for(const std::function<bool(const std::vector<LoggedWrite>&)>& done, std::chrono::milliseconds timeout) const;
+  bool wait_for(const std::function<bool(const std::vector<LoggedWrite>&)>& done,
+                std::chrono::milliseconds timeout) const;
 
  private:
   std::mutex order_;  // held while a group takes effect and is appended
@@ -58,8 +59,12 @@ class RecordingClient final : public store::Client {
   void write(std::string_view path, std::string_view value, store::TransactionId tx) override;
   void mkdir(std::string_view path, store::TransactionId tx) override { inner_.mkdir(path, tx); }
   void remove(std::string_view path, store::TransactionId tx) override { inner_.remove(path, tx); }
-  std::vector<std::string> directory(std::string_view path, store::TransactionId tx) override { return inner_.directory(path, tx); }
-  store::Permissions get_permissions(std::string_view path, store::TransactionId tx) override { return inner_.get_permissions(path, tx); }
+  std::vector<std::string> directory(std::string_view path, store::TransactionId tx) override {
+    return inner_.directory(path, tx);
+  }
+  store::Permissions get_permissions(std::string_view path, store::TransactionId tx) override {
+    return inner_.get_permissions(path, tx);
+  }
   void set_permissions(std::string_view path, const store::Permissions& permissions, store::TransactionId tx) override {
     inner_.set_permissions(path, permissions, tx);
   }

@@ -22,7 +22,8 @@ std::unique_ptr<store::Client> connect(store::LocalStore* local, const std::stri
 }
 
 xen::GrantTable make_table(const SplitTarget& target) {
-  return xen::GrantTable::create(SplitWorld::kFrontendDomain, target.halves.spec->ring_pages + target.halves.data_pages, kGrantEntries);
+  return xen::GrantTable::create(SplitWorld::kFrontendDomain, target.halves.spec->ring_pages + target.halves.data_pages,
+                                 kGrantEntries);
 }
 
 }  // namespace
@@ -138,7 +139,10 @@ void SplitWorld::start_frontend() {
   store::Client& client = frontend_wrapped_ ? *frontend_wrapped_ : *frontend_recorded_;
   frontend_ = target_.halves.make_frontend(client, device(), table_, frontend_events_);
   halves::SplitFrontendLink* f = frontend_.get();
-  frontend_thread_ = std::make_unique<HalfThread>([f] { return f->step(); }, [f] { return std::vector<int>{f->pollable_fd(), f->event_fd()}; });
+  frontend_thread_ = std::make_unique<HalfThread>([f] { return f->step(); },
+                                                  [f] {
+                                                    return std::vector<int>{f->pollable_fd(), f->event_fd()};
+                                                  });
 }
 
 void SplitWorld::start_backend() {
@@ -146,7 +150,10 @@ void SplitWorld::start_backend() {
   backend_ = target_.halves.make_backend(client, device(), mapper_, backend_events_);
   backend_->probe();  // before its thread runs, as the pair runner does
   halves::SplitBackendLink* b = backend_.get();
-  backend_thread_ = std::make_unique<HalfThread>([b] { return b->step(); }, [b] { return std::vector<int>{b->pollable_fd(), b->event_fd()}; });
+  backend_thread_ = std::make_unique<HalfThread>([b] { return b->step(); },
+                                                 [b] {
+                                                   return std::vector<int>{b->pollable_fd(), b->event_fd()};
+                                                 });
 }
 
 void SplitWorld::frontend_do(std::function<void(halves::SplitFrontendLink&)> command) {
@@ -160,7 +167,8 @@ void SplitWorld::backend_do(std::function<void(halves::SplitBackendLink&)> comma
 std::string SplitWorld::half_errors() const {
   std::string errors;
   if (frontend_thread_ && !frontend_thread_->error().empty()) errors += "frontend: " + frontend_thread_->error();
-  if (backend_thread_ && !backend_thread_->error().empty()) errors += (errors.empty() ? "" : "; ") + std::string("backend: ") + backend_thread_->error();
+  if (backend_thread_ && !backend_thread_->error().empty())
+    errors += (errors.empty() ? "" : "; ") + std::string("backend: ") + backend_thread_->error();
   return errors;
 }
 
@@ -168,10 +176,13 @@ namespace {
 
 // Returns once every watch event `client` had queued before the call has been delivered: a
 // watch fires once when set, behind the events queued before it.
-bool flush_watch_events(store::Client& client, const std::string& path, const std::string& token, std::chrono::milliseconds timeout) {
+bool flush_watch_events(store::Client& client, const std::string& path, const std::string& token,
+                        std::chrono::milliseconds timeout) {
   auto fired = std::make_shared<std::promise<void>>();
   auto once = std::make_shared<std::once_flag>();
-  client.watch(path, token, [fired, once](const std::string&, const std::string&) { std::call_once(*once, [&] { fired->set_value(); }); });
+  client.watch(path, token, [fired, once](const std::string&, const std::string&) {
+    std::call_once(*once, [&] { fired->set_value(); });
+  });
   const bool delivered = fired->get_future().wait_for(timeout) == std::future_status::ready;
   client.unwatch(path, token);
   return delivered;

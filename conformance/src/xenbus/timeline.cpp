@@ -5,7 +5,8 @@ namespace vgen::conform::xenbus_checks {
 namespace {
 
 // Every node below `dir`, by path relative to it.
-void collect(store::Client& client, const std::string& dir, const std::string& prefix, std::map<std::string, std::string>& nodes) {
+void collect(store::Client& client, const std::string& dir, const std::string& prefix,
+             std::map<std::string, std::string>& nodes) {
   std::vector<std::string> children;
   try {
     children = client.directory(dir);

@@ -18,12 +18,12 @@ namespace vgen::conform::xenbus_checks {
 
 /// Both directories at one moment.
 struct Snapshot {
-  std::optional<std::string> frontend_state;         ///< the frontend's `state` (nullopt: missing)
-  std::optional<std::string> backend_state;          ///< the backend's
-  std::map<std::string, std::string> frontend_nodes; ///< every node of the frontend directory
-  std::map<std::string, std::string> backend_nodes;  ///< every node of the backend directory
-  bool frontend_exists = false;                      ///< the frontend directory exists
-  bool backend_exists = false;                       ///< the backend directory exists
+  std::optional<std::string> frontend_state;          ///< the frontend's `state` (nullopt: missing)
+  std::optional<std::string> backend_state;           ///< the backend's
+  std::map<std::string, std::string> frontend_nodes;  ///< every node of the frontend directory
+  std::map<std::string, std::string> backend_nodes;   ///< every node of the backend directory
+  bool frontend_exists = false;                       ///< the frontend directory exists
+  bool backend_exists = false;                        ///< the backend directory exists
 };
 
 /// Records snapshots while it lives. Thread-safe.

@@ -22,8 +22,8 @@ constexpr auto kStep = 3000ms;  // the longest a half may take to answer one ste
 
 /// What a scenario run left for the checks.
 struct Run {
-  std::vector<Snapshot> snapshots;      ///< what a watcher saw (may miss fast changes)
-  std::vector<LoggedWrite> writes;      ///< every write of the real halves, in order
+  std::vector<Snapshot> snapshots;  ///< what a watcher saw (may miss fast changes)
+  std::vector<LoggedWrite> writes;  ///< every write of the real halves, in order
   std::string frontend_dir, backend_dir;
   std::string outcome;                  ///< how the scenario went, for reasons
   bool connected = false;               ///< both ends reached Connected
@@ -39,10 +39,13 @@ struct Run {
 
 enum class Scenario { Handshake, BackendCloses, MissingRingRef, FrontendGone, Reconfigure, Reconnect, Hostile };
 
-bool both(const Snapshot& s, int state) { return state_of(s.frontend_state) == state && state_of(s.backend_state) == state; }
+bool both(const Snapshot& s, int state) {
+  return state_of(s.frontend_state) == state && state_of(s.backend_state) == state;
+}
 
 // The nodes of one end that the other end's connection cannot read.
-std::vector<std::string> unreadable_by(store::Client& reader, const std::string& dir, const std::map<std::string, std::string>& nodes) {
+std::vector<std::string> unreadable_by(store::Client& reader, const std::string& dir,
+                                       const std::map<std::string, std::string>& nodes) {
   std::vector<std::string> out;
   for (const auto& [name, value] : nodes) {
     try {
@@ -75,9 +78,11 @@ void finish(Run& run, SplitWorld& world, Timeline& timeline) {
   run.backend_dir = world.backend_dir();
 }
 
-bool wrote_state(const std::vector<LoggedWrite>& writes, const std::string& dir, bool frontend, int state, std::size_t from = 0) {
+bool wrote_state(const std::vector<LoggedWrite>& writes, const std::string& dir, bool frontend, int state,
+                 std::size_t from = 0) {
   for (std::size_t i = from; i < writes.size(); ++i) {
-    if (writes[i].frontend == frontend && writes[i].path == dir + "/state" && state_of(writes[i].value) == state) return true;
+    if (writes[i].frontend == frontend && writes[i].path == dir + "/state" && state_of(writes[i].value) == state)
+      return true;
   }
   return false;
 }
@@ -103,10 +108,15 @@ Run connected_pair(const SplitTarget& target, const std::string& socket, const s
 
 Run handshake(const SplitTarget& target, const std::string& socket, const std::string& role, bool backend_closes) {
   return connected_pair(target, socket, role, [backend_closes](SplitWorld& world, Timeline& timeline, Run& run) {
-    if (backend_closes) world.backend_do([](halves::SplitBackendLink& b) { b.close(); });
-    else world.frontend_do([](halves::SplitFrontendLink& f) { f.close(); });
+    if (backend_closes)
+      world.backend_do([](halves::SplitBackendLink& b) { b.close(); });
+    else
+      world.frontend_do([](halves::SplitFrontendLink& f) { f.close(); });
     const bool closed = timeline.wait_for(
-        [](const Snapshot& s) { return state_of(s.frontend_state) == 6 && (state_of(s.backend_state) == 6 || !s.backend_exists); }, kStep);
+        [](const Snapshot& s) {
+          return state_of(s.frontend_state) == 6 && (state_of(s.backend_state) == 6 || !s.backend_exists);
+        },
+        kStep);
     run.outcome += closed ? ", closed" : ", never closed";
   });
 }
@@ -118,7 +128,10 @@ Run reconfigure(const SplitTarget& target, const std::string& socket, const std:
     world.frontend_do([](halves::SplitFrontendLink& f) { f.reconfigure(); });
     const std::string fdir = world.frontend_dir(), bdir = world.backend_dir();
     const bool back = world.writes().wait_for(
-        [&](const std::vector<LoggedWrite>& w) { return wrote_state(w, fdir, true, 7, from) && wrote_state(w, fdir, true, 4, from) && wrote_state(w, bdir, false, 4, from); },
+        [&](const std::vector<LoggedWrite>& w) {
+          return wrote_state(w, fdir, true, 7, from) && wrote_state(w, fdir, true, 4, from) &&
+                 wrote_state(w, bdir, false, 4, from);
+        },
         kStep);
     run.outcome += back ? ", reconfigured and connected again" : ", not connected again after Reconfiguring";
   });
@@ -137,7 +150,8 @@ Run reconnect(const SplitTarget& target, const std::string& socket, const std::s
     const std::size_t from = world.writes().size();
     world.frontend_client().write(world.frontend_dir() + "/state", "1");
     const std::string bdir = world.backend_dir();
-    const bool waits = world.writes().wait_for([&](const std::vector<LoggedWrite>& w) { return wrote_state(w, bdir, false, 2, from); }, kStep);
+    const bool waits = world.writes().wait_for(
+        [&](const std::vector<LoggedWrite>& w) { return wrote_state(w, bdir, false, 2, from); }, kStep);
     run.outcome += waits ? ", closed, InitWait again for a new frontend" : ", closed, no InitWait for a new frontend";
   });
 }
@@ -172,7 +186,8 @@ Run missing_ring_ref(const SplitTarget& target, const std::string& socket) {
 Run frontend_gone(const SplitTarget& target, const std::string& socket, const std::string& role) {
   return connected_pair(target, socket, role, [](SplitWorld& world, Timeline& timeline, Run& run) {
     world.toolstack().remove(world.frontend_dir());
-    const bool gone = timeline.wait_for([](const Snapshot& s) { return !s.backend_exists || state_of(s.backend_state) == 6; }, kStep);
+    const bool gone =
+        timeline.wait_for([](const Snapshot& s) { return !s.backend_exists || state_of(s.backend_state) == 6; }, kStep);
     run.outcome += gone ? ", backend closed or unregistered" : ", backend stayed";
   });
 }
@@ -225,21 +240,33 @@ bool allowed(bool frontend, int from, int to) {
   if (from == to || to == 1) return true;
   if (frontend) {
     switch (to) {
-      case 3: return from == 1 || from == 6;
-      case 4: return from == 3 || from == 7;
-      case 5: return from == 1 || from == 3 || from == 4 || from == 7;
-      case 6: return from == 5 || from == 1 || from == 3;
-      case 7: return from == 4;
-      default: return false;
+      case 3:
+        return from == 1 || from == 6;
+      case 4:
+        return from == 3 || from == 7;
+      case 5:
+        return from == 1 || from == 3 || from == 4 || from == 7;
+      case 6:
+        return from == 5 || from == 1 || from == 3;
+      case 7:
+        return from == 4;
+      default:
+        return false;
     }
   }
   switch (to) {
-    case 2: return from == 1 || from == 6 || from == 4 || from == 8;
-    case 4: return from == 1 || from == 2 || from == 8;
-    case 5: return from == 1 || from == 2 || from == 4 || from == 8;
-    case 6: return from == 5 || from == 1 || from == 2;
-    case 8: return from == 4;
-    default: return false;
+    case 2:
+      return from == 1 || from == 6 || from == 4 || from == 8;
+    case 4:
+      return from == 1 || from == 2 || from == 8;
+    case 5:
+      return from == 1 || from == 2 || from == 4 || from == 8;
+    case 6:
+      return from == 5 || from == 1 || from == 2;
+    case 8:
+      return from == 4;
+    default:
+      return false;
   }
 }
 
@@ -249,7 +276,8 @@ Verdict legal_transitions(const Run& run, bool frontend) {
   for (std::size_t i = 1; i < seen.size(); ++i) {
     if (seen[i] < 0) continue;
     if (seen[i - 1] >= 0 && !allowed(frontend, seen[i - 1], seen[i])) {
-      return fail("went from " + std::to_string(seen[i - 1]) + " to " + std::to_string(seen[i]) + " (states " + sequence(seen) + ")");
+      return fail("went from " + std::to_string(seen[i - 1]) + " to " + std::to_string(seen[i]) + " (states " +
+                  sequence(seen) + ")");
     }
   }
   return pass("states " + sequence(seen) + ", every step allowed (" + run.outcome + ")");
@@ -280,7 +308,8 @@ Verdict ring_before_initialised(const Run& run, const SplitTarget& target) {
     ++seen;
     for (const std::string& node : {ring, port}) {
       const auto it = written.find(node);
-      if (it == written.end() || it->second > w.commit) return fail("state " + std::to_string(state) + " written before " + node.substr(run.frontend_dir.size() + 1));
+      if (it == written.end() || it->second > w.commit)
+        return fail("state " + std::to_string(state) + " written before " + node.substr(run.frontend_dir.size() + 1));
     }
   }
   if (seen == 0) return fail("the frontend never reached Initialised (" + run.outcome + ")");
@@ -299,11 +328,13 @@ Verdict details_one_transaction(const Run& run) {
     if (w.commit == initialised) after_state = true;
     if (!after_state || w.commit == initialised) continue;
     if (is_state(run, w, true)) break;  // the next state: publishing may go on
-    if (const auto name = own_node(run, w, true)) return fail(*name + " written after Initialised, in a transaction of its own");
+    if (const auto name = own_node(run, w, true))
+      return fail(*name + " written after Initialised, in a transaction of its own");
   }
   for (const LoggedWrite& w : run.writes) {
     if (w.commit >= initialised) break;
-    if (const auto name = own_node(run, w, true)) return fail(*name + " written before Initialised, outside its transaction");
+    if (const auto name = own_node(run, w, true))
+      return fail(*name + " written before Initialised, outside its transaction");
   }
   if (together.empty()) return fail("Initialised written with no details in its transaction");
   std::string names;
@@ -320,7 +351,8 @@ Verdict reached_after(const Run& run, bool frontend, int state, std::initializer
     for (const int n : needed) {
       if (other == n) return pass(std::string("reached ") + std::to_string(state) + " after " + what);
     }
-    return fail(std::string("reached ") + std::to_string(state) + " before " + what + " (other end at " + std::to_string(other) + ")");
+    return fail(std::string("reached ") + std::to_string(state) + " before " + what + " (other end at " +
+                std::to_string(other) + ")");
   }
   return fail(std::string("never reached ") + std::to_string(state) + " (" + run.outcome + ")");
 }
@@ -331,7 +363,8 @@ Verdict initwait(const Run& run) {
     if (s == 2) return pass("went to InitWait before connecting (states " + sequence(seen) + ")");
     if (s == 4) return fail("connected without going through InitWait (states " + sequence(seen) + ")");
   }
-  return fail("never switched to InitWait; the frontend waited for it (states " + sequence(seen) + ", " + run.outcome + ")");
+  return fail("never switched to InitWait; the frontend waited for it (states " + sequence(seen) + ", " + run.outcome +
+              ")");
 }
 
 // Limits (max-* nodes) take effect no later than InitWait, feature-* nodes no later than
@@ -353,7 +386,8 @@ Verdict features_in_time(const Run& run) {
     names.push_back(*name);
   }
   if (names.empty()) return skip("the backend publishes no feature-* or max-* node");
-  return pass(names.front() + (names.size() > 1 ? " and " + std::to_string(names.size() - 1) + " more" : "") + " written in time");
+  return pass(names.front() + (names.size() > 1 ? " and " + std::to_string(names.size() - 1) + " more" : "") +
+              " written in time");
 }
 
 // What the backend publishes when connecting takes effect no later than Connected: nothing of
@@ -371,7 +405,8 @@ Verdict info_with_connected(const Run& run) {
     }
     if (!in_connected) continue;
     if (is_state(run, w, false)) break;
-    if (const auto name = own_node(run, w, false); name && *name != "online") return fail(*name + " written after Connected");
+    if (const auto name = own_node(run, w, false); name && *name != "online")
+      return fail(*name + " written after Connected");
   }
   if (together.empty()) return pass("Connected; the device publishes nothing when connecting");
   std::string names;
@@ -390,7 +425,8 @@ Verdict follows_closing(const Run& run, bool frontend) {
   }
   const std::vector<int> seen = states(run, frontend);
   if (!other_closing) return fail("the other end never went Closing (" + run.outcome + ")");
-  return fail(std::string(closing ? "went Closing but never Closed" : "did not follow the other end to Closing") + " (states " + sequence(seen) + ")");
+  return fail(std::string(closing ? "went Closing but never Closed" : "did not follow the other end to Closing") +
+              " (states " + sequence(seen) + ")");
 }
 
 Verdict nodes_readable(const Run& run) {
@@ -403,12 +439,14 @@ Verdict nodes_readable(const Run& run) {
 // A half writes only below its own directory and its domain's error/ directory.
 Verdict own_directory(const Run& run, bool frontend) {
   const std::string dir = own_dir(run, frontend) + "/";
-  const std::string errors = store::domain_path(frontend ? SplitWorld::kFrontendDomain : SplitWorld::kBackendDomain) + "/error/";
+  const std::string errors =
+      store::domain_path(frontend ? SplitWorld::kFrontendDomain : SplitWorld::kBackendDomain) + "/error/";
   int written = 0;
   for (const LoggedWrite& w : run.writes) {
     if (w.frontend != frontend) continue;
     ++written;
-    if (w.path.rfind(dir, 0) != 0 && w.path.rfind(errors, 0) != 0) return fail("wrote " + w.path + ", outside its directory");
+    if (w.path.rfind(dir, 0) != 0 && w.path.rfind(errors, 0) != 0)
+      return fail("wrote " + w.path + ", outside its directory");
   }
   if (written == 0) return fail("wrote nothing (" + run.outcome + ")");
   return pass("all " + std::to_string(written) + " writes below its directory or its error directory");
@@ -419,7 +457,8 @@ Verdict bad_details(const Run& run) {
   for (const int s : seen) {
     if (s == 4) return fail("connected to a frontend that published no ring (states " + sequence(seen) + ")");
   }
-  if (seen.empty() || seen.back() != 5) return fail("did not go Closing over a frontend without a ring (states " + sequence(seen) + ")");
+  if (seen.empty() || seen.back() != 5)
+    return fail("did not go Closing over a frontend without a ring (states " + sequence(seen) + ")");
   bool error = false;
   for (const LoggedWrite& w : run.writes) error = error || (!w.frontend && w.path.find("/error/") != std::string::npos);
   if (!error) return fail("went Closing without writing an error node");
@@ -429,21 +468,25 @@ Verdict bad_details(const Run& run) {
 // error/<nodename>/error under the backend's own domain, "<errno> <message>".
 Verdict error_node(const Run& run) {
   const std::string home = store::domain_path(SplitWorld::kBackendDomain) + "/";
-  const std::string nodename = run.backend_dir.rfind(home, 0) == 0 ? run.backend_dir.substr(home.size()) : run.backend_dir.substr(1);
+  const std::string nodename =
+      run.backend_dir.rfind(home, 0) == 0 ? run.backend_dir.substr(home.size()) : run.backend_dir.substr(1);
   const std::string expected = home + "error/" + nodename + "/error";
   for (const LoggedWrite& w : run.writes) {
-    if (w.frontend || w.path.find("/error") == std::string::npos || w.path.rfind(run.backend_dir + "/", 0) == 0) continue;
+    if (w.frontend || w.path.find("/error") == std::string::npos || w.path.rfind(run.backend_dir + "/", 0) == 0)
+      continue;
     if (w.path != expected) return fail("error written to " + w.path + ", not " + expected);
     std::size_t digits = 0;
     while (digits < w.value.size() && std::isdigit(static_cast<unsigned char>(w.value[digits]))) ++digits;
-    if (digits == 0 || digits + 1 >= w.value.size() || w.value[digits] != ' ') return fail("error node holds \"" + w.value + "\", not \"<errno> <message>\"");
+    if (digits == 0 || digits + 1 >= w.value.size() || w.value[digits] != ' ')
+      return fail("error node holds \"" + w.value + "\", not \"<errno> <message>\"");
     return pass(expected.substr(home.size()) + " = \"" + w.value + "\"");
   }
   return fail("wrote no error node over a frontend without a ring");
 }
 
 Verdict frontend_gone_check(const Run& run) {
-  if (run.outcome.find("backend closed or unregistered") == std::string::npos) return fail("the frontend's directory vanished and " + run.outcome);
+  if (run.outcome.find("backend closed or unregistered") == std::string::npos)
+    return fail("the frontend's directory vanished and " + run.outcome);
   return pass("when the frontend's directory vanished, " + run.outcome);
 }
 
@@ -476,7 +519,8 @@ Verdict backend_answers_reconfiguring(const Run& run) {
     }
   }
   if (!asked) return fail("the frontend never went Reconfiguring (" + run.outcome + ")");
-  return fail(std::string(answered ? "never Connected again" : "never answered Reconfigured") + " (" + run.outcome + ")");
+  return fail(std::string(answered ? "never Connected again" : "never answered Reconfigured") + " (" + run.outcome +
+              ")");
 }
 
 Verdict backend_reconnects(const Run& run) {
@@ -495,11 +539,14 @@ Run hostile_run(const SplitTarget& target, const std::string& socket, const std:
     SplitWorld world(target, socket);
     Timeline timeline(world.toolstack(), world.frontend_dir(), world.backend_dir());
     world.create();
-    if (role == "frontend") world.start_frontend();
-    else world.start_backend();
+    if (role == "frontend")
+      world.start_frontend();
+    else
+      world.start_backend();
     script(world, timeline);
     finish(run, world, timeline);
-    run.outcome = "it ended at state " + (role == "frontend" ? run.last.frontend_state : run.last.backend_state).value_or("(gone)");
+    run.outcome = "it ended at state " +
+                  (role == "frontend" ? run.last.frontend_state : run.last.backend_state).value_or("(gone)");
   }
   std::tie(run.recovered, run.recovery) = fresh_device_works(target, socket);
   return run;
@@ -524,7 +571,8 @@ Verdict refused(const Run& run, bool frontend) {
 // survived(), and the half ended Closed (or its directory is gone).
 Verdict ended_closed(const Run& run, bool frontend) {
   const auto& state = frontend ? run.last.frontend_state : run.last.backend_state;
-  if (state && state_of(state) != 6) return fail("did not close: " + run.outcome + " (states " + sequence(states(run, frontend)) + ")");
+  if (state && state_of(state) != 6)
+    return fail("did not close: " + run.outcome + " (states " + sequence(states(run, frontend)) + ")");
   return survived(run);
 }
 
@@ -535,7 +583,8 @@ Verdict idempotent(const Run& run, bool frontend) {
   for (const LoggedWrite& w : run.writes) {
     if (!is_state(run, w, frontend)) continue;
     const int state = state_of(w.value);
-    if (state == previous) return fail("switched to " + std::to_string(state) + " again while in it: it acted on a repeated event");
+    if (state == previous)
+      return fail("switched to " + std::to_string(state) + " again while in it: it acted on a repeated event");
     previous = state;
   }
   return survived(run);
@@ -557,55 +606,67 @@ bool backend_at(const Snapshot& s, int state) { return state_of(s.backend_state)
 std::map<std::string, Script> scripts() {
   return {
       // Scripted backends, against the real frontend.
-      {"backend-skips-initwait", [](SplitWorld& w, Timeline&) { write_state(w.backend_client(), w.backend_dir(), "4"); }},
-      {"backend-repeats-states", [](SplitWorld& w, Timeline& t) {
+      {"backend-skips-initwait",
+       [](SplitWorld& w, Timeline&) { write_state(w.backend_client(), w.backend_dir(), "4"); }},
+      {"backend-repeats-states",
+       [](SplitWorld& w, Timeline& t) {
          for (int i = 0; i < 3; ++i) write_state(w.backend_client(), w.backend_dir(), "2");
          t.wait_for([](const Snapshot& s) { return frontend_at(s, 3); }, kStep);
          w.settle(kStep);
          for (int i = 0; i < 3; ++i) write_state(w.backend_client(), w.backend_dir(), "5");
        }},
-      {"backend-vanishes", [](SplitWorld& w, Timeline& t) {
+      {"backend-vanishes",
+       [](SplitWorld& w, Timeline& t) {
          write_state(w.backend_client(), w.backend_dir(), "2");
          t.wait_for([](const Snapshot& s) { return frontend_at(s, 3); }, kStep);
          w.toolstack().remove(w.backend_dir());
        }},
-      {"backend-jumps-to-closed", [](SplitWorld& w, Timeline& t) {
+      {"backend-jumps-to-closed",
+       [](SplitWorld& w, Timeline& t) {
          write_state(w.backend_client(), w.backend_dir(), "2");
          t.wait_for([](const Snapshot& s) { return frontend_at(s, 3); }, kStep);
          write_state(w.backend_client(), w.backend_dir(), "6");
        }},
-      {"backend-garbage-state", [](SplitWorld& w, Timeline&) { write_state(w.backend_client(), w.backend_dir(), "banana"); }},
-      {"backend-unreadable-state", [](SplitWorld& w, Timeline& t) {
+      {"backend-garbage-state",
+       [](SplitWorld& w, Timeline&) { write_state(w.backend_client(), w.backend_dir(), "banana"); }},
+      {"backend-unreadable-state",
+       [](SplitWorld& w, Timeline& t) {
          write_state(w.backend_client(), w.backend_dir(), "2");
          t.wait_for([](const Snapshot& s) { return frontend_at(s, 3); }, kStep);
          write_private(w.backend_client(), w.backend_dir() + "/state", "4");
        }},
       // Scripted frontends, against the real backend.
-      {"frontend-skips-initialised", [](SplitWorld& w, Timeline& t) {
+      {"frontend-skips-initialised",
+       [](SplitWorld& w, Timeline& t) {
          t.wait_for([](const Snapshot& s) { return backend_at(s, 2); }, kStep);
          w.frontend_client().write(w.frontend_dir() + "/ring-ref", "9999");
          w.frontend_client().write(w.frontend_dir() + "/event-channel", "77");
          write_state(w.frontend_client(), w.frontend_dir(), "4");
        }},
-      {"frontend-repeats-states", [](SplitWorld& w, Timeline& t) {
+      {"frontend-repeats-states",
+       [](SplitWorld& w, Timeline& t) {
          t.wait_for([](const Snapshot& s) { return backend_at(s, 2); }, kStep);
          w.frontend_client().write(w.frontend_dir() + "/ring-ref", "9999");
          w.frontend_client().write(w.frontend_dir() + "/event-channel", "77");
          for (int i = 0; i < 3; ++i) write_state(w.frontend_client(), w.frontend_dir(), "3");
        }},
-      {"frontend-vanishes", [](SplitWorld& w, Timeline& t) {
+      {"frontend-vanishes",
+       [](SplitWorld& w, Timeline& t) {
          t.wait_for([](const Snapshot& s) { return backend_at(s, 2); }, kStep);
          w.toolstack().remove(w.frontend_dir());
        }},
-      {"frontend-garbage-state", [](SplitWorld& w, Timeline&) { write_state(w.frontend_client(), w.frontend_dir(), "banana"); }},
-      {"frontend-ring-ref-after-initialised", [](SplitWorld& w, Timeline& t) {
+      {"frontend-garbage-state",
+       [](SplitWorld& w, Timeline&) { write_state(w.frontend_client(), w.frontend_dir(), "banana"); }},
+      {"frontend-ring-ref-after-initialised",
+       [](SplitWorld& w, Timeline& t) {
          t.wait_for([](const Snapshot& s) { return backend_at(s, 2); }, kStep);
          write_state(w.frontend_client(), w.frontend_dir(), "3");
          w.settle(kStep);  // the backend has seen Initialised with no ring
          w.frontend_client().write(w.frontend_dir() + "/ring-ref", "9999");
          w.frontend_client().write(w.frontend_dir() + "/event-channel", "77");
        }},
-      {"frontend-unreadable-ring", [](SplitWorld& w, Timeline& t) {
+      {"frontend-unreadable-ring",
+       [](SplitWorld& w, Timeline& t) {
          t.wait_for([](const Snapshot& s) { return backend_at(s, 2); }, kStep);
          write_private(w.frontend_client(), w.frontend_dir() + "/ring-ref", "0");
          write_private(w.frontend_client(), w.frontend_dir() + "/event-channel", "1");
@@ -618,7 +679,7 @@ std::map<std::string, Script> scripts() {
 
 struct XenbusCheck {
   CheckInfo info;
-  std::string role;    ///< the half it judges
+  std::string role;  ///< the half it judges
   Scenario scenario;
   std::string script;  ///< hostile: the scripted peer
   std::function<Verdict(const Run&, const SplitTarget&)> judge;
@@ -626,91 +687,133 @@ struct XenbusCheck {
 
 using Judge = std::function<Verdict(const Run&, const SplitTarget&)>;
 
-XenbusCheck faithful(std::string id, std::string req, std::string role, Scenario scenario, std::string summary, Judge judge) {
-  return {{std::move(id), {std::move(req)}, Mode::Faithful, std::move(summary)}, std::move(role), scenario, "", std::move(judge)};
+XenbusCheck faithful(std::string id, std::string req, std::string role, Scenario scenario, std::string summary,
+                     Judge judge) {
+  return {{std::move(id), {std::move(req)}, Mode::Faithful, std::move(summary)},
+          std::move(role),
+          scenario,
+          "",
+          std::move(judge)};
 }
 
-XenbusCheck hostile(std::string id, std::string req, std::string role, std::string script, std::string summary, Judge judge) {
-  return {{std::move(id), {std::move(req)}, Mode::Hostile, std::move(summary)}, std::move(role), Scenario::Hostile, std::move(script), std::move(judge)};
+XenbusCheck hostile(std::string id, std::string req, std::string role, std::string script, std::string summary,
+                    Judge judge) {
+  return {{std::move(id), {std::move(req)}, Mode::Hostile, std::move(summary)},
+          std::move(role),
+          Scenario::Hostile,
+          std::move(script),
+          std::move(judge)};
 }
 
 const std::vector<XenbusCheck>& table() {
   constexpr bool F = true, B = false;
   static const std::vector<XenbusCheck> checks = {
       // The frontend, against the pair's own backend.
-      faithful("xenbus.frontend.ring-before-initialised", "xenbus/handshake/frontend-publishes-with-initialised", "frontend", Scenario::Handshake,
-               "ring details present once Initialised", [](const Run& r, const SplitTarget& t) { return ring_before_initialised(r, t); }),
-      faithful("xenbus.frontend.details-in-one-transaction", "xenbus/handshake/frontend-details-one-transaction", "frontend", Scenario::Handshake,
-               "details and Initialised take effect together", [](const Run& r, const SplitTarget&) { return details_one_transaction(r); }),
-      faithful("xenbus.frontend.connected-after-backend", "xenbus/handshake/frontend-connects-after-backend", "frontend", Scenario::Handshake,
-               "Connected only after the backend", [](const Run& r, const SplitTarget&) { return reached_after(r, F, 4, {4}, "the backend connected"); }),
-      faithful("xenbus.frontend.legal-transitions", "xenbus/states/frontend-transitions", "frontend", Scenario::Handshake,
-               "every state change allowed", [](const Run& r, const SplitTarget&) { return legal_transitions(r, F); }),
+      faithful("xenbus.frontend.ring-before-initialised", "xenbus/handshake/frontend-publishes-with-initialised",
+               "frontend", Scenario::Handshake, "ring details present once Initialised",
+               [](const Run& r, const SplitTarget& t) { return ring_before_initialised(r, t); }),
+      faithful("xenbus.frontend.details-in-one-transaction", "xenbus/handshake/frontend-details-one-transaction",
+               "frontend", Scenario::Handshake, "details and Initialised take effect together",
+               [](const Run& r, const SplitTarget&) { return details_one_transaction(r); }),
+      faithful("xenbus.frontend.connected-after-backend", "xenbus/handshake/frontend-connects-after-backend",
+               "frontend", Scenario::Handshake, "Connected only after the backend",
+               [](const Run& r, const SplitTarget&) { return reached_after(r, F, 4, {4}, "the backend connected"); }),
+      faithful("xenbus.frontend.legal-transitions", "xenbus/states/frontend-transitions", "frontend",
+               Scenario::Handshake, "every state change allowed",
+               [](const Run& r, const SplitTarget&) { return legal_transitions(r, F); }),
       faithful("xenbus.frontend.state-values", "xenbus/states/frontend-values", "frontend", Scenario::Handshake,
                "state nodes hold 0..8", [](const Run& r, const SplitTarget&) { return state_values(r, F); }),
       faithful("xenbus.frontend.nodes-readable", "xenbus/nodes/frontend-readable", "frontend", Scenario::Handshake,
-               "published nodes readable by the backend", [](const Run& r, const SplitTarget&) { return nodes_readable(r); }),
+               "published nodes readable by the backend",
+               [](const Run& r, const SplitTarget&) { return nodes_readable(r); }),
       faithful("xenbus.frontend.own-directory", "xenbus/nodes/frontend-own-directory", "frontend", Scenario::Handshake,
-               "writes only its own directory and error node", [](const Run& r, const SplitTarget&) { return own_directory(r, F); }),
-      faithful("xenbus.frontend.follows-backend-closing", "xenbus/teardown/frontend-follows-closing", "frontend", Scenario::BackendCloses,
-               "Closing, then Closed, after the backend", [](const Run& r, const SplitTarget&) { return follows_closing(r, F); }),
-      faithful("xenbus.frontend.reconfigures", "xenbus/reconfigure/frontend-returns-connected", "frontend", Scenario::Reconfigure,
-               "Reconfiguring, then Connected after the backend", [](const Run& r, const SplitTarget&) { return frontend_reconfigures(r); }),
+               "writes only its own directory and error node",
+               [](const Run& r, const SplitTarget&) { return own_directory(r, F); }),
+      faithful("xenbus.frontend.follows-backend-closing", "xenbus/teardown/frontend-follows-closing", "frontend",
+               Scenario::BackendCloses, "Closing, then Closed, after the backend",
+               [](const Run& r, const SplitTarget&) { return follows_closing(r, F); }),
+      faithful("xenbus.frontend.reconfigures", "xenbus/reconfigure/frontend-returns-connected", "frontend",
+               Scenario::Reconfigure, "Reconfiguring, then Connected after the backend",
+               [](const Run& r, const SplitTarget&) { return frontend_reconfigures(r); }),
       // The backend, against the pair's own frontend.
-      faithful("xenbus.backend.initwait-before-waiting", "xenbus/handshake/backend-initwait", "backend", Scenario::Handshake,
-               "InitWait before waiting for the frontend", [](const Run& r, const SplitTarget&) { return initwait(r); }),
-      faithful("xenbus.backend.features-in-time", "xenbus/handshake/backend-features-in-time", "backend", Scenario::Handshake,
-               "max-* by InitWait, feature-* by Connected", [](const Run& r, const SplitTarget&) { return features_in_time(r); }),
-      faithful("xenbus.backend.connected-after-frontend", "xenbus/handshake/backend-connects-after-frontend", "backend", Scenario::Handshake,
-               "Connected only after the frontend's details", [](const Run& r, const SplitTarget&) { return reached_after(r, B, 4, {3, 4}, "the frontend was Initialised"); }),
-      faithful("xenbus.backend.info-with-connected", "xenbus/handshake/backend-info-with-connected", "backend", Scenario::Handshake,
-               "device details no later than Connected", [](const Run& r, const SplitTarget&) { return info_with_connected(r); }),
+      faithful("xenbus.backend.initwait-before-waiting", "xenbus/handshake/backend-initwait", "backend",
+               Scenario::Handshake, "InitWait before waiting for the frontend",
+               [](const Run& r, const SplitTarget&) { return initwait(r); }),
+      faithful("xenbus.backend.features-in-time", "xenbus/handshake/backend-features-in-time", "backend",
+               Scenario::Handshake, "max-* by InitWait, feature-* by Connected",
+               [](const Run& r, const SplitTarget&) { return features_in_time(r); }),
+      faithful("xenbus.backend.connected-after-frontend", "xenbus/handshake/backend-connects-after-frontend", "backend",
+               Scenario::Handshake, "Connected only after the frontend's details",
+               [](const Run& r, const SplitTarget&) {
+                 return reached_after(r, B, 4, {3, 4}, "the frontend was Initialised");
+               }),
+      faithful("xenbus.backend.info-with-connected", "xenbus/handshake/backend-info-with-connected", "backend",
+               Scenario::Handshake, "device details no later than Connected",
+               [](const Run& r, const SplitTarget&) { return info_with_connected(r); }),
       faithful("xenbus.backend.legal-transitions", "xenbus/states/backend-transitions", "backend", Scenario::Handshake,
                "every state change allowed", [](const Run& r, const SplitTarget&) { return legal_transitions(r, B); }),
       faithful("xenbus.backend.state-values", "xenbus/states/backend-values", "backend", Scenario::Handshake,
                "state nodes hold 0..8", [](const Run& r, const SplitTarget&) { return state_values(r, B); }),
       faithful("xenbus.backend.nodes-readable", "xenbus/nodes/backend-readable", "backend", Scenario::Handshake,
-               "published nodes readable by the frontend", [](const Run& r, const SplitTarget&) { return nodes_readable(r); }),
+               "published nodes readable by the frontend",
+               [](const Run& r, const SplitTarget&) { return nodes_readable(r); }),
       faithful("xenbus.backend.own-directory", "xenbus/nodes/backend-own-directory", "backend", Scenario::Handshake,
-               "writes only its own directory and error node", [](const Run& r, const SplitTarget&) { return own_directory(r, B); }),
-      faithful("xenbus.backend.follows-frontend-closing", "xenbus/teardown/backend-follows-closing", "backend", Scenario::Handshake,
-               "Closing, then Closed, after the frontend", [](const Run& r, const SplitTarget&) { return follows_closing(r, B); }),
-      faithful("xenbus.backend.bad-details-closing", "xenbus/handshake/backend-refuses-missing-details", "backend", Scenario::MissingRingRef,
-               "no ring: error node and Closing", [](const Run& r, const SplitTarget&) { return bad_details(r); }),
+               "writes only its own directory and error node",
+               [](const Run& r, const SplitTarget&) { return own_directory(r, B); }),
+      faithful("xenbus.backend.follows-frontend-closing", "xenbus/teardown/backend-follows-closing", "backend",
+               Scenario::Handshake, "Closing, then Closed, after the frontend",
+               [](const Run& r, const SplitTarget&) { return follows_closing(r, B); }),
+      faithful("xenbus.backend.bad-details-closing", "xenbus/handshake/backend-refuses-missing-details", "backend",
+               Scenario::MissingRingRef, "no ring: error node and Closing",
+               [](const Run& r, const SplitTarget&) { return bad_details(r); }),
       faithful("xenbus.backend.error-node", "xenbus/errors/error-node", "backend", Scenario::MissingRingRef,
-               "error/<nodename>/error holds \"<errno> <message>\"", [](const Run& r, const SplitTarget&) { return error_node(r); }),
-      faithful("xenbus.backend.frontend-gone", "xenbus/teardown/backend-unregisters-when-frontend-gone", "backend", Scenario::FrontendGone,
-               "the frontend gone: the backend closes", [](const Run& r, const SplitTarget&) { return frontend_gone_check(r); }),
-      faithful("xenbus.backend.answers-reconfiguring", "xenbus/reconfigure/backend-answers", "backend", Scenario::Reconfigure,
-               "Reconfigured, then Connected after the frontend", [](const Run& r, const SplitTarget&) { return backend_answers_reconfiguring(r); }),
+               "error/<nodename>/error holds \"<errno> <message>\"",
+               [](const Run& r, const SplitTarget&) { return error_node(r); }),
+      faithful("xenbus.backend.frontend-gone", "xenbus/teardown/backend-unregisters-when-frontend-gone", "backend",
+               Scenario::FrontendGone, "the frontend gone: the backend closes",
+               [](const Run& r, const SplitTarget&) { return frontend_gone_check(r); }),
+      faithful("xenbus.backend.answers-reconfiguring", "xenbus/reconfigure/backend-answers", "backend",
+               Scenario::Reconfigure, "Reconfigured, then Connected after the frontend",
+               [](const Run& r, const SplitTarget&) { return backend_answers_reconfiguring(r); }),
       faithful("xenbus.backend.reconnects", "xenbus/teardown/backend-reconnects", "backend", Scenario::Reconnect,
-               "Closed, then InitWait for a frontend back at Initialising", [](const Run& r, const SplitTarget&) { return backend_reconnects(r); }),
+               "Closed, then InitWait for a frontend back at Initialising",
+               [](const Run& r, const SplitTarget&) { return backend_reconnects(r); }),
       // Scripted backends against the real frontend.
-      hostile("hostile-backend.skips-initwait", "xenbus/handshake/backend-initwait", "frontend", "backend-skips-initwait",
-              "a backend going 1 to 4", [](const Run& r, const SplitTarget&) { return survived(r); }),
-      hostile("hostile-backend.repeats-states", "xenbus/watch/frontend-idempotent", "frontend", "backend-repeats-states",
-              "a backend writing each state three times", [](const Run& r, const SplitTarget&) { return idempotent(r, F); }),
+      hostile("hostile-backend.skips-initwait", "xenbus/handshake/backend-initwait", "frontend",
+              "backend-skips-initwait", "a backend going 1 to 4",
+              [](const Run& r, const SplitTarget&) { return survived(r); }),
+      hostile("hostile-backend.repeats-states", "xenbus/watch/frontend-idempotent", "frontend",
+              "backend-repeats-states", "a backend writing each state three times",
+              [](const Run& r, const SplitTarget&) { return idempotent(r, F); }),
       hostile("hostile-backend.vanishes", "xenbus/teardown/frontend-backend-gone", "frontend", "backend-vanishes",
-              "a backend directory removed mid-handshake", [](const Run& r, const SplitTarget&) { return ended_closed(r, F); }),
-      hostile("hostile-backend.jumps-to-closed", "xenbus/teardown/frontend-missed-closing", "frontend", "backend-jumps-to-closed",
-              "a backend going Closed without Closing", [](const Run& r, const SplitTarget&) { return ended_closed(r, F); }),
+              "a backend directory removed mid-handshake",
+              [](const Run& r, const SplitTarget&) { return ended_closed(r, F); }),
+      hostile("hostile-backend.jumps-to-closed", "xenbus/teardown/frontend-missed-closing", "frontend",
+              "backend-jumps-to-closed", "a backend going Closed without Closing",
+              [](const Run& r, const SplitTarget&) { return ended_closed(r, F); }),
       hostile("hostile-backend.garbage-state", "xenbus/states/backend-values", "frontend", "backend-garbage-state",
               "a backend state of \"banana\"", [](const Run& r, const SplitTarget&) { return refused(r, F); }),
-      hostile("hostile-backend.unreadable-state", "xenbus/nodes/backend-readable", "frontend", "backend-unreadable-state",
-              "a backend Connected in a state node the frontend cannot read", [](const Run& r, const SplitTarget&) { return refused(r, F); }),
+      hostile("hostile-backend.unreadable-state", "xenbus/nodes/backend-readable", "frontend",
+              "backend-unreadable-state", "a backend Connected in a state node the frontend cannot read",
+              [](const Run& r, const SplitTarget&) { return refused(r, F); }),
       // Scripted frontends against the real backend.
-      hostile("hostile-frontend.skips-initialised", "xenbus/states/frontend-transitions", "backend", "frontend-skips-initialised",
-              "a frontend going 1 to 4 with a bogus ring", [](const Run& r, const SplitTarget&) { return refused(r, B); }),
-      hostile("hostile-frontend.repeats-states", "xenbus/watch/backend-idempotent", "backend", "frontend-repeats-states",
-              "a frontend writing Initialised three times", [](const Run& r, const SplitTarget&) { return idempotent(r, B); }),
-      hostile("hostile-frontend.vanishes", "xenbus/teardown/backend-unregisters-when-frontend-gone", "backend", "frontend-vanishes",
-              "a frontend directory removed mid-handshake", [](const Run& r, const SplitTarget&) { return ended_closed(r, B); }),
+      hostile("hostile-frontend.skips-initialised", "xenbus/states/frontend-transitions", "backend",
+              "frontend-skips-initialised", "a frontend going 1 to 4 with a bogus ring",
+              [](const Run& r, const SplitTarget&) { return refused(r, B); }),
+      hostile("hostile-frontend.repeats-states", "xenbus/watch/backend-idempotent", "backend",
+              "frontend-repeats-states", "a frontend writing Initialised three times",
+              [](const Run& r, const SplitTarget&) { return idempotent(r, B); }),
+      hostile("hostile-frontend.vanishes", "xenbus/teardown/backend-unregisters-when-frontend-gone", "backend",
+              "frontend-vanishes", "a frontend directory removed mid-handshake",
+              [](const Run& r, const SplitTarget&) { return ended_closed(r, B); }),
       hostile("hostile-frontend.garbage-state", "xenbus/states/frontend-values", "backend", "frontend-garbage-state",
               "a frontend state of \"banana\"", [](const Run& r, const SplitTarget&) { return refused(r, B); }),
-      hostile("hostile-frontend.ring-ref-after-initialised", "xenbus/handshake/frontend-publishes-with-initialised", "backend",
-              "frontend-ring-ref-after-initialised", "a frontend publishing its ring after Initialised", [](const Run& r, const SplitTarget&) { return refused(r, B); }),
-      hostile("hostile-frontend.unreadable-ring", "xenbus/nodes/frontend-readable", "backend", "frontend-unreadable-ring",
-              "a frontend whose ring-ref the backend cannot read", [](const Run& r, const SplitTarget&) { return refused(r, B); }),
+      hostile("hostile-frontend.ring-ref-after-initialised", "xenbus/handshake/frontend-publishes-with-initialised",
+              "backend", "frontend-ring-ref-after-initialised", "a frontend publishing its ring after Initialised",
+              [](const Run& r, const SplitTarget&) { return refused(r, B); }),
+      hostile("hostile-frontend.unreadable-ring", "xenbus/nodes/frontend-readable", "backend",
+              "frontend-unreadable-ring", "a frontend whose ring-ref the backend cannot read",
+              [](const Run& r, const SplitTarget&) { return refused(r, B); }),
   };
   return checks;
 }
@@ -718,13 +821,20 @@ const std::vector<XenbusCheck>& table() {
 Run run_scenario(const XenbusPlan& plan, Scenario scenario, const std::string& script) {
   const SplitTarget& t = *plan.target;
   switch (scenario) {
-    case Scenario::Handshake: return handshake(t, plan.store_socket, plan.role, false);
-    case Scenario::BackendCloses: return handshake(t, plan.store_socket, plan.role, true);
-    case Scenario::MissingRingRef: return missing_ring_ref(t, plan.store_socket);
-    case Scenario::FrontendGone: return frontend_gone(t, plan.store_socket, plan.role);
-    case Scenario::Reconfigure: return reconfigure(t, plan.store_socket, plan.role);
-    case Scenario::Reconnect: return reconnect(t, plan.store_socket, plan.role);
-    case Scenario::Hostile: return hostile_run(t, plan.store_socket, plan.role, scripts().at(script));
+    case Scenario::Handshake:
+      return handshake(t, plan.store_socket, plan.role, false);
+    case Scenario::BackendCloses:
+      return handshake(t, plan.store_socket, plan.role, true);
+    case Scenario::MissingRingRef:
+      return missing_ring_ref(t, plan.store_socket);
+    case Scenario::FrontendGone:
+      return frontend_gone(t, plan.store_socket, plan.role);
+    case Scenario::Reconfigure:
+      return reconfigure(t, plan.store_socket, plan.role);
+    case Scenario::Reconnect:
+      return reconnect(t, plan.store_socket, plan.role);
+    case Scenario::Hostile:
+      return hostile_run(t, plan.store_socket, plan.role, scripts().at(script));
   }
   return {};
 }
@@ -738,9 +848,13 @@ std::vector<CheckInfo> xenbus_check_infos() {
 }
 
 void run_xenbus(const XenbusPlan& plan, Report& report, const std::map<std::string, std::string>& deviations) {
-  if (plan.target == nullptr) throw vgen::Error("the xenbus suite needs a split pair linked into the harness (run the pair's program with --conform)");
-  if (!plan.target->halves.spec->frontend_compatible.empty()) throw vgen::Error("the xenbus suite checks xenbus pairs; '" + plan.target->name + "' is a vbus pair");
-  if (plan.role != "frontend" && plan.role != "backend") throw vgen::Error("unknown xenbus role '" + plan.role + "' (frontend, backend)");
+  if (plan.target == nullptr)
+    throw vgen::Error(
+        "the xenbus suite needs a split pair linked into the harness (run the pair's program with --conform)");
+  if (!plan.target->halves.spec->frontend_compatible.empty())
+    throw vgen::Error("the xenbus suite checks xenbus pairs; '" + plan.target->name + "' is a vbus pair");
+  if (plan.role != "frontend" && plan.role != "backend")
+    throw vgen::Error("unknown xenbus role '" + plan.role + "' (frontend, backend)");
   std::map<std::pair<Scenario, std::string>, std::vector<const XenbusCheck*>> groups;
   for (const XenbusCheck& c : table()) {
     if (c.role != plan.role || (c.info.mode == Mode::Faithful ? !plan.faithful : !plan.hostile)) continue;

@@ -17,7 +17,8 @@ StoreConnection::StoreConnection(const std::string& socket_path) {
   fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
-  if (fd_ < 0 || socket_path.size() >= sizeof(address.sun_path)) throw vgen::Error("cannot open a socket for " + socket_path);
+  if (fd_ < 0 || socket_path.size() >= sizeof(address.sun_path))
+    throw vgen::Error("cannot open a socket for " + socket_path);
   std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     const int error = errno;
@@ -57,7 +58,8 @@ std::optional<store::Message> StoreConnection::receive(std::chrono::milliseconds
       }
     }
     if (closed_) return std::nullopt;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     pollfd p{fd_, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -82,12 +84,14 @@ std::optional<store::Message> StoreConnection::next(std::chrono::milliseconds ti
   return receive(timeout);
 }
 
-std::optional<store::Message> StoreConnection::request(store::MessageType type, std::string_view payload, std::uint32_t tx) {
+std::optional<store::Message> StoreConnection::request(store::MessageType type, std::string_view payload,
+                                                       std::uint32_t tx) {
   const std::uint32_t id = next_id_++;
   send_raw(store::encode({{static_cast<std::uint32_t>(type), id, tx, 0}, std::string(payload)}));
   const auto deadline = std::chrono::steady_clock::now() + kReplyTimeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     std::optional<store::Message> m = receive(std::max(left, std::chrono::milliseconds(0)));
     if (!m) return std::nullopt;
     if (m->header.type == static_cast<std::uint32_t>(store::MessageType::WatchEvent)) {
@@ -101,7 +105,8 @@ std::optional<store::Message> StoreConnection::request(store::MessageType type, 
 std::optional<WatchEvent> StoreConnection::event(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     std::optional<store::Message> m = next(std::max(left, std::chrono::milliseconds(0)));
     if (!m) return std::nullopt;
     if (m->header.type != static_cast<std::uint32_t>(store::MessageType::WatchEvent)) continue;
@@ -132,7 +137,8 @@ std::string text_of(const store::Message& reply) {
 }
 
 bool is_error(const std::optional<store::Message>& reply, std::string_view name) {
-  return reply && reply->header.type == static_cast<std::uint32_t>(store::MessageType::Error) && text_of(*reply) == name;
+  return reply && reply->header.type == static_cast<std::uint32_t>(store::MessageType::Error) &&
+         text_of(*reply) == name;
 }
 
 std::string describe(const std::optional<store::Message>& reply) {

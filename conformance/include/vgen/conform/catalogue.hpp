@@ -20,13 +20,13 @@ class CatalogueError : public vgen::Error {
 
 /// One rule of a protocol.
 struct Requirement {
-  std::string id;                   ///< unique across catalogues, e.g. "virtio/2.1.2/no-use-before-driver-ok"
-  std::string section;              ///< where the rule is stated, e.g. "2.1.2" or "xs_wire.h"
-  std::string level;                ///< "MUST", "MUST NOT" or "implied" (a rule the layout definition implies)
-  std::string binds;                ///< the side the rule binds: driver, device, frontend, backend, host, remote, daemon, client
-  std::string text;                 ///< the rule, paraphrased
-  bool observable = true;           ///< whether a peer can tell that the rule was broken
-  std::string reason;               ///< why it is not observable (observable == false only)
+  std::string id;          ///< unique across catalogues, e.g. "virtio/2.1.2/no-use-before-driver-ok"
+  std::string section;     ///< where the rule is stated, e.g. "2.1.2" or "xs_wire.h"
+  std::string level;       ///< "MUST", "MUST NOT" or "implied" (a rule the layout definition implies)
+  std::string binds;       ///< the side the rule binds: driver, device, frontend, backend, host, remote, daemon, client
+  std::string text;        ///< the rule, paraphrased
+  bool observable = true;  ///< whether a peer can tell that the rule was broken
+  std::string reason;      ///< why it is not observable (observable == false only)
   std::vector<std::string> checks;  ///< ids of the checks that cover it (observable only)
   std::string file;                 ///< the catalogue file it came from
   int line = 0;                     ///< its line there

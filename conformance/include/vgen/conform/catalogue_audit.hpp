@@ -14,7 +14,8 @@ namespace vgen::conform {
 /// they agree): duplicate ids, an observable requirement without checks, a check named by a
 /// requirement that does not exist, a check whose requirement does not exist or does not list
 /// it, an unobservable requirement without a reason or with checks.
-std::vector<std::string> audit_catalogues(const std::vector<Catalogue>& catalogues, const std::vector<CheckInfo>& checks);
+std::vector<std::string> audit_catalogues(const std::vector<Catalogue>& catalogues,
+                                          const std::vector<CheckInfo>& checks);
 
 /// Counts for the summary: requirements per section and per protocol, observable and not.
 std::string catalogue_counts(const std::vector<Catalogue>& catalogues, const std::vector<CheckInfo>& checks);

@@ -12,9 +12,9 @@
 // the spec's queues.
 #pragma once
 
+#include <type_traits>
 #include <vgen/conform/main.hpp>
 #include <vgen/conform/virtio_target.hpp>
-#include <type_traits>
 
 #include <vgen/pair/rpmsg_pair.hpp>
 #include <vgen/pair/split_pair.hpp>

@@ -25,9 +25,9 @@ struct RunInfo {
 
 /// One check's result.
 struct Result {
-  CheckInfo check;            ///< which check
-  Verdict verdict;            ///< its outcome and reason
-  std::string deviation;      ///< non-empty: a FAIL the run was told to expect (the note)
+  CheckInfo check;        ///< which check
+  Verdict verdict;        ///< its outcome and reason
+  std::string deviation;  ///< non-empty: a FAIL the run was told to expect (the note)
 };
 
 /// `check` judged `verdict`, with the note `deviations` (check id to note) holds for it, if any.
@@ -36,7 +36,7 @@ Result judged(const CheckInfo& check, Verdict verdict, const std::map<std::strin
 /// Counts of one run.
 struct Counts {
   int pass = 0;
-  int fail = 0;        ///< including recorded deviations
+  int fail = 0;  ///< including recorded deviations
   int skip = 0;
   int deviations = 0;  ///< FAILs recorded as known deviations
 };

@@ -24,12 +24,12 @@ namespace vgen::conform {
 /// list order; those marked `answered` must come back once every probe is available and the
 /// queues were notified (a device-to-driver buffer that waits for data is not answered).
 struct VirtioProbe {
-  std::uint16_t queue = 0;           ///< queue index
-  std::vector<std::byte> readable;   ///< device-readable bytes (may be empty)
-  std::uint32_t writable = 0;        ///< device-writable bytes (may be 0)
-  bool answered = true;              ///< the device returns it without further input
-  bool find_out = false;             ///< whether it is answered is unknown: the harness tries it
-                                     ///< once before the checks and sets `answered`
+  std::uint16_t queue = 0;          ///< queue index
+  std::vector<std::byte> readable;  ///< device-readable bytes (may be empty)
+  std::uint32_t writable = 0;       ///< device-writable bytes (may be 0)
+  bool answered = true;             ///< the device returns it without further input
+  bool find_out = false;            ///< whether it is answered is unknown: the harness tries it
+                                    ///< once before the checks and sets `answered`
 };
 
 /// A VirtIO pair under test. Either half may be missing; checks of a missing half are not run.
