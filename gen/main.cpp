@@ -1,4 +1,4 @@
-// The vgen command line: check, generate, new-device, update, import, trace show. Exit status: 0
+// The vgen command line: check, generate, new-device, update, import, trace show|stats. Exit status: 0
 // success, 1 invalid spec (or unreadable spec, or a spec vgen cannot generate code for; for
 // trace show, a damaged log; for update, a conflict), 2 usage error, 3 internal error, 4 a file or folder vgen cannot
 // read or write.
@@ -28,6 +28,7 @@
 #include "vgen/trace/error.hpp"
 #include "vgen/trace/log_reader.hpp"
 #include "vgen/trace_view/show.hpp"
+#include "vgen/trace_view/stats.hpp"
 
 namespace {
 
@@ -100,16 +101,32 @@ void add_trace(CLI::App& app, TraceOptions& options) {
       "Exit status: 0 the whole log was read; 1 the log is damaged (truncated, corrupt or of a newer\n"
       "version: every complete record before the damage is printed, then the error with its byte\n"
       "offset on stderr); 2 usage error; 4 the log cannot be opened.");
+  CLI::App* stats = trace->add_subcommand(
+      "stats",
+      "Print per queue and channel: records, chains, used entries, bytes each way, notifications sent and "
+      "suppressed, most chains in flight, and available-to-used latency percentiles");
+  stats->add_option("LOG", options.log, "The trace log (pcapng)")->required()->type_name("LOG");
+  stats->footer(
+      "Exit status: 0 the whole log was read; 1 the log is damaged (the figures up to the damage are\n"
+      "printed, then the error with its byte offset on stderr); 2 usage error; 4 the log cannot be opened.");
 }
 
-// Prints every record, then the error that stopped the reading, if any.
-int run_trace_show(const TraceOptions& options) {
+// Runs `vgen trace show` or `vgen trace stats`: what the log holds up to any damage, then the
+// error that stopped the reading.
+int run_trace(const std::string& command, const TraceOptions& options) {
+  vgen::trace_view::LogStats stats;
   try {
     vgen::trace::LogReader reader(options.log);
-    vgen::trace_view::show(reader, std::cout);
+    if (command == "show") {
+      vgen::trace_view::show(reader, std::cout);
+    } else {
+      vgen::trace_view::collect(reader, stats);
+      vgen::trace_view::print(stats, std::cout);
+    }
   } catch (const vgen::trace::Error& error) {
+    if (command == "stats" && error.code() != vgen::trace::ErrorCode::System) vgen::trace_view::print(stats, std::cout);
     std::cout.flush();
-    std::cerr << "vgen trace show: " << options.log << ": " << error.what() << '\n';
+    std::cerr << "vgen trace " << command << ": " << options.log << ": " << error.what() << '\n';
     return error.code() == vgen::trace::ErrorCode::System ? kExitFiles : kExitInvalidSpec;
   }
   return 0;
@@ -444,7 +461,9 @@ int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& g
         const NewDeviceOptions& new_device, const UpdateOptions& update, const ImportOptions& import,
         const TraceOptions& trace) {
   try {
-    if (app.got_subcommand("trace")) return run_trace_show(trace);
+    if (app.got_subcommand("trace")) {
+      return run_trace(app.get_subcommand("trace")->got_subcommand("stats") ? "stats" : "show", trace);
+    }
     if (app.got_subcommand("import")) return run_import(import);
     if (app.got_subcommand("generate")) return run_generate(generate);
     if (app.got_subcommand("new-device")) return run_new_device(new_device);

@@ -257,12 +257,16 @@ std::string xenbus_state_name(std::uint64_t state) {
   return state < kStates.size() ? std::string(kStates[state]) : "state-" + std::to_string(state);
 }
 
+std::string interface_name(const trace::LogRecord& record, const std::vector<trace::LogInterface>& interfaces) {
+  return record.interface < interfaces.size() && !interfaces[record.interface].name.empty()
+             ? interfaces[record.interface].name
+             : "if" + std::to_string(record.interface);
+}
+
 std::string describe(const trace::LogRecord& record, const std::vector<trace::LogInterface>& interfaces,
                      std::uint64_t first_ns) {
   const Record& r = record.record;
-  const std::string where = record.interface < interfaces.size() && !interfaces[record.interface].name.empty()
-                                ? interfaces[record.interface].name
-                                : "if" + std::to_string(record.interface);
+  const std::string where = interface_name(record, interfaces);
   const std::uint64_t since = record.timestamp_ns >= first_ns ? record.timestamp_ns - first_ns : 0;
   std::string line = seconds(since) + " " + where + " " + std::string(kind_name(r.kind));
   const std::string rest = fields(r);

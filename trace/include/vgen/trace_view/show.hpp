@@ -17,6 +17,8 @@
 
 namespace vgen::trace_view {
 
+/// The name of the interface `record` is on ("vq0", "virtio", ...), or "if<id>" when unnamed.
+std::string interface_name(const trace::LogRecord& record, const std::vector<trace::LogInterface>& interfaces);
 /// The text of one record (no newline); `first_ns` is the time of the log's first record.
 std::string describe(const trace::LogRecord& record, const std::vector<trace::LogInterface>& interfaces,
                      std::uint64_t first_ns);
