@@ -89,6 +89,7 @@ struct ImportOptions {
 
 struct TraceOptions {
   std::string log;
+  vgen::trace_view::ShowFilter filter;
 };
 
 void add_trace(CLI::App& app, TraceOptions& options) {
@@ -97,6 +98,18 @@ void add_trace(CLI::App& app, TraceOptions& options) {
   CLI::App* show =
       trace->add_subcommand("show", "Print one line per event of a trace log, with names instead of numbers");
   show->add_option("LOG", options.log, "The trace log (pcapng)")->required()->type_name("LOG");
+  show->add_option("--queue", options.filter.interfaces,
+                   "Only this interface (vq0, virtio, vhost-user, ...: the second column); repeatable")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  show->add_option("--since", options.filter.since, "Only records at least SECONDS after the first")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber);
+  show->add_option("--until", options.filter.until, "Only records at most SECONDS after the first")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber);
+  show->add_flag("--follow", options.filter.follow,
+                 "At the end of the log, wait for the records a running program appends (stop with Ctrl-C)");
   show->footer(
       "Exit status: 0 the whole log was read; 1 the log is damaged (truncated, corrupt or of a newer\n"
       "version: every complete record before the damage is printed, then the error with its byte\n"
@@ -118,7 +131,7 @@ int run_trace(const std::string& command, const TraceOptions& options) {
   try {
     vgen::trace::LogReader reader(options.log);
     if (command == "show") {
-      vgen::trace_view::show(reader, std::cout);
+      vgen::trace_view::show(reader, std::cout, options.filter);
     } else {
       vgen::trace_view::collect(reader, stats);
       vgen::trace_view::print(stats, std::cout);

@@ -1,9 +1,12 @@
 #include "vgen/trace_view/show.hpp"
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <string_view>
+#include <thread>
 
 #include <vgen/format.hpp>
 
@@ -226,6 +229,18 @@ std::string fields(const Record& r) {
          std::to_string(r.b);
 }
 
+// True when `filter` lets `record` through: its interface is named (or none are), and its
+// time after the first record is within since..until.
+bool selected(const trace::LogRecord& record, const std::vector<trace::LogInterface>& interfaces,
+              std::uint64_t first_ns, const ShowFilter& filter) {
+  if (!filter.interfaces.empty() && std::find(filter.interfaces.begin(), filter.interfaces.end(),
+                                              interface_name(record, interfaces)) == filter.interfaces.end()) {
+    return false;
+  }
+  const double after = static_cast<double>(record.timestamp_ns >= first_ns ? record.timestamp_ns - first_ns : 0) / 1e9;
+  return !(filter.since && after < *filter.since) && !(filter.until && after > *filter.until);
+}
+
 }  // namespace
 
 std::string status_names(std::uint64_t status) {
@@ -274,15 +289,27 @@ std::string describe(const trace::LogRecord& record, const std::vector<trace::Lo
   return line + descriptors(r) + payload(r);
 }
 
-std::uint64_t show(trace::LogReader& reader, std::ostream& out) {
-  std::uint64_t count = 0;
-  std::uint64_t first_ns = 0;
-  while (const trace::LogRecord* record = reader.next()) {
-    if (count == 0) first_ns = record->timestamp_ns;
-    out << describe(*record, reader.interfaces(), first_ns) << '\n';
-    ++count;
+std::uint64_t show(trace::LogReader& reader, std::ostream& out) { return show(reader, out, ShowFilter{}); }
+
+std::uint64_t show(trace::LogReader& reader, std::ostream& out, const ShowFilter& filter) {
+  // How long follow mode waits before looking at the end of the log again.
+  constexpr auto kFollowPause = std::chrono::milliseconds(100);
+  reader.set_follow(filter.follow);
+  std::uint64_t shown = 0;
+  std::optional<std::uint64_t> first_ns;
+  for (;;) {
+    const trace::LogRecord* record = reader.next();
+    if (record == nullptr) {
+      if (!filter.follow) return shown;
+      out.flush();
+      std::this_thread::sleep_for(kFollowPause);
+      continue;
+    }
+    if (!first_ns) first_ns = record->timestamp_ns;
+    if (!selected(*record, reader.interfaces(), *first_ns, filter)) continue;
+    out << describe(*record, reader.interfaces(), *first_ns) << '\n';
+    ++shown;
   }
-  return count;
 }
 
 }  // namespace vgen::trace_view

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -31,5 +32,17 @@ std::string xenbus_state_name(std::uint64_t state);
 /// Writes one line per record of `reader` to `out`; returns how many. A damaged log throws
 /// trace::Error after the lines of every complete record before the damage were written.
 std::uint64_t show(trace::LogReader& reader, std::ostream& out);
+
+/// Which records `show` prints, and whether it waits for more at the end of the log.
+struct ShowFilter {
+  std::vector<std::string> interfaces;  ///< interface names to print ("vq0", "virtio"); empty: all
+  std::optional<double> since;          ///< seconds after the first record; earlier ones skipped
+  std::optional<double> until;          ///< seconds after the first record; later ones skipped
+  bool follow = false;                  ///< at the end, wait for records the writer appends
+};
+
+/// As show(), printing only what `filter` selects; the time column still counts from the log's
+/// first record. With follow it returns only when reading fails (or the process is stopped).
+std::uint64_t show(trace::LogReader& reader, std::ostream& out, const ShowFilter& filter);
 
 }  // namespace vgen::trace_view
