@@ -15,3 +15,5 @@ find_package(Python3 REQUIRED COMPONENTS Interpreter)
 find_package(yaml-cpp REQUIRED)              # imported target yaml-cpp
 find_package(CLI11 CONFIG REQUIRED)          # header-only, target CLI11::CLI11
 find_path(VGEN_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)   # header-only
+# The trace viewer (trace/): JSON for the timeline export.
+find_package(jsoncpp CONFIG REQUIRED)        # target JsonCpp::JsonCpp

@@ -1,4 +1,4 @@
-// The vgen command line: check, generate, new-device, update, import, trace show|stats. Exit status: 0
+// The vgen command line: check, generate, new-device, update, import, trace show|stats|export. Exit status: 0
 // success, 1 invalid spec (or unreadable spec, or a spec vgen cannot generate code for; for
 // trace show, a damaged log; for update, a conflict), 2 usage error, 3 internal error, 4 a file or folder vgen cannot
 // read or write.
@@ -27,6 +27,7 @@
 #include "vgen/import/spec_writer.hpp"
 #include "vgen/trace/error.hpp"
 #include "vgen/trace/log_reader.hpp"
+#include "vgen/trace_view/perfetto.hpp"
 #include "vgen/trace_view/show.hpp"
 #include "vgen/trace_view/stats.hpp"
 
@@ -90,6 +91,7 @@ struct ImportOptions {
 struct TraceOptions {
   std::string log;
   vgen::trace_view::ShowFilter filter;
+  std::string perfetto;  // export: where the JSON trace goes
 };
 
 void add_trace(CLI::App& app, TraceOptions& options) {
@@ -122,9 +124,53 @@ void add_trace(CLI::App& app, TraceOptions& options) {
   stats->footer(
       "Exit status: 0 the whole log was read; 1 the log is damaged (the figures up to the damage are\n"
       "printed, then the error with its byte offset on stderr); 2 usage error; 4 the log cannot be opened.");
+  CLI::App* exporter = trace->add_subcommand(
+      "export",
+      "Write the log as a timeline Perfetto's UI opens: a track per queue, a slice per chain, flows from kicks");
+  exporter->add_option("LOG", options.log, "The trace log (pcapng)")->required()->type_name("LOG");
+  exporter->add_option("--perfetto", options.perfetto, "The JSON trace to write (trace event format)")
+      ->required()
+      ->type_name("OUT");
+  exporter->footer(
+      "Exit status: 0 the whole log was exported; 1 the log is damaged (OUT holds the records before the\n"
+      "damage, the error with its byte offset on stderr); 2 usage error; 4 a file cannot be read or written.");
 }
 
-// Runs `vgen trace show` or `vgen trace stats`: what the log holds up to any damage, then the
+// `vgen trace export`: the JSON trace is written beside OUT and renamed over it once complete,
+// so a failed export leaves no half file where a good one was; a damaged log still gives the
+// document of the records before the damage (and the error, by the caller).
+int export_timeline(vgen::trace::LogReader& reader, const TraceOptions& options) {
+  const std::string partial = options.perfetto + ".partial";
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    std::cerr << "vgen trace export: cannot write '" << partial << "'\n";
+    return kExitFiles;
+  }
+  auto finish = [&]() -> bool {
+    out.close();
+    std::error_code error;
+    fs::rename(partial, options.perfetto, error);
+    if (!out || error) {
+      std::cerr << "vgen trace export: cannot write '" << options.perfetto << "'\n";
+      fs::remove(partial, error);
+      return false;
+    }
+    return true;
+  };
+  vgen::trace_view::ExportCounts counts;
+  try {
+    counts = vgen::trace_view::export_perfetto(reader, out);
+  } catch (const vgen::trace::Error&) {
+    finish();
+    throw;
+  }
+  if (!finish()) return kExitFiles;
+  std::cout << options.perfetto << ": " << counts.records << " records, " << counts.slices << " chain slices, "
+            << counts.flows << " kick flows\n";
+  return 0;
+}
+
+// Runs `vgen trace show`, `stats` or `export`: what the log holds up to any damage, then the
 // error that stopped the reading.
 int run_trace(const std::string& command, const TraceOptions& options) {
   vgen::trace_view::LogStats stats;
@@ -132,6 +178,8 @@ int run_trace(const std::string& command, const TraceOptions& options) {
     vgen::trace::LogReader reader(options.log);
     if (command == "show") {
       vgen::trace_view::show(reader, std::cout, options.filter);
+    } else if (command == "export") {
+      return export_timeline(reader, options);
     } else {
       vgen::trace_view::collect(reader, stats);
       vgen::trace_view::print(stats, std::cout);
@@ -475,7 +523,11 @@ int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& g
         const TraceOptions& trace) {
   try {
     if (app.got_subcommand("trace")) {
-      return run_trace(app.get_subcommand("trace")->got_subcommand("stats") ? "stats" : "show", trace);
+      const CLI::App* command = app.get_subcommand("trace");
+      return run_trace(command->got_subcommand("stats")    ? "stats"
+                       : command->got_subcommand("export") ? "export"
+                                                           : "show",
+                       trace);
     }
     if (app.got_subcommand("import")) return run_import(import);
     if (app.got_subcommand("generate")) return run_generate(generate);
