@@ -1,4 +1,5 @@
-# vgen_generate(TARGET <target> SPEC <spec.yaml> [OUTPUT_DIR <dir>] [DEMO <executable>])
+# vgen_generate(TARGET <target> SPEC <spec.yaml> [OUTPUT_DIR <dir>] [DEMO <executable>]
+#               [TESTS <executable>])
 #
 # Generates the code of a device spec at build time and adds it to <target>: the generated
 # files (message types, the base class of each half, the demo main) are the OUTPUT of one
@@ -8,21 +9,23 @@
 # files whose content changed, so the rest of the build stays put. The folder is added to
 # the target's include directories (PUBLIC: a library's users see the generated headers).
 # With DEMO, the demo main goes to that executable instead, so <target> can be a library the
-# demo and the project's tests share. The user-owned subclass files are not generated here:
+# demo and the project's tests share. With TESTS, the generated tests of each queue of a
+# virtio pair (<name>_queues_test.cpp, GoogleTest) go to that executable; without it they are
+# built nowhere. The user-owned subclass files are not generated here:
 # they are the project's sources (vgen new-device writes them once).
 #
 # The file list comes from `vgen generate --list-outputs` when vgen exists at configure time
 # (an installed or built vgen); inside vgen's own build, where vgen is built later, it is
 # derived from the spec's name and kind (tests/lit/gen/list-outputs.test checks both agree).
 function(vgen_generate)
-  cmake_parse_arguments(ARG "" "TARGET;SPEC;OUTPUT_DIR;DEMO" "" ${ARGN})
+  cmake_parse_arguments(ARG "" "TARGET;SPEC;OUTPUT_DIR;DEMO;TESTS" "" ${ARGN})
   if(NOT ARG_TARGET OR NOT ARG_SPEC)
     message(FATAL_ERROR "vgen_generate: TARGET and SPEC are required")
   endif()
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "vgen_generate: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
-  foreach(target IN ITEMS ${ARG_TARGET} ${ARG_DEMO})
+  foreach(target IN ITEMS ${ARG_TARGET} ${ARG_DEMO} ${ARG_TESTS})
     if(NOT TARGET ${target})
       message(FATAL_ERROR "vgen_generate: '${target}' is not a target")
     endif()
@@ -64,6 +67,13 @@ function(vgen_generate)
     COMMENT "vgen: generating ${ARG_TARGET} from ${ARG_SPEC}"
     VERBATIM)
   set(library_outputs ${outputs})
+  list(FILTER library_outputs EXCLUDE REGEX "_queues_test\\.cpp$")
+  if(ARG_TESTS)
+    set(test_outputs ${outputs})
+    list(FILTER test_outputs INCLUDE REGEX "_queues_test\\.cpp$")
+    target_sources(${ARG_TESTS} PRIVATE ${test_outputs})
+    target_include_directories(${ARG_TESTS} PRIVATE "${output_dir}")
+  endif()
   if(ARG_DEMO)
     list(FILTER library_outputs EXCLUDE REGEX "_demo\\.cpp$")
     set(demo_outputs ${outputs})
@@ -93,7 +103,11 @@ function(_vgen_outputs_from_spec spec output_dir result)
   endif()
   string(REPLACE "-" "_" snake "${name}")
   set(files)
-  foreach(part messages.hpp ${first}_base.hpp ${second}_base.hpp demo.cpp)
+  set(parts messages.hpp ${first}_base.hpp ${second}_base.hpp demo.cpp)
+  if(kind STREQUAL "virtio")
+    list(APPEND parts queues_test.cpp)
+  endif()
+  foreach(part ${parts})
     list(APPEND files "${output_dir}/${snake}_${part}")
   endforeach()
   set(${result} ${files} PARENT_SCOPE)

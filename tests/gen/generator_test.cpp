@@ -30,7 +30,7 @@ TEST(Generator, GeneratedFilesOfAVirtioSpec) {
   EXPECT_EQ(
       vgen::gen::output_paths(spec("virtio-blk"), {FileRole::generated}),
       (std::vector<std::string>{"virtio_blk_messages.hpp", "virtio_blk_driver_base.hpp", "virtio_blk_device_base.hpp",
-                                "virtio_blk_demo.cpp"}));
+                                "virtio_blk_demo.cpp", "virtio_blk_queues_test.cpp"}));
   EXPECT_EQ(vgen::gen::output_paths(spec("rpmsg-echo"), {FileRole::user}),
             (std::vector<std::string>{"rpmsg_echo_driver.hpp", "rpmsg_echo_driver.cpp", "rpmsg_echo_device.hpp",
                                       "rpmsg_echo_device.cpp"}));
@@ -143,7 +143,7 @@ TEST(Generator, SplitShapesGeneratedCodeCannotServeAreRefusedByTheChecker) {
 
 TEST(Generator, MessagesCarryStaticAssertsForEveryOffset) {
   const auto files = vgen::gen::render(spec("virtio-blk"), VGEN_TEMPLATES_DIR, {FileRole::generated});
-  ASSERT_EQ(files.size(), 4u);
+  ASSERT_EQ(files.size(), 5u);
   const std::string& messages = files.front().content;
   EXPECT_NE(messages.find("static_assert(sizeof(BlkRequestHeader) == 16 && alignof(BlkRequestHeader) == 8"),
             std::string::npos);

@@ -1,10 +1,12 @@
 // `vgen update`: render, edit the user's halves through the clang module, then write.
 #include "vgen/import/project_update.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <map>
 
+#include "vgen/gen/names/generated_names.hpp"
 #include "vgen/gen/render/generator.hpp"
 #include "vgen/gen/render/templates_location.hpp"
 #include "vgen/import/clang_tools.hpp"
@@ -79,6 +81,10 @@ UpdateReport update_project(const vgen::gen::Spec& spec, const UpdateRequest& re
   }
   std::vector<RenderedFile> writes;
   std::map<std::string, std::string> notes;  // path -> what changed
+  // A virtio device's producers are optional (the base keeps the buffer), and one the user
+  // deleted stays deleted; but a device-to-driver queue new in the spec, known by the driver
+  // handler just added for it, gets the scaffold's producer, or the demo would wait in vain.
+  std::vector<std::string> new_producers;
   for (std::size_t i = 0; i + 1 < user.size(); i += 2) {
     const RenderedFile& header_file = *user[i];
     const RenderedFile& source_file = *user[i + 1];
@@ -98,9 +104,24 @@ UpdateReport update_project(const vgen::gen::Spec& spec, const UpdateRequest& re
                               " exists: vgen update edits a half's header and source together");
       continue;
     }
-    UserHalf half{header_path.string(), source_path.string(), *header, *source,
-                  header_file.content,  source_file.content};
+    UserHalf half{header_path.string(),
+                  source_path.string(),
+                  *header,
+                  *source,
+                  header_file.content,
+                  source_file.content,
+                  i > 0 ? new_producers : std::vector<std::string>{}};
     UserHalfUpdate updated = clang_tools().update_user_half(half, context);
+    if (i == 0 && spec.virtio() != nullptr) {
+      using vgen::gen::NamedEntity;
+      for (const vgen::gen::Queue& queue : spec.virtio()->queues) {
+        if (queue.direction != vgen::gen::Direction::device_to_driver) continue;
+        const std::string handler = vgen::gen::derived_identifier(NamedEntity::queue, queue.name, "handler");
+        if (std::find(updated.added.begin(), updated.added.end(), handler) != updated.added.end()) {
+          new_producers.push_back(vgen::gen::derived_identifier(NamedEntity::queue, queue.name, "producer"));
+        }
+      }
+    }
     for (const std::string& warning : updated.warnings) report.warnings.push_back(shown(warning, absolute_text, given));
     for (const std::string& error : updated.errors) report.errors.push_back(shown(error, absolute_text, given));
     if (!updated.ok()) continue;

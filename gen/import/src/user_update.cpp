@@ -45,8 +45,9 @@ struct Method {
   bool overrides = false;  // overrides a base method (a valid declaration)
   bool pure_base = false;  // ... a pure virtual one
   bool invalid = false;
-  Span declaration;                // whole lines of the header, with the comment lines above
-  std::optional<Span> definition;  // whole lines of the source (out-of-line definition)
+  Span declaration;                       // whole lines of the header, with the comment lines above
+  std::optional<Span> definition;         // whole lines of the source (out-of-line definition)
+  std::optional<Span> header_definition;  // ... or of the header, after the class
   const clang::CXXMethodDecl* decl = nullptr;
 };
 
@@ -221,9 +222,9 @@ class Analysis {
       }
     }
     const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
-    if (method != nullptr && record_ != nullptr && place == Where::source && method->isOutOfLine() &&
+    if (method != nullptr && record_ != nullptr && method->isOutOfLine() &&
         method->getParent()->getCanonicalDecl() == record_->getCanonicalDecl()) {
-      out_of_line_.push_back(method);
+      (place == Where::source ? out_of_line_ : header_out_of_line_).push_back(method);
     }
   }
 
@@ -324,6 +325,23 @@ class Analysis {
       if (owner == nullptr || owner->definition) continue;
       owner->definition = span;
     }
+    // Definitions after the class in the header (inline ones): they go with their handler.
+    for (const clang::CXXMethodDecl* definition : header_out_of_line_) {
+      unsigned begin = 0;
+      unsigned last = 0;
+      where(definition->getOuterLocStart(), begin);
+      where(definition->getEndLoc(), last);
+      const Span span = whole_lines(header_, begin, token_end(definition->getEndLoc(), last));
+      for (Method& method : view_.methods) {
+        const bool same = method.decl->getCanonicalDecl() == definition->getCanonicalDecl() ||
+                          ((definition->isInvalidDecl() || definition->getPreviousDecl() == nullptr) &&
+                           method.name == definition->getNameAsString());
+        if (same && !method.header_definition) {
+          method.header_definition = span;
+          break;
+        }
+      }
+    }
   }
 
   clang::ASTContext& context_;
@@ -335,6 +353,7 @@ class Analysis {
   const clang::FileEntry* header_entry_ = nullptr;
   const clang::CXXRecordDecl* record_ = nullptr;
   std::vector<const clang::CXXMethodDecl*> out_of_line_;
+  std::vector<const clang::CXXMethodDecl*> header_out_of_line_;
 };
 
 class ViewConsumer : public clang::ASTConsumer {
@@ -529,13 +548,17 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
       reported.insert(method.name);
       reported_spans.push_back(method.declaration);
       if (method.definition) reported_definitions.push_back(*method.definition);
+      if (method.header_definition) reported_spans.push_back(*method.header_definition);
     } else {
       removed.push_back(&method);
     }
   }
   auto in_removed = [&](Where place, unsigned offset) {
     return std::any_of(removed.begin(), removed.end(), [&](const Method* method) {
-      if (place == Where::header) return method->declaration.contains(offset);
+      if (place == Where::header) {
+        return method->declaration.contains(offset) ||
+               (method->header_definition && method->header_definition->contains(offset));
+      }
       return place == Where::source && method->definition && method->definition->contains(offset);
     });
   };
@@ -557,7 +580,10 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
   }
   std::vector<const Method*> added;
   for (const Method& method : fresh.methods) {
-    if (!method.overrides || !method.pure_base || present.count(method.name) > 0) continue;
+    if (!method.overrides || present.count(method.name) > 0) continue;
+    if (!method.pure_base &&
+        std::find(half.new_optional.begin(), half.new_optional.end(), method.name) == half.new_optional.end())
+      continue;
     if (std::find_if(added.begin(), added.end(), [&](const Method* other) { return other->name == method.name; }) !=
         added.end())
       continue;
@@ -583,10 +609,22 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
   Edits source_edits;
   std::string moved_declarations;
   std::string moved_definitions;
+  std::string header_definitions;  // after the declarations, each after a blank line
   for (const Method* method : removed) {
     header_edits.remove(method->declaration);
     moved_declarations +=
         half.header.substr(method->declaration.begin, method->declaration.end - method->declaration.begin);
+    if (method->header_definition) {
+      Span span = *method->header_definition;
+      if (span.begin > 0) {
+        const unsigned above = line_start(half.header, span.begin - 1);
+        if (blank(half.header, above, span.begin)) span.begin = above;
+      }
+      header_edits.remove(span);
+      header_definitions +=
+          "\n" + half.header.substr(method->header_definition->begin,
+                                    method->header_definition->end - method->header_definition->begin);
+    }
     if (method->definition) {
       Span span = *method->definition;
       // The blank line that separated it goes too.
@@ -605,7 +643,7 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
         "' has no message in the spec any more: moved out of the build, to the end of " + file_name(half.header_path) +
         (method->definition ? " and " + file_name(half.source_path) : "") + " under '" + kRemovedBegin + "'");
   }
-  move_to_section(header_edits, half.header, moved_declarations, "");
+  move_to_section(header_edits, half.header, moved_declarations + header_definitions, "");
   move_to_section(source_edits, half.source, moved_definitions, "\n");
 
   if (!added.empty()) {

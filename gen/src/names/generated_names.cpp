@@ -155,7 +155,6 @@ constexpr FixedName kNamespaceNames[] = {
 
 // The demo messages of virtio and rpmsg pairs.
 constexpr FixedName kDemoNamespaceNames[] = {
-    {"pattern", "the demo messages' pattern()"},
     {"kDemoMessages", "the number of demo messages"},
 };
 
@@ -218,6 +217,7 @@ constexpr FixedName kVirtioDriverNames[] = {
     {"options_", "a private member of the base classes"},
     {"queues_", "a private member of the base classes"},
     {"slot_bytes", "a private member of the base classes"},
+    {"send_demo_traffic", "the generated base's demo traffic"},
     {"run_demo", "a member of the user files"},
     {"expected_", "a member of the user files"},
     {"received_", "a member of the user files"},
@@ -299,6 +299,7 @@ constexpr FixedName kRpmsgDriverNames[] = {
     {"address", "a private member of the base classes"},
     {"buses_", "a private member of the base classes"},
     {"names_", "a private member of the base classes"},
+    {"send_demo_traffic", "the generated base's demo traffic"},
     {"run_demo", "a member of the user files"},
     {"received_", "a member of the user files"},
 };

@@ -23,7 +23,7 @@ using kainjow::mustache::partial;
 // name them frontend and backend.
 std::vector<TemplateFile> pair_files(const std::string& kind, const std::string& first, const std::string& second) {
   const std::string n = "{{name_snake}}";
-  return {
+  std::vector<TemplateFile> files = {
       {"common/messages.hpp.mustache", n + "_messages.hpp", FileRole::generated},
       {kind + "/" + first + "_base.hpp.mustache", n + "_" + first + "_base.hpp", FileRole::generated},
       {kind + "/" + second + "_base.hpp.mustache", n + "_" + second + "_base.hpp", FileRole::generated},
@@ -39,6 +39,13 @@ std::vector<TemplateFile> pair_files(const std::string& kind, const std::string&
       {kind + "/demo.test.mustache", "tests/demo.test", FileRole::project},
       {kind + "/test.cpp.mustache", "tests/" + n + "_test.cpp", FileRole::project},
   };
+  // A virtio pair's tests of each queue, generated (vgen_generate's TESTS executable builds
+  // them), so that they follow the spec's queues; the project's own test file stays the user's.
+  if (kind == "virtio") {
+    files.insert(files.begin() + 4,
+                 TemplateFile{kind + "/queues_test.cpp.mustache", n + "_queues_test.cpp", FileRole::generated});
+  }
+  return files;
 }
 
 std::string read_text(const fs::path& path) {

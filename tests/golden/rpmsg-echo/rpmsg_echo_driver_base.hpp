@@ -20,6 +20,15 @@ class RpmsgEchoDriverBase : public vgen::halves::RpmsgHost<kSpec> {
   void on_endpoint_message(std::size_t index, std::span<const std::byte> payload) override {
     if (index == kEndpointEchoIndex) on_echo(vgen::wire::decode<EchoMessage>(payload));
   }
+  /// The demo's traffic, `messages` rounds to every endpoint (for run_demo()); returns how many went.
+  std::uint64_t send_demo_traffic(int messages) {
+    std::uint64_t sent = 0;
+    for (int i = 0; i < messages; ++i) {
+      sent += vgen::halves::demo_send(vgen::halves::demo_message<EchoMessage>(i), "sent to echo",
+                                      [this](const auto& message) { return send_echo(message); });
+    }
+    return sent;
+  }
 };
 
 }  // namespace rpmsg_echo

@@ -40,6 +40,21 @@ class RpmsgSensorDriverBase : public vgen::halves::RpmsgHost<kSpec> {
     if (index == kEndpointStatusIndex) on_status(vgen::wire::decode<HubStatus>(payload));
     if (index == kEndpointLogIndex) on_log(payload);
   }
+  /// The demo's traffic, `messages` rounds to every endpoint (for run_demo()); returns how many went.
+  std::uint64_t send_demo_traffic(int messages) {
+    std::uint64_t sent = 0;
+    for (int i = 0; i < messages; ++i) {
+      sent += vgen::halves::demo_send(vgen::halves::demo_message<SensorCommand>(i), "sent to command",
+                                      [this](const auto& message) { return send_command(message); });
+      sent += vgen::halves::demo_send(vgen::halves::demo_message<SensorSample>(i), "sent to samples",
+                                      [this](const auto& message) { return send_samples(message); });
+      sent += vgen::halves::demo_send(vgen::halves::demo_message<HubStatus>(i), "sent to status",
+                                      [this](const auto& message) { return send_status(message); });
+      sent += vgen::halves::demo_send_text("log message " + std::to_string(i), "sent to log",
+                                           [this](std::span<const std::byte> bytes) { return send_log(bytes); });
+    }
+    return sent;
+  }
 };
 
 }  // namespace rpmsg_sensor

@@ -17,13 +17,12 @@ class VirtioBlkDriver : public VirtioBlkDriverBase {
  public:
   using VirtioBlkDriverBase::VirtioBlkDriverBase;
 
-  /// The demo run: sends three messages on each driver-to-device queue, three requests on
-  /// each bidirectional queue, asks for three buffers on each device-to-driver queue that
-  /// nothing is echoed on, and waits for every answer. True when all came back in time.
+  /// The demo run: the base's send_demo_traffic() sends three messages or requests on each
+  /// queue to the device and asks for three buffers on each device-to-driver queue nothing is
+  /// echoed on; then run_demo() waits for every answer. True when all came back in time.
   bool run_demo();
 
  protected:
-  void on_started() override;
   void on_requestq_reply(const BlkRequestHeader& request, const BlkRequestStatus& reply,
                          std::span<const std::byte> data_in) override;
 

@@ -11,6 +11,17 @@ namespace virtio_blk {
 class VirtioBlkDriverBase : public vgen::halves::VirtioDriver<VirtioBlkConfig, kSpec> {
  public:
   using VirtioDriver::VirtioDriver;
+  std::uint64_t send_demo_traffic([[maybe_unused]] int messages) {
+    std::uint64_t expected = 0;
+    for (int i = 0; i < messages && has_requestq(); ++i) {
+      const std::string data = "requestq data " + std::to_string(i);
+      const auto request = vgen::halves::demo_message<BlkRequestHeader>(i);
+      if (!request_requestq(request, std::as_bytes(std::span(data)), static_cast<std::uint32_t>(data.size()))) break;
+      vgen::halves::demo_log("driver", "request on requestq: " + describe(request) + " with \"" + data + "\"");
+      ++expected;
+    }
+    return expected;
+  }
   /// True once queue requestq is set up.
   bool has_requestq() const noexcept { return has_queue(kQueueRequestq); }
   /// Queues a request on requestq: `request` and `data_out` for the device, room for

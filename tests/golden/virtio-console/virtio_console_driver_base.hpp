@@ -12,6 +12,24 @@ namespace virtio_console {
 class VirtioConsoleDriverBase : public vgen::halves::VirtioDriver<VirtioConsoleConfig, kSpec> {
  public:
   using VirtioDriver::VirtioDriver;
+  std::uint64_t send_demo_traffic([[maybe_unused]] int messages) {
+    post_receiveq0(kQueueReceiveq0Size);               // all the buffers of a queue the device echoes on
+    post_control_receiveq(kQueueControlReceiveqSize);  // all the buffers of a queue the device echoes on
+    std::uint64_t expected = 0;
+    for (int i = 0; i < messages && has_transmitq0(); ++i) {
+      if (!vgen::halves::demo_send_text("transmitq0 message " + std::to_string(i), "sent on transmitq0",
+                                        [this](std::span<const std::byte> bytes) { return send_transmitq0(bytes); }))
+        break;
+      if (has_receiveq0()) ++expected;
+    }
+    for (int i = 0; i < messages && has_control_transmitq(); ++i) {
+      if (!vgen::halves::demo_send(vgen::halves::demo_message<ConsoleControl>(i), "sent on control_transmitq",
+                                   [this](const auto& message) { return send_control_transmitq(message); }))
+        break;
+      if (has_control_receiveq()) ++expected;
+    }
+    return expected;
+  }
   /// True once queue receiveq0 is set up.
   bool has_receiveq0() const noexcept { return has_queue(kQueueReceiveq0); }
   /// Posts up to `count` buffers on receiveq0 for the device to fill; returns how many.

@@ -11,6 +11,12 @@ namespace virtio_rng {
 class VirtioRngDriverBase : public vgen::halves::VirtioDriver<vgen::halves::NoConfig, kSpec> {
  public:
   using VirtioDriver::VirtioDriver;
+  std::uint64_t send_demo_traffic([[maybe_unused]] int messages) {
+    std::uint64_t expected = 0;
+    expected += post_requestq(static_cast<std::size_t>(messages));
+    vgen::halves::demo_log("driver", "posted " + std::to_string(messages) + " buffers on requestq");
+    return expected;
+  }
   /// True once queue requestq is set up.
   bool has_requestq() const noexcept { return has_queue(kQueueRequestq); }
   /// Posts up to `count` buffers on requestq for the device to fill; returns how many.

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 
+#include <vgen/halves/demo_traffic.hpp>  // for the generated bases' demo traffic
 #include <vgen/halves/rpmsg_spec.hpp>
 #include <vgen/rpmsg/bus.hpp>
 #include <vgen/rpmsg/channel.hpp>

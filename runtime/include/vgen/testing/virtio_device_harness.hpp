@@ -61,6 +61,29 @@ class VirtioDeviceHarness {
     return stub_.ram().buffer_with(std::as_bytes(std::span(&message, 1)));
   }
 
+  /// A queue's first check: one chain of `buffer` for the device on queue `index`, notified.
+  /// True when the device gave the chain back used and asked for no reset.
+  bool takes(std::uint16_t index, const virtqueue::Buffer& buffer) {
+    const virtqueue::Buffer readable[] = {buffer};
+    queue(index).add(readable, {});
+    notify(index);
+    return queue(index).take_used().size() == 1 && !needs_reset();
+  }
+  /// takes() with a buffer holding `message` (a generated struct).
+  template <class Message>
+  bool takes_message(std::uint16_t index, const Message& message) {
+    return takes(index, buffer_with(message));
+  }
+  /// takes() with a buffer of `size` bytes 'x', for a queue of raw bytes.
+  bool takes_bytes(std::uint16_t index, std::size_t size) { return takes(index, ram().buffer(size, std::byte{'x'})); }
+  /// A queue's second check: a chain that loops (VirtIO 1.2 §2.7.5.2) on queue `index`,
+  /// notified. True when the device asked for a reset (§2.1.2).
+  bool refuses_loop(std::uint16_t index) {
+    queue(index).add_loop(3);
+    notify(index);
+    return needs_reset();
+  }
+
   /// The device half.
   Device& device() noexcept { return device_; }
   /// Its core: status, rejected accesses, run() for work outside a notification.

@@ -19,6 +19,10 @@ struct UserHalf {
   std::string source;        ///< the user's source now
   std::string fresh_header;  ///< the scaffold's header for the current spec
   std::string fresh_source;  ///< the scaffold's source for the current spec
+  /// Optional handlers (a base method with a default) to add all the same when the scaffold
+  /// overrides them and the user's class lacks them: those of queues new in the spec, such as
+  /// the producer of a new device-to-driver queue, whose buffers the demo would wait for.
+  std::vector<std::string> new_optional;
 };
 
 /// What the parses see besides the user's files.
