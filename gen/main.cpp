@@ -94,6 +94,17 @@ struct TraceOptions {
   std::string perfetto;  // export: where the JSON trace goes
 };
 
+// A time after a log's first record: a number of seconds, 0 or more.
+const CLI::Validator kSeconds(
+    [](std::string& text) -> std::string {
+      double seconds = 0;
+      if (!CLI::detail::lexical_cast(text, seconds) || !(seconds >= 0)) {
+        return "'" + text + "' is not a number of seconds (0 or more)";
+      }
+      return {};
+    },
+    "SECONDS");
+
 void add_trace(CLI::App& app, TraceOptions& options) {
   CLI::App* trace = app.add_subcommand("trace", "Read trace logs that --trace LOG recorded (docs/trace.md)");
   trace->require_subcommand(1);
@@ -106,10 +117,10 @@ void add_trace(CLI::App& app, TraceOptions& options) {
       ->allow_extra_args(false);
   show->add_option("--since", options.filter.since, "Only records at least SECONDS after the first")
       ->type_name("SECONDS")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kSeconds);
   show->add_option("--until", options.filter.until, "Only records at most SECONDS after the first")
       ->type_name("SECONDS")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kSeconds);
   show->add_flag("--follow", options.filter.follow,
                  "At the end of the log, wait for the records a running program appends (stop with Ctrl-C)");
   show->footer(
