@@ -453,6 +453,18 @@ class Edits {
   std::map<unsigned, Edit> edits_;
 };
 
+// Removes `span` of `text` through `edits`, with the blank line that separated it from what is
+// above; returns the span's own text, which moves under the removed-handlers section.
+std::string cut_with_blank_line_above(const std::string& text, Span span, Edits& edits) {
+  std::string cut = text.substr(span.begin, span.end - span.begin);
+  if (span.begin > 0) {
+    const unsigned above = line_start(text, span.begin - 1);
+    if (blank(text, above, span.begin)) span.begin = above;
+  }
+  edits.remove(span);
+  return cut;
+}
+
 // A declaration's text on one line, without `override` and the ';': "void on_rx(const Message& message)".
 std::string signature(const std::string& text) {
   std::string line;
@@ -615,27 +627,11 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
     moved_declarations +=
         half.header.substr(method->declaration.begin, method->declaration.end - method->declaration.begin);
     if (method->header_definition) {
-      Span span = *method->header_definition;
-      if (span.begin > 0) {
-        const unsigned above = line_start(half.header, span.begin - 1);
-        if (blank(half.header, above, span.begin)) span.begin = above;
-      }
-      header_edits.remove(span);
-      header_definitions +=
-          "\n" + half.header.substr(method->header_definition->begin,
-                                    method->header_definition->end - method->header_definition->begin);
+      header_definitions += "\n" + cut_with_blank_line_above(half.header, *method->header_definition, header_edits);
     }
     if (method->definition) {
-      Span span = *method->definition;
-      // The blank line that separated it goes too.
-      if (span.begin > 0) {
-        const unsigned above = line_start(half.source, span.begin - 1);
-        if (blank(half.source, above, span.begin)) span.begin = above;
-      }
-      source_edits.remove(span);
-      moved_definitions +=
-          (moved_definitions.empty() ? "" : "\n") +
-          half.source.substr(method->definition->begin, method->definition->end - method->definition->begin);
+      moved_definitions += (moved_definitions.empty() ? "" : "\n") +
+                           cut_with_blank_line_above(half.source, *method->definition, source_edits);
     }
     result.moved.push_back(method->name);
     result.warnings.push_back(
