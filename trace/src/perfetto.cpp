@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vgen/trace_view/chain_step.hpp"
 #include "vgen/trace_view/show.hpp"
 
 namespace vgen::trace_view {
@@ -96,8 +97,8 @@ class Exporter {
     Track& track = track_of(interface_name(entry, interfaces));
     const trace::Record& record = entry.record;
     const double at = microseconds_since(entry.timestamp_ns, *first_ns_);
-    if (record.kind == EventKind::ChainAdded || record.kind == EventKind::ChainTaken ||
-        record.kind == EventKind::AvailSeen) {
+    const ChainStep step = chain_step(record.kind);
+    if (step == ChainStep::Available) {
       // A second side's view of a chain already open keeps the first.
       if (!track.open.contains(record.head)) {
         track.open.emplace(record.head, OpenChain{at, record.a, take_lane(track)});
@@ -105,8 +106,7 @@ class Exporter {
       if (record.kind == EventKind::ChainTaken) follow_kick(track, track.open.at(record.head).lane, at);
       return;
     }
-    if (record.kind == EventKind::UsedPushed || record.kind == EventKind::UsedSeen ||
-        record.kind == EventKind::UsedReclaimed) {
+    if (step == ChainStep::Returned) {
       close_chain(track, record, at);
       return;
     }

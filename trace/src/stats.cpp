@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "vgen/trace_view/chain_step.hpp"
 #include "vgen/trace_view/show.hpp"
 
 namespace vgen::trace_view {
@@ -14,24 +15,16 @@ using trace::EventKind;
 // A chain's life on one interface: made available at `since_ns`, not yet used.
 using Pending = std::unordered_map<std::uint16_t, std::uint64_t>;
 
-bool makes_available(EventKind kind) {
-  return kind == EventKind::ChainAdded || kind == EventKind::ChainTaken || kind == EventKind::AvailSeen;
-}
-
-bool returns_chain(EventKind kind) {
-  return kind == EventKind::UsedPushed || kind == EventKind::UsedSeen || kind == EventKind::UsedReclaimed;
-}
-
-// Counts a chain once however many sides recorded it: the driver adding it and the device
-// taking it are one chain; the device pushing it and the driver reclaiming it are one use.
+// Counts a chain once however many sides recorded it (chain_step.hpp).
 void count_chain(const trace::LogRecord& entry, InterfaceStats& stats, Pending& pending) {
   const trace::Record& record = entry.record;
-  if (makes_available(record.kind)) {
+  const ChainStep step = chain_step(record.kind);
+  if (step == ChainStep::Available) {
     if (!pending.emplace(record.head, entry.timestamp_ns).second) return;
     ++stats.chains;
     stats.bytes_out += record.a;
     stats.most_in_flight = std::max<std::uint64_t>(stats.most_in_flight, pending.size());
-  } else if (returns_chain(record.kind)) {
+  } else if (step == ChainStep::Returned) {
     const auto found = pending.find(record.head);
     if (found == pending.end()) return;
     ++stats.used;
@@ -58,14 +51,21 @@ std::string microseconds(std::uint64_t ns) {
 }  // namespace
 
 void collect(trace::LogReader& reader, LogStats& into) {
-  std::map<std::string, Pending> pending;
+  // Each interface's figures (in `into`, whose map keeps them in place) with its open chains,
+  // found by one lookup per record.
+  struct Counting {
+    InterfaceStats* stats = nullptr;
+    Pending pending;
+  };
+  std::map<std::string, Counting> interfaces;
   while (const trace::LogRecord* entry = reader.next()) {
     ++into.records;
-    const std::string name = interface_name(*entry, reader.interfaces());
-    InterfaceStats& stats = into.by_name[name];
+    auto [found, added] = interfaces.try_emplace(interface_name(*entry, reader.interfaces()));
+    if (added) found->second.stats = &into.by_name[found->first];
+    InterfaceStats& stats = *found->second.stats;
     ++stats.records;
     if (entry->record.kind == EventKind::Dropped) into.dropped += entry->record.a;
-    count_chain(*entry, stats, pending[name]);
+    count_chain(*entry, stats, found->second.pending);
     count_notification(entry->record, stats);
   }
   for (auto& [name, stats] : into.by_name) std::sort(stats.latency_ns.begin(), stats.latency_ns.end());
