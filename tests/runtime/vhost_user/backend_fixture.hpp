@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -79,6 +80,17 @@ class BackendTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     return condition();
+  }
+
+  /// Starts `session` with the back-end channel handed over, then has the device change its
+  /// configuration (7 at offset 4); returns our end of the channel, where the notice arrives.
+  int start_and_change_config(Session& session) {
+    session.connect();
+    const int channel = session.open_backend_channel();
+    session.start();
+    const std::uint32_t value = 7;
+    backend->device().core().update_config(4, std::as_bytes(std::span(&value, 1)), true);
+    return channel;
   }
 
   EchoDevice device;

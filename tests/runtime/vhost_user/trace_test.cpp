@@ -128,11 +128,7 @@ TEST_F(TracedBackendTest, RecordsMessagesFeaturesKicksChainsAndUsedEntries) {
 
 TEST_F(TracedBackendTest, RecordsTheBackEndChannelsNotices) {
   Session s(path, {kVersion1});
-  s.connect();
-  const int channel = s.open_backend_channel();
-  s.start();
-  const std::uint32_t value = 7;
-  backend->device().core().update_config(4, std::as_bytes(std::span(&value, 1)), true);
+  const int channel = start_and_change_config(s);
   pollfd entry{channel, POLLIN, 0};
   ASSERT_EQ(poll(&entry, 1, 5000), 1);
   close(channel);
