@@ -43,3 +43,8 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/vgenConfig.cmake.in ${PROJECT_BINARY_
 # Inside this build, vgen_generate() uses the vgen target and the build tree's templates.
 set(VGEN_TEMPLATES_DIR "${VGEN_BUILD_TEMPLATES_DIR}")
 include(vgenGenerate)
+
+# What a project configured with -Dvgen_DIR=<this build tree> needs built: vgen, its clang
+# module (for `from:` layout checks), every runtime layer and the test support. The main job
+# (scripts/demo.sh) builds only this.
+add_custom_target(vgen_package DEPENDS vgen vgen-clang ${_vgen_layer_targets} vgen_testing)
