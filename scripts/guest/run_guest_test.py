@@ -183,7 +183,7 @@ def show_trace(vgen, log):
     lines = result.stdout.splitlines()
     for needed in (r" virtio state device status .* -> ACKNOWLEDGE\|DRIVER\|FEATURES_OK\|DRIVER_OK$",
                    r" virtio features device offered 0x[0-9a-f]+ accepted 0x[0-9a-f]+$",
-                   r" vhost-user vhost-user-message front-end connection 1 request \d+ ",
+                   r" vhost-user vhost-user-message front-end connection 1 VHOST_USER_SET_VRING_KICK ",
                    r" vq0 notify kick idx \d+$", r" vq0 notify interrupt idx \d+$"):
         if not any(re.search(needed, line) for line in lines):
             raise TestFailure("the device's log (%s) has no line matching %r" % (log, needed))
