@@ -27,6 +27,7 @@
 #include "vgen/import/spec_writer.hpp"
 #include "vgen/trace/error.hpp"
 #include "vgen/trace/log_reader.hpp"
+#include "vgen/trace_tap/command.hpp"
 #include "vgen/trace_view/perfetto.hpp"
 #include "vgen/trace_view/show.hpp"
 #include "vgen/trace_view/stats.hpp"
@@ -92,6 +93,7 @@ struct TraceOptions {
   std::string log;
   vgen::trace_view::ShowFilter filter;
   std::string perfetto;  // export: where the JSON trace goes
+  vgen::trace_tap::TapCommandOptions tap;
 };
 
 // A time after a log's first record: a number of seconds, 0 or more.
@@ -145,6 +147,7 @@ void add_trace(CLI::App& app, TraceOptions& options) {
   exporter->footer(
       "Exit status: 0 the whole log was exported; 1 the log is damaged (OUT holds the records before the\n"
       "damage, the error with its byte offset on stderr); 2 usage error; 4 a file cannot be read or written.");
+  vgen::trace_tap::add_tap_command(*trace, options.tap);
 }
 
 // `vgen trace export`: the JSON trace is written beside OUT and renamed over it once complete,
@@ -535,6 +538,7 @@ int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& g
   try {
     if (app.got_subcommand("trace")) {
       const CLI::App* command = app.get_subcommand("trace");
+      if (command->got_subcommand("tap")) return vgen::trace_tap::run_tap_command(trace.tap);
       return run_trace(command->got_subcommand("stats")    ? "stats"
                        : command->got_subcommand("export") ? "export"
                                                            : "show",
