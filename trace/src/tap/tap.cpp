@@ -360,12 +360,15 @@ void Tap::Session::from_front(Message message) {
       UniqueFd& front_end_fd = kick ? r.front_kick : r.front_call;
       UniqueFd& tap_fd = kick ? r.back_kick : r.back_call;
       front_end_fd.reset();
-      tap_fd.reset();
       if (with_fd && relay) {
-        // The back end gets an eventfd of the tap's; the front end's stays here.
+        // The back end gets an eventfd of the tap's; the front end's stays here. A ring given
+        // a new fd keeps the tap's: the back end may still signal the one it has until it has
+        // read this message, and that signal must not be lost.
         front_end_fd = std::move(message.fds[0]);
-        tap_fd = make_eventfd();
+        if (!tap_fd) tap_fd = make_eventfd();
         message.fds[0] = duplicate(tap_fd.get());
+      } else {
+        tap_fd.reset();
       }
       if (kick) {
         // "the ring is started" when SET_VRING_KICK arrives.
