@@ -423,8 +423,8 @@ void Tap::Session::from_back(Message message) {
 }
 
 void Tap::Session::run() {
-  const std::string front_name = "connection " + std::to_string(number_) + ": the front end";
-  const std::string back_name = "connection " + std::to_string(number_) + ": the back end";
+  const std::string front_name = "the front end";
+  const std::string back_name = "the back end";
   const int timeout = static_cast<int>(tap_.options_.poll_interval.count());
   enum class Source { Stop, Front, Back, ChannelBack, ChannelFront, Kick, Call };
   std::vector<pollfd> fds;
