@@ -75,8 +75,11 @@ bool RingObserver::walk(std::uint16_t head, std::vector<Buffer>& out, std::strin
       why = "descriptor index " + std::to_string(index) + " past a table of " + std::to_string(entries);
       return false;
     }
-    if (++steps > size + 65536u) {
-      why = "chain at head " + std::to_string(head) + " does not end (a loop)";
+    // §2.7.5.3.1 and §2.7.4: a chain is at most Queue Size descriptors, an indirect one's
+    // table included; twice that is surely a loop.
+    if (++steps > 2u * size + 2u) {
+      why = "chain at head " + std::to_string(head) + " does not end within " + std::to_string(2u * size + 2u) +
+            " descriptors (a loop)";
       return false;
     }
     const std::byte* at = memory_.find(table + kDescriptorBytes * index, kDescriptorBytes);
@@ -93,10 +96,12 @@ bool RingObserver::walk(std::uint16_t head, std::vector<Buffer>& out, std::strin
     std::memcpy(&flags, at + 12, 2);
     std::memcpy(&next, at + 14, 2);
     if ((flags & kIndirect) != 0) {
-      if (in_indirect || length == 0 || length % kDescriptorBytes != 0 || addr % 16 != 0 ||
-          memory_.find(addr, length) == nullptr) {
-        why = "indirect descriptor {" + hex(addr) + ", " + std::to_string(length) +
-              " bytes} is nested, empty, misaligned or not mapped";
+      if (in_indirect || length == 0 || length % kDescriptorBytes != 0 || memory_.find(addr, length) == nullptr) {
+        why = "indirect descriptor {" + hex(addr) + ", " + std::to_string(length) + " bytes} is " +
+              (in_indirect                      ? "inside an indirect table"
+               : length == 0                    ? "empty"
+               : length % kDescriptorBytes != 0 ? "not a multiple of 16 bytes"
+                                                : "not in the mapped memory");
         return false;
       }
       has_resume = (flags & kNext) != 0;
@@ -154,7 +159,11 @@ std::size_t RingObserver::scan(trace::TraceSink& sink) {
     return records + 1;
   }
   std::vector<Buffer> chain;
-  for (; next_avail_ != avail_idx_; ++next_avail_) {
+  // Descriptors one scan reads at most: a driver that fills a large ring with long chains is
+  // followed over several scans instead of holding the tap up in one.
+  constexpr std::size_t kScanBudget = std::size_t{1} << 18;
+  std::size_t read = 0;
+  for (; next_avail_ != avail_idx_ && read < kScanBudget; ++next_avail_) {
     const std::uint16_t head = load_u16(avail_ + 4 + 2 * (next_avail_ % size));
     if (head >= size) {
       fail(sink, static_cast<std::uint32_t>(ObserverError::BadHead),
@@ -173,6 +182,7 @@ std::size_t RingObserver::scan(trace::TraceSink& sink) {
     std::uint64_t writable = 0;
     for (const Buffer& buffer : chain) ((buffer.flags & kWrite) != 0 ? writable : readable) += buffer.length;
     emit(sink, trace::EventKind::AvailSeen, head, next_avail_, readable, writable, chain, false);
+    read += chain.size() + 1;
     chains_[head] = chain;
     ++records;
   }
