@@ -531,7 +531,11 @@ void Tap::log(const std::string& line) const {
 
 void Tap::stop() noexcept { signal_eventfd(stop_event_.get()); }
 
-TapStatistics Tap::statistics() const noexcept { return statistics_; }
+TapStatistics Tap::statistics() const noexcept {
+  return {statistics_.connections.load(), statistics_.messages.load(), statistics_.chains.load(),
+          statistics_.used.load(),        statistics_.kicks.load(),    statistics_.interrupts.load(),
+          statistics_.errors.load()};
+}
 
 void Tap::run() {
   for (;;) {

@@ -18,6 +18,7 @@
 // kicks) is still passed on unchanged. docs/vhost-user.md, "Tapping a connection".
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -67,7 +68,7 @@ class Tap {
   void run();
   /// Makes run() return soon; safe from any thread and from a signal handler.
   void stop() noexcept;
-  /// The counters so far (exact once run() returned).
+  /// The counters so far; safe from any thread.
   TapStatistics statistics() const noexcept;
 
  private:
@@ -78,7 +79,11 @@ class Tap {
   trace::TraceSink& sink_;
   vhost_user::UniqueFd listener_;
   vhost_user::UniqueFd stop_event_;
-  TapStatistics statistics_;
+  // The counters of TapStatistics, read by statistics() from any thread.
+  struct Counters {
+    std::atomic<std::uint64_t> connections{0}, messages{0}, chains{0}, used{0}, kicks{0}, interrupts{0}, errors{0};
+  };
+  Counters statistics_;
 };
 
 }  // namespace vgen::trace_tap
