@@ -1,4 +1,4 @@
-// The vgen command line: check, generate, new-device, update, import, trace show|stats|export. Exit status: 0
+// The vgen command line: check, generate, new-device, update, import, trace show|stats|export|tap. Exit status: 0
 // success, 1 invalid spec (or unreadable spec, or a spec vgen cannot generate code for; for
 // trace show, a damaged log; for update, a conflict), 2 usage error, 3 internal error, 4 a file or folder vgen cannot
 // read or write.
@@ -108,7 +108,8 @@ const CLI::Validator kSeconds(
     "SECONDS");
 
 void add_trace(CLI::App& app, TraceOptions& options) {
-  CLI::App* trace = app.add_subcommand("trace", "Read trace logs that --trace LOG recorded (docs/trace.md)");
+  CLI::App* trace = app.add_subcommand(
+      "trace", "Read trace logs that --trace LOG recorded, or record a vhost-user connection (docs/trace.md)");
   trace->require_subcommand(1);
   CLI::App* show =
       trace->add_subcommand("show", "Print one line per event of a trace log, with names instead of numbers");

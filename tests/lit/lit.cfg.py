@@ -38,3 +38,6 @@ config.substitutions.append(("%tshark-vgen", os.path.join(config.test_source_roo
                              os.path.join(config.test_source_root, "..", "..", "trace", "wireshark", "vgen.lua")))
 config.substitutions.append(("%write-vgen-records", "python3 " + os.path.join(config.test_source_root, "tools",
                                                                               "write-vgen-records.py")))
+# Debian's qemu-storage-daemon (package qemu-system-x86), a vhost-user back end nobody here wrote.
+if shutil.which("qemu-storage-daemon"):
+    config.available_features.add("qemu-storage-daemon")
