@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -101,6 +102,10 @@ class Tap::Session {
 
   // Passes messages on until a side closes, stop() or an error (thrown).
   void run();
+  // Closes the tap's side of the back-end connection and waits (at most `wait`) until the back
+  // end has closed its own, so the next front end's connection does not reach a back end still
+  // busy with this one (a back end serving one front end at a time would turn it away).
+  void release_back_end(std::chrono::milliseconds wait);
 
  private:
   // One ring as the tap knows it.
@@ -511,6 +516,25 @@ void Tap::Session::run() {
   }
 }
 
+void Tap::Session::release_back_end(std::chrono::milliseconds wait) {
+  front_.reset();
+  if (!back_) return;
+  ::shutdown(back_.get(), SHUT_WR);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::array<char, 4096> discard;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd entry{back_.get(), POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&entry, 1, static_cast<int>(left.count())) <= 0) break;
+    // Whatever the back end still sends has no front end to go to (fds sent with it are
+    // released by the kernel).
+    const ssize_t got = ::recv(back_.get(), discard.data(), discard.size(), MSG_DONTWAIT);
+    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) break;
+  }
+  back_.reset();
+}
+
 Tap::Tap(TapOptions options, trace::TraceSink& sink) : options_(std::move(options)), sink_(sink) {
   listener_ = vhost_user::listen_unix(options_.listen, true);
   stop_event_ = make_eventfd();
@@ -550,13 +574,16 @@ void Tap::run() {
     UniqueFd front(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!front) continue;
     const auto number = static_cast<std::uint32_t>(++statistics_.connections);
+    std::unique_ptr<Session> session;
     try {
-      Session session(*this, std::move(front), connect_unix(options_.backend, options_.connect_wait), number);
-      session.run();
+      session = std::make_unique<Session>(*this, std::move(front),
+                                          connect_unix(options_.backend, options_.connect_wait), number);
+      session->run();
     } catch (const std::exception& error) {
       ++statistics_.errors;
       log("connection " + std::to_string(number) + " ended: " + error.what());
     }
+    if (session) session->release_back_end(std::chrono::seconds(1));
     // A stop() during the session ends run() too.
     pollfd stop{stop_event_.get(), POLLIN, 0};
     if (::poll(&stop, 1, 0) > 0) return;
