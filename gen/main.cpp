@@ -1,4 +1,4 @@
-// The vgen command line: check, generate, new-device, update, import, trace show|stats|export. Exit status: 0
+// The vgen command line: check, generate, new-device, update, import, trace show|stats|export|tap. Exit status: 0
 // success, 1 invalid spec (or unreadable spec, or a spec vgen cannot generate code for; for
 // trace show, a damaged log; for update, a conflict), 2 usage error, 3 internal error, 4 a file or folder vgen cannot
 // read or write.
@@ -27,6 +27,7 @@
 #include "vgen/import/spec_writer.hpp"
 #include "vgen/trace/error.hpp"
 #include "vgen/trace/log_reader.hpp"
+#include "vgen/trace_tap/command.hpp"
 #include "vgen/trace_view/perfetto.hpp"
 #include "vgen/trace_view/show.hpp"
 #include "vgen/trace_view/stats.hpp"
@@ -92,6 +93,7 @@ struct TraceOptions {
   std::string log;
   vgen::trace_view::ShowFilter filter;
   std::string perfetto;  // export: where the JSON trace goes
+  vgen::trace_tap::TapCommandOptions tap;
 };
 
 // A time after a log's first record: a number of seconds, 0 or more.
@@ -106,7 +108,8 @@ const CLI::Validator kSeconds(
     "SECONDS");
 
 void add_trace(CLI::App& app, TraceOptions& options) {
-  CLI::App* trace = app.add_subcommand("trace", "Read trace logs that --trace LOG recorded (docs/trace.md)");
+  CLI::App* trace = app.add_subcommand(
+      "trace", "Read trace logs that --trace LOG recorded, or record a vhost-user connection (docs/trace.md)");
   trace->require_subcommand(1);
   CLI::App* show =
       trace->add_subcommand("show", "Print one line per event of a trace log, with names instead of numbers");
@@ -145,6 +148,7 @@ void add_trace(CLI::App& app, TraceOptions& options) {
   exporter->footer(
       "Exit status: 0 the whole log was exported; 1 the log is damaged (OUT holds the records before the\n"
       "damage, the error with its byte offset on stderr); 2 usage error; 4 a file cannot be read or written.");
+  vgen::trace_tap::add_tap_command(*trace, options.tap);
 }
 
 // `vgen trace export`: the JSON trace is written beside OUT and renamed over it once complete,
@@ -535,6 +539,7 @@ int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& g
   try {
     if (app.got_subcommand("trace")) {
       const CLI::App* command = app.get_subcommand("trace");
+      if (command->got_subcommand("tap")) return vgen::trace_tap::run_tap_command(trace.tap);
       return run_trace(command->got_subcommand("stats")    ? "stats"
                        : command->got_subcommand("export") ? "export"
                                                            : "show",

@@ -18,33 +18,6 @@
 namespace vgen::vhost_user {
 namespace {
 
-void remove_stale_socket(const std::string& path) {
-  struct stat info {};
-  if (::lstat(path.c_str(), &info) != 0) return;
-  if (!S_ISSOCK(info.st_mode)) {
-    throw Error(ErrorCode::System, "socket path " + path + " exists and is not a socket; not removing it");
-  }
-  ::unlink(path.c_str());
-}
-
-UniqueFd listen_on(const std::string& path, bool replace_stale) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof(address.sun_path)) {
-    throw Error(ErrorCode::System, "socket path '" + path + "' is empty or longer than " +
-                                       std::to_string(sizeof(address.sun_path) - 1) + " bytes");
-  }
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  if (replace_stale) remove_stale_socket(path);
-  UniqueFd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!socket) fail_system("socket()", errno);
-  if (::bind(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    fail_system("bind to " + path, errno);
-  }
-  if (::listen(socket.get(), 4) != 0) fail_system("listen on " + path, errno);
-  return socket;
-}
-
 // One line for the trace: name, size, fds, and the leading 8 payload bytes when there are some.
 std::string describe(const Message& request) {
   std::string line = request.name() + " size " + std::to_string(request.header.size);
@@ -64,7 +37,7 @@ Backend::Backend(virtio::DeviceModel& model, const std::string& socket_path, Opt
     : path_(socket_path), options_(std::move(options)) {
   device_ = std::make_unique<Device>(model, memory_.guest(), [this](const std::string& line) { log(line); });
   device_->set_trace(options_.sink);
-  listener_ = listen_on(path_, options_.replace_stale_socket);
+  listener_ = listen_unix(path_, options_.replace_stale_socket);
   stop_event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!stop_event_) fail_system("eventfd()", errno);
 }

@@ -2,11 +2,14 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
 
+#include <vgen/format.hpp>
 #include <vgen/shm/fd_passing.hpp>
 
 namespace vgen::vhost_user {
@@ -28,7 +31,8 @@ void wait_readable(int socket, const std::string& what) {
 
 // Fills `out` from the socket. Returns false only when the peer closed before the first byte
 // and `eof_ok` allows that (a close between two messages).
-bool receive(int socket, std::span<std::byte> out, std::vector<UniqueFd>& fds, bool eof_ok, const std::string& what) {
+bool receive(int socket, std::span<std::byte> out, std::vector<UniqueFd>& fds, bool eof_ok, const std::string& what,
+             const std::string& sender = "the front end") {
   std::size_t got = 0;
   while (got < out.size()) {
     std::vector<int> received;
@@ -50,7 +54,7 @@ bool receive(int socket, std::span<std::byte> out, std::vector<UniqueFd>& fds, b
     }
     if (result == 0) {
       if (got == 0 && eof_ok) return false;
-      throw Error(ErrorCode::Malformed, what + ": the front end closed the connection after " + std::to_string(got) +
+      throw Error(ErrorCode::Malformed, what + ": " + sender + " closed the connection after " + std::to_string(got) +
                                             " of " + std::to_string(out.size()) + " bytes");
     }
     got += static_cast<std::size_t>(result);
@@ -58,7 +62,34 @@ bool receive(int socket, std::span<std::byte> out, std::vector<UniqueFd>& fds, b
   return true;
 }
 
+void remove_stale_socket(const std::string& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) return;
+  if (!S_ISSOCK(info.st_mode)) {
+    throw Error(ErrorCode::System, "socket path " + path + " exists and is not a socket; not removing it");
+  }
+  ::unlink(path.c_str());
+}
+
 }  // namespace
+
+UniqueFd listen_unix(const std::string& path, bool replace_stale) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(address.sun_path)) {
+    throw Error(ErrorCode::System, "socket path '" + path + "' is empty or longer than " +
+                                       std::to_string(sizeof(address.sun_path) - 1) + " bytes");
+  }
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  if (replace_stale) remove_stale_socket(path);
+  UniqueFd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!socket) fail_system("socket()", errno);
+  if (::bind(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    fail_system("bind to " + path, errno);
+  }
+  if (::listen(socket.get(), 4) != 0) fail_system("listen on " + path, errno);
+  return socket;
+}
 
 std::optional<Message> read_message(int socket) {
   Message message;
@@ -68,6 +99,32 @@ std::optional<Message> read_message(int socket) {
   check_request_header(message.header);
   message.payload.resize(message.header.size);
   receive(socket, message.payload, message.fds, false, message.name() + " payload");
+  return message;
+}
+
+std::optional<Message> read_relayed_message(int socket, const std::string& sender,
+                                            std::string (*names)(std::uint32_t)) {
+  Message message;
+  std::array<std::byte, kHeaderBytes> header{};
+  if (!receive(socket, header, message.fds, true, sender + ": message header", sender)) return std::nullopt;
+  message.header = decode_header(header);
+  const std::string what = sender + ": " + names(message.header.request);
+  constexpr std::uint32_t kDefined = kVersionMask | kFlagReply | kFlagNeedReply;
+  if ((message.header.flags & kVersionMask) != kVersion) {
+    throw Error(ErrorCode::Malformed, what + ": header flags " + hex(message.header.flags) + " carry version " +
+                                          std::to_string(message.header.flags & kVersionMask) + ", expected 1");
+  }
+  if ((message.header.flags & ~kDefined) != 0) {
+    throw Error(ErrorCode::Malformed, what + ": header flags " + hex(message.header.flags) + " have undefined bits " +
+                                          hex(message.header.flags & ~kDefined));
+  }
+  if (message.header.size > kMaxPayloadBytes) {
+    throw Error(ErrorCode::Malformed, what + ": payload size " + std::to_string(message.header.size) +
+                                          " exceeds the largest message (" + std::to_string(kMaxPayloadBytes) +
+                                          " bytes)");
+  }
+  message.payload.resize(message.header.size);
+  receive(socket, message.payload, message.fds, false, what + " payload", sender);
   return message;
 }
 

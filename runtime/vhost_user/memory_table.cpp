@@ -43,7 +43,7 @@ void seal_against_shrinking(int fd, const std::string& what) {
 
 }  // namespace
 
-Mapping::Mapping(const MemoryRegionDescription& description, UniqueFd fd, const std::string& what)
+Mapping::Mapping(const MemoryRegionDescription& description, UniqueFd fd, const std::string& what, bool writable)
     : offset_(description.mmap_offset), fd_(std::move(fd)) {
   const std::string where = what + ": " + describe(description);
   const std::uint64_t length = description.size + description.mmap_offset;
@@ -57,7 +57,7 @@ Mapping::Mapping(const MemoryRegionDescription& description, UniqueFd fd, const 
     throw Error(ErrorCode::Invalid, where + ": the file has " + std::to_string(info.st_size) + " bytes, fewer than " +
                                         std::to_string(length) + " (size plus mmap offset)");
   }
-  void* data = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
+  void* data = ::mmap(nullptr, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd_.get(), 0);
   if (data == MAP_FAILED) throw Error(ErrorCode::System, where + ": mmap failed: " + std::strerror(errno));
   base_ = static_cast<std::byte*>(data);
   length_ = length;
@@ -89,7 +89,7 @@ void MemoryTable::check_new(const MemoryRegionDescription& d, const std::string&
 
 void MemoryTable::add(const MemoryRegionDescription& description, UniqueFd fd, const std::string& what) {
   check_new(description, what);
-  auto mapping = std::make_shared<Mapping>(description, std::move(fd), what);
+  auto mapping = std::make_shared<Mapping>(description, std::move(fd), what, writable_);
   regions_.push_back({description, std::move(mapping)});
   rebuild();
 }

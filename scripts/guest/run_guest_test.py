@@ -2,7 +2,7 @@
 """Runs one end-to-end guest test: a Linux guest under QEMU (TCG, q35, one vCPU) uses a virtio
 device served over vhost-user, and the result lines it prints are checked against the host.
 
-  run_guest_test.py rng|blk|blk-control --work DIR --rng-device BIN --blk-device BIN [--trace --vgen BIN]
+  run_guest_test.py rng|blk|blk-control|blk-tap --work DIR --rng-device BIN --blk-device BIN [--trace] [--vgen BIN]
 
 rng          the generated virtio-rng program (devices/virtio-rng, run with --vhost-user and a
              seed chosen for the run): the guest reads /dev/hwrng; the bytes must be a piece of
@@ -14,6 +14,12 @@ blk          the generated virtio-blk program (devices/virtio-blk, run with --vh
              its run passed.
 blk-control  the same blk test against qemu-storage-daemon's vhost-user-blk export, so a fault
              of this harness is not taken for a fault of vgen.
+blk-tap      the blk-control run with `vgen trace tap` (--vgen BIN) between QEMU and
+             qemu-storage-daemon: the guest's I/O must pass every blk check through the tap, the
+             tap must leave cleanly on SIGTERM with no error, and its log (DIR/runs/blk-tap/
+             tap.pcapng) must read back by `vgen trace show` with the messages by name and the
+             guest's reads and writes (and flushes, were there any) in the chains it saw made
+             available, each with a used entry.
 
 With --trace the device program records its side of the run (--trace DIR/runs/TEST/device.pcapng:
 the rings' chains and used entries, kicks and interrupts, status and features, the vhost-user
@@ -183,7 +189,7 @@ def show_trace(vgen, log):
     lines = result.stdout.splitlines()
     for needed in (r" virtio state device status .* -> ACKNOWLEDGE\|DRIVER\|FEATURES_OK\|DRIVER_OK$",
                    r" virtio features device offered 0x[0-9a-f]+ accepted 0x[0-9a-f]+$",
-                   r" vhost-user vhost-user-message front-end connection 1 request \d+ ",
+                   r" vhost-user vhost-user-message front-end connection 1 VHOST_USER_SET_VRING_KICK ",
                    r" vq0 notify kick idx \d+$", r" vq0 notify interrupt idx \d+$"):
         if not any(re.search(needed, line) for line in lines):
             raise TestFailure("the device's log (%s) has no line matching %r" % (log, needed))
@@ -231,6 +237,45 @@ def check_blk_trace(lines):
     return "; log: %d reads, %d writes, %d flushes" % (counts["reads"], counts["writes"], counts["flushes"])
 
 
+def check_tap_trace(vgen, log):
+    """The tap's log of a guest's blk run: the whole log reads back, the messages by name, the
+    guest's reads, writes and flushes (by the type that starts each request header) in the
+    chains made available, a used entry for each, kicks and interrupts, and no ring the tap
+    could not follow."""
+    result = subprocess.run([vgen, "trace", "show", log], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise TestFailure("vgen trace show could not read the tap's log %s (exit %d): %s"
+                          % (log, result.returncode, result.stderr.strip()))
+    lines = result.stdout.splitlines()
+    for needed in (r" vhost-user vhost-user-message front-end connection 1 VHOST_USER_GET_FEATURES size 0 ",
+                   r" vhost-user vhost-user-message back-end connection 1 VHOST_USER_GET_FEATURES reply size 8 ",
+                   r" front-end connection 1 VHOST_USER_(ADD_MEM_REG|SET_MEM_TABLE) size \d+ fds [1-8] ",
+                   r" front-end connection 1 VHOST_USER_SET_VRING_KICK size 8 fds 1 ",
+                   r" back-end connection 1 VHOST_USER_GET_VRING_BASE reply size 8 ",
+                   r" vq0 notify kick idx \d+$", r" vq0 notify interrupt idx \d+$"):
+        if not any(re.search(needed, line) for line in lines):
+            raise TestFailure("the tap's log (%s) has no line matching %r" % (log, needed))
+    broken = [line for line in lines if " queue-broken " in line]
+    if broken:
+        raise TestFailure("the tap could not follow a ring: %s" % broken[0])
+    types = {}
+    for line in lines:
+        match = re.search(r" vq0 avail-seen head \d+ at \d+ out \d+ in \d+ \[[^]]*\] ([0-9a-f]{8})", line)
+        if match:
+            types[match.group(1)] = types.get(match.group(1), 0) + 1
+    counts = {name: types.get(code, 0) for name, code in (("reads", "00000000"), ("writes", "01000000"),
+                                                           ("flushes", "04000000"))}
+    # qemu-storage-daemon announces a write-through disk, so the guest sends no FLUSH to it.
+    if not counts["reads"] or not counts["writes"]:
+        raise TestFailure("the tap's log lacks some of the guest's requests: %s" % counts)
+    chains = sum(1 for line in lines if " vq0 avail-seen " in line)
+    used = sum(1 for line in lines if re.search(r" vq0 used-seen id \d+ at \d+ len \d+", line))
+    if used != chains:
+        raise TestFailure("the tap's log has %d chains made available and %d used entries" % (chains, used))
+    return "; tap log: %d requests (%d reads, %d writes, %d flushes), each used" % (
+        chains, counts["reads"], counts["writes"], counts["flushes"])
+
+
 def make_disk(run):
     path = os.path.join(run, "disk.img")
     data = random.Random(0x626C6B).randbytes(DISK_BYTES)
@@ -275,7 +320,9 @@ def run_test(args, run):
     sockdir = tempfile.mkdtemp(prefix="vgen-guest-")
     socket = os.path.join(sockdir, "dev.sock")
     device_log_path = os.path.join(run, "device.log")
-    trace_log = os.path.join(run, "device.pcapng") if args.trace and args.test != "blk-control" else None
+    trace_log = os.path.join(run, "device.pcapng") if args.trace and args.test in ("rng", "blk") else None
+    tap_log = os.path.join(run, "tap.pcapng") if args.test == "blk-tap" else None
+    backend_socket = os.path.join(sockdir, "backend.sock") if tap_log else socket
     append, image, original, seed = "", None, None, None
     environment = dict(os.environ)
     if kind == "rng":
@@ -297,15 +344,23 @@ def run_test(args, run):
             command = ["qemu-storage-daemon", "--blockdev", "driver=file,node-name=f0,filename=" + image,
                        "--blockdev", "driver=raw,node-name=d0,file=f0", "--export",
                        "type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=%s,writable=on,num-queues=1"
-                       % socket]
+                       % backend_socket]
     if trace_log:
         command += ["--trace", trace_log]
     with open(device_log_path, "wb") as device_log:
         device = subprocess.Popen(command, stdout=device_log, stderr=subprocess.STDOUT, env=environment)
+    tap, tap_status = None, None
     try:
-        wait_for_socket(socket, device)
+        wait_for_socket(backend_socket, device)
+        if tap_log:
+            with open(os.path.join(run, "tap.log"), "wb") as tap_output:
+                tap = subprocess.Popen([args.vgen, "trace", "tap", "--listen", socket, "--backend", backend_socket,
+                                        "-o", tap_log], stdout=tap_output, stderr=subprocess.STDOUT)
+            wait_for_socket(socket, tap)
         text, seconds = boot(run, env, cpio, socket, device_args, append)
     finally:
+        if tap:
+            tap_status = stop(tap)
         status = stop(device)
         shutil.rmtree(sockdir, ignore_errors=True)
     with open(device_log_path, "r", errors="replace") as log:
@@ -321,6 +376,13 @@ def run_test(args, run):
     detail = "digest, write-through-flush and image checks pass"
     if trace_log:
         detail += check_blk_trace(show_trace(args.vgen, trace_log))
+    if tap_log:
+        with open(os.path.join(run, "tap.log"), "r", errors="replace") as log:
+            tap_text = log.read()
+        if tap_status != 0 or " 0 errors; " not in tap_text:
+            raise TestFailure("vgen trace tap exited with status %s after SIGTERM or reported errors (see tap.log)"
+                              % tap_status)
+        detail += check_tap_trace(args.vgen, tap_log)
     return detail, seconds, mbps
 
 
@@ -332,7 +394,7 @@ def keep_artifacts(args, run):
         if os.path.exists(path):
             os.remove(path)
     shutil.copytree(run, keep)
-    for name in ("console.log", "device.log"):
+    for name in ("console.log", "device.log", "tap.log"):
         path = os.path.join(keep, name)
         if os.path.exists(path):
             with open(path, "r", errors="replace") as log:
@@ -344,7 +406,7 @@ def keep_artifacts(args, run):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("test", choices=["rng", "blk", "blk-control"])
+    parser.add_argument("test", choices=["rng", "blk", "blk-control", "blk-tap"])
     parser.add_argument("--work", required=True)
     parser.add_argument("--rng-device")
     parser.add_argument("--blk-device")
@@ -352,8 +414,8 @@ def main():
                         help="record the device's side with --trace and check the log with vgen trace show")
     parser.add_argument("--vgen", help="the vgen program (for --trace)")
     args = parser.parse_args()
-    if args.trace and not args.vgen:
-        parser.error("--trace needs --vgen BIN")
+    if (args.trace or args.test == "blk-tap") and not args.vgen:
+        parser.error("--trace and blk-tap need --vgen BIN")
     args.work = os.path.abspath(args.work)
     run = os.path.join(args.work, "runs", args.test)
     shutil.rmtree(run, ignore_errors=True)

@@ -1,6 +1,7 @@
 # lit configuration for vgen's CLI and demo tests. Inputs/ folders hold data, tools/ the
 # scripts tests call; neither holds tests.
 import os
+import shutil
 import lit.formats
 
 config.name = "vgen"
@@ -29,3 +30,14 @@ config.environment["VGEN_XENSTORED_SHIM"] = config.vgen_xenstored_shim
 config.substitutions.append(("%not", os.path.join(os.path.dirname(config.vgen_filecheck), "not")))
 if config.vgen_sanitize:
     config.available_features.add("sanitizer-" + config.vgen_sanitize)
+# %tshark-vgen LOG [TSHARK-OPTION...]: Debian's tshark with vgen's Wireshark dissector
+# (trace/wireshark/vgen.lua) loaded, as root too (tools/tshark-vgen.sh); REQUIRES: tshark.
+if shutil.which("tshark"):
+    config.available_features.add("tshark")
+config.substitutions.append(("%tshark-vgen", os.path.join(config.test_source_root, "tools", "tshark-vgen.sh") + " " +
+                             os.path.join(config.test_source_root, "..", "..", "trace", "wireshark", "vgen.lua")))
+config.substitutions.append(("%write-vgen-records", "python3 " + os.path.join(config.test_source_root, "tools",
+                                                                              "write-vgen-records.py")))
+# Debian's qemu-storage-daemon (package qemu-system-x86), a vhost-user back end nobody here wrote.
+if shutil.which("qemu-storage-daemon"):
+    config.available_features.add("qemu-storage-daemon")

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <vgen/format.hpp>
+#include <vgen/trace/vhost_user_names.hpp>
 
 namespace vgen::trace_view {
 namespace {
@@ -189,18 +190,22 @@ std::string state_fields(const Record& r) {
   }
 }
 
-// A vhost-user message: who sent it, on which connection, and from its 12-byte header the
-// request code, whether it is a reply and the payload size; then the file descriptors it carried.
+// A vhost-user message: who sent it, on which connection (0: the back-end channel), and from
+// its 12-byte header the request by name (a back-end request on the back-end channel), whether
+// it is a reply and the payload size; then the file descriptors it carried.
 std::string vhost_user_fields(const Record& r) {
-  std::string out = std::string(r.head == 0 ? "front-end" : "back-end") + " connection " + std::to_string(r.index);
+  std::string out = std::string(r.head == 0 ? "front-end" : "back-end") +
+                    (r.index == 0 ? std::string(" backend-channel") : " connection " + std::to_string(r.index));
   if (r.payload.size() >= 12) {
     const auto word = [&r](std::size_t at) {
       std::uint32_t value = 0;
       for (std::size_t i = 0; i < 4; ++i) value |= std::to_integer<std::uint32_t>(r.payload[at + i]) << (8 * i);
       return value;
     };
-    out += " request " + std::to_string(word(0)) + ((word(4) & 0x4) != 0 ? " reply" : "") + " size " +
-           std::to_string(word(8));
+    const std::string_view name =
+        r.index == 0 ? trace::vhost_user_backend_request_name(word(0)) : trace::vhost_user_request_name(word(0));
+    out += " " + (name.empty() ? "request " + std::to_string(word(0)) : std::string(name)) +
+           ((word(4) & 0x4) != 0 ? " reply" : "") + " size " + std::to_string(word(8));
   }
   return out + " fds " + std::to_string(r.a);
 }

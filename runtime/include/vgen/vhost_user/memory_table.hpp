@@ -24,9 +24,10 @@ inline constexpr std::uint32_t kMaxMemorySlots = 32;
 class Mapping {
  public:
   /// Maps `fd` (which must be a memfd sealed, or sealable, against shrinking, so the front end
-  /// cannot cut the file under the mapping) for `description`. Throws Error(Invalid) for a
-  /// file too small or not sealable, Error(System) for a failed call. `what` prefixes messages.
-  Mapping(const MemoryRegionDescription& description, UniqueFd fd, const std::string& what);
+  /// cannot cut the file under the mapping) for `description`, read-write or, when
+  /// `writable` is false, read-only. Throws Error(Invalid) for a file too small or not
+  /// sealable, Error(System) for a failed call. `what` prefixes messages.
+  Mapping(const MemoryRegionDescription& description, UniqueFd fd, const std::string& what, bool writable = true);
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;
   ~Mapping();
@@ -46,6 +47,10 @@ class Mapping {
 /// using it first.
 class MemoryTable {
  public:
+  /// A table whose regions are mapped read-write, or read-only when `writable` is false (an
+  /// observer such as `vgen trace tap`, which reads what others write).
+  explicit MemoryTable(bool writable = true) noexcept : writable_(writable) {}
+
   /// Checks `description` (non-zero size, no address wrap, no overlap, at most
   /// kMaxMemorySlots regions) and maps it. Throws Error(Invalid) naming `what` and the values.
   void add(const MemoryRegionDescription& description, UniqueFd fd, const std::string& what);
@@ -72,6 +77,7 @@ class MemoryTable {
   void check_new(const MemoryRegionDescription& description, const std::string& what) const;
   void rebuild();
 
+  bool writable_ = true;
   std::vector<Entry> regions_;
   shm::GuestMemory guest_;
 };

@@ -55,6 +55,9 @@ enum class BackendRequest : std::uint32_t {
   ConfigChange = 2,  ///< VHOST_USER_BACKEND_CONFIG_CHANGE_MSG: the configuration space changed
 };
 
+/// "VHOST_USER_BACKEND_CONFIG_CHANGE_MSG" for a known back-end request, "request N" otherwise.
+std::string backend_request_name(std::uint32_t request);
+
 /// Header flags: bits 0..1 the version (1), bit 2 reply, bit 3 need_reply (REPLY_ACK).
 inline constexpr std::uint32_t kVersion = 1;
 inline constexpr std::uint32_t kVersionMask = 0x3;
