@@ -8,7 +8,9 @@
 //    reclaim): the queue's cost per message without any scheduling between threads.
 //  - stream/traced, loopback/traced: the stream with both sides recording into a trace::Recorder (snap length
 //    64: every payload byte kept); peer: the same stream untraced. Counters: records written
-//    and dropped per message.
+//    and dropped per message. The /writer_nice:19 runs give the recorder's writer thread the
+//    lowest priority (RecorderOptions::writer_nice): with every core busy the traced threads
+//    run first and the records the buffers cannot hold are dropped.
 // Every message is 64 bytes that the sender writes and the receiver reads, both ways.
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -144,13 +146,14 @@ class StreamDriver {
 // A recorder writing to a log in a fresh temporary folder, removed afterwards.
 class BenchRecorder {
  public:
-  BenchRecorder() {
+  explicit BenchRecorder(int writer_nice = 0) {
     char pattern[] = "/tmp/vgen-bench-trace-XXXXXX";
     if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
     folder_ = pattern;
     trace::RecorderOptions options;
     options.snap_length = kPayload;
     options.buffer_bytes = std::size_t{8} << 20;
+    options.writer_nice = writer_nice;
     recorder_ = std::make_unique<trace::Recorder>(folder_ + "/bench.pcapng", options);
   }
   ~BenchRecorder() {
@@ -164,13 +167,24 @@ class BenchRecorder {
   std::unique_ptr<trace::Recorder> recorder_;
 };
 
-void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t batch, bool traced = false) {
+// Records written and dropped per message, once the recorder wrote everything.
+void count_records(benchmark::State& state, trace::Recorder& recorder) {
+  recorder.flush();
+  const trace::RecorderStatistics stats = recorder.statistics();
+  const double messages = static_cast<double>(state.iterations());
+  state.counters["records/msg"] = static_cast<double>(stats.written) / messages;
+  state.counters["dropped/msg"] = static_cast<double>(stats.dropped) / messages;
+}
+
+// `traced`: record into a recorder whose writer has nice value `writer_nice`.
+void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t batch, bool traced = false,
+                  int writer_nice = 0) {
   QueueMemory q(false);
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
   std::unique_ptr<BenchRecorder> recording;
   if (traced) {
-    recording = std::make_unique<BenchRecorder>();
+    recording = std::make_unique<BenchRecorder>(writer_nice);
     driver.set_trace(&recording->recorder());
     device.set_trace(&recording->recorder());
   }
@@ -185,24 +199,18 @@ void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t b
   stop = true;
   device_thread.join();
   set_rate(state);
-  if (recording) {
-    recording->recorder().flush();
-    const trace::RecorderStatistics stats = recording->recorder().statistics();
-    const double messages = static_cast<double>(state.iterations());
-    state.counters["records/msg"] = static_cast<double>(stats.written) / messages;
-    state.counters["dropped/msg"] = static_cast<double>(stats.dropped) / messages;
-  }
+  if (recording) count_records(state, recording->recorder());
 }
 
 // Both sides in one thread: each iteration is one message; rounds of 32 chains.
-void vgen_loopback(benchmark::State& state, bool traced) {
+void vgen_loopback(benchmark::State& state, bool traced, int writer_nice = 0) {
   constexpr std::uint32_t kRound = 32;
   QueueMemory q(false);
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
   std::unique_ptr<BenchRecorder> recording;
   if (traced) {
-    recording = std::make_unique<BenchRecorder>();
+    recording = std::make_unique<BenchRecorder>(writer_nice);
     driver.set_trace(&recording->recorder());
     device.set_trace(&recording->recorder());
   }
@@ -220,13 +228,7 @@ void vgen_loopback(benchmark::State& state, bool traced) {
     --in_round;
   }
   set_rate(state);
-  if (recording) {
-    recording->recorder().flush();
-    const trace::RecorderStatistics stats = recording->recorder().statistics();
-    const double messages = static_cast<double>(state.iterations());
-    state.counters["records/msg"] = static_cast<double>(stats.written) / messages;
-    state.counters["dropped/msg"] = static_cast<double>(stats.dropped) / messages;
-  }
+  if (recording) count_records(state, recording->recorder());
 }
 
 // --- vgen: two processes, eventfd notifications ---------------------------------------------
@@ -316,6 +318,11 @@ void register_benchmarks() {
   reg("vgen_split/loopback/traced", [](benchmark::State& s) { vgen_loopback(s, true); });
   reg("vgen_split/stream/batch:1/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true); });
   reg("vgen_split/stream/batch:32/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true); });
+  reg("vgen_split/loopback/traced/writer_nice:19", [](benchmark::State& s) { vgen_loopback(s, true, 19); });
+  reg("vgen_split/stream/batch:1/traced/writer_nice:19",
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true, 19); });
+  reg("vgen_split/stream/batch:32/traced/writer_nice:19",
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, 19); });
   reg("vgen_split/2proc_eventfd/event_idx:1", [](benchmark::State& s) { vgen_processes(s, true); });
   reg("vgen_split/2proc_eventfd/event_idx:0", [](benchmark::State& s) { vgen_processes(s, false); });
 }
@@ -333,7 +340,10 @@ int main(int argc, char** argv) {
                          {"vgen_split/pingpong", "boost_spsc/pingpong", 0.8},
                          {"vgen_split/loopback/traced", "vgen_split/loopback", 0.9},
                          {"vgen_split/stream/batch:1/traced", "vgen_split/stream/batch:1", 0.9},
-                         {"vgen_split/stream/batch:32/traced", "vgen_split/stream/batch:32", 0.9}},
+                         {"vgen_split/stream/batch:32/traced", "vgen_split/stream/batch:32", 0.9},
+                         {"vgen_split/loopback/traced/writer_nice:19", "vgen_split/loopback", 0.9},
+                         {"vgen_split/stream/batch:1/traced/writer_nice:19", "vgen_split/stream/batch:1", 0.9},
+                         {"vgen_split/stream/batch:32/traced/writer_nice:19", "vgen_split/stream/batch:32", 0.9}},
                         "cache_line_round_trip");
   benchmark::Shutdown();
   return 0;

@@ -77,8 +77,13 @@ void LogWriter::name(Channel channel, std::uint16_t queue, const std::string& de
 
 std::uint32_t LogWriter::interface_of(Channel channel, std::uint16_t queue) {
   const std::uint32_t key = key_of(channel, queue);
+  if (key == last_key_) return last_interface_;  // runs of records on one queue
   const auto found = interfaces_.find(key);
-  if (found != interfaces_.end()) return found->second;
+  if (found != interfaces_.end()) {
+    last_key_ = key;
+    last_interface_ = found->second;
+    return found->second;
+  }
   auto [name, description] = default_interface_name(channel, queue);
   {
     std::lock_guard lock(names_mutex_);

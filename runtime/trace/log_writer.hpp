@@ -57,6 +57,8 @@ class LogWriter {
   std::mutex names_mutex_;
   std::map<std::uint32_t, std::string> names_;         // key: channel << 16 | queue
   std::map<std::uint32_t, std::uint32_t> interfaces_;  // key -> interface id
+  std::uint32_t last_key_ = 0xffffffffu;               // the key last looked up (none at first)
+  std::uint32_t last_interface_ = 0;                   // and its interface id
   std::vector<std::uint64_t> slot_drops_;              // drops seen per slot
   std::uint64_t unslotted_seen_ = 0;
   std::uint64_t rounds_ = 0;
