@@ -62,6 +62,7 @@ class LogWriter {
   std::vector<std::uint64_t> slot_drops_;              // drops seen per slot
   std::uint64_t unslotted_seen_ = 0;
   std::uint64_t rounds_ = 0;
+  std::uint64_t written_here_ = 0;  // records written, counted on the writer thread
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> bytes_{0};
