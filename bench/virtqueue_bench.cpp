@@ -11,9 +11,15 @@
 //    and dropped per message. The /writer_nice:19 runs give the recorder's writer thread the
 //    lowest priority (RecorderOptions::writer_nice): with every core busy the traced threads
 //    run first and the records the buffers cannot hold are dropped.
+//  - trace/record_chain: what one record costs in CPU time, which the load of a shared machine
+//    disturbs far less than the rates above: one thread records the stream's chain event (two
+//    64-byte buffers) in rounds the buffer holds, the writer draining after each round. CPU
+//    column: the recording thread per record; counter writer-ns/rec: the writer thread's CPU
+//    time per record written (its copy into the log and the kernel's into the page cache).
 // Every message is 64 bytes that the sender writes and the receiver reads, both ways.
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <array>
@@ -231,6 +237,44 @@ void vgen_loopback(benchmark::State& state, bool traced, int writer_nice = 0) {
   if (recording) count_records(state, recording->recorder());
 }
 
+// CPU time of the calling thread and of the whole process, in nanoseconds.
+double cpu_ns(clockid_t clock) {
+  timespec now;
+  clock_gettime(clock, &now);
+  return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
+}
+
+void trace_record_chain(benchmark::State& state) {
+  constexpr std::uint32_t kRound = 40000;  // 40000 entries of 152 bytes fit the 8 MiB buffer
+  BenchRecorder recording;
+  trace::Recorder& recorder = recording.recorder();
+  alignas(64) static std::array<std::byte, 2 * kPayload> bytes{};
+  const trace::BufferRef buffers[] = {{bytes.data(), kBase, kPayload, 1},
+                                      {bytes.data() + kPayload, kBase + kPayload, kPayload, 2}};
+  std::uint32_t in_round = 0;
+  std::uint32_t index = 0;
+  const double process_start = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
+  const double thread_start = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
+  for (auto _ : state) {
+    trace::Event event{
+        trace::EventKind::ChainAdded, 0, static_cast<std::uint16_t>(index % kSlots), ++index, kPayload, kPayload};
+    event.buffers = buffers;
+    recorder.record(event);
+    if (++in_round == kRound) {
+      state.PauseTiming();
+      recorder.flush();
+      in_round = 0;
+      state.ResumeTiming();
+    }
+  }
+  recorder.flush();
+  const double thread = cpu_ns(CLOCK_THREAD_CPUTIME_ID) - thread_start;
+  const double process = cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - process_start;
+  const trace::RecorderStatistics stats = recorder.statistics();
+  state.counters["writer-ns/rec"] = stats.written != 0 ? (process - thread) / static_cast<double>(stats.written) : 0;
+  state.counters["dropped/rec"] = static_cast<double>(stats.dropped) / static_cast<double>(state.iterations());
+}
+
 // --- vgen: two processes, eventfd notifications ---------------------------------------------
 
 struct Control {
@@ -318,6 +362,7 @@ void register_benchmarks() {
   reg("vgen_split/loopback/traced", [](benchmark::State& s) { vgen_loopback(s, true); });
   reg("vgen_split/stream/batch:1/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true); });
   reg("vgen_split/stream/batch:32/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true); });
+  benchmark::RegisterBenchmark("trace/record_chain", trace_record_chain)->MinTime(0.5);
   reg("vgen_split/loopback/traced/writer_nice:19", [](benchmark::State& s) { vgen_loopback(s, true, 19); });
   reg("vgen_split/stream/batch:1/traced/writer_nice:19",
       [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true, 19); });
