@@ -31,7 +31,7 @@ class LogWriter {
   void drain(SlotPool& pool, std::uint64_t unslotted);
   /// Writes buffered output to the file.
   void flush() { file_.flush(); }
-  /// Records written so far.
+  /// Records written so far, as of the last drain.
   std::uint64_t written() const noexcept { return written_.load(std::memory_order_relaxed); }
   /// Records dropped so far, as last counted by drain().
   std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
