@@ -8,10 +8,18 @@
 //    reclaim): the queue's cost per message without any scheduling between threads.
 //  - stream/traced, loopback/traced: the stream with both sides recording into a trace::Recorder (snap length
 //    64: every payload byte kept); peer: the same stream untraced. Counters: records written
-//    and dropped per message.
+//    and dropped per message. The /writer_nice:19 runs give the recorder's writer thread the
+//    lowest priority (RecorderOptions::writer_nice): with every core busy the traced threads
+//    run first and the records the buffers cannot hold are dropped.
+//  - trace/record_chain: what one record costs in CPU time, which the load of a shared machine
+//    disturbs far less than the rates above: one thread records the stream's chain event (two
+//    64-byte buffers) in rounds the buffer holds, the writer draining after each round. CPU
+//    column: the recording thread per record; counter writer-ns/rec: the writer thread's CPU
+//    time per record written (its copy into the log and the kernel's into the page cache).
 // Every message is 64 bytes that the sender writes and the receiver reads, both ways.
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <array>
@@ -144,13 +152,14 @@ class StreamDriver {
 // A recorder writing to a log in a fresh temporary folder, removed afterwards.
 class BenchRecorder {
  public:
-  BenchRecorder() {
+  explicit BenchRecorder(int writer_nice = 0) {
     char pattern[] = "/tmp/vgen-bench-trace-XXXXXX";
     if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
     folder_ = pattern;
     trace::RecorderOptions options;
     options.snap_length = kPayload;
     options.buffer_bytes = std::size_t{8} << 20;
+    options.writer_nice = writer_nice;
     recorder_ = std::make_unique<trace::Recorder>(folder_ + "/bench.pcapng", options);
   }
   ~BenchRecorder() {
@@ -164,13 +173,24 @@ class BenchRecorder {
   std::unique_ptr<trace::Recorder> recorder_;
 };
 
-void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t batch, bool traced = false) {
+// Records written and dropped per message, once the recorder wrote everything.
+void count_records(benchmark::State& state, trace::Recorder& recorder) {
+  recorder.flush();
+  const trace::RecorderStatistics stats = recorder.statistics();
+  const double messages = static_cast<double>(state.iterations());
+  state.counters["records/msg"] = static_cast<double>(stats.written) / messages;
+  state.counters["dropped/msg"] = static_cast<double>(stats.dropped) / messages;
+}
+
+// `traced`: record into a recorder whose writer has nice value `writer_nice`.
+void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t batch, bool traced = false,
+                  int writer_nice = 0) {
   QueueMemory q(false);
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
   std::unique_ptr<BenchRecorder> recording;
   if (traced) {
-    recording = std::make_unique<BenchRecorder>();
+    recording = std::make_unique<BenchRecorder>(writer_nice);
     driver.set_trace(&recording->recorder());
     device.set_trace(&recording->recorder());
   }
@@ -185,24 +205,18 @@ void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t b
   stop = true;
   device_thread.join();
   set_rate(state);
-  if (recording) {
-    recording->recorder().flush();
-    const trace::RecorderStatistics stats = recording->recorder().statistics();
-    const double messages = static_cast<double>(state.iterations());
-    state.counters["records/msg"] = static_cast<double>(stats.written) / messages;
-    state.counters["dropped/msg"] = static_cast<double>(stats.dropped) / messages;
-  }
+  if (recording) count_records(state, recording->recorder());
 }
 
 // Both sides in one thread: each iteration is one message; rounds of 32 chains.
-void vgen_loopback(benchmark::State& state, bool traced) {
+void vgen_loopback(benchmark::State& state, bool traced, int writer_nice = 0) {
   constexpr std::uint32_t kRound = 32;
   QueueMemory q(false);
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
   std::unique_ptr<BenchRecorder> recording;
   if (traced) {
-    recording = std::make_unique<BenchRecorder>();
+    recording = std::make_unique<BenchRecorder>(writer_nice);
     driver.set_trace(&recording->recorder());
     device.set_trace(&recording->recorder());
   }
@@ -220,13 +234,45 @@ void vgen_loopback(benchmark::State& state, bool traced) {
     --in_round;
   }
   set_rate(state);
-  if (recording) {
-    recording->recorder().flush();
-    const trace::RecorderStatistics stats = recording->recorder().statistics();
-    const double messages = static_cast<double>(state.iterations());
-    state.counters["records/msg"] = static_cast<double>(stats.written) / messages;
-    state.counters["dropped/msg"] = static_cast<double>(stats.dropped) / messages;
+  if (recording) count_records(state, recording->recorder());
+}
+
+// CPU time of the calling thread and of the whole process, in nanoseconds.
+double cpu_ns(clockid_t clock) {
+  timespec now;
+  clock_gettime(clock, &now);
+  return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
+}
+
+void trace_record_chain(benchmark::State& state) {
+  constexpr std::uint32_t kRound = 40000;  // 40000 entries of 152 bytes fit the 8 MiB buffer
+  BenchRecorder recording;
+  trace::Recorder& recorder = recording.recorder();
+  alignas(64) static std::array<std::byte, 2 * kPayload> bytes{};
+  const trace::BufferRef buffers[] = {{bytes.data(), kBase, kPayload, 1},
+                                      {bytes.data() + kPayload, kBase + kPayload, kPayload, 2}};
+  std::uint32_t in_round = 0;
+  std::uint32_t index = 0;
+  const double process_start = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
+  const double thread_start = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
+  for (auto _ : state) {
+    trace::Event event{
+        trace::EventKind::ChainAdded, 0, static_cast<std::uint16_t>(index % kSlots), ++index, kPayload, kPayload};
+    event.buffers = buffers;
+    recorder.record(event);
+    if (++in_round == kRound) {
+      state.PauseTiming();
+      recorder.flush();
+      in_round = 0;
+      state.ResumeTiming();
+    }
   }
+  recorder.flush();
+  const double thread = cpu_ns(CLOCK_THREAD_CPUTIME_ID) - thread_start;
+  const double process = cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - process_start;
+  const trace::RecorderStatistics stats = recorder.statistics();
+  state.counters["writer-ns/rec"] = stats.written != 0 ? (process - thread) / static_cast<double>(stats.written) : 0;
+  state.counters["dropped/rec"] = static_cast<double>(stats.dropped) / static_cast<double>(state.iterations());
 }
 
 // --- vgen: two processes, eventfd notifications ---------------------------------------------
@@ -316,6 +362,12 @@ void register_benchmarks() {
   reg("vgen_split/loopback/traced", [](benchmark::State& s) { vgen_loopback(s, true); });
   reg("vgen_split/stream/batch:1/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true); });
   reg("vgen_split/stream/batch:32/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true); });
+  benchmark::RegisterBenchmark("trace/record_chain", trace_record_chain)->MinTime(0.5);
+  reg("vgen_split/loopback/traced/writer_nice:19", [](benchmark::State& s) { vgen_loopback(s, true, 19); });
+  reg("vgen_split/stream/batch:1/traced/writer_nice:19",
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true, 19); });
+  reg("vgen_split/stream/batch:32/traced/writer_nice:19",
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, 19); });
   reg("vgen_split/2proc_eventfd/event_idx:1", [](benchmark::State& s) { vgen_processes(s, true); });
   reg("vgen_split/2proc_eventfd/event_idx:0", [](benchmark::State& s) { vgen_processes(s, false); });
 }
@@ -333,7 +385,10 @@ int main(int argc, char** argv) {
                          {"vgen_split/pingpong", "boost_spsc/pingpong", 0.8},
                          {"vgen_split/loopback/traced", "vgen_split/loopback", 0.9},
                          {"vgen_split/stream/batch:1/traced", "vgen_split/stream/batch:1", 0.9},
-                         {"vgen_split/stream/batch:32/traced", "vgen_split/stream/batch:32", 0.9}},
+                         {"vgen_split/stream/batch:32/traced", "vgen_split/stream/batch:32", 0.9},
+                         {"vgen_split/loopback/traced/writer_nice:19", "vgen_split/loopback", 0.9},
+                         {"vgen_split/stream/batch:1/traced/writer_nice:19", "vgen_split/stream/batch:1", 0.9},
+                         {"vgen_split/stream/batch:32/traced/writer_nice:19", "vgen_split/stream/batch:32", 0.9}},
                         "cache_line_round_trip");
   benchmark::Shutdown();
   return 0;

@@ -1,5 +1,5 @@
-// The vgen command line: check, generate, new-device, update, import, trace show|stats|export|tap. Exit status: 0
-// success, 1 invalid spec (or unreadable spec, or a spec vgen cannot generate code for; for
+// The vgen command line: check, generate, new-device, update, import, trace show|stats|export|html|tap. Exit
+// status: 0 success, 1 invalid spec (or unreadable spec, or a spec vgen cannot generate code for; for
 // trace show, a damaged log; for update, a conflict), 2 usage error, 3 internal error, 4 a file or folder vgen cannot
 // read or write.
 #include <CLI/CLI.hpp>
@@ -28,6 +28,7 @@
 #include "vgen/trace/error.hpp"
 #include "vgen/trace/log_reader.hpp"
 #include "vgen/trace_tap/command.hpp"
+#include "vgen/trace_view/html.hpp"
 #include "vgen/trace_view/perfetto.hpp"
 #include "vgen/trace_view/show.hpp"
 #include "vgen/trace_view/stats.hpp"
@@ -92,8 +93,11 @@ struct ImportOptions {
 struct TraceOptions {
   std::string log;
   vgen::trace_view::ShowFilter filter;
-  std::string perfetto;  // export: where the JSON trace goes
   vgen::trace_tap::TapCommandOptions tap;
+  std::string perfetto;                                                     // export: where the JSON trace goes
+  unsigned buckets = vgen::trace_view::kDefaultOccupancyBuckets;            // stats: occupancy time buckets
+  std::string html;                                                         // html: where the page goes
+  std::uint64_t max_records = vgen::trace_view::HtmlOptions{}.max_records;  // html: records in the page
 };
 
 // A time after a log's first record: a number of seconds, 0 or more.
@@ -133,8 +137,13 @@ void add_trace(CLI::App& app, TraceOptions& options) {
   CLI::App* stats = trace->add_subcommand(
       "stats",
       "Print per queue and channel: records, chains, used entries, bytes each way, notifications sent and "
-      "suppressed, most chains in flight, and available-to-used latency percentiles");
+      "suppressed, most chains in flight, available-to-used latency percentiles, and chains in flight over time");
   stats->add_option("LOG", options.log, "The trace log (pcapng)")->required()->type_name("LOG");
+  stats
+      ->add_option("--buckets", options.buckets,
+                   "Time buckets of the chains-in-flight table (the log's time in equal slices; default 10)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1000u));
   stats->footer(
       "Exit status: 0 the whole log was read; 1 the log is damaged (the figures up to the damage are\n"
       "printed, then the error with its byte offset on stderr); 2 usage error; 4 the log cannot be opened.");
@@ -149,6 +158,18 @@ void add_trace(CLI::App& app, TraceOptions& options) {
       "Exit status: 0 the whole log was exported; 1 the log is damaged (OUT holds the records before the\n"
       "damage, the error with its byte offset on stderr); 2 usage error; 4 a file cannot be read or written.");
   vgen::trace_tap::add_tap_command(*trace, options.tap);
+  CLI::App* html = trace->add_subcommand(
+      "html", "Write the log as one self-contained web page: a timeline and a filterable table of the events");
+  html->add_option("LOG", options.log, "The trace log (pcapng)")->required()->type_name("LOG");
+  html->add_option("-o,--output", options.html, "The page to write (HTML)")->required()->type_name("OUT");
+  html->add_option("--max-records", options.max_records,
+                   "Records the page holds at most (the rest are counted); default 200000")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  html->footer(
+      "Exit status: 0 the whole log is in the page; 1 the log is damaged (OUT shows every complete record\n"
+      "before the damage and the error with its byte offset, also on stderr); 2 usage error; 4 a file cannot\n"
+      "be read or written.");
 }
 
 // `vgen trace export`: the JSON trace is written beside OUT and renamed over it once complete,
@@ -185,7 +206,39 @@ int export_timeline(vgen::trace::LogReader& reader, const TraceOptions& options)
   return 0;
 }
 
-// Runs `vgen trace show`, `stats` or `export`: what the log holds up to any damage, then the
+// `vgen trace html`: the page is written beside OUT and renamed over it once complete; a damaged
+// log still gives the page of the records before the damage, showing the error.
+int write_page(vgen::trace::LogReader& reader, const TraceOptions& options) {
+  const std::string partial = options.html + ".partial";
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    std::cerr << "vgen trace html: cannot write '" << partial << "'\n";
+    return kExitFiles;
+  }
+  auto finish = [&]() -> bool {
+    out.close();
+    std::error_code error;
+    fs::rename(partial, options.html, error);
+    if (!out || error) {
+      std::cerr << "vgen trace html: cannot write '" << options.html << "'\n";
+      fs::remove(partial, error);
+      return false;
+    }
+    return true;
+  };
+  vgen::trace_view::HtmlCounts counts;
+  try {
+    counts = vgen::trace_view::write_html(reader, out, {options.log, options.max_records});
+  } catch (const vgen::trace::Error&) {
+    finish();
+    throw;
+  }
+  if (!finish()) return kExitFiles;
+  std::cout << options.html << ": " << counts.written << " of " << counts.records << " records\n";
+  return 0;
+}
+
+// Runs `vgen trace show`, `stats`, `export` or `html`: what the log holds up to any damage, then the
 // error that stopped the reading.
 int run_trace(const std::string& command, const TraceOptions& options) {
   vgen::trace_view::LogStats stats;
@@ -195,12 +248,15 @@ int run_trace(const std::string& command, const TraceOptions& options) {
       vgen::trace_view::show(reader, std::cout, options.filter);
     } else if (command == "export") {
       return export_timeline(reader, options);
+    } else if (command == "html") {
+      return write_page(reader, options);
     } else {
       vgen::trace_view::collect(reader, stats);
-      vgen::trace_view::print(stats, std::cout);
+      vgen::trace_view::print(stats, std::cout, options.buckets);
     }
   } catch (const vgen::trace::Error& error) {
-    if (command == "stats" && error.code() != vgen::trace::ErrorCode::System) vgen::trace_view::print(stats, std::cout);
+    if (command == "stats" && error.code() != vgen::trace::ErrorCode::System)
+      vgen::trace_view::print(stats, std::cout, options.buckets);
     std::cout.flush();
     std::cerr << "vgen trace " << command << ": " << options.log << ": " << error.what() << '\n';
     return error.code() == vgen::trace::ErrorCode::System ? kExitFiles : kExitInvalidSpec;
@@ -542,6 +598,7 @@ int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& g
       if (command->got_subcommand("tap")) return vgen::trace_tap::run_tap_command(trace.tap);
       return run_trace(command->got_subcommand("stats")    ? "stats"
                        : command->got_subcommand("export") ? "export"
+                       : command->got_subcommand("html")   ? "html"
                                                            : "show",
                        trace);
     }

@@ -77,8 +77,13 @@ void LogWriter::name(Channel channel, std::uint16_t queue, const std::string& de
 
 std::uint32_t LogWriter::interface_of(Channel channel, std::uint16_t queue) {
   const std::uint32_t key = key_of(channel, queue);
+  if (key == last_key_) return last_interface_;  // runs of records on one queue
   const auto found = interfaces_.find(key);
-  if (found != interfaces_.end()) return found->second;
+  if (found != interfaces_.end()) {
+    last_key_ = key;
+    last_interface_ = found->second;
+    return found->second;
+  }
   auto [name, description] = default_interface_name(channel, queue);
   {
     std::lock_guard lock(names_mutex_);
@@ -132,7 +137,7 @@ void LogWriter::write_entry(const std::byte* entry) {
   const std::uint16_t queue = detail::load_le<std::uint16_t>(record + 4);
   file_.write_packet(interface_of(channel, queue), clock_.to_epoch_ns(entry_ticks(entry)), {record, captured},
                      original);
-  written_.fetch_add(1, std::memory_order_relaxed);
+  ++written_here_;  // published once per drain: a locked add per record costs the writer dearly
 }
 
 void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted) {
@@ -156,6 +161,7 @@ void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted) {
     earliest->position += load32(entry);
   }
   release(cursors);
+  written_.store(written_here_, std::memory_order_relaxed);
   count_drops(pool, unslotted);
   bytes_.store(file_.bytes(), std::memory_order_relaxed);
 }

@@ -31,7 +31,7 @@ class LogWriter {
   void drain(SlotPool& pool, std::uint64_t unslotted);
   /// Writes buffered output to the file.
   void flush() { file_.flush(); }
-  /// Records written so far.
+  /// Records written so far, as of the last drain.
   std::uint64_t written() const noexcept { return written_.load(std::memory_order_relaxed); }
   /// Records dropped so far, as last counted by drain().
   std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
@@ -57,9 +57,12 @@ class LogWriter {
   std::mutex names_mutex_;
   std::map<std::uint32_t, std::string> names_;         // key: channel << 16 | queue
   std::map<std::uint32_t, std::uint32_t> interfaces_;  // key -> interface id
+  std::uint32_t last_key_ = 0xffffffffu;               // the key last looked up (none at first)
+  std::uint32_t last_interface_ = 0;                   // and its interface id
   std::vector<std::uint64_t> slot_drops_;              // drops seen per slot
   std::uint64_t unslotted_seen_ = 0;
   std::uint64_t rounds_ = 0;
+  std::uint64_t written_here_ = 0;  // records written, counted on the writer thread
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> bytes_{0};

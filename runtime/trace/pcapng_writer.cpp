@@ -48,7 +48,7 @@ PcapngWriter::PcapngWriter(const std::string& path, const std::string& applicati
     : PcapngWriter(create(path), application) {}
 
 PcapngWriter::PcapngWriter(int fd, const std::string& application) : fd_(fd) {
-  buffer_.reserve(kFlushThreshold * 2);
+  buffer_.resize(kFlushThreshold);
   write_section_header(application);
 }
 
@@ -61,9 +61,10 @@ PcapngWriter::~PcapngWriter() {
 }
 
 std::byte* PcapngWriter::reserve(std::size_t bytes) {
-  if (buffer_.size() + bytes > kFlushThreshold) flush();
-  const std::size_t at = buffer_.size();
-  buffer_.resize(at + bytes);
+  if (used_ + bytes > kFlushThreshold) flush();
+  if (used_ + bytes > buffer_.size()) buffer_.resize(used_ + bytes);  // a block larger than the threshold
+  const std::size_t at = used_;
+  used_ += bytes;
   return buffer_.data() + at;
 }
 
@@ -136,17 +137,19 @@ void PcapngWriter::write_drops(std::uint32_t interface, std::uint64_t timestamp_
 
 void PcapngWriter::flush() {
   std::size_t done = 0;
-  while (done < buffer_.size()) {
-    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+  while (done < used_) {
+    const ssize_t n = ::write(fd_, buffer_.data() + done, used_ - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(done));
+      std::memmove(buffer_.data(), buffer_.data() + done, used_ - done);
+      used_ -= done;
+      written_ += done;
       system_error("cannot write the trace log");
     }
     done += static_cast<std::size_t>(n);
   }
   written_ += done;
-  buffer_.clear();
+  used_ = 0;
 }
 
 }  // namespace vgen::trace

@@ -1,11 +1,13 @@
 #include "vgen/trace/recorder.hpp"
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <thread>
 
+#include <vgen/trace/error.hpp>
 #include <vgen/trace/record.hpp>
 
 #include "clock.hpp"
@@ -23,7 +25,18 @@ std::atomic<std::uint64_t> g_fork_generation{0};
 
 void count_fork() { g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
 
-// The slot the calling thread records into, for one recorder at a time.
+// What record() reads first: the recorder and fork generation the calling thread's slot
+// belongs to. Trivially destructible, so reading it is a plain thread-local load.
+struct FastSlot {
+  std::uint64_t recorder = 0;
+  std::uint64_t generation = 0;
+  detail::Slot* slot = nullptr;
+};
+
+thread_local FastSlot t_fast;
+
+// The slot the calling thread records into, for one recorder at a time; gives it back when the
+// thread exits. Touched only when the thread starts recording into another recorder.
 struct ThreadSlot {
   std::uint64_t recorder = 0;
   std::uint64_t generation = 0;
@@ -37,15 +50,24 @@ struct ThreadSlot {
     }
     slot = nullptr;
     pool.reset();
+    t_fast = {};
   }
 };
 
 thread_local ThreadSlot t_slot;
 
+RecorderOptions checked(RecorderOptions options) {
+  if (options.writer_nice < 0 || options.writer_nice > 19) {
+    throw Error(ErrorCode::Invalid,
+                "trace recorder: writer nice value " + std::to_string(options.writer_nice) + " (0 to 19)");
+  }
+  return options;
+}
+
 }  // namespace
 
 Recorder::Recorder(const std::string& path, RecorderOptions options)
-    : options_(std::move(options)),
+    : options_(checked(std::move(options))),
       id_(g_next_recorder.fetch_add(1)),
       owner_(getpid()),
       pool_(std::make_shared<detail::SlotPool>(options_.threads, options_.buffer_bytes)),
@@ -70,20 +92,21 @@ Recorder::~Recorder() {
 
 void Recorder::record(const Event& event) noexcept {
   const std::uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
-  if (t_slot.recorder != id_ || t_slot.generation != generation) [[unlikely]] {
+  if (t_fast.recorder != id_ || t_fast.generation != generation) [[unlikely]] {
     t_slot.retire();
     t_slot.recorder = id_;
     t_slot.generation = generation;
     t_slot.pool = pool_;
     t_slot.slot = pool_->claim();
+    t_fast = {id_, generation, t_slot.slot};
   }
-  if (t_slot.slot == nullptr) [[unlikely]] {
+  if (t_fast.slot == nullptr) [[unlikely]] {
     lost_without_slot_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   const std::uint32_t snap = options_.snap_length;
   const RecordSize size = encoded_size(event, snap);
-  detail::append(*pool_, *t_slot.slot, size.captured, size.original, detail::now_ticks(), [&](std::byte* out) {
+  detail::append(*pool_, *t_fast.slot, size.captured, size.original, [&](std::byte* out) {
     encode(event, snap, {out, size.captured});
   });
 }
@@ -105,6 +128,10 @@ RecorderStatistics Recorder::statistics() const { return {writer_->written(), wr
 // Drains the buffers every interval, and at once when flush() or the destructor asks; the
 // file is written out every kFileFlushInterval and for each flush.
 void Recorder::run_writer() {
+  if (options_.writer_nice != 0) {
+    // Linux: a thread is a task, so this sets the writer's own nice value only.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), options_.writer_nice);
+  }
   auto last_flush = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
   for (;;) {

@@ -28,6 +28,13 @@ if config.vgen_c_xenstored and os.access(config.vgen_c_xenstored, os.X_OK):
 config.environment["VGEN_C_XENSTORED"] = config.vgen_c_xenstored
 config.environment["VGEN_XENSTORED_SHIM"] = config.vgen_xenstored_shim
 config.substitutions.append(("%not", os.path.join(os.path.dirname(config.vgen_filecheck), "not")))
+# Debian's chromium (scripts/packages.txt): the trace web page is loaded in it headless
+# (tools/chromium-page.sh).
+import shutil
+if shutil.which("chromium"):
+    config.available_features.add("chromium")
+config.substitutions.append(("%chromium-page", os.path.join(config.test_source_root, "tools", "chromium-page.sh")))
+config.substitutions.append(("%png-colours", "python3 " + os.path.join(config.test_source_root, "tools", "png-colours.py")))
 if config.vgen_sanitize:
     config.available_features.add("sanitizer-" + config.vgen_sanitize)
 # %tshark-vgen LOG [TSHARK-OPTION...]: Debian's tshark with vgen's Wireshark dissector

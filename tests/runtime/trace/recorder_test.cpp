@@ -6,12 +6,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <vgen/trace/error.hpp>
 #include <vgen/trace/log_reader.hpp>
 #include <vgen/trace/record.hpp>
 #include <vgen/trace/recorder.hpp>
@@ -72,6 +77,58 @@ TEST(Recorder, ThreadsRecordIntoOneLogInOrder) {
   std::set<std::string> names;
   for (const LogInterface& i : interfaces) names.insert(i.name);
   EXPECT_TRUE(names.count("vq0") && names.count("vq3"));
+}
+
+// The nice values of this process's threads (/proc/self/task/TID/stat, field 19).
+std::multiset<int> thread_nice_values() {
+  std::multiset<int> values;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream stat(task.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    std::istringstream fields(text.substr(text.rfind(')') + 2));  // after "pid (comm) "
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+      if (i == 19) values.insert(std::stoi(field));
+    }
+  }
+  return values;
+}
+
+// RecorderOptions::writer_nice: the writer thread alone runs at that nice value, and still
+// writes every record on flush().
+TEST(Recorder, LowPriorityWriterWritesEverythingOnFlush) {
+  TempFile file;
+  RecorderOptions options;
+  options.writer_nice = 19;
+  const std::multiset<int> before = thread_nice_values();
+  {
+    Recorder recorder(file.path(), options);
+    for (std::uint32_t i = 0; i < 1000; ++i) recorder.record({EventKind::ChainAdded, 0, 0, i});
+    recorder.flush();
+    EXPECT_EQ(recorder.statistics().written, 1000u);
+    EXPECT_EQ(recorder.statistics().dropped, 0u);
+    const std::multiset<int> during = thread_nice_values();
+    EXPECT_EQ(during.count(19), before.count(19) + 1);
+    EXPECT_EQ(during.count(0), before.count(0));  // this thread kept its own
+  }
+  EXPECT_EQ(read_log(file.path()).size(), 1000u);
+}
+
+TEST(Recorder, WriterNiceOutOfRangeIsRefused) {
+  TempFile file;
+  for (const int nice : {-1, 20}) {
+    RecorderOptions options;
+    options.writer_nice = nice;
+    try {
+      Recorder recorder(file.path(), options);
+      ADD_FAILURE() << "writer nice " << nice << " was taken";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ErrorCode::Invalid);
+      EXPECT_NE(std::string(error.what()).find("writer nice value " + std::to_string(nice) + " (0 to 19)"),
+                std::string::npos)
+          << error.what();
+    }
+  }
 }
 
 // The writer drains only when flushed (the interval is an hour), so the buffer fills: the
@@ -147,8 +204,7 @@ TEST(Recorder, PayloadIsCutAtTheSnapLength) {
   LogReader reader(file.path());
   const LogRecord* r = reader.next();
   ASSERT_NE(r, nullptr);
-  EXPECT_EQ(std::string(reinterpret_cast<const char*>(r->record.payload.data()), r->record.payload.size()),
-            "a messag");
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(r->record.payload.data()), r->record.payload.size()), "a messag");
   EXPECT_EQ(r->record.payload_length, text.size());
 }
 
@@ -198,8 +254,9 @@ TEST(Recorder, ExitedThreadsGiveTheirBuffersBack) {
   {
     Recorder recorder(file.path(), options);
     for (int round = 0; round < 10; ++round) {
-      std::thread([&recorder, round] { recorder.record({EventKind::NotifySent, 0, 0, static_cast<std::uint32_t>(round)}); })
-          .join();
+      std::thread([&recorder, round] {
+        recorder.record({EventKind::NotifySent, 0, 0, static_cast<std::uint32_t>(round)});
+      }).join();
       recorder.flush();
       recorder.flush();  // a second round frees the retired slot
     }

@@ -43,7 +43,7 @@ class PcapngWriter {
   /// Writes everything buffered to the file. Throws trace::Error(System) on failure.
   void flush();
   /// Bytes written so far, buffered ones included.
-  std::uint64_t bytes() const noexcept { return written_ + buffer_.size(); }
+  std::uint64_t bytes() const noexcept { return written_ + used_; }
 
  private:
   void write_section_header(const std::string& application);
@@ -51,7 +51,8 @@ class PcapngWriter {
   void put_option(std::byte*& at, std::uint16_t code, std::span<const std::byte> value) noexcept;
 
   int fd_ = -1;
-  std::vector<std::byte> buffer_;
+  std::vector<std::byte> buffer_;  // output not written yet: the first used_ bytes
+  std::size_t used_ = 0;
   std::uint64_t written_ = 0;
   std::uint32_t interfaces_ = 0;
 };

@@ -43,6 +43,10 @@ struct RecorderOptions {
   /// How often the writer thread drains the buffers (flush() and the destructor wake it
   /// at once; the rest of the time it sleeps this long between drains).
   std::chrono::milliseconds interval{2};
+  /// The writer thread's nice value (Linux setpriority, 0 to 19). 0 shares the CPU evenly
+  /// with the traced threads; 19 lets them run first when every core is busy, at the price of
+  /// the records the buffers then cannot hold (dropped and counted).
+  int writer_nice = 0;
   /// What the log calls this program (the section header's application).
   std::string application = "vgen";
 };
