@@ -222,7 +222,7 @@ std::optional<std::vector<std::byte>> VirtioDeviceFraming::answer(std::uint16_t 
   const QueueSpec& spec = spec_.queues[index];
   const std::uint64_t writable = chain.writable_bytes();
   const std::uint64_t data_room = writable < spec.reply_bytes ? 0 : writable - spec.reply_bytes;
-  if (writable < spec.reply_bytes || writable > kMaxMessageBytes || (!spec.data_in && data_room > 0) ||
+  if (writable < spec.reply_bytes || writable > kMaxMessageBytes || (!spec.writable_data && data_room > 0) ||
       (spec.bounded && data_room > spec.data_bytes)) {
     ++malformed_;
     return std::nullopt;
@@ -245,7 +245,7 @@ std::optional<std::vector<std::byte>> VirtioDeviceFraming::answer(std::uint16_t 
 // A chain's readable part longer than the queue's spec allows: past the buffer of a bounded
 // one-way queue, data for a request whose chain has no data out, or past a request's bound.
 bool VirtioDeviceFraming::readable_too_long(const QueueSpec& spec, std::uint64_t bytes) const noexcept {
-  if (spec.direction == Direction::bidirectional && !spec.data_out) return bytes > spec.message_bytes;
+  if (spec.direction == Direction::bidirectional && !spec.readable_data) return bytes > spec.message_bytes;
   const std::uint64_t bound = spec.message_bytes + std::uint64_t{spec.raw ? 0 : spec.data_bytes};
   return spec.bounded && bytes > bound;
 }

@@ -158,10 +158,10 @@ bool VirtioDriverQueues::submit_request(std::uint16_t index, std::span<const std
                                         std::span<const std::byte> data_out, std::uint32_t data_in_bytes) {
   const QueueSpec& spec = checked(index, Direction::bidirectional, "request");
   const std::uint32_t data = request_data_bytes(spec);
-  if (data_out.size() > (spec.data_out ? data : 0) || data_in_bytes > (spec.data_in ? data : 0)) {
+  if (data_out.size() > (spec.readable_data ? data : 0) || data_in_bytes > (spec.writable_data ? data : 0)) {
     invalid(spec_, "request data on queue " + std::to_string(index) + " is limited to " +
-                       std::to_string(spec.data_out ? data : 0) + " bytes out and " +
-                       std::to_string(spec.data_in ? data : 0) + " bytes in (data out " +
+                       std::to_string(spec.readable_data ? data : 0) + " bytes out and " +
+                       std::to_string(spec.writable_data ? data : 0) + " bytes in (data out " +
                        std::to_string(data_out.size()) + ", data in " + std::to_string(data_in_bytes) + ")");
   }
   if (header.size() != spec.message_bytes) {

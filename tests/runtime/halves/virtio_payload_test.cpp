@@ -51,7 +51,7 @@ inline constexpr vgen::halves::QueueSpec kQueues[] = {
      .reply_bytes = sizeof(Status),
      .data_bytes = 8,
      .bounded = true,
-     .data_out = false,
+     .readable_data = false,
      .reply = vgen::halves::ReplyPlacement::first},
 };
 inline constexpr vgen::halves::VirtioSpec kSpec{

@@ -54,8 +54,8 @@ struct QueueSpec {
   /// The device refuses chains longer than the buffer (message_bytes + data_bytes; for a
   /// request, each of its parts): the spec gave the queue's buffer_size or max_data.
   bool bounded = false;
-  bool data_out = true;                         ///< bidirectional: requests carry device-readable data
-  bool data_in = true;                          ///< bidirectional: requests carry device-writable data
+  bool readable_data = true;                    ///< bidirectional: requests carry device-readable data
+  bool writable_data = true;                    ///< bidirectional: requests carry device-writable data
   ReplyPlacement reply = ReplyPlacement::last;  ///< bidirectional: where the reply goes
 };
 
