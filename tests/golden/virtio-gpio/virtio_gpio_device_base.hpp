@@ -12,7 +12,7 @@ namespace virtio_gpio {
 class VirtioGpioDeviceBase : public vgen::halves::VirtioDevice<VirtioGpioConfig, kSpec> {
  protected:
   /// Queue requestq: a request headed by a gpio_request. `data_in` holds the readable bytes after
-  /// it, `data_out` the writable bytes before the reply; set `written` to the bytes used.
+  /// it, `data_out` the writable bytes after the reply; set `written` to the bytes used.
   virtual GpioStatus on_requestq(const GpioRequest& request, std::span<const std::byte> data_in,
                                  std::span<std::byte> data_out, std::uint32_t& written) = 0;
   void on_queue_request(std::uint16_t index, vgen::halves::DeviceRequest& request) override {
