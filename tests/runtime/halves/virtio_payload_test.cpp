@@ -193,4 +193,24 @@ TEST(VirtioPayloadFraming, RequestsWithPartsTheChainDoesNotHaveAreRefused) {
   EXPECT_EQ(device.ram().bytes(reply_and_data[1].addr, 1)[0], std::byte{'v'});
 }
 
+// A device that returns every chain with nothing written: too little for a reply, even first.
+class SilentDevice : public frames::Device {
+ public:
+  void queue_notified(vgen::virtio::DeviceCore& core, std::uint16_t index) override {
+    vgen::virtqueue::DescriptorChain chain;
+    while (core.queue(index)->take(chain)) core.queue(index)->put(chain.head(), 0);
+    core.queue(index)->notify();
+  }
+};
+
+TEST(VirtioPayload, AReplyFirstMissingFromTheUsedChainIsCountedByTheDriver) {
+  vgen::testing::VirtioHarness<Driver, SilentDevice> pair;
+  pair.start();
+  EXPECT_TRUE(pair.driver().submit_request(kRequests, vgen::wire::bytes_of(Header{2, 3}), {}, 8));
+  pair.driver().post_buffers(kRx, 1);
+  EXPECT_TRUE(pair.run_until([&] { return pair.driver().malformed() == 2; }));
+  EXPECT_TRUE(pair.driver().answers.empty());
+  EXPECT_TRUE(pair.driver().frames.empty()) << "an rx buffer without its header";
+}
+
 }  // namespace
