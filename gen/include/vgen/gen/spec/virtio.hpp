@@ -61,6 +61,9 @@ struct Queue {
   Direction direction = Direction::driver_to_device;
   std::vector<NameRef> messages;   ///< struct types carried (indices into the TypeTable)
   std::optional<NameRef> feature;  ///< present only when this feature is negotiated
+  std::string description;         ///< free text, may be empty
+  Location location;               ///< where the entry starts
+  Position name_position;          ///< where the name is written
   /// A raw queue's bytes per buffer (`buffer_size:`), when the spec gives it (else 512).
   std::optional<std::uint32_t> buffer_size;
   /// A typed queue's bound on data (`max_data:`): after the message on a one-way queue, each
@@ -69,9 +72,6 @@ struct Queue {
   /// A bidirectional queue's chain, in order (`chain:`; default request, readable_data, writable_data,
   /// reply, with reply only when there is a reply type).
   std::vector<ChainPart> chain;
-  std::string description;  ///< free text, may be empty
-  Location location;        ///< where the entry starts
-  Position name_position;   ///< where the name is written
 };
 
 /// The device-specific part of a virtio spec.
