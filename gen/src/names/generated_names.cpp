@@ -85,6 +85,7 @@ constexpr Pattern kQueuePatterns[] = {
     {"producer", "produce_", Spelling::as_written, "", "producer"},
     {"test_message", "", Spelling::pascal, "TakesAMessage", "test"},
     {"test_loop", "", Spelling::pascal, "RefusesALoop", "test"},
+    {"test_bound", "", Spelling::pascal, "RefusesPastItsBound", "test"},
 };
 
 constexpr Pattern kEndpointPatterns[] = {
@@ -677,6 +678,9 @@ GeneratedScope test_scope(const Spec& spec, const VirtioDevice& device) {
   for (const Queue& queue : device.queues) {
     if (queue.direction == Direction::driver_to_device) {
       scope.add(NamedEntity::queue, {"test_message", "test_loop"}, queue.name, queue_origin(queue));
+      if (queue.buffer_size || queue.max_data) {
+        scope.add(NamedEntity::queue, {"test_bound"}, queue.name, queue_origin(queue));
+      }
     }
   }
   return scope.finish();

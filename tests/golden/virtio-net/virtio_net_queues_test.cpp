@@ -9,3 +9,6 @@ TEST(VirtioNet, TransmitqTakesAMessage) {
   EXPECT_TRUE(Harness().takes_message(virtio_net::kQueueTransmitq, virtio_net::NetHdrV1{}));
 }
 TEST(VirtioNet, TransmitqRefusesALoop) { EXPECT_TRUE(Harness().refuses_loop(virtio_net::kQueueTransmitq)); }
+TEST(VirtioNet, TransmitqRefusesPastItsBound) {
+  EXPECT_TRUE(Harness().refuses_past_bound(virtio_net::kQueueTransmitq));
+}
