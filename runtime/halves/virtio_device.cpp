@@ -105,6 +105,19 @@ void VirtioDeviceFraming::on_queue_request(std::uint16_t index, DeviceRequest& r
   static_cast<void>(request);
 }
 
+bool VirtioDeviceFraming::send_bytes(std::uint16_t index, std::span<const std::byte> message,
+                                     std::span<const std::byte> data) {
+  if (index < spec_.queues.size() && data.size() > spec_.queues[index].data_bytes) {
+    throw virtio::Error(virtio::ErrorCode::InvalidArgument,
+                        std::string(spec_.name) + " device: queue " + std::to_string(index) + " carries at most " +
+                            std::to_string(spec_.queues[index].data_bytes) + " data bytes after its message, not " +
+                            std::to_string(data.size()));
+  }
+  std::vector<std::byte> bytes(message.begin(), message.end());
+  bytes.insert(bytes.end(), data.begin(), data.end());
+  return send_bytes(index, bytes);
+}
+
 bool VirtioDeviceFraming::send_bytes(std::uint16_t index, std::span<const std::byte> bytes) {
   if (index >= spec_.queues.size() || spec_.queues[index].direction != Direction::device_to_driver) {
     throw virtio::Error(
@@ -169,8 +182,9 @@ bool VirtioDeviceFraming::deliver(std::uint16_t index, virtqueue::DeviceQueue& q
 
 std::vector<std::byte> VirtioDeviceFraming::produce(std::uint16_t index, std::uint64_t room) {
   const QueueSpec& spec = spec_.queues[index];
-  std::vector<std::byte> bytes(spec.raw ? static_cast<std::size_t>(std::min<std::uint64_t>(room, spec.message_bytes))
-                                        : spec.message_bytes);
+  const std::uint64_t most = spec.message_bytes + std::uint64_t{spec.raw ? 0 : spec.data_bytes};
+  std::vector<std::byte> bytes(static_cast<std::size_t>(
+      spec.raw ? std::min(room, most) : std::clamp<std::uint64_t>(room, spec.message_bytes, most)));
   bytes.resize(std::min(bytes.size(), on_queue_produce(index, bytes)));
   return bytes;
 }
@@ -188,7 +202,7 @@ void VirtioDeviceFraming::consume(std::uint16_t index, virtqueue::DeviceQueue& q
   }
   std::vector<std::byte> in(static_cast<std::size_t>(chain.readable_bytes()));
   in.resize(virtqueue::ChainReader(chain).read(in));
-  if (!spec.raw && in.size() < spec.message_bytes) {
+  if ((!spec.raw && in.size() < spec.message_bytes) || readable_too_long(spec, in.size())) {
     ++malformed_;
   } else if (spec.direction == Direction::driver_to_device) {
     on_queue_message(index, in);
@@ -206,17 +220,34 @@ std::optional<std::vector<std::byte>> VirtioDeviceFraming::answer(std::uint16_t 
                                                                   const virtqueue::DescriptorChain& chain,
                                                                   std::span<const std::byte> in) {
   const QueueSpec& spec = spec_.queues[index];
-  if (chain.writable_bytes() < spec.reply_bytes || chain.writable_bytes() > kMaxMessageBytes) {
+  const std::uint64_t writable = chain.writable_bytes();
+  const std::uint64_t data_room = writable < spec.reply_bytes ? 0 : writable - spec.reply_bytes;
+  if (writable < spec.reply_bytes || writable > kMaxMessageBytes || (!spec.writable_data && data_room > 0) ||
+      (spec.bounded && data_room > spec.data_bytes)) {
     ++malformed_;
     return std::nullopt;
   }
-  std::vector<std::byte> out(static_cast<std::size_t>(chain.writable_bytes()));
-  const std::size_t data_bytes = out.size() - spec.reply_bytes;
-  DeviceRequest request{in.first(spec.message_bytes), in.subspan(spec.message_bytes), std::span(out).first(data_bytes),
-                        std::span(out).subspan(data_bytes)};
+  std::vector<std::byte> out(static_cast<std::size_t>(writable));
+  const std::size_t data_bytes = static_cast<std::size_t>(data_room);
+  const bool reply_first = spec.reply == ReplyPlacement::first;
+  const std::span<std::byte> data = std::span(out).subspan(reply_first ? spec.reply_bytes : 0, data_bytes);
+  const std::span<std::byte> reply = std::span(out).subspan(reply_first ? 0 : data_bytes, spec.reply_bytes);
+  DeviceRequest request{in.first(spec.message_bytes), in.subspan(spec.message_bytes), data, reply};
   on_queue_request(index, request);
-  if (spec.reply_bytes == 0) out.resize(std::min<std::size_t>(request.written, data_bytes));
+  // The used length covers what was written: all of it when the reply ends the chain, else
+  // the reply (if first) and the data the handler says it wrote.
+  if (spec.reply_bytes == 0 || reply_first) {
+    out.resize((reply_first ? spec.reply_bytes : 0) + std::min<std::size_t>(request.written, data_bytes));
+  }
   return out;
+}
+
+// A chain's readable part longer than the queue's spec allows: past the buffer of a bounded
+// one-way queue, data for a request whose chain has no data out, or past a request's bound.
+bool VirtioDeviceFraming::readable_too_long(const QueueSpec& spec, std::uint64_t bytes) const noexcept {
+  if (spec.direction == Direction::bidirectional && !spec.readable_data) return bytes > spec.message_bytes;
+  const std::uint64_t bound = spec.message_bytes + std::uint64_t{spec.raw ? 0 : spec.data_bytes};
+  return spec.bounded && bytes > bound;
 }
 
 }  // namespace vgen::halves

@@ -56,9 +56,13 @@ VirtioDriverQueues::VirtioDriverQueues(const VirtioSpec& spec, virtio::Transport
   }
 }
 
+std::uint32_t VirtioDriverQueues::request_data_bytes(const QueueSpec& queue) const noexcept {
+  return queue.data_bytes != 0 ? queue.data_bytes : options_.request_data_bytes;
+}
+
 std::uint32_t VirtioDriverQueues::slot_bytes(const QueueSpec& queue) const noexcept {
-  if (queue.direction != Direction::bidirectional) return queue.message_bytes;
-  return queue.message_bytes + 2 * options_.request_data_bytes + queue.reply_bytes;
+  if (queue.direction != Direction::bidirectional) return queue.message_bytes + (queue.raw ? 0 : queue.data_bytes);
+  return queue.message_bytes + 2 * request_data_bytes(queue) + queue.reply_bytes;
 }
 
 std::uint64_t VirtioDriverQueues::start() {
@@ -109,16 +113,28 @@ bool VirtioDriverQueues::add(std::uint16_t index, std::span<const virtqueue::Buf
 }
 
 bool VirtioDriverQueues::send_bytes(std::uint16_t index, std::span<const std::byte> bytes) {
-  checked(index, Direction::driver_to_device, "send");
+  return send_bytes(index, bytes, {});
+}
+
+bool VirtioDriverQueues::send_bytes(std::uint16_t index, std::span<const std::byte> message,
+                                    std::span<const std::byte> data) {
+  const QueueSpec& spec = checked(index, Direction::driver_to_device, "send");
   Queue& queue = queues_[index];
-  if (bytes.empty() || bytes.size() > queue.slots.slot_bytes()) {
+  const std::size_t bytes = message.size() + data.size();
+  if (bytes == 0 || bytes > queue.slots.slot_bytes()) {
     invalid(spec_, "a message on queue " + std::to_string(index) + " has 1 to " +
-                       std::to_string(queue.slots.slot_bytes()) + " bytes, not " + std::to_string(bytes.size()));
+                       std::to_string(queue.slots.slot_bytes()) + " bytes, not " + std::to_string(bytes));
+  }
+  if (!spec.raw && data.size() > spec.data_bytes) {
+    invalid(spec_, "queue " + std::to_string(index) + " carries at most " + std::to_string(spec.data_bytes) +
+                       " data bytes after its message, not " + std::to_string(data.size()));
   }
   const std::optional<std::uint32_t> number = queue.slots.peek();
   if (!core_.has_queue(index) || !number) return false;
-  std::memcpy(queue.slots.bytes(memory_, *number).data(), bytes.data(), bytes.size());
-  const virtqueue::Buffer buffer{queue.slots.address(*number), static_cast<std::uint32_t>(bytes.size())};
+  const std::span<std::byte> slot = queue.slots.bytes(memory_, *number);
+  if (!message.empty()) std::memcpy(slot.data(), message.data(), message.size());
+  if (!data.empty()) std::memcpy(slot.data() + message.size(), data.data(), data.size());
+  const virtqueue::Buffer buffer{queue.slots.address(*number), static_cast<std::uint32_t>(bytes)};
   return add(index, std::span(&buffer, 1), {});
 }
 
@@ -141,11 +157,12 @@ std::size_t VirtioDriverQueues::post_buffers(std::uint16_t index, std::size_t co
 bool VirtioDriverQueues::submit_request(std::uint16_t index, std::span<const std::byte> header,
                                         std::span<const std::byte> data_out, std::uint32_t data_in_bytes) {
   const QueueSpec& spec = checked(index, Direction::bidirectional, "request");
-  const std::uint32_t data = options_.request_data_bytes;
-  if (data_out.size() > data || data_in_bytes > data) {
-    invalid(spec_, "request data on queue " + std::to_string(index) + " is limited to " + std::to_string(data) +
-                       " bytes each way (data out " + std::to_string(data_out.size()) + ", data in " +
-                       std::to_string(data_in_bytes) + ")");
+  const std::uint32_t data = request_data_bytes(spec);
+  if (data_out.size() > (spec.readable_data ? data : 0) || data_in_bytes > (spec.writable_data ? data : 0)) {
+    invalid(spec_, "request data on queue " + std::to_string(index) + " is limited to " +
+                       std::to_string(spec.readable_data ? data : 0) + " bytes out and " +
+                       std::to_string(spec.writable_data ? data : 0) + " bytes in (data out " +
+                       std::to_string(data_out.size()) + ", data in " + std::to_string(data_in_bytes) + ")");
   }
   if (header.size() != spec.message_bytes) {
     invalid(spec_, "a request header on queue " + std::to_string(index) + " has " + std::to_string(spec.message_bytes) +
@@ -162,8 +179,10 @@ bool VirtioDriverQueues::submit_request(std::uint16_t index, std::span<const std
   std::vector<virtqueue::Buffer> readable{{base, spec.message_bytes}};
   if (!data_out.empty()) readable.push_back({base + spec.message_bytes, static_cast<std::uint32_t>(data_out.size())});
   std::vector<virtqueue::Buffer> writable;
+  const bool reply_first = spec.reply == ReplyPlacement::first;
+  if (reply_first && spec.reply_bytes > 0) writable.push_back({in + data, spec.reply_bytes});
   if (data_in_bytes > 0) writable.push_back({in, data_in_bytes});
-  if (spec.reply_bytes > 0) writable.push_back({in + data, spec.reply_bytes});
+  if (!reply_first && spec.reply_bytes > 0) writable.push_back({in + data, spec.reply_bytes});
   if (!add(index, readable, writable)) return false;
   queue.data_in_bytes[*number] = data_in_bytes;
   return true;
@@ -207,13 +226,17 @@ void VirtioDriverQueues::dispatch(std::uint16_t index, const virtqueue::UsedBuff
 void VirtioDriverQueues::dispatch_reply(std::uint16_t index, std::span<const std::byte> slot,
                                         const virtqueue::UsedBuffer& used) {
   const QueueSpec& spec = spec_.queues[index];
-  const std::uint32_t data = options_.request_data_bytes;
+  const std::uint32_t data = request_data_bytes(spec);
   const std::uint32_t data_in_bytes = queues_[index].data_in_bytes[used.token];
-  if (spec.reply_bytes > 0 && used.length < data_in_bytes + spec.reply_bytes) {
+  const bool reply_first = spec.reply == ReplyPlacement::first;
+  // A reply at the end needs everything before it written; a reply first, only itself.
+  if (spec.reply_bytes > 0 && used.length < (reply_first ? 0 : data_in_bytes) + spec.reply_bytes) {
     ++malformed_;
     return;
   }
-  const std::uint32_t data_in = spec.reply_bytes > 0 ? data_in_bytes : std::min(data_in_bytes, used.length);
+  const std::uint32_t data_in = spec.reply_bytes > 0 && !reply_first
+                                    ? data_in_bytes
+                                    : std::min(data_in_bytes, used.length - (reply_first ? spec.reply_bytes : 0));
   on_queue_reply(index, Reply{slot.first(spec.message_bytes), slot.subspan(spec.message_bytes + data, data_in),
                               slot.subspan(spec.message_bytes + 2 * data, spec.reply_bytes)});
 }

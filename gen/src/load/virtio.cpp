@@ -11,7 +11,8 @@ namespace vgen::gen::detail {
 namespace {
 
 const std::vector<std::string> kFeatureKeys{"name", "bit", "depends_on", "description"};
-const std::vector<std::string> kQueueKeys{"name", "size", "direction", "messages", "feature", "description"};
+const std::vector<std::string> kQueueKeys{"name",        "size",     "direction", "messages",   "feature",
+                                          "buffer_size", "max_data", "chain",     "description"};
 
 // VirtIO 1.2 §6: bits 0-23 (and 50-127, which vgen does not support) belong to the device
 // type; 24-40 are reserved for the transport and queue mechanisms.
@@ -19,6 +20,9 @@ constexpr unsigned kLastDeviceBit = 23;
 constexpr unsigned kLastTransportBit = 40;
 // The largest split virtqueue.
 constexpr std::uint64_t kMaxQueueSize = 32768;
+// The largest buffer (and request part) a queue may declare: what the device halves accept
+// (VirtioDeviceFraming::kMaxMessageBytes).
+constexpr std::uint64_t kMaxBufferBytes = 1 << 20;
 
 std::string transport_holder(unsigned bit) {
   for (const TransportFeature& feature : transport_features()) {
@@ -212,6 +216,125 @@ void check_queue_messages(const MapView& entry, const Queue& queue, Direction di
                                        : std::string("a bidirectional queue carries two (request, reply)")));
 }
 
+// A byte count from 1 to kMaxBufferBytes under `key`.
+std::optional<std::uint32_t> buffer_bytes(const MapView& entry, std::string_view key) {
+  if (!entry.has(key)) return std::nullopt;
+  std::optional<std::uint64_t> value = entry.unsigned_integer(key, Presence::optional, 0xFFFFFFFF);
+  if (!value) return std::nullopt;
+  if (*value == 0 || *value > kMaxBufferBytes) {
+    entry.reader().error(entry.value_location(key), std::string(key) + " " + std::to_string(*value) + " of " +
+                                                        entry.what() + " is outside 1 to " +
+                                                        std::to_string(kMaxBufferBytes) + " bytes");
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(*value);
+}
+
+std::uint64_t message_size(const TypeTable& types, const NameRef& message) {
+  return message.index && types.types[*message.index].valid ? types.types[*message.index].layout.size : 0;
+}
+
+// buffer_size sizes a raw queue's buffers; max_data bounds the data after a typed queue's
+// message (one-way) or each way (bidirectional). Each applies to its kind of queue only.
+void load_buffer_keys(const MapView& entry, Queue& queue, const TypeTable& types) {
+  queue.buffer_size = buffer_bytes(entry, "buffer_size");
+  queue.max_data = buffer_bytes(entry, "max_data");
+  if (queue.buffer_size && !queue.messages.empty()) {
+    entry.reader().error(entry.value_location("buffer_size"),
+                         "buffer_size applies to a queue of raw bytes; " + entry.what() + " carries '" +
+                             queue.messages.front().name +
+                             "': bound the data that follows the message with max_data instead");
+    queue.buffer_size.reset();
+  }
+  if (queue.max_data && queue.messages.empty()) {
+    entry.reader().error(entry.value_location("max_data"),
+                         "max_data bounds the data after a message, and " + entry.what() +
+                             " has no message type; a queue of raw bytes gives its buffer_size instead");
+    queue.max_data.reset();
+  }
+  if (!queue.max_data) return;
+  std::uint64_t fixed = 0;
+  for (const NameRef& message : queue.messages) fixed += message_size(types, message);
+  if (fixed + *queue.max_data > kMaxBufferBytes) {
+    entry.reader().error(entry.value_location("max_data"),
+                         "max_data " + std::to_string(*queue.max_data) + " of " + entry.what() + " and its " +
+                             std::to_string(fixed) + " message byte(s) exceed the " + std::to_string(kMaxBufferBytes) +
+                             "-byte limit of a buffer");
+    queue.max_data.reset();
+  }
+}
+
+// VirtIO 1.2 §2.7.4.2: the device-readable parts of a chain come before the device-writable
+// ones. The request comes first; each part at most once; reply exactly when there is a reply type.
+void load_chain(const MapView& entry, Queue& queue, Direction direction) {
+  const bool has_reply = queue.messages.size() == 2;
+  if (!entry.has("chain")) {
+    queue.chain = {ChainPart::request, ChainPart::readable_data, ChainPart::writable_data};
+    if (has_reply) queue.chain.push_back(ChainPart::reply);
+    return;
+  }
+  if (direction != Direction::bidirectional) {
+    entry.reader().error(entry.value_location("chain"), "chain applies to a bidirectional queue; " + entry.what() +
+                                                            " is " + std::string(direction_name(direction)));
+    return;
+  }
+  std::optional<YamlNode> list = entry.sequence("chain", Presence::optional);
+  if (!list) return;
+  const std::vector<std::pair<std::string, ChainPart>> parts{{"request", ChainPart::request},
+                                                             {"readable_data", ChainPart::readable_data},
+                                                             {"writable_data", ChainPart::writable_data},
+                                                             {"reply", ChainPart::reply}};
+  std::vector<std::string> spellings;
+  for (const auto& part : parts) spellings.push_back(part.first);
+  Reader& reader = entry.reader();
+  FirstSeen seen;
+  std::vector<ChainPart> chain;
+  std::optional<std::pair<std::string, Location>> writable;  // the first device-writable part
+  for (const YamlNode& element : elements(*list)) {
+    const Location at = reader.at(element);
+    if (!element.is_scalar()) {
+      reader.error(at, "expected a chain part (request, readable_data, writable_data or reply) in 'chain' of " +
+                           entry.what() + ", got " + describe(element));
+      return;
+    }
+    const std::string text(element.scalar());
+    auto found = std::find_if(parts.begin(), parts.end(), [&](const auto& part) { return part.first == text; });
+    if (found == parts.end()) {
+      reader.error(at, "unknown chain part '" + text + "' in " + entry.what() +
+                           " (parts: request, readable_data, writable_data, reply)" + suggestion(text, spellings));
+      return;
+    }
+    if (!seen.unique(reader, text, at, "chain part '" + text + "' in " + entry.what(), "listed")) return;
+    const ChainPart part = found->second;
+    if (chain.empty() && part != ChainPart::request) {
+      reader.error(at, "the chain of " + entry.what() + " starts with '" + text +
+                           "'; it starts with the request, which the device reads first");
+      return;
+    }
+    const bool device_writable = part == ChainPart::writable_data || part == ChainPart::reply;
+    if (!device_writable && writable) {
+      reader.error(at, "'" + text + "' is device-readable and comes after the device-writable '" + writable->first +
+                           "' (at " + writable->second.line_column() + ") in the chain of " + entry.what() +
+                           "; readable parts come first (VirtIO 1.2 §2.7.4.2)");
+      return;
+    }
+    if (device_writable && !writable) writable.emplace(text, at);
+    if (part == ChainPart::reply && !has_reply) {
+      reader.error(at, "the chain of " + entry.what() +
+                           " has a reply, but the queue has no reply type (a second entry of messages)");
+      return;
+    }
+    chain.push_back(part);
+  }
+  if (has_reply && std::find(chain.begin(), chain.end(), ChainPart::reply) == chain.end()) {
+    reader.error(entry.value_location("chain"), "the chain of " + entry.what() + " leaves out the reply '" +
+                                                    queue.messages.back().name +
+                                                    "'; place it with 'reply' before or after writable_data");
+    return;
+  }
+  queue.chain = std::move(chain);
+}
+
 std::optional<Queue> load_queue(Reader& reader, const YamlNode& node, const std::vector<Feature>& features,
                                 const std::vector<std::string>& rejected, const TypeTable& types) {
   MapView entry(reader, node, "queue", kQueueKeys);
@@ -241,6 +364,8 @@ std::optional<Queue> load_queue(Reader& reader, const YamlNode& node, const std:
     }
   }
   if (direction) check_queue_messages(entry, queue, *direction);
+  load_buffer_keys(entry, queue, types);
+  if (direction) load_chain(entry, queue, *direction);
   if (!name || !size || !direction) {
     return std::nullopt;
   }

@@ -85,6 +85,7 @@ constexpr Pattern kQueuePatterns[] = {
     {"producer", "produce_", Spelling::as_written, "", "producer"},
     {"test_message", "", Spelling::pascal, "TakesAMessage", "test"},
     {"test_loop", "", Spelling::pascal, "RefusesALoop", "test"},
+    {"test_bound", "", Spelling::pascal, "RefusesPastItsBound", "test"},
 };
 
 constexpr Pattern kEndpointPatterns[] = {
@@ -217,6 +218,7 @@ constexpr FixedName kVirtioDriverNames[] = {
     {"options_", "a private member of the base classes"},
     {"queues_", "a private member of the base classes"},
     {"slot_bytes", "a private member of the base classes"},
+    {"request_data_bytes", "a private member of the base classes"},
     {"send_demo_traffic", "the generated base's demo traffic"},
     {"run_demo", "a member of the user files"},
     {"expected_", "a member of the user files"},
@@ -257,6 +259,7 @@ constexpr FixedName kVirtioDeviceNames[] = {
     {"update_config", "a member of the base classes"},
     {"Outbox", "a private member of the base classes"},
     {"answer", "a private member of the base classes"},
+    {"readable_too_long", "a private member of the base classes"},
     {"consume", "a private member of the base classes"},
     {"deliver", "a private member of the base classes"},
     {"outboxes_", "a private member of the base classes"},
@@ -675,6 +678,9 @@ GeneratedScope test_scope(const Spec& spec, const VirtioDevice& device) {
   for (const Queue& queue : device.queues) {
     if (queue.direction == Direction::driver_to_device) {
       scope.add(NamedEntity::queue, {"test_message", "test_loop"}, queue.name, queue_origin(queue));
+      if (queue.buffer_size || queue.max_data) {
+        scope.add(NamedEntity::queue, {"test_bound"}, queue.name, queue_origin(queue));
+      }
     }
   }
   return scope.finish();

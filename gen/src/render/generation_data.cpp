@@ -73,7 +73,12 @@ void set_ordered_structs(data& root, const Spec& spec) {
   root.set("has_flags_types", !items(root, "flags_types").empty());
 }
 
-std::string message_key(const Queue& queue) { return queue.messages.empty() ? "" : queue.messages.front().name; }
+// What a one-way queue carries: its message type (with the bound of the data after it), or
+// nothing for raw bytes.
+std::string message_key(const Queue& queue) {
+  if (queue.messages.empty()) return "";
+  return queue.messages.front().name + (queue.max_data ? "+" + std::to_string(*queue.max_data) : "");
+}
 
 // The first device-to-driver queue carrying what `queue` carries (the same type, or raw bytes
 // on both): where a loopback device returns what the driver sent.
@@ -113,6 +118,27 @@ data queue_extras(const Spec& spec, const VirtioDevice& device, const Queue& que
   node.set("is_echo_target", echoed);
   node.set("feature_gated", queue.feature.has_value());
   node.set("direction_id", to_snake_case(std::string(direction_name(queue.direction))));
+  // Payload shapes: data after a one-way queue's message, a raw queue's buffer size, the
+  // parts and reply placement of a request's chain.
+  const bool has_data = typed && queue.max_data && queue.direction != Direction::bidirectional;
+  node.set("has_data", has_data);
+  node.set("has_plain_message", typed && !has_data);
+  node.set("has_buffer_size", queue.buffer_size.has_value());
+  node.set("buffer_size", std::to_string(queue.buffer_size.value_or(kRawBufferBytes)));
+  node.set("test_bytes", std::to_string(std::min<std::uint32_t>(16, queue.buffer_size.value_or(kRawBufferBytes))));
+  node.set("has_max_data", queue.max_data.has_value());
+  node.set("max_data", std::to_string(queue.max_data.value_or(0)));
+  node.set("is_bounded", queue.buffer_size.has_value() || queue.max_data.has_value());
+  const auto has_part = [&](ChainPart part) {
+    return std::find(queue.chain.begin(), queue.chain.end(), part) != queue.chain.end();
+  };
+  const bool bidirectional = queue.direction == Direction::bidirectional;
+  node.set("no_readable_data", bidirectional && !has_part(ChainPart::readable_data));
+  node.set("no_writable_data", bidirectional && !has_part(ChainPart::writable_data));
+  const auto reply = std::find(queue.chain.begin(), queue.chain.end(), ChainPart::reply);
+  const auto writable_data = std::find(queue.chain.begin(), queue.chain.end(), ChainPart::writable_data);
+  node.set("reply_first",
+           bidirectional && reply != queue.chain.end() && writable_data != queue.chain.end() && reply < writable_data);
   return node;
 }
 

@@ -29,6 +29,20 @@ std::string_view direction_name(Direction direction) {
   return "driver-to-device";
 }
 
+std::string_view chain_part_name(ChainPart part) {
+  switch (part) {
+    case ChainPart::request:
+      return "request";
+    case ChainPart::readable_data:
+      return "readable_data";
+    case ChainPart::writable_data:
+      return "writable_data";
+    case ChainPart::reply:
+      return "reply";
+  }
+  return "request";
+}
+
 std::string_view flavour_name(Flavour flavour) { return flavour == Flavour::xenbus ? "xenbus" : "vbus"; }
 
 std::string_view side_name(Side side) { return side == Side::frontend ? "frontend" : "backend"; }

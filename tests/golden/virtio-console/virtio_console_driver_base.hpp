@@ -36,7 +36,7 @@ class VirtioConsoleDriverBase : public vgen::halves::VirtioDriver<VirtioConsoleC
   std::size_t post_receiveq0(std::size_t count) { return post_buffers(kQueueReceiveq0, count); }
   /// True once queue transmitq0 is set up.
   bool has_transmitq0() const noexcept { return has_queue(kQueueTransmitq0); }
-  /// Queues 1 to vgen::halves::kRawBufferBytes bytes on transmitq0; false when no slot is free.
+  /// Queues 1 to 512 bytes on transmitq0; false when no slot is free.
   bool send_transmitq0(std::span<const std::byte> bytes) { return send_bytes(kQueueTransmitq0, bytes); }
   /// True once queue control_receiveq is set up (it needs VIRTIO_CONSOLE_F_MULTIPORT).
   bool has_control_receiveq() const noexcept { return has_queue(kQueueControlReceiveq); }

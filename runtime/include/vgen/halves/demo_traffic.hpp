@@ -34,6 +34,17 @@ int demo_send(const Message& message, const std::string& what, Send send) {
   return 1;
 }
 
+/// demo_send() for a message followed by data: sends `message` and the first `most` bytes of
+/// `text` with `send`, logs both.
+template <class Message, class Send>
+int demo_send_with_data(const Message& message, const std::string& text, std::size_t most, const std::string& what,
+                        Send send) {
+  const std::string data = text.substr(0, most);
+  if (!send(message, std::as_bytes(std::span(data)))) return 0;
+  demo_log("driver", what + ": " + describe(message) + " with \"" + data + "\"");
+  return 1;
+}
+
 /// demo_send() for raw bytes: sends the bytes of `text`, logs it quoted.
 template <class Send>
 int demo_send_text(const std::string& text, const std::string& what, Send send) {

@@ -5,8 +5,10 @@
 // - driver-to-device: each chain's readable bytes are one message, consumed;
 // - device-to-driver: each buffer the driver posts is held until a message is sent or the
 //   half produces one, then filled and returned;
-// - bidirectional: a request header and data in the readable part; data and then the reply
-//   in the writable part, the reply at its end.
+// - bidirectional: a request header and data in the readable part; data and the reply in
+//   the writable part, the reply at its end or, as the spec places it, at its start.
+// A message may be followed by data up to the queue's bound (QueueSpec::data_bytes); chains
+// past a bounded queue's buffer, or with a part the queue's chain does not have, are refused.
 // A generated base class derives from VirtioDevice<Config, kSpec> and decodes the bytes into
 // typed handler calls. Everything here runs under the DeviceCore's lock.
 #pragma once
@@ -35,6 +37,18 @@ namespace vgen::halves {
 template <wire::Message M>
 std::size_t encode_produced(const std::optional<M>& message, std::span<std::byte> buffer) noexcept {
   return message ? wire::encode(*message, buffer) : 0;
+}
+
+/// Asks `producer(data, written)` for a message whose data it writes into the room after the
+/// message in `buffer` (setting `written`); returns the bytes of both, 0 when it gave nothing.
+template <wire::Message M, class Producer>
+std::size_t produce_with_data(std::span<std::byte> buffer, Producer&& producer) {
+  if (buffer.size() < sizeof(M)) return 0;
+  std::uint32_t written = 0;
+  const std::span<std::byte> data = buffer.subspan(sizeof(M));
+  const std::optional<M> message = producer(data, written);
+  if (!message) return 0;
+  return wire::encode(*message, buffer) + std::min<std::size_t>(written, data.size());
 }
 
 /// One request taken from a bidirectional queue, as its handler sees it.
@@ -98,6 +112,9 @@ class VirtioDeviceFraming : public virtio::DeviceModel {
   /// buffer. False when kMaxPendingBytes are already waiting. Throws
   /// virtio::Error(InvalidArgument) for another queue.
   bool send_bytes(std::uint16_t index, std::span<const std::byte> bytes);
+  /// Sends `message` followed by `data` on device-to-driver queue `index`, as send_bytes does.
+  /// Throws virtio::Error(InvalidArgument) for data beyond the queue's data_bytes.
+  bool send_bytes(std::uint16_t index, std::span<const std::byte> message, std::span<const std::byte> data);
   /// The current configuration bytes.
   std::vector<std::byte> config_bytes() const;
   /// Replaces the configuration bytes; the driver is interrupted if `notify_driver`.
@@ -120,6 +137,7 @@ class VirtioDeviceFraming : public virtio::DeviceModel {
   bool deliver(std::uint16_t index, virtqueue::DeviceQueue& queue);
   std::vector<std::byte> produce(std::uint16_t index, std::uint64_t room);
   void consume(std::uint16_t index, virtqueue::DeviceQueue& queue, const virtqueue::DescriptorChain& chain);
+  bool readable_too_long(const QueueSpec& spec, std::uint64_t bytes) const noexcept;
   std::optional<std::vector<std::byte>> answer(std::uint16_t index, const virtqueue::DescriptorChain& chain,
                                                std::span<const std::byte> in);
 

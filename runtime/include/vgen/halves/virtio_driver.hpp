@@ -30,7 +30,8 @@ struct DriverOptions {
   /// Features to ask for; the spec's offer when empty. The driver core keeps those the
   /// device offers and vgen implements.
   std::optional<std::uint64_t> features;
-  /// Data bytes a request on a bidirectional queue carries each way, at most.
+  /// Data bytes a request on a bidirectional queue carries each way, at most, on a queue whose
+  /// spec gives no bound (QueueSpec::data_bytes).
   std::uint32_t request_data_bytes = 4096;
 };
 
@@ -92,12 +93,17 @@ class VirtioDriverQueues {
   /// when the queue is not set up or every slot is in flight (poll, then retry). Throws
   /// virtio::Error(InvalidArgument) for another queue or a bad length.
   bool send_bytes(std::uint16_t index, std::span<const std::byte> bytes);
+  /// Queues `message` followed by `data` (at most the queue's data_bytes) on driver-to-device
+  /// queue `index`, as one buffer; otherwise as send_bytes above.
+  bool send_bytes(std::uint16_t index, std::span<const std::byte> message, std::span<const std::byte> data);
   /// Posts up to `count` empty buffers on device-to-driver queue `index`; returns how many.
   std::size_t post_buffers(std::uint16_t index, std::size_t count);
   /// Queues a request on bidirectional queue `index`: `header` and `data_out` for the device
-  /// to read, then room for `data_in_bytes` of data and the reply for it to write (VirtIO 1.2
-  /// §2.7.4: readable buffers first). False without a free slot. Throws
-  /// virtio::Error(InvalidArgument) for data above DriverOptions::request_data_bytes.
+  /// to read, then room for `data_in_bytes` of data and the reply for it to write, the reply
+  /// first or last as the spec places it (VirtIO 1.2 §2.7.4: readable buffers first). False
+  /// without a free slot. Throws virtio::Error(InvalidArgument) for data above the queue's
+  /// bound (QueueSpec::data_bytes, else DriverOptions::request_data_bytes) or for a part the
+  /// queue's chain does not have.
   bool submit_request(std::uint16_t index, std::span<const std::byte> header, std::span<const std::byte> data_out,
                       std::uint32_t data_in_bytes);
   /// Reads the configuration space into `out` field by field (spec().config), each under the
@@ -115,6 +121,7 @@ class VirtioDriverQueues {
 
   const QueueSpec& checked(std::uint16_t index, Direction direction, const char* operation) const;
   std::uint32_t slot_bytes(const QueueSpec& queue) const noexcept;
+  std::uint32_t request_data_bytes(const QueueSpec& queue) const noexcept;
   bool add(std::uint16_t index, std::span<const virtqueue::Buffer> readable,
            std::span<const virtqueue::Buffer> writable);
   void dispatch(std::uint16_t index, const virtqueue::UsedBuffer& used);

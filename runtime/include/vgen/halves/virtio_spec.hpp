@@ -33,14 +33,30 @@ constexpr std::uint64_t offered_features(std::uint64_t spec_features) noexcept {
 /// Bytes of a buffer on a queue that carries raw bytes rather than a message type.
 inline constexpr std::uint32_t kRawBufferBytes = 512;
 
+/// Where a bidirectional queue's reply sits in the device-writable part of a chain.
+enum class ReplyPlacement : std::uint8_t {
+  last,   ///< after the data the device writes, as virtio-blk's status (VirtIO 1.2 §5.2.6)
+  first,  ///< before it, as virtio-gpio's status (VirtIO 1.2 §5.17.6)
+};
+
 /// One virtqueue of a spec; queue i is the i-th entry of VirtioSpec::queues.
 struct QueueSpec {
   std::uint32_t size = 0;                             ///< entries: the device's QueueNumMax
   Direction direction = Direction::driver_to_device;  ///< see Direction
-  std::uint32_t message_bytes = kRawBufferBytes;      ///< the message's size (a request's header)
+  std::uint32_t message_bytes = kRawBufferBytes;      ///< the message's size (a request's header); raw: the buffer's
   std::uint32_t reply_bytes = 0;                      ///< bidirectional: the reply's size, 0 for none
   bool raw = false;                                   ///< raw bytes (up to message_bytes), no message type
   std::optional<unsigned> feature{};                  ///< the queue exists only with this feature
+  /// One-way queue with a message type: the most data bytes that follow the message in a
+  /// buffer (0: the message alone). Bidirectional: the most data bytes each way (0: the
+  /// driver's DriverOptions::request_data_bytes, and no bound on the device's side).
+  std::uint32_t data_bytes = 0;
+  /// The device refuses chains longer than the buffer (message_bytes + data_bytes; for a
+  /// request, each of its parts): the spec gave the queue's buffer_size or max_data.
+  bool bounded = false;
+  bool readable_data = true;                    ///< bidirectional: requests carry device-readable data
+  bool writable_data = true;                    ///< bidirectional: requests carry device-writable data
+  ReplyPlacement reply = ReplyPlacement::last;  ///< bidirectional: where the reply goes
 };
 
 /// One field of the configuration space, for reads under the generation counter (§2.5.1).

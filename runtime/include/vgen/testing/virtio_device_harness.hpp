@@ -84,6 +84,20 @@ class VirtioDeviceHarness {
     return needs_reset();
   }
 
+  /// A bounded queue's third check: a chain one byte longer than the queue's buffer (its
+  /// buffer_size, or the message and max_data bytes of data) on queue `index`, notified. True
+  /// when the device gave it back unused, counted it as malformed and asked for no reset.
+  bool refuses_past_bound(std::uint16_t index) {
+    const auto& spec = device_.spec().queues[index];  // the generated halves' QueueSpec
+    const std::uint64_t before = device_.malformed();
+    const virtqueue::Buffer readable[] = {
+        ram().buffer(spec.message_bytes + (spec.raw ? 0 : spec.data_bytes) + 1, std::byte{'x'})};
+    queue(index).add(readable, {});
+    notify(index);
+    const auto used = queue(index).take_used();
+    return used.size() == 1 && used[0].len == 0 && device_.malformed() == before + 1 && !needs_reset();
+  }
+
   /// The device half.
   Device& device() noexcept { return device_; }
   /// Its core: status, rejected accesses, run() for work outside a notification.

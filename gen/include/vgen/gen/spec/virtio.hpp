@@ -42,6 +42,17 @@ enum class Direction : std::uint8_t { driver_to_device, device_to_driver, bidire
 /// "driver-to-device", "device-to-driver" or "bidirectional", as spelled in specs.
 std::string_view direction_name(Direction direction);
 
+/// A part of a bidirectional queue's descriptor chain (the spec's `chain:`).
+enum class ChainPart : std::uint8_t {
+  request,        ///< the request message, device-readable
+  readable_data,  ///< data the device reads
+  writable_data,  ///< data the device writes
+  reply,          ///< the reply message, device-writable
+};
+
+/// "request", "readable_data", "writable_data" or "reply", as spelled in specs.
+std::string_view chain_part_name(ChainPart part);
+
 /// A virtqueue. Queue indices follow the order of the `queues:` list.
 struct Queue {
   std::string name;        ///< unique
@@ -53,6 +64,14 @@ struct Queue {
   std::string description;         ///< free text, may be empty
   Location location;               ///< where the entry starts
   Position name_position;          ///< where the name is written
+  /// A raw queue's bytes per buffer (`buffer_size:`), when the spec gives it (else 512).
+  std::optional<std::uint32_t> buffer_size;
+  /// A typed queue's bound on data (`max_data:`): after the message on a one-way queue, each
+  /// way on a bidirectional one; when the spec gives it.
+  std::optional<std::uint32_t> max_data;
+  /// A bidirectional queue's chain, in order (`chain:`; default request, readable_data, writable_data,
+  /// reply, with reply only when there is a reply type).
+  std::vector<ChainPart> chain;
 };
 
 /// The device-specific part of a virtio spec.
