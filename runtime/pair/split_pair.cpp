@@ -283,7 +283,7 @@ bool run_processes(const SplitHalves& halves, trace::TraceSink* trace) {
   {
     store::ServerOptions options;
     options.socket_path = socket;
-    options.trace = trace;  // the daemon sees every domain's messages
+    options.trace = trace;          // the daemon sees every domain's messages
     store::Server server(options);  // listening before the child connects
     std::fflush(nullptr);
     const pid_t child = fork();

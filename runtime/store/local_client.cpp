@@ -111,11 +111,13 @@ auto LocalClient::call(MessageType type, std::string_view path, TransactionId tx
 }
 
 std::string LocalClient::read(std::string_view path, TransactionId tx) {
-  return call(MessageType::Read, path, tx, nul_terminated(path), [&](Store& s) { return s.read(connection_, tx, path); });
+  return call(MessageType::Read, path, tx, nul_terminated(path),
+              [&](Store& s) { return s.read(connection_, tx, path); });
 }
 
 void LocalClient::write(std::string_view path, std::string_view value, TransactionId tx) {
-  call(MessageType::Write, path, tx, nul_terminated(path) + std::string(value), [&](Store& s) { s.write(connection_, tx, path, value); });
+  call(MessageType::Write, path, tx, nul_terminated(path) + std::string(value),
+       [&](Store& s) { s.write(connection_, tx, path, value); });
 }
 
 void LocalClient::mkdir(std::string_view path, TransactionId tx) {
@@ -127,21 +129,26 @@ void LocalClient::remove(std::string_view path, TransactionId tx) {
 }
 
 std::vector<std::string> LocalClient::directory(std::string_view path, TransactionId tx) {
-  return call(MessageType::Directory, path, tx, nul_terminated(path), [&](Store& s) { return s.directory(connection_, tx, path).children; });
+  return call(MessageType::Directory, path, tx, nul_terminated(path),
+              [&](Store& s) { return s.directory(connection_, tx, path).children; });
 }
 
 Permissions LocalClient::get_permissions(std::string_view path, TransactionId tx) {
-  return call(MessageType::GetPermissions, path, tx, nul_terminated(path), [&](Store& s) { return s.get_permissions(connection_, tx, path); });
+  return call(MessageType::GetPermissions, path, tx, nul_terminated(path),
+              [&](Store& s) { return s.get_permissions(connection_, tx, path); });
 }
 
 void LocalClient::set_permissions(std::string_view path, const Permissions& permissions, TransactionId tx) {
-  call(MessageType::SetPermissions, path, tx, nul_terminated(path) + local_reply(permissions), [&](Store& s) { s.set_permissions(connection_, tx, path, permissions); });
+  call(MessageType::SetPermissions, path, tx, nul_terminated(path) + local_reply(permissions),
+       [&](Store& s) { s.set_permissions(connection_, tx, path, permissions); });
 }
 
 void LocalClient::watch(std::string_view path, std::string_view token, WatchCallback callback) {
   dispatcher_.add(std::string(path), std::string(token), std::move(callback));
   try {
-    const WatchEvent first = call(MessageType::Watch, path, kNoTransaction, nul_terminated(path) + nul_terminated(token), [&](Store& s) { return s.watch(connection_, path, token); });
+    const WatchEvent first =
+        call(MessageType::Watch, path, kNoTransaction, nul_terminated(path) + nul_terminated(token),
+             [&](Store& s) { return s.watch(connection_, path, token); });
     trace_message(store_.trace(), domain_, static_cast<std::uint32_t>(connection_), TracedDirection::FromDaemon,
                   TracedAt::Daemon, watch_event(first.path, first.token));
     dispatcher_.post(first.path, first.token);
@@ -152,16 +159,19 @@ void LocalClient::watch(std::string_view path, std::string_view token, WatchCall
 }
 
 void LocalClient::unwatch(std::string_view path, std::string_view token) {
-  call(MessageType::Unwatch, path, kNoTransaction, nul_terminated(path) + nul_terminated(token), [&](Store& s) { s.unwatch(connection_, path, token); });
+  call(MessageType::Unwatch, path, kNoTransaction, nul_terminated(path) + nul_terminated(token),
+       [&](Store& s) { s.unwatch(connection_, path, token); });
   dispatcher_.remove(std::string(token));
 }
 
 TransactionId LocalClient::transaction_start() {
-  return call(MessageType::TransactionStart, "", kNoTransaction, std::string(1, '\0'), [&](Store& s) { return s.transaction_start(connection_); });
+  return call(MessageType::TransactionStart, "", kNoTransaction, std::string(1, '\0'),
+              [&](Store& s) { return s.transaction_start(connection_); });
 }
 
 void LocalClient::transaction_end(TransactionId tx, bool commit) {
-  call(MessageType::TransactionEnd, "", tx, nul_terminated(commit ? "T" : "F"), [&](Store& s) { s.transaction_end(connection_, tx, commit); });
+  call(MessageType::TransactionEnd, "", tx, nul_terminated(commit ? "T" : "F"),
+       [&](Store& s) { s.transaction_end(connection_, tx, commit); });
 }
 
 }  // namespace vgen::store

@@ -61,7 +61,8 @@ struct ServerOptions {
       10000};               ///< a watcher holding writers back that takes no output this long is closed
   bool log_errors = false;  ///< log each failed request with its full message
   Protocol::Log log;        ///< daemon log sink (may be empty)
-  trace::TraceSink* trace = nullptr;  ///< every message received and sent (store::trace_message), or none
+  /// Where every message received and sent goes (store::trace_message), or null.
+  trace::TraceSink* trace = nullptr;
 };
 
 /// The domain a peer with uid `peer` acts as: its entry in `uid_domains`, else domain 0 if

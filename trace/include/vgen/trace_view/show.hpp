@@ -45,7 +45,8 @@ struct ShowFilter {
   std::optional<double> since;          ///< seconds after the first record; earlier ones skipped
   std::optional<double> until;          ///< seconds after the first record; later ones skipped
   bool follow = false;                  ///< at the end, wait for records the writer appends
-  const PayloadDecoder* payloads = nullptr;  ///< decodes payloads by a device's spec (--spec), or null
+  /// Decodes payloads by a device's spec (--spec), or null.
+  const PayloadDecoder* payloads = nullptr;
 };
 
 /// As show(), printing only what `filter` selects; the time column still counts from the log's
