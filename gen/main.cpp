@@ -22,6 +22,7 @@
 #include "vgen/gen/render/templates_location.hpp"
 #include "vgen/gen/render/version.hpp"
 #include "vgen/gen/scaffold/scaffold.hpp"
+#include "vgen/gen/trace_decode/spec_payloads.hpp"
 #include "vgen/import/clang_tools.hpp"
 #include "vgen/import/project_update.hpp"
 #include "vgen/import/spec_writer.hpp"
@@ -92,6 +93,7 @@ struct TraceOptions {
   std::string log;
   vgen::trace_view::ShowFilter filter;
   std::string perfetto;  // export: where the JSON trace goes
+  std::string spec;      // show: the device spec that decodes payloads
 };
 
 // A time after a log's first record: a number of seconds, 0 or more.
@@ -121,12 +123,17 @@ void add_trace(CLI::App& app, TraceOptions& options) {
   show->add_option("--until", options.filter.until, "Only records at most SECONDS after the first")
       ->type_name("SECONDS")
       ->check(kSeconds);
+  show->add_option("--spec", options.spec,
+                   "Decode payloads (messages, ring entries), device features and configuration fields by this "
+                   "device spec")
+      ->type_name("SPEC");
   show->add_flag("--follow", options.filter.follow,
                  "At the end of the log, wait for the records a running program appends (stop with Ctrl-C)");
   show->footer(
       "Exit status: 0 the whole log was read; 1 the log is damaged (truncated, corrupt or of a newer\n"
       "version: every complete record before the damage is printed, then the error with its byte\n"
-      "offset on stderr); 2 usage error; 4 the log cannot be opened.");
+      "offset on stderr), or the --spec file has errors (printed as for check); 2 usage error; 4 the\n"
+      "log cannot be opened.");
   CLI::App* stats = trace->add_subcommand(
       "stats",
       "Print per queue and channel: records, chains, used entries, bytes each way, notifications sent and "
@@ -535,10 +542,19 @@ int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& g
   try {
     if (app.got_subcommand("trace")) {
       const CLI::App* command = app.get_subcommand("trace");
+      TraceOptions options = trace;
+      std::optional<vgen::gen::SpecPayloads> payloads;
+      if (!trace.spec.empty()) {
+        const vgen::gen::LoadResult loaded = vgen::gen::load_file(trace.spec);
+        const vgen::gen::Spec* spec = device_spec(loaded, trace.spec, "trace show --spec");
+        if (spec == nullptr) return kExitInvalidSpec;
+        payloads.emplace(*spec);
+        options.filter.payloads = &*payloads;
+      }
       return run_trace(command->got_subcommand("stats")    ? "stats"
                        : command->got_subcommand("export") ? "export"
                                                            : "show",
-                       trace);
+                       options);
     }
     if (app.got_subcommand("import")) return run_import(import);
     if (app.got_subcommand("generate")) return run_generate(generate);

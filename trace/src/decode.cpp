@@ -226,6 +226,11 @@ std::optional<DecodedFields> decode_fields(const Record& r, const DecodeContext&
   }
 }
 
+std::optional<std::string> chain_payload_fields(const Record& r, const DecodeContext& context) {
+  if (context.payloads() == nullptr || r.channel != trace::Channel::Virtqueue) return std::nullopt;
+  return context.payloads()->fields(r, "");
+}
+
 std::string bytes_text(std::span<const std::byte> bytes, std::uint64_t full_length, std::size_t limit) {
   if (full_length == 0) return "";
   const std::size_t shown = std::min(bytes.size(), limit);

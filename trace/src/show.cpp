@@ -256,7 +256,9 @@ std::string describe(const trace::LogRecord& record, const std::vector<trace::Lo
   const std::optional<DecodedFields> decoded = decode_fields(r, context);
   const std::string rest = decoded ? decoded->text : fields(r);
   if (!rest.empty()) line += " " + rest;
-  return line + descriptors(r) + (decoded && decoded->payload_shown ? "" : payload(r));
+  if (decoded && decoded->payload_shown) return line + descriptors(r);
+  const std::optional<std::string> by_spec = chain_payload_fields(r, context);
+  return line + descriptors(r) + (by_spec ? " " + *by_spec : payload(r));
 }
 
 std::uint64_t show(trace::LogReader& reader, std::ostream& out) { return show(reader, out, ShowFilter{}); }

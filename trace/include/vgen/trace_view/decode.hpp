@@ -59,6 +59,10 @@ struct DecodedFields {
 /// rings, grants, event channels, store and rpmsg messages), or nothing for other kinds.
 std::optional<DecodedFields> decode_fields(const trace::Record& record, const DecodeContext& context);
 
+/// A virtqueue chain's payload decoded by the context's spec, or nothing (no spec, another
+/// kind of record, or a payload the spec has no message for).
+std::optional<std::string> chain_payload_fields(const trace::Record& record, const DecodeContext& context);
+
 /// `bytes` as show prints payloads: quoted text when every shown byte is printable ASCII, hex
 /// bytes otherwise, at most `limit` bytes, then "(N bytes)" when `full_length` is more than
 /// shown, or "(N bytes, not recorded)" when nothing was stored. Starts with a space; "" when
