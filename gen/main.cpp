@@ -28,6 +28,7 @@
 #include "vgen/import/spec_writer.hpp"
 #include "vgen/trace/error.hpp"
 #include "vgen/trace/log_reader.hpp"
+#include "vgen/trace_view/attach.hpp"
 #include "vgen/trace_view/perfetto.hpp"
 #include "vgen/trace_view/show.hpp"
 #include "vgen/trace_view/stats.hpp"
@@ -94,6 +95,7 @@ struct TraceOptions {
   vgen::trace_view::ShowFilter filter;
   std::string perfetto;  // export: where the JSON trace goes
   std::string spec;      // show: the device spec that decodes payloads
+  vgen::trace_view::AttachOptions attach;
 };
 
 // A time after a log's first record: a number of seconds, 0 or more.
@@ -106,6 +108,49 @@ const CLI::Validator kSeconds(
       return {};
     },
     "SECONDS");
+
+// `vgen trace attach`: a ring in a file or memfd, given its queue size and addresses.
+void add_attach(CLI::App& trace, vgen::trace_view::AttachOptions& options) {
+  CLI::App* attach = trace.add_subcommand(
+      "attach", "Record a split virtqueue in a file or memfd that a driver and a device share, without their help");
+  attach
+      ->add_option("--file", options.file, "The file or memfd holding the ring (/proc/PID/fd/N for another process's)")
+      ->required()
+      ->type_name("PATH");
+  attach->add_option("-o,--output", options.log, "The trace log to write")->required()->type_name("LOG");
+  attach->add_option("--queue-size", options.queue_size, "Entries of the queue (a power of two up to 32768)")
+      ->required()
+      ->type_name("N");
+  CLI::Option* ring =
+      attach->add_option("--ring", options.ring, "The ring laid out as vring_init() does, starting at ADDR")
+          ->type_name("ADDR");
+  attach->add_option("--align", options.align, "With --ring: the used ring's alignment (default 4096)")
+      ->type_name("N")
+      ->needs(ring);
+  CLI::Option* desc = attach->add_option("--desc", options.desc, "The descriptor table's address")->type_name("ADDR");
+  CLI::Option* avail = attach->add_option("--avail", options.avail, "The avail ring's address")->type_name("ADDR");
+  CLI::Option* used = attach->add_option("--used", options.used, "The used ring's address")->type_name("ADDR");
+  for (CLI::Option* part : {desc, avail, used}) part->excludes(ring);
+  desc->needs(avail, used);
+  avail->needs(desc, used);
+  used->needs(desc, avail);
+  attach->add_option("--base", options.base, "The address of the file's first byte (default 0: addresses are offsets)")
+      ->type_name("ADDR");
+  attach->add_option("--queue", options.queue, "The queue index the records carry (interface vqN; default 0)")
+      ->type_name("INDEX");
+  attach->add_flag("--from-start", options.from_start,
+                   "Also report the entries already in the ring, from index 0 (default: only new ones)");
+  attach->add_option("--count", options.count, "Stop after N used entries")->type_name("N");
+  attach->add_option("--duration", options.duration, "Stop after SECONDS")->type_name("SECONDS")->check(kSeconds);
+  attach->add_option("--interval-us", options.interval_us, "Pause between two looks at the ring (default 1000)")
+      ->type_name("N");
+  attach->add_option("--snap", options.snap, "Payload bytes kept per record (default 256)")->type_name("N");
+  attach->footer(
+      "ADDR accepts 0x hex. Without --count or --duration it records until SIGINT or SIGTERM.\n"
+      "Exit status: 0 stopped as asked; 1 the ring could no longer be read (the log holds what was seen);\n"
+      "2 usage error, or the addresses do not describe a ring inside the file; 4 the file cannot be opened\n"
+      "or the log written.");
+}
 
 void add_trace(CLI::App& app, TraceOptions& options) {
   CLI::App* trace = app.add_subcommand("trace", "Read trace logs that --trace LOG recorded (docs/trace.md)");
@@ -152,6 +197,7 @@ void add_trace(CLI::App& app, TraceOptions& options) {
   exporter->footer(
       "Exit status: 0 the whole log was exported; 1 the log is damaged (OUT holds the records before the\n"
       "damage, the error with its byte offset on stderr); 2 usage error; 4 a file cannot be read or written.");
+  add_attach(*trace, options.attach);
 }
 
 // `vgen trace export`: the JSON trace is written beside OUT and renamed over it once complete,
@@ -542,6 +588,12 @@ int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& g
   try {
     if (app.got_subcommand("trace")) {
       const CLI::App* command = app.get_subcommand("trace");
+      if (command->got_subcommand("attach")) {
+        if (!trace.attach.ring && !trace.attach.desc) {
+          return usage_error("trace attach", "give the ring's place: --ring ADDR, or --desc, --avail and --used");
+        }
+        return vgen::trace_view::attach(trace.attach, std::cerr);
+      }
       TraceOptions options = trace;
       std::optional<vgen::gen::SpecPayloads> payloads;
       if (!trace.spec.empty()) {
