@@ -82,7 +82,6 @@ class RingObserver {
   std::uint64_t missed_ = 0;
   std::vector<trace::BufferRef> buffers_;
   std::vector<std::vector<std::byte>> copies_;  // the bytes each buffer's host points at
-  std::uint32_t copied_ = 0;                    // payload bytes copied for the current chain
 };
 
 }  // namespace vgen::virtqueue
