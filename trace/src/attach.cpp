@@ -59,6 +59,12 @@ int attach(const AttachOptions& options, std::ostream& err) {
   ring.queue = options.queue;
   ring.snap = options.snap;
   ring.from_start = options.from_start;
+  // The largest snap length attach keeps (as VGEN_TRACE_SNAP allows for --trace).
+  constexpr std::uint32_t kMaxSnap = 65536;
+  if (options.snap > kMaxSnap) {
+    err << "vgen trace attach: --snap " << options.snap << " is more than " << kMaxSnap << " bytes\n";
+    return kAttachBadOptions;
+  }
   if (options.ring) {
     if (!virtqueue::valid_queue_size(options.queue_size)) {
       err << "vgen trace attach: --queue-size " << options.queue_size

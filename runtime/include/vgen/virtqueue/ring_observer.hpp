@@ -37,11 +37,13 @@ class ObservedMemory {
 
 /// Where the observed queue is and how to report it.
 struct ObservedRing {
-  std::uint32_t size = 0;    ///< queue size: a power of two up to 32768
-  RingAddresses addresses;   ///< guest addresses of the descriptor table, avail and used rings
-  std::uint16_t queue = 0;   ///< queue index the events carry (interface vqN)
-  std::uint32_t snap = 256;  ///< payload bytes read per chain; at least the sink's snap length
-  bool from_start = false;   ///< report the entries from index 0, not from the current idx
+  std::uint32_t size = 0;   ///< queue size: a power of two up to 32768
+  RingAddresses addresses;  ///< guest addresses of the descriptor table, avail and used rings
+  std::uint16_t queue = 0;  ///< queue index the events carry (interface vqN)
+  /// Payload bytes read per chain. A buffer's host pointer holds only its share of these, so
+  /// the sink must copy no more per event than this (a Recorder: snap_length <= snap).
+  std::uint32_t snap = 256;
+  bool from_start = false;  ///< report the entries from index 0, not from the current idx
 };
 
 /// Polls one split ring and reports each new avail and used entry.
