@@ -22,12 +22,14 @@
 #include "vgen/gen/render/templates_location.hpp"
 #include "vgen/gen/render/version.hpp"
 #include "vgen/gen/scaffold/scaffold.hpp"
+#include "vgen/gen/trace_decode/spec_payloads.hpp"
 #include "vgen/import/clang_tools.hpp"
 #include "vgen/import/project_update.hpp"
 #include "vgen/import/spec_writer.hpp"
 #include "vgen/trace/error.hpp"
 #include "vgen/trace/log_reader.hpp"
 #include "vgen/trace_tap/command.hpp"
+#include "vgen/trace_view/attach.hpp"
 #include "vgen/trace_view/html.hpp"
 #include "vgen/trace_view/perfetto.hpp"
 #include "vgen/trace_view/show.hpp"
@@ -94,10 +96,12 @@ struct TraceOptions {
   std::string log;
   vgen::trace_view::ShowFilter filter;
   vgen::trace_tap::TapCommandOptions tap;
-  std::string perfetto;                                                     // export: where the JSON trace goes
-  unsigned buckets = vgen::trace_view::kDefaultOccupancyBuckets;            // stats: occupancy time buckets
-  std::string html;                                                         // html: where the page goes
+  std::string perfetto;                                           // export: where the JSON trace goes
+  std::string spec;                                               // show: the device spec that decodes payloads
+  unsigned buckets = vgen::trace_view::kDefaultOccupancyBuckets;  // stats: occupancy time buckets
+  std::string html;                                               // html: where the page goes
   std::uint64_t max_records = vgen::trace_view::HtmlOptions{}.max_records;  // html: records in the page
+  vgen::trace_view::AttachOptions attach;
 };
 
 // A time after a log's first record: a number of seconds, 0 or more.
@@ -110,6 +114,49 @@ const CLI::Validator kSeconds(
       return {};
     },
     "SECONDS");
+
+// `vgen trace attach`: a ring in a file or memfd, given its queue size and addresses.
+void add_attach(CLI::App& trace, vgen::trace_view::AttachOptions& options) {
+  CLI::App* attach = trace.add_subcommand(
+      "attach", "Record a split virtqueue in a file or memfd that a driver and a device share, without their help");
+  attach
+      ->add_option("--file", options.file, "The file or memfd holding the ring (/proc/PID/fd/N for another process's)")
+      ->required()
+      ->type_name("PATH");
+  attach->add_option("-o,--output", options.log, "The trace log to write")->required()->type_name("LOG");
+  attach->add_option("--queue-size", options.queue_size, "Entries of the queue (a power of two up to 32768)")
+      ->required()
+      ->type_name("N");
+  CLI::Option* ring =
+      attach->add_option("--ring", options.ring, "The ring laid out as vring_init() does, starting at ADDR")
+          ->type_name("ADDR");
+  attach->add_option("--align", options.align, "With --ring: the used ring's alignment (default 4096)")
+      ->type_name("N")
+      ->needs(ring);
+  CLI::Option* desc = attach->add_option("--desc", options.desc, "The descriptor table's address")->type_name("ADDR");
+  CLI::Option* avail = attach->add_option("--avail", options.avail, "The avail ring's address")->type_name("ADDR");
+  CLI::Option* used = attach->add_option("--used", options.used, "The used ring's address")->type_name("ADDR");
+  for (CLI::Option* part : {desc, avail, used}) part->excludes(ring);
+  desc->needs(avail, used);
+  avail->needs(desc, used);
+  used->needs(desc, avail);
+  attach->add_option("--base", options.base, "The address of the file's first byte (default 0: addresses are offsets)")
+      ->type_name("ADDR");
+  attach->add_option("--queue", options.queue, "The queue index the records carry (interface vqN; default 0)")
+      ->type_name("INDEX");
+  attach->add_flag("--from-start", options.from_start,
+                   "Also report the entries already in the ring, from index 0 (default: only new ones)");
+  attach->add_option("--count", options.count, "Stop after N used entries")->type_name("N");
+  attach->add_option("--duration", options.duration, "Stop after SECONDS")->type_name("SECONDS")->check(kSeconds);
+  attach->add_option("--interval-us", options.interval_us, "Pause between two looks at the ring (default 1000)")
+      ->type_name("N");
+  attach->add_option("--snap", options.snap, "Payload bytes kept per record (default 256)")->type_name("N");
+  attach->footer(
+      "ADDR accepts 0x hex. Without --count or --duration it records until SIGINT or SIGTERM.\n"
+      "Exit status: 0 stopped as asked; 1 the ring could no longer be read (the log holds what was seen);\n"
+      "2 usage error, or the addresses do not describe a ring inside the file; 4 the file cannot be opened\n"
+      "or the log written.");
+}
 
 void add_trace(CLI::App& app, TraceOptions& options) {
   CLI::App* trace = app.add_subcommand(
@@ -128,12 +175,17 @@ void add_trace(CLI::App& app, TraceOptions& options) {
   show->add_option("--until", options.filter.until, "Only records at most SECONDS after the first")
       ->type_name("SECONDS")
       ->check(kSeconds);
+  show->add_option("--spec", options.spec,
+                   "Decode payloads (messages, ring entries), device features and configuration fields by this "
+                   "device spec")
+      ->type_name("SPEC");
   show->add_flag("--follow", options.filter.follow,
                  "At the end of the log, wait for the records a running program appends (stop with Ctrl-C)");
   show->footer(
       "Exit status: 0 the whole log was read; 1 the log is damaged (truncated, corrupt or of a newer\n"
       "version: every complete record before the damage is printed, then the error with its byte\n"
-      "offset on stderr); 2 usage error; 4 the log cannot be opened.");
+      "offset on stderr), or the --spec file has errors (printed as for check); 2 usage error; 4 the\n"
+      "log cannot be opened.");
   CLI::App* stats = trace->add_subcommand(
       "stats",
       "Print per queue and channel: records, chains, used entries, bytes each way, notifications sent and "
@@ -170,6 +222,7 @@ void add_trace(CLI::App& app, TraceOptions& options) {
       "Exit status: 0 the whole log is in the page; 1 the log is damaged (OUT shows every complete record\n"
       "before the damage and the error with its byte offset, also on stderr); 2 usage error; 4 a file cannot\n"
       "be read or written.");
+  add_attach(*trace, options.attach);
 }
 
 // `vgen trace export`: the JSON trace is written beside OUT and renamed over it once complete,
@@ -596,11 +649,26 @@ int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& g
     if (app.got_subcommand("trace")) {
       const CLI::App* command = app.get_subcommand("trace");
       if (command->got_subcommand("tap")) return vgen::trace_tap::run_tap_command(trace.tap);
+      if (command->got_subcommand("attach")) {
+        if (!trace.attach.ring && !trace.attach.desc) {
+          return usage_error("trace attach", "give the ring's place: --ring ADDR, or --desc, --avail and --used");
+        }
+        return vgen::trace_view::attach(trace.attach, std::cerr);
+      }
+      TraceOptions options = trace;
+      std::optional<vgen::gen::SpecPayloads> payloads;
+      if (!trace.spec.empty()) {
+        const vgen::gen::LoadResult loaded = vgen::gen::load_file(trace.spec);
+        const vgen::gen::Spec* spec = device_spec(loaded, trace.spec, "trace show --spec");
+        if (spec == nullptr) return kExitInvalidSpec;
+        payloads.emplace(*spec);
+        options.filter.payloads = &*payloads;
+      }
       return run_trace(command->got_subcommand("stats")    ? "stats"
                        : command->got_subcommand("export") ? "export"
                        : command->got_subcommand("html")   ? "html"
                                                            : "show",
-                       trace);
+                       options);
     }
     if (app.got_subcommand("import")) return run_import(import);
     if (app.got_subcommand("generate")) return run_generate(generate);

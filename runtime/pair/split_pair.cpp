@@ -202,6 +202,7 @@ xen::GrantTable grant_table(const SplitHalves& halves) {
 
 bool run_threads(const SplitHalves& halves, trace::TraceSink* trace) {
   store::LocalStore store;
+  store.set_trace(trace);
   store::LocalClient toolstack(store, 0);
   store::LocalClient frontend_client(store, kFrontendDomain);
   store::LocalClient backend_client(store, kBackendDomain);
@@ -211,6 +212,9 @@ bool run_threads(const SplitHalves& halves, trace::TraceSink* trace) {
   xen::EventChannels frontend_events(kFrontendDomain);
   xen::EventChannels backend_events(kBackendDomain);
   xen::EventChannels::link(frontend_events, backend_events);
+  mapper.set_trace(trace);
+  frontend_events.set_trace(trace);
+  backend_events.set_trace(trace);
   bool backend_clean = false;
   std::thread backend([&] {
     try {
@@ -239,6 +243,8 @@ bool run_threads(const SplitHalves& halves, trace::TraceSink* trace) {
     xen::GrantMapper mapper = xen::GrantMapper::receive(control, kBackendDomain);
     xen::EventChannels events(kBackendDomain);
     events.connect(kFrontendDomain, link);
+    mapper.set_trace(trace);
+    events.set_trace(trace);
     store::WireClient client(socket, kBackendDomain);
     status = run_backend(halves, client, mapper, events, trace) ? 0 : 1;
   } catch (const std::exception& error) {
@@ -257,6 +263,7 @@ bool run_frontend_process(const SplitHalves& halves, const std::string& socket, 
   xen::GrantTable table = grant_table(halves);
   xen::EventChannels events(kFrontendDomain);
   events.connect(kBackendDomain, link);
+  events.set_trace(trace);
   table.share(control);  // after create(): the backend starts once it has the table
   return run_frontend(halves, client, toolstack, table, events, trace);
 }
@@ -276,6 +283,7 @@ bool run_processes(const SplitHalves& halves, trace::TraceSink* trace) {
   {
     store::ServerOptions options;
     options.socket_path = socket;
+    options.trace = trace;          // the daemon sees every domain's messages
     store::Server server(options);  // listening before the child connects
     std::fflush(nullptr);
     const pid_t child = fork();

@@ -69,6 +69,13 @@ void Bus::log(const std::string& line) const {
   }
 }
 
+void Bus::emit_message(std::uint16_t direction, std::span<const std::byte> bytes) const noexcept {
+  if (options_.trace == nullptr) return;
+  trace::Event event{trace::EventKind::RpmsgMessage, 0, direction};
+  event.bytes = bytes;
+  options_.trace->record(event);
+}
+
 void Bus::emit_channel(const Channel& channel, bool present) const noexcept {
   if (options_.trace == nullptr) return;
   trace::Event event{trace::EventKind::StateChanged};

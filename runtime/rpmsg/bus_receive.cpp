@@ -56,6 +56,7 @@ void Bus::dispatch(const RxBuffer& buffer) {
     reject(buffer, *check_message(length, Header{}, buffer_size_));
     return;
   }
+  emit_message(1, {buffer.data, length});
   const Header header = decode_header(buffer.data);
   if (header.length > length - kHeaderSize) {
     reject(buffer, *check_message(length, header, buffer_size_));

@@ -78,6 +78,7 @@ bool Bus::transmit(std::uint32_t source, std::uint32_t destination, std::span<co
   }
   encode_header({source, destination, 0, static_cast<std::uint16_t>(payload.size()), 0}, buffer->data);
   if (!payload.empty()) std::memcpy(buffer->data + kHeaderSize, payload.data(), payload.size());
+  emit_message(0, {buffer->data, kHeaderSize + payload.size()});
   link_.submit_tx(*buffer, kHeaderSize + static_cast<std::uint32_t>(payload.size()));
   sent_.bump();
   return true;

@@ -305,6 +305,8 @@ bool Server::process_input(Client& client) {
       return false;
     }
     if (!request) return false;
+    trace_message(options_.trace, store_.domain_of(client.id), static_cast<std::uint32_t>(client.id),
+                  TracedDirection::ToDaemon, TracedAt::Daemon, *request);
     out.clear();
     protocol_.handle(client.id, *request, out);
     queue_messages(client, out);
@@ -316,7 +318,11 @@ bool Server::process_input(Client& client) {
 }
 
 void Server::queue_messages(Client& client, const std::vector<Message>& messages) {
-  for (const Message& message : messages) client.output.push(encode(message));
+  for (const Message& message : messages) {
+    client.output.push(encode(message));
+    trace_message(options_.trace, store_.domain_of(client.id), static_cast<std::uint32_t>(client.id),
+                  TracedDirection::FromDaemon, TracedAt::Daemon, message);
+  }
   account_output(client);
 }
 

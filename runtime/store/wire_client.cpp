@@ -122,7 +122,9 @@ std::string WireClient::call(MessageType type, std::string_view path, const std:
     }
     std::string bytes;
     try {
-      bytes = encode(Message{Header{static_cast<std::uint32_t>(type), req_id, tx, 0}, payload});
+      const Message request{Header{static_cast<std::uint32_t>(type), req_id, tx, 0}, payload};
+      bytes = encode(request);
+      trace_message(trace_.load(), domain_, 0, TracedDirection::ToDaemon, TracedAt::Client, request);
     } catch (const Error& error) {
       std::lock_guard lock(pending_mutex_);
       pending_.erase(req_id);
@@ -177,6 +179,7 @@ void WireClient::read_loop() {
 }
 
 void WireClient::route(Message message) {
+  trace_message(trace_.load(), domain_, 0, TracedDirection::FromDaemon, TracedAt::Client, message);
   if (message.header.type == static_cast<std::uint32_t>(MessageType::WatchEvent)) {
     std::vector<std::string> parts = split_nul_list(message.payload);
     if (parts.size() >= 2) dispatcher_.post(std::move(parts[0]), std::move(parts[1]));

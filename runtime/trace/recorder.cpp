@@ -4,7 +4,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include <vgen/trace/error.hpp>
@@ -166,7 +170,7 @@ namespace {
 // The recorder behind --trace: reports its drops when it closes.
 class ReportingRecorder final : public TraceSink {
  public:
-  explicit ReportingRecorder(const std::string& path) : path_(path), recorder_(path) {}
+  ReportingRecorder(const std::string& path, const RecorderOptions& options) : path_(path), recorder_(path, options) {}
   ~ReportingRecorder() override {
     recorder_.flush();
     const RecorderStatistics s = recorder_.statistics();
@@ -182,8 +186,28 @@ class ReportingRecorder final : public TraceSink {
   Recorder recorder_;
 };
 
+// The options of --trace: the defaults, with the snap length $VGEN_TRACE_SNAP gives.
+RecorderOptions trace_options() {
+  // The largest snap length the variable may ask for.
+  constexpr std::uint32_t kMaxSnap = 65536;
+  RecorderOptions options;
+  const char* text = std::getenv(kSnapLengthVariable);
+  if (text == nullptr) return options;
+  const std::string_view value(text);
+  std::uint32_t snap = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), snap);
+  if (value.empty() || error != std::errc() || end != value.data() + value.size() || snap > kMaxSnap) {
+    throw std::invalid_argument(std::string(kSnapLengthVariable) + "='" + text +
+                                "' is not a snap length (bytes, 0 to 65536)");
+  }
+  options.snap_length = snap;
+  return options;
+}
+
 }  // namespace
 
-std::unique_ptr<TraceSink> open_recorder(const std::string& path) { return std::make_unique<ReportingRecorder>(path); }
+std::unique_ptr<TraceSink> open_recorder(const std::string& path) {
+  return std::make_unique<ReportingRecorder>(path, trace_options());
+}
 
 }  // namespace vgen::trace

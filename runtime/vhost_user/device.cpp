@@ -105,9 +105,6 @@ void Device::negotiate(std::uint64_t features, bool rings_live) {
   } catch (const virtio::Error& error) {
     refused(what, error);
   }
-  if (trace_ != nullptr) {
-    trace_->record({trace::EventKind::FeaturesNegotiated, 0, 0, 1, core_.offered_features(), features});
-  }
   std::lock_guard lock(signals_mutex_);
   needs_reset_reported_ = false;
 }

@@ -247,6 +247,9 @@ void DeviceCore::add_status_bits(std::uint8_t old_status, std::uint8_t added) {
     }
   }
   change_status(next);
+  if ((next & kStatusFeaturesOk) != 0 && (old_status & kStatusFeaturesOk) == 0 && trace_ != nullptr) {
+    trace_->record({trace::EventKind::FeaturesNegotiated, 0, 0, 1, offered_, driver_features_});
+  }
   if ((added & kStatusDriverOk) != 0 && (next & kStatusDriverOk) != 0) activate();
 }
 
@@ -512,7 +515,11 @@ std::uint32_t DeviceCore::read_config(std::uint32_t offset, unsigned width) {
            ": not a naturally aligned 1, 2 or 4-byte access inside the " + std::to_string(config_.size()) +
            "-byte space (§4.2.2.2)");
   }
-  return config_.read(offset, width);
+  const std::uint32_t value = config_.read(offset, width);
+  if (trace_ != nullptr) {
+    trace_->record({trace::EventKind::ConfigRead, 0, static_cast<std::uint16_t>(width), offset, value});
+  }
+  return value;
 }
 
 void DeviceCore::write_config(std::uint32_t offset, unsigned width, std::uint32_t value) {
@@ -530,6 +537,10 @@ void DeviceCore::write_config(std::uint32_t offset, unsigned width, std::uint32_
   for (unsigned i = 0; i < width; ++i) bytes[i] = static_cast<std::byte>((value >> (8 * i)) & 0xff);
   std::optional<std::string> refused;
   guarded("config write", [&] { refused = model_.config_written(*this, offset, std::span(bytes, width)); });
+  if (trace_ != nullptr) {
+    trace_->record(
+        {trace::EventKind::ConfigWrite, 0, static_cast<std::uint16_t>(width), offset, value, refused ? 1u : 0u});
+  }
   if (refused) reject(what + ": " + *refused);
   access.finish();
 }

@@ -171,6 +171,7 @@ void DriverCore::confirm_features() {
                                               status_text(seen) + " after FEATURES_OK was written (§3.1.1 step 6)");
   }
   confirmed_ = true;
+  if (trace_ != nullptr) trace_->record({trace::EventKind::FeaturesNegotiated, 0, 0, 0, offered_, accepted_});
 }
 
 virtqueue::SplitDriverQueue& DriverCore::setup_queue(std::uint16_t index, std::uint32_t size,

@@ -81,6 +81,25 @@ AccessResult MmioRegisterFile::refuse(const Access& access, AccessFault kind, co
 
 AccessResult MmioRegisterFile::read(std::uint32_t offset, unsigned width) {
   std::lock_guard<std::mutex> lock(mutex_);
+  const AccessResult result = serve_read(offset, width);
+  if (trace::TraceSink* sink = core_.trace()) {
+    sink->record({trace::EventKind::MmioRead, 0, static_cast<std::uint16_t>(width), offset, result.value,
+                  static_cast<std::uint64_t>(result.fault)});
+  }
+  return result;
+}
+
+AccessResult MmioRegisterFile::write(std::uint32_t offset, unsigned width, std::uint32_t value) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const AccessResult result = serve_write(offset, width, value);
+  if (trace::TraceSink* sink = core_.trace()) {
+    sink->record({trace::EventKind::MmioWrite, 0, static_cast<std::uint16_t>(width), offset, value,
+                  static_cast<std::uint64_t>(result.fault)});
+  }
+  return result;
+}
+
+AccessResult MmioRegisterFile::serve_read(std::uint32_t offset, unsigned width) {
   const Access access{offset, width, false, 0};
   AccessFault kind = AccessFault::None;
   if (const char* why = malformed(access, kind)) return refuse(access, kind, why);
@@ -93,8 +112,7 @@ AccessResult MmioRegisterFile::read(std::uint32_t offset, unsigned width) {
   }
 }
 
-AccessResult MmioRegisterFile::write(std::uint32_t offset, unsigned width, std::uint32_t value) {
-  std::lock_guard<std::mutex> lock(mutex_);
+AccessResult MmioRegisterFile::serve_write(std::uint32_t offset, unsigned width, std::uint32_t value) {
   const Access access{offset, width, true, value};
   AccessFault kind = AccessFault::None;
   if (const char* why = malformed(access, kind)) return refuse(access, kind, why);

@@ -205,6 +205,7 @@ void EventChannels::notify(Port port) {
                                           name_port(local.status.remote_port, local.status.remote) + ") was closed");
   }
   local.outbound->signal();
+  if (trace_ != nullptr) trace_->record({trace::EventKind::EventSent, 0, self_, port});
 }
 
 bool EventChannels::wait(Port port, std::chrono::nanoseconds timeout) {
@@ -213,7 +214,9 @@ bool EventChannels::wait(Port port, std::chrono::nanoseconds timeout) {
     throw Error(ErrorCode::PortState, "wait: " + name_port(port, self_) + ": the remote end (" +
                                           name_port(local.status.remote_port, local.status.remote) + ") was closed");
   }
-  return local.inbound->wait(timeout);
+  const bool received = local.inbound->wait(timeout);
+  if (received && trace_ != nullptr) trace_->record({trace::EventKind::EventReceived, 0, self_, port});
+  return received;
 }
 
 int EventChannels::pollable_fd(Port port) const {

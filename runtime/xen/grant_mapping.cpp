@@ -38,7 +38,17 @@ struct GrantMapperState {
   FdOwner pages_fd;
   shm::Region table;
   std::unordered_map<GrantRef, GrantUses> uses;
+  trace::TraceSink* trace = nullptr;
 };
+
+// Records `kind` for each of `refs` mapped with `access`, when tracing.
+void trace_grants(const GrantMapperState& state, trace::EventKind kind, std::span<const GrantRef> refs,
+                  Access access) noexcept {
+  if (state.trace == nullptr) return;
+  for (GrantRef ref : refs) {
+    state.trace->record({kind, 0, state.self, ref, state.owner, access == Access::ReadWrite ? 1u : 0u});
+  }
+}
 
 }  // namespace detail
 
@@ -260,8 +270,11 @@ GrantMapping GrantMapper::map_contiguous(std::span<const GrantRef> refs, Access 
     ::munmap(base, length);
     throw;
   }
+  detail::trace_grants(state, trace::EventKind::GrantMapped, refs, access);
   return GrantMapping(state_, std::vector<GrantRef>(refs.begin(), refs.end()), access, base);
 }
+
+void GrantMapper::set_trace(trace::TraceSink* sink) noexcept { state_->trace = sink; }
 
 GrantMapping::GrantMapping(std::shared_ptr<detail::GrantMapperState> state, std::vector<GrantRef> refs, Access access,
                            std::byte* data) noexcept
@@ -292,6 +305,7 @@ void GrantMapping::unmap() noexcept {
   ::munmap(data_, refs_.size() * kPageSize);
   data_ = nullptr;
   for (GrantRef ref : refs_) release(*state_, ref, access_);
+  detail::trace_grants(*state_, trace::EventKind::GrantUnmapped, refs_, access_);
 }
 
 void GrantMapping::check_mapped(const char* operation) const {

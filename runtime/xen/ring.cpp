@@ -76,6 +76,17 @@ bool SharedRing::publish(std::size_t prod_offset, std::size_t event_offset, Ring
   return static_cast<RingIndex>(produced - event) < static_cast<RingIndex>(produced - published);
 }
 
+void SharedRing::emit_entry(trace::EventKind kind, std::uint16_t side, RingIndex index, const void* bytes,
+                            std::size_t size) const noexcept {
+  trace::Event event{kind, trace_ring_, side, index};
+  event.bytes = std::span(static_cast<const std::byte*>(bytes), size);
+  trace_->record(event);
+}
+
+void SharedRing::trace_push(std::uint16_t side, RingIndex produced, bool notify) const noexcept {
+  if (trace_ != nullptr) trace_->record({trace::EventKind::XenPushed, trace_ring_, side, produced, notify ? 1u : 0u});
+}
+
 RingIndex SharedRing::arm_event(std::size_t event_offset, std::size_t prod_offset, RingIndex consumed) noexcept {
   // Full barrier between the event store and the producer re-load, as a seq_cst pair; it
   // pairs with the producer's seq_cst publish/event load in publish(). Seq_cst also makes
@@ -110,6 +121,7 @@ bool FrontRingCore::push() {
   check_usable("push_requests");
   // The old value is our own record, not a re-read of shared memory the backend could change.
   const bool notify = publish(kRingReqProdOffset, kRingReqEventOffset, req_published_, req_prod_pvt_);
+  if (req_published_ != req_prod_pvt_) trace_push(0, req_prod_pvt_, notify);
   req_published_ = req_prod_pvt_;
   return notify;
 }
@@ -180,6 +192,7 @@ void BackRingCore::refuse_queue() const {
 bool BackRingCore::push() {
   check_usable("push_responses");
   const bool notify = publish(kRingRspProdOffset, kRingRspEventOffset, rsp_published_, rsp_prod_pvt_);
+  if (rsp_published_ != rsp_prod_pvt_) trace_push(1, rsp_prod_pvt_, notify);
   rsp_published_ = rsp_prod_pvt_;
   return notify;
 }

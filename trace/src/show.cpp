@@ -111,35 +111,7 @@ std::string descriptors(const Record& r) {
 
 // The payload: quoted text when every shown byte is printable ASCII, hex bytes otherwise;
 // then how much was not shown (cut by the recorder or here).
-std::string payload(const Record& r) {
-  if (r.payload_length == 0) return "";
-  const std::size_t shown = std::min(r.payload.size(), kShownPayload);
-  bool printable = true;
-  for (std::size_t i = 0; i < shown; ++i) {
-    const auto c = static_cast<unsigned char>(r.payload[i]);
-    printable = printable && c >= 0x20 && c < 0x7f;
-  }
-  if (shown == 0) return " (" + std::to_string(r.payload_length) + " bytes, not recorded)";
-  std::string out = " ";
-  if (printable) {
-    out += '"';
-    for (std::size_t i = 0; i < shown; ++i) {
-      const char c = static_cast<char>(r.payload[i]);
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  } else {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    for (std::size_t i = 0; i < shown; ++i) {
-      const auto c = static_cast<unsigned char>(r.payload[i]);
-      out += kDigits[c >> 4];
-      out += kDigits[c & 15];
-    }
-  }
-  if (r.payload_length > shown) out += " (" + std::to_string(r.payload_length) + " bytes)";
-  return out;
-}
+std::string payload(const Record& r) { return bytes_text(r.payload, r.payload_length, kShownPayload); }
 
 std::string virtqueue_fields(const Record& r) {
   const std::string head = "head " + std::to_string(r.head);
@@ -218,14 +190,6 @@ std::string fields(const Record& r) {
       return state_fields(r);
     case EventKind::Dropped:
       return std::to_string(r.a) + " records lost (" + std::to_string(r.b) + " in all)";
-    case EventKind::FeaturesNegotiated:
-      return std::string(r.index == 0 ? "driver" : "device") + " offered " + hex(r.a) + " accepted " + hex(r.b);
-    case EventKind::ConfigRead:
-    case EventKind::ConfigWrite:
-    case EventKind::MmioRead:
-    case EventKind::MmioWrite:
-      return "offset " + hex(r.index) + " width " + std::to_string(r.head) + " value " + hex(r.a) +
-             (r.b != 0 ? " refused " + std::to_string(r.b) : "");
     default:
       break;
   }
@@ -285,13 +249,21 @@ std::string interface_name(const trace::LogRecord& record, const std::vector<tra
 
 std::string describe(const trace::LogRecord& record, const std::vector<trace::LogInterface>& interfaces,
                      std::uint64_t first_ns) {
+  return describe(record, interfaces, first_ns, DecodeContext{});
+}
+
+std::string describe(const trace::LogRecord& record, const std::vector<trace::LogInterface>& interfaces,
+                     std::uint64_t first_ns, const DecodeContext& context) {
   const Record& r = record.record;
   const std::string where = interface_name(record, interfaces);
   const std::uint64_t since = record.timestamp_ns >= first_ns ? record.timestamp_ns - first_ns : 0;
   std::string line = seconds(since) + " " + where + " " + std::string(kind_name(r.kind));
-  const std::string rest = fields(r);
+  const std::optional<DecodedFields> decoded = decode_fields(r, context);
+  const std::string rest = decoded ? decoded->text : fields(r);
   if (!rest.empty()) line += " " + rest;
-  return line + descriptors(r) + payload(r);
+  if (decoded && decoded->payload_shown) return line + descriptors(r);
+  const std::optional<std::string> by_spec = chain_payload_fields(r, context);
+  return line + descriptors(r) + (by_spec ? " " + *by_spec : payload(r));
 }
 
 std::uint64_t show(trace::LogReader& reader, std::ostream& out) { return show(reader, out, ShowFilter{}); }
@@ -302,6 +274,7 @@ std::uint64_t show(trace::LogReader& reader, std::ostream& out, const ShowFilter
   reader.set_follow(filter.follow);
   std::uint64_t shown = 0;
   std::optional<std::uint64_t> first_ns;
+  DecodeContext context(filter.payloads);
   for (;;) {
     const trace::LogRecord* record = reader.next();
     if (record == nullptr) {
@@ -311,8 +284,9 @@ std::uint64_t show(trace::LogReader& reader, std::ostream& out, const ShowFilter
       continue;
     }
     if (!first_ns) first_ns = record->timestamp_ns;
+    context.learn(record->record);
     if (!selected(*record, reader.interfaces(), *first_ns, filter)) continue;
-    out << describe(*record, reader.interfaces(), *first_ns) << '\n';
+    out << describe(*record, reader.interfaces(), *first_ns, context) << '\n';
     ++shown;
   }
 }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include <CLI/CLI.hpp>
 
@@ -11,6 +12,8 @@
 #include <vgen/conform/catalogue_audit.hpp>
 #include <vgen/conform/deviations.hpp>
 #include <vgen/conform/report.hpp>
+#include <vgen/conform/trace.hpp>
+#include <vgen/trace/recorder.hpp>
 
 #include "../rpmsg/rpmsg_suite.hpp"
 #include "../virtio/description.hpp"
@@ -33,6 +36,7 @@ struct Common {
   std::string json;
   std::string catalogue;
   double timeout = 15;
+  std::string trace_log;
 };
 
 void add_common(CLI::App& app, Common& c) {
@@ -44,6 +48,10 @@ void add_common(CLI::App& app, Common& c) {
   app.add_option("--json", c.json, "write the requirement matrix as JSON to FILE ('-': standard output)");
   app.add_option("--catalogue", c.catalogue, "directory of the requirement catalogues");
   app.add_option("--timeout", c.timeout, "seconds one check (or one driver run) may take");
+  app.add_option("--trace", c.trace_log,
+                 "write what the harness's in-process VirtIO devices saw (status, features, configuration, "
+                 "chains) to LOG, a trace log `vgen trace show` reads")
+      ->type_name("LOG");
 }
 
 void write_output(const std::string& destination, const std::string& text) {
@@ -241,6 +249,19 @@ int main(int argc, char** argv, const Targets& targets) {
   } catch (const CLI::ParseError& error) {
     return app.exit(error) == 0 ? 0 : 2;
   }
+  std::unique_ptr<trace::TraceSink> recorder;
+  if (!common.trace_log.empty()) {
+    try {
+      recorder = trace::open_recorder(common.trace_log);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "vgen-conform: cannot record the trace: %s\n", error.what());
+      return 2;
+    }
+    set_check_trace(recorder.get());
+  }
+  struct Unset {
+    ~Unset() { set_check_trace(nullptr); }
+  } unset;
   try {
     if (!endpoint.empty()) return serve(targets, target, endpoint);
     if (describe) {

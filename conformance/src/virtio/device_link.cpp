@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include <vgen/conform/process.hpp>
+#include <vgen/conform/trace.hpp>
 #include <vgen/shm/sharing.hpp>
 #include <vgen/virtio/device_core.hpp>
 #include <vgen/virtio/error.hpp>
@@ -24,7 +25,9 @@ namespace {
 class InProcessLink final : public DeviceLink {
  public:
   InProcessLink(const VirtioTarget& target, GuestRam& ram)
-      : model_(target.make_device()), core_(ram.memory, *model_), transport_(core_) {}
+      : model_(target.make_device()), core_(ram.memory, *model_), transport_(core_) {
+    core_.set_trace(check_trace());
+  }
   virtio::Transport& transport() override { return transport_; }
   bool alive() override { return true; }
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <vgen/conform/process.hpp>
+#include <vgen/conform/trace.hpp>
 #include <vgen/virtio/device_core.hpp>
 #include <vgen/virtio/in_process.hpp>
 #include <vgen/virtio/mmio_register_file.hpp>
@@ -26,7 +27,9 @@ struct HarnessDevice {
       : model(scenario_model(scenario, target.make_device())),
         core(ram.memory, *model),
         observer(ram.memory, model->queue_max_sizes()),
-        behaviour(scenario, observer, core) {}
+        behaviour(scenario, observer, core) {
+    core.set_trace(check_trace());
+  }
 
   DriverRun result(Scenario scenario) {
     observer.finish();

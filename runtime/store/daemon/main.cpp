@@ -3,11 +3,14 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <exception>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <vgen/store/error.hpp>
 #include <vgen/store/server.hpp>
+#include <vgen/trace/recorder.hpp>
 
 #include "options.hpp"
 
@@ -51,6 +54,16 @@ int main(int argc, char** argv) {
     }
     vgen::store::ServerOptions options = command.server;
     options.log = log_line;
+    std::unique_ptr<vgen::trace::TraceSink> recorder;
+    if (!command.trace_log.empty()) {
+      try {
+        recorder = vgen::trace::open_recorder(command.trace_log);
+      } catch (const std::exception& error) {
+        log_line(std::string("cannot record the trace: ") + error.what());
+        return 1;
+      }
+      options.trace = recorder.get();
+    }
     install_signal_handlers();
     vgen::store::Server server(std::move(options));
     running_server = &server;

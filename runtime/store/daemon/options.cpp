@@ -63,6 +63,8 @@ std::string usage() {
          "                              less than --event-queue-bytes)\n"
          "  --stall-timeout MS          a watcher holding writers back that takes no output this long\n"
          "                              is closed (default 10000)\n"
+         "  --trace LOG                 record every message received and sent, watch events included,\n"
+         "                              into the trace log LOG (vgen trace show LOG)\n"
          "  --verbose                   log every failed request and closed connection\n"
          "  --help                      this text\n";
 }
@@ -84,6 +86,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
     const std::string& value = args[++i];
     if (option == "--socket")
       command.server.socket_path = value;
+    else if (option == "--trace")
+      command.trace_log = value;
     else if (option == "--socket-mode")
       command.server.socket_mode = parse_mode(option, value);
     else if (option == "--domid-map")

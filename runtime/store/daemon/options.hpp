@@ -10,8 +10,9 @@ namespace vgen::store::daemon {
 
 /// What the command line asked for.
 struct Command {
-  ServerOptions server;  ///< everything the server needs (log sink left empty)
-  bool help = false;     ///< --help: print usage and exit
+  ServerOptions server;   ///< everything the server needs (log sink left empty)
+  bool help = false;      ///< --help: print usage and exit
+  std::string trace_log;  ///< --trace LOG: record every message received and sent
 };
 
 /// The usage text.

@@ -10,6 +10,12 @@ TEST(Options, SocketIsRequired) { EXPECT_STORE_ERROR(parse_command_line({}), Err
 
 TEST(Options, HelpNeedsNoSocket) { EXPECT_TRUE(parse_command_line({"--help"}).help); }
 
+TEST(Options, TraceLog) {
+  EXPECT_EQ(parse_command_line({"--socket", "/tmp/s", "--trace", "/tmp/xs.pcapng"}).trace_log, "/tmp/xs.pcapng");
+  EXPECT_TRUE(parse_command_line({"--socket", "/tmp/s"}).trace_log.empty());
+  EXPECT_STORE_ERROR(parse_command_line({"--socket", "/tmp/s", "--trace"}), ErrorCode::Invalid);
+}
+
 TEST(Options, Defaults) {
   const Command c = parse_command_line({"--socket", "/tmp/s"});
   EXPECT_EQ(c.server.socket_path, "/tmp/s");

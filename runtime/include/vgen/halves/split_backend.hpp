@@ -118,7 +118,10 @@ class SplitBackend : public SplitBackendLink {
   xenbus::Nodes frontend_connected() override {
     return published_nodes(on_connected(read_nodes<FrontendNodes>(client(), other_path())));
   }
-  void attach_ring(std::span<std::byte> page) override { ring_.emplace(page); }
+  void attach_ring(std::span<std::byte> page) override {
+    ring_.emplace(page);
+    ring_->set_trace(trace(), static_cast<std::uint16_t>(devid()));
+  }
   void detach_ring() noexcept override { ring_.reset(); }
 
   std::optional<Ring> ring_;

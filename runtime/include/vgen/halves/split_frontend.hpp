@@ -136,7 +136,10 @@ class SplitFrontend : public SplitFrontendLink {
  private:
   xenbus::Nodes own_nodes() override { return published_nodes(on_publish()); }
   void backend_connected() override { on_connected(read_nodes<BackendNodes>(client(), other_path())); }
-  void attach_ring(std::span<std::byte> page) override { ring_.emplace(page); }
+  void attach_ring(std::span<std::byte> page) override {
+    ring_.emplace(page);
+    ring_->set_trace(trace(), static_cast<std::uint16_t>(devid()));
+  }
   void detach_ring() noexcept override { ring_.reset(); }
 
   std::optional<Ring> ring_;

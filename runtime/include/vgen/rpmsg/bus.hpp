@@ -64,7 +64,8 @@ struct BusOptions {
   /// The shared drop reports, if both sides are vgen and the layout has them.
   Feedback feedback;
   /// Channel events (EventKind::StateChanged, index = the channel's local address, a = 1 and
-  /// b = 0 when it goes, a = 0 and b = 1 when it comes); null for none.
+  /// b = 0 when it goes, a = 0 and b = 1 when it comes) and every message sent and received
+  /// (EventKind::RpmsgMessage: head 0 sent, 1 received; header and payload); null for none.
   trace::TraceSink* trace = nullptr;
 };
 
@@ -190,6 +191,8 @@ class Bus {
   std::unique_lock<std::mutex> tx_lock() const;
   void log(const std::string& line) const;
   void emit_channel(const Channel& channel, bool present) const noexcept;
+  /// Traces one message as it crossed the link (`direction` 0 sent, 1 received): its header and payload.
+  void emit_message(std::uint16_t direction, std::span<const std::byte> bytes) const noexcept;
 
   // endpoints (rx role held)
   Endpoint& bind_endpoint(EndpointCallback callback, std::uint32_t address);

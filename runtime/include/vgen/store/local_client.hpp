@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <vgen/store/client.hpp>
+#include <vgen/store/message_trace.hpp>
 #include <vgen/store/store.hpp>
 #include <vgen/store/watch_dispatcher.hpp>
 
@@ -35,10 +36,19 @@ class LocalStore {
   /// Closes the connection (its watches and open transactions go).
   void detach(ConnectionId id);
 
+  /// Where the messages of every connection go, as the daemon would see them: each
+  /// operation as the request a wire client sends and the reply the daemon gives, each
+  /// watch event as XS_WATCH_EVENT (store::trace_message, at = Daemon). Set it before the
+  /// clients run; null stops tracing.
+  void set_trace(trace::TraceSink* sink) noexcept { trace_ = sink; }
+  /// The sink given to set_trace(), or null.
+  trace::TraceSink* trace() const noexcept { return trace_; }
+
  private:
   void deliver_events();
 
   std::mutex mutex_;
+  trace::TraceSink* trace_ = nullptr;
   Store store_;
   std::map<ConnectionId, WatchDispatcher*> dispatchers_;
 };
@@ -57,13 +67,16 @@ class LocalClient final : public Client {
 
  private:
   /// Runs `operation` on the store as this connection; store::Error becomes ClientError.
+  /// Also traces the request (`type`, `tx`, `request` payload) and its reply.
   template <class Operation>
-  auto call(const char* name, std::string_view path, Operation&& operation);
+  auto call(MessageType type, std::string_view path, TransactionId tx, const std::string& request,
+            Operation&& operation);
 
   LocalStore& store_;
   DomainId domain_;
   WatchDispatcher dispatcher_;  // before connection_: attach() needs it
   ConnectionId connection_;
+  std::uint32_t next_request_ = 1;  // req_id of the next traced request
 };
 
 }  // namespace vgen::store

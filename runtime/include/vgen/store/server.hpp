@@ -43,6 +43,7 @@
 #include <vector>
 
 #include <vgen/store/flow_control.hpp>
+#include <vgen/store/message_trace.hpp>
 #include <vgen/store/protocol.hpp>
 #include <vgen/store/quota.hpp>
 #include <vgen/store/store.hpp>
@@ -60,6 +61,8 @@ struct ServerOptions {
       10000};               ///< a watcher holding writers back that takes no output this long is closed
   bool log_errors = false;  ///< log each failed request with its full message
   Protocol::Log log;        ///< daemon log sink (may be empty)
+  /// Where every message received and sent goes (store::trace_message), or null.
+  trace::TraceSink* trace = nullptr;
 };
 
 /// The domain a peer with uid `peer` acts as: its entry in `uid_domains`, else domain 0 if

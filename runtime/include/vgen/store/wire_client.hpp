@@ -24,6 +24,7 @@
 #include <string>
 #include <thread>
 #include <vgen/store/client.hpp>
+#include <vgen/store/message_trace.hpp>
 #include <vgen/store/watch_dispatcher.hpp>
 #include <vgen/store/wire.hpp>
 
@@ -58,6 +59,10 @@ class WireClient final : public Client {
   /// True until the daemon closed the connection or it failed; false as soon as a call
   /// has reported EIO for a lost connection.
   bool connected() const noexcept { return !closed_.load(); }
+  /// Where the messages of this connection go, as this client sees them (requests sent,
+  /// replies and watch events received; store::trace_message with the client's domain and
+  /// connection 0). Null stops tracing; may be called while requests run.
+  void set_trace(trace::TraceSink* sink) noexcept { trace_.store(sink); }
 
  private:
   /// Sends one request and waits for its reply; an XS_ERROR reply, a reply of another
@@ -79,6 +84,7 @@ class WireClient final : public Client {
   std::map<std::uint32_t, std::promise<Message>> pending_;
   std::uint32_t next_request_ = 1;
   std::atomic<bool> closed_{false};
+  std::atomic<trace::TraceSink*> trace_{nullptr};
   std::string close_reason_;  // guarded by pending_mutex_
   WatchDispatcher dispatcher_;
   std::thread reader_;

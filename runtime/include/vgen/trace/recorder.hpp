@@ -101,8 +101,13 @@ class Recorder final : public TraceSink {
   void* thread_ = nullptr;  // the writer's std::thread, leaked in a forked child
 };
 
-/// Opens a recorder on `path` with default options: the TraceOpener of `--trace LOG`
-/// (pair::TraceOpener). Prints a line to standard error when the recorder dropped records.
+/// The environment variable that sets the snap length of `--trace LOG` (bytes, 0 to 65536).
+inline constexpr const char* kSnapLengthVariable = "VGEN_TRACE_SNAP";
+
+/// Opens a recorder on `path` with default options, but for a snap length given in
+/// $VGEN_TRACE_SNAP: the TraceOpener of `--trace LOG` (pair::TraceOpener). Prints a line to
+/// standard error when the recorder dropped records. Throws std::invalid_argument naming the
+/// variable and its value when that is not a number of bytes from 0 to 65536.
 std::unique_ptr<TraceSink> open_recorder(const std::string& path);
 
 }  // namespace vgen::trace

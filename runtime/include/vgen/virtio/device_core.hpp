@@ -170,6 +170,8 @@ class DeviceCore {
   /// Where status changes (EventKind::StateChanged, a = old, b = new) and the queues' events
   /// go; null stops tracing.
   void set_trace(trace::TraceSink* sink);
+  /// The sink given to set_trace(), or null (the virtio-mmio register file records into it).
+  trace::TraceSink* trace() const noexcept { return trace_; }
 
  private:
   class Access;

@@ -20,6 +20,7 @@ class MmioRegisterFile final : public MmioBus {
   /// `core` must outlive the register file.
   explicit MmioRegisterFile(DeviceCore& core) : core_(core) {}
 
+  /// Each access, served or refused, is traced to the core's sink (MmioRead, MmioWrite).
   AccessResult read(std::uint32_t offset, unsigned width) override;
   AccessResult write(std::uint32_t offset, unsigned width, std::uint32_t value) override;
 
@@ -30,6 +31,8 @@ class MmioRegisterFile final : public MmioBus {
 
  private:
   struct Access;
+  AccessResult serve_read(std::uint32_t offset, unsigned width);
+  AccessResult serve_write(std::uint32_t offset, unsigned width, std::uint32_t value);
 
   /// Why `access` breaks the transport's rules (width, offset, direction), or null if it is
   /// well-formed; sets `kind` to the fault to answer.

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include <vgen/notify/eventfd.hpp>
+#include <vgen/trace/hooks.hpp>
 #include <vgen/xen/error.hpp>
 #include <vgen/xen/types.hpp>
 
@@ -120,6 +121,10 @@ class EventChannels {
   /// State of `port` (Free for any port number never allocated, in range or not).
   PortStatus status(Port port) const noexcept;
 
+  /// Where notifications go: each notify() as EventSent and each notification wait()
+  /// consumed as EventReceived (index = the local port, head = this domain); null stops.
+  void set_trace(trace::TraceSink* sink) noexcept { trace_ = sink; }
+
   /// Handles every control message already received, without blocking. A peer that hung
   /// up makes its ports PeerClosed. Throws xen::Error(Protocol) naming the peer and the
   /// message for a malformed or impossible message (the link is dropped then).
@@ -157,6 +162,7 @@ class EventChannels {
   void drop_link(DomainId peer);
 
   DomainId self_;
+  trace::TraceSink* trace_ = nullptr;
   std::vector<LocalPort> ports_;  // index = port number; [0] unused
   std::map<DomainId, Link> links_;
 };

@@ -15,6 +15,7 @@
 #include <span>
 #include <vector>
 
+#include <vgen/trace/hooks.hpp>
 #include <vgen/xen/error.hpp>
 #include <vgen/xen/types.hpp>
 
@@ -49,6 +50,11 @@ class GrantMapper {
   DomainId owner() const noexcept;
   /// Number of references in the owner's table.
   std::uint32_t entry_count() const noexcept;
+
+  /// Where mappings go: each reference mapped (GrantMapped) and unmapped (GrantUnmapped),
+  /// index = the reference, head = this domain, a = the owner, b = 1 read-write; also for
+  /// mappings made before. Null stops tracing.
+  void set_trace(trace::TraceSink* sink) noexcept;
 
   /// Maps the page granted by `ref` with `access`. Throws xen::Error: BadReference,
   /// NotGranted, WrongDomain, ReadOnly (read-write asked of a read-only grant), BadFrame,

@@ -47,6 +47,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <vgen/trace/hooks.hpp>
 #include <vgen/xen/error.hpp>
 #include <vgen/xen/types.hpp>
 
@@ -107,8 +108,21 @@ class SharedRing {
   std::uint32_t size() const noexcept { return size_; }
   bool broken() const noexcept { return !failure_.empty(); }
   const std::string& failure() const noexcept { return failure_; }
+  /// Where this end's requests, responses and pushes go (XenRequest, XenResponse, XenPushed
+  /// on the XenRing channel, queue = `ring`, the device id); null stops tracing.
+  void set_trace(trace::TraceSink* sink, std::uint16_t ring) noexcept {
+    trace_ = sink;
+    trace_ring_ = ring;
+  }
 
  protected:
+  /// Hands the message `bytes` at ring index `index` to the sink, if any.
+  void trace_entry(trace::EventKind kind, std::uint16_t side, RingIndex index, const void* bytes,
+                   std::size_t size) const noexcept {
+    if (trace_ != nullptr) emit_entry(kind, side, index, bytes, size);
+  }
+  /// Records a push of `produced` (side 0 requests, 1 responses) and whether it notifies.
+  void trace_push(std::uint16_t side, RingIndex produced, bool notify) const noexcept;
   RingIndex load(std::size_t offset, std::memory_order order) const noexcept;
   void store(std::size_t offset, RingIndex value, std::memory_order order) noexcept;
   std::byte* entry(RingIndex index) const noexcept { return entries_ + (index & (size_ - 1)) * entry_size_; }
@@ -126,6 +140,11 @@ class SharedRing {
   const char* side_;
 
  private:
+  void emit_entry(trace::EventKind kind, std::uint16_t side, RingIndex index, const void* bytes,
+                  std::size_t size) const noexcept;
+
+  trace::TraceSink* trace_ = nullptr;
+  std::uint16_t trace_ring_ = 0;
   std::byte* base_;
   std::byte* entries_;
   std::size_t entry_size_;
@@ -146,6 +165,14 @@ class FrontRingCore : public SharedRing {
     return entry(req_prod_pvt_++);
   }
   bool push();
+  /// Traces the request just queued (`size` bytes at `message`).
+  void trace_queued(const void* message, std::size_t size) const noexcept {
+    trace_entry(trace::EventKind::XenRequest, 0, req_prod_pvt_ - 1, message, size);
+  }
+  /// Traces the response just taken.
+  void trace_taken(const void* message, std::size_t size) const noexcept {
+    trace_entry(trace::EventKind::XenResponse, 1, rsp_cons_ - 1, message, size);
+  }
   /// Reads rsp_prod afresh and checks it; throws RingBroken or RingOverflow.
   std::uint32_t unconsumed() { return reload("unconsumed_responses"); }
   /// The next response's entry, counted as taken, or nullptr if none is waiting. Reads
@@ -189,6 +216,14 @@ class BackRingCore : public SharedRing {
   }
   bool push();
   bool final_check();
+  /// Traces the request just taken (`size` bytes at `message`).
+  void trace_taken(const void* message, std::size_t size) const noexcept {
+    trace_entry(trace::EventKind::XenRequest, 1, req_cons_ - 1, message, size);
+  }
+  /// Traces the response just queued.
+  void trace_queued(const void* message, std::size_t size) const noexcept {
+    trace_entry(trace::EventKind::XenResponse, 0, rsp_prod_pvt_ - 1, message, size);
+  }
 
  private:
   [[noreturn]] void refuse_queue() const;
@@ -242,7 +277,10 @@ class FrontRing {
 
   /// Writes `request` into the next entry (not yet visible to the backend). Throws
   /// xen::Error(RingFull) when size() requests are outstanding.
-  void queue_request(const Request& request) { std::memcpy(core_.queue_entry(), &request, sizeof request); }
+  void queue_request(const Request& request) {
+    std::memcpy(core_.queue_entry(), &request, sizeof request);
+    core_.trace_queued(&request, sizeof request);
+  }
   /// Publishes the queued requests; true if the backend must be notified.
   bool push_requests() { return core_.push(); }
   /// Responses published and not yet taken, from a fresh read of rsp_prod (checked: throws
@@ -250,10 +288,17 @@ class FrontRing {
   std::uint32_t unconsumed_responses() { return core_.unconsumed(); }
   /// A private copy of the next response, or nothing if none is waiting. Reads rsp_prod
   /// (same check) only when every response seen at the last read has been taken.
-  std::optional<Response> take_response() { return detail::copy_out<Response>(core_.take_entry()); }
+  std::optional<Response> take_response() {
+    std::optional<Response> response = detail::copy_out<Response>(core_.take_entry());
+    if (response) core_.trace_taken(&*response, sizeof *response);
+    return response;
+  }
   /// The final check before sleeping: true if responses are waiting; otherwise asks for a
   /// notification on the next response and looks once more.
   bool final_check_for_responses() { return core_.final_check(); }
+  /// Traces the requests queued, the responses taken and each push to `sink` as ring
+  /// `ring` (the device id); null stops tracing.
+  void set_trace(trace::TraceSink* sink, std::uint16_t ring) noexcept { core_.set_trace(sink, ring); }
 
  private:
   detail::FrontRingCore core_;
@@ -283,15 +328,25 @@ class BackRing {
   std::uint32_t unconsumed_requests() { return core_.unconsumed(); }
   /// A private copy of the next request, or nothing if none is waiting. Reads req_prod
   /// (same check) only when every request seen at the last read has been taken.
-  std::optional<Request> take_request() { return detail::copy_out<Request>(core_.take_entry()); }
+  std::optional<Request> take_request() {
+    std::optional<Request> request = detail::copy_out<Request>(core_.take_entry());
+    if (request) core_.trace_taken(&*request, sizeof *request);
+    return request;
+  }
   /// Writes `response` into the next entry (not yet visible). Throws xen::Error(Invalid)
   /// when every taken request has been answered already.
-  void queue_response(const Response& response) { std::memcpy(core_.queue_entry(), &response, sizeof response); }
+  void queue_response(const Response& response) {
+    std::memcpy(core_.queue_entry(), &response, sizeof response);
+    core_.trace_queued(&response, sizeof response);
+  }
   /// Publishes the queued responses; true if the frontend must be notified.
   bool push_responses() { return core_.push(); }
   /// The final check before sleeping: true if requests are waiting; otherwise asks for a
   /// notification on the next request and looks once more.
   bool final_check_for_requests() { return core_.final_check(); }
+  /// Traces the requests taken, the responses queued and each push to `sink` as ring
+  /// `ring` (the device id); null stops tracing.
+  void set_trace(trace::TraceSink* sink, std::uint16_t ring) noexcept { core_.set_trace(sink, ring); }
 
  private:
   detail::BackRingCore core_;

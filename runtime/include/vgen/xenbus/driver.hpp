@@ -63,6 +63,10 @@ class Driver {
   /// Every state change is reported to `sink` as trace::EventKind::StateChanged with
   /// a = old state, b = new state, queue = devid (low 16 bits), index = 0 frontend / 1 backend.
   void set_trace(trace::TraceSink* sink) noexcept { trace_ = sink; }
+  /// The sink given to set_trace() (null: none); halves hand it to their rings.
+  trace::TraceSink* trace() const noexcept { return trace_; }
+  /// The device id (the last component of path()).
+  std::uint32_t devid() const noexcept { return devid_; }
 
   /// The one way this end changes state. Does nothing if `to` is the current state;
   /// throws Error(BadTransition) naming the node and both states if the side may not make

@@ -16,6 +16,8 @@
 
 #include <vgen/trace/log_reader.hpp>
 
+#include "vgen/trace_view/decode.hpp"
+
 namespace vgen::trace_view {
 
 /// The name of the interface `record` is on ("vq0", "virtio", ...), or "if<id>" when unnamed.
@@ -23,6 +25,10 @@ std::string interface_name(const trace::LogRecord& record, const std::vector<tra
 /// The text of one record (no newline); `first_ns` is the time of the log's first record.
 std::string describe(const trace::LogRecord& record, const std::vector<trace::LogInterface>& interfaces,
                      std::uint64_t first_ns);
+/// As above, naming what `context` learned from the records before (rpmsg channel names) and
+/// decoding payloads by its spec, if any.
+std::string describe(const trace::LogRecord& record, const std::vector<trace::LogInterface>& interfaces,
+                     std::uint64_t first_ns, const DecodeContext& context);
 
 /// The VirtIO device status bits of `status` by name, joined by '|' ("0" for none).
 std::string status_names(std::uint64_t status);
@@ -39,6 +45,8 @@ struct ShowFilter {
   std::optional<double> since;          ///< seconds after the first record; earlier ones skipped
   std::optional<double> until;          ///< seconds after the first record; later ones skipped
   bool follow = false;                  ///< at the end, wait for records the writer appends
+  /// Decodes payloads by a device's spec (--spec), or null.
+  const PayloadDecoder* payloads = nullptr;
 };
 
 /// As show(), printing only what `filter` selects; the time column still counts from the log's

@@ -1,0 +1,15 @@
+// `--trace LOG` of the conformance runner: the sink the harness's in-process VirtIO device
+// cores record into (status, features, configuration, their queues' chains), shared by the
+// check processes forked from the runner (the recorder's buffers are a shared mapping).
+#pragma once
+
+#include <vgen/trace/hooks.hpp>
+
+namespace vgen::conform {
+
+/// Sets the sink for the checks this process runs from now on (null: none).
+void set_check_trace(trace::TraceSink* sink) noexcept;
+/// The sink given to set_check_trace(), or null.
+trace::TraceSink* check_trace() noexcept;
+
+}  // namespace vgen::conform

@@ -1,0 +1,210 @@
+#include "vgen/gen/trace_decode/spec_payloads.hpp"
+
+#include <algorithm>
+
+#include "vgen/gen/spec/integer.hpp"
+
+namespace vgen::gen {
+namespace {
+
+using trace::EventKind;
+
+// Array elements shown before "...".
+constexpr std::uint64_t kShownElements = 8;
+// Bytes of a byte array shown before its length.
+constexpr std::size_t kShownArrayBytes = 16;
+
+std::uint64_t load(std::span<const std::byte> bytes, unsigned size, ByteOrder order) {
+  std::uint64_t value = 0;
+  for (unsigned i = 0; i < size; ++i) {
+    const unsigned shift = order == ByteOrder::little ? 8 * i : 8 * (size - 1 - i);
+    value |= std::to_integer<std::uint64_t>(bytes[i]) << shift;
+  }
+  return value;
+}
+
+// The scalar's value as a decimal number, sign-extended for signed kinds.
+std::string scalar_text(std::uint64_t value, ScalarKind kind) {
+  const unsigned bits = scalar_bits(kind);
+  if (scalar_is_signed(kind) && bits < 64 && (value >> (bits - 1)) != 0) value |= ~std::uint64_t{0} << bits;
+  if (scalar_is_signed(kind)) return std::to_string(static_cast<std::int64_t>(value));
+  return std::to_string(value);
+}
+
+class StructText {
+ public:
+  explicit StructText(const TypeTable& table) : table_(table) {}
+
+  // One element of type `type` (no array) at the start of `bytes`, which holds it whole.
+  std::string element(const FieldType& type, ByteOrder order, std::span<const std::byte> bytes, int depth) const {
+    if (type.scalar) return scalar_text(load(bytes, scalar_size(*type.scalar), order), *type.scalar);
+    const TypeDefinition& named = table_.types.at(*type.named);
+    if (const StructType* nested = named.as_struct()) return named.name + members(*nested, bytes, depth + 1);
+    if (const EnumType* values = named.as_enum()) {
+      const std::uint64_t raw = load(bytes, scalar_size(values->underlying), order);
+      for (const EnumValue& value : values->values) {
+        if (value.value.bits() == (scalar_is_signed(values->underlying) ? sign_extend(raw, values->underlying) : raw)) {
+          return value.name;
+        }
+      }
+      return scalar_text(raw, values->underlying);
+    }
+    if (const FlagsType* flags = named.as_flags()) {
+      std::uint64_t rest = load(bytes, scalar_size(flags->underlying), order);
+      if (rest == 0) return "0";
+      std::string out;
+      for (const FlagBit& flag : flags->flags) {
+        if ((rest & (std::uint64_t{1} << flag.bit)) == 0) continue;
+        out += (out.empty() ? "" : "|") + flag.name;
+        rest &= ~(std::uint64_t{1} << flag.bit);
+      }
+      if (rest != 0) out += (out.empty() ? "" : "|") + to_hex(rest);
+      return out;
+    }
+    return "?";
+  }
+
+  // "{a=1 b=2}": the struct's fields held whole by `bytes`, then "..." if it is cut.
+  std::string members(const StructType& type, std::span<const std::byte> bytes, int depth) const {
+    std::string out = "{";
+    bool first = true;
+    for (const Member& member : type.members) {
+      if (member.is_padding()) continue;
+      if (!first) out += ' ';
+      first = false;
+      if (member.offset + member.size > bytes.size() || depth > 8) {
+        out += "...";
+        break;
+      }
+      out += member.name + "=" + field(member, bytes.subspan(member.offset, member.size), depth);
+    }
+    return out + "}";
+  }
+
+ private:
+  std::uint64_t sign_extend(std::uint64_t value, ScalarKind kind) const {
+    const unsigned bits = scalar_bits(kind);
+    if (bits < 64 && (value >> (bits - 1)) != 0) value |= ~std::uint64_t{0} << bits;
+    return value;
+  }
+
+  std::string field(const Member& member, std::span<const std::byte> bytes, int depth) const {
+    if (!member.type.is_array()) return element(member.type, member.byte_order, bytes, depth);
+    const std::uint64_t element_size = member.size / member.type.count;
+    if (member.type.scalar && scalar_size(*member.type.scalar) == 1) {
+      const std::string text = trace_view::bytes_text(bytes, bytes.size(), kShownArrayBytes);
+      return text.empty() ? "\"\"" : text.substr(1);
+    }
+    std::string out = "[";
+    for (std::uint64_t i = 0; i < member.type.count; ++i) {
+      if (i == kShownElements) {
+        out += " ...";
+        break;
+      }
+      if (i > 0) out += ' ';
+      out += element(member.type, member.byte_order, bytes.subspan(i * element_size, element_size), depth);
+    }
+    return out + "]";
+  }
+
+  const TypeTable& table_;
+};
+
+bool used_chain(EventKind kind) {
+  return kind == EventKind::UsedPushed || kind == EventKind::UsedReclaimed || kind == EventKind::UsedSeen;
+}
+
+bool available_chain(EventKind kind) {
+  return kind == EventKind::ChainAdded || kind == EventKind::ChainTaken || kind == EventKind::AvailSeen;
+}
+
+// The configuration member holding `offset`: "name", "name+3", or nested "outer.inner".
+std::optional<std::string> member_at(const StructType& type, const TypeTable& table, std::uint64_t offset) {
+  for (const Member& member : type.members) {
+    if (member.is_padding() || offset < member.offset || offset >= member.offset + member.size) continue;
+    const std::uint64_t within = offset - member.offset;
+    if (!member.type.is_array() && member.type.named) {
+      if (const StructType* nested = table.types.at(*member.type.named).as_struct()) {
+        if (const auto inner = member_at(*nested, table, within)) return member.name + "." + *inner;
+      }
+    }
+    return within == 0 ? member.name : member.name + "+" + std::to_string(within);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string SpecPayloads::decode_struct(std::size_t type, std::span<const std::byte> bytes) const {
+  const TypeDefinition& definition = spec_.types.types.at(type);
+  const StructType* structure = definition.as_struct();
+  if (structure == nullptr) return definition.name;
+  return definition.name + StructText(spec_.types).members(*structure, bytes, 0);
+}
+
+std::optional<std::size_t> SpecPayloads::best_fit(const std::vector<NameRef>& messages, std::uint64_t length,
+                                                  bool exact) const {
+  for (const NameRef& message : messages) {
+    if (message.index && spec_.types.types.at(*message.index).layout.size == length) return message.index;
+  }
+  if (exact) return std::nullopt;
+  for (const NameRef& message : messages) {
+    if (message.index && spec_.types.types.at(*message.index).layout.size <= length) return message.index;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::size_t> SpecPayloads::virtio_message(const trace::Record& record) const {
+  const VirtioDevice* device = spec_.virtio();
+  if (device == nullptr || record.channel != trace::Channel::Virtqueue || record.queue >= device->queues.size()) {
+    return std::nullopt;
+  }
+  const Queue& queue = device->queues[record.queue];
+  if (available_chain(record.kind)) return best_fit(queue.messages, record.payload_length, false);
+  if (used_chain(record.kind)) return best_fit(queue.messages, record.payload_length, true);
+  return std::nullopt;
+}
+
+std::optional<std::string> SpecPayloads::fields(const trace::Record& record, const std::string& rpmsg_channel) const {
+  std::optional<std::size_t> type;
+  std::span<const std::byte> bytes = record.payload;
+  if (spec_.virtio() != nullptr) {
+    type = virtio_message(record);
+  } else if (const SplitDevice* split = spec_.split()) {
+    if (record.kind == EventKind::XenRequest) type = split->request.index;
+    if (record.kind == EventKind::XenResponse) type = split->response.index;
+  } else if (const RpmsgService* rpmsg = spec_.rpmsg()) {
+    if (record.kind != EventKind::RpmsgMessage || rpmsg_channel != rpmsg->service ||
+        record.payload.size() < kRpmsgHeaderSize) {
+      return std::nullopt;
+    }
+    bytes = bytes.subspan(kRpmsgHeaderSize);
+    const std::uint64_t length = record.payload_length - kRpmsgHeaderSize;
+    for (const Endpoint& endpoint : rpmsg->endpoints) {
+      if ((type = best_fit(endpoint.messages, length, true))) break;
+    }
+    for (const Endpoint& endpoint : rpmsg->endpoints) {
+      if (type) break;
+      type = best_fit(endpoint.messages, length, false);
+    }
+  }
+  if (!type) return std::nullopt;
+  return decode_struct(*type, bytes);
+}
+
+std::optional<std::string> SpecPayloads::feature_name(unsigned bit) const {
+  const VirtioDevice* device = spec_.virtio();
+  if (device == nullptr) return std::nullopt;
+  for (const Feature& feature : device->features) {
+    if (feature.bit == bit) return feature.name;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> SpecPayloads::config_field(std::uint32_t offset) const {
+  const VirtioDevice* device = spec_.virtio();
+  if (device == nullptr || !device->config) return std::nullopt;
+  return member_at(*device->config, spec_.types, offset);
+}
+
+}  // namespace vgen::gen

@@ -1,0 +1,28 @@
+#include <vgen/store/message_trace.hpp>
+
+#include <cstring>
+#include <span>
+#include <string>
+
+namespace vgen::store {
+
+void trace_message(trace::TraceSink* sink, DomainId domain, std::uint32_t connection, TracedDirection direction,
+                   TracedAt at, const Message& message) noexcept {
+  if (sink == nullptr) return;
+  try {
+    Header header = message.header;
+    header.len = static_cast<std::uint32_t>(message.payload.size());
+    const std::array<std::byte, kHeaderSize> encoded = encode_header(header);
+    std::string bytes(kHeaderSize + message.payload.size(), '\0');
+    std::memcpy(bytes.data(), encoded.data(), kHeaderSize);
+    std::memcpy(bytes.data() + kHeaderSize, message.payload.data(), message.payload.size());
+    trace::Event event{trace::EventKind::StoreMessage, domain, static_cast<std::uint16_t>(direction), connection,
+                       static_cast<std::uint64_t>(at)};
+    event.bytes = std::as_bytes(std::span(bytes));
+    sink->record(event);
+  } catch (...) {
+    // Out of memory: the message goes untraced rather than disturbing the store.
+  }
+}
+
+}  // namespace vgen::store
