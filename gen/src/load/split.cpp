@@ -225,11 +225,15 @@ std::optional<SplitRing> load_ring(Reader& reader, const YamlNode& node, const T
     pages.reset();
   }
   result.pages = static_cast<std::uint32_t>(pages.value_or(1));
-  for (const auto& [key, target] :
-       {std::pair{"ring_ref", &result.nodes.ring_ref}, std::pair{"event_channel", &result.nodes.event_channel},
-        std::pair{"page_order_node", &result.nodes.page_order},
-        std::pair{"max_page_order_node", &result.nodes.max_page_order}}) {
-    if (std::optional<std::string> name = ring_node(ring, key)) *target = *name;
+  const std::pair<const char*, std::string*> node_keys[] = {{"ring_ref", &result.nodes.ring_ref},
+                                                            {"event_channel", &result.nodes.event_channel},
+                                                            {"page_order_node", &result.nodes.page_order},
+                                                            {"max_page_order_node", &result.nodes.max_page_order}};
+  for (std::size_t index = 0; index < std::size(node_keys); ++index) {
+    if (std::optional<std::string> name = ring_node(ring, node_keys[index].first)) {
+      *node_keys[index].second = *name;
+      result.nodes.written[index] = ring.value_location(node_keys[index].first);
+    }
   }
   std::optional<NameRef> request = ring.reference("request", Presence::required);
   std::optional<NameRef> response = ring.reference("response", Presence::required);
@@ -254,34 +258,35 @@ std::optional<SplitRing> load_ring(Reader& reader, const YamlNode& node, const T
 }
 
 // Every ring node is used by one ring alone, except event channel nodes, which rings share
-// (one port for both). Reported at the later ring's node, naming the earlier one.
+// (one port for both). Reported at the later node (where its name is written, else at its
+// ring's name), naming the earlier one.
 void check_ring_nodes(Reader& reader, const std::vector<SplitRing>& rings, const std::vector<Location>& where) {
   struct Use {
     std::string role;
     std::string ring;
     Location location;
   };
+  static const char* const kRoles[] = {"ring_ref", "event_channel", "page_order_node", "max_page_order_node"};
   std::map<std::string, Use> used;
   for (std::size_t index = 0; index < rings.size(); ++index) {
     const SplitRing& ring = rings[index];
     const std::string ring_name = ring.name.empty() ? "the ring" : "ring '" + ring.name + "'";
-    std::vector<std::pair<std::string, std::string>> nodes{{"ring_ref", "frontend/" + ring.nodes.ring_ref},
-                                                           {"event_channel", "frontend/" + ring.nodes.event_channel}};
-    if (ring.pages > 1) {
-      nodes.emplace_back("page_order_node", "frontend/" + ring.nodes.page_order);
-      nodes.emplace_back("max_page_order_node", "backend/" + ring.nodes.max_page_order);
-    }
-    for (const auto& [role, key] : nodes) {
-      const auto [found, fresh] = used.try_emplace(key, Use{role, ring_name, where[index]});
-      if (fresh || (role == "event_channel" && found->second.role == "event_channel")) continue;
+    const std::string keys[] = {"frontend/" + ring.nodes.ring_ref, "frontend/" + ring.nodes.event_channel,
+                                "frontend/" + ring.nodes.page_order, "backend/" + ring.nodes.max_page_order};
+    for (std::size_t role = 0; role < std::size(kRoles); ++role) {
+      if (role >= 2 && ring.pages == 1) continue;  // a one-page ring writes no page order
+      const Location at = ring.nodes.written[role].value_or(where[index]);
+      const auto [found, fresh] = used.try_emplace(keys[role], Use{kRoles[role], ring_name, at});
+      if (fresh || (role == 1 && found->second.role == kRoles[1])) continue;
+      const std::string node = keys[role].substr(keys[role].find('/') + 1);
       if (found->second.ring == ring_name) {
-        reader.error(where[index], "ring node '" + key.substr(key.find('/') + 1) + "' is both the " +
-                                       found->second.role + " and the " + role + " of " + ring_name);
+        reader.error(at, "ring node '" + node + "' is both the " + found->second.role + " and the " + kRoles[role] +
+                             " of " + ring_name);
       } else {
-        reader.error(where[index], "duplicate ring node '" + key.substr(key.find('/') + 1) + "': the " + role + " of " +
-                                       ring_name + " is the " + found->second.role + " of " + found->second.ring +
-                                       " (at " + std::to_string(found->second.location.line) + ":" +
-                                       std::to_string(found->second.location.column) + ")");
+        reader.error(at, "duplicate ring node '" + node + "': the " + kRoles[role] + " of " + ring_name + " is the " +
+                             found->second.role + " of " + found->second.ring + " (at " +
+                             found->second.location.line_column() + ")" +
+                             (role >= 2 ? "; give one of them its own " + std::string(kRoles[role]) : ""));
       }
     }
   }

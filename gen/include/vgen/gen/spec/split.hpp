@@ -61,6 +61,9 @@ struct RingNodeNames {
   std::string event_channel = "event-channel";         ///< the port; rings naming one node share the port
   std::string page_order = "ring-page-order";          ///< written for a multi-page ring (blkif.h)
   std::string max_page_order = "max-ring-page-order";  ///< the backend's, written at probe (blkif.h)
+  /// Where each name is written (ring_ref, event_channel, page_order, max_page_order); unset
+  /// for a default name.
+  std::optional<Location> written[4];
 };
 
 /// One shared ring: `ring:`, or an entry of `rings:`.
