@@ -37,7 +37,8 @@ static_assert(offsetof(xen_blk::BlkifResponse, id_) == offsetof(struct blkif_res
 static_assert(offsetof(xen_blk::BlkifResponse, operation_) == offsetof(struct blkif_response, operation));
 static_assert(offsetof(xen_blk::BlkifResponse, status_) == offsetof(struct blkif_response, status));
 static_assert(vgen::xen::ring_entry_size<xen_blk::BlkifRequest, xen_blk::BlkifResponse> == sizeof(union blkif_sring_entry));
-static_assert(xen_blk::kSpec.rings[0].entries == __CONST_RING_SIZE(blkif, vgen::xen::ring_bytes(0)));
+static_assert(xen_blk::kSpec.rings[0].pages == 4);
+static_assert(xen_blk::kSpec.rings[0].entries == __CONST_RING_SIZE(blkif, vgen::xen::ring_bytes(2)));
 // The blkif profile's runtime reads the same bytes: vgen/xen/blkif.hpp's view of the ring.
 static_assert(sizeof(xen_blk::BlkifRequest) == sizeof(vgen::xen::blkif::Request));
 static_assert(sizeof(xen_blk::BlkifResponse) == sizeof(vgen::xen::blkif::Response));

@@ -129,7 +129,13 @@ static_assert(offsetof(BlkifResponse, _pad12_) == 12, "_pad12: offset 12");
 
 /// The rings of xen-blk: the nodes announcing each, its most pages and its slots at that size.
 inline constexpr std::array<vgen::halves::RingSpec, 1> kRings{{
-    {.name = "", .ring_ref = "ring-ref", .event_channel = "event-channel", .pages = 1, .entries = 32},
+    {.name = "",
+     .ring_ref = "ring-ref",
+     .event_channel = "event-channel",
+     .pages = 4,
+     .entries = 128,
+     .page_order = "ring-page-order",
+     .max_page_order = "max-ring-page-order"},
 }};
 
 /// xen-blk for vgen's runtime halves: device class vbd, xenbus, over kRings.
