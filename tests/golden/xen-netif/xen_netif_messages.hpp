@@ -133,9 +133,9 @@ inline constexpr std::array<vgen::halves::RingSpec, 2> kRings{{
     {.name = "tx", .ring_ref = "tx-ring-ref", .event_channel = "event-channel-tx", .pages = 1, .entries = 256},
     {.name = "rx", .ring_ref = "rx-ring-ref", .event_channel = "event-channel-rx", .pages = 1, .entries = 256},
 }};
-/// Ring tx's index in kRings.
+/// Ring tx's index in kRings. Frames from the frontend to the backend.
 inline constexpr std::size_t kRingTx = 0;
-/// Ring rx's index in kRings.
+/// Ring rx's index in kRings. Frames from the backend to the frontend, in pages the frontend posts.
 inline constexpr std::size_t kRingRx = 1;
 
 /// xen-netif for vgen's runtime halves: device class vif, xenbus, over kRings.
