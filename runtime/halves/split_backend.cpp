@@ -23,6 +23,8 @@ BackRingEnd::BackRingEnd(SplitBackendLink& link, std::size_t index) : link_(link
   link.rings_[index].end = this;
 }
 
+BackRingEnd::~BackRingEnd() { link_.rings_[index_].end = nullptr; }
+
 void BackRingEnd::notify() { link_.notify(index_); }
 
 SplitBackendLink::SplitBackendLink(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantMapper& mapper,

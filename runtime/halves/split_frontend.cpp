@@ -24,6 +24,8 @@ FrontRingEnd::FrontRingEnd(SplitFrontendLink& link, std::size_t index) : link_(l
   link.rings_[index].end = this;
 }
 
+FrontRingEnd::~FrontRingEnd() { link_.rings_[index_].end = nullptr; }
+
 void FrontRingEnd::notify() { link_.notify(index_); }
 
 SplitFrontendLink::SplitFrontendLink(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantTable& table,

@@ -35,7 +35,9 @@ class BackRingEnd {
  public:
   BackRingEnd(const BackRingEnd&) = delete;
   BackRingEnd& operator=(const BackRingEnd&) = delete;
-  virtual ~BackRingEnd() = default;
+  /// Unregisters from the link (which outlives it: the typed rings are members of a class
+  /// derived from the link, destroyed before it).
+  virtual ~BackRingEnd();
 
   /// Pages of the ring the frontend set up (2^ring-page-order); 0 without a ring.
   std::uint32_t pages() const noexcept { return pages_; }

@@ -37,7 +37,9 @@ class FrontRingEnd {
  public:
   FrontRingEnd(const FrontRingEnd&) = delete;
   FrontRingEnd& operator=(const FrontRingEnd&) = delete;
-  virtual ~FrontRingEnd() = default;
+  /// Unregisters from the link (which outlives it: the typed rings are members of a class
+  /// derived from the link, destroyed before it).
+  virtual ~FrontRingEnd();
 
   /// Pages of the ring now (the negotiated 2^ring-page-order); 0 without a ring.
   std::uint32_t pages() const noexcept { return pages_; }
