@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <vgen/halves/split_backend.hpp>
@@ -210,6 +212,48 @@ TEST(SplitRings, ABackendRefusesAPageOrderAboveItsMaximum) {
   ASSERT_TRUE(pair.pump_until([&] { return pair.backend().state() == vgen::xenbus::State::Closing; }));
   EXPECT_FALSE(pair.backend().ring_up());
   EXPECT_NE(pair.backend().last_error().find("ring-page-order"), std::string::npos) << pair.backend().last_error();
+}
+
+// A scripted frontend publishes a four-page ring by hand, as `nodes` say, and goes
+// Initialised; returns the backend's error once it went Closing ("" if it connected).
+std::string backend_error_for(const std::vector<std::pair<std::string, std::string>>& nodes) {
+  using P = Paged<4>;
+  vgen::testing::SplitLink link("vpaged", 4);
+  P::Backend backend(link.store().client(vgen::testing::SplitLink::kBackendDomain), link.device(), link.mapper(),
+                     link.backend_events());
+  backend.probe();
+  auto& frontend = link.store().client(vgen::testing::SplitLink::kFrontendDomain);
+  const std::string directory = vgen::xenbus::frontend_path(link.device());
+  for (std::uint32_t frame = 0; frame < 4; ++frame) {
+    link.table().grant_access(vgen::testing::SplitLink::kBackendDomain, frame, vgen::xen::Access::ReadWrite);
+  }
+  const auto port = link.frontend_events().alloc_unbound(vgen::testing::SplitLink::kBackendDomain);
+  frontend.write(vgen::xenbus::node_path(directory, "event-channel"), std::to_string(port));
+  for (const auto& [node, value] : nodes) frontend.write(vgen::xenbus::node_path(directory, node), value);
+  frontend.write(vgen::xenbus::node_path(directory, "state"), "3");
+  for (int i = 0; i < 2000; ++i) {
+    backend.step();
+    if (backend.state() == vgen::xenbus::State::Closing) return backend.last_error();
+    if (backend.state() == vgen::xenbus::State::Connected) return "";
+    backend.wait_and_process(std::chrono::milliseconds(1));
+  }
+  return "<no decision>";
+}
+
+TEST(SplitRings, ABackendRefusesAMultiPageRingWithAMissingOrBadNode) {
+  // Grant references 0..3 are the four pages granted above.
+  EXPECT_EQ(
+      backend_error_for(
+          {{"ring-page-order", "2"}, {"ring-ref0", "0"}, {"ring-ref1", "1"}, {"ring-ref2", "2"}, {"ring-ref3", "3"}}),
+      "");
+  const std::string missing =
+      backend_error_for({{"ring-page-order", "2"}, {"ring-ref0", "0"}, {"ring-ref1", "1"}, {"ring-ref2", "2"}});
+  EXPECT_NE(missing.find("ring-ref3"), std::string::npos) << missing;
+  const std::string garbage = backend_error_for({{"ring-page-order", "two"}, {"ring-ref", "0"}});
+  EXPECT_NE(garbage.find("ring-page-order"), std::string::npos) << garbage;
+  const std::string unmappable =
+      backend_error_for({{"ring-page-order", "1"}, {"ring-ref0", "0"}, {"ring-ref1", "9999"}});
+  EXPECT_NE(unmappable.find("9999"), std::string::npos) << unmappable;
 }
 
 }  // namespace
