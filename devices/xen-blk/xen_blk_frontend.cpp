@@ -21,13 +21,14 @@ FrontendNodes XenBlkFrontend::on_publish() {
 }
 
 void XenBlkFrontend::on_connected([[maybe_unused]] const BackendNodes& nodes) {
-  log("connected to " + other_path());
+  log("connected to " + other_path() + " over a ring of " + std::to_string(slots()) + " slots");
   log("backend sectors=" + std::to_string(nodes.sectors));
   log("backend info=" + std::to_string(nodes.info));
   log("backend sector-size=" + std::to_string(nodes.sector_size));
   log("backend feature-flush-cache=" + std::to_string(nodes.feature_flush_cache));
   if (check_) return;  // the requests went out on an earlier connection
-  check_.emplace(table(), other_id());
+  // Its data pages are the frames after the ring's.
+  check_.emplace(table(), other_id(), data_frame());
   for (const vgen::xen::blkif::Request& request : check_->requests()) {
     const auto typed = vgen::wire::convert<BlkifRequest>(request);
     if (!send(typed)) {

@@ -1,19 +1,58 @@
 #include "vgen/halves/split_frontend.hpp"
 
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <string>
+#include <system_error>
 
 #include <vgen/xen/error.hpp>
+#include <vgen/xenbus/nodes.hpp>
 
 namespace vgen::halves {
 
+FrontRingEnd::FrontRingEnd(SplitFrontendLink& link, std::size_t index) : link_(link), index_(index) {
+  if (index >= link.rings_.size()) {
+    throw xen::Error(xen::ErrorCode::Invalid, "ring " + std::to_string(index) + " of " + std::string(link.spec_.name) +
+                                                  ", which has " + std::to_string(link.rings_.size()) + " ring(s)");
+  }
+  link.rings_[index].end = this;
+}
+
+FrontRingEnd::~FrontRingEnd() { link_.rings_[index_].end = nullptr; }
+
+void FrontRingEnd::notify() { link_.notify(index_); }
+
+trace::TraceSink* FrontRingEnd::trace_sink() const noexcept { return link_.trace(); }
+
+std::uint16_t FrontRingEnd::trace_ring() const noexcept {
+  return static_cast<std::uint16_t>(link_.devid() * link_.spec_.rings.size() + index_);
+}
+
 SplitFrontendLink::SplitFrontendLink(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantTable& table,
-                                     xen::EventChannels& events, std::uint32_t ring_frame, RingNodes nodes)
-    : Frontend(client, device), table_(table), events_(events), ring_frame_(ring_frame), nodes_(nodes) {}
+                                     xen::EventChannels& events, const SplitSpec& spec, std::uint32_t first_frame)
+    : Frontend(client, device), table_(table), events_(events), spec_(spec), first_frame_(first_frame) {
+  std::uint32_t frame = first_frame;
+  for (const RingSpec& ring : spec.rings) {
+    const auto known = std::find(port_nodes_.begin(), port_nodes_.end(), ring.event_channel);
+    if (known == port_nodes_.end()) port_nodes_.push_back(ring.event_channel);
+    rings_.push_back(
+        Ring{nullptr,
+             frame,
+             {},
+             static_cast<std::size_t>(std::find(port_nodes_.begin(), port_nodes_.end(), ring.event_channel) -
+                                      port_nodes_.begin())});
+    frame += ring.pages;
+  }
+}
 
 SplitFrontendLink::~SplitFrontendLink() {
-  close_ring();
+  close_rings();
   revoke_retired();
 }
 
@@ -23,31 +62,110 @@ bool SplitFrontendLink::step() {
   return collect() > 0 || changed;
 }
 
-void SplitFrontendLink::notify() {
+std::size_t SplitFrontendLink::collect() {
+  if (!ring_up_) return 0;
+  // Every port's notification is consumed before any ring is read, so one that arrives
+  // while the rings are read stays pending and wakes the next poll.
+  for (xen::Port port : ports_) events_.wait(port, std::chrono::nanoseconds(0));
+  std::size_t taken = 0;
+  for (Ring& ring : rings_) {
+    if (ring.end != nullptr) taken += ring.end->collect();
+  }
+  return taken;
+}
+
+std::uint32_t SplitFrontendLink::in_flight() const noexcept {
+  std::uint32_t flying = 0;
+  for (const Ring& ring : rings_) {
+    if (ring.end != nullptr) flying += ring.end->in_flight();
+  }
+  return flying;
+}
+
+int SplitFrontendLink::event_fd() const {
+  if (!ring_up_) return -1;
+  return ports_.size() == 1 ? events_.pollable_fd(ports_.front()) : epoll_fd_;
+}
+
+void SplitFrontendLink::notify(std::size_t ring) {
+  if (!ring_up_) return;
   try {
-    events_.notify(port_);
+    events_.notify(ports_[rings_[ring].port]);
   } catch (const xen::Error&) {
     // The backend closed its port: it is going away and the ring with it.
   }
 }
 
-void SplitFrontendLink::consume_notification() {
-  if (ring_up_) events_.wait(port_, std::chrono::nanoseconds(0));
+// blkif.h: the ring's order is the smaller of what the spec asks for and what the backend
+// advertises in max-ring-page-order (absent: 0, one page).
+std::uint32_t SplitFrontendLink::negotiated_order(const RingSpec& ring) {
+  const std::uint32_t wanted = page_order_of(ring.pages);
+  if (wanted == 0) return 0;
+  const std::string path = xenbus::node_path(other_path(), ring.max_page_order);
+  const std::optional<std::string> advertised = client().try_read(path);
+  if (!advertised) return 0;
+  const std::uint64_t order = xenbus::parse_number(*advertised, path, std::numeric_limits<std::uint32_t>::max());
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(order, wanted));
 }
 
-// Xenbus: the frontend grants the ring page, allocates the port and publishes both with
-// its own nodes.
+// Xenbus: the frontend grants each ring's pages, allocates the ports and publishes them all
+// with its own nodes.
 xenbus::Nodes SplitFrontendLink::on_initialise() {
-  on_disconnect();  // a ring from an earlier handshake goes first
+  on_disconnect();  // rings from an earlier handshake go first
   revoke_retired();
-  const std::span<std::byte> page = table_.page(ring_frame_);
-  std::memset(page.data(), 0, page.size());
-  ring_ref_ = table_.grant_access(other_id(), ring_frame_, xen::Access::ReadWrite);
-  attach_ring(page);
-  port_ = events_.alloc_unbound(other_id());
-  ring_up_ = true;
-  xenbus::Nodes nodes{{std::string(nodes_.ring_ref), std::to_string(ring_ref_)},
-                      {std::string(nodes_.event_channel), std::to_string(port_)}};
+  ring_up_ = true;  // from here a failure is undone by on_disconnect()
+  try {
+    return publish_rings();
+  } catch (...) {
+    on_disconnect();
+    throw;
+  }
+}
+
+xenbus::Nodes SplitFrontendLink::publish_rings() {
+  xenbus::Nodes nodes;
+  for (std::size_t index = 0; index < rings_.size(); ++index) {
+    Ring& ring = rings_[index];
+    const RingSpec& spec = spec_.rings[index];
+    if (ring.end == nullptr) {
+      throw xen::Error(xen::ErrorCode::Invalid,
+                       std::string(spec_.name) + ": ring " + std::to_string(index) + " has no typed ring");
+    }
+    const std::uint32_t order = negotiated_order(spec);
+    const std::uint32_t pages = std::uint32_t{1} << order;
+    // The ring's pages side by side in this domain's memory: frames frame .. frame + pages - 1.
+    const std::span<std::byte> bytes(table_.page(ring.frame).data(), xen::ring_bytes(order));
+    table_.page(ring.frame + pages - 1);  // BadFrame if the table is too small
+    std::memset(bytes.data(), 0, bytes.size());
+    for (std::uint32_t page = 0; page < pages; ++page) {
+      ring.refs.push_back(table_.grant_access(other_id(), ring.frame + page, xen::Access::ReadWrite));
+    }
+    ring.end->attach(bytes);
+    ring.end->pages_ = pages;
+    if (order == 0) {
+      nodes.emplace_back(std::string(spec.ring_ref), std::to_string(ring.refs.front()));
+    } else {
+      nodes.emplace_back(std::string(spec.page_order), std::to_string(order));
+      for (std::uint32_t page = 0; page < pages; ++page) {
+        nodes.emplace_back(std::string(spec.ring_ref) + std::to_string(page), std::to_string(ring.refs[page]));
+      }
+    }
+  }
+  for (std::string_view node : port_nodes_) {
+    ports_.push_back(events_.alloc_unbound(other_id()));
+    nodes.emplace_back(std::string(node), std::to_string(ports_.back()));
+  }
+  if (ports_.size() > 1) {
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+    for (xen::Port port : ports_) {
+      epoll_event event{};
+      event.events = EPOLLIN;
+      if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, events_.pollable_fd(port), &event) != 0) {
+        throw std::system_error(errno, std::generic_category(), "epoll_ctl");
+      }
+    }
+  }
   for (auto& own : own_nodes()) nodes.push_back(std::move(own));
   return nodes;
 }
@@ -60,21 +178,35 @@ bool SplitFrontendLink::on_flush() {
 
 void SplitFrontendLink::on_disconnect() {
   if (!ring_up_) return;
-  detach_ring();
-  close_ring();
+  for (Ring& ring : rings_) {
+    if (ring.end != nullptr) {
+      ring.end->detach();
+      ring.end->pages_ = 0;
+    }
+  }
+  close_rings();
   revoke_retired();
 }
 
-// The port closes at once; the ring grant is revoked once the backend unmapped it.
-void SplitFrontendLink::close_ring() noexcept {
-  if (!ring_up_) return;
-  ring_up_ = false;
-  try {
-    events_.close(port_);
-  } catch (const xen::Error&) {
-    // Already closed by a failed handshake: nothing to release.
+// The ports close at once; the ring grants are revoked once the backend unmapped them.
+void SplitFrontendLink::close_rings() noexcept {
+  if (epoll_fd_ >= 0) {
+    ::close(epoll_fd_);
+    epoll_fd_ = -1;
   }
-  retired_.push_back(ring_ref_);
+  for (xen::Port port : ports_) {
+    try {
+      events_.close(port);
+    } catch (const xen::Error&) {
+      // Already closed by a failed handshake: nothing to release.
+    }
+  }
+  ports_.clear();
+  for (Ring& ring : rings_) {
+    retired_.insert(retired_.end(), ring.refs.begin(), ring.refs.end());
+    ring.refs.clear();
+  }
+  ring_up_ = false;
 }
 
 void SplitFrontendLink::revoke_retired() noexcept {

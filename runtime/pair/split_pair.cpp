@@ -197,7 +197,7 @@ bool run_frontend(const SplitHalves& halves, store::Client& client, store::Clien
 }
 
 xen::GrantTable grant_table(const SplitHalves& halves) {
-  return xen::GrantTable::create(kFrontendDomain, halves.spec->ring_pages + halves.data_pages, kGrantEntries);
+  return xen::GrantTable::create(kFrontendDomain, halves.spec->ring_frames() + halves.data_pages, kGrantEntries);
 }
 
 bool run_threads(const SplitHalves& halves, trace::TraceSink* trace) {

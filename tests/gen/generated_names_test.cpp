@@ -298,11 +298,13 @@ TEST(GeneratedNames, RpmsgClassesHoldTheirBasesMembers) {
 TEST(GeneratedNames, SplitClassesHoldTheirBasesMembers) {
   expect_class_names_match("vdummy", "class VdummyFrontend",
                            {{"halves/split_frontend.hpp", "SplitFrontend"},
+                            {"halves/split_frontend.hpp", "SplitFrontendNodes"},
                             {"halves/split_frontend.hpp", "SplitFrontendLink"},
                             {"xenbus/frontend.hpp", "Frontend"},
                             {"xenbus/driver.hpp", "Driver"}});
   expect_class_names_match("vdummy", "class VdummyBackend",
                            {{"halves/split_backend.hpp", "SplitBackend"},
+                            {"halves/split_backend.hpp", "SplitBackendNodes"},
                             {"halves/split_backend.hpp", "SplitBackendLink"},
                             {"xenbus/backend.hpp", "Backend"},
                             {"xenbus/driver.hpp", "Driver"}});

@@ -1,5 +1,5 @@
-// The split message types vgen generates for devices/xen-blk (as checked in under
-// tests/golden/) against <xen/io/blkif.h> on this machine: the same sizes and offsets, the
+// The split message types vgen generates for devices/xen-blk and xen-netif (as checked in under
+// tests/golden/) against <xen/io/blkif.h> and <xen/io/netif.h>: the same sizes and offsets, the
 // same ring slot count, and accessors that produce the bytes a blkif peer reads.
 #include <gtest/gtest.h>
 
@@ -11,16 +11,38 @@
 #include <vgen/xen/ring.hpp>
 
 #include "xen-blk/xen_blk_messages.hpp"
+#include "xen-netif/xen_netif_messages.hpp"
 
 // Without an interface version the headers map their barriers to the legacy mb() family;
 // this test expands no macro that needs a barrier.
 #define __XEN_INTERFACE_VERSION__ 0x00040e00
 extern "C" {
 #include <xen/io/blkif.h>
+#include <xen/io/netif.h>
 #include <xen/io/ring.h>
 }
 
 namespace {
+
+// devices/xen-netif: both rings' messages are netif.h's, and each ring holds netif.h's slots.
+static_assert(sizeof(xen_netif::NetifTxRequest) == sizeof(struct netif_tx_request));
+static_assert(offsetof(xen_netif::NetifTxRequest, gref_) == offsetof(struct netif_tx_request, gref));
+static_assert(offsetof(xen_netif::NetifTxRequest, offset_) == offsetof(struct netif_tx_request, offset));
+static_assert(offsetof(xen_netif::NetifTxRequest, flags_) == offsetof(struct netif_tx_request, flags));
+static_assert(offsetof(xen_netif::NetifTxRequest, id_) == offsetof(struct netif_tx_request, id));
+static_assert(offsetof(xen_netif::NetifTxRequest, size_) == offsetof(struct netif_tx_request, size));
+static_assert(sizeof(xen_netif::NetifTxResponse) == sizeof(struct netif_tx_response));
+static_assert(offsetof(xen_netif::NetifTxResponse, status_) == offsetof(struct netif_tx_response, status));
+static_assert(sizeof(xen_netif::NetifRxRequest) == sizeof(struct netif_rx_request));
+static_assert(offsetof(xen_netif::NetifRxRequest, gref_) == offsetof(struct netif_rx_request, gref));
+static_assert(sizeof(xen_netif::NetifRxResponse) == sizeof(struct netif_rx_response));
+static_assert(offsetof(xen_netif::NetifRxResponse, offset_) == offsetof(struct netif_rx_response, offset));
+static_assert(offsetof(xen_netif::NetifRxResponse, flags_) == offsetof(struct netif_rx_response, flags));
+static_assert(offsetof(xen_netif::NetifRxResponse, status_) == offsetof(struct netif_rx_response, status));
+static_assert(xen_netif::kRings[xen_netif::kRingTx].entries == __CONST_RING_SIZE(netif_tx, 4096));
+static_assert(xen_netif::kRings[xen_netif::kRingRx].entries == __CONST_RING_SIZE(netif_rx, 4096));
+static_assert(xen_netif::kRings[xen_netif::kRingTx].ring_ref == std::string_view("tx-ring-ref"));
+static_assert(xen_netif::kRings[xen_netif::kRingRx].event_channel == std::string_view("event-channel-rx"));
 
 static_assert(sizeof(xen_blk::BlkifRequest) == sizeof(struct blkif_request));
 static_assert(offsetof(xen_blk::BlkifRequest, operation_) == offsetof(struct blkif_request, operation));
@@ -37,7 +59,8 @@ static_assert(offsetof(xen_blk::BlkifResponse, id_) == offsetof(struct blkif_res
 static_assert(offsetof(xen_blk::BlkifResponse, operation_) == offsetof(struct blkif_response, operation));
 static_assert(offsetof(xen_blk::BlkifResponse, status_) == offsetof(struct blkif_response, status));
 static_assert(vgen::xen::ring_entry_size<xen_blk::BlkifRequest, xen_blk::BlkifResponse> == sizeof(union blkif_sring_entry));
-static_assert(xen_blk::kSpec.ring_entries == __CONST_RING_SIZE(blkif, vgen::xen::ring_bytes(0)));
+static_assert(xen_blk::kSpec.rings[0].pages == 4);
+static_assert(xen_blk::kSpec.rings[0].entries == __CONST_RING_SIZE(blkif, vgen::xen::ring_bytes(2)));
 // The blkif profile's runtime reads the same bytes: vgen/xen/blkif.hpp's view of the ring.
 static_assert(sizeof(xen_blk::BlkifRequest) == sizeof(vgen::xen::blkif::Request));
 static_assert(sizeof(xen_blk::BlkifResponse) == sizeof(vgen::xen::blkif::Response));

@@ -262,7 +262,8 @@ TEST(Layout, XenBlockMatchesXenHeaders) {
   EXPECT_EQ(member(*response.as_struct(), "status").offset, offsetof(blkif_response, status));
   const SplitDevice& device = *spec.split();
   EXPECT_EQ(device.entry_size, sizeof(blkif_sring_entry));
-  EXPECT_EQ(device.ring_entries, static_cast<std::uint32_t>(__CONST_RING_SIZE(blkif, 4096)));
+  EXPECT_EQ(device.ring_pages, 4u);
+  EXPECT_EQ(device.ring_entries, static_cast<std::uint32_t>(__CONST_RING_SIZE(blkif, 4 * 4096)));
 }
 
 }  // namespace

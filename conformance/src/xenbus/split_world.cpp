@@ -22,8 +22,8 @@ std::unique_ptr<store::Client> connect(store::LocalStore* local, const std::stri
 }
 
 xen::GrantTable make_table(const SplitTarget& target) {
-  return xen::GrantTable::create(SplitWorld::kFrontendDomain, target.halves.spec->ring_pages + target.halves.data_pages,
-                                 kGrantEntries);
+  return xen::GrantTable::create(SplitWorld::kFrontendDomain,
+                                 target.halves.spec->ring_frames() + target.halves.data_pages, kGrantEntries);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The Xenbus checks: scenarios run on one device each, and the rules judged on what the
 // store showed: every write of the real halves in the order it took effect (the write log)
 // and what a watcher saw.
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
@@ -295,8 +296,14 @@ Verdict state_values(const Run& run, bool frontend) {
 }
 
 Verdict ring_before_initialised(const Run& run, const SplitTarget& target) {
-  const std::string ring = run.frontend_dir + "/" + std::string(target.halves.spec->ring_nodes.ring_ref);
-  const std::string port = run.frontend_dir + "/" + std::string(target.halves.spec->ring_nodes.event_channel);
+  // Each ring's grant (ring-ref, or ring-ref0 for a ring of several pages) and event channel,
+  // as nodes any of which satisfies the requirement.
+  std::vector<std::vector<std::string>> required;
+  for (const halves::RingSpec& ring : target.halves.spec->rings) {
+    const std::string ref = run.frontend_dir + "/" + std::string(ring.ring_ref);
+    required.push_back(ring.pages > 1 ? std::vector<std::string>{ref, ref + "0"} : std::vector<std::string>{ref});
+    required.push_back({run.frontend_dir + "/" + std::string(ring.event_channel)});
+  }
   std::map<std::string, std::uint64_t> written;  // path -> commit that first wrote it
   for (const LoggedWrite& w : run.writes) {
     if (w.frontend) written.emplace(w.path, w.commit);
@@ -306,10 +313,14 @@ Verdict ring_before_initialised(const Run& run, const SplitTarget& target) {
     const int state = state_of(w.value);
     if (!is_state(run, w, true) || (state != 3 && state != 4)) continue;
     ++seen;
-    for (const std::string& node : {ring, port}) {
-      const auto it = written.find(node);
-      if (it == written.end() || it->second > w.commit)
-        return fail("state " + std::to_string(state) + " written before " + node.substr(run.frontend_dir.size() + 1));
+    for (const std::vector<std::string>& nodes : required) {
+      const bool before = std::any_of(nodes.begin(), nodes.end(), [&](const std::string& node) {
+        const auto it = written.find(node);
+        return it != written.end() && it->second <= w.commit;
+      });
+      if (!before)
+        return fail("state " + std::to_string(state) + " written before " +
+                    nodes.front().substr(run.frontend_dir.size() + 1));
     }
   }
   if (seen == 0) return fail("the frontend never reached Initialised (" + run.outcome + ")");

@@ -35,7 +35,7 @@ std::vector<std::string> top_level_keys(const std::string& kind) {
   if (kind == "virtio") {
     specific = {"types", "device_id", "vendor_id", "features", "config", "queues"};
   } else if (kind == "split") {
-    specific = {"types", "device_type", "flavour", "compatible", "ring", "store"};
+    specific = {"types", "device_type", "flavour", "compatible", "ring", "rings", "store"};
   } else if (kind == "rpmsg") {
     specific = {"types", "service", "buffer_size", "endpoints"};
   } else {

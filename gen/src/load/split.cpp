@@ -1,7 +1,9 @@
 // `kind: split` specs: Xen-style frontend/backend pairs over a shared request/response ring.
 // See docs/spec-format.md, "Split drivers".
 #include <algorithm>
+#include <bit>
 #include <cctype>
+#include <map>
 
 #include "load/loaders.hpp"
 #include "load/ring_profile.hpp"
@@ -12,7 +14,11 @@
 namespace vgen::gen::detail {
 namespace {
 
-const std::vector<std::string> kRingKeys{"pages", "request", "response", "profile"};
+const std::vector<std::string> kRingKeys{"pages",    "request",       "response",        "profile",
+                                         "ring_ref", "event_channel", "page_order_node", "max_page_order_node"};
+const std::vector<std::string> kNamedRingKeys{"name",       "pages",         "request",         "response",
+                                              "ring_ref",   "event_channel", "page_order_node", "max_page_order_node",
+                                              "description"};
 const std::vector<std::string> kCompatibleKeys{"frontend", "backend"};
 const std::vector<std::string> kStoreKeys{"name", "side", "type", "description"};
 
@@ -160,59 +166,180 @@ std::vector<StoreNode> load_store(const MapView& top) {
 
 // xen/io/ring.h: the ring's slots follow a 64-byte header; each slot is a union of request
 // and response; the slot count is rounded down to a power of two.
-void size_ring(Reader& reader, const Location& where, SplitDevice& device, const TypeDefinition& request,
+void size_ring(Reader& reader, const Location& where, SplitRing& ring, const TypeDefinition& request,
                const TypeDefinition& response) {
-  device.entry_align = std::max(request.layout.align, response.layout.align);
-  device.entry_size = align_up(std::max(request.layout.size, response.layout.size), device.entry_align);
-  std::uint64_t slots = (device.ring_pages * kPageSize - kSharedRingHeaderSize) / device.entry_size;
+  ring.entry_align = std::max(request.layout.align, response.layout.align);
+  ring.entry_size = align_up(std::max(request.layout.size, response.layout.size), ring.entry_align);
+  std::uint64_t slots = (ring.pages * kPageSize - kSharedRingHeaderSize) / ring.entry_size;
   if (slots == 0) {
-    reader.error(where, "a ring slot of " + std::to_string(device.entry_size) + " bytes does not fit in " +
-                            std::to_string(device.ring_pages) + " page(s) after the 64-byte ring header");
+    reader.error(where, "a ring slot of " + std::to_string(ring.entry_size) + " bytes does not fit in " +
+                            std::to_string(ring.pages) + " page(s) after the 64-byte ring header");
     return;
   }
   std::uint64_t entries = 1;
   while (entries * 2 <= slots) {
     entries *= 2;
   }
-  device.ring_entries = static_cast<std::uint32_t>(entries);
+  ring.ring_entries = static_cast<std::uint32_t>(entries);
 }
 
-void load_ring(const MapView& top, const TypeTable& types, SplitDevice& device) {
-  std::optional<YamlNode> node = top.mapping("ring", Presence::required);
-  if (!node) {
-    return;
+// A node name a ring entry gives (`ring_ref: tx-ring-ref`), checked as a store path.
+std::optional<std::string> ring_node(const MapView& ring, const std::string& key) {
+  std::optional<std::string> name = ring.string(key, Presence::optional);
+  if (!name) return std::nullopt;
+  std::optional<std::string> problem = store_path_problem(*name);
+  if (!problem && std::find(kProtocolNodes.begin(), kProtocolNodes.end(), *name) != kProtocolNodes.end()) {
+    problem = "it belongs to the xenbus handshake, which vgen's runtime manages";
   }
-  Reader& reader = top.reader();
-  MapView ring(reader, *node, "ring", kRingKeys);
+  if (problem) {
+    ring.reader().error(ring.value_location(key),
+                        "invalid ring node name '" + *name + "' for '" + key + "': " + *problem);
+    return std::nullopt;
+  }
+  return name;
+}
+
+// One ring: the `ring:` mapping (`named` false) or an entry of `rings:`.
+// For `ring:`, `profile` receives its profile and `profile_at` where it is written.
+std::optional<SplitRing> load_ring(Reader& reader, const YamlNode& node, const TypeTable& types, bool named,
+                                   RingProfile* profile = nullptr, Location* profile_at = nullptr,
+                                   bool* typed = nullptr) {
+  MapView ring(reader, node, named ? "ring entry" : "ring", named ? kNamedRingKeys : kRingKeys);
+  SplitRing result;
+  result.location = ring.location();
+  if (named) {
+    std::optional<std::string> name = ring.identifier("name", Presence::required);
+    if (!name) return std::nullopt;
+    result.name = *name;
+    result.name_position = ring.value_position("name");
+    result.nodes.ring_ref = *name + "-ring-ref";
+    result.description = ring.string("description", Presence::optional).value_or("");
+  }
+  const std::string what = named ? "ring '" + result.name + "'" : "the ring";
   std::optional<std::uint64_t> pages = ring.unsigned_integer("pages", Presence::optional, 0xFFFFFFFF);
   if (pages && (!is_power_of_two(*pages) || *pages > kMaxRingPages)) {
     reader.error(ring.value_location("pages"), "ring pages must be a power of two from 1 to " +
-                                                   std::to_string(kMaxRingPages) + ", got " + std::to_string(*pages));
+                                                   std::to_string(kMaxRingPages) + " (ring-page-order 0 to " +
+                                                   std::to_string(std::countr_zero(kMaxRingPages)) + "), got " +
+                                                   std::to_string(*pages));
     pages.reset();
-  } else if (pages && *pages != 1) {
-    // The halves map one granted page per ring (ring-ref); the ring stays computable, so the
-    // slot count is still checked below.
-    reader.error(ring.value_location("pages"), "ring pages is " + std::to_string(*pages) +
-                                                   "; the generated halves support a ring of 1 page (one granted "
-                                                   "page, ring-ref)");
   }
-  device.ring_pages = static_cast<std::uint32_t>(pages.value_or(1));
+  result.pages = static_cast<std::uint32_t>(pages.value_or(1));
+  const std::pair<const char*, std::string*> node_keys[] = {{"ring_ref", &result.nodes.ring_ref},
+                                                            {"event_channel", &result.nodes.event_channel},
+                                                            {"page_order_node", &result.nodes.page_order},
+                                                            {"max_page_order_node", &result.nodes.max_page_order}};
+  for (std::size_t index = 0; index < std::size(node_keys); ++index) {
+    if (std::optional<std::string> name = ring_node(ring, node_keys[index].first)) {
+      *node_keys[index].second = *name;
+      result.nodes.written[index] = ring.value_location(node_keys[index].first);
+    }
+  }
   std::optional<NameRef> request = ring.reference("request", Presence::required);
   std::optional<NameRef> response = ring.reference("response", Presence::required);
-  const TypeDefinition* request_type = request ? resolve_struct(reader, *request, types, "the ring request") : nullptr;
+  const TypeDefinition* request_type = request ? resolve_struct(reader, *request, types, what + " request") : nullptr;
   const TypeDefinition* response_type =
-      response ? resolve_struct(reader, *response, types, "the ring response") : nullptr;
-  if (request) device.request = *request;
-  if (response) device.response = *response;
+      response ? resolve_struct(reader, *response, types, what + " response") : nullptr;
+  if (request) result.request = *request;
+  if (response) result.response = *response;
   bool pages_ok = pages || !ring.has("pages");
   if (request_type && response_type && pages_ok) {
     // The larger of the two types decides the slot size.
     const bool request_larger = request_type->layout.size >= response_type->layout.size;
-    size_ring(reader, request_larger ? request->location : response->location, device, *request_type, *response_type);
+    size_ring(reader, request_larger ? request->location : response->location, result, *request_type, *response_type);
   }
-  device.profile = ring.choice<RingProfile>("profile", Presence::optional, {{"blkif", RingProfile::blkif}})
-                       .value_or(RingProfile::none);
-  if (request_type && response_type) check_ring_profile(reader, ring.value_location("profile"), device, types);
+  if (profile != nullptr) {
+    *profile = ring.choice<RingProfile>("profile", Presence::optional, {{"blkif", RingProfile::blkif}})
+                   .value_or(RingProfile::none);
+    *profile_at = ring.value_location("profile");
+    *typed = request_type && response_type;
+  }
+  return result;
+}
+
+// Every ring node is used by one ring alone, except event channel nodes, which rings share
+// (one port for both). Reported at the later node (where its name is written, else at its
+// ring's name), naming the earlier one.
+void check_ring_nodes(Reader& reader, const std::vector<SplitRing>& rings, const std::vector<Location>& where) {
+  struct Use {
+    std::string role;
+    std::string ring;
+    Location location;
+  };
+  static const char* const kRoles[] = {"ring_ref", "event_channel", "page_order_node", "max_page_order_node"};
+  std::map<std::string, Use> used;
+  for (std::size_t index = 0; index < rings.size(); ++index) {
+    const SplitRing& ring = rings[index];
+    const std::string ring_name = ring.name.empty() ? "the ring" : "ring '" + ring.name + "'";
+    const std::string keys[] = {"frontend/" + ring.nodes.ring_ref, "frontend/" + ring.nodes.event_channel,
+                                "frontend/" + ring.nodes.page_order, "backend/" + ring.nodes.max_page_order};
+    for (std::size_t role = 0; role < std::size(kRoles); ++role) {
+      if (role >= 2 && ring.pages == 1) continue;  // a one-page ring writes no page order
+      const Location at = ring.nodes.written[role].value_or(where[index]);
+      const auto [found, fresh] = used.try_emplace(keys[role], Use{kRoles[role], ring_name, at});
+      if (fresh || (role == 1 && found->second.role == kRoles[1])) continue;
+      const std::string node = keys[role].substr(keys[role].find('/') + 1);
+      if (found->second.ring == ring_name) {
+        reader.error(at, "ring node '" + node + "' is both the " + found->second.role + " and the " + kRoles[role] +
+                             " of " + ring_name);
+      } else {
+        reader.error(at, "duplicate ring node '" + node + "': the " + kRoles[role] + " of " + ring_name + " is the " +
+                             found->second.role + " of " + found->second.ring + " (at " +
+                             found->second.location.line_column() + ")" +
+                             (role >= 2 ? "; give one of them its own " + std::string(kRoles[role]) : ""));
+      }
+    }
+  }
+}
+
+// The device's first-ring fields, which the blkif profile and one-ring code read.
+void mirror_first_ring(SplitDevice& device) {
+  if (device.rings.empty()) return;
+  const SplitRing& first = device.rings.front();
+  device.ring_pages = first.pages;
+  device.request = first.request;
+  device.response = first.response;
+  device.entry_size = first.entry_size;
+  device.entry_align = first.entry_align;
+  device.ring_entries = first.ring_entries;
+}
+
+void load_rings(const MapView& top, const TypeTable& types, SplitDevice& device) {
+  Reader& reader = top.reader();
+  if (top.has("ring") && top.has("rings")) {
+    reader.error(top.value_location("rings"), "a split spec has 'ring' (one ring) or 'rings' (several), not both");
+    return;
+  }
+  if (!top.has("rings")) {
+    std::optional<YamlNode> node = top.mapping("ring", Presence::required);
+    if (!node) return;
+    Location profile_at;
+    bool typed = false;
+    std::optional<SplitRing> ring = load_ring(reader, *node, types, false, &device.profile, &profile_at, &typed);
+    if (!ring) return;
+    device.rings.push_back(std::move(*ring));
+    check_ring_nodes(reader, device.rings, {device.rings.front().location});
+    mirror_first_ring(device);
+    if (typed) check_ring_profile(reader, profile_at, device, types);
+    return;
+  } else {
+    std::optional<YamlNode> list = top.sequence("rings", Presence::required);
+    if (!list) return;
+    device.named_rings = true;
+    FirstSeen seen;
+    std::vector<Location> where;
+    for (const YamlNode& node : elements(*list)) {
+      std::optional<SplitRing> ring = load_ring(reader, node, types, true);
+      if (!ring) continue;
+      const Location at = ring->location.at(ring->name_position);
+      if (!seen.unique(reader, ring->name, at, "ring name '" + ring->name + "'")) continue;
+      where.push_back(at);
+      device.rings.push_back(std::move(*ring));
+    }
+    if (elements(*list).empty()) reader.error(top.value_location("rings"), "'rings' lists no ring; give at least one");
+    check_ring_nodes(reader, device.rings, where);
+  }
+  mirror_first_ring(device);
 }
 
 }  // namespace
@@ -232,7 +359,7 @@ SplitDevice load_split(const MapView& top, const TypeTable& types) {
   if (flavour) {
     device.compatible = load_compatible(top, *flavour);
   }
-  load_ring(top, types, device);
+  load_rings(top, types, device);
   device.store = load_store(top);
   return device;
 }

@@ -1,4 +1,5 @@
 #include "vgen/gen/load/summary.hpp"
+#include <bit>
 
 #include <iomanip>
 
@@ -61,8 +62,19 @@ void write_virtio(std::ostream& out, const VirtioDevice& device, const TypeTable
 }
 
 void write_split(std::ostream& out, const SplitDevice& device) {
-  out << "  ring: " << device.ring_pages << " page(s), " << device.ring_entries << " entries of " << device.entry_size
-      << " bytes (request " << device.request.name << ", response " << device.response.name << ")\n";
+  for (const SplitRing& ring : device.rings) {
+    out << "  ring" << (ring.name.empty() ? "" : " " + ring.name) << ": " << ring.pages << " page(s), "
+        << ring.ring_entries << " entries of " << ring.entry_size << " bytes (request " << ring.request.name
+        << ", response " << ring.response.name << ")";
+    if (device.named_rings || ring.nodes.ring_ref != "ring-ref" || ring.nodes.event_channel != "event-channel") {
+      out << ", nodes " << ring.nodes.ring_ref << " and " << ring.nodes.event_channel;
+    }
+    if (ring.pages > 1) {
+      out << ", page order up to " << std::countr_zero(ring.pages) << " (" << ring.nodes.max_page_order << ", "
+          << ring.nodes.page_order << ")";
+    }
+    out << '\n';
+  }
   for (const StoreNode& node : device.store) {
     out << "  store " << side_name(node.side) << '/' << node.name << ": "
         << (node.scalar ? scalar_name(*node.scalar) : std::string_view("string")) << '\n';

@@ -105,6 +105,15 @@ constexpr Pattern kStoreNodePatterns[] = {
     {"member", "", Spelling::snake, "", "member"},
 };
 
+constexpr Pattern kRingPatterns[] = {
+    {"index_constant", "kRing", Spelling::pascal, "", "index constant"},
+    {"sender", "send_", Spelling::as_written, "", "sender"},
+    {"can_sender", "can_send_", Spelling::as_written, "", "slot query"},
+    {"response_handler", "on_", Spelling::as_written, "_response", "response handler"},
+    {"request_handler", "on_", Spelling::as_written, "_request", "request handler"},
+    {"member", "", Spelling::as_written, "_ring_", "ring member"},
+};
+
 std::span<const Pattern> patterns_of(NamedEntity entity) {
   switch (entity) {
     case NamedEntity::spec:
@@ -123,6 +132,8 @@ std::span<const Pattern> patterns_of(NamedEntity entity) {
       return kEndpointPatterns;
     case NamedEntity::field:
       return kFieldPatterns;
+    case NamedEntity::ring:
+      return kRingPatterns;
     case NamedEntity::store_node:
       break;
   }
@@ -176,6 +187,7 @@ constexpr FixedName kRpmsgNamespaceNames[] = {
 };
 
 constexpr FixedName kSplitNamespaceNames[] = {
+    {"kRings", "the ring table"},
     {"FrontendNodes", "the frontend's store nodes"},
     {"BackendNodes", "the backend's store nodes"},
 };
@@ -323,15 +335,12 @@ constexpr FixedName kSplitPairNames[] = {
     {"Driver", "a base class"},
     {"Ring", "a member of the base classes"},
     {"attach", "a member of the base classes"},
-    {"attach_ring", "a member of the base classes"},
     {"changed_", "a member of the base classes"},
     {"client", "a member of the base classes"},
     {"client_", "a member of the base classes"},
     {"close", "a member of the base classes"},
-    {"consume_notification", "a member of the base classes"},
     {"continue_pending", "a member of the base classes"},
     {"detach", "a member of the base classes"},
-    {"detach_ring", "a member of the base classes"},
     {"devid", "a member of the base classes"},
     {"devid_", "a member of the base classes"},
     {"error_node", "a member of the base classes"},
@@ -342,7 +351,6 @@ constexpr FixedName kSplitPairNames[] = {
     {"kSpec", "a member of the base classes"},
     {"last_error", "a member of the base classes"},
     {"last_error_", "a member of the base classes"},
-    {"nodes_", "a member of the base classes"},
     {"notify", "a member of the base classes"},
     {"on_connect", "a member of the base classes"},
     {"on_connected", "a member of the base classes"},
@@ -360,7 +368,6 @@ constexpr FixedName kSplitPairNames[] = {
     {"path", "a member of the base classes"},
     {"path_", "a member of the base classes"},
     {"pollable_fd", "a member of the base classes"},
-    {"port_", "a member of the base classes"},
     {"process", "a member of the base classes"},
     {"read_other_end", "a member of the base classes"},
     {"read_other_state", "a member of the base classes"},
@@ -381,18 +388,24 @@ constexpr FixedName kSplitPairNames[] = {
     {"wait_and_process", "a member of the base classes"},
     {"wakeup_", "a member of the base classes"},
     {"watched_", "a member of the base classes"},
+    {"epoll_fd_", "a member of the base classes"},
+    {"port_nodes_", "a member of the base classes"},
+    {"ports_", "a member of the base classes"},
+    {"rings_", "a member of the base classes"},
+    {"spec_", "a member of the base classes"},
+    {"slots", "a member of the base classes"},
 };
 
 // The frontend class, besides kSplitPairNames: the members of SplitFrontend, SplitFrontendLink
 // and xenbus::Frontend, private ones too, the user file's members.
 constexpr FixedName kSplitFrontendNames[] = {
+    {"SplitFrontendNodes", "a base class"},
     {"SplitFrontend", "a base class"},
     {"SplitFrontendLink", "a base class"},
     {"Frontend", "a base class"},
     {"backend_connected", "a member of the base classes"},
     {"begin_close", "a member of the base classes"},
     {"can_send", "a member of the base classes"},
-    {"close_ring", "a member of the base classes"},
     {"collect", "a member of the base classes"},
     {"connected", "a member of the base classes"},
     {"flushing", "a member of the base classes"},
@@ -413,8 +426,6 @@ constexpr FixedName kSplitFrontendNames[] = {
     {"resume", "a member of the base classes"},
     {"retired_", "a member of the base classes"},
     {"revoke_retired", "a member of the base classes"},
-    {"ring_frame_", "a member of the base classes"},
-    {"ring_ref_", "a member of the base classes"},
     {"ring_up_", "a member of the base classes"},
     {"send", "a member of the base classes"},
     {"table", "a member of the base classes"},
@@ -425,22 +436,26 @@ constexpr FixedName kSplitFrontendNames[] = {
     {"next_value_", "a member of the user files"},
     {"answered_", "a member of the user files"},
     {"mismatches_", "a member of the user files"},
+    {"close_rings", "a member of the base classes"},
+    {"data_frame", "a member of the base classes"},
+    {"first_frame_", "a member of the base classes"},
+    {"negotiated_order", "a member of the base classes"},
+    {"publish_rings", "a member of the base classes"},
 };
 
 // The backend class, besides kSplitPairNames: the members of SplitBackend, SplitBackendLink and
 // xenbus::Backend, private ones too.
 constexpr FixedName kSplitBackendNames[] = {
+    {"SplitBackendNodes", "a base class"},
     {"SplitBackend", "a base class"},
     {"SplitBackendLink", "a base class"},
     {"Backend", "a base class"},
     {"connect", "a member of the base classes"},
     {"connected_", "a member of the base classes"},
-    {"count_served", "a member of the base classes"},
     {"disconnect", "a member of the base classes"},
     {"frontend_connected", "a member of the base classes"},
     {"mapper", "a member of the base classes"},
     {"mapper_", "a member of the base classes"},
-    {"mapping_", "a member of the base classes"},
     {"on_frontend_changed", "a member of the base classes"},
     {"on_probe", "a member of the base classes"},
     {"on_request", "a member of the base classes"},
@@ -454,6 +469,14 @@ constexpr FixedName kSplitBackendNames[] = {
     {"unregister", "a member of the base classes"},
     {"unregistered", "a member of the base classes"},
     {"unregistered_", "a member of the base classes"},
+    {"map_rings", "a member of the base classes"},
+    {"ring_up_", "a member of the base classes"},
+};
+
+// The frontend class of a spec with `rings:`, besides kSplitFrontendNames: the user file's members.
+constexpr FixedName kSplitRingsFrontendNames[] = {
+    {"kRequestsPerRing", "a member of the user files"},
+    {"ledgers_", "a member of the user files"},
 };
 
 // The structs of store nodes (store_nodes.hpp reads them through these).
@@ -565,6 +588,15 @@ void add_types(ScopeBuilder& scope, const TypeTable& types) {
   }
 }
 
+// What each ring of `rings:` makes in a scope (a `ring:` is not named and makes nothing).
+void add_ring_functions(ScopeBuilder& scope, const SplitDevice& device, std::initializer_list<std::string_view> keys) {
+  if (!device.named_rings) return;
+  for (const SplitRing& ring : device.rings) {
+    scope.add(NamedEntity::ring, keys, ring.name,
+              Origin{"ring '" + ring.name + "'", ring.location.at(ring.name_position)});
+  }
+}
+
 GeneratedScope namespace_scope(const Spec& spec) {
   ScopeBuilder scope("namespace " + to_snake_case(spec.name));
   scope.fixed(kReferredNamespaces);
@@ -597,6 +629,7 @@ GeneratedScope namespace_scope(const Spec& spec) {
     scope.fixed(kSplitNamespaceNames);
     scope.add(NamedEntity::spec, {"frontend_base_class", "backend_base_class", "frontend_class", "backend_class"},
               spec.name, origin);
+    add_ring_functions(scope, *spec.split(), {"index_constant"});
   }
   add_types(scope, spec.types);
   return scope.finish();
@@ -783,8 +816,13 @@ void visit_generated_scopes(const Spec& spec, const std::function<void(const Gen
     visit(class_scope(spec, "device_class", kRpmsgPairNames, kRpmsgDeviceNames, endpoints));
   }
   if (const SplitDevice* device = spec.split()) {
-    visit(class_scope(spec, "frontend_class", kSplitPairNames, kSplitFrontendNames));
-    visit(class_scope(spec, "backend_class", kSplitPairNames, kSplitBackendNames));
+    visit(class_scope(spec, "frontend_class", kSplitPairNames, kSplitFrontendNames, [device](ScopeBuilder& scope) {
+      if (device->named_rings) scope.fixed(kSplitRingsFrontendNames);
+      add_ring_functions(scope, *device, {"sender", "can_sender", "response_handler", "member"});
+    }));
+    visit(class_scope(spec, "backend_class", kSplitPairNames, kSplitBackendNames, [device](ScopeBuilder& scope) {
+      add_ring_functions(scope, *device, {"request_handler", "member"});
+    }));
     visit(store_scope(*device, Side::frontend));
     visit(store_scope(*device, Side::backend));
   }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 #include "render/data_tree.hpp"
@@ -235,31 +236,39 @@ const Member* matching_field(const StructType& structure, const Member& other) {
 }
 
 // The store nodes of one side that the user's code supplies or reads: all but the ones the
-// generated base writes itself (ring-ref, event-channel), each with its C++ type and the
-// largest value a reader accepts.
+// generated base writes itself (each ring's nodes: ring-ref, event-channel, the page order
+// nodes of a multi-page ring), each with its C++ type and the largest value a reader accepts.
 data user_store_nodes(const std::vector<data>& nodes, const std::vector<const StoreNode*>& sources,
-                      const std::string& spec_snake, RingProfile profile) {
+                      const std::string& spec_snake, const SplitDevice& device) {
+  std::set<std::string> ring_nodes;
+  for (const SplitRing& ring : device.rings) {
+    ring_nodes.insert("frontend/" + ring.nodes.ring_ref);
+    ring_nodes.insert("frontend/" + ring.nodes.event_channel);
+    if (ring.pages > 1) {
+      ring_nodes.insert("frontend/" + ring.nodes.page_order);
+      ring_nodes.insert("backend/" + ring.nodes.max_page_order);
+    }
+  }
   std::vector<data> kept;
   for (std::size_t index = 0; index < nodes.size(); ++index) {
-    const std::string& name = sources[index]->name;
-    if (name == "ring-ref" || name == "event-channel") continue;
+    const StoreNode& source = *sources[index];
+    if (ring_nodes.count(std::string(side_name(source.side)) + "/" + source.name) != 0) continue;
     data node = nodes[index];
-    node.set("max", sources[index]->scalar
-                        ? "std::numeric_limits<std::" + std::string(scalar_c_type(*sources[index]->scalar)) + ">::max()"
+    node.set("max", source.scalar
+                        ? "std::numeric_limits<std::" + std::string(scalar_c_type(*source.scalar)) + ">::max()"
                         : std::string("0"));
-    node.set("c_type", sources[index]->scalar ? std::string(scalar_c_type(*sources[index]->scalar)) : "");
-    node.set("default_value", default_value(*sources[index], spec_snake, profile));
+    node.set("c_type", source.scalar ? std::string(scalar_c_type(*source.scalar)) : "");
+    node.set("default_value", default_value(source, spec_snake, device.profile));
     kept.push_back(node);
   }
   return detail::make_list(std::move(kept));
 }
 
-void set_split_extras(data& root, const Spec& spec, const SplitDevice& device) {
-  data split = *root.get("split");
-  const StructType& request = *spec.types.types[*device.request.index].as_struct();
-  const StructType& response = *spec.types.types[*device.response.index].as_struct();
-  // What a default frontend fills in (request fields) and a default backend echoes (response
-  // fields with a request field of the same name and integer type).
+// What a default frontend fills in (request fields) and a default backend echoes (response
+// fields with a request field of the same name and integer type), for one ring.
+void set_echo_fields(data& node, const Spec& spec, const NameRef& request_ref, const NameRef& response_ref) {
+  const StructType& request = *spec.types.types[*request_ref.index].as_struct();
+  const StructType& response = *spec.types.types[*response_ref.index].as_struct();
   std::vector<data> filled, echoed;
   for (const Member& member : request.members) {
     if (!plain_integer(member)) continue;
@@ -277,16 +286,26 @@ void set_split_extras(data& root, const Spec& spec, const SplitDevice& device) {
     item.set("accessor", derived_identifier(NamedEntity::field, member.name, "accessor"));
     echoed.push_back(item);
   }
-  split.set("filled_fields", to_list(filled));
-  split.set("echoed_fields", to_list(echoed));
-  split.set("has_echoed_fields", !echoed.empty());
+  node.set("filled_fields", to_list(filled));
+  node.set("echoed_fields", to_list(echoed));
+  node.set("has_echoed_fields", !echoed.empty());
+}
+
+void set_split_extras(data& root, const Spec& spec, const SplitDevice& device) {
+  data split = *root.get("split");
+  set_echo_fields(split, spec, device.request, device.response);
+  std::vector<data> rings = items(split, "rings");
+  for (std::size_t index = 0; index < rings.size(); ++index) {
+    set_echo_fields(rings[index], spec, device.rings[index].request, device.rings[index].response);
+  }
+  split.set("rings", detail::make_list(std::move(rings)));
   split.set("is_blkif", device.profile == RingProfile::blkif);
   split.set("profile", std::string(ring_profile_name(device.profile)));
   const std::string spec_snake = to_snake_case(spec.name);
   std::vector<const StoreNode*> frontend, backend;
   for (const StoreNode& node : device.store) (node.side == Side::frontend ? frontend : backend).push_back(&node);
-  const data frontend_nodes = user_store_nodes(items(split, "frontend_store"), frontend, spec_snake, device.profile);
-  const data backend_nodes = user_store_nodes(items(split, "backend_store"), backend, spec_snake, device.profile);
+  const data frontend_nodes = user_store_nodes(items(split, "frontend_store"), frontend, spec_snake, device);
+  const data backend_nodes = user_store_nodes(items(split, "backend_store"), backend, spec_snake, device);
   split.set("has_frontend_nodes", !frontend_nodes.list_value().empty());
   split.set("has_backend_nodes", !backend_nodes.list_value().empty());
   split.set("frontend_node_count", std::to_string(frontend_nodes.list_value().size()));

@@ -265,6 +265,25 @@ data store_node_data(const StoreNode& store_node) {
   return node;
 }
 
+data ring_data(const SplitRing& ring) {
+  data node;
+  if (!ring.name.empty()) set_named_entity(node, NamedEntity::ring, ring.name, ring.description);
+  node.set("name_literal", string_literal(ring.name));
+  node.set("ring_ref_literal", string_literal(ring.nodes.ring_ref));
+  node.set("event_channel_literal", string_literal(ring.nodes.event_channel));
+  node.set("page_order_literal", string_literal(ring.nodes.page_order));
+  node.set("max_page_order_literal", string_literal(ring.nodes.max_page_order));
+  node.set("pages", number(ring.pages));
+  node.set("is_multi_page", ring.pages > 1);
+  node.set("ring_entries", number(ring.ring_entries));
+  node.set("entry_size", number(ring.entry_size));
+  set_name(node, "request", ring.request.name);
+  set_name(node, "response", ring.response.name);
+  node.set("request_type", derived_identifier(NamedEntity::struct_type, ring.request.name, "type_name"));
+  node.set("response_type", derived_identifier(NamedEntity::struct_type, ring.response.name, "type_name"));
+  return node;
+}
+
 data split_data(const SplitDevice& device) {
   data node;
   node.set("device_type", device.device_type);
@@ -280,6 +299,9 @@ data split_data(const SplitDevice& device) {
   node.set("compatible_frontend_literal", string_literal(compatible_frontend));
   node.set("compatible_backend_literal", string_literal(compatible_backend));
   node.set("device_type_literal", string_literal(device.device_type));
+  node.set("has_named_rings", device.named_rings);
+  node.set("ring_count", number(device.rings.size()));
+  node.set("rings", list_of(device.rings, ring_data));
   node.set("ring_pages", number(device.ring_pages));
   node.set("ring_bytes", number(device.ring_pages * kPageSize));
   node.set("ring_entries", number(device.ring_entries));

@@ -355,10 +355,26 @@ class Generator:
             strings = ["dev,frontend", "dev,backend", "a\"b\\c", "??=x", "f/e", "x*/y", "back\\"]
             front, back = r.sample(strings, 2)
             top.append(("compatible", "{frontend: %s, backend: %s}" % (quoted(front), quoted(back))))
-        ring = [("request", r.choice(structs)), ("response", r.choice(structs))]
-        if r.random() < 0.5:
-            ring.insert(0, ("pages", "1"))
-        top.append(("ring", self.flow(ring)))
+        rings = []
+        if r.random() < 0.4:
+            # Several rings, each with its own types and nodes; one may span several pages
+            # (its slots then still fit: a struct of up to 1024 bytes fits in one page).
+            multi_page = r.randrange(3)
+            for index in range(r.randint(1, 3)):
+                ring_name = self.word()
+                ring = [("name", ring_name), ("request", r.choice(structs)), ("response", r.choice(structs))]
+                if index == multi_page:
+                    ring.append(("pages", r.choice(["2", "4", "8"])))
+                if r.random() < 0.5:
+                    ring.append(("event_channel", quoted("event-channel-" + ring_name.lower().replace("_", "-"))))
+                if r.random() < 0.3:
+                    ring.append(("ring_ref", quoted("ring-ref-" + str(index))))
+                rings.append(self.flow(self.described(ring)))
+        else:
+            ring = [("request", r.choice(structs)), ("response", r.choice(structs))]
+            if r.random() < 0.5:
+                ring.insert(0, ("pages", r.choice(["1", "1", "2", "4"])))
+            top.append(("ring", self.flow(ring)))
         store = []
         used = {"frontend": set(), "backend": set()}
         for _ in range(r.randint(0, 5)):
@@ -370,7 +386,7 @@ class Generator:
             used[side].add(node.lower().replace("_", "-"))
             node_type = r.choice(UNSIGNED + ["string"])
             store.append(self.flow(self.described([("name", quoted(node)), ("side", side), ("type", node_type)])))
-        return self.document(top, [("types", types), ("store", store)])
+        return self.document(top, [("types", types), ("rings", rings), ("store", store)])
 
     def rpmsg(self, name):
         r = self.random

@@ -54,13 +54,17 @@ static_assert(sizeof(VdummyResponse) == 8 && alignof(VdummyResponse) == 4 && vge
 static_assert(offsetof(VdummyResponse, id_) == 0, "id: offset 0");
 static_assert(offsetof(VdummyResponse, status_) == 4, "status: offset 4");
 
-/// vdummy for vgen's runtime halves: device class vdummy, vbus, a 1-page ring of 32 slots.
+/// The rings of vdummy: the nodes announcing each, its most pages and its slots at that size.
+inline constexpr std::array<vgen::halves::RingSpec, 1> kRings{{
+    {.name = "", .ring_ref = "ring-ref", .event_channel = "event-channel", .pages = 1, .entries = 32},
+}};
+
+/// vdummy for vgen's runtime halves: device class vdummy, vbus, over kRings.
 inline constexpr vgen::halves::SplitSpec kSpec{.name = "vdummy",
                                                .device_type = "vdummy",
                                                .frontend_compatible = "vdummy,frontend",
                                                .backend_compatible = "vdummy,backend",
-                                               .ring_pages = 1,
-                                               .ring_entries = 32};
+                                               .rings = kRings};
 
 /// The fields of a vdummy_request, for logs: "name=value ...".
 inline std::string describe([[maybe_unused]] const VdummyRequest& message) {

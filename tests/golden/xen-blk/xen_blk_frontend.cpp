@@ -27,7 +27,8 @@ void XenBlkFrontend::on_connected([[maybe_unused]] const BackendNodes& nodes) {
   log("backend " + std::string("sector-size") + "=" + std::to_string(nodes.sector_size));
   log("backend " + std::string("feature-flush-cache") + "=" + std::to_string(nodes.feature_flush_cache));
   if (check_) return;  // the requests went out on an earlier connection
-  check_.emplace(table(), other_id());
+  // Its data pages are the frames after the ring's.
+  check_.emplace(table(), other_id(), data_frame());
   for (const vgen::xen::blkif::Request& request : check_->requests()) {
     const auto typed = vgen::wire::convert<BlkifRequest>(request);
     if (!send(typed)) {

@@ -22,7 +22,7 @@ class XenBlkFrontend : public XenBlkFrontendBase {
 
   /// Requests the default frontend sends.
   static constexpr std::size_t kDemoRequests = vgen::profiles::blkif::DiskCheck::kRequests;
-  /// Granted pages beside the ring (frames 1..kDataPages of the grant table).
+  /// Granted pages beside the ring (the frames after the ring's in the grant table).
   static constexpr std::uint32_t kDataPages = vgen::profiles::blkif::DiskCheck::kDataPages;
 
   /// Responses that answered their request as expected.

@@ -127,9 +127,19 @@ static_assert(offsetof(BlkifResponse, _pad9_) == 9, "_pad9: offset 9");
 static_assert(offsetof(BlkifResponse, status_) == 10, "status: offset 10");
 static_assert(offsetof(BlkifResponse, _pad12_) == 12, "_pad12: offset 12");
 
-/// xen-blk for vgen's runtime halves: device class vbd, xenbus, a 1-page ring of 32 slots.
-inline constexpr vgen::halves::SplitSpec kSpec{
-    .name = "xen-blk", .device_type = "vbd", .ring_pages = 1, .ring_entries = 32};
+/// The rings of xen-blk: the nodes announcing each, its most pages and its slots at that size.
+inline constexpr std::array<vgen::halves::RingSpec, 1> kRings{{
+    {.name = "",
+     .ring_ref = "ring-ref",
+     .event_channel = "event-channel",
+     .pages = 4,
+     .entries = 128,
+     .page_order = "ring-page-order",
+     .max_page_order = "max-ring-page-order"},
+}};
+
+/// xen-blk for vgen's runtime halves: device class vbd, xenbus, over kRings.
+inline constexpr vgen::halves::SplitSpec kSpec{.name = "xen-blk", .device_type = "vbd", .rings = kRings};
 
 /// The fields of a blkif_segment, for logs: "name=value ...".
 inline std::string describe([[maybe_unused]] const BlkifSegment& message) {

@@ -3,6 +3,7 @@
 // backend publishes `limit` and `feature-answers`.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <tuple>
@@ -33,7 +34,8 @@ struct BackendNodes {
   static constexpr std::array<std::string_view, 2> kNames{"limit", "feature-answers"};
 };
 
-inline constexpr vgen::halves::SplitSpec kSpec{.name = "ping-split", .device_type = "ping", .ring_entries = 256};
+inline constexpr std::array<vgen::halves::RingSpec, 1> kRings{{{.entries = 256}}};
+inline constexpr vgen::halves::SplitSpec kSpec{.name = "ping-split", .device_type = "ping", .rings = kRings};
 
 /// The frontend: sends what send() is given, records responses and the backend's nodes.
 class Frontend : public vgen::halves::SplitFrontend<kSpec, Request, Response, FrontendNodes, BackendNodes> {

@@ -46,7 +46,7 @@ TEST(SplitHalves, NothingIsSentWithoutARingOrWithEverySlotTaken) {
   ASSERT_TRUE(pair.pump_until([&] { return connected(pair); }));
   std::uint32_t sent = 0;
   while (pair.frontend().can_send()) sent += pair.frontend().send({sent}) ? 1 : 0;
-  EXPECT_EQ(sent, ping_split::kSpec.ring_entries);
+  EXPECT_EQ(sent, ping_split::kSpec.rings[0].entries);
   EXPECT_FALSE(pair.frontend().send({0}));
 }
 

@@ -117,8 +117,11 @@ TEST(RingLayout, CLayoutFromXenHeadersMatches) {
   EXPECT_EQ(facts.response_operation, offsetof(blkif::Response, operation));
   EXPECT_EQ(facts.response_status, offsetof(blkif::Response, status));
   EXPECT_EQ(facts.const_ring_size_page, 32u);
-  for (unsigned order = 0; order < 5; ++order) {
+  // Every page order a ring may have (ring-page-order 0..8), sized by C code with Xen's macros.
+  for (unsigned order = 0; order <= kMaxRingPageOrder; ++order) {
     EXPECT_EQ(facts.ring_size_for[order], (ring_entries<blkif::Request, blkif::Response>(ring_bytes(order))));
+    EXPECT_EQ(facts.netif_tx_size_for[order], (ring_entries<netif::TxRequest, netif::TxResponse>(ring_bytes(order))));
+    EXPECT_EQ(facts.netif_rx_size_for[order], (ring_entries<netif::RxRequest, netif::RxResponse>(ring_bytes(order))));
   }
   EXPECT_EQ(facts.netif_tx_entries, 256u);
   EXPECT_EQ(facts.netif_rx_entries, 256u);

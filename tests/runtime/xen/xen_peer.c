@@ -60,6 +60,8 @@ static void foreign_end(void) {}
 
 void xp_get_layout(struct xp_layout* out) {
   static blkif_sring_t sring; /* __RING_SIZE takes a ring; only its address is used */
+  static netif_tx_sring_t tx_sring;
+  static netif_rx_sring_t rx_sring;
   unsigned order;
   memset(out, 0, sizeof *out);
   out->req_prod = offsetof(blkif_sring_t, req_prod);
@@ -81,7 +83,11 @@ void xp_get_layout(struct xp_layout* out) {
   out->response_operation = offsetof(struct blkif_response, operation);
   out->response_status = offsetof(struct blkif_response, status);
   out->const_ring_size_page = __CONST_RING_SIZE(blkif, 4096);
-  for (order = 0; order < 5; ++order) out->ring_size_for[order] = __RING_SIZE(&sring, 4096u << order);
+  for (order = 0; order < 9; ++order) {
+    out->ring_size_for[order] = __RING_SIZE(&sring, 4096u << order);
+    out->netif_tx_size_for[order] = __RING_SIZE(&tx_sring, 4096u << order);
+    out->netif_rx_size_for[order] = __RING_SIZE(&rx_sring, 4096u << order);
+  }
   out->netif_tx_entries = __CONST_RING_SIZE(netif_tx, 4096);
   out->netif_rx_entries = __CONST_RING_SIZE(netif_rx, 4096);
   out->netif_tx_request = sizeof(struct netif_tx_request);

@@ -21,8 +21,9 @@ struct xp_layout {
   size_t segment_size, segment_first, segment_last;                     /* blkif_request_segment */
   size_t response_id, response_operation, response_status;              /* offsetof in blkif_response */
   unsigned const_ring_size_page;                   /* __CONST_RING_SIZE(blkif, 4096) */
-  unsigned ring_size_for[5];                       /* __RING_SIZE on 4096 << order, order 0..4 */
+  unsigned ring_size_for[9];                       /* __RING_SIZE on 4096 << order, order 0..8 */
   unsigned netif_tx_entries, netif_rx_entries;     /* __CONST_RING_SIZE(netif_tx/rx, 4096) */
+  unsigned netif_tx_size_for[9], netif_rx_size_for[9]; /* __RING_SIZE of the netif rings, order 0..8 */
   size_t netif_tx_request, netif_tx_response, netif_rx_request, netif_rx_response; /* sizes */
   int op_read, op_write, rsp_okay, rsp_error, rsp_eopnotsupp, max_segments;          /* constants */
 };

@@ -1,16 +1,23 @@
-// The backend half of a split pair, written once for every spec: a Xenbus backend that,
-// when the frontend has published its ring, reads the ring's grant reference and port, maps
-// the ring page and binds the event channel (xenbus-protocol notes, "Handshake"), and on
-// disconnection unmaps and closes both. SplitBackend<kSpec, Request, Response, FrontendNodes,
-// BackendNodes> adds the typed ring, answering every request as xen/io/ring.h prescribes, and
-// the typed store nodes: the generated base of a spec is that instantiation. Everything runs
-// on the thread that calls step().
+// The backend half of a split pair, written once for every spec: a Xenbus backend that
+// advertises `max-ring-page-order` at probe for each ring of more than one page (blkif.h),
+// and, when the frontend has published its rings, reads each ring's page order and grant
+// references, maps the pages side by side, binds one event channel per event channel node
+// (xenbus-protocol notes, "Handshake"), and on disconnection unmaps and closes them.
+//
+// The typed rings are BackRingOf<Request, Response> members registered with the link by
+// index, each answering every request as xen/io/ring.h prescribes;
+// SplitBackend<kSpec, Request, Response, FrontendNodes, BackendNodes> is the one-ring form,
+// SplitBackendNodes<kSpec, FrontendNodes, BackendNodes> the base of a generated backend with
+// several rings. Everything runs on the thread that calls step().
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
+#include <string_view>
+#include <vector>
 
 #include <vgen/halves/split_spec.hpp>
 #include <vgen/halves/store_nodes.hpp>
@@ -21,110 +28,190 @@
 
 namespace vgen::halves {
 
-/// The backend's mapping, event channel and Xenbus handshake, independent of the ring's types.
+class SplitBackendLink;
+
+/// One ring as the backend link drives it, independent of its message types.
+class BackRingEnd {
+ public:
+  BackRingEnd(const BackRingEnd&) = delete;
+  BackRingEnd& operator=(const BackRingEnd&) = delete;
+  /// Unregisters from the link (which outlives it: the typed rings are members of a class
+  /// derived from the link, destroyed before it).
+  virtual ~BackRingEnd();
+
+  /// Pages of the ring the frontend set up (2^ring-page-order); 0 without a ring.
+  std::uint32_t pages() const noexcept { return pages_; }
+
+ protected:
+  /// Registers this ring as ring `index` of `link`'s spec.
+  BackRingEnd(SplitBackendLink& link, std::size_t index);
+  /// Notifies the frontend on this ring's port.
+  void notify();
+  /// The link's trace sink (null: none), which the typed ring records its entries into.
+  trace::TraceSink* trace_sink() const noexcept;
+  /// The ring's number in the log (interface `xen-ringN`): devid x the spec's ring count +
+  /// the ring's index, so every ring of every device has an interface of its own.
+  std::uint16_t trace_ring() const noexcept;
+
+ private:
+  friend class SplitBackendLink;
+  /// Builds the typed ring in the mapped `bytes`.
+  virtual void attach(std::span<std::byte> bytes) = 0;
+  /// Drops the typed ring.
+  virtual void detach() noexcept = 0;
+  /// Answers every waiting request; returns how many.
+  virtual std::size_t serve() = 0;
+
+  SplitBackendLink& link_;
+  std::size_t index_;
+  std::uint32_t pages_ = 0;
+};
+
+/// The backend's mappings, event channels and Xenbus handshake, independent of the rings' types.
 class SplitBackendLink : public xenbus::Backend {
  public:
-  /// `mapper` maps the frontend's grants. The client, mapper and event channels must outlive
-  /// this object. Call probe() next (a vbus Bus does it).
+  /// `mapper` maps the frontend's grants. The client, mapper, event channels and spec must
+  /// outlive this object. Call probe() next (a vbus Bus does it).
   SplitBackendLink(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantMapper& mapper,
-                   xen::EventChannels& events, RingNodes nodes = {});
-  /// Unmaps the ring and closes the port.
+                   xen::EventChannels& events, const SplitSpec& spec);
+  /// Unmaps the rings and closes the ports.
   ~SplitBackendLink() override;
 
   /// Runs the state machine and answers every waiting request; true if anything happened.
   bool step();
-  /// Answers every waiting request; returns how many.
-  virtual std::size_t serve() = 0;
-  /// True while the ring is mapped.
-  bool ring_up() const noexcept { return mapping_.has_value(); }
-  /// Readable when the frontend notified the event channel (-1 without a ring).
-  int event_fd() const { return ring_up() ? events_.pollable_fd(port_) : -1; }
+  /// Answers every waiting request on every ring; returns how many.
+  std::size_t serve();
+  /// True while the rings are mapped.
+  bool ring_up() const noexcept { return ring_up_; }
+  /// Readable when the frontend notified any of the rings' event channels (-1 without rings).
+  int event_fd() const;
   /// Requests answered since construction.
   std::uint64_t served() const noexcept { return served_; }
 
  protected:
-  /// The frontend published its ring: read its nodes and return what the backend publishes
+  /// The frontend published its rings: read its nodes and return what the backend publishes
   /// with Connected. Throw xenbus::Error to refuse (the backend then goes Closing).
   virtual xenbus::Nodes frontend_connected() = 0;
-  /// Builds the typed ring in the mapped `page`.
-  virtual void attach_ring(std::span<std::byte> page) = 0;
-  /// Drops the typed ring.
-  virtual void detach_ring() noexcept = 0;
 
-  /// Maps the frontend's grants (for data pages beside the ring).
+  /// Maps the frontend's grants (for data pages beside the rings).
   xen::GrantMapper& mapper() noexcept { return mapper_; }
-  /// Notifies the frontend (a frontend that closed its port is going away: ignored).
-  void notify();
-  /// Consumes a pending notification, without waiting.
-  void consume_notification();
-  /// Adds `count` to served().
-  void count_served(std::size_t count) noexcept { served_ += count; }
 
  private:
+  friend class BackRingEnd;
+  // One ring's mapping; `end` is its typed ring (registered by BackRingEnd).
+  struct Ring {
+    BackRingEnd* end = nullptr;
+    std::optional<xen::GrantMapping> mapping;
+    std::size_t port = 0;  // index into ports_
+  };
+
+  xenbus::Nodes on_probe() override;
   xenbus::Nodes on_connect() override;
   void on_disconnect() override;
+  void map_rings();
   void release() noexcept;
+  void notify(std::size_t ring);
 
   xen::GrantMapper& mapper_;
   xen::EventChannels& events_;
-  RingNodes nodes_;
-  std::optional<xen::GrantMapping> mapping_;
-  xen::Port port_ = 0;
+  const SplitSpec& spec_;
+  std::vector<Ring> rings_;
+  std::vector<std::string_view> port_nodes_;  // distinct event channel nodes, in spec order
+  std::vector<xen::Port> ports_;              // bound while up, one per port node
+  int epoll_fd_ = -1;                         // several ports: readable when any is
+  bool ring_up_ = false;
   std::uint64_t served_ = 0;
 };
 
-/// The backend of the device `Spec` describes, whose ring carries `Request`s and
-/// `Response`s (trivially copyable structs) and which reads the frontend's `FrontendNodes`
-/// and publishes `BackendNodes` (structs with for_each_node(), see store_nodes.hpp).
-template <const SplitSpec& Spec, class Request, class Response, class FrontendNodes, class BackendNodes>
-class SplitBackend : public SplitBackendLink {
+/// A ring whose backend takes `Request`s and answers each with a `Response` (trivially
+/// copyable structs) from a handler.
+template <class Request, class Response>
+class BackRingOf final : public BackRingEnd {
  public:
-  /// The spec this half follows.
-  static constexpr const SplitSpec& kSpec = Spec;
   /// The shared ring, backend end.
   using Ring = xen::BackRing<Request, Response>;
+  /// The answer to one request.
+  using Handler = std::function<Response(const Request&)>;
 
-  /// `mapper` maps the frontend's grants. The client, mapper and event channels must outlive
-  /// this object. Call probe() next (a vbus Bus does it).
-  SplitBackend(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantMapper& mapper,
-               xen::EventChannels& events)
-      : SplitBackendLink(client, device, mapper, events, Spec.ring_nodes) {}
+  /// Ring `index` of `link`'s spec; `handler` answers its requests.
+  BackRingOf(SplitBackendLink& link, std::size_t index, Handler handler)
+      : BackRingEnd(link, index), handler_(std::move(handler)) {}
 
-  /// Answers every waiting request with on_request(), pushing responses and notifying as
-  /// xen/io/ring.h prescribes, and looks again for requests that arrived meanwhile.
+  /// Slots of the ring now (0 without a ring).
+  std::uint32_t slots() const noexcept { return ring_ ? ring_->size() : 0; }
+
+ private:
+  void attach(std::span<std::byte> bytes) override {
+    ring_.emplace(bytes);
+    ring_->set_trace(trace_sink(), trace_ring());
+  }
+  void detach() noexcept override { ring_.reset(); }
+  // Answers every waiting request, pushing responses and notifying as xen/io/ring.h
+  // prescribes, and looks again for requests that arrived meanwhile.
   std::size_t serve() override {
     if (!ring_) return 0;
-    consume_notification();
     std::size_t answered = 0;
     do {
       while (std::optional<Request> request = ring_->take_request()) {
-        ring_->queue_response(on_request(*request));
+        ring_->queue_response(handler_(*request));
         ++answered;
       }
       if (ring_->push_responses()) notify();
     } while (ring_->final_check_for_requests());
-    count_served(answered);
     return answered;
   }
 
+  Handler handler_;
+  std::optional<Ring> ring_;
+};
+
+/// The base of a generated backend that reads the frontend's `FrontendNodes` and publishes
+/// `BackendNodes` (structs with members() and kNames, see store_nodes.hpp); its rings are
+/// BackRingOf members of the generated class.
+template <const SplitSpec& Spec, class FrontendNodes, class BackendNodes>
+class SplitBackendNodes : public SplitBackendLink {
+ public:
+  /// The spec this half follows.
+  static constexpr const SplitSpec& kSpec = Spec;
+
+  /// `mapper` maps the frontend's grants. The client, mapper and event channels must outlive
+  /// this object. Call probe() next (a vbus Bus does it).
+  SplitBackendNodes(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantMapper& mapper,
+                    xen::EventChannels& events)
+      : SplitBackendLink(client, device, mapper, events, Spec) {}
+
  protected:
-  /// The frontend published its ring and `nodes`; returns what the backend publishes with
+  /// The frontend published its rings and `nodes`; returns what the backend publishes with
   /// Connected. Throw xenbus::Error to refuse (the backend then goes Closing).
   virtual BackendNodes on_connected(const FrontendNodes& nodes) = 0;
-  /// The answer to one request.
-  virtual Response on_request(const Request& request) = 0;
 
  private:
   xenbus::Nodes frontend_connected() override {
     return published_nodes(on_connected(read_nodes<FrontendNodes>(client(), other_path())));
   }
-  void attach_ring(std::span<std::byte> page) override {
-    ring_.emplace(page);
-    ring_->set_trace(trace(), static_cast<std::uint16_t>(devid()));
-  }
-  void detach_ring() noexcept override { ring_.reset(); }
+};
 
-  std::optional<Ring> ring_;
+/// The backend of the one-ring device `Spec` describes, whose ring carries `Request`s and
+/// `Response`s.
+template <const SplitSpec& Spec, class Request, class Response, class FrontendNodes, class BackendNodes>
+class SplitBackend : public SplitBackendNodes<Spec, FrontendNodes, BackendNodes> {
+  static_assert(Spec.rings.size() == 1, "the one-ring form (several rings take BackRingOf members)");
+
+ public:
+  /// The shared ring, backend end.
+  using Ring = xen::BackRing<Request, Response>;
+
+  using SplitBackendNodes<Spec, FrontendNodes, BackendNodes>::SplitBackendNodes;
+
+  /// Slots of the ring now (0 without a ring).
+  std::uint32_t slots() const noexcept { return ring_.slots(); }
+
+ protected:
+  /// The answer to one request.
+  virtual Response on_request(const Request& request) = 0;
+
+ private:
+  BackRingOf<Request, Response> ring_{*this, 0, [this](const Request& request) { return on_request(request); }};
 };
 
 }  // namespace vgen::halves

@@ -32,7 +32,7 @@ struct Progress {
 struct SplitHalves {
   /// The device type both halves follow.
   const halves::SplitSpec* spec = nullptr;
-  /// Pages the frontend grants beside the ring (frames 1 and up of its grant table).
+  /// Pages the frontend grants beside the rings (the frames after theirs in its grant table).
   std::uint32_t data_pages = 0;
   /// Makes the frontend of `device`.
   std::function<std::unique_ptr<halves::SplitFrontendLink>(store::Client&, const xenbus::DeviceAddress&,

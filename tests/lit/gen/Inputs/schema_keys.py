@@ -30,6 +30,8 @@ CASES = {
                       "driver: {component: a, channel: 1, UNKNOWN: 1}}]\n", "driver"),
     "splitSpec/ring": ("kind: split\nname: x\ndevice_type: x\nflavour: xenbus\nring: {request: t, response: t, UNKNOWN: 1}\n" +
                        TYPES, "ring"),
+    "splitSpec/rings": ("kind: split\nname: x\ndevice_type: x\nflavour: xenbus\n"
+                        "rings: [{name: r, request: t, response: t, UNKNOWN: 1}]\n" + TYPES, "ring entry"),
 }
 
 def vgen_keys(text):
@@ -43,8 +45,9 @@ def vgen_keys(text):
 status = 0
 for name, (text, _) in CASES.items():
     definition = definitions[name.split("/")[0]]
-    for part in name.split("/")[1:]:  # a mapping defined inline: splitSpec/ring
+    for part in name.split("/")[1:]:  # a mapping defined inline: splitSpec/ring, a list's items: splitSpec/rings
         definition = definition["properties"][part]
+        definition = definition.get("items", definition)
     schema_keys = set(definition["properties"])
     accepted = vgen_keys(text)
     if schema_keys == accepted:

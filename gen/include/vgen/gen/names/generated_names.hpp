@@ -50,6 +50,7 @@ enum class NamedEntity : std::uint8_t {
   endpoint,     ///< an rpmsg endpoint
   field,        ///< a field of a struct or of the configuration space
   store_node,   ///< a split store node
+  ring,         ///< a split ring of `rings:`
 };
 
 /// One identifier derived from an entity's name, under the key templates read it by.

@@ -55,19 +55,47 @@ inline constexpr std::uint64_t kSharedRingHeaderSize = 64;
 /// Size of one ring page.
 inline constexpr std::uint64_t kPageSize = 4096;
 
+/// Store nodes of one ring, in the frontend's directory unless said otherwise.
+struct RingNodeNames {
+  std::string ring_ref = "ring-ref";                   ///< grant reference (`<ring_ref>0..N-1` when multi-page)
+  std::string event_channel = "event-channel";         ///< the port; rings naming one node share the port
+  std::string page_order = "ring-page-order";          ///< written for a multi-page ring (blkif.h)
+  std::string max_page_order = "max-ring-page-order";  ///< the backend's, written at probe (blkif.h)
+  /// Where each name is written (ring_ref, event_channel, page_order, max_page_order); unset
+  /// for a default name.
+  std::optional<Location> written[4];
+};
+
+/// One shared ring: `ring:`, or an entry of `rings:`.
+struct SplitRing {
+  std::string name;                ///< the ring's name (`rings:`); empty for `ring:`
+  std::string description;         ///< free text, may be empty
+  std::uint32_t pages = 1;         ///< most pages, a power of two; more than 1 is negotiated (ring-page-order)
+  NameRef request;                 ///< struct type of ring requests
+  NameRef response;                ///< struct type of ring responses
+  RingNodeNames nodes;             ///< where the ring is announced
+  std::uint64_t entry_size = 0;    ///< computed: size of one ring slot (request/response union)
+  std::uint64_t entry_align = 1;   ///< computed: its alignment
+  std::uint32_t ring_entries = 0;  ///< computed: slots at `pages` pages, a power of two
+  Location location;               ///< where the ring's mapping starts
+  Position name_position;          ///< where the name is written (`rings:`)
+};
+
 /// The device-specific part of a split spec.
 struct SplitDevice {
   std::string device_type;  ///< store device class, e.g. "vbd"
   Flavour flavour = Flavour::xenbus;
   std::optional<Compatible> compatible;     ///< vbus only
-  std::uint32_t ring_pages = 1;             ///< pages of the shared ring, a power of two
-  NameRef request;                          ///< struct type of ring requests
-  NameRef response;                         ///< struct type of ring responses
-  RingProfile profile = RingProfile::none;  ///< the runtime behaviour chosen for the ring
+  std::vector<SplitRing> rings;             ///< the rings: one for `ring:`, in spec order for `rings:`
+  bool named_rings = false;                 ///< written as `rings:` (generated code names each ring)
+  std::uint32_t ring_pages = 1;             ///< the first ring's pages, a power of two
+  NameRef request;                          ///< the first ring's request type
+  NameRef response;                         ///< the first ring's response type
+  RingProfile profile = RingProfile::none;  ///< the runtime behaviour chosen for the ring (`ring:` only)
   std::vector<StoreNode> store;             ///< nodes each side writes, in spec order
-  std::uint64_t entry_size = 0;             ///< computed: size of one ring slot (request/response union)
+  std::uint64_t entry_size = 0;             ///< computed: the first ring's slot size
   std::uint64_t entry_align = 1;            ///< computed: its alignment
-  std::uint32_t ring_entries = 0;           ///< computed: slots per ring, a power of two
+  std::uint32_t ring_entries = 0;           ///< computed: the first ring's slots, a power of two
 };
 
 }  // namespace vgen::gen
