@@ -129,7 +129,9 @@ int run_xenbus(const Targets& targets, const std::string& target, xenbus_checks:
   plan.timeout = std::chrono::milliseconds(static_cast<long>(c.timeout * 1000));
   const auto deviations = c.deviations.empty() ? std::map<std::string, std::string>{} : load_deviations(c.deviations);
   Report report(
-      {"xenbus", plan.target->name, plan.role, plan.store_socket.empty() ? "in-process store" : plan.store_socket},
+      {"xenbus", plan.target->name, plan.role,
+       plan.store.socket.empty() ? "in-process store"
+                                 : plan.store.socket + (plan.store.shim_dir.empty() ? "" : " (guests on ring pages)")},
       stdout);
   report.begin();
   xenbus_checks::run_xenbus(plan, report, deviations);
@@ -222,7 +224,11 @@ int main(int argc, char** argv, const Targets& targets) {
   xenbus_checks::XenbusPlan xenbus_plan;
   CLI::App* xenbus = app.add_subcommand("xenbus", "check a split pair's frontend or backend through a store");
   xenbus->add_option("--role", xenbus_plan.role, "the half under test")->check(CLI::IsMember({"frontend", "backend"}));
-  xenbus->add_option("--store", xenbus_plan.store_socket, "a store daemon's socket (default: a store in this process)");
+  xenbus->add_option("--store", xenbus_plan.store.socket, "a store daemon's socket (default: a store in this process)");
+  xenbus->add_option("--shim-dir", xenbus_plan.store.shim_dir,
+                     "the guests reach the daemon through ring pages in this folder (Debian's C xenstored under "
+                     "vgen-xenstored-shim) instead of CONTROL set-domid")
+      ->needs("--store");
   add_common(*xenbus, common);
 
   rpmsg_checks::RpmsgPlan rpmsg_plan;

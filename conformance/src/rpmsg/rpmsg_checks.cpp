@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <vgen/conform/isolation.hpp>
@@ -391,6 +392,16 @@ std::map<std::string, Hostile> hostile_messages() {
 
 constexpr std::uint32_t kRemoteAddress = 1024;  // where the harness remote announces the service
 
+// Where the harness remote takes messages: the announced channel and every endpoint the spec
+// gives a fixed address (the host knows those without an announcement).
+std::set<std::uint32_t> remote_addresses(const RpmsgTarget& target) {
+  std::set<std::uint32_t> out{kRemoteAddress};
+  for (const halves::EndpointSpec& e : target.halves.spec->endpoints) {
+    if (e.address != rpmsg::kAnyAddress) out.insert(e.address);
+  }
+  return out;
+}
+
 // The host under test, running its demo on a thread over the host side of the vrings; the
 // harness holds the remote side's link, announces the service and echoes what comes.
 class HostWorld {
@@ -481,12 +492,13 @@ Run run_host(const RpmsgTarget& target, const HostileToHost& hostile) {
   r.buffer_size = world.buffer_size();
   r.service = kRemoteAddress;
   world.announce();
+  const std::set<std::uint32_t> addresses = remote_addresses(target);
   bool injected = !hostile;
   // Echo every request until the demo ends; the hostile message goes out before the first echo.
   for (;;) {
     const std::optional<Message> m = world.receive(kStep);
     if (!m) break;
-    if (m->dst != kRemoteAddress || m->bytes.size() < rpmsg::kHeaderSize) continue;
+    if (!addresses.contains(m->dst) || m->bytes.size() < rpmsg::kHeaderSize) continue;
     if (!injected) {
       r.before = world.statistics();
       r.hostile = hostile(world, m->src);
@@ -495,7 +507,7 @@ Run run_host(const RpmsgTarget& target, const HostileToHost& hostile) {
     const std::vector<std::byte> payload(
         m->bytes.begin() + rpmsg::kHeaderSize,
         m->bytes.begin() + std::min<std::size_t>(m->bytes.size(), rpmsg::kHeaderSize + m->len));
-    world.send(kRemoteAddress, m->src, payload);
+    world.send(m->dst, m->src, payload);
     r.reply = m;
   }
   r.after = world.statistics();
@@ -509,16 +521,20 @@ Run run_host(const RpmsgTarget& target, const HostileToHost& hostile) {
   return r;
 }
 
-Verdict host_sends_to_channel(const Run& r) {
-  int requests = 0;
+// Every message goes to the announced channel or to an endpoint the spec fixes an address for.
+Verdict host_sends_to_channel(const Run& r, const RpmsgTarget& target) {
+  const std::set<std::uint32_t> addresses = remote_addresses(target);
+  int requests = 0, fixed = 0;
   for (const Message& m : r.received) {
     if (m.dst == rpmsg::kNameServiceAddress) continue;
-    if (m.dst != kRemoteAddress)
-      return fail("sent to " + std::to_string(m.dst) + ", not the announced " + std::to_string(kRemoteAddress));
-    ++requests;
+    if (!addresses.contains(m.dst))
+      return fail("sent to " + std::to_string(m.dst) + ", not the announced " + std::to_string(kRemoteAddress) +
+                  " nor an endpoint address of the spec");
+    ++(m.dst == kRemoteAddress ? requests : fixed);
   }
   if (requests == 0) return fail("sent nothing to the announced channel (" + r.outcome + ")");
-  return pass(std::to_string(requests) + " messages, all to the announced address " + std::to_string(kRemoteAddress));
+  return pass(std::to_string(requests) + " messages to the announced address " + std::to_string(kRemoteAddress) +
+              (fixed > 0 ? ", " + std::to_string(fixed) + " to fixed endpoint addresses of the spec" : ""));
 }
 
 Verdict host_source(const Run& r) {
@@ -668,7 +684,7 @@ const std::vector<RpmsgCheck>& table() {
         Mode::Faithful,
         "requests go to the announced address"},
        "",
-       [](const Run& r, const RpmsgTarget&) { return host_sends_to_channel(r); },
+       [](const Run& r, const RpmsgTarget& t) { return host_sends_to_channel(r, t); },
        "host"},
       {{"rpmsg.host.dynamic-source", {"rpmsg/addr/dynamic-source"}, Mode::Faithful, "sends from an address from 1024"},
        "",

@@ -15,12 +15,6 @@ namespace {
 
 constexpr std::uint32_t kGrantEntries = 16;
 
-std::unique_ptr<store::Client> connect(store::LocalStore* local, const std::string& socket, xenbus::DomainId domain) {
-  if (local != nullptr) return std::make_unique<store::LocalClient>(*local, domain);
-  if (domain == 0) return std::make_unique<store::WireClient>(socket);
-  return std::make_unique<store::WireClient>(socket, domain);
-}
-
 xen::GrantTable make_table(const SplitTarget& target) {
   return xen::GrantTable::create(SplitWorld::kFrontendDomain, target.halves.spec->ring_pages + target.halves.data_pages,
                                  kGrantEntries);
@@ -89,12 +83,20 @@ void HalfThread::loop() {
   ran_.notify_all();
 }
 
-SplitWorld::SplitWorld(const SplitTarget& target, const std::string& store_socket)
+std::unique_ptr<store::Client> SplitWorld::connect(const StoreAccess& store, xenbus::DomainId domain) {
+  if (local_ != nullptr) return std::make_unique<store::LocalClient>(*local_, domain);
+  if (domain == 0) return std::make_unique<store::WireClient>(store.socket);
+  if (store.shim_dir.empty()) return std::make_unique<store::WireClient>(store.socket, domain);
+  bridges_.push_back(std::make_unique<GuestRingBridge>(store.shim_dir, store.socket, domain));
+  return std::make_unique<store::WireClient>(bridges_.back()->socket_path(), domain);
+}
+
+SplitWorld::SplitWorld(const SplitTarget& target, const StoreAccess& store)
     : target_(target),
-      local_(store_socket.empty() ? std::make_unique<store::LocalStore>() : nullptr),
-      toolstack_(connect(local_.get(), store_socket, 0)),
-      frontend_raw_(connect(local_.get(), store_socket, kFrontendDomain)),
-      backend_raw_(connect(local_.get(), store_socket, kBackendDomain)),
+      local_(store.socket.empty() ? std::make_unique<store::LocalStore>() : nullptr),
+      toolstack_(connect(store, 0)),
+      frontend_raw_(connect(store, kFrontendDomain)),
+      backend_raw_(connect(store, kBackendDomain)),
       table_(make_table(target)),
       mapper_(xen::GrantMapper::attach(table_, kBackendDomain)) {
   xen::EventChannels::link(frontend_events_, backend_events_);

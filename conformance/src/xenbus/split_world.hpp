@@ -21,9 +21,18 @@
 #include <vgen/xen/grant_mapping.hpp>
 #include <vgen/xen/grant_table.hpp>
 
+#include "guest_ring_bridge.hpp"
 #include "recording_client.hpp"
 
 namespace vgen::conform::xenbus_checks {
+
+/// Where the store is: a daemon's socket (empty: a store in this process) and, for a daemon
+/// that reaches guests only through ring pages (C xenstored under vgen-xenstored-shim), the
+/// shim's folder (empty: the daemon lets domain 0 act as a guest, as vgen-xenstored does).
+struct StoreAccess {
+  std::string socket;
+  std::string shim_dir;
+};
 
 /// Runs one half's step() on a thread of its own; commands run on that thread too.
 class HalfThread {
@@ -58,9 +67,10 @@ class SplitWorld {
   static constexpr xenbus::DomainId kFrontendDomain = 1;
   static constexpr xenbus::DomainId kBackendDomain = 2;
 
-  /// `store_socket` empty: an in-process store; else a daemon that lets domain 0 act as a
-  /// guest (vgen-xenstored's CONTROL set-domid).
-  SplitWorld(const SplitTarget& target, const std::string& store_socket);
+  /// `store.socket` empty: an in-process store; else a daemon that lets domain 0 act as a
+  /// guest (vgen-xenstored's CONTROL set-domid), or with `store.shim_dir` one reached by the
+  /// guests' ring pages (GuestRingBridge).
+  SplitWorld(const SplitTarget& target, const StoreAccess& store);
   ~SplitWorld();
 
   const SplitTarget& target() const noexcept { return target_; }
@@ -98,8 +108,11 @@ class SplitWorld {
   void stop_frontend();
 
  private:
+  std::unique_ptr<store::Client> connect(const StoreAccess& store, xenbus::DomainId domain);
+
   const SplitTarget& target_;
   std::unique_ptr<store::LocalStore> local_;
+  std::vector<std::unique_ptr<GuestRingBridge>> bridges_;  // outlive the clients speaking through them
   std::unique_ptr<store::Client> toolstack_, frontend_raw_, backend_raw_;
   WriteLog log_;
   std::unique_ptr<store::Client> frontend_recorded_, backend_recorded_;  // what reaches the store

@@ -88,7 +88,7 @@ bool wrote_state(const std::vector<LoggedWrite>& writes, const std::string& dir,
 }
 
 // Both real halves connect; then `after` runs and the scenario waits for `done`.
-Run connected_pair(const SplitTarget& target, const std::string& socket, const std::string& role,
+Run connected_pair(const SplitTarget& target, const StoreAccess& socket, const std::string& role,
                    const std::function<void(SplitWorld&, Timeline&, Run&)>& after) {
   SplitWorld world(target, socket);
   Timeline timeline(world.toolstack(), world.frontend_dir(), world.backend_dir());
@@ -106,7 +106,7 @@ Run connected_pair(const SplitTarget& target, const std::string& socket, const s
   return run;
 }
 
-Run handshake(const SplitTarget& target, const std::string& socket, const std::string& role, bool backend_closes) {
+Run handshake(const SplitTarget& target, const StoreAccess& socket, const std::string& role, bool backend_closes) {
   return connected_pair(target, socket, role, [backend_closes](SplitWorld& world, Timeline& timeline, Run& run) {
     if (backend_closes)
       world.backend_do([](halves::SplitBackendLink& b) { b.close(); });
@@ -122,7 +122,7 @@ Run handshake(const SplitTarget& target, const std::string& socket, const std::s
 }
 
 // The frontend reconfigures; both should be back at Connected.
-Run reconfigure(const SplitTarget& target, const std::string& socket, const std::string& role) {
+Run reconfigure(const SplitTarget& target, const StoreAccess& socket, const std::string& role) {
   return connected_pair(target, socket, role, [](SplitWorld& world, Timeline&, Run& run) {
     const std::size_t from = world.writes().size();
     world.frontend_do([](halves::SplitFrontendLink& f) { f.reconfigure(); });
@@ -139,7 +139,7 @@ Run reconfigure(const SplitTarget& target, const std::string& socket, const std:
 
 // The frontend closes, then is replaced by a new one at Initialising: the backend goes back
 // to InitWait.
-Run reconnect(const SplitTarget& target, const std::string& socket, const std::string& role) {
+Run reconnect(const SplitTarget& target, const StoreAccess& socket, const std::string& role) {
   return connected_pair(target, socket, role, [](SplitWorld& world, Timeline& timeline, Run& run) {
     world.frontend_do([](halves::SplitFrontendLink& f) { f.close(); });
     if (!timeline.wait_for([](const Snapshot& s) { return both(s, 6); }, kStep)) {
@@ -157,7 +157,7 @@ Run reconnect(const SplitTarget& target, const std::string& socket, const std::s
 }
 
 // A fresh device with both real halves connects: the half under test works again.
-std::pair<bool, std::string> fresh_device_works(const SplitTarget& target, const std::string& socket) {
+std::pair<bool, std::string> fresh_device_works(const SplitTarget& target, const StoreAccess& socket) {
   SplitWorld world(target, socket);
   Timeline timeline(world.toolstack(), world.frontend_dir(), world.backend_dir());
   world.create();
@@ -169,7 +169,7 @@ std::pair<bool, std::string> fresh_device_works(const SplitTarget& target, const
 }
 
 // The backend under test against a frontend that announces Initialised without a ring.
-Run missing_ring_ref(const SplitTarget& target, const std::string& socket) {
+Run missing_ring_ref(const SplitTarget& target, const StoreAccess& socket) {
   SplitWorld world(target, socket);
   Timeline timeline(world.toolstack(), world.frontend_dir(), world.backend_dir());
   world.create();
@@ -183,7 +183,7 @@ Run missing_ring_ref(const SplitTarget& target, const std::string& socket) {
 }
 
 // Both real halves connect, then the frontend's directory disappears.
-Run frontend_gone(const SplitTarget& target, const std::string& socket, const std::string& role) {
+Run frontend_gone(const SplitTarget& target, const StoreAccess& socket, const std::string& role) {
   return connected_pair(target, socket, role, [](SplitWorld& world, Timeline& timeline, Run& run) {
     world.toolstack().remove(world.frontend_dir());
     const bool gone =
@@ -533,7 +533,7 @@ Verdict backend_reconnects(const Run& run) {
 // A scripted backend against the real frontend, or a scripted frontend against the real backend.
 using Script = std::function<void(SplitWorld&, Timeline&)>;
 
-Run hostile_run(const SplitTarget& target, const std::string& socket, const std::string& role, const Script& script) {
+Run hostile_run(const SplitTarget& target, const StoreAccess& socket, const std::string& role, const Script& script) {
   Run run;
   {
     SplitWorld world(target, socket);
@@ -822,19 +822,19 @@ Run run_scenario(const XenbusPlan& plan, Scenario scenario, const std::string& s
   const SplitTarget& t = *plan.target;
   switch (scenario) {
     case Scenario::Handshake:
-      return handshake(t, plan.store_socket, plan.role, false);
+      return handshake(t, plan.store, plan.role, false);
     case Scenario::BackendCloses:
-      return handshake(t, plan.store_socket, plan.role, true);
+      return handshake(t, plan.store, plan.role, true);
     case Scenario::MissingRingRef:
-      return missing_ring_ref(t, plan.store_socket);
+      return missing_ring_ref(t, plan.store);
     case Scenario::FrontendGone:
-      return frontend_gone(t, plan.store_socket, plan.role);
+      return frontend_gone(t, plan.store, plan.role);
     case Scenario::Reconfigure:
-      return reconfigure(t, plan.store_socket, plan.role);
+      return reconfigure(t, plan.store, plan.role);
     case Scenario::Reconnect:
-      return reconnect(t, plan.store_socket, plan.role);
+      return reconnect(t, plan.store, plan.role);
     case Scenario::Hostile:
-      return hostile_run(t, plan.store_socket, plan.role, scripts().at(script));
+      return hostile_run(t, plan.store, plan.role, scripts().at(script));
   }
   return {};
 }
