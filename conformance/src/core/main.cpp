@@ -20,6 +20,7 @@
 #include "../xenbus/xenbus_suite.hpp"
 #include "../xenstore/store_suite.hpp"
 #include "all_checks.hpp"
+#include "side_by_side.hpp"
 
 namespace vgen::conform {
 namespace {
@@ -225,9 +226,10 @@ int main(int argc, char** argv, const Targets& targets) {
   CLI::App* xenbus = app.add_subcommand("xenbus", "check a split pair's frontend or backend through a store");
   xenbus->add_option("--role", xenbus_plan.role, "the half under test")->check(CLI::IsMember({"frontend", "backend"}));
   xenbus->add_option("--store", xenbus_plan.store.socket, "a store daemon's socket (default: a store in this process)");
-  xenbus->add_option("--shim-dir", xenbus_plan.store.shim_dir,
-                     "the guests reach the daemon through ring pages in this folder (Debian's C xenstored under "
-                     "vgen-xenstored-shim) instead of CONTROL set-domid")
+  xenbus
+      ->add_option("--shim-dir", xenbus_plan.store.shim_dir,
+                   "the guests reach the daemon through ring pages in this folder (Debian's C xenstored under "
+                   "vgen-xenstored-shim) instead of CONTROL set-domid")
       ->needs("--store");
   add_common(*xenbus, common);
 
@@ -241,6 +243,10 @@ int main(int argc, char** argv, const Targets& targets) {
   catalogue->add_flag("--counts", counts, "print requirements per section");
   catalogue->add_option("--catalogue", common.catalogue, "directory of the requirement catalogues");
   CLI::App* list = app.add_subcommand("list", "list every check with its requirements");
+  std::vector<std::string> columns;
+  CLI::App* compare = app.add_subcommand("compare", "print requirement matrices (--json of earlier runs) side by side");
+  compare->add_option("columns", columns, "LABEL=FILE[,FILE...]: one column, from one or more runs' matrices")
+      ->required();
 
   try {
     app.parse(argc, argv);
@@ -264,6 +270,12 @@ int main(int argc, char** argv, const Targets& targets) {
     if (rpmsg->parsed()) return run_rpmsg(targets, target, rpmsg_plan, common);
     if (catalogue->parsed()) return run_catalogue(common, counts);
     if (list->parsed()) return list_checks();
+    if (compare->parsed()) {
+      std::vector<MatrixColumn> parsed;
+      for (const std::string& c : columns) parsed.push_back(parse_column(c));
+      std::fputs(side_by_side(parsed).c_str(), stdout);
+      return 0;
+    }
     std::fputs(app.help().c_str(), stderr);
     return 2;
   } catch (const std::exception& error) {

@@ -39,7 +39,8 @@ int open_ring_page(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT, 0600);
   if (fd < 0) throw vgen::Error(path + ": cannot open the guest's ring page: " + std::strerror(errno));
   struct stat info {};
-  if (::fstat(fd, &info) != 0 || (info.st_size < static_cast<off_t>(kRingPageSize) && ::ftruncate(fd, kRingPageSize) != 0)) {
+  if (::fstat(fd, &info) != 0 ||
+      (info.st_size < static_cast<off_t>(kRingPageSize) && ::ftruncate(fd, kRingPageSize) != 0)) {
     const int error = errno;
     ::close(fd);
     throw vgen::Error(path + ": cannot size the guest's ring page: " + std::strerror(error));
@@ -100,16 +101,14 @@ GuestRingBridge::~GuestRingBridge() {
 
 bool GuestRingBridge::take_from_client(std::string& from_client, std::string& to_ring, std::string& to_client) {
   while (from_client.size() >= store::kHeaderSize) {
-    const auto header = store::decode_header(
-        std::span<const std::byte, store::kHeaderSize>(reinterpret_cast<const std::byte*>(from_client.data()),
-                                                       store::kHeaderSize));
+    const auto header = store::decode_header(std::span<const std::byte, store::kHeaderSize>(
+        reinterpret_cast<const std::byte*>(from_client.data()), store::kHeaderSize));
     if (header.len > store::kMaxPayload) return false;
     const std::size_t size = store::kHeaderSize + header.len;
     if (from_client.size() < size) break;
     const std::string payload = from_client.substr(store::kHeaderSize, header.len);
     const std::string set_domid = std::string("set-domid") + '\0';
-    if (header.type == static_cast<std::uint32_t>(store::MessageType::Control) &&
-        payload.rfind(set_domid, 0) == 0) {
+    if (header.type == static_cast<std::uint32_t>(store::MessageType::Control) && payload.rfind(set_domid, 0) == 0) {
       const bool mine = payload.substr(set_domid.size()) == std::to_string(domid_) + '\0';
       to_client += store::encode(mine ? store::reply_to(header, std::string("OK") + '\0')
                                       : store::error_reply(header, "EACCES"));
