@@ -220,6 +220,31 @@ void SplitWorld::stop_halves() {
   backend_thread_.reset();
   frontend_.reset();
   backend_.reset();
+  crashed_backend_.reset();
+}
+
+void SplitWorld::crash_backend() {
+  backend_thread_.reset();
+  crashed_backend_ = std::move(backend_);
+  toolstack_->remove(backend_dir());
+}
+
+void SplitWorld::replace_backend() {
+  crashed_backend_.reset();  // its watches go: the new backend sets the same ones
+  const std::string dir = backend_dir();
+  store::run_transaction(*toolstack_, [&](store::TransactionId tx) {
+    toolstack_->mkdir(dir, tx);
+    toolstack_->set_permissions(dir, {{kBackendDomain, store::Access::None}, {kFrontendDomain, store::Access::Read}},
+                                tx);
+    toolstack_->write(dir + "/" + std::string(xenbus::kFrontendNode), frontend_dir(), tx);
+    toolstack_->write(dir + "/" + std::string(xenbus::kFrontendIdNode), std::to_string(kFrontendDomain), tx);
+    toolstack_->write(dir + "/" + std::string(xenbus::kOnlineNode), "1", tx);
+    toolstack_->write(dir + "/" + std::string(xenbus::kStateNode), "1", tx);
+    // As a toolstack re-adding the device does: the frontend's state back to Initialising,
+    // so the new backend does not take the frontend's old Closed for a closedown.
+    toolstack_->write(frontend_dir() + "/" + std::string(xenbus::kStateNode), "1", tx);
+  });
+  start_backend();
 }
 
 }  // namespace vgen::conform::xenbus_checks

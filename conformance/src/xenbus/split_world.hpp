@@ -106,6 +106,15 @@ class SplitWorld {
   void stop_halves();
   /// Stops the real frontend only (its directory stays as it left it).
   void stop_frontend();
+  /// The backend crashes: its thread stops without a last write (the object stays, as a dead
+  /// domain's memory would, until the world ends) and the toolstack removes its directory,
+  /// as when a backend domain dies.
+  void crash_backend();
+  /// The toolstack makes a fresh backend directory for the device (Initialising, online),
+  /// resets the frontend's state node to Initialising in the same transaction (as re-adding a
+  /// device does), and a new real backend is started on it, as after a backend domain's
+  /// restart or a migration.
+  void replace_backend();
 
  private:
   std::unique_ptr<store::Client> connect(const StoreAccess& store, xenbus::DomainId domain);
@@ -123,6 +132,7 @@ class SplitWorld {
   xen::EventChannels backend_events_{kBackendDomain};
   std::unique_ptr<halves::SplitFrontendLink> frontend_;
   std::unique_ptr<halves::SplitBackendLink> backend_;
+  std::unique_ptr<halves::SplitBackendLink> crashed_backend_;  // a crashed backend, never stepped again
   std::unique_ptr<HalfThread> frontend_thread_, backend_thread_;
   std::uint64_t barriers_ = 0;
 };

@@ -35,9 +35,20 @@ struct Run {
   Snapshot last;                        ///< both directories when the scenario ended
   bool recovered = true;                ///< hostile scenarios: a fresh device worked afterwards
   std::string recovery;                 ///< how the recovery went
+  std::size_t crashed_at = 0;           ///< BackendCrash: writes before the backend crashed
+  std::size_t replaced_at = 0;          ///< BackendCrash: writes before a new backend started (0: none did)
 };
 
-enum class Scenario { Handshake, BackendCloses, MissingRingRef, FrontendGone, Reconfigure, Reconnect, Hostile };
+enum class Scenario {
+  Handshake,
+  BackendCloses,
+  MissingRingRef,
+  FrontendGone,
+  Reconfigure,
+  Reconnect,
+  BackendCrash,
+  Hostile
+};
 
 bool both(const Snapshot& s, int state) {
   return state_of(s.frontend_state) == state && state_of(s.backend_state) == state;
@@ -153,6 +164,29 @@ Run reconnect(const SplitTarget& target, const StoreAccess& socket, const std::s
     const bool waits = world.writes().wait_for(
         [&](const std::vector<LoggedWrite>& w) { return wrote_state(w, bdir, false, 2, from); }, kStep);
     run.outcome += waits ? ", closed, InitWait again for a new frontend" : ", closed, no InitWait for a new frontend";
+  });
+}
+
+// Both connect; then the backend crashes (it stops without a last write and the toolstack
+// removes its directory) and, once the frontend closed, the toolstack makes a new backend
+// directory and a new backend starts there, as after a backend domain's restart.
+Run backend_crash(const SplitTarget& target, const StoreAccess& socket, const std::string& role) {
+  return connected_pair(target, socket, role, [](SplitWorld& world, Timeline&, Run& run) {
+    const std::string fdir = world.frontend_dir();
+    run.crashed_at = world.writes().size();
+    world.crash_backend();
+    const bool closed = world.writes().wait_for(
+        [&](const std::vector<LoggedWrite>& w) { return wrote_state(w, fdir, true, 6, run.crashed_at); }, kStep);
+    run.outcome += closed ? ", the backend crashed and the frontend closed"
+                          : ", the backend crashed and the frontend did not close";
+    if (!closed) return;
+    run.settled = world.settle(kStep);
+    run.replaced_at = world.writes().size();
+    world.replace_backend();
+    const std::size_t from = run.replaced_at;
+    const bool again = world.writes().wait_for(
+        [&](const std::vector<LoggedWrite>& w) { return wrote_state(w, fdir, true, 4, from); }, kStep);
+    run.outcome += again ? ", connected to a new backend" : ", not connected to a new backend";
   });
 }
 
@@ -528,6 +562,59 @@ Verdict backend_reconnects(const Run& run) {
   return pass(run.outcome);
 }
 
+// The frontend's states written from write `from` up to write `to`.
+std::vector<int> states_between(const Run& run, bool frontend, std::size_t from, std::size_t to) {
+  std::vector<int> out;
+  for (std::size_t i = from; i < std::min(to, run.writes.size()); ++i) {
+    if (!is_state(run, run.writes[i], frontend)) continue;
+    const int state = state_of(run.writes[i].value);
+    if (out.empty() || out.back() != state) out.push_back(state);
+  }
+  return out;
+}
+
+// Once its Connected backend crashed, the frontend went Closing and Closed (4 -> 5 -> 6, or
+// 4 -> 6 is not allowed) and stayed alive.
+Verdict closed_after_crash(const Run& run) {
+  if (!run.connected) return fail("the pair never connected (" + run.outcome + ")");
+  if (!run.errors.empty()) return fail("the frontend stopped with an error: " + run.errors);
+  const std::size_t to = run.replaced_at == 0 ? run.writes.size() : run.replaced_at;
+  std::vector<int> seen = states_between(run, true, run.crashed_at, to);
+  seen.insert(seen.begin(), 4);
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    if (!allowed(true, seen[i - 1], seen[i]))
+      return fail("went from " + std::to_string(seen[i - 1]) + " to " + std::to_string(seen[i]) +
+                  " after the crash (states " + sequence(seen) + ")");
+  }
+  if (seen.back() != 6) return fail("did not close after its backend crashed (states " + sequence(seen) + ")");
+  return pass("states " + sequence(seen) + " after the crash");
+}
+
+// Closed after the crash, the frontend connected to the new backend: Initialised with fresh
+// ring details in one transaction, then Connected after the backend.
+Verdict reconnects_after_crash(const Run& run, const SplitTarget& target) {
+  if (run.replaced_at == 0) return fail("no new backend was started (" + run.outcome + ")");
+  const std::vector<int> seen = states_between(run, true, run.replaced_at, run.writes.size());
+  const std::string ring = run.frontend_dir + "/" + std::string(target.halves.spec->ring_nodes.ring_ref);
+  std::uint64_t initialised = 0, ring_commit = 0;
+  int backend = 1;
+  for (std::size_t i = run.replaced_at; i < run.writes.size(); ++i) {
+    const LoggedWrite& w = run.writes[i];
+    if (is_state(run, w, false)) backend = state_of(w.value);
+    if (w.frontend && w.path == ring && ring_commit == 0) ring_commit = w.commit;
+    if (!is_state(run, w, true)) continue;
+    if (state_of(w.value) == 3 && initialised == 0) initialised = w.commit;
+    if (state_of(w.value) == 4) {
+      if (initialised == 0)
+        return fail("Connected to the new backend without Initialised (states " + sequence(seen) + ")");
+      if (ring_commit != initialised) return fail("Initialised again without fresh ring details in its transaction");
+      if (backend != 4) return fail("Connected before the new backend (at " + std::to_string(backend) + ")");
+      return pass("states " + sequence(seen) + " with the new backend, fresh ring details with Initialised");
+    }
+  }
+  return fail("never connected to the new backend (states " + sequence(seen) + ", " + run.outcome + ")");
+}
+
 // --- hostile peers ------------------------------------------------------------------------
 
 // A scripted backend against the real frontend, or a scripted frontend against the real backend.
@@ -791,6 +878,17 @@ const std::vector<XenbusCheck>& table() {
       hostile("hostile-backend.jumps-to-closed", "xenbus/teardown/frontend-missed-closing", "frontend",
               "backend-jumps-to-closed", "a backend going Closed without Closing",
               [](const Run& r, const SplitTarget&) { return ended_closed(r, F); }),
+      {{"hostile-backend.crashes-connected",
+        {"xenbus/teardown/frontend-backend-crashed"},
+        Mode::Hostile,
+        "a Connected backend that dies: its directory removed, no Closing"},
+       "frontend",
+       Scenario::BackendCrash,
+       "",
+       [](const Run& r, const SplitTarget&) { return closed_after_crash(r); }},
+      faithful("xenbus.frontend.reconnects-after-crash", "xenbus/teardown/frontend-reconnects", "frontend",
+               Scenario::BackendCrash, "Closed after a crash, connects to a new backend",
+               [](const Run& r, const SplitTarget& t) { return reconnects_after_crash(r, t); }),
       hostile("hostile-backend.garbage-state", "xenbus/states/backend-values", "frontend", "backend-garbage-state",
               "a backend state of \"banana\"", [](const Run& r, const SplitTarget&) { return refused(r, F); }),
       hostile("hostile-backend.unreadable-state", "xenbus/nodes/backend-readable", "frontend",
@@ -833,6 +931,8 @@ Run run_scenario(const XenbusPlan& plan, Scenario scenario, const std::string& s
       return reconfigure(t, plan.store, plan.role);
     case Scenario::Reconnect:
       return reconnect(t, plan.store, plan.role);
+    case Scenario::BackendCrash:
+      return backend_crash(t, plan.store, plan.role);
     case Scenario::Hostile:
       return hostile_run(t, plan.store, plan.role, scripts().at(script));
   }

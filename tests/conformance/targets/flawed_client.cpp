@@ -16,7 +16,7 @@ class FlawedClient final : public store::Client {
   FlawedClient(ClientFlaw flaw, store::Client& inner) : flaw_(flaw), inner_(inner) {}
 
   store::DomainId domain() const noexcept override { return inner_.domain(); }
-  std::string read(std::string_view path, store::TransactionId tx) override { return inner_.read(path, tx); }
+  std::string read(std::string_view path, store::TransactionId tx) override;
   void write(std::string_view path, std::string_view value, store::TransactionId tx) override;
   void mkdir(std::string_view path, store::TransactionId tx) override { inner_.mkdir(path, tx); }
   void remove(std::string_view path, store::TransactionId tx) override { inner_.remove(path, tx); }
@@ -34,7 +34,21 @@ class FlawedClient final : public store::Client {
   std::map<std::string, std::string> postponed_;  // nodes written after the commit
   std::map<store::TransactionId, std::vector<std::pair<std::string, std::string>>> held_;  // a transaction's nodes, until its end
   std::map<store::TransactionId, bool> connects_;  // the transaction writes Connected
+  bool closed_ = false;                            // the half wrote Closed
 };
+
+std::string FlawedClient::read(std::string_view path, store::TransactionId tx) {
+  try {
+    return inner_.read(path, tx);
+  } catch (const store::ClientError& error) {
+    // A backend gone with its directory (ENOENT, or EACCES from a parent it may not read)
+    // still looks Connected.
+    if (flaw_ == ClientFlaw::FrontendTrustsVanishedBackend && ends_with(path, "state") &&
+        (error.code() == store::ErrorCode::NotFound || error.code() == store::ErrorCode::Access))
+      return "4";
+    throw;
+  }
+}
 
 void FlawedClient::write(std::string_view path, std::string_view value, store::TransactionId tx) {
   const bool state = ends_with(path, "state");
@@ -74,6 +88,10 @@ void FlawedClient::write(std::string_view path, std::string_view value, store::T
       break;
     case ClientFlaw::BackendIgnoresReconfiguring:
       if (state && value == "8") return;
+      break;
+    case ClientFlaw::FrontendStaysClosed:
+      if (state && value == "6") closed_ = true;
+      if (state && value == "3" && closed_) return;
       break;
     default: break;
   }
@@ -135,7 +153,8 @@ conform::SplitTarget flawed_split_target(conform::SplitTarget target, const std:
   auto wrap = [flaw](store::Client& inner) { return flawed_client(flaw, inner); };
   const bool frontend = flaw == ClientFlaw::FrontendRingAfterInitialised || flaw == ClientFlaw::FrontendConnectsEarly ||
                         flaw == ClientFlaw::FrontendHidesRing || flaw == ClientFlaw::FrontendIgnoresClosing ||
-                        flaw == ClientFlaw::FrontendSplitsDetails;
+                        flaw == ClientFlaw::FrontendSplitsDetails || flaw == ClientFlaw::FrontendTrustsVanishedBackend ||
+                        flaw == ClientFlaw::FrontendStaysClosed;
   if (frontend) target.wrap_frontend_client = wrap;
   else target.wrap_backend_client = wrap;
   return target;

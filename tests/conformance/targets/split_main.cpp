@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
       {"broken-split-frontend-splits-details", ClientFlaw::FrontendSplitsDetails},
       {"broken-split-backend-info-after-connected", ClientFlaw::BackendInfoAfterConnected},
       {"broken-split-backend-ignores-reconfiguring", ClientFlaw::BackendIgnoresReconfiguring},
+      {"broken-split-frontend-trusts-vanished-backend", ClientFlaw::FrontendTrustsVanishedBackend},
+      {"broken-split-frontend-stays-closed", ClientFlaw::FrontendStaysClosed},
   };
   for (const auto& [name, flaw] : broken) targets.split.push_back(vgen::conform_targets::flawed_split_target(xen_blk, name, flaw));
   return vgen::conform::main(argc, argv, targets);
