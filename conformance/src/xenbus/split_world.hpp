@@ -20,6 +20,7 @@
 #include <vgen/xen/event_channel.hpp>
 #include <vgen/xen/grant_mapping.hpp>
 #include <vgen/xen/grant_table.hpp>
+#include <vgen/xenbus/vbus.hpp>
 
 #include "guest_ring_bridge.hpp"
 #include "recording_client.hpp"
@@ -83,8 +84,16 @@ class SplitWorld {
   store::Client& frontend_client() { return *frontend_raw_; }
   store::Client& backend_client() { return *backend_raw_; }
 
-  /// The toolstack creates (destroys) both directories.
+  /// The toolstack creates (destroys) both directories; for a vbus pair the platform's
+  /// topology lists the device, enabled, and populate() creates them.
   void create();
+  /// True for a vbus pair: each domain's bus attaches its half by compatible string.
+  bool vbus() const noexcept;
+  /// The real halves (nullptr while a vbus bus has not attached one, or none runs).
+  halves::SplitFrontendLink* frontend() const;
+  halves::SplitBackendLink* backend() const;
+  /// vbus: what the buses could not attach ("" when every device got its driver).
+  std::string bus_problems() const;
   void destroy();
   /// Starts the pair's real frontend (backend, probed) on a thread of its own.
   void start_frontend();
@@ -133,6 +142,8 @@ class SplitWorld {
   std::unique_ptr<halves::SplitFrontendLink> frontend_;
   std::unique_ptr<halves::SplitBackendLink> backend_;
   std::unique_ptr<halves::SplitBackendLink> crashed_backend_;  // a crashed backend, never stepped again
+  std::unique_ptr<xenbus::Bus> frontend_bus_, backend_bus_;    // vbus: each domain's bus
+  std::unique_ptr<xenbus::Bus> crashed_bus_;                   // vbus: a crashed backend's bus
   std::unique_ptr<HalfThread> frontend_thread_, backend_thread_;
   std::uint64_t barriers_ = 0;
 };
