@@ -146,7 +146,9 @@ int run_rpmsg(const Targets& targets, const std::string& target, rpmsg_checks::R
   if (!c.check.empty()) plan.only = std::regex(c.check);
   plan.timeout = std::chrono::milliseconds(static_cast<long>(c.timeout * 1000));
   const auto deviations = c.deviations.empty() ? std::map<std::string, std::string>{} : load_deviations(c.deviations);
-  Report report({"rpmsg", plan.target->name, plan.role, "shared-memory vrings"}, stdout);
+  Report report({"rpmsg", plan.target->name, plan.role,
+                 plan.transport == "processes" ? "shared-memory vrings across two processes" : "shared-memory vrings"},
+                stdout);
   report.begin();
   rpmsg_checks::run_rpmsg(plan, report, deviations);
   return finish(report, c);
@@ -236,6 +238,11 @@ int main(int argc, char** argv, const Targets& targets) {
   rpmsg_checks::RpmsgPlan rpmsg_plan;
   CLI::App* rpmsg = app.add_subcommand("rpmsg", "check an rpmsg pair's remote or host, the harness playing the other");
   rpmsg->add_option("--role", rpmsg_plan.role, "the half under test")->check(CLI::IsMember({"remote", "host"}));
+  rpmsg
+      ->add_option("--transport", rpmsg_plan.transport,
+                   "threads (the half on a thread of the harness) or processes (in a process of its own, sharing "
+                   "only the vrings' memory)")
+      ->check(CLI::IsMember({"threads", "processes"}));
   add_common(*rpmsg, common);
 
   bool counts = false;
