@@ -23,6 +23,7 @@
 #include "../xenbus/xenbus_suite.hpp"
 #include "../xenstore/store_suite.hpp"
 #include "all_checks.hpp"
+#include "side_by_side.hpp"
 
 namespace vgen::conform {
 namespace {
@@ -137,7 +138,9 @@ int run_xenbus(const Targets& targets, const std::string& target, xenbus_checks:
   plan.timeout = std::chrono::milliseconds(static_cast<long>(c.timeout * 1000));
   const auto deviations = c.deviations.empty() ? std::map<std::string, std::string>{} : load_deviations(c.deviations);
   Report report(
-      {"xenbus", plan.target->name, plan.role, plan.store_socket.empty() ? "in-process store" : plan.store_socket},
+      {"xenbus", plan.target->name, plan.role,
+       plan.store.socket.empty() ? "in-process store"
+                                 : plan.store.socket + (plan.store.shim_dir.empty() ? "" : " (guests on ring pages)")},
       stdout);
   report.begin();
   xenbus_checks::run_xenbus(plan, report, deviations);
@@ -151,7 +154,9 @@ int run_rpmsg(const Targets& targets, const std::string& target, rpmsg_checks::R
   if (!c.check.empty()) plan.only = std::regex(c.check);
   plan.timeout = std::chrono::milliseconds(static_cast<long>(c.timeout * 1000));
   const auto deviations = c.deviations.empty() ? std::map<std::string, std::string>{} : load_deviations(c.deviations);
-  Report report({"rpmsg", plan.target->name, plan.role, "shared-memory vrings"}, stdout);
+  Report report({"rpmsg", plan.target->name, plan.role,
+                 plan.transport == "processes" ? "shared-memory vrings across two processes" : "shared-memory vrings"},
+                stdout);
   report.begin();
   rpmsg_checks::run_rpmsg(plan, report, deviations);
   return finish(report, c);
@@ -230,12 +235,22 @@ int main(int argc, char** argv, const Targets& targets) {
   xenbus_checks::XenbusPlan xenbus_plan;
   CLI::App* xenbus = app.add_subcommand("xenbus", "check a split pair's frontend or backend through a store");
   xenbus->add_option("--role", xenbus_plan.role, "the half under test")->check(CLI::IsMember({"frontend", "backend"}));
-  xenbus->add_option("--store", xenbus_plan.store_socket, "a store daemon's socket (default: a store in this process)");
+  xenbus->add_option("--store", xenbus_plan.store.socket, "a store daemon's socket (default: a store in this process)");
+  xenbus
+      ->add_option("--shim-dir", xenbus_plan.store.shim_dir,
+                   "the guests reach the daemon through ring pages in this folder (Debian's C xenstored under "
+                   "vgen-xenstored-shim) instead of CONTROL set-domid")
+      ->needs("--store");
   add_common(*xenbus, common);
 
   rpmsg_checks::RpmsgPlan rpmsg_plan;
   CLI::App* rpmsg = app.add_subcommand("rpmsg", "check an rpmsg pair's remote or host, the harness playing the other");
   rpmsg->add_option("--role", rpmsg_plan.role, "the half under test")->check(CLI::IsMember({"remote", "host"}));
+  rpmsg
+      ->add_option("--transport", rpmsg_plan.transport,
+                   "threads (the half on a thread of the harness) or processes (in a process of its own, sharing "
+                   "only the vrings' memory)")
+      ->check(CLI::IsMember({"threads", "processes"}));
   add_common(*rpmsg, common);
 
   bool counts = false;
@@ -243,6 +258,10 @@ int main(int argc, char** argv, const Targets& targets) {
   catalogue->add_flag("--counts", counts, "print requirements per section");
   catalogue->add_option("--catalogue", common.catalogue, "directory of the requirement catalogues");
   CLI::App* list = app.add_subcommand("list", "list every check with its requirements");
+  std::vector<std::string> columns;
+  CLI::App* compare = app.add_subcommand("compare", "print requirement matrices (--json of earlier runs) side by side");
+  compare->add_option("columns", columns, "LABEL=FILE[,FILE...]: one column, from one or more runs' matrices")
+      ->required();
 
   try {
     app.parse(argc, argv);
@@ -279,6 +298,12 @@ int main(int argc, char** argv, const Targets& targets) {
     if (rpmsg->parsed()) return run_rpmsg(targets, target, rpmsg_plan, common);
     if (catalogue->parsed()) return run_catalogue(common, counts);
     if (list->parsed()) return list_checks();
+    if (compare->parsed()) {
+      std::vector<MatrixColumn> parsed;
+      for (const std::string& c : columns) parsed.push_back(parse_column(c));
+      std::fputs(side_by_side(parsed).c_str(), stdout);
+      return 0;
+    }
     std::fputs(app.help().c_str(), stderr);
     return 2;
   } catch (const std::exception& error) {

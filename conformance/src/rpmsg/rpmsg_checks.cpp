@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <vgen/conform/isolation.hpp>
@@ -18,6 +19,7 @@
 #include <vgen/shm/allocator.hpp>
 #include <vgen/shm/region.hpp>
 
+#include "half_process.hpp"
 #include "rpmsg_suite.hpp"
 
 namespace vgen::conform::rpmsg_checks {
@@ -125,25 +127,54 @@ void send_on(rpmsg::Link& link, const std::vector<std::byte>& bytes, std::uint32
   link.submit_tx(*buffer, std::min(written, buffer->capacity));
 }
 
-// The remote under test and the harness's raw host side.
-class World {
- public:
-  explicit World(const RpmsgTarget& target) : rings_(target.halves.spec->buffer_size) {
-    rpmsg::Link* link = &rings_.remote->link();
+// The remote under test over its side of the vrings: its bus, its endpoints, started.
+struct RemoteHalf {
+  RemoteHalf(const RpmsgTarget& target, SharedRings& rings) {
+    rpmsg::Link* link = &rings.remote->link();
     if (target.wrap_remote_link) {
-      wrapped_ = target.wrap_remote_link(*link);
-      link = wrapped_.get();
+      wrapped = target.wrap_remote_link(*link);
+      link = wrapped.get();
     }
     rpmsg::BusOptions bus_options;
-    bus_options.feedback = rings_.remote->feedback();
+    bus_options.feedback = rings.remote->feedback();
     bus_options.log = [](const std::string& line) { std::fprintf(stderr, "remote: %s\n", line.c_str()); };
-    bus_ = std::make_unique<rpmsg::Bus>(*link, bus_options);
-    remote_ = target.halves.make_remote(*bus_);
-    remote_->start();
+    bus = std::make_unique<rpmsg::Bus>(*link, bus_options);
+    remote = target.halves.make_remote(*bus);
+    remote->start();
+  }
+  /// Polls the bus once, or waits a little for work; false when nothing came.
+  bool step() {
+    if (bus->poll() > 0) return true;
+    bus->wait(std::chrono::milliseconds(20));
+    return false;
+  }
+
+  std::unique_ptr<rpmsg::Link> wrapped;
+  std::unique_ptr<rpmsg::Bus> bus;
+  std::unique_ptr<halves::RpmsgRemoteEndpoints> remote;
+};
+
+// The remote under test and the harness's raw host side: the remote on a thread of this
+// process, or (`processes`) in a process of its own over the same shared memory.
+class World {
+ public:
+  World(const RpmsgTarget& target, bool processes) : rings_(target.halves.spec->buffer_size) {
+    if (processes) {
+      half_ = std::make_unique<HalfProcess>([this, &target](HalfReport& report) {
+        RemoteHalf remote(target, rings_);
+        while (!report.stopping()) {
+          remote.step();
+          report.publish(remote.bus->statistics());
+        }
+      });
+      return;
+    }
+    remote_ = std::make_unique<RemoteHalf>(target, rings_);
     thread_ = std::thread([this] { loop(); });
   }
 
   ~World() {
+    if (half_) return;  // HalfProcess stops and reaps the child
     stop_ = true;
     rings_.kick.signal();
     thread_.join();
@@ -151,8 +182,9 @@ class World {
   }
 
   std::uint32_t buffer_size() const { return rings_.layout.buffer_size; }
-  rpmsg::Statistics statistics() const { return bus_->statistics(); }
+  rpmsg::Statistics statistics() const { return half_ ? half_->statistics() : remote_->bus->statistics(); }
   std::string error() const {
+    if (half_) return half_->error();
     std::lock_guard lock(mutex_);
     return error_;
   }
@@ -192,7 +224,7 @@ class World {
   void loop() {
     while (!stop_) {
       try {
-        if (bus_->poll() == 0) bus_->wait(std::chrono::milliseconds(20));
+        remote_->step();
       } catch (const std::exception& e) {
         std::lock_guard lock(mutex_);
         error_ = e.what();
@@ -202,9 +234,8 @@ class World {
   }
 
   SharedRings rings_;
-  std::unique_ptr<rpmsg::Link> wrapped_;
-  std::unique_ptr<rpmsg::Bus> bus_;
-  std::unique_ptr<halves::RpmsgRemoteEndpoints> remote_;
+  std::unique_ptr<RemoteHalf> remote_;
+  std::unique_ptr<HalfProcess> half_;
   std::atomic<bool> stop_{false};
   mutable std::mutex mutex_;
   std::string error_;
@@ -238,8 +269,8 @@ std::vector<std::byte> request(const RpmsgTarget& target, std::byte mark) {
 
 using Hostile = std::function<std::string(World&, std::uint32_t service)>;
 
-Run run(const RpmsgTarget& target, const Hostile& hostile) {
-  World world(target);
+Run run(const RpmsgTarget& target, const Hostile& hostile, bool processes) {
+  World world(target, processes);
   Run r;
   r.buffer_size = world.buffer_size();
   r.announcement = world.receive_to(rpmsg::kNameServiceAddress, kStep);
@@ -391,25 +422,70 @@ std::map<std::string, Hostile> hostile_messages() {
 
 constexpr std::uint32_t kRemoteAddress = 1024;  // where the harness remote announces the service
 
+// Where the harness remote takes messages: the announced channel and every endpoint the spec
+// gives a fixed address (the host knows those without an announcement).
+std::set<std::uint32_t> remote_addresses(const RpmsgTarget& target) {
+  std::set<std::uint32_t> out{kRemoteAddress};
+  for (const halves::EndpointSpec& e : target.halves.spec->endpoints) {
+    if (e.address != rpmsg::kAnyAddress) out.insert(e.address);
+  }
+  return out;
+}
+
 // The host under test, running its demo on a thread over the host side of the vrings; the
 // harness holds the remote side's link, announces the service and echoes what comes.
+// The host under test over its side of the vrings: its bus and its driver.
+struct HostHalf {
+  HostHalf(const RpmsgTarget& target, SharedRings& rings) {
+    rpmsg::BusOptions bus_options;
+    bus_options.feedback = rings.host->feedback();
+    bus_options.log = [](const std::string& line) { std::fprintf(stderr, "host: %s\n", line.c_str()); };
+    rpmsg::Link* link = &rings.host->link();
+    if (target.wrap_host_link) {
+      wrapped = target.wrap_host_link(*link);
+      link = wrapped.get();
+    }
+    bus = std::make_unique<rpmsg::Bus>(*link, bus_options);
+    host = target.halves.make_host(*bus);
+  }
+
+  std::unique_ptr<rpmsg::Link> wrapped;
+  std::unique_ptr<rpmsg::Bus> bus;
+  std::unique_ptr<halves::RpmsgHostDriver> host;
+};
+
 class HostWorld {
  public:
-  explicit HostWorld(const RpmsgTarget& target) : target_(target), rings_(target.halves.spec->buffer_size) {
-    rpmsg::BusOptions bus_options;
-    bus_options.feedback = rings_.host->feedback();
-    bus_options.log = [](const std::string& line) { std::fprintf(stderr, "host: %s\n", line.c_str()); };
-    rpmsg::Link* link = &rings_.host->link();
-    if (target.wrap_host_link) {
-      wrapped_ = target.wrap_host_link(*link);
-      link = wrapped_.get();
+  HostWorld(const RpmsgTarget& target, bool processes) : target_(target), rings_(target.halves.spec->buffer_size) {
+    if (processes) {
+      half_ = std::make_unique<HalfProcess>([this](HalfReport& report) {
+        HostHalf half(target_, rings_);
+        std::atomic<bool> ended{false};
+        std::thread publisher([&] {
+          while (!ended) {
+            report.publish(half.bus->statistics());
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          }
+        });
+        bool complete = false;
+        try {
+          complete = target_.halves.run_demo(*half.host);
+        } catch (const std::exception& e) {
+          report.fail(e.what());
+        }
+        ended = true;
+        publisher.join();
+        report.publish(half.bus->statistics());
+        report.finish(complete);
+        rings_.kick.signal();  // wakes the harness remote waiting for messages
+      });
+      return;
     }
-    bus_ = std::make_unique<rpmsg::Bus>(*link, bus_options);
-    host_ = target.halves.make_host(*bus_);
+    host_ = std::make_unique<HostHalf>(target, rings_);
     thread_ = std::thread([this] {
       bool complete = false;
       try {
-        complete = target_.halves.run_demo(*host_);
+        complete = target_.halves.run_demo(*host_->host);
       } catch (const std::exception& e) {
         std::lock_guard lock(mutex_);
         error_ = e.what();
@@ -421,15 +497,17 @@ class HostWorld {
   }
 
   ~HostWorld() {
+    if (half_) return;  // HalfProcess stops and reaps the child
     thread_.join();
     host_.reset();
   }
 
   std::uint32_t buffer_size() const { return rings_.layout.buffer_size; }
-  rpmsg::Statistics statistics() const { return bus_->statistics(); }
-  bool done() const { return done_; }
-  bool complete() const { return complete_; }
+  rpmsg::Statistics statistics() const { return half_ ? half_->statistics() : host_->bus->statistics(); }
+  bool done() const { return half_ ? half_->done() : done_.load(); }
+  bool complete() const { return half_ ? half_->complete() : complete_.load(); }
   std::string error() const {
+    if (half_) return half_->error();
     std::lock_guard lock(mutex_);
     return error_;
   }
@@ -437,7 +515,7 @@ class HostWorld {
   // The next message the host sent; nullopt once the demo ended or after `timeout`.
   std::optional<Message> receive(std::chrono::milliseconds timeout) {
     return receive_on(
-        rings_.remote->link(), buffer_size(), rings_.kick, timeout, [this] { return done_.load(); }, received_);
+        rings_.remote->link(), buffer_size(), rings_.kick, timeout, [this] { return done(); }, received_);
   }
 
   void send_raw(const std::vector<std::byte>& bytes, std::uint32_t written) {
@@ -462,9 +540,8 @@ class HostWorld {
  private:
   const RpmsgTarget& target_;
   SharedRings rings_;
-  std::unique_ptr<rpmsg::Link> wrapped_;
-  std::unique_ptr<rpmsg::Bus> bus_;
-  std::unique_ptr<halves::RpmsgHostDriver> host_;
+  std::unique_ptr<HostHalf> host_;
+  std::unique_ptr<HalfProcess> half_;
   std::atomic<bool> done_{false}, complete_{false};
   mutable std::mutex mutex_;
   std::string error_;
@@ -474,19 +551,20 @@ class HostWorld {
 
 using HostileToHost = std::function<std::string(HostWorld&, std::uint32_t host_address)>;
 
-Run run_host(const RpmsgTarget& target, const HostileToHost& hostile) {
-  auto owned = std::make_unique<HostWorld>(target);
+Run run_host(const RpmsgTarget& target, const HostileToHost& hostile, bool processes) {
+  auto owned = std::make_unique<HostWorld>(target, processes);
   HostWorld& world = *owned;
   Run r;
   r.buffer_size = world.buffer_size();
   r.service = kRemoteAddress;
   world.announce();
+  const std::set<std::uint32_t> addresses = remote_addresses(target);
   bool injected = !hostile;
   // Echo every request until the demo ends; the hostile message goes out before the first echo.
   for (;;) {
     const std::optional<Message> m = world.receive(kStep);
     if (!m) break;
-    if (m->dst != kRemoteAddress || m->bytes.size() < rpmsg::kHeaderSize) continue;
+    if (!addresses.contains(m->dst) || m->bytes.size() < rpmsg::kHeaderSize) continue;
     if (!injected) {
       r.before = world.statistics();
       r.hostile = hostile(world, m->src);
@@ -495,7 +573,7 @@ Run run_host(const RpmsgTarget& target, const HostileToHost& hostile) {
     const std::vector<std::byte> payload(
         m->bytes.begin() + rpmsg::kHeaderSize,
         m->bytes.begin() + std::min<std::size_t>(m->bytes.size(), rpmsg::kHeaderSize + m->len));
-    world.send(kRemoteAddress, m->src, payload);
+    world.send(m->dst, m->src, payload);
     r.reply = m;
   }
   r.after = world.statistics();
@@ -509,16 +587,20 @@ Run run_host(const RpmsgTarget& target, const HostileToHost& hostile) {
   return r;
 }
 
-Verdict host_sends_to_channel(const Run& r) {
-  int requests = 0;
+// Every message goes to the announced channel or to an endpoint the spec fixes an address for.
+Verdict host_sends_to_channel(const Run& r, const RpmsgTarget& target) {
+  const std::set<std::uint32_t> addresses = remote_addresses(target);
+  int requests = 0, fixed = 0;
   for (const Message& m : r.received) {
     if (m.dst == rpmsg::kNameServiceAddress) continue;
-    if (m.dst != kRemoteAddress)
-      return fail("sent to " + std::to_string(m.dst) + ", not the announced " + std::to_string(kRemoteAddress));
-    ++requests;
+    if (!addresses.contains(m.dst))
+      return fail("sent to " + std::to_string(m.dst) + ", not the announced " + std::to_string(kRemoteAddress) +
+                  " nor an endpoint address of the spec");
+    ++(m.dst == kRemoteAddress ? requests : fixed);
   }
   if (requests == 0) return fail("sent nothing to the announced channel (" + r.outcome + ")");
-  return pass(std::to_string(requests) + " messages, all to the announced address " + std::to_string(kRemoteAddress));
+  return pass(std::to_string(requests) + " messages to the announced address " + std::to_string(kRemoteAddress) +
+              (fixed > 0 ? ", " + std::to_string(fixed) + " to fixed endpoint addresses of the spec" : ""));
 }
 
 Verdict host_source(const Run& r) {
@@ -668,7 +750,7 @@ const std::vector<RpmsgCheck>& table() {
         Mode::Faithful,
         "requests go to the announced address"},
        "",
-       [](const Run& r, const RpmsgTarget&) { return host_sends_to_channel(r); },
+       [](const Run& r, const RpmsgTarget& t) { return host_sends_to_channel(r, t); },
        "host"},
       {{"rpmsg.host.dynamic-source", {"rpmsg/addr/dynamic-source"}, Mode::Faithful, "sends from an address from 1024"},
        "",
@@ -727,6 +809,9 @@ void run_rpmsg(const RpmsgPlan& plan, Report& report, const std::map<std::string
         "the rpmsg suite needs an rpmsg pair linked into the harness (run the pair's program with --conform)");
   if (plan.role != "remote" && plan.role != "host")
     throw vgen::Error("unknown rpmsg role '" + plan.role + "' (host, remote)");
+  if (plan.transport != "threads" && plan.transport != "processes")
+    throw vgen::Error("unknown rpmsg transport '" + plan.transport + "' (threads, processes)");
+  const bool processes = plan.transport == "processes";
   std::map<std::string, std::vector<const RpmsgCheck*>> groups;
   for (const RpmsgCheck& c : table()) {
     if (c.role != plan.role || (c.info.mode == Mode::Faithful ? !plan.faithful : !plan.hostile)) continue;
@@ -738,9 +823,10 @@ void run_rpmsg(const RpmsgPlan& plan, Report& report, const std::map<std::string
     const std::vector<const RpmsgCheck*>& list = group.second;
     const auto verdicts = run_isolated_batch(
         [&] {
-          const Run r = plan.role == "host"
-                            ? run_host(*plan.target, hostile.empty() ? HostileToHost{} : hostile_to_host().at(hostile))
-                            : run(*plan.target, hostile.empty() ? Hostile{} : hostile_messages().at(hostile));
+          const Run r =
+              plan.role == "host"
+                  ? run_host(*plan.target, hostile.empty() ? HostileToHost{} : hostile_to_host().at(hostile), processes)
+                  : run(*plan.target, hostile.empty() ? Hostile{} : hostile_messages().at(hostile), processes);
           std::vector<Verdict> out;
           for (const RpmsgCheck* c : list) out.push_back(c->judge(r, *plan.target));
           return out;

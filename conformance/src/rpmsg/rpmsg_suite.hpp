@@ -20,6 +20,9 @@ namespace vgen::conform::rpmsg_checks {
 struct RpmsgPlan {
   const RpmsgTarget* target = nullptr;  ///< the pair (linked into the program)
   std::string role = "remote";          ///< the half under test: "remote" or "host"
+  /// "threads": the half on a thread of the harness's process; "processes": in a process of
+  /// its own, the two sharing only the vrings' memory and their eventfds.
+  std::string transport = "threads";
   bool faithful = true;
   bool hostile = true;
   std::optional<std::regex> only;

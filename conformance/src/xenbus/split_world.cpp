@@ -9,17 +9,12 @@
 #include <vgen/store/wire_client.hpp>
 #include <vgen/xenbus/device_paths.hpp>
 #include <vgen/xenbus/toolstack.hpp>
+#include <vgen/xenbus/vbus.hpp>
 
 namespace vgen::conform::xenbus_checks {
 namespace {
 
 constexpr std::uint32_t kGrantEntries = 16;
-
-std::unique_ptr<store::Client> connect(store::LocalStore* local, const std::string& socket, xenbus::DomainId domain) {
-  if (local != nullptr) return std::make_unique<store::LocalClient>(*local, domain);
-  if (domain == 0) return std::make_unique<store::WireClient>(socket);
-  return std::make_unique<store::WireClient>(socket, domain);
-}
 
 xen::GrantTable make_table(const SplitTarget& target) {
   return xen::GrantTable::create(SplitWorld::kFrontendDomain,
@@ -89,12 +84,20 @@ void HalfThread::loop() {
   ran_.notify_all();
 }
 
-SplitWorld::SplitWorld(const SplitTarget& target, const std::string& store_socket)
+std::unique_ptr<store::Client> SplitWorld::connect(const StoreAccess& store, xenbus::DomainId domain) {
+  if (local_ != nullptr) return std::make_unique<store::LocalClient>(*local_, domain);
+  if (domain == 0) return std::make_unique<store::WireClient>(store.socket);
+  if (store.shim_dir.empty()) return std::make_unique<store::WireClient>(store.socket, domain);
+  bridges_.push_back(std::make_unique<GuestRingBridge>(store.shim_dir, store.socket, domain));
+  return std::make_unique<store::WireClient>(bridges_.back()->socket_path(), domain);
+}
+
+SplitWorld::SplitWorld(const SplitTarget& target, const StoreAccess& store)
     : target_(target),
-      local_(store_socket.empty() ? std::make_unique<store::LocalStore>() : nullptr),
-      toolstack_(connect(local_.get(), store_socket, 0)),
-      frontend_raw_(connect(local_.get(), store_socket, kFrontendDomain)),
-      backend_raw_(connect(local_.get(), store_socket, kBackendDomain)),
+      local_(store.socket.empty() ? std::make_unique<store::LocalStore>() : nullptr),
+      toolstack_(connect(store, 0)),
+      frontend_raw_(connect(store, kFrontendDomain)),
+      backend_raw_(connect(store, kBackendDomain)),
       table_(make_table(target)),
       mapper_(xen::GrantMapper::attach(table_, kBackendDomain)) {
   xen::EventChannels::link(frontend_events_, backend_events_);
@@ -121,8 +124,16 @@ std::string SplitWorld::backend_dir() const { return xenbus::backend_path(device
 
 void SplitWorld::create() {
   destroy();  // what an earlier world on the same daemon left
-  xenbus::create_device(*toolstack_, device());
+  if (!vbus()) {
+    xenbus::create_device(*toolstack_, device());
+    return;
+  }
+  // vbus: the platform's topology names the device, enabled; populate() makes its entries.
+  const xenbus::DeviceAddress d = device();
+  xenbus::populate(*toolstack_, {{d.type, d.devid, d.frontend_id, d.backend_id, true}});
 }
+
+bool SplitWorld::vbus() const noexcept { return !target_.halves.spec->frontend_compatible.empty(); }
 
 void SplitWorld::destroy() {
   xenbus::destroy_device(*toolstack_, device());
@@ -137,31 +148,88 @@ void SplitWorld::destroy() {
 
 void SplitWorld::start_frontend() {
   store::Client& client = frontend_wrapped_ ? *frontend_wrapped_ : *frontend_recorded_;
-  frontend_ = target_.halves.make_frontend(client, device(), table_, frontend_events_);
-  halves::SplitFrontendLink* f = frontend_.get();
-  frontend_thread_ = std::make_unique<HalfThread>([f] { return f->step(); },
-                                                  [f] {
-                                                    return std::vector<int>{f->pollable_fd(), f->event_fd()};
-                                                  });
+  if (!vbus()) {
+    frontend_ = target_.halves.make_frontend(client, device(), table_, frontend_events_);
+  } else {
+    // vbus: the frontend domain's bus attaches the half registered under its compatible string.
+    frontend_bus_ = std::make_unique<xenbus::Bus>(client);
+    frontend_bus_->register_frontend(target_.halves.spec->frontend_compatible,
+                                     [this](store::Client& owner, const xenbus::DeviceAddress& d) {
+                                       return target_.halves.make_frontend(owner, d, table_, frontend_events_);
+                                     });
+  }
+  frontend_thread_ = std::make_unique<HalfThread>(
+      [this] {
+        const bool changed = frontend_bus_ && frontend_bus_->process();
+        halves::SplitFrontendLink* f = frontend();
+        return (f != nullptr && f->step()) || changed;
+      },
+      [this] {
+        halves::SplitFrontendLink* f = frontend();
+        return std::vector<int>{frontend_bus_ ? frontend_bus_->pollable_fd() : -1, f ? f->pollable_fd() : -1,
+                                f ? f->event_fd() : -1};
+      });
 }
 
 void SplitWorld::start_backend() {
   store::Client& client = backend_wrapped_ ? *backend_wrapped_ : *backend_recorded_;
-  backend_ = target_.halves.make_backend(client, device(), mapper_, backend_events_);
-  backend_->probe();  // before its thread runs, as the pair runner does
-  halves::SplitBackendLink* b = backend_.get();
-  backend_thread_ = std::make_unique<HalfThread>([b] { return b->step(); },
-                                                 [b] {
-                                                   return std::vector<int>{b->pollable_fd(), b->event_fd()};
-                                                 });
+  if (!vbus()) {
+    backend_ = target_.halves.make_backend(client, device(), mapper_, backend_events_);
+    backend_->probe();  // before its thread runs, as the pair runner does
+  } else {
+    // vbus: the backend domain's bus attaches and probes the half registered under its
+    // compatible string.
+    backend_bus_ = std::make_unique<xenbus::Bus>(client);
+    backend_bus_->register_backend(target_.halves.spec->backend_compatible,
+                                   [this](store::Client& owner, const xenbus::DeviceAddress& d) {
+                                     return target_.halves.make_backend(owner, d, mapper_, backend_events_);
+                                   });
+  }
+  backend_thread_ = std::make_unique<HalfThread>(
+      [this] {
+        const bool changed = backend_bus_ && backend_bus_->process();
+        halves::SplitBackendLink* b = backend();
+        return (b != nullptr && b->step()) || changed;
+      },
+      [this] {
+        halves::SplitBackendLink* b = backend();
+        return std::vector<int>{backend_bus_ ? backend_bus_->pollable_fd() : -1, b ? b->pollable_fd() : -1,
+                                b ? b->event_fd() : -1};
+      });
+}
+
+halves::SplitFrontendLink* SplitWorld::frontend() const {
+  if (!frontend_bus_) return frontend_.get();
+  return dynamic_cast<halves::SplitFrontendLink*>(frontend_bus_->driver(device()));
+}
+
+halves::SplitBackendLink* SplitWorld::backend() const {
+  if (!backend_bus_) return backend_.get();
+  return dynamic_cast<halves::SplitBackendLink*>(backend_bus_->driver(device()));
+}
+
+std::string SplitWorld::bus_problems() const {
+  std::string out;
+  for (const xenbus::Bus* bus : {frontend_bus_.get(), backend_bus_.get()}) {
+    if (bus == nullptr) continue;
+    for (const std::string& f : bus->failures()) out += (out.empty() ? "" : "; ") + f;
+    for (const std::string& u : bus->unmatched()) out += (out.empty() ? "" : "; ") + ("no driver for " + u);
+  }
+  return out;
 }
 
 void SplitWorld::frontend_do(std::function<void(halves::SplitFrontendLink&)> command) {
-  if (frontend_thread_) frontend_thread_->post([this, command = std::move(command)] { command(*frontend_); });
+  if (frontend_thread_)
+    frontend_thread_->post([this, command = std::move(command)] {
+      if (halves::SplitFrontendLink* f = frontend()) command(*f);
+    });
 }
 
 void SplitWorld::backend_do(std::function<void(halves::SplitBackendLink&)> command) {
-  if (backend_thread_) backend_thread_->post([this, command = std::move(command)] { command(*backend_); });
+  if (backend_thread_)
+    backend_thread_->post([this, command = std::move(command)] {
+      if (halves::SplitBackendLink* b = backend()) command(*b);
+    });
 }
 
 std::string SplitWorld::half_errors() const {
@@ -211,6 +279,7 @@ bool SplitWorld::settle(std::chrono::milliseconds timeout) {
 void SplitWorld::stop_frontend() {
   frontend_thread_.reset();
   frontend_.reset();
+  frontend_bus_.reset();
 }
 
 void SplitWorld::stop_halves() {
@@ -218,6 +287,36 @@ void SplitWorld::stop_halves() {
   backend_thread_.reset();
   frontend_.reset();
   backend_.reset();
+  frontend_bus_.reset();
+  backend_bus_.reset();
+  crashed_backend_.reset();
+  crashed_bus_.reset();
+}
+
+void SplitWorld::crash_backend() {
+  backend_thread_.reset();
+  crashed_backend_ = std::move(backend_);
+  crashed_bus_ = std::move(backend_bus_);
+  toolstack_->remove(backend_dir());
+}
+
+void SplitWorld::replace_backend() {
+  crashed_backend_.reset();  // its watches go: the new backend sets the same ones
+  crashed_bus_.reset();
+  const std::string dir = backend_dir();
+  store::run_transaction(*toolstack_, [&](store::TransactionId tx) {
+    toolstack_->mkdir(dir, tx);
+    toolstack_->set_permissions(dir, {{kBackendDomain, store::Access::None}, {kFrontendDomain, store::Access::Read}},
+                                tx);
+    toolstack_->write(dir + "/" + std::string(xenbus::kFrontendNode), frontend_dir(), tx);
+    toolstack_->write(dir + "/" + std::string(xenbus::kFrontendIdNode), std::to_string(kFrontendDomain), tx);
+    toolstack_->write(dir + "/" + std::string(xenbus::kOnlineNode), "1", tx);
+    toolstack_->write(dir + "/" + std::string(xenbus::kStateNode), "1", tx);
+    // As a toolstack re-adding the device does: the frontend's state back to Initialising,
+    // so the new backend does not take the frontend's old Closed for a closedown.
+    toolstack_->write(frontend_dir() + "/" + std::string(xenbus::kStateNode), "1", tx);
+  });
+  start_backend();
 }
 
 }  // namespace vgen::conform::xenbus_checks

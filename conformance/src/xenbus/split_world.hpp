@@ -20,10 +20,20 @@
 #include <vgen/xen/event_channel.hpp>
 #include <vgen/xen/grant_mapping.hpp>
 #include <vgen/xen/grant_table.hpp>
+#include <vgen/xenbus/vbus.hpp>
 
+#include "guest_ring_bridge.hpp"
 #include "recording_client.hpp"
 
 namespace vgen::conform::xenbus_checks {
+
+/// Where the store is: a daemon's socket (empty: a store in this process) and, for a daemon
+/// that reaches guests only through ring pages (C xenstored under vgen-xenstored-shim), the
+/// shim's folder (empty: the daemon lets domain 0 act as a guest, as vgen-xenstored does).
+struct StoreAccess {
+  std::string socket;
+  std::string shim_dir;
+};
 
 /// Runs one half's step() on a thread of its own; commands run on that thread too.
 class HalfThread {
@@ -58,9 +68,10 @@ class SplitWorld {
   static constexpr xenbus::DomainId kFrontendDomain = 1;
   static constexpr xenbus::DomainId kBackendDomain = 2;
 
-  /// `store_socket` empty: an in-process store; else a daemon that lets domain 0 act as a
-  /// guest (vgen-xenstored's CONTROL set-domid).
-  SplitWorld(const SplitTarget& target, const std::string& store_socket);
+  /// `store.socket` empty: an in-process store; else a daemon that lets domain 0 act as a
+  /// guest (vgen-xenstored's CONTROL set-domid), or with `store.shim_dir` one reached by the
+  /// guests' ring pages (GuestRingBridge).
+  SplitWorld(const SplitTarget& target, const StoreAccess& store);
   ~SplitWorld();
 
   const SplitTarget& target() const noexcept { return target_; }
@@ -73,8 +84,16 @@ class SplitWorld {
   store::Client& frontend_client() { return *frontend_raw_; }
   store::Client& backend_client() { return *backend_raw_; }
 
-  /// The toolstack creates (destroys) both directories.
+  /// The toolstack creates (destroys) both directories; for a vbus pair the platform's
+  /// topology lists the device, enabled, and populate() creates them.
   void create();
+  /// True for a vbus pair: each domain's bus attaches its half by compatible string.
+  bool vbus() const noexcept;
+  /// The real halves (nullptr while a vbus bus has not attached one, or none runs).
+  halves::SplitFrontendLink* frontend() const;
+  halves::SplitBackendLink* backend() const;
+  /// vbus: what the buses could not attach ("" when every device got its driver).
+  std::string bus_problems() const;
   void destroy();
   /// Starts the pair's real frontend (backend, probed) on a thread of its own.
   void start_frontend();
@@ -96,10 +115,22 @@ class SplitWorld {
   void stop_halves();
   /// Stops the real frontend only (its directory stays as it left it).
   void stop_frontend();
+  /// The backend crashes: its thread stops without a last write (the object stays, as a dead
+  /// domain's memory would, until the world ends) and the toolstack removes its directory,
+  /// as when a backend domain dies.
+  void crash_backend();
+  /// The toolstack makes a fresh backend directory for the device (Initialising, online),
+  /// resets the frontend's state node to Initialising in the same transaction (as re-adding a
+  /// device does), and a new real backend is started on it, as after a backend domain's
+  /// restart or a migration.
+  void replace_backend();
 
  private:
+  std::unique_ptr<store::Client> connect(const StoreAccess& store, xenbus::DomainId domain);
+
   const SplitTarget& target_;
   std::unique_ptr<store::LocalStore> local_;
+  std::vector<std::unique_ptr<GuestRingBridge>> bridges_;  // outlive the clients speaking through them
   std::unique_ptr<store::Client> toolstack_, frontend_raw_, backend_raw_;
   WriteLog log_;
   std::unique_ptr<store::Client> frontend_recorded_, backend_recorded_;  // what reaches the store
@@ -110,6 +141,9 @@ class SplitWorld {
   xen::EventChannels backend_events_{kBackendDomain};
   std::unique_ptr<halves::SplitFrontendLink> frontend_;
   std::unique_ptr<halves::SplitBackendLink> backend_;
+  std::unique_ptr<halves::SplitBackendLink> crashed_backend_;  // a crashed backend, never stepped again
+  std::unique_ptr<xenbus::Bus> frontend_bus_, backend_bus_;    // vbus: each domain's bus
+  std::unique_ptr<xenbus::Bus> crashed_bus_;                   // vbus: a crashed backend's bus
   std::unique_ptr<HalfThread> frontend_thread_, backend_thread_;
   std::uint64_t barriers_ = 0;
 };

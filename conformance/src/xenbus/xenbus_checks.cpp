@@ -36,9 +36,22 @@ struct Run {
   Snapshot last;                        ///< both directories when the scenario ended
   bool recovered = true;                ///< hostile scenarios: a fresh device worked afterwards
   std::string recovery;                 ///< how the recovery went
+  std::string bus_problems;             ///< vbus: what the buses could not attach
+  bool vbus = false;                    ///< the pair's halves were attached by vbus buses
+  std::size_t crashed_at = 0;           ///< BackendCrash: writes before the backend crashed
+  std::size_t replaced_at = 0;          ///< BackendCrash: writes before a new backend started (0: none did)
 };
 
-enum class Scenario { Handshake, BackendCloses, MissingRingRef, FrontendGone, Reconfigure, Reconnect, Hostile };
+enum class Scenario {
+  Handshake,
+  BackendCloses,
+  MissingRingRef,
+  FrontendGone,
+  Reconfigure,
+  Reconnect,
+  BackendCrash,
+  Hostile
+};
 
 bool both(const Snapshot& s, int state) {
   return state_of(s.frontend_state) == state && state_of(s.backend_state) == state;
@@ -71,6 +84,8 @@ void check_readable(Run& run, SplitWorld& world, Timeline& timeline, const std::
 void finish(Run& run, SplitWorld& world, Timeline& timeline) {
   run.settled = world.settle(kStep) && run.settled;
   run.errors = world.half_errors();
+  run.bus_problems = world.bus_problems();
+  run.vbus = world.vbus();
   run.last = timeline.now();
   world.stop_halves();
   run.snapshots = timeline.snapshots();
@@ -89,7 +104,7 @@ bool wrote_state(const std::vector<LoggedWrite>& writes, const std::string& dir,
 }
 
 // Both real halves connect; then `after` runs and the scenario waits for `done`.
-Run connected_pair(const SplitTarget& target, const std::string& socket, const std::string& role,
+Run connected_pair(const SplitTarget& target, const StoreAccess& socket, const std::string& role,
                    const std::function<void(SplitWorld&, Timeline&, Run&)>& after) {
   SplitWorld world(target, socket);
   Timeline timeline(world.toolstack(), world.frontend_dir(), world.backend_dir());
@@ -107,7 +122,7 @@ Run connected_pair(const SplitTarget& target, const std::string& socket, const s
   return run;
 }
 
-Run handshake(const SplitTarget& target, const std::string& socket, const std::string& role, bool backend_closes) {
+Run handshake(const SplitTarget& target, const StoreAccess& socket, const std::string& role, bool backend_closes) {
   return connected_pair(target, socket, role, [backend_closes](SplitWorld& world, Timeline& timeline, Run& run) {
     if (backend_closes)
       world.backend_do([](halves::SplitBackendLink& b) { b.close(); });
@@ -123,7 +138,7 @@ Run handshake(const SplitTarget& target, const std::string& socket, const std::s
 }
 
 // The frontend reconfigures; both should be back at Connected.
-Run reconfigure(const SplitTarget& target, const std::string& socket, const std::string& role) {
+Run reconfigure(const SplitTarget& target, const StoreAccess& socket, const std::string& role) {
   return connected_pair(target, socket, role, [](SplitWorld& world, Timeline&, Run& run) {
     const std::size_t from = world.writes().size();
     world.frontend_do([](halves::SplitFrontendLink& f) { f.reconfigure(); });
@@ -140,7 +155,7 @@ Run reconfigure(const SplitTarget& target, const std::string& socket, const std:
 
 // The frontend closes, then is replaced by a new one at Initialising: the backend goes back
 // to InitWait.
-Run reconnect(const SplitTarget& target, const std::string& socket, const std::string& role) {
+Run reconnect(const SplitTarget& target, const StoreAccess& socket, const std::string& role) {
   return connected_pair(target, socket, role, [](SplitWorld& world, Timeline& timeline, Run& run) {
     world.frontend_do([](halves::SplitFrontendLink& f) { f.close(); });
     if (!timeline.wait_for([](const Snapshot& s) { return both(s, 6); }, kStep)) {
@@ -157,8 +172,31 @@ Run reconnect(const SplitTarget& target, const std::string& socket, const std::s
   });
 }
 
+// Both connect; then the backend crashes (it stops without a last write and the toolstack
+// removes its directory) and, once the frontend closed, the toolstack makes a new backend
+// directory and a new backend starts there, as after a backend domain's restart.
+Run backend_crash(const SplitTarget& target, const StoreAccess& socket, const std::string& role) {
+  return connected_pair(target, socket, role, [](SplitWorld& world, Timeline&, Run& run) {
+    const std::string fdir = world.frontend_dir();
+    run.crashed_at = world.writes().size();
+    world.crash_backend();
+    const bool closed = world.writes().wait_for(
+        [&](const std::vector<LoggedWrite>& w) { return wrote_state(w, fdir, true, 6, run.crashed_at); }, kStep);
+    run.outcome += closed ? ", the backend crashed and the frontend closed"
+                          : ", the backend crashed and the frontend did not close";
+    if (!closed) return;
+    run.settled = world.settle(kStep);
+    run.replaced_at = world.writes().size();
+    world.replace_backend();
+    const std::size_t from = run.replaced_at;
+    const bool again = world.writes().wait_for(
+        [&](const std::vector<LoggedWrite>& w) { return wrote_state(w, fdir, true, 4, from); }, kStep);
+    run.outcome += again ? ", connected to a new backend" : ", not connected to a new backend";
+  });
+}
+
 // A fresh device with both real halves connects: the half under test works again.
-std::pair<bool, std::string> fresh_device_works(const SplitTarget& target, const std::string& socket) {
+std::pair<bool, std::string> fresh_device_works(const SplitTarget& target, const StoreAccess& socket) {
   SplitWorld world(target, socket);
   Timeline timeline(world.toolstack(), world.frontend_dir(), world.backend_dir());
   world.create();
@@ -170,7 +208,7 @@ std::pair<bool, std::string> fresh_device_works(const SplitTarget& target, const
 }
 
 // The backend under test against a frontend that announces Initialised without a ring.
-Run missing_ring_ref(const SplitTarget& target, const std::string& socket) {
+Run missing_ring_ref(const SplitTarget& target, const StoreAccess& socket) {
   SplitWorld world(target, socket);
   Timeline timeline(world.toolstack(), world.frontend_dir(), world.backend_dir());
   world.create();
@@ -184,7 +222,7 @@ Run missing_ring_ref(const SplitTarget& target, const std::string& socket) {
 }
 
 // Both real halves connect, then the frontend's directory disappears.
-Run frontend_gone(const SplitTarget& target, const std::string& socket, const std::string& role) {
+Run frontend_gone(const SplitTarget& target, const StoreAccess& socket, const std::string& role) {
   return connected_pair(target, socket, role, [](SplitWorld& world, Timeline& timeline, Run& run) {
     world.toolstack().remove(world.frontend_dir());
     const bool gone =
@@ -539,12 +577,78 @@ Verdict backend_reconnects(const Run& run) {
   return pass(run.outcome);
 }
 
+// The frontend's states written from write `from` up to write `to`.
+std::vector<int> states_between(const Run& run, bool frontend, std::size_t from, std::size_t to) {
+  std::vector<int> out;
+  for (std::size_t i = from; i < std::min(to, run.writes.size()); ++i) {
+    if (!is_state(run, run.writes[i], frontend)) continue;
+    const int state = state_of(run.writes[i].value);
+    if (out.empty() || out.back() != state) out.push_back(state);
+  }
+  return out;
+}
+
+// Once its Connected backend crashed, the frontend went Closing and Closed (4 -> 5 -> 6, or
+// 4 -> 6 is not allowed) and stayed alive.
+Verdict closed_after_crash(const Run& run) {
+  if (!run.connected) return fail("the pair never connected (" + run.outcome + ")");
+  if (!run.errors.empty()) return fail("the frontend stopped with an error: " + run.errors);
+  const std::size_t to = run.replaced_at == 0 ? run.writes.size() : run.replaced_at;
+  std::vector<int> seen = states_between(run, true, run.crashed_at, to);
+  seen.insert(seen.begin(), 4);
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    if (!allowed(true, seen[i - 1], seen[i]))
+      return fail("went from " + std::to_string(seen[i - 1]) + " to " + std::to_string(seen[i]) +
+                  " after the crash (states " + sequence(seen) + ")");
+  }
+  if (seen.back() != 6) return fail("did not close after its backend crashed (states " + sequence(seen) + ")");
+  return pass("states " + sequence(seen) + " after the crash");
+}
+
+// Closed after the crash, the frontend connected to the new backend: Initialised with fresh
+// ring details in one transaction, then Connected after the backend.
+Verdict reconnects_after_crash(const Run& run, const SplitTarget& target) {
+  if (run.replaced_at == 0) return fail("no new backend was started (" + run.outcome + ")");
+  const std::vector<int> seen = states_between(run, true, run.replaced_at, run.writes.size());
+  // The first ring's grant: ring-ref, or ring-ref0 when it was negotiated with several pages.
+  const std::string ring = run.frontend_dir + "/" + std::string(target.halves.spec->rings.front().ring_ref);
+  std::uint64_t initialised = 0, ring_commit = 0;
+  int backend = 1;
+  for (std::size_t i = run.replaced_at; i < run.writes.size(); ++i) {
+    const LoggedWrite& w = run.writes[i];
+    if (is_state(run, w, false)) backend = state_of(w.value);
+    if (w.frontend && (w.path == ring || w.path == ring + "0") && ring_commit == 0) ring_commit = w.commit;
+    if (!is_state(run, w, true)) continue;
+    if (state_of(w.value) == 3 && initialised == 0) initialised = w.commit;
+    if (state_of(w.value) == 4) {
+      if (initialised == 0)
+        return fail("Connected to the new backend without Initialised (states " + sequence(seen) + ")");
+      if (ring_commit != initialised) return fail("Initialised again without fresh ring details in its transaction");
+      if (backend != 4) return fail("Connected before the new backend (at " + std::to_string(backend) + ")");
+      return pass("states " + sequence(seen) + " with the new backend, fresh ring details with Initialised");
+    }
+  }
+  return fail("never connected to the new backend (states " + sequence(seen) + ", " + run.outcome + ")");
+}
+
+// vbus: the domain's bus attached the pair's half by its compatible string and the half went
+// through the handshake to Connected.
+Verdict attached_by_compatible(const Run& run, const SplitTarget& target, bool frontend) {
+  const std::string_view compatible =
+      frontend ? target.halves.spec->frontend_compatible : target.halves.spec->backend_compatible;
+  if (!run.vbus) return fail("not attached by a vbus bus");
+  if (!run.bus_problems.empty()) return fail("the bus did not attach it: " + run.bus_problems);
+  if (!run.connected)
+    return fail("attached as '" + std::string(compatible) + "' but never connected (" + run.outcome + ")");
+  return pass("the bus attached '" + std::string(compatible) + "'; states " + sequence(states(run, frontend)));
+}
+
 // --- hostile peers ------------------------------------------------------------------------
 
 // A scripted backend against the real frontend, or a scripted frontend against the real backend.
 using Script = std::function<void(SplitWorld&, Timeline&)>;
 
-Run hostile_run(const SplitTarget& target, const std::string& socket, const std::string& role, const Script& script) {
+Run hostile_run(const SplitTarget& target, const StoreAccess& socket, const std::string& role, const Script& script) {
   Run run;
   {
     SplitWorld world(target, socket);
@@ -746,6 +850,9 @@ const std::vector<XenbusCheck>& table() {
       faithful("xenbus.frontend.reconfigures", "xenbus/reconfigure/frontend-returns-connected", "frontend",
                Scenario::Reconfigure, "Reconfiguring, then Connected after the backend",
                [](const Run& r, const SplitTarget&) { return frontend_reconfigures(r); }),
+      faithful("vbus.frontend.attached-by-compatible", "xenbus/vbus/frontend-by-compatible", "frontend",
+               Scenario::Handshake, "vbus: the bus attaches the frontend by compatible string",
+               [](const Run& r, const SplitTarget& t) { return attached_by_compatible(r, t, F); }),
       // The backend, against the pair's own frontend.
       faithful("xenbus.backend.initwait-before-waiting", "xenbus/handshake/backend-initwait", "backend",
                Scenario::Handshake, "InitWait before waiting for the frontend",
@@ -789,6 +896,9 @@ const std::vector<XenbusCheck>& table() {
       faithful("xenbus.backend.reconnects", "xenbus/teardown/backend-reconnects", "backend", Scenario::Reconnect,
                "Closed, then InitWait for a frontend back at Initialising",
                [](const Run& r, const SplitTarget&) { return backend_reconnects(r); }),
+      faithful("vbus.backend.attached-by-compatible", "xenbus/vbus/backend-by-compatible", "backend",
+               Scenario::Handshake, "vbus: the bus attaches and probes the backend by compatible string",
+               [](const Run& r, const SplitTarget& t) { return attached_by_compatible(r, t, B); }),
       // Scripted backends against the real frontend.
       hostile("hostile-backend.skips-initwait", "xenbus/handshake/backend-initwait", "frontend",
               "backend-skips-initwait", "a backend going 1 to 4",
@@ -802,6 +912,17 @@ const std::vector<XenbusCheck>& table() {
       hostile("hostile-backend.jumps-to-closed", "xenbus/teardown/frontend-missed-closing", "frontend",
               "backend-jumps-to-closed", "a backend going Closed without Closing",
               [](const Run& r, const SplitTarget&) { return ended_closed(r, F); }),
+      {{"hostile-backend.crashes-connected",
+        {"xenbus/teardown/frontend-backend-crashed"},
+        Mode::Hostile,
+        "a Connected backend that dies: its directory removed, no Closing"},
+       "frontend",
+       Scenario::BackendCrash,
+       "",
+       [](const Run& r, const SplitTarget&) { return closed_after_crash(r); }},
+      faithful("xenbus.frontend.reconnects-after-crash", "xenbus/teardown/frontend-reconnects", "frontend",
+               Scenario::BackendCrash, "Closed after a crash, connects to a new backend",
+               [](const Run& r, const SplitTarget& t) { return reconnects_after_crash(r, t); }),
       hostile("hostile-backend.garbage-state", "xenbus/states/backend-values", "frontend", "backend-garbage-state",
               "a backend state of \"banana\"", [](const Run& r, const SplitTarget&) { return refused(r, F); }),
       hostile("hostile-backend.unreadable-state", "xenbus/nodes/backend-readable", "frontend",
@@ -833,19 +954,21 @@ Run run_scenario(const XenbusPlan& plan, Scenario scenario, const std::string& s
   const SplitTarget& t = *plan.target;
   switch (scenario) {
     case Scenario::Handshake:
-      return handshake(t, plan.store_socket, plan.role, false);
+      return handshake(t, plan.store, plan.role, false);
     case Scenario::BackendCloses:
-      return handshake(t, plan.store_socket, plan.role, true);
+      return handshake(t, plan.store, plan.role, true);
     case Scenario::MissingRingRef:
-      return missing_ring_ref(t, plan.store_socket);
+      return missing_ring_ref(t, plan.store);
     case Scenario::FrontendGone:
-      return frontend_gone(t, plan.store_socket, plan.role);
+      return frontend_gone(t, plan.store, plan.role);
     case Scenario::Reconfigure:
-      return reconfigure(t, plan.store_socket, plan.role);
+      return reconfigure(t, plan.store, plan.role);
     case Scenario::Reconnect:
-      return reconnect(t, plan.store_socket, plan.role);
+      return reconnect(t, plan.store, plan.role);
+    case Scenario::BackendCrash:
+      return backend_crash(t, plan.store, plan.role);
     case Scenario::Hostile:
-      return hostile_run(t, plan.store_socket, plan.role, scripts().at(script));
+      return hostile_run(t, plan.store, plan.role, scripts().at(script));
   }
   return {};
 }
@@ -862,14 +985,16 @@ void run_xenbus(const XenbusPlan& plan, Report& report, const std::map<std::stri
   if (plan.target == nullptr)
     throw vgen::Error(
         "the xenbus suite needs a split pair linked into the harness (run the pair's program with --conform)");
-  if (!plan.target->halves.spec->frontend_compatible.empty())
-    throw vgen::Error("the xenbus suite checks xenbus pairs; '" + plan.target->name + "' is a vbus pair");
+  // vbus pairs run every check, their halves attached by each domain's bus; the vbus checks
+  // apply to them alone.
+  const bool vbus = !plan.target->halves.spec->frontend_compatible.empty();
   if (plan.role != "frontend" && plan.role != "backend")
     throw vgen::Error("unknown xenbus role '" + plan.role + "' (frontend, backend)");
   std::map<std::pair<Scenario, std::string>, std::vector<const XenbusCheck*>> groups;
   for (const XenbusCheck& c : table()) {
     if (c.role != plan.role || (c.info.mode == Mode::Faithful ? !plan.faithful : !plan.hostile)) continue;
     if (plan.only && !std::regex_search(c.info.id, *plan.only)) continue;
+    if (!vbus && c.info.id.rfind("vbus.", 0) == 0) continue;
     groups[{c.scenario, c.script}].push_back(&c);
   }
   for (const auto& group : groups) {

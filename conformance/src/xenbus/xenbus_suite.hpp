@@ -13,13 +13,15 @@
 #include <vgen/conform/report.hpp>
 #include <vgen/conform/split_target.hpp>
 
+#include "split_world.hpp"
+
 namespace vgen::conform::xenbus_checks {
 
 /// One run of the suite.
 struct XenbusPlan {
   const SplitTarget* target = nullptr;  ///< the pair (linked into the program)
   std::string role = "frontend";        ///< "frontend" or "backend": the half under test
-  std::string store_socket;             ///< a daemon's socket; empty: a store in this process
+  StoreAccess store;                    ///< a daemon's socket (empty: a store in this process)
   bool faithful = true;
   bool hostile = true;
   std::optional<std::regex> only;

@@ -23,6 +23,8 @@ enum class ClientFlaw {
   FrontendSplitsDetails,         ///< the frontend writes ring-ref on its own, before the transaction of state 3
   BackendInfoAfterConnected,     ///< what the backend publishes with Connected is written after it
   BackendIgnoresReconfiguring,   ///< the backend's Reconfigured never reaches the store
+  FrontendTrustsVanishedBackend, ///< the frontend reads a missing backend state as Connected
+  FrontendStaysClosed,           ///< the frontend's Initialised after a Closed never reaches the store
 };
 
 /// Wraps `inner` with `flaw`.
