@@ -84,7 +84,7 @@ class StructLayout {
     if (member.is_padding()) {
       diagnostics_.error(member.location.at(member.name_position),
                          "padding in " + what_ + ": a union's members overlap at offset 0, and its size is its " +
-                             "largest member's; declare the union's size with 'size:' instead");
+                             "largest member's; to make it larger, add a member that large (u8[N])");
       return false;
     }
     if (member.declared_offset && *member.declared_offset != 0) {
