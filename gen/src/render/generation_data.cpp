@@ -140,6 +140,8 @@ void set_virtio_extras(data& root, const Spec& spec, const VirtioDevice& device)
   virtio.set("has_bidirectional", has(Direction::bidirectional));
   virtio.set("has_device_to_driver_or_bidirectional",
              has(Direction::device_to_driver) || has(Direction::bidirectional));
+  virtio.set("has_driver_to_device_or_bidirectional",
+             has(Direction::driver_to_device) || has(Direction::bidirectional));
   virtio.set("has_dependencies", std::any_of(device.features.begin(), device.features.end(),
                                              [](const Feature& feature) { return !feature.depends_on.empty(); }));
   virtio.set("raw_buffer_bytes", std::to_string(kRawBufferBytes));
