@@ -286,6 +286,9 @@ kainjow::mustache::data generation_data(const Spec& spec) {
   // The two halves' file and class names: driver/device, or frontend/backend for split pairs.
   root.set("first_half", std::string(spec.split() != nullptr ? "frontend" : "driver"));
   root.set("second_half", std::string(spec.split() != nullptr ? "backend" : "device"));
+  // The user headers' file names (virtio and rpmsg), for text such as the bases' handler checks.
+  root.set("driver_header", to_snake_case(spec.name) + "_driver.hpp");
+  root.set("device_header", to_snake_case(spec.name) + "_device.hpp");
   // Generated files name their spec by its file name, so the output is the same wherever the
   // spec and the output folder are.
   root.set("source_name", std::filesystem::path(spec.source).filename().string());
