@@ -2,14 +2,16 @@
 #               [TESTS <executable>])
 #
 # Generates the code of a device spec at build time and adds it to <target>: the generated
-# files (message types, the base class of each half, the demo main) are the OUTPUT of one
+# files (message types, the base class of each half, the demo main, the queue tests) are the OUTPUT of one
 # custom command, listed exactly, written under <dir> (default
 # ${CMAKE_CURRENT_BINARY_DIR}/vgen/<target>) and never into the source tree. The command runs
 # again when the spec, the vgen executable or any template changes; vgen rewrites only the
 # files whose content changed, so the rest of the build stays put. The folder is added to
 # the target's include directories (PUBLIC: a library's users see the generated headers).
-# With DEMO, the demo main goes to that executable instead, so <target> can be a library the
-# demo and the project's tests share. With TESTS, the generated tests of each queue of a
+# <target> gets the message types and the bases only, so it may be a library, or a program
+# with its own main(). The demo main (vgen::run_pair over the user's halves) is built only when
+# asked: DEMO names the executable that gets it (<target> itself, or another one linking
+# <target>). With TESTS, the generated tests of each queue of a
 # virtio pair (<name>_queues_test.cpp, GoogleTest) go to that executable; without it they are
 # built nowhere. The user-owned subclass files are not generated here:
 # they are the project's sources (vgen new-device writes them once).
@@ -68,6 +70,7 @@ function(vgen_generate)
     VERBATIM)
   set(library_outputs ${outputs})
   list(FILTER library_outputs EXCLUDE REGEX "_queues_test\\.cpp$")
+  list(FILTER library_outputs EXCLUDE REGEX "_demo\\.cpp$")
   if(ARG_TESTS)
     set(test_outputs ${outputs})
     list(FILTER test_outputs INCLUDE REGEX "_queues_test\\.cpp$")
@@ -75,7 +78,6 @@ function(vgen_generate)
     target_include_directories(${ARG_TESTS} PRIVATE "${output_dir}")
   endif()
   if(ARG_DEMO)
-    list(FILTER library_outputs EXCLUDE REGEX "_demo\\.cpp$")
     set(demo_outputs ${outputs})
     list(FILTER demo_outputs INCLUDE REGEX "_demo\\.cpp$")
     target_sources(${ARG_DEMO} PRIVATE ${demo_outputs})

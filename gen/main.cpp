@@ -1,7 +1,7 @@
-// The vgen command line: check, generate, new-device, update, import, trace show|stats|export|html|tap. Exit
-// status: 0 success, 1 invalid spec (or unreadable spec, or a spec vgen cannot generate code for; for
-// trace show, a damaged log; for update, a conflict), 2 usage error, 3 internal error, 4 a file or folder vgen cannot
-// read or write.
+// The vgen command line: check, generate, new-device, update, stubs, import, trace
+// show|stats|export|html|tap|attach. Exit status: 0 success, 1 invalid spec (or unreadable spec,
+// or a spec vgen cannot generate code for; for trace show, a damaged log; for update, a
+// conflict), 2 usage error, 3 internal error, 4 a file or folder vgen cannot read or write.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <exception>
@@ -50,7 +50,7 @@ const char* const kExitCodes =
     "(errors on stderr as file:line:col: error: message); 2 usage error; 3 internal error;\n"
     "4 a file or folder cannot be read or written (missing templates, output folder in the way).";
 
-const char* const kCommands = "check, generate, new-device, update, import, trace";
+const char* const kCommands = "check, generate, new-device, update, stubs, import, trace";
 
 struct CheckOptions {
   std::vector<std::string> files;
@@ -81,6 +81,7 @@ struct UpdateOptions {
   std::optional<std::string> templates;
   std::vector<std::string> include_dirs;
   bool quiet = false;
+  bool all = false;  // stubs: every handler, not only the missing ones
 };
 
 struct ImportOptions {
@@ -388,6 +389,24 @@ void add_update(CLI::App& app, UpdateOptions& options) {
       "2 usage error; 3 internal error; 4 a file cannot be read or written.");
 }
 
+void add_stubs(CLI::App& app, UpdateOptions& options) {
+  CLI::App* command = app.add_subcommand(
+      "stubs",
+      "Print the overrides (declarations for the class, definitions for the source) of the spec's handlers that "
+      "the project's user classes lack, as vgen update would add them; every handler with --all or when a half's "
+      "files are missing. Writes nothing");
+  command->add_option("SPEC", options.spec, "Device spec (YAML)")->required()->type_name("FILE");
+  command->add_option("-o,--output", options.output, "Project folder (default: the spec's folder)")->type_name("DIR");
+  command->add_flag("--all", options.all, "Every handler of the spec, whatever the user's classes hold");
+  add_templates_option(command, options.templates);
+  command->add_option("-I", options.include_dirs, "Include folder for parsing the user's files; repeatable")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  command->footer(
+      "Exit status: 0 success; 1 the spec is invalid, or a user file clang cannot parse (file:line:col:\n"
+      "error: message on stderr); 2 usage error; 3 internal error; 4 a file cannot be read.");
+}
+
 void add_import(CLI::App& app, ImportOptions& options) {
   CLI::App* command = app.add_subcommand(
       "import",
@@ -580,6 +599,26 @@ int run_update(const UpdateOptions& options) {
   return 0;
 }
 
+int run_stubs(const UpdateOptions& options) {
+  vgen::gen::LoadResult loaded = vgen::gen::load_file(options.spec);
+  const vgen::gen::Spec* spec = device_spec(loaded, options.spec, "stubs");
+  if (spec == nullptr) return kExitInvalidSpec;
+  vgen::import::UpdateRequest request;
+  request.directory = options.output ? fs::path(*options.output) : fs::path(options.spec).parent_path();
+  request.templates = templates_folder(options.templates);
+  request.clang_format = formatter(true);
+  request.include_dirs = options.include_dirs;
+  request.stubs_only = true;
+  request.every_handler = options.all;
+  const vgen::import::UpdateReport report = vgen::import::update_project(*spec, request);
+  for (const std::string& error : report.errors) std::cerr << error << '\n';
+  if (!report.ok()) return kExitInvalidSpec;
+  for (const std::string& stub : report.stubs) {
+    std::cout << (&stub == &report.stubs.front() ? "" : "\n") << stub;
+  }
+  return 0;
+}
+
 int run_import(ImportOptions options) {
   vgen::import::ImportRequest& request = options.request;
   if (request.structs.empty() && request.enums.empty() && options.defines.empty()) {
@@ -643,8 +682,8 @@ bool unknown_command(int argc, char** argv, const CLI::App& app) {
 }
 
 int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& generate,
-        const NewDeviceOptions& new_device, const UpdateOptions& update, const ImportOptions& import,
-        const TraceOptions& trace) {
+        const NewDeviceOptions& new_device, const UpdateOptions& update, const UpdateOptions& stubs,
+        const ImportOptions& import, const TraceOptions& trace) {
   try {
     if (app.got_subcommand("trace")) {
       const CLI::App* command = app.get_subcommand("trace");
@@ -674,6 +713,7 @@ int run(const CLI::App& app, const CheckOptions& check, const GenerateOptions& g
     if (app.got_subcommand("generate")) return run_generate(generate);
     if (app.got_subcommand("new-device")) return run_new_device(new_device);
     if (app.got_subcommand("update")) return run_update(update);
+    if (app.got_subcommand("stubs")) return run_stubs(stubs);
     return run_check(check);
   } catch (const vgen::gen::SpecError& error) {
     print_diagnostics(error.diagnostics());
@@ -706,6 +746,8 @@ int main(int argc, char** argv) {
   add_new_device(app, new_device);
   UpdateOptions update;
   add_update(app, update);
+  UpdateOptions stubs;
+  add_stubs(app, stubs);
   ImportOptions import;
   add_import(app, import);
   add_trace(app, trace);
@@ -718,5 +760,5 @@ int main(int argc, char** argv) {
     int status = app.exit(error);  // prints help, the version, or the usage error
     return status == 0 ? 0 : kExitUsage;
   }
-  return run(app, check, generate, new_device, update, import, trace);
+  return run(app, check, generate, new_device, update, stubs, import, trace);
 }

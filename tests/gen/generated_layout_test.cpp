@@ -4,12 +4,15 @@
 #include <gtest/gtest.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_console.h>
+#include <linux/virtio_input.h>
 
 #include <cstddef>
 #include <cstring>
+#include <type_traits>
 
 #include "virtio-blk/virtio_blk_messages.hpp"
 #include "virtio-console/virtio_console_messages.hpp"
+#include "virtio-input/virtio_input_messages.hpp"
 
 namespace {
 
@@ -62,6 +65,40 @@ TEST(GeneratedLayout, ConsoleControlIsVirtioConsoleControl) {
   EXPECT_EQ(le16toh(linux_control.event), VIRTIO_CONSOLE_PORT_OPEN);
   EXPECT_EQ(le16toh(linux_control.value), 1);
   EXPECT_EQ(virtio_console::describe(control), "id=3 event=6 value=1");
+}
+
+TEST(GeneratedLayout, InputConfigAndItsUnionAreVirtioInputConfig) {
+  using virtio_input::VirtioInputConfig;
+  using virtio_input::VirtioInputConfigU;
+  static_assert(sizeof(VirtioInputConfigU) == sizeof(virtio_input_config::u));
+  static_assert(alignof(VirtioInputConfigU) == alignof(decltype(virtio_input_config::u)));
+  static_assert(std::is_union_v<VirtioInputConfigU>);
+  static_assert(offsetof(VirtioInputConfig, select_) == offsetof(virtio_input_config, select));
+  static_assert(offsetof(VirtioInputConfig, subsel_) == offsetof(virtio_input_config, subsel));
+  static_assert(offsetof(VirtioInputConfig, size_) == offsetof(virtio_input_config, size));
+  static_assert(offsetof(VirtioInputConfig, u_) == offsetof(virtio_input_config, u));
+  static_assert(sizeof(VirtioInputConfig) == sizeof(virtio_input_config));
+  static_assert(offsetof(VirtioInputConfigU, abs_) == offsetof(decltype(virtio_input_config::u), abs));
+  static_assert(offsetof(VirtioInputConfigU, ids_) == offsetof(decltype(virtio_input_config::u), ids));
+
+  VirtioInputConfig config;  // zeros: the union's first member is initialised
+  EXPECT_EQ(config.u().string(127), 0);
+  config.set_select(virtio_input::VirtioInputConfigSelect::ABS_INFO);
+  config.set_size(sizeof(virtio_input_absinfo));
+  config.u().abs().set_max(0x01020304);
+  config.u().abs().set_res(7);
+  virtio_input_config linux_config{};
+  std::memcpy(&linux_config, &config, sizeof(config));
+  EXPECT_EQ(linux_config.select, VIRTIO_INPUT_CFG_ABS_INFO);
+  EXPECT_EQ(linux_config.size, sizeof(virtio_input_absinfo));
+  EXPECT_EQ(le32toh(linux_config.u.abs.max), 0x01020304u);
+  EXPECT_EQ(le32toh(linux_config.u.abs.res), 7u);
+  // The members share their bytes: the absinfo's max is bitmap bytes 4 to 7, little-endian.
+  EXPECT_EQ(config.u().bitmap(4), 0x04);
+  EXPECT_EQ(config.u().bitmap(7), 0x01);
+  config.u().ids().set_bustype(0x0006);
+  EXPECT_EQ(le16toh(linux_config.u.ids.bustype), 0u);  // the copy is the old bytes
+  EXPECT_EQ(config.u().abs().min(), 6u) << "ids.bustype overlays abs.min";
 }
 
 TEST(GeneratedLayout, FeatureAndQueueConstantsFollowTheSpec) {

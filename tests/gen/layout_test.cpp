@@ -1,11 +1,11 @@
 // The layout pass: natural alignment, explicit offsets and padding, arrays, nesting, byte
 // order, and agreement with the C headers the layouts describe.
-#include <cstddef>
-#include <cstdint>
-#include <xen/xen.h>
-#include <xen/io/blkif.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_console.h>
+#include <xen/io/blkif.h>
+#include <xen/xen.h>
+#include <cstddef>
+#include <cstdint>
 
 #include "spec_text.hpp"
 #include "vgen/gen/load/layout.hpp"
@@ -191,6 +191,40 @@ queues: [{name: q, size: 8, direction: driver-to-device}]
   EXPECT_EQ(spec.virtio()->config_layout.size, 9u);
   EXPECT_EQ(spec.virtio()->config_layout.align, 8u);
   EXPECT_EQ(spec.virtio()->config->members.size(), 2u);
+}
+
+TEST(Layout, UnionMembersOverlapAndTheSizeIsTheLargestRoundedUp) {
+  Spec spec = valid_spec(virtio_with_types(R"(
+  - name: pair
+    kind: struct
+    fields:
+      - {name: low, type: u16}
+      - {name: high, type: u16}
+  - name: either
+    kind: union
+    fields:
+      - {name: bytes, type: "u8[5]"}
+      - {name: number, type: u32, offset: 0}
+      - {name: halves, type: pair}
+  - name: holder
+    kind: struct
+    fields:
+      - {name: tag, type: u8}
+      - {name: value, type: either}
+)"));
+  const TypeDefinition& either = type_named(spec, "either");
+  ASSERT_TRUE(either.is_union());
+  EXPECT_EQ(either.kind_name(), "union");
+  const StructType& body = *either.as_struct();
+  EXPECT_EQ(body.members.size(), 3u) << "no padding members in a union";
+  for (const Member& entry : body.members) EXPECT_EQ(entry.offset, 0u) << entry.name;
+  EXPECT_EQ(member(body, "bytes").size, 5u);
+  EXPECT_EQ(member(body, "halves").size, 4u);
+  EXPECT_EQ(either.layout.size, 8u) << "5 bytes rounded up to the u32's alignment";
+  EXPECT_EQ(either.layout.align, 4u);
+  const TypeDefinition& holder = type_named(spec, "holder");
+  EXPECT_EQ(member(*holder.as_struct(), "value").offset, 4u);
+  EXPECT_EQ(holder.layout.size, 12u);
 }
 
 TEST(Layout, AlignUpAndPowersOfTwo) {

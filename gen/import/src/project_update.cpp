@@ -49,6 +49,19 @@ std::string joined(const std::vector<std::string>& names) {
   return text;
 }
 
+// `vgen stubs`' text for one half: where the overrides go, then them.
+std::string stub_text(const UserHalfUpdate& updated, const std::string& header, const std::string& source) {
+  const std::size_t colons = updated.class_name.rfind("::");
+  const std::string shown_class =
+      colons == std::string::npos ? updated.class_name : updated.class_name.substr(colons + 2);
+  if (updated.added.empty()) return "// " + header + ": class " + shown_class + " overrides every handler\n";
+  std::string text = "// " + header + ": in class " + shown_class + " (protected), " +
+                     std::to_string(updated.added.size()) + " handler" + (updated.added.size() == 1 ? "" : "s") + ": " +
+                     joined(updated.added) + "\n" + updated.added_declarations;
+  if (!updated.added_definitions.empty()) text += "\n// " + source + "\n" + updated.added_definitions;
+  return text;
+}
+
 }  // namespace
 
 std::string runtime_include_dir() {
@@ -92,6 +105,11 @@ UpdateReport update_project(const vgen::gen::Spec& spec, const UpdateRequest& re
     const fs::path source_path = absolute / source_file.path;
     std::optional<std::string> header = read_file(header_path);
     std::optional<std::string> source = read_file(source_path);
+    const bool every_handler = request.stubs_only && (request.every_handler || (!header && !source));
+    if (every_handler) {  // the stubs of every handler: the scaffold's class, all of it missing
+      header = header_file.content;
+      source = source_file.content;
+    }
     if (!header && !source) {
       writes.push_back({header_file.path, FileRole::generated, header_file.content});
       writes.push_back({source_file.path, FileRole::generated, source_file.content});
@@ -110,7 +128,8 @@ UpdateReport update_project(const vgen::gen::Spec& spec, const UpdateRequest& re
                   *source,
                   header_file.content,
                   source_file.content,
-                  i > 0 ? new_producers : std::vector<std::string>{}};
+                  i > 0 ? new_producers : std::vector<std::string>{},
+                  every_handler};
     UserHalfUpdate updated = clang_tools().update_user_half(half, context);
     if (i == 0 && spec.virtio() != nullptr) {
       using vgen::gen::NamedEntity;
@@ -125,6 +144,10 @@ UpdateReport update_project(const vgen::gen::Spec& spec, const UpdateRequest& re
     for (const std::string& warning : updated.warnings) report.warnings.push_back(shown(warning, absolute_text, given));
     for (const std::string& error : updated.errors) report.errors.push_back(shown(error, absolute_text, given));
     if (!updated.ok()) continue;
+    if (request.stubs_only) {
+      report.stubs.push_back(stub_text(updated, given + "/" + header_file.path, given + "/" + source_file.path));
+      continue;
+    }
     std::string note;
     if (!updated.added.empty()) note += "added " + joined(updated.added);
     if (!updated.moved.empty()) note += (note.empty() ? "" : "; ") + std::string("moved ") + joined(updated.moved);
@@ -141,7 +164,7 @@ UpdateReport update_project(const vgen::gen::Spec& spec, const UpdateRequest& re
       report.lines.push_back("unchanged " + given + "/" + source_file.path);
     }
   }
-  if (!report.ok()) {
+  if (!report.ok() || request.stubs_only) {
     // Nothing is written, so nothing was moved either.
     report.lines.clear();
     report.warnings.clear();

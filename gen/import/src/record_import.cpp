@@ -1,4 +1,4 @@
-// Turns a C struct into spec struct types.
+// Turns a C struct or union into spec struct and union types.
 #include "record_import.hpp"
 
 #include <algorithm>
@@ -48,11 +48,8 @@ bool RecordImporter::import(const clang::RecordDecl* record, const std::string& 
   if (auto found = imported_.find(record); found != imported_.end()) return found->second.ok;
   imported_[record] = Imported{name, 1, false};
   const clang::SourceLocation where = record->getLocation();
-  const std::string what = "struct '" + name + "'";
-  if (record->isUnion()) {
-    error(where, "'" + name + "' is a union, which the spec has no type for; import the structs it holds instead");
-    return false;
-  }
+  const bool is_union = record->isUnion();
+  const std::string what = std::string(is_union ? "union '" : "struct '") + name + "'";
   if (auto taken = names_.find(name); taken != names_.end() && taken->second != record) {
     error(where, what + " has the name of another struct already imported (at " +
                      origin(context_.getSourceManager(), taken->second->getLocation()) + ")");
@@ -74,6 +71,7 @@ bool RecordImporter::import(const clang::RecordDecl* record, const std::string& 
   const clang::ASTRecordLayout& layout = context_.getASTRecordLayout(record);
   ImportedStruct result;
   result.name = name;
+  result.is_union = is_union;
   result.origin = origin(context_.getSourceManager(), where);
   result.size = static_cast<std::uint64_t>(layout.getSize().getQuantity());
   std::uint64_t position = 0;
@@ -128,6 +126,7 @@ bool RecordImporter::import(const clang::RecordDecl* record, const std::string& 
       case MappedType::Kind::integer:
         member.type = mapped.integer.type;
         member.big_endian = mapped.integer.big_endian;
+        member.plain_char = mapped.integer.plain_char;
         member_align = mapped.integer.bytes;
         break;
       case MappedType::Kind::record: {
@@ -154,6 +153,12 @@ bool RecordImporter::import(const clang::RecordDecl* record, const std::string& 
       ok = false;
       continue;
     }
+    if (is_union) {  // every member at offset 0; the union as large as the largest
+      position = std::max(position, member.bytes);
+      align = std::max(align, member_align);
+      result.members.push_back(member);
+      continue;
+    }
     if (member.offset < position) {
       error(at, in + " overlaps the field before it");
       ok = false;
@@ -166,7 +171,7 @@ bool RecordImporter::import(const clang::RecordDecl* record, const std::string& 
   }
   if (!ok) return false;
   if (result.members.empty()) {
-    error(where, what + " has no fields; a spec struct needs at least one");
+    error(where, what + " has no fields; a spec " + (is_union ? "union" : "struct") + " needs at least one");
     return false;
   }
   if (result.size < round_up(position, align) || result.size % align != 0) {
@@ -175,7 +180,7 @@ bool RecordImporter::import(const clang::RecordDecl* record, const std::string& 
                      " (a packed layout); the spec pads structs to their natural alignment");
     return false;
   }
-  if (result.size > position) result.members.push_back(padding(position, result.size));
+  if (result.size > position && !is_union) result.members.push_back(padding(position, result.size));
   imported_[record] = Imported{name, align, true};
   types_.structs.push_back(std::move(result));
   return true;

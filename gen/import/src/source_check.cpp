@@ -1,4 +1,4 @@
-// `from: {header, struct}` verified against the header with clang.
+// `from: {header, struct}` and `from: {header, union}` verified against the header with clang.
 #include "vgen/import/source_check.hpp"
 
 #include <algorithm>
@@ -37,11 +37,29 @@ std::optional<vgen::gen::ScalarKind> integer_of(const Member& member, const vgen
   return std::nullopt;
 }
 
+// The struct or union type of `outer`'s field `field` (not an array), or null.
+const ImportedStruct* member_type(const ImportedTypes& imported, const ImportedStruct& outer,
+                                  const std::string& field) {
+  for (const ImportedMember& member : outer.members) {
+    if (member.is_pad || member.name != field) continue;
+    for (const ImportedStruct& candidate : imported.structs) {
+      if (candidate.name == member.type) return &candidate;
+    }
+  }
+  return nullptr;
+}
+
 void compare(const vgen::gen::TypeDefinition& definition, const StructSource& source, const ImportedStruct& header,
              const vgen::gen::TypeTable& types, std::vector<std::string>& errors) {
   const vgen::gen::StructType& spec = *definition.as_struct();
-  const std::string what = "struct '" + definition.name + "'";
-  const std::string theirs = "struct " + source.name + " of " + source.header;
+  const std::string what = std::string(definition.kind_name()) + " '" + definition.name + "'";
+  const std::string theirs = std::string(header.is_union ? "union " : "struct ") + source.name + " of " + source.header;
+  if (spec.is_union != header.is_union) {
+    errors.push_back(error_at(source.location, what + " is verified against " + theirs + ", which is a" +
+                                                   (header.is_union ? " union" : " struct") + " (" + header.origin +
+                                                   ")"));
+    return;
+  }
   if (definition.layout.size != header.size) {
     errors.push_back(error_at(source.location, what + " is " + std::to_string(definition.layout.size) + " bytes; " +
                                                    theirs + " is " + std::to_string(header.size) + " (" +
@@ -77,7 +95,9 @@ void compare(const vgen::gen::TypeDefinition& definition, const StructSource& so
     if (!integer.empty() && our_integer) {
       std::string spelled(vgen::gen::scalar_name(*our_integer));
       if (ours.type.is_array()) spelled += "[" + std::to_string(ours.type.count) + "]";
-      if (spelled != integer) {
+      // C's plain `char` is signed on some targets and not on others: u8 and i8 both match it.
+      const bool either_char = theirs_field.plain_char && spelled.substr(1) == integer.substr(1);
+      if (spelled != integer && !either_char) {
         errors.push_back(error_at(ours.location, in + "type " + spelled + ", but " + integer + there));
       }
       const bool big = ours.byte_order == vgen::gen::ByteOrder::big;
@@ -116,15 +136,28 @@ std::vector<std::string> verify_sources(const vgen::gen::TypeTable& types) {
       header = beside.string();
     }
     request.headers = {"stdint.h", header};
-    request.structs = {source.name};
+    // `outer.member` names the type of struct outer's field member (a union without a tag).
+    const std::size_t dot = source.name.find('.');
+    request.structs = {source.name.substr(0, dot)};
     const ImportResult result = import_headers(request);
+    const std::string what = std::string(definition.kind_name()) + " '" + definition.name + "'";
     if (!result.ok() || result.types.structs.empty()) {
-      errors.push_back(error_at(source.location, "struct '" + definition.name + "': cannot read struct " + source.name +
-                                                     " of " + source.header + " to verify it"));
+      errors.push_back(error_at(source.location, what + ": cannot read " + std::string(definition.kind_name()) + " " +
+                                                     source.name + " of " + source.header + " to verify it"));
       errors.insert(errors.end(), result.errors.begin(), result.errors.end());
       continue;
     }
-    compare(definition, source, result.types.structs.back(), types, errors);
+    const ImportedStruct* header_type = &result.types.structs.back();
+    if (dot != std::string::npos) {
+      header_type = member_type(result.types, *header_type, source.name.substr(dot + 1));
+      if (header_type == nullptr) {
+        errors.push_back(error_at(source.location, what + ": struct " + source.name.substr(0, dot) + " of " +
+                                                       source.header + " has no struct or union field '" +
+                                                       source.name.substr(dot + 1) + "'"));
+        continue;
+      }
+    }
+    compare(definition, source, *header_type, types, errors);
   }
   return errors;
 }

@@ -19,8 +19,9 @@ std::string quoted(const std::string& text) {
 
 void write_struct(std::ostream& out, const ImportedStruct& type) {
   out << "  - name: " << type.name << "\n"
-      << "    kind: struct\n"
-      << "    description: " << quoted("struct " + type.name + " of " + type.origin) << "\n"
+      << "    kind: " << (type.is_union ? "union" : "struct") << "\n"
+      << "    description: " << quoted((type.is_union ? "union " : "struct ") + type.name + " of " + type.origin)
+      << "\n"
       << "    size: " << type.size << "\n"
       << "    fields:\n";
   for (const ImportedMember& member : type.members) {
@@ -31,7 +32,8 @@ void write_struct(std::ostream& out, const ImportedStruct& type) {
     out << "      - {name: " << member.name
         << ", type: " << (member.type.find('[') == std::string::npos ? member.type : quoted(member.type));
     if (member.big_endian) out << ", byte_order: be";
-    out << ", offset: " << member.offset << "}\n";
+    if (!type.is_union) out << ", offset: " << member.offset;
+    out << "}\n";
   }
 }
 

@@ -72,6 +72,8 @@ MappedType integer(clang::QualType canonical, Order order, const std::string& sp
   mapped.integer.bytes = bytes;
   const bool target_big = context.getTargetInfo().isBigEndian();
   mapped.integer.big_endian = order == Order::big || (order == Order::native && target_big);
+  mapped.integer.plain_char = canonical->isSpecificBuiltinType(clang::BuiltinType::Char_S) ||
+                              canonical->isSpecificBuiltinType(clang::BuiltinType::Char_U);
   return mapped;
 }
 
@@ -118,11 +120,9 @@ MappedType map_type(clang::QualType type, const clang::ASTContext& context) {
   }
   if (const auto* record = canonical->getAs<clang::RecordType>()) {
     const clang::RecordDecl* declaration = record->getDecl();
-    if (declaration->isUnion()) {
-      const std::string which = declaration->getName().empty() ? "an unnamed union" : "the union '" + spelled + "'";
-      return refused("its type is " + which + ", which the spec has no type for");
+    if (declaration->getDefinition() == nullptr) {
+      return refused("type '" + spelled + "' is an incomplete " + (declaration->isUnion() ? "union" : "struct"));
     }
-    if (declaration->getDefinition() == nullptr) return refused("type '" + spelled + "' is an incomplete struct");
     MappedType mapped;
     mapped.kind = MappedType::Kind::record;
     mapped.record = declaration->getDefinition();

@@ -16,6 +16,7 @@ struct SpecInteger {
   std::string type;
   std::uint64_t bytes = 0;
   bool big_endian = false;
+  bool plain_char = false;  ///< C's `char`, signed or not as the target says: matches u8 and i8
 };
 
 /// The element type of a field: an integer, a struct (to import as its own type), or a

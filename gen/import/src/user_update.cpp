@@ -547,8 +547,9 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
   std::vector<Span> reported_spans;        // header declarations already reported
   std::vector<Span> reported_definitions;  // and their source definitions
   std::vector<const Method*> removed;
+  result.class_name = fresh.name;
   for (const Method& method : user.methods) {
-    if (method.overrides) present.insert(method.name);
+    if (method.overrides && !half.every_handler) present.insert(method.name);
   }
   for (const Method& method : user.methods) {
     if (!method.marked_override || method.overrides) continue;
@@ -593,7 +594,7 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
   std::vector<const Method*> added;
   for (const Method& method : fresh.methods) {
     if (!method.overrides || present.count(method.name) > 0) continue;
-    if (!method.pure_base &&
+    if (!method.pure_base && !half.every_handler &&
         std::find(half.new_optional.begin(), half.new_optional.end(), method.name) == half.new_optional.end())
       continue;
     if (std::find_if(added.begin(), added.end(), [&](const Method* other) { return other->name == method.name; }) !=
@@ -601,7 +602,7 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
       continue;
     auto same_name = std::find_if(user.methods.begin(), user.methods.end(),
                                   [&](const Method& mine) { return mine.name == method.name; });
-    if (same_name != user.methods.end()) {
+    if (same_name != user.methods.end() && !half.every_handler) {
       if (reported.insert(method.name).second) {
         result.errors.push_back(same_name->position + ": error: '" + method.name +
                                 "' does not override the spec's handler of that name" + fresh_signature(method.name) +
@@ -609,7 +610,7 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
       }
       continue;
     }
-    if (!method.definition) {
+    if (!method.definition && !half.every_handler) {
       result.errors.push_back(half.source_path + ": error: vgen's scaffold has no definition of '" + method.name + "'");
       continue;
     }
@@ -656,10 +657,14 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
     for (const Method* method : added) {
       declarations +=
           half.fresh_header.substr(method->declaration.begin, method->declaration.end - method->declaration.begin);
-      definitions += "\n" + half.fresh_source.substr(method->definition->begin,
-                                                     method->definition->end - method->definition->begin);
+      if (method->definition) {  // (--all: a handler the scaffold defines in the class has none)
+        definitions += "\n" + half.fresh_source.substr(method->definition->begin,
+                                                       method->definition->end - method->definition->begin);
+      }
       result.added.push_back(method->name);
     }
+    result.added_declarations = declarations;
+    result.added_definitions = definitions.empty() ? "" : definitions.substr(1);
     if (declaration_anchor) {
       const bool at_line = *declaration_anchor == 0 || half.header[*declaration_anchor - 1] == '\n';
       header_edits.insert(*declaration_anchor, (at_line ? "" : "\n") + declarations);
@@ -681,7 +686,7 @@ UserHalfUpdate update_user_half(const UserHalf& half, const ParseContext& contex
       const std::size_t closing = half.source.rfind("\n}  // namespace");
       definition_anchor =
           closing == std::string::npos ? static_cast<unsigned>(half.source.size()) : static_cast<unsigned>(closing + 1);
-      definitions = definitions.substr(1) + "\n";
+      definitions = definitions.empty() ? "" : definitions.substr(1) + "\n";
     }
     const bool at_line = *definition_anchor == 0 || half.source[*definition_anchor - 1] == '\n';
     source_edits.insert(*definition_anchor, (at_line ? "" : "\n") + definitions);

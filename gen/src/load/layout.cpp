@@ -42,8 +42,9 @@ class StructLayout {
 
   std::optional<Layout> run(StructType& structure) {
     bool ok = true;
+    union_ = structure.is_union;
     for (Member& member : structure.members) {
-      ok = place(member) && ok;
+      ok = (union_ ? place_overlapping(member) : place(member)) && ok;
     }
     if (!ok) {
       return std::nullopt;
@@ -72,10 +73,44 @@ class StructLayout {
     if (member.byte_order_declared && definition.kind() == TypeKind::structure) {
       diagnostics_.error(member.location.at(member.byte_order_position),
                          "byte_order does not apply to " + field_name(member) + ": its type '" + definition.name +
-                             "' is a struct, whose fields have their own");
+                             "' is a " + std::string(definition.kind_name()) + ", whose fields have their own");
       return std::nullopt;
     }
     return named_(*type.named, member);
+  }
+
+  // A union member: at offset 0, the union as large as its largest member.
+  bool place_overlapping(Member& member) {
+    if (member.is_padding()) {
+      diagnostics_.error(member.location.at(member.name_position),
+                         "padding in " + what_ + ": a union's members overlap at offset 0, and its size is its " +
+                             "largest member's; to make it larger, add a member that large (u8[N])");
+      return false;
+    }
+    if (member.declared_offset && *member.declared_offset != 0) {
+      diagnostics_.error(member.location.at(member.offset_position),
+                         field_name(member) + " at offset " + std::to_string(*member.declared_offset) +
+                             ": every member of a union starts at offset 0");
+      return false;
+    }
+    std::optional<Layout> element = element_layout(member);
+    if (!element) {
+      return false;
+    }
+    std::uint64_t count = member.type.is_array() ? member.type.count : 1;
+    if (element->size > kMaxTypeSize / count) {
+      diagnostics_.error(
+          member.location.at(member.type_position),
+          field_name(member) + " is larger than the " + std::to_string(kMaxTypeSize >> 20) + " MiB limit");
+      return false;
+    }
+    member.size = element->size * count;
+    member.align = element->align;
+    member.offset = 0;
+    offset_ = std::max(offset_, member.size);
+    align_ = std::max(align_, member.align);
+    laid_out_.push_back(member);
+    return true;
   }
 
   bool place(Member& member) {
@@ -149,7 +184,7 @@ class StructLayout {
                          what_ + " is larger than the " + std::to_string(kMaxTypeSize >> 20) + " MiB limit");
       return std::nullopt;
     }
-    if (size > offset_) {
+    if (size > offset_ && !union_) {
       laid_out_.push_back(implicit_padding(offset_, size - offset_, structure.members.back().location));
     }
     if (structure.declared_size && *structure.declared_size != size) {
@@ -167,7 +202,8 @@ class StructLayout {
   const NamedLayout& named_;
   std::string what_;
   Tail tail_;
-  std::uint64_t offset_ = 0;
+  bool union_ = false;        // laying out a union: every member at offset 0
+  std::uint64_t offset_ = 0;  // end of the members so far (a union: of the largest)
   std::uint64_t align_ = 1;
   std::vector<Member> laid_out_;
 };
@@ -238,7 +274,8 @@ class TablePass {
       return ensure(nested, &use);
     };
     std::optional<Layout> layout =
-        StructLayout(table_, diagnostics_, named, "struct '" + type.name + "'", StructLayout::Tail::padded)
+        StructLayout(table_, diagnostics_, named, std::string(type.kind_name()) + " '" + type.name + "'",
+                     StructLayout::Tail::padded)
             .run(*structure);
     stack_.pop_back();
     if (layout) {
@@ -259,7 +296,8 @@ class TablePass {
     }
     const std::string& name = table_.types[index].name;
     diagnostics_.error(use.location.at(use.type_position),
-                       "recursive struct nesting: struct '" + name + "' contains itself (" + path + name + ")");
+                       "recursive struct nesting: " + std::string(table_.types[index].kind_name()) + " '" + name +
+                           "' contains itself (" + path + name + ")");
   }
 
   TypeTable& table_;

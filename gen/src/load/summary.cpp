@@ -16,7 +16,7 @@ void write_members(std::ostream& out, const StructType& structure, const TypeTab
     out << member.name << ' ' << member.type.spelling;
     if (member.type.named) {
       const TypeDefinition& type = types.types[*member.type.named];
-      out << " (" << type_kind_name(type.kind().value_or(TypeKind::structure)) << ')';
+      out << " (" << type.kind_name() << ')';
     }
     bool multi_byte_integer = member.type.scalar
                                   ? scalar_size(*member.type.scalar) > 1
@@ -30,8 +30,7 @@ void write_members(std::ostream& out, const StructType& structure, const TypeTab
 }
 
 void write_type(std::ostream& out, const TypeDefinition& type, const TypeTable& types) {
-  TypeKind kind = type.kind().value_or(TypeKind::structure);
-  out << "  " << type_kind_name(kind) << ' ' << type.name << ": size " << type.layout.size << ", align "
+  out << "  " << type.kind_name() << ' ' << type.name << ": size " << type.layout.size << ", align "
       << type.layout.align;
   if (const EnumType* enumeration = type.as_enum()) {
     out << ", " << scalar_name(enumeration->underlying) << ", " << enumeration->values.size() << " values\n";

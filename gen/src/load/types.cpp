@@ -10,6 +10,7 @@ namespace {
 
 const std::vector<std::string> kStructKeys{"name", "kind", "description", "byte_order", "size", "fields", "from"};
 const std::vector<std::string> kFromKeys{"header", "struct"};
+const std::vector<std::string> kUnionFromKeys{"header", "union"};
 const std::vector<std::string> kEnumKeys{"name", "kind", "description", "type", "values"};
 const std::vector<std::string> kFlagsKeys{"name", "kind", "description", "type", "flags"};
 const std::vector<std::string> kAnyTypeKeys{"name",   "kind", "description", "byte_order", "size",
@@ -126,9 +127,11 @@ std::optional<Member> load_member(Reader& reader, const YamlNode& node, const st
   return load_field(entry, default_order);
 }
 
-std::optional<StructType> load_struct(const MapView& entry) {
+// A struct, or with `is_union` a union: the same keys, but `from:` names a `union:`.
+std::optional<StructType> load_struct(const MapView& entry, bool is_union) {
   std::size_t errors_before = entry.reader().error_count();
   StructType structure;
+  structure.is_union = is_union;
   std::optional<ByteOrder> order = entry.byte_order("byte_order", Presence::optional);
   structure.byte_order = order.value_or(ByteOrder::little);
   if (entry.has("size")) {
@@ -136,9 +139,9 @@ std::optional<StructType> load_struct(const MapView& entry) {
     structure.declared_size_location = entry.value_location("size");
   }
   if (std::optional<YamlNode> from = entry.mapping("from", Presence::optional)) {
-    MapView source(entry.reader(), *from, "from", kFromKeys);
+    MapView source(entry.reader(), *from, "from", is_union ? kUnionFromKeys : kFromKeys);
     std::optional<std::string> header = source.string("header", Presence::required);
-    std::optional<std::string> name = source.string("struct", Presence::required);
+    std::optional<std::string> name = source.string(is_union ? "union" : "struct", Presence::required);
     if (header && name) structure.from = StructSource{*header, *name, entry.value_location("from")};
   }
   if (std::optional<YamlNode> fields = entry.sequence("fields", Presence::required)) {
@@ -235,15 +238,19 @@ std::optional<TypeDefinition> load_type(Reader& reader, const YamlNode& node) {
   std::optional<std::string> kind_text = peek_scalar(node, "kind");
   const std::vector<std::string>* keys = &kAnyTypeKeys;
   std::string what = "type";
-  if (kind_text == "struct" || kind_text == "enum" || kind_text == "flags") {
-    keys = *kind_text == "struct" ? &kStructKeys : *kind_text == "enum" ? &kEnumKeys : &kFlagsKeys;
+  if (kind_text == "struct" || kind_text == "union" || kind_text == "enum" || kind_text == "flags") {
+    keys = *kind_text == "struct" || *kind_text == "union" ? &kStructKeys
+           : *kind_text == "enum"                          ? &kEnumKeys
+                                                           : &kFlagsKeys;
     what = *kind_text;
   }
   MapView entry(reader, node, what, *keys);
   std::optional<std::string> name = entry.identifier("name", Presence::required);
-  std::optional<TypeKind> kind = entry.choice<TypeKind>(
-      "kind", Presence::required,
-      {{"struct", TypeKind::structure}, {"enum", TypeKind::enumeration}, {"flags", TypeKind::flags}});
+  std::optional<TypeKind> kind = entry.choice<TypeKind>("kind", Presence::required,
+                                                        {{"struct", TypeKind::structure},
+                                                         {"union", TypeKind::structure},
+                                                         {"enum", TypeKind::enumeration},
+                                                         {"flags", TypeKind::flags}});
   TypeDefinition type;
   type.name = name.value_or("");
   type.location = entry.location();
@@ -254,7 +261,9 @@ std::optional<TypeDefinition> load_type(Reader& reader, const YamlNode& node) {
   }
   // The body is read even without a usable name, to report its errors too.
   if (kind == TypeKind::structure) {
-    if (std::optional<StructType> structure = load_struct(entry)) type.body = std::move(*structure);
+    if (std::optional<StructType> structure = load_struct(entry, kind_text == "union")) {
+      type.body = std::move(*structure);
+    }
   } else if (kind == TypeKind::enumeration) {
     if (std::optional<EnumType> enumeration = load_enum(entry)) type.body = std::move(*enumeration);
   } else if (kind == TypeKind::flags) {

@@ -439,9 +439,10 @@ bool check_config_order(Reader& reader, const StructType& config, const TypeTabl
                        "little-endian (VirtIO 1.2 §2.5)");
       ok = false;
     } else if (std::optional<std::string> inner = nested ? big_endian_field(types, *member.type.named) : std::nullopt) {
-      const std::string& type = types.types[*member.type.named].name;
+      const TypeDefinition& type = types.types[*member.type.named];
       reader.error(member.location.at(member.type_position),
-                   "field '" + member.name + "' of config has the struct type '" + type + "', whose field '" + *inner +
+                   "field '" + member.name + "' of config has the " + std::string(type.kind_name()) + " type '" +
+                       type.name + "', whose field '" + *inner +
                        "' is big-endian, but the VirtIO configuration space is little-endian (VirtIO 1.2 §2.5)");
       ok = false;
     }

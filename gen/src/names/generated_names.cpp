@@ -198,7 +198,7 @@ constexpr FixedName kVirtioPairNames[] = {
     {"spec", "a member of the base classes"},          {"has_feature", "a member of the base classes"},
     {"malformed", "a member of the base classes"},     {"send_bytes", "a member of the base classes"},
     {"core_", "a private member of the base classes"}, {"malformed_", "a private member of the base classes"},
-    {"spec_", "a private member of the base classes"},
+    {"spec_", "a private member of the base classes"}, {"Overrides", "the generated base's check of the handlers"},
 };
 
 // The driver class, besides kVirtioPairNames: the members of VirtioDriver and
@@ -296,6 +296,7 @@ constexpr FixedName kRpmsgPairNames[] = {
     {"channel_", "a private member of the base classes"},
     {"malformed_", "a private member of the base classes"},
     {"spec_", "a private member of the base classes"},
+    {"Overrides", "the generated base's check of the handlers"},
 };
 
 // The host class, besides kRpmsgPairNames: RpmsgHost, RpmsgHostDriver and rpmsg::Driver, the

@@ -167,6 +167,8 @@ void set_virtio_extras(data& root, const Spec& spec, const VirtioDevice& device)
   virtio.set("has_bidirectional", has(Direction::bidirectional));
   virtio.set("has_device_to_driver_or_bidirectional",
              has(Direction::device_to_driver) || has(Direction::bidirectional));
+  virtio.set("has_driver_to_device_or_bidirectional",
+             has(Direction::driver_to_device) || has(Direction::bidirectional));
   virtio.set("has_dependencies", std::any_of(device.features.begin(), device.features.end(),
                                              [](const Feature& feature) { return !feature.depends_on.empty(); }));
   virtio.set("raw_buffer_bytes", std::to_string(kRawBufferBytes));
@@ -329,6 +331,9 @@ kainjow::mustache::data generation_data(const Spec& spec) {
   // The two halves' file and class names: driver/device, or frontend/backend for split pairs.
   root.set("first_half", std::string(spec.split() != nullptr ? "frontend" : "driver"));
   root.set("second_half", std::string(spec.split() != nullptr ? "backend" : "device"));
+  // The user headers' file names (virtio and rpmsg), for text such as the bases' handler checks.
+  root.set("driver_header", to_snake_case(spec.name) + "_driver.hpp");
+  root.set("device_header", to_snake_case(spec.name) + "_device.hpp");
   // Generated files name their spec by its file name, so the output is the same wherever the
   // spec and the output folder are.
   root.set("source_name", std::filesystem::path(spec.source).filename().string());

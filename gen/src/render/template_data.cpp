@@ -53,8 +53,11 @@ std::optional<ScalarKind> underlying(const TypeDefinition& type) {
   return std::nullopt;
 }
 
-data member_data(const Member& member, const TypeTable& types) {
+// `initialized`: the member's declaration gets a default initializer (in a union only the
+// first member may have one).
+data member_data(const Member& member, const TypeTable& types, bool initialized = true) {
   data node;
+  node.set("initialized", initialized);
   std::string name = member.is_padding() ? "_pad" + number(member.offset) : member.name;
   set_name(node, "name", name);
   // Padding is named by vgen, not by the spec: its member follows the fields' pattern.
@@ -112,11 +115,14 @@ data member_data(const Member& member, const TypeTable& types) {
 
 data struct_data(const StructType& structure, const Layout& layout, const TypeTable& types) {
   data node;
-  const auto member = [&types](const Member& each) { return member_data(each, types); };
+  const auto member = [&types, &structure](const Member& each) {
+    return member_data(each, types, !structure.is_union || &each == &structure.members.front());
+  };
   node.set("size", number(layout.size));
   node.set("align", number(layout.align));
   node.set("members", list_of(structure.members, member));
   node.set("fields", list_of(structure.members, member, [](const Member& each) { return !each.is_padding(); }));
+  node.set("is_union", structure.is_union);
   return node;
 }
 
@@ -155,12 +161,13 @@ data type_data(const TypeDefinition& type, const TypeTable& types) {
   } else {
     node.set("members", make_list({}));
     node.set("fields", make_list({}));
+    node.set("is_union", false);
   }
   node.set("values", make_list({}));
   node.set("flags", make_list({}));
   node.set("is_integer", false);
   set_named_entity(node, type_entity(type), type.name, type.description);
-  node.set("kind", std::string(type_kind_name(type.kind().value_or(TypeKind::structure))));
+  node.set("kind", std::string(type.kind_name()));
   node.set("is_struct", type.kind() == TypeKind::structure);
   node.set("is_enum", type.kind() == TypeKind::enumeration);
   node.set("is_flags", type.kind() == TypeKind::flags);

@@ -27,6 +27,10 @@ std::optional<TypeKind> TypeDefinition::kind() const {
   }
 }
 
+std::string_view TypeDefinition::kind_name() const {
+  return is_union() ? "union" : type_kind_name(kind().value_or(TypeKind::structure));
+}
+
 std::optional<std::size_t> TypeTable::find(std::string_view name) const {
   for (std::size_t index = 0; index < types.size(); ++index) {
     if (types[index].name == name) {

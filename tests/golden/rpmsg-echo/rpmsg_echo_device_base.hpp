@@ -9,6 +9,14 @@ namespace rpmsg_echo {
 
 /// The remote of rpmsg-echo over vgen::halves::RpmsgRemote, subclassed by rpmsg_echo_device.hpp: endpoints echo.
 class RpmsgEchoDeviceBase : public vgen::halves::RpmsgRemote<kSpec> {
+ public:
+  template <class User>
+  struct Overrides : User {  // RpmsgEchoDevice overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_echo, RpmsgEchoDeviceBase>,
+                  "rpmsg_echo_device.hpp: RpmsgEchoDevice lacks `void on_echo(const EchoMessage& message, "
+                  "std::uint32_t source) override;` (endpoint echo)");
+  };
+
  protected:
   using RpmsgRemote::RpmsgRemote;  // inherited constructors keep their public access
   /// Endpoint echo: a echo_message from the host's address `source`.

@@ -11,6 +11,12 @@ namespace rpmsg_echo {
 class RpmsgEchoDriverBase : public vgen::halves::RpmsgHost<kSpec> {
  public:
   using RpmsgHost::RpmsgHost;
+  template <class User>
+  struct Overrides : User {  // RpmsgEchoDriver overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_echo, RpmsgEchoDriverBase>,
+                  "rpmsg_echo_driver.hpp: RpmsgEchoDriver lacks `void on_echo(const EchoMessage& message) override;` "
+                  "(endpoint echo)");
+  };
   /// Sends a echo_message to the remote's endpoint echo; false when unbound or on timeout.
   bool send_echo(const EchoMessage& message) { return send_bytes(kEndpointEchoIndex, vgen::wire::bytes_of(message)); }
 

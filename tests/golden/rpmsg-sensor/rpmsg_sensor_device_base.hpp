@@ -10,6 +10,23 @@ namespace rpmsg_sensor {
 /// The remote of rpmsg-sensor over vgen::halves::RpmsgRemote, subclassed by rpmsg_sensor_device.hpp: endpoints command
 /// samples status log.
 class RpmsgSensorDeviceBase : public vgen::halves::RpmsgRemote<kSpec> {
+ public:
+  template <class User>
+  struct Overrides : User {  // RpmsgSensorDevice overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_command, RpmsgSensorDeviceBase>,
+                  "rpmsg_sensor_device.hpp: RpmsgSensorDevice lacks `void on_command(const SensorCommand& message, "
+                  "std::uint32_t source) override;` (endpoint command)");
+    static_assert(vgen::halves::overridden<&Overrides::on_samples, RpmsgSensorDeviceBase>,
+                  "rpmsg_sensor_device.hpp: RpmsgSensorDevice lacks `void on_samples(const SensorSample& message, "
+                  "std::uint32_t source) override;` (endpoint samples)");
+    static_assert(vgen::halves::overridden<&Overrides::on_status, RpmsgSensorDeviceBase>,
+                  "rpmsg_sensor_device.hpp: RpmsgSensorDevice lacks `void on_status(const HubStatus& message, "
+                  "std::uint32_t source) override;` (endpoint status)");
+    static_assert(vgen::halves::overridden<&Overrides::on_log, RpmsgSensorDeviceBase>,
+                  "rpmsg_sensor_device.hpp: RpmsgSensorDevice lacks `void on_log(std::span<const std::byte> bytes, "
+                  "std::uint32_t source) override;` (endpoint log)");
+  };
+
  protected:
   using RpmsgRemote::RpmsgRemote;  // inherited constructors keep their public access
   /// Endpoint command: a sensor_command from the host's address `source`.

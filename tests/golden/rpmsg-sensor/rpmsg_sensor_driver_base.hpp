@@ -12,6 +12,21 @@ namespace rpmsg_sensor {
 class RpmsgSensorDriverBase : public vgen::halves::RpmsgHost<kSpec> {
  public:
   using RpmsgHost::RpmsgHost;
+  template <class User>
+  struct Overrides : User {  // RpmsgSensorDriver overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_command, RpmsgSensorDriverBase>,
+                  "rpmsg_sensor_driver.hpp: RpmsgSensorDriver lacks `void on_command(const SensorCommand& message) "
+                  "override;` (endpoint command)");
+    static_assert(vgen::halves::overridden<&Overrides::on_samples, RpmsgSensorDriverBase>,
+                  "rpmsg_sensor_driver.hpp: RpmsgSensorDriver lacks `void on_samples(const SensorSample& message) "
+                  "override;` (endpoint samples)");
+    static_assert(vgen::halves::overridden<&Overrides::on_status, RpmsgSensorDriverBase>,
+                  "rpmsg_sensor_driver.hpp: RpmsgSensorDriver lacks `void on_status(const HubStatus& message) "
+                  "override;` (endpoint status)");
+    static_assert(vgen::halves::overridden<&Overrides::on_log, RpmsgSensorDriverBase>,
+                  "rpmsg_sensor_driver.hpp: RpmsgSensorDriver lacks `void on_log(std::span<const std::byte> bytes) "
+                  "override;` (endpoint log)");
+  };
   /// Sends a sensor_command to the remote's endpoint command; false when unbound or on timeout.
   bool send_command(const SensorCommand& message) {
     return send_bytes(kEndpointCommandIndex, vgen::wire::bytes_of(message));

@@ -9,6 +9,15 @@ namespace virtio_blk {
 
 /// The device half of virtio-blk over vgen::halves::VirtioDevice, subclassed by virtio_blk_device.hpp: queues requestq.
 class VirtioBlkDeviceBase : public vgen::halves::VirtioDevice<VirtioBlkConfig, kSpec> {
+ public:
+  template <class User>
+  struct Overrides : User {  // VirtioBlkDevice overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_requestq, VirtioBlkDeviceBase>,
+                  "virtio_blk_device.hpp: VirtioBlkDevice lacks `BlkRequestStatus on_requestq(const BlkRequestHeader& "
+                  "request, std::span<const std::byte> data_in, std::span<std::byte> data_out, std::uint32_t& written) "
+                  "override;` (queue requestq)");
+  };
+
  protected:
   /// Queue requestq: a request headed by a blk_request_header. `data_in` holds the readable bytes after
   /// it, `data_out` the writable bytes before the reply; set `written` to the bytes used.

@@ -11,6 +11,13 @@ namespace virtio_blk {
 class VirtioBlkDriverBase : public vgen::halves::VirtioDriver<VirtioBlkConfig, kSpec> {
  public:
   using VirtioDriver::VirtioDriver;
+  template <class User>
+  struct Overrides : User {  // VirtioBlkDriver overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(
+        vgen::halves::overridden<&Overrides::on_requestq_reply, VirtioBlkDriverBase>,
+        "virtio_blk_driver.hpp: VirtioBlkDriver lacks `void on_requestq_reply(const BlkRequestHeader& request, const "
+        "BlkRequestStatus& reply, std::span<const std::byte> data_in) override;` (queue requestq)");
+  };
   std::uint64_t send_demo_traffic([[maybe_unused]] int messages) {
     std::uint64_t expected = 0;
     for (int i = 0; i < messages && has_requestq(); ++i) {

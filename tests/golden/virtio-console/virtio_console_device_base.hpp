@@ -10,6 +10,17 @@ namespace virtio_console {
 /// The device half of virtio-console over vgen::halves::VirtioDevice, subclassed by virtio_console_device.hpp: queues
 /// receiveq0 transmitq0 control_receiveq control_transmitq.
 class VirtioConsoleDeviceBase : public vgen::halves::VirtioDevice<VirtioConsoleConfig, kSpec> {
+ public:
+  template <class User>
+  struct Overrides : User {  // VirtioConsoleDevice overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_transmitq0, VirtioConsoleDeviceBase>,
+                  "virtio_console_device.hpp: VirtioConsoleDevice lacks `void on_transmitq0(std::span<const std::byte> "
+                  "bytes) override;` (queue transmitq0)");
+    static_assert(vgen::halves::overridden<&Overrides::on_control_transmitq, VirtioConsoleDeviceBase>,
+                  "virtio_console_device.hpp: VirtioConsoleDevice lacks `void on_control_transmitq(const "
+                  "ConsoleControl& message) override;` (queue control_transmitq)");
+  };
+
  protected:
   /// Queue receiveq0: what to put in a driver buffer when nothing sent waits (nothing: keep it).
   virtual std::size_t produce_receiveq0(std::span<std::byte> /*buffer*/) { return 0; }

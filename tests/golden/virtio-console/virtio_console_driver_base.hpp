@@ -12,6 +12,15 @@ namespace virtio_console {
 class VirtioConsoleDriverBase : public vgen::halves::VirtioDriver<VirtioConsoleConfig, kSpec> {
  public:
   using VirtioDriver::VirtioDriver;
+  template <class User>
+  struct Overrides : User {  // VirtioConsoleDriver overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_receiveq0, VirtioConsoleDriverBase>,
+                  "virtio_console_driver.hpp: VirtioConsoleDriver lacks `void on_receiveq0(std::span<const std::byte> "
+                  "bytes) override;` (queue receiveq0)");
+    static_assert(vgen::halves::overridden<&Overrides::on_control_receiveq, VirtioConsoleDriverBase>,
+                  "virtio_console_driver.hpp: VirtioConsoleDriver lacks `void on_control_receiveq(const "
+                  "ConsoleControl& message) override;` (queue control_receiveq)");
+  };
   std::uint64_t send_demo_traffic([[maybe_unused]] int messages) {
     post_receiveq0(kQueueReceiveq0Size);               // all the buffers of a queue the device echoes on
     post_control_receiveq(kQueueControlReceiveqSize);  // all the buffers of a queue the device echoes on

@@ -10,6 +10,15 @@ namespace virtio_gpio {
 /// The device half of virtio-gpio over vgen::halves::VirtioDevice, subclassed by virtio_gpio_device.hpp: queues
 /// requestq.
 class VirtioGpioDeviceBase : public vgen::halves::VirtioDevice<VirtioGpioConfig, kSpec> {
+ public:
+  template <class User>
+  struct Overrides : User {  // VirtioGpioDevice overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_requestq, VirtioGpioDeviceBase>,
+                  "virtio_gpio_device.hpp: VirtioGpioDevice lacks `GpioStatus on_requestq(const GpioRequest& request, "
+                  "std::span<const std::byte> data_in, std::span<std::byte> data_out, std::uint32_t& written) "
+                  "override;` (queue requestq)");
+  };
+
  protected:
   /// Queue requestq: a request headed by a gpio_request. `data_in` holds the readable bytes after
   /// it, `data_out` the writable bytes after the reply; set `written` to the bytes used.

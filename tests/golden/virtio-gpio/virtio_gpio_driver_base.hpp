@@ -12,6 +12,12 @@ namespace virtio_gpio {
 class VirtioGpioDriverBase : public vgen::halves::VirtioDriver<VirtioGpioConfig, kSpec> {
  public:
   using VirtioDriver::VirtioDriver;
+  template <class User>
+  struct Overrides : User {  // VirtioGpioDriver overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_requestq_reply, VirtioGpioDriverBase>,
+                  "virtio_gpio_driver.hpp: VirtioGpioDriver lacks `void on_requestq_reply(const GpioRequest& request, "
+                  "const GpioStatus& reply, std::span<const std::byte> data_in) override;` (queue requestq)");
+  };
   std::uint64_t send_demo_traffic([[maybe_unused]] int messages) {
     std::uint64_t expected = 0;
     for (int i = 0; i < messages && has_requestq(); ++i) {

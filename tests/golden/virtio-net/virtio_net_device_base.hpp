@@ -10,6 +10,18 @@ namespace virtio_net {
 /// The device half of virtio-net over vgen::halves::VirtioDevice, subclassed by virtio_net_device.hpp: queues receiveq
 /// transmitq controlq.
 class VirtioNetDeviceBase : public vgen::halves::VirtioDevice<VirtioNetConfig, kSpec> {
+ public:
+  template <class User>
+  struct Overrides : User {  // VirtioNetDevice overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_transmitq, VirtioNetDeviceBase>,
+                  "virtio_net_device.hpp: VirtioNetDevice lacks `void on_transmitq(const NetHdrV1& message, "
+                  "std::span<const std::byte> data) override;` (queue transmitq)");
+    static_assert(vgen::halves::overridden<&Overrides::on_controlq, VirtioNetDeviceBase>,
+                  "virtio_net_device.hpp: VirtioNetDevice lacks `NetCtrlAck on_controlq(const NetCtrlHeader& request, "
+                  "std::span<const std::byte> data_in, std::span<std::byte> data_out, std::uint32_t& written) "
+                  "override;` (queue controlq)");
+  };
+
  protected:
   /// Queue receiveq: what to put in a driver buffer when nothing sent waits (nothing: keep it).
   /// Writes up to data.size() bytes of data (setting `written`) and returns the net_hdr_v1 before it.

@@ -12,6 +12,15 @@ namespace virtio_net {
 class VirtioNetDriverBase : public vgen::halves::VirtioDriver<VirtioNetConfig, kSpec> {
  public:
   using VirtioDriver::VirtioDriver;
+  template <class User>
+  struct Overrides : User {  // VirtioNetDriver overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_receiveq, VirtioNetDriverBase>,
+                  "virtio_net_driver.hpp: VirtioNetDriver lacks `void on_receiveq(const NetHdrV1& message, "
+                  "std::span<const std::byte> data) override;` (queue receiveq)");
+    static_assert(vgen::halves::overridden<&Overrides::on_controlq_reply, VirtioNetDriverBase>,
+                  "virtio_net_driver.hpp: VirtioNetDriver lacks `void on_controlq_reply(const NetCtrlHeader& request, "
+                  "const NetCtrlAck& reply, std::span<const std::byte> data_in) override;` (queue controlq)");
+  };
   std::uint64_t send_demo_traffic([[maybe_unused]] int messages) {
     post_receiveq(kQueueReceiveqSize);  // all the buffers of a queue the device echoes on
     std::uint64_t expected = 0;

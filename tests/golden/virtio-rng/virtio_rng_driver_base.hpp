@@ -11,6 +11,12 @@ namespace virtio_rng {
 class VirtioRngDriverBase : public vgen::halves::VirtioDriver<vgen::halves::NoConfig, kSpec> {
  public:
   using VirtioDriver::VirtioDriver;
+  template <class User>
+  struct Overrides : User {  // VirtioRngDriver overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_requestq, VirtioRngDriverBase>,
+                  "virtio_rng_driver.hpp: VirtioRngDriver lacks `void on_requestq(std::span<const std::byte> bytes) "
+                  "override;` (queue requestq)");
+  };
   std::uint64_t send_demo_traffic([[maybe_unused]] int messages) {
     std::uint64_t expected = 0;
     expected += post_requestq(static_cast<std::size_t>(messages));

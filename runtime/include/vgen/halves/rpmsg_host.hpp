@@ -10,7 +10,8 @@
 #include <cstdint>
 #include <span>
 
-#include <vgen/halves/demo_traffic.hpp>  // for the generated bases' demo traffic
+#include <vgen/halves/demo_traffic.hpp>   // for the generated bases' demo traffic
+#include <vgen/halves/handler_check.hpp>  // for the generated bases' Overrides
 #include <vgen/halves/rpmsg_spec.hpp>
 #include <vgen/rpmsg/bus.hpp>
 #include <vgen/rpmsg/channel.hpp>

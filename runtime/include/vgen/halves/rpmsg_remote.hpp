@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include <vgen/halves/handler_check.hpp>  // for the generated bases' Overrides
 #include <vgen/halves/rpmsg_spec.hpp>
 #include <vgen/rpmsg/bus.hpp>
 #include <vgen/rpmsg/channel.hpp>

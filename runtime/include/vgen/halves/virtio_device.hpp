@@ -24,6 +24,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <vgen/halves/handler_check.hpp>  // for the generated bases' Overrides
 #include <vgen/halves/virtio_spec.hpp>
 #include <vgen/virtio/device_core.hpp>
 #include <vgen/virtio/device_model.hpp>

@@ -15,7 +15,8 @@
 #include <type_traits>
 #include <vector>
 
-#include <vgen/halves/demo_traffic.hpp>  // for the generated bases' demo traffic
+#include <vgen/halves/demo_traffic.hpp>   // for the generated bases' demo traffic
+#include <vgen/halves/handler_check.hpp>  // for the generated bases' Overrides
 #include <vgen/halves/slot_pool.hpp>
 #include <vgen/halves/virtio_spec.hpp>
 #include <vgen/shm/allocator.hpp>

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include <vgen/halves/handler_check.hpp>
 #include <vgen/halves/rpmsg_host.hpp>
 #include <vgen/halves/rpmsg_remote.hpp>
 #include <vgen/pair/connection.hpp>
@@ -36,6 +37,7 @@ std::vector<Connection> rpmsg_connections(const RpmsgHalves& halves);
 template <class Driver, class Device>
 RpmsgHalves rpmsg_halves() {
   static_assert(&Driver::kSpec == &Device::kSpec, "both halves follow the same spec");
+  static_assert(halves::overrides_handlers<Driver>() && halves::overrides_handlers<Device>());
   return {&Device::kSpec, [](rpmsg::Bus& bus) { return std::make_unique<Device>(bus); },
           [](rpmsg::Bus& bus) { return std::make_unique<Driver>(bus); },
           [](halves::RpmsgHostDriver& driver) { return static_cast<Driver&>(driver).run_demo(); }};

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include <vgen/halves/handler_check.hpp>
 #include <vgen/halves/virtio_device.hpp>
 #include <vgen/halves/virtio_driver.hpp>
 #include <vgen/pair/connection.hpp>
@@ -39,6 +40,7 @@ std::vector<Connection> virtio_connections(const VirtioHalves& halves);
 template <class Driver, class Device>
 VirtioHalves virtio_halves() {
   static_assert(&Driver::kSpec == &Device::kSpec, "both halves follow the same spec");
+  static_assert(halves::overrides_handlers<Driver>() && halves::overrides_handlers<Device>());
   return {&Device::kSpec, [] { return std::make_unique<Device>(); },
           [](virtio::Transport& transport, const shm::GuestMemory& memory, shm::Allocator& allocator) {
             return std::make_unique<Driver>(transport, memory, allocator);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include <vgen/halves/handler_check.hpp>
 #include <vgen/notify/eventfd.hpp>
 #include <vgen/rpmsg/bus.hpp>
 #include <vgen/rpmsg/vrings.hpp>
@@ -56,6 +57,9 @@ class RpmsgLink {
 /// vgen's generated halves.
 template <class Driver, class Device>
 class RpmsgHarness {
+  // First, so that a half lacking a handler is reported as such, not as an abstract member.
+  static_assert(halves::overrides_handlers<Driver>() && halves::overrides_handlers<Device>());
+
  public:
   /// Makes and starts the remote, serves it, and makes the host.
   RpmsgHarness() : link_(Device::kSpec.buffer_size), device_(link_.remote_bus()), driver_(link_.host_bus()) {

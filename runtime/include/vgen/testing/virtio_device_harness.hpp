@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include <vgen/halves/handler_check.hpp>
 #include <vgen/testing/chain_builder.hpp>
 #include <vgen/testing/guest_ram.hpp>
 #include <vgen/virtio/device_core.hpp>
@@ -47,6 +48,9 @@ class DeviceDriverStub {
 /// with a kSpec) made live by a DeviceDriverStub.
 template <class Device>
 class VirtioDeviceHarness {
+  // First, so that a device lacking a handler is reported as such, not as an abstract member.
+  static_assert(halves::overrides_handlers<Device>());
+
  public:
   /// Negotiates `features` (default: every feature the device offers).
   explicit VirtioDeviceHarness(std::uint64_t features = Device::kSpec.offered_features) : stub_(device_, features) {}

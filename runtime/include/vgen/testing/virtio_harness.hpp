@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 
+#include <vgen/halves/handler_check.hpp>
 #include <vgen/testing/guest_ram.hpp>
 #include <vgen/virtio/device_core.hpp>
 #include <vgen/virtio/in_process.hpp>
@@ -19,6 +20,9 @@ namespace vgen::testing {
 /// process: the shape of vgen's generated halves.
 template <class Driver, class Device>
 class VirtioHarness {
+  // First, so that a half lacking a handler is reported as such, not as an abstract member.
+  static_assert(halves::overrides_handlers<Driver>() && halves::overrides_handlers<Device>());
+
  public:
   /// Connects a fresh device and driver; start() initialises the device.
   VirtioHarness()

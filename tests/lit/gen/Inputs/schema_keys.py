@@ -22,6 +22,8 @@ CASES = {
     "padding": ("kind: virtio\nname: x\ndevice_id: 1\n" + QUEUES + "config: [{pad: 1, UNKNOWN: 1}]\n", "padding"),
     "structType": ("kind: virtio\nname: x\ndevice_id: 1\n" + QUEUES +
                    "types: [{name: t, kind: struct, fields: [{name: a, type: u8}], UNKNOWN: 1}]\n", "struct"),
+    "unionType": ("kind: virtio\nname: x\ndevice_id: 1\n" + QUEUES +
+                  "types: [{name: t, kind: union, fields: [{name: a, type: u8}], UNKNOWN: 1}]\n", "union"),
     "enumType": ("kind: virtio\nname: x\ndevice_id: 1\n" + QUEUES +
                  "types: [{name: t, kind: enum, type: u8, values: [{name: A, value: 0}], UNKNOWN: 1}]\n", "enum"),
     "flagsType": ("kind: virtio\nname: x\ndevice_id: 1\n" + QUEUES +

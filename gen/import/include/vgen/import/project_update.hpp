@@ -17,12 +17,18 @@ struct UpdateRequest {
   std::filesystem::path templates;
   std::optional<std::string> clang_format;
   std::vector<std::string> include_dirs;  ///< more -I for parsing the user's files
+  /// `vgen stubs`: nothing is written; UpdateReport::stubs gets, per half, the overrides the
+  /// user's class lacks (every handler of the spec with `every_handler`, or when the half's
+  /// files are missing).
+  bool stubs_only = false;
+  bool every_handler = false;
 };
 
 struct UpdateReport {
   std::vector<std::string> lines;     ///< "updated DIR/x.hpp (added on_a; moved on_b)", one per file
   std::vector<std::string> warnings;  ///< file:line:col: warning: ...
   std::vector<std::string> errors;    ///< conflicts, file:line:col: error: ...; nothing was written
+  std::vector<std::string> stubs;     ///< with stubs_only: per half, its missing overrides as C++ text
   bool ok() const { return errors.empty(); }
 };
 

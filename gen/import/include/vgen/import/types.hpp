@@ -14,15 +14,17 @@ struct ImportedMember {
   std::string name;         ///< the field's name (empty for a pad)
   std::string type;         ///< spec type: `u16`, `i64`, `blkif_request_segment`, `u8[3]`
   bool big_endian = false;  ///< the field (or its array's elements) travels big-endian
+  bool plain_char = false;  ///< C's `char` (or an array of it): u8 or i8 as the target says
   std::uint64_t offset = 0;
   std::uint64_t bytes = 0;  ///< size of the field or the pad
   std::string location;     ///< the field's declaration: `file:line:col` (empty for a pad)
 };
 
-/// A struct type with clang's size and every member at clang's offset.
+/// A struct (or union) type with clang's size and every member at clang's offset.
 struct ImportedStruct {
   std::string name;
-  std::string origin;  ///< where it is declared: `file:line`
+  bool is_union = false;  ///< a C union: every member at offset 0, no pads
+  std::string origin;     ///< where it is declared: `file:line`
   std::uint64_t size = 0;
   std::vector<ImportedMember> members;
 };

@@ -23,6 +23,9 @@ struct UserHalf {
   /// overrides them and the user's class lacks them: those of queues new in the spec, such as
   /// the producer of a new device-to-driver queue, whose buffers the demo would wait for.
   std::vector<std::string> new_optional;
+  /// `vgen stubs --all`: every handler the scaffold overrides counts as missing (the texts
+  /// are not edited then; added_declarations and added_definitions are what matters).
+  bool every_handler = false;
 };
 
 /// What the parses see besides the user's files.
@@ -38,6 +41,9 @@ struct UserHalfUpdate {
   std::string header;  ///< the new header text (the old one when nothing changes)
   std::string source;
   std::vector<std::string> added;     ///< handlers added, by name
+  std::string class_name;             ///< the user's class, qualified
+  std::string added_declarations;     ///< the added handlers' declarations, as inserted in the header
+  std::string added_definitions;      ///< and their definitions, as inserted in the source
   std::vector<std::string> moved;     ///< handlers moved out of the build, by name
   std::vector<std::string> errors;    ///< conflicts, `file:line:col: error: message`; the texts are unchanged
   std::vector<std::string> warnings;  ///< `file:line:col: warning: message`

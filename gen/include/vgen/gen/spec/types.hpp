@@ -59,17 +59,22 @@ struct Member {
   bool is_padding() const { return kind == Kind::padding; }
 };
 
-/// `from: {header, struct}` on a struct: the C struct whose layout `vgen check` verifies the
-/// spec's against (with clang, through `vgen import`).
+/// `from: {header, struct}` on a struct (`from: {header, union}` on a union): the C type whose
+/// layout `vgen check` verifies the spec's against (with clang, through `vgen import`).
 struct StructSource {
   std::string header;  ///< a path, or a header found on the include path (`linux/virtio_blk.h`)
-  std::string name;    ///< the C struct's tag or typedef name
-  Location location;   ///< where `from:` is written
+  /// The C struct's (union's) tag or typedef name; for a union also `outer.member`, the
+  /// (possibly anonymous) union type of struct `outer`'s field `member`.
+  std::string name;
+  Location location;  ///< where `from:` is written
 };
 
-/// A struct: members in wire order.
+/// A struct, or a union (`kind: union`): members in wire order. A union's members all start
+/// at offset 0 and it has no padding members; its size is its largest member's, rounded up to
+/// its alignment.
 struct StructType {
-  std::vector<Member> members;                 ///< after layout: including implicit padding
+  std::vector<Member> members;                 ///< after layout: including implicit padding (structs)
+  bool is_union = false;                       ///< `kind: union`: the members overlap at offset 0
   ByteOrder byte_order = ByteOrder::little;    ///< default for fields without `byte_order:`
   std::optional<std::uint64_t> declared_size;  ///< `size:` assertion, checked by layout
   Location declared_size_location;             ///< where `size:` was written
@@ -124,8 +129,13 @@ struct TypeDefinition {
   bool valid = true;       ///< false while loading when the entry has errors (suppresses follow-ups)
   Position name_position;  ///< where the name is written
 
-  /// The kind, or nothing for an invalid entry.
+  /// The kind, or nothing for an invalid entry. A union's kind is `structure` (it has a
+  /// StructType body); `is_union()` tells them apart.
   std::optional<TypeKind> kind() const;
+  /// True for a `kind: union` type.
+  bool is_union() const { return as_struct() != nullptr && as_struct()->is_union; }
+  /// "struct", "union", "enum" or "flags", as spelled in specs ("struct" for an invalid entry).
+  std::string_view kind_name() const;
   /// The body as a struct, enum or flags type, or null when it is another kind.
   const StructType* as_struct() const { return std::get_if<StructType>(&body); }
   StructType* as_struct() { return std::get_if<StructType>(&body); }
