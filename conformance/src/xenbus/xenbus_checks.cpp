@@ -610,20 +610,31 @@ Verdict closed_after_crash(const Run& run) {
 Verdict reconnects_after_crash(const Run& run, const SplitTarget& target) {
   if (run.replaced_at == 0) return fail("no new backend was started (" + run.outcome + ")");
   const std::vector<int> seen = states_between(run, true, run.replaced_at, run.writes.size());
-  // The first ring's grant: ring-ref, or ring-ref0 when it was negotiated with several pages.
-  const std::string ring = run.frontend_dir + "/" + std::string(target.halves.spec->rings.front().ring_ref);
-  std::uint64_t initialised = 0, ring_commit = 0;
+  // Every ring's grant: ring-ref, or ring-ref0 when it was negotiated with several pages
+  // (xen-netif: tx-ring-ref and rx-ring-ref), each with the commit that first rewrote it.
+  std::vector<std::string> rings;
+  for (const halves::RingSpec& spec : target.halves.spec->rings)
+    rings.push_back(run.frontend_dir + "/" + std::string(spec.ring_ref));
+  std::vector<std::uint64_t> ring_commits(rings.size(), 0);
+  std::uint64_t initialised = 0;
   int backend = 1;
   for (std::size_t i = run.replaced_at; i < run.writes.size(); ++i) {
     const LoggedWrite& w = run.writes[i];
     if (is_state(run, w, false)) backend = state_of(w.value);
-    if (w.frontend && (w.path == ring || w.path == ring + "0") && ring_commit == 0) ring_commit = w.commit;
+    for (std::size_t r = 0; r < rings.size(); ++r) {
+      if (w.frontend && (w.path == rings[r] || w.path == rings[r] + "0") && ring_commits[r] == 0)
+        ring_commits[r] = w.commit;
+    }
     if (!is_state(run, w, true)) continue;
     if (state_of(w.value) == 3 && initialised == 0) initialised = w.commit;
     if (state_of(w.value) == 4) {
       if (initialised == 0)
         return fail("Connected to the new backend without Initialised (states " + sequence(seen) + ")");
-      if (ring_commit != initialised) return fail("Initialised again without fresh ring details in its transaction");
+      for (std::size_t r = 0; r < rings.size(); ++r) {
+        if (ring_commits[r] != initialised)
+          return fail("Initialised again without a fresh " + rings[r].substr(run.frontend_dir.size() + 1) +
+                      " in its transaction");
+      }
       if (backend != 4) return fail("Connected before the new backend (at " + std::to_string(backend) + ")");
       return pass("states " + sequence(seen) + " with the new backend, fresh ring details with Initialised");
     }
@@ -715,6 +726,26 @@ void write_private(store::Client& c, const std::string& path, const std::string&
   });
 }
 
+// A scripted frontend's ring details: every ring's grant node (one page: the spec's ring-ref
+// node, no ring-page-order) and event-channel node, as the spec names them (xen-netif's
+// tx-ring-ref, rx-ring-ref, event-channel-tx, event-channel-rx), each ring a grant and port of
+// its own; `restricted` makes every node one the backend may not read.
+void write_ring_details(SplitWorld& w, bool restricted) {
+  std::uint32_t index = 0;
+  for (const halves::RingSpec& ring : w.target().halves.spec->rings) {
+    const std::string ref = w.frontend_dir() + "/" + std::string(ring.ring_ref);
+    const std::string port = w.frontend_dir() + "/" + std::string(ring.event_channel);
+    if (restricted) {
+      write_private(w.frontend_client(), ref, std::to_string(index));
+      write_private(w.frontend_client(), port, std::to_string(1 + index));
+    } else {
+      w.frontend_client().write(ref, std::to_string(9999 - index));
+      w.frontend_client().write(port, std::to_string(77 + index));
+    }
+    ++index;
+  }
+}
+
 bool frontend_at(const Snapshot& s, int state) { return state_of(s.frontend_state) == state; }
 bool backend_at(const Snapshot& s, int state) { return state_of(s.backend_state) == state; }
 
@@ -754,15 +785,13 @@ std::map<std::string, Script> scripts() {
       {"frontend-skips-initialised",
        [](SplitWorld& w, Timeline& t) {
          t.wait_for([](const Snapshot& s) { return backend_at(s, 2); }, kStep);
-         w.frontend_client().write(w.frontend_dir() + "/ring-ref", "9999");
-         w.frontend_client().write(w.frontend_dir() + "/event-channel", "77");
+         write_ring_details(w, false);
          write_state(w.frontend_client(), w.frontend_dir(), "4");
        }},
       {"frontend-repeats-states",
        [](SplitWorld& w, Timeline& t) {
          t.wait_for([](const Snapshot& s) { return backend_at(s, 2); }, kStep);
-         w.frontend_client().write(w.frontend_dir() + "/ring-ref", "9999");
-         w.frontend_client().write(w.frontend_dir() + "/event-channel", "77");
+         write_ring_details(w, false);
          for (int i = 0; i < 3; ++i) write_state(w.frontend_client(), w.frontend_dir(), "3");
        }},
       {"frontend-vanishes",
@@ -777,14 +806,12 @@ std::map<std::string, Script> scripts() {
          t.wait_for([](const Snapshot& s) { return backend_at(s, 2); }, kStep);
          write_state(w.frontend_client(), w.frontend_dir(), "3");
          w.settle(kStep);  // the backend has seen Initialised with no ring
-         w.frontend_client().write(w.frontend_dir() + "/ring-ref", "9999");
-         w.frontend_client().write(w.frontend_dir() + "/event-channel", "77");
+         write_ring_details(w, false);
        }},
       {"frontend-unreadable-ring",
        [](SplitWorld& w, Timeline& t) {
          t.wait_for([](const Snapshot& s) { return backend_at(s, 2); }, kStep);
-         write_private(w.frontend_client(), w.frontend_dir() + "/ring-ref", "0");
-         write_private(w.frontend_client(), w.frontend_dir() + "/event-channel", "1");
+         write_ring_details(w, true);
          write_state(w.frontend_client(), w.frontend_dir(), "3");
        }},
   };
