@@ -7,6 +7,9 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+#include <string>
+
+#include <vgen/virtio/error.hpp>
 
 #include "virtio_input_device.hpp"
 
@@ -27,7 +30,15 @@ void VirtioInputDriver::on_started() {
 VirtioInputConfig VirtioInputDriver::query(VirtioInputConfigSelect select, std::uint8_t subsel) {
   core().write_config(offsetof(VirtioInputConfig, select_), 1, static_cast<std::uint8_t>(select));
   core().write_config(offsetof(VirtioInputConfig, subsel_), 1, subsel);
-  return read_config();
+  VirtioInputConfig config = read_config();
+  // VirtIO 1.2 §5.8.4: size counts the valid bytes of the union u; a larger size is the
+  // device's error, refused here rather than read past u.
+  if (config.size() > sizeof(VirtioInputConfigU))
+    throw vgen::virtio::Error(vgen::virtio::ErrorCode::Rejected,
+                              "virtio-input driver: config select " + std::to_string(static_cast<unsigned>(select)) +
+                                  " subsel " + std::to_string(subsel) + ": size " + std::to_string(config.size()) +
+                                  " exceeds the " + std::to_string(sizeof(VirtioInputConfigU)) + "-byte union");
+  return config;
 }
 
 std::string VirtioInputDriver::query_string(VirtioInputConfigSelect select) {
