@@ -673,6 +673,15 @@ Run hostile_run(const SplitTarget& target, const StoreAccess& socket, const std:
     finish(run, world, timeline);
     run.outcome = "it ended at state " +
                   (role == "frontend" ? run.last.frontend_state : run.last.backend_state).value_or("(gone)");
+    // A backend's last error node says which of the scripted frontend's nodes it refused.
+    if (role == "backend") {
+      for (auto w = run.writes.rbegin(); w != run.writes.rend(); ++w) {
+        if (w->frontend || w->path.find("/error/") == std::string::npos || w->path.rfind(run.backend_dir + "/", 0) == 0)
+          continue;
+        run.outcome += " (error node \"" + w->value + "\")";
+        break;
+      }
+    }
   }
   std::tie(run.recovered, run.recovery) = fresh_device_works(target, socket);
   return run;
