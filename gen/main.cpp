@@ -226,68 +226,56 @@ void add_trace(CLI::App& app, TraceOptions& options) {
   add_attach(*trace, options.attach);
 }
 
-// `vgen trace export`: the JSON trace is written beside OUT and renamed over it once complete,
-// so a failed export leaves no half file where a good one was; a damaged log still gives the
-// document of the records before the damage (and the error, by the caller).
-int export_timeline(vgen::trace::LogReader& reader, const TraceOptions& options) {
-  const std::string partial = options.perfetto + ".partial";
+// Writes `output` through `write(out)` into OUT.partial beside it and renames it over OUT once
+// complete, so a failed write leaves no half file where a good one was. A damaged log still
+// gives the file of the records before the damage: `write` throws trace::Error after writing
+// them, and the error goes on to the caller. Returns 0, or kExitFiles when a file cannot be written.
+template <class Write>
+int write_beside(const std::string& command, const std::string& output, Write write) {
+  const std::string partial = output + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   if (!out) {
-    std::cerr << "vgen trace export: cannot write '" << partial << "'\n";
+    std::cerr << "vgen trace " << command << ": cannot write '" << partial << "'\n";
     return kExitFiles;
   }
   auto finish = [&]() -> bool {
     out.close();
     std::error_code error;
-    fs::rename(partial, options.perfetto, error);
+    fs::rename(partial, output, error);
     if (!out || error) {
-      std::cerr << "vgen trace export: cannot write '" << options.perfetto << "'\n";
+      std::cerr << "vgen trace " << command << ": cannot write '" << output << "'\n";
       fs::remove(partial, error);
       return false;
     }
     return true;
   };
-  vgen::trace_view::ExportCounts counts;
   try {
-    counts = vgen::trace_view::export_perfetto(reader, out);
+    write(out);
   } catch (const vgen::trace::Error&) {
     finish();
     throw;
   }
-  if (!finish()) return kExitFiles;
+  return finish() ? 0 : kExitFiles;
+}
+
+// `vgen trace export`: the JSON trace of the log.
+int export_timeline(vgen::trace::LogReader& reader, const TraceOptions& options) {
+  vgen::trace_view::ExportCounts counts;
+  const int status = write_beside("export", options.perfetto,
+                                  [&](std::ostream& out) { counts = vgen::trace_view::export_perfetto(reader, out); });
+  if (status != 0) return status;
   std::cout << options.perfetto << ": " << counts.records << " records, " << counts.slices << " chain slices, "
             << counts.flows << " kick flows\n";
   return 0;
 }
 
-// `vgen trace html`: the page is written beside OUT and renamed over it once complete; a damaged
-// log still gives the page of the records before the damage, showing the error.
+// `vgen trace html`: the web page of the log.
 int write_page(vgen::trace::LogReader& reader, const TraceOptions& options) {
-  const std::string partial = options.html + ".partial";
-  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-  if (!out) {
-    std::cerr << "vgen trace html: cannot write '" << partial << "'\n";
-    return kExitFiles;
-  }
-  auto finish = [&]() -> bool {
-    out.close();
-    std::error_code error;
-    fs::rename(partial, options.html, error);
-    if (!out || error) {
-      std::cerr << "vgen trace html: cannot write '" << options.html << "'\n";
-      fs::remove(partial, error);
-      return false;
-    }
-    return true;
-  };
   vgen::trace_view::HtmlCounts counts;
-  try {
+  const int status = write_beside("html", options.html, [&](std::ostream& out) {
     counts = vgen::trace_view::write_html(reader, out, {options.log, options.max_records});
-  } catch (const vgen::trace::Error&) {
-    finish();
-    throw;
-  }
-  if (!finish()) return kExitFiles;
+  });
+  if (status != 0) return status;
   std::cout << options.html << ": " << counts.written << " of " << counts.records << " records\n";
   return 0;
 }

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
-
 #include <vgen/virtio/error.hpp>
 
 #include "virtio_input_device.hpp"

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
-
 #include <vgen/xen/error.hpp>
 
 #include "netif_frames.hpp"

@@ -5,7 +5,6 @@
 #include <cstring>
 #include <span>
 #include <string>
-
 #include <vgen/xen/error.hpp>
 
 #include "netif_frames.hpp"

@@ -93,6 +93,19 @@ class StructLayout {
                              ": every member of a union starts at offset 0");
       return false;
     }
+    if (!size(member)) {
+      return false;
+    }
+    member.offset = 0;
+    offset_ = std::max(offset_, member.size);
+    align_ = std::max(align_, member.align);
+    laid_out_.push_back(member);
+    return true;
+  }
+
+  // Sets a member's size and alignment from its type (an array: the element's times its
+  // count); false, with the error reported, when the type has no layout or is too large.
+  bool size(Member& member) {
     std::optional<Layout> element = element_layout(member);
     if (!element) {
       return false;
@@ -106,10 +119,6 @@ class StructLayout {
     }
     member.size = element->size * count;
     member.align = element->align;
-    member.offset = 0;
-    offset_ = std::max(offset_, member.size);
-    align_ = std::max(align_, member.align);
-    laid_out_.push_back(member);
     return true;
   }
 
@@ -121,19 +130,9 @@ class StructLayout {
       laid_out_.push_back(member);
       return true;
     }
-    std::optional<Layout> element = element_layout(member);
-    if (!element) {
+    if (!size(member)) {
       return false;
     }
-    std::uint64_t count = member.type.is_array() ? member.type.count : 1;
-    if (element->size > kMaxTypeSize / count) {
-      diagnostics_.error(
-          member.location.at(member.type_position),
-          field_name(member) + " is larger than the " + std::to_string(kMaxTypeSize >> 20) + " MiB limit");
-      return false;
-    }
-    member.size = element->size * count;
-    member.align = element->align;
     std::optional<std::uint64_t> offset =
         member.declared_offset ? check_offset(member) : align_up(offset_, member.align);
     if (!offset) {
