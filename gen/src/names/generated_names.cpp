@@ -474,10 +474,17 @@ constexpr FixedName kSplitBackendNames[] = {
     {"ring_up_", "a member of the base classes"},
 };
 
-// The frontend class of a spec with `rings:`, besides kSplitFrontendNames: the user file's members.
+// The frontend class of a spec with `rings:`, besides kSplitFrontendNames: the user file's
+// members and the base's handler check.
 constexpr FixedName kSplitRingsFrontendNames[] = {
     {"kRequestsPerRing", "a member of the user files"},
     {"ledgers_", "a member of the user files"},
+    {"Overrides", "the generated base's check of the handlers"},
+};
+
+// The backend class of a spec with `rings:`, besides kSplitBackendNames.
+constexpr FixedName kSplitRingsBackendNames[] = {
+    {"Overrides", "the generated base's check of the handlers"},
 };
 
 // The structs of store nodes (store_nodes.hpp reads them through these).
@@ -822,6 +829,7 @@ void visit_generated_scopes(const Spec& spec, const std::function<void(const Gen
       add_ring_functions(scope, *device, {"sender", "can_sender", "response_handler", "member"});
     }));
     visit(class_scope(spec, "backend_class", kSplitPairNames, kSplitBackendNames, [device](ScopeBuilder& scope) {
+      if (device->named_rings) scope.fixed(kSplitRingsBackendNames);
       add_ring_functions(scope, *device, {"request_handler", "member"});
     }));
     visit(store_scope(*device, Side::frontend));

@@ -331,9 +331,11 @@ kainjow::mustache::data generation_data(const Spec& spec) {
   // The two halves' file and class names: driver/device, or frontend/backend for split pairs.
   root.set("first_half", std::string(spec.split() != nullptr ? "frontend" : "driver"));
   root.set("second_half", std::string(spec.split() != nullptr ? "backend" : "device"));
-  // The user headers' file names (virtio and rpmsg), for text such as the bases' handler checks.
+  // The user headers' file names (virtio, rpmsg and split), for text such as the bases' handler checks.
   root.set("driver_header", to_snake_case(spec.name) + "_driver.hpp");
   root.set("device_header", to_snake_case(spec.name) + "_device.hpp");
+  root.set("frontend_header", to_snake_case(spec.name) + "_frontend.hpp");
+  root.set("backend_header", to_snake_case(spec.name) + "_backend.hpp");
   // Generated files name their spec by its file name, so the output is the same wherever the
   // spec and the output folder are.
   root.set("source_name", std::filesystem::path(spec.source).filename().string());

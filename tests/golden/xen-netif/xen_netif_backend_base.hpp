@@ -12,6 +12,16 @@ class XenNetifBackendBase : public vgen::halves::SplitBackendNodes<kSpec, Fronte
  public:
   using SplitBackendNodes::SplitBackendNodes;
 
+  template <class User>
+  struct Overrides : User {  // XenNetifBackend overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_tx_request, XenNetifBackendBase>,
+                  "xen_netif_backend.hpp: XenNetifBackend lacks `NetifTxResponse on_tx_request(const NetifTxRequest& "
+                  "request) override;` (ring tx)");
+    static_assert(vgen::halves::overridden<&Overrides::on_rx_request, XenNetifBackendBase>,
+                  "xen_netif_backend.hpp: XenNetifBackend lacks `NetifRxResponse on_rx_request(const NetifRxRequest& "
+                  "request) override;` (ring rx)");
+  };
+
  protected:
   /// The netif_tx_response answering one netif_tx_request on ring tx.
   virtual NetifTxResponse on_tx_request(const NetifTxRequest& request) = 0;

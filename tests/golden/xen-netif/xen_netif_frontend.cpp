@@ -31,7 +31,7 @@ void XenNetifFrontend::on_connected([[maybe_unused]] const BackendNodes& nodes) 
 void XenNetifFrontend::top_up() {
   // Only requests not sent yet go out (a reconnection does not repeat answered ones); a ring
   // smaller than kRequestsPerRing is topped up again as responses free its slots.
-  for (auto& ledger = std::get<kRingTx>(ledgers_); ledger.wants(kRequestsPerRing) && can_send_tx();) {
+  for (auto& ledger = ledgers_.of<NetifTxRequest>(kRingTx); ledger.wants(kRequestsPerRing) && can_send_tx();) {
     NetifTxRequest request;
     request.set_gref(static_cast<std::uint32_t>(++next_value_));
     request.set_offset(static_cast<std::uint16_t>(++next_value_));
@@ -42,7 +42,7 @@ void XenNetifFrontend::top_up() {
     log("sent on tx: " + describe(request));
     ledger.sent.push_back(request);
   }
-  for (auto& ledger = std::get<kRingRx>(ledgers_); ledger.wants(kRequestsPerRing) && can_send_rx();) {
+  for (auto& ledger = ledgers_.of<NetifRxRequest>(kRingRx); ledger.wants(kRequestsPerRing) && can_send_rx();) {
     NetifRxRequest request;
     request.set_id(static_cast<std::uint16_t>(++next_value_));
     request.set_pad(static_cast<std::uint16_t>(++next_value_));
@@ -56,7 +56,7 @@ void XenNetifFrontend::top_up() {
 void XenNetifFrontend::on_tx_response(const NetifTxResponse& response) {
   log("received on tx: " + describe(response));
   // The request this answers: the first one sent on tx whose echoed fields match.
-  const bool matched = std::get<kRingTx>(ledgers_).answer(
+  const bool matched = ledgers_.of<NetifTxRequest>(kRingTx).answer(
       [&]([[maybe_unused]] const NetifTxRequest& request) { return true && request.id() == response.id(); });
   if (!matched) {
     ++mismatches_;
@@ -70,7 +70,7 @@ void XenNetifFrontend::on_tx_response(const NetifTxResponse& response) {
 void XenNetifFrontend::on_rx_response(const NetifRxResponse& response) {
   log("received on rx: " + describe(response));
   // The request this answers: the first one sent on rx whose echoed fields match.
-  const bool matched = std::get<kRingRx>(ledgers_).answer(
+  const bool matched = ledgers_.of<NetifRxRequest>(kRingRx).answer(
       [&]([[maybe_unused]] const NetifRxRequest& request) { return true && request.id() == response.id(); });
   if (!matched) {
     ++mismatches_;

@@ -12,6 +12,16 @@ class XenNetifFrontendBase : public vgen::halves::SplitFrontendNodes<kSpec, Fron
  public:
   using SplitFrontendNodes::SplitFrontendNodes;
 
+  template <class User>
+  struct Overrides : User {  // XenNetifFrontend overrides each handler: vgen/halves/handler_check.hpp
+    static_assert(vgen::halves::overridden<&Overrides::on_tx_response, XenNetifFrontendBase>,
+                  "xen_netif_frontend.hpp: XenNetifFrontend lacks `void on_tx_response(const NetifTxResponse& "
+                  "response) override;` (ring tx)");
+    static_assert(vgen::halves::overridden<&Overrides::on_rx_response, XenNetifFrontendBase>,
+                  "xen_netif_frontend.hpp: XenNetifFrontend lacks `void on_rx_response(const NetifRxResponse& "
+                  "response) override;` (ring rx)");
+  };
+
   /// Ring tx: queues a netif_tx_request, publishes it and notifies the backend; false without
   /// a ring or with every slot taken.
   bool send_tx(const NetifTxRequest& request) { return tx_ring_.send(request); }

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include <vgen/halves/handler_check.hpp>  // for the generated bases' Overrides
 #include <vgen/halves/split_spec.hpp>
 #include <vgen/halves/store_nodes.hpp>
 #include <vgen/xen/event_channel.hpp>

@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include <vgen/halves/handler_check.hpp>
 #include <vgen/halves/split_backend.hpp>
 #include <vgen/halves/split_frontend.hpp>
 #include <vgen/pair/connection.hpp>
@@ -55,6 +56,7 @@ std::vector<Connection> split_connections(const SplitHalves& halves);
 template <class Frontend, class Backend>
 SplitHalves split_halves() {
   static_assert(&Frontend::kSpec == &Backend::kSpec, "both halves follow the same spec");
+  static_assert(halves::overrides_handlers<Frontend>() && halves::overrides_handlers<Backend>());
   return {&Frontend::kSpec, Frontend::kDataPages,
           [](store::Client& client, const xenbus::DeviceAddress& device, xen::GrantTable& table,
              xen::EventChannels& events) { return std::make_unique<Frontend>(client, device, table, events); },

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include <vgen/halves/handler_check.hpp>
 #include <vgen/testing/in_process_store.hpp>
 #include <vgen/xen/event_channel.hpp>
 #include <vgen/xen/grant_mapping.hpp>
@@ -52,6 +53,9 @@ class SplitLink {
 /// way with step()) connected by a SplitLink. The backend is probed at construction.
 template <class Frontend, class Backend>
 class SplitHarness {
+  // First, so that a half lacking a handler is reported as such, not as an abstract member.
+  static_assert(halves::overrides_handlers<Frontend>() && halves::overrides_handlers<Backend>());
+
  public:
   /// `granted_pages`: the ring's page and the frontend's data pages.
   explicit SplitHarness(std::uint32_t granted_pages = 8)
