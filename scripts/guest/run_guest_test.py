@@ -188,7 +188,7 @@ def show_trace(vgen, log):
                           % (log, result.returncode, result.stderr.strip()))
     lines = result.stdout.splitlines()
     for needed in (r" virtio state device status .* -> ACKNOWLEDGE\|DRIVER\|FEATURES_OK\|DRIVER_OK$",
-                   r" virtio features device offered 0x[0-9a-f]+ accepted 0x[0-9a-f]+$",
+                   r" virtio features device offered 0x[0-9a-f]+ accepted 0x[0-9a-f]+ \(.*VERSION_1.*\)$",
                    r" vhost-user vhost-user-message front-end connection 1 VHOST_USER_SET_VRING_KICK ",
                    r" vq0 notify kick idx \d+$", r" vq0 notify interrupt idx \d+$"):
         if not any(re.search(needed, line) for line in lines):
