@@ -564,15 +564,21 @@ int run_new_device(const NewDeviceOptions& options) {
   return 0;
 }
 
-int run_update(const UpdateOptions& options) {
-  vgen::gen::LoadResult loaded = vgen::gen::load_file(options.spec);
-  const vgen::gen::Spec* spec = device_spec(loaded, options.spec, "update");
-  if (spec == nullptr) return kExitInvalidSpec;
+// What `vgen update` and `vgen stubs` ask of the project beside the spec (or in -o DIR).
+vgen::import::UpdateRequest update_request(const UpdateOptions& options) {
   vgen::import::UpdateRequest request;
   request.directory = options.output ? fs::path(*options.output) : fs::path(options.spec).parent_path();
   request.templates = templates_folder(options.templates);
   request.clang_format = formatter(true);
   request.include_dirs = options.include_dirs;
+  return request;
+}
+
+int run_update(const UpdateOptions& options) {
+  vgen::gen::LoadResult loaded = vgen::gen::load_file(options.spec);
+  const vgen::gen::Spec* spec = device_spec(loaded, options.spec, "update");
+  if (spec == nullptr) return kExitInvalidSpec;
+  vgen::import::UpdateRequest request = update_request(options);
   const vgen::import::UpdateReport report = vgen::import::update_project(*spec, request);
   for (const std::string& warning : report.warnings) std::cerr << warning << '\n';
   for (const std::string& error : report.errors) std::cerr << error << '\n';
@@ -591,11 +597,7 @@ int run_stubs(const UpdateOptions& options) {
   vgen::gen::LoadResult loaded = vgen::gen::load_file(options.spec);
   const vgen::gen::Spec* spec = device_spec(loaded, options.spec, "stubs");
   if (spec == nullptr) return kExitInvalidSpec;
-  vgen::import::UpdateRequest request;
-  request.directory = options.output ? fs::path(*options.output) : fs::path(options.spec).parent_path();
-  request.templates = templates_folder(options.templates);
-  request.clang_format = formatter(true);
-  request.include_dirs = options.include_dirs;
+  vgen::import::UpdateRequest request = update_request(options);
   request.stubs_only = true;
   request.every_handler = options.all;
   const vgen::import::UpdateReport report = vgen::import::update_project(*spec, request);
