@@ -30,7 +30,7 @@ void BackRingEnd::notify() { link_.notify(index_); }
 trace::TraceSink* BackRingEnd::trace_sink() const noexcept { return link_.trace(); }
 
 std::uint16_t BackRingEnd::trace_ring() const noexcept {
-  return static_cast<std::uint16_t>(link_.devid() * link_.spec_.rings.size() + index_);
+  return ring_trace_number(link_.devid(), link_.spec_.rings.size(), index_);
 }
 
 SplitBackendLink::SplitBackendLink(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantMapper& mapper,

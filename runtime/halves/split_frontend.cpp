@@ -31,7 +31,7 @@ void FrontRingEnd::notify() { link_.notify(index_); }
 trace::TraceSink* FrontRingEnd::trace_sink() const noexcept { return link_.trace(); }
 
 std::uint16_t FrontRingEnd::trace_ring() const noexcept {
-  return static_cast<std::uint16_t>(link_.devid() * link_.spec_.rings.size() + index_);
+  return ring_trace_number(link_.devid(), link_.spec_.rings.size(), index_);
 }
 
 SplitFrontendLink::SplitFrontendLink(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantTable& table,

@@ -52,8 +52,7 @@ class FrontRingEnd {
   void notify();
   /// The link's trace sink (null: none), which the typed ring records its entries into.
   trace::TraceSink* trace_sink() const noexcept;
-  /// The ring's number in the log (interface `xen-ringN`): devid x the spec's ring count +
-  /// the ring's index, so every ring of every device has an interface of its own.
+  /// The ring's number in the log: ring_trace_number() of the link's devid and this ring.
   std::uint16_t trace_ring() const noexcept;
 
  private:

@@ -39,6 +39,13 @@ constexpr std::uint32_t page_order_of(std::uint32_t pages) noexcept {
   return order;
 }
 
+/// The number ring `index` of a device with `rings` rings and id `devid` records under in a
+/// trace log (interface `xen-ringN`): devid x rings + index, so every ring of every device has an
+/// interface of its own, and both ends of a ring record under the same one.
+constexpr std::uint16_t ring_trace_number(std::uint32_t devid, std::size_t rings, std::size_t index) noexcept {
+  return static_cast<std::uint16_t>(devid * rings + index);
+}
+
 /// The store nodes of a side that publishes none besides the ring's (see store_nodes.hpp).
 struct NoNodes {
   /// No members.
