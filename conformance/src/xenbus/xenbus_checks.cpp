@@ -333,13 +333,19 @@ Verdict state_values(const Run& run, bool frontend) {
   return pass("every state written (" + std::to_string(written) + ") was a decimal 0..8");
 }
 
+// The frontend nodes any of which carries `ring`'s grant: ring-ref, or also ring-ref0 for a ring
+// that may be negotiated with several pages (blkif.h).
+std::vector<std::string> grant_nodes(const Run& run, const halves::RingSpec& ring) {
+  const std::string ref = run.frontend_dir + "/" + std::string(ring.ring_ref);
+  if (ring.pages > 1) return {ref, ref + "0"};
+  return {ref};
+}
+
 Verdict ring_before_initialised(const Run& run, const SplitTarget& target) {
-  // Each ring's grant (ring-ref, or ring-ref0 for a ring of several pages) and event channel,
-  // as nodes any of which satisfies the requirement.
+  // Each ring's grant and event channel, as nodes any of which satisfies the requirement.
   std::vector<std::vector<std::string>> required;
   for (const halves::RingSpec& ring : target.halves.spec->rings) {
-    const std::string ref = run.frontend_dir + "/" + std::string(ring.ring_ref);
-    required.push_back(ring.pages > 1 ? std::vector<std::string>{ref, ref + "0"} : std::vector<std::string>{ref});
+    required.push_back(grant_nodes(run, ring));
     required.push_back({run.frontend_dir + "/" + std::string(ring.event_channel)});
   }
   std::map<std::string, std::uint64_t> written;  // path -> commit that first wrote it
@@ -612,9 +618,8 @@ Verdict reconnects_after_crash(const Run& run, const SplitTarget& target) {
   const std::vector<int> seen = states_between(run, true, run.replaced_at, run.writes.size());
   // Every ring's grant: ring-ref, or ring-ref0 when it was negotiated with several pages
   // (xen-netif: tx-ring-ref and rx-ring-ref), each with the commit that first rewrote it.
-  std::vector<std::string> rings;
-  for (const halves::RingSpec& spec : target.halves.spec->rings)
-    rings.push_back(run.frontend_dir + "/" + std::string(spec.ring_ref));
+  std::vector<std::vector<std::string>> rings;
+  for (const halves::RingSpec& spec : target.halves.spec->rings) rings.push_back(grant_nodes(run, spec));
   std::vector<std::uint64_t> ring_commits(rings.size(), 0);
   std::uint64_t initialised = 0;
   int backend = 1;
@@ -622,8 +627,8 @@ Verdict reconnects_after_crash(const Run& run, const SplitTarget& target) {
     const LoggedWrite& w = run.writes[i];
     if (is_state(run, w, false)) backend = state_of(w.value);
     for (std::size_t r = 0; r < rings.size(); ++r) {
-      if (w.frontend && (w.path == rings[r] || w.path == rings[r] + "0") && ring_commits[r] == 0)
-        ring_commits[r] = w.commit;
+      const bool grant = std::find(rings[r].begin(), rings[r].end(), w.path) != rings[r].end();
+      if (w.frontend && grant && ring_commits[r] == 0) ring_commits[r] = w.commit;
     }
     if (!is_state(run, w, true)) continue;
     if (state_of(w.value) == 3 && initialised == 0) initialised = w.commit;
@@ -632,7 +637,7 @@ Verdict reconnects_after_crash(const Run& run, const SplitTarget& target) {
         return fail("Connected to the new backend without Initialised (states " + sequence(seen) + ")");
       for (std::size_t r = 0; r < rings.size(); ++r) {
         if (ring_commits[r] != initialised)
-          return fail("Initialised again without a fresh " + rings[r].substr(run.frontend_dir.size() + 1) +
+          return fail("Initialised again without a fresh " + rings[r].front().substr(run.frontend_dir.size() + 1) +
                       " in its transaction");
       }
       if (backend != 4) return fail("Connected before the new backend (at " + std::to_string(backend) + ")");
