@@ -50,8 +50,8 @@ void add_common(CLI::App& app, Common& c) {
   app.add_option("--catalogue", c.catalogue, "directory of the requirement catalogues");
   app.add_option("--timeout", c.timeout, "seconds one check (or one driver run) may take");
   app.add_option("--trace", c.trace_log,
-                 "write what the harness's in-process VirtIO devices saw (status, features, configuration, "
-                 "chains) to LOG, a trace log `vgen trace show` reads")
+                 "record what the checks drive (queues, status, features, configuration, registers, Xen rings, "
+                 "grants, events, store messages, Xenbus states, rpmsg messages) to LOG, which `vgen trace show` reads")
       ->type_name("LOG");
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 
+#include <vgen/conform/trace.hpp>
 #include <vgen/halves/virtio_device.hpp>
 #include <vgen/halves/virtio_driver.hpp>
 
@@ -55,6 +56,7 @@ VirtioTarget virtio_pair_target(const pair::VirtioHalves& halves) {
   target.run_driver = [halves](virtio::Transport& transport, const shm::GuestMemory& memory,
                                shm::Allocator& allocator) {
     const std::unique_ptr<halves::VirtioDriverQueues> driver = halves.make_driver(transport, memory, allocator);
+    driver->core().set_trace(check_trace());  // --trace: the driver's queues, status and configuration reads
     driver->start();
     const bool complete = halves.run_demo(*driver);
     driver->stop();

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <vgen/conform/isolation.hpp>
+#include <vgen/conform/trace.hpp>
 #include <vgen/error.hpp>
 #include <vgen/notify/eventfd.hpp>
 #include <vgen/rpmsg/bus.hpp>
@@ -76,6 +77,9 @@ struct SharedRings {
     layout = rpmsg::SharedLayout::plan(allocator, options);
     host = std::make_unique<rpmsg::HostVrings>(memory, layout, rpmsg::Notifiers{&kick, &interrupt});
     remote = std::make_unique<rpmsg::RemoteVrings>(memory, layout, rpmsg::Notifiers{&interrupt, &kick});
+    // --trace: both sides' vrings record their chains, whichever side the harness plays.
+    host->set_trace(check_trace());
+    remote->set_trace(check_trace());
   }
 
   shm::GuestMemory memory;
@@ -138,6 +142,7 @@ struct RemoteHalf {
     rpmsg::BusOptions bus_options;
     bus_options.feedback = rings.remote->feedback();
     bus_options.log = [](const std::string& line) { std::fprintf(stderr, "remote: %s\n", line.c_str()); };
+    bus_options.trace = check_trace();  // the messages and channels of the half under test
     bus = std::make_unique<rpmsg::Bus>(*link, bus_options);
     remote = target.halves.make_remote(*bus);
     remote->start();
@@ -440,6 +445,7 @@ struct HostHalf {
     rpmsg::BusOptions bus_options;
     bus_options.feedback = rings.host->feedback();
     bus_options.log = [](const std::string& line) { std::fprintf(stderr, "host: %s\n", line.c_str()); };
+    bus_options.trace = check_trace();  // the messages and channels of the half under test
     rpmsg::Link* link = &rings.host->link();
     if (target.wrap_host_link) {
       wrapped = target.wrap_host_link(*link);

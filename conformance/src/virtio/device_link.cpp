@@ -18,6 +18,7 @@
 #include <vgen/virtio/mmio_transport.hpp>
 
 #include "mmio_serving.hpp"
+#include "traced_bus.hpp"
 
 namespace vgen::conform::virtio_checks {
 namespace {
@@ -38,12 +39,15 @@ class InProcessLink final : public DeviceLink {
 };
 
 // A virtio-mmio window in shared memory whose device runs in another process.
+// `traced`: the harness records its accesses (a device program records nothing into its log;
+// a forked child's register file records them itself).
 class MmioLink final : public DeviceLink {
  public:
-  MmioLink() {
+  explicit MmioLink(trace::TraceSink* traced = nullptr) {
     window_memory_.add(kWindowBase, std::make_shared<shm::Region>(shm::Region::create("conform-mmio", kWindowBytes)));
     window_ = &virtio::MmioWindow::format(window_memory_.translate(kWindowBase, kWindowBytes), kWindowBytes);
-    bus_ = std::make_unique<virtio::MmioSharedBus>(*window_, std::chrono::seconds(2));
+    shared_ = std::make_unique<virtio::MmioSharedBus>(*window_, std::chrono::seconds(2));
+    if (traced != nullptr) traced_ = std::make_unique<TracedBus>(*shared_, *traced);
   }
   ~MmioLink() override {
     virtio::MmioDeviceServer::request_stop(*window_);
@@ -52,21 +56,24 @@ class MmioLink final : public DeviceLink {
 
   void start(ChildProcess child) {
     child_.emplace(std::move(child));
-    transport_ = virtio::MmioTransport::discover(*bus_, bus_->interrupt_line());
+    transport_ = virtio::MmioTransport::discover(*bus(), shared_->interrupt_line());
     if (transport_ == nullptr) throw virtio::Error(virtio::ErrorCode::BadMagic, "the device's DeviceID reads 0");
   }
   virtio::MmioWindow& window() { return *window_; }
   shm::GuestMemory& window_memory() { return window_memory_; }
 
   virtio::Transport& transport() override { return *transport_; }
-  virtio::MmioBus* bus() override { return bus_.get(); }
+  virtio::MmioBus* bus() override {
+    return traced_ ? static_cast<virtio::MmioBus*>(traced_.get()) : static_cast<virtio::MmioBus*>(shared_.get());
+  }
   bool alive() override { return child_ && child_->running(); }
 
  private:
   static constexpr shm::GuestAddress kWindowBase = 0x0a000000;
   shm::GuestMemory window_memory_;
   virtio::MmioWindow* window_ = nullptr;
-  std::unique_ptr<virtio::MmioSharedBus> bus_;
+  std::unique_ptr<virtio::MmioSharedBus> shared_;
+  std::unique_ptr<TracedBus> traced_;
   std::optional<ChildProcess> child_;
   std::unique_ptr<virtio::MmioTransport> transport_;
 };
@@ -88,7 +95,7 @@ LinkFactory mmio_child_link(const VirtioTarget& target) {
 
 LinkFactory mmio_program_link(const std::string& command) {
   return [command](GuestRam& ram) {
-    auto link = std::make_unique<MmioLink>();
+    auto link = std::make_unique<MmioLink>(check_trace());
     int sockets[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
       throw vgen::Error(std::string("socketpair: ") + std::strerror(errno));

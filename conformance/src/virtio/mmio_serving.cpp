@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 
+#include <vgen/conform/trace.hpp>
 #include <vgen/shm/allocator.hpp>
 #include <vgen/shm/sharing.hpp>
 #include <vgen/virtio/device_core.hpp>
@@ -21,6 +22,9 @@ int serve_mmio_device(const VirtioTarget& target, const shm::GuestMemory& ram, v
   }
   const auto model = target.make_device();
   virtio::DeviceCore core(ram, *model);
+  // --trace: a child forked by the harness records into the harness's log (the recorder's
+  // buffers are shared): its register accesses, status, configuration and queues.
+  core.set_trace(check_trace());
   virtio::MmioRegisterFile registers(core);
   const std::unique_ptr<virtio::MmioBus> wrapped =
       target.wrap_registers ? target.wrap_registers(core, registers) : nullptr;

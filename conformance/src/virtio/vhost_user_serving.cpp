@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include <vgen/conform/trace.hpp>
 #include <vgen/vhost_user/backend.hpp>
 
 namespace vgen::conform::virtio_checks {
@@ -15,6 +16,7 @@ int serve_vhost_user(const VirtioTarget& target, const std::string& socket_path)
   const auto model = target.make_device();
   vgen::vhost_user::Options options;
   options.log = [](const std::string&) {};  // protocol errors are what hostile checks provoke
+  options.sink = check_trace();             // --trace: a child of the harness records into its log
   vgen::vhost_user::serve(*model, socket_path, options);
   return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <future>
 
+#include <vgen/conform/trace.hpp>
 #include <vgen/store/domain.hpp>
 #include <vgen/store/wire_client.hpp>
 #include <vgen/xenbus/device_paths.hpp>
@@ -85,11 +86,21 @@ void HalfThread::loop() {
 }
 
 std::unique_ptr<store::Client> SplitWorld::connect(const StoreAccess& store, xenbus::DomainId domain) {
-  if (local_ != nullptr) return std::make_unique<store::LocalClient>(*local_, domain);
-  if (domain == 0) return std::make_unique<store::WireClient>(store.socket);
-  if (store.shim_dir.empty()) return std::make_unique<store::WireClient>(store.socket, domain);
-  bridges_.push_back(std::make_unique<GuestRingBridge>(store.shim_dir, store.socket, domain));
-  return std::make_unique<store::WireClient>(bridges_.back()->socket_path(), domain);
+  if (local_ != nullptr) {
+    local_->set_trace(check_trace());  // the in-process store records every connection's messages
+    return std::make_unique<store::LocalClient>(*local_, domain);
+  }
+  std::unique_ptr<store::WireClient> client;
+  if (domain == 0) {
+    client = std::make_unique<store::WireClient>(store.socket);
+  } else if (store.shim_dir.empty()) {
+    client = std::make_unique<store::WireClient>(store.socket, domain);
+  } else {
+    bridges_.push_back(std::make_unique<GuestRingBridge>(store.shim_dir, store.socket, domain));
+    client = std::make_unique<store::WireClient>(bridges_.back()->socket_path(), domain);
+  }
+  client->set_trace(check_trace());  // a daemon's connections: each client records its own view
+  return client;
 }
 
 SplitWorld::SplitWorld(const SplitTarget& target, const StoreAccess& store)
@@ -101,6 +112,9 @@ SplitWorld::SplitWorld(const SplitTarget& target, const StoreAccess& store)
       table_(make_table(target)),
       mapper_(xen::GrantMapper::attach(table_, kBackendDomain)) {
   xen::EventChannels::link(frontend_events_, backend_events_);
+  mapper_.set_trace(check_trace());
+  frontend_events_.set_trace(check_trace());
+  backend_events_.set_trace(check_trace());
   frontend_recorded_ = std::make_unique<RecordingClient>(*frontend_raw_, log_, true);
   backend_recorded_ = std::make_unique<RecordingClient>(*backend_raw_, log_, false);
   if (target.wrap_frontend_client) frontend_wrapped_ = target.wrap_frontend_client(*frontend_recorded_);
@@ -150,12 +164,15 @@ void SplitWorld::start_frontend() {
   store::Client& client = frontend_wrapped_ ? *frontend_wrapped_ : *frontend_recorded_;
   if (!vbus()) {
     frontend_ = target_.halves.make_frontend(client, device(), table_, frontend_events_);
+    frontend_->set_trace(check_trace());
   } else {
     // vbus: the frontend domain's bus attaches the half registered under its compatible string.
     frontend_bus_ = std::make_unique<xenbus::Bus>(client);
     frontend_bus_->register_frontend(target_.halves.spec->frontend_compatible,
                                      [this](store::Client& owner, const xenbus::DeviceAddress& d) {
-                                       return target_.halves.make_frontend(owner, d, table_, frontend_events_);
+                                       auto made = target_.halves.make_frontend(owner, d, table_, frontend_events_);
+                                       made->set_trace(check_trace());
+                                       return made;
                                      });
   }
   frontend_thread_ = std::make_unique<HalfThread>(
@@ -175,14 +192,17 @@ void SplitWorld::start_backend() {
   store::Client& client = backend_wrapped_ ? *backend_wrapped_ : *backend_recorded_;
   if (!vbus()) {
     backend_ = target_.halves.make_backend(client, device(), mapper_, backend_events_);
-    backend_->probe();  // before its thread runs, as the pair runner does
+    backend_->set_trace(check_trace());  // Xenbus states and the ring's entries, as the pair runner records them
+    backend_->probe();                   // before its thread runs, as the pair runner does
   } else {
     // vbus: the backend domain's bus attaches and probes the half registered under its
     // compatible string.
     backend_bus_ = std::make_unique<xenbus::Bus>(client);
     backend_bus_->register_backend(target_.halves.spec->backend_compatible,
                                    [this](store::Client& owner, const xenbus::DeviceAddress& d) {
-                                     return target_.halves.make_backend(owner, d, mapper_, backend_events_);
+                                     auto made = target_.halves.make_backend(owner, d, mapper_, backend_events_);
+                                     made->set_trace(check_trace());
+                                     return made;
                                    });
   }
   backend_thread_ = std::make_unique<HalfThread>(
