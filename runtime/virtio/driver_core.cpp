@@ -1,6 +1,7 @@
 #include <vgen/virtio/driver_core.hpp>
 
 #include <vgen/format.hpp>
+#include <vgen/trace/config_access.hpp>
 
 #include <thread>
 #include <utility>
@@ -327,7 +328,7 @@ void DriverCore::read_config(std::uint32_t offset, std::span<std::byte> out, std
   const unsigned width = size == 8 ? 4 : static_cast<unsigned>(size);
   read_stable(offset, [&] {
     for (std::size_t done = 0; done < size; done += width) {
-      const std::uint32_t value = transport_.read_config(offset + static_cast<std::uint32_t>(done), width);
+      const std::uint32_t value = config_read(offset + static_cast<std::uint32_t>(done), width);
       for (unsigned i = 0; i < width; ++i) out[done + i] = static_cast<std::byte>((value >> (8 * i)) & 0xff);
     }
   });
@@ -336,7 +337,7 @@ void DriverCore::read_config(std::uint32_t offset, std::span<std::byte> out, std
 void DriverCore::read_config_bytes(std::uint32_t offset, std::span<std::byte> out) {
   read_stable(offset, [&] {
     for (std::size_t i = 0; i < out.size(); ++i) {
-      out[i] = static_cast<std::byte>(transport_.read_config(offset + static_cast<std::uint32_t>(i), 1) & 0xff);
+      out[i] = static_cast<std::byte>(config_read(offset + static_cast<std::uint32_t>(i), 1) & 0xff);
     }
   });
 }
@@ -346,7 +347,39 @@ void DriverCore::write_config(std::uint32_t offset, unsigned width, std::uint32_
   if (width != 1 && width != 2 && width != 4) {
     throw Error(ErrorCode::InvalidArgument, "write_config: width " + std::to_string(width) + " is not 1, 2 or 4");
   }
-  transport_.write_config(offset, width, value);
+  config_write(offset, width, value);
+}
+
+std::uint32_t DriverCore::config_read(std::uint32_t offset, unsigned width) {
+  if (trace_ == nullptr) return transport_.read_config(offset, width);
+  const auto record = [&](std::uint32_t value, std::uint64_t refused) {
+    trace_->record({trace::EventKind::ConfigRead, 0, static_cast<std::uint16_t>(width), offset, value,
+                    trace::kConfigByDriver | refused});
+  };
+  std::uint32_t value = 0;
+  try {
+    value = transport_.read_config(offset, width);
+  } catch (...) {
+    record(0, trace::kConfigRefused);
+    throw;
+  }
+  record(value, 0);
+  return value;
+}
+
+void DriverCore::config_write(std::uint32_t offset, unsigned width, std::uint32_t value) {
+  if (trace_ == nullptr) return transport_.write_config(offset, width, value);
+  const auto record = [&](std::uint64_t refused) {
+    trace_->record({trace::EventKind::ConfigWrite, 0, static_cast<std::uint16_t>(width), offset, value,
+                    trace::kConfigByDriver | refused});
+  };
+  try {
+    transport_.write_config(offset, width, value);
+  } catch (...) {
+    record(trace::kConfigRefused);
+    throw;
+  }
+  record(0);
 }
 
 std::vector<std::uint64_t> DriverCore::reset_queue(std::uint16_t index) {

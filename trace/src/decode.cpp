@@ -7,6 +7,7 @@
 #include <vgen/format.hpp>
 #include <vgen/rpmsg/wire.hpp>
 #include <vgen/store/wire.hpp>
+#include <vgen/trace/config_access.hpp>
 #include <vgen/virtio/features.hpp>
 #include <vgen/virtio/mmio_bus.hpp>
 #include <vgen/virtio/mmio_registers.hpp>
@@ -51,13 +52,15 @@ std::string_view as_text(std::span<const std::byte> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-// "offset 0x10 width 4 value 0x1", then the spec's name of the configuration field.
+// "device offset 0x10 width 4 value 0x1": the side that recorded the access
+// (trace::kConfigByDriver), then the spec's name of the configuration field, then `refused`.
 std::string config_fields(const Record& r, const DecodeContext& context) {
-  std::string out = "offset " + hex(r.index) + " width " + std::to_string(r.head) + " value " + hex(r.a);
+  std::string out = std::string(trace::config_by_driver(r.b) ? "driver" : "device") + " offset " + hex(r.index) +
+                    " width " + std::to_string(r.head) + " value " + hex(r.a);
   if (context.payloads() != nullptr) {
     if (const auto field = context.payloads()->config_field(r.index)) out += " field " + *field;
   }
-  if (r.kind == EventKind::ConfigWrite && r.b != 0) out += " refused";
+  if (trace::config_refused(r.b)) out += " refused";
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 
+#include <vgen/trace/config_access.hpp>
 #include <vgen/virtio/driver_core.hpp>
 #include <vgen/virtio/error.hpp>
 #include <vgen/virtio/in_process.hpp>
@@ -312,6 +313,73 @@ TEST_F(DriverCoreTest, FieldWidthsAndByteArrays) {
   driver->write_config(8, 4, 0xabcdef01);
   EXPECT_EQ(driver->read_config<std::uint32_t>(8), 0xabcdef01u);
   expect_error(ErrorCode::Rejected, [&] { driver->write_config(0, 4, 1); }, "only the field at 8");
+}
+
+// The driver records every configuration access it makes, marked as the driver's
+// (trace::kConfigByDriver), beside the device's own records of the same accesses: a 64-bit
+// field as its two 32-bit reads, byte arrays byte by byte, a refused write as refused.
+TEST_F(DriverCoreTest, ConfigAccessesAreTracedByBothSides) {
+  struct Sink : trace::TraceSink {
+    std::vector<trace::Event> events;
+    void record(const trace::Event& e) noexcept override {
+      if (e.kind == trace::EventKind::ConfigRead || e.kind == trace::EventKind::ConfigWrite) events.push_back(e);
+    }
+  } sink;
+  start(kVersion1);
+  driver->write_config(8, 4, 0x11223344);
+  driver->set_trace(&sink);
+  device->set_trace(&sink);
+  const auto by = [&](bool driver_side) {
+    std::vector<trace::Event> out;
+    for (const trace::Event& e : sink.events) {
+      if (trace::config_by_driver(e.b) == driver_side) out.push_back(e);
+    }
+    return out;
+  };
+  EXPECT_EQ(driver->read_config<std::uint64_t>(8) & 0xffffffffu, 0x11223344u);
+  std::vector<trace::Event> mine = by(true);
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].kind, trace::EventKind::ConfigRead);
+  EXPECT_EQ(mine[0].index, 8u);
+  EXPECT_EQ(mine[0].head, 4u);
+  EXPECT_EQ(mine[0].a, 0x11223344u);
+  EXPECT_EQ(mine[0].b, trace::kConfigByDriver);
+  EXPECT_EQ(mine[1].index, 12u);
+  EXPECT_EQ(by(false).size(), 2u);  // the device served the same two reads
+  for (const trace::Event& e : by(false)) EXPECT_EQ(e.b, 0u);
+
+  sink.events.clear();
+  std::byte bytes[3];
+  driver->read_config_bytes(9, bytes);
+  mine = by(true);
+  ASSERT_EQ(mine.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(mine[i].index, 9u + i);
+    EXPECT_EQ(mine[i].head, 1u);
+    EXPECT_EQ(mine[i].a, std::to_integer<std::uint64_t>(bytes[i]));
+  }
+
+  sink.events.clear();
+  driver->write_config(8, 4, 0xabcdef01);
+  expect_error(
+      ErrorCode::Rejected, [&] { driver->write_config(0, 4, 1); }, "only the field at 8");
+  mine = by(true);
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].kind, trace::EventKind::ConfigWrite);
+  EXPECT_EQ(mine[0].a, 0xabcdef01u);
+  EXPECT_EQ(mine[0].b, trace::kConfigByDriver);
+  EXPECT_EQ(mine[1].index, 0u);
+  EXPECT_EQ(mine[1].b, trace::kConfigByDriver | trace::kConfigRefused);
+  const std::vector<trace::Event> theirs = by(false);
+  ASSERT_EQ(theirs.size(), 2u);
+  EXPECT_EQ(theirs[1].b, trace::kConfigRefused);
+
+  // Not traced: nothing more is recorded.
+  driver->set_trace(nullptr);
+  device->set_trace(nullptr);
+  sink.events.clear();
+  driver->read_config<std::uint32_t>(8);
+  EXPECT_TRUE(sink.events.empty());
 }
 
 // --- reset, queue reset, cleanup ------------------------------------------------------------

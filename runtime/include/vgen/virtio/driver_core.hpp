@@ -148,7 +148,9 @@ class DriverCore {
   /// the device no longer uses them) and drops the queues. Returns the tokens per queue.
   DetachedBuffers shutdown();
 
-  /// Where status writes (EventKind::StateChanged) and the queues' events go.
+  /// Where status writes (EventKind::StateChanged), negotiated features, every configuration
+  /// access made through the transport (ConfigRead, ConfigWrite with trace::kConfigByDriver in
+  /// `b`, vgen/trace/config_access.hpp) and the queues' events go.
   void set_trace(trace::TraceSink* sink) noexcept;
 
  private:
@@ -160,7 +162,10 @@ class DriverCore {
   void wait_for_reset();
   [[noreturn]] void fail_with(ErrorCode code, const std::string& message);
   std::uint64_t read_offered();
-  std::uint32_t read_field_once(std::uint32_t offset, unsigned width);
+  // One configuration access through the transport, recorded when tracing; a refused access
+  // is recorded as such and rethrown.
+  std::uint32_t config_read(std::uint32_t offset, unsigned width);
+  void config_write(std::uint32_t offset, unsigned width, std::uint32_t value);
   void check_field_feature(std::uint32_t offset, std::optional<unsigned> required_feature);
   template <class ReadAll>
   void read_stable(std::uint32_t offset, ReadAll&& read_all);
