@@ -73,6 +73,12 @@ class StructText {
       if (!first) out += ' ';
       first = false;
       if (member.offset + member.size > bytes.size() || depth > 8) {
+        // A nested struct that begins inside the bytes shows the fields of it they hold.
+        const StructType* nested = member.offset < bytes.size() && depth <= 8 ? nested_struct(member) : nullptr;
+        if (nested != nullptr) {
+          out += member.name + "=" + table_.types.at(*member.type.named).name +
+                 members(*nested, bytes.subspan(member.offset), depth + 1) + " ";
+        }
         out += "...";
         break;
       }
@@ -82,6 +88,12 @@ class StructText {
   }
 
  private:
+  // The struct type of a member that is one struct (not an array), or null.
+  const StructType* nested_struct(const Member& member) const {
+    if (member.type.is_array() || !member.type.named) return nullptr;
+    return table_.types.at(*member.type.named).as_struct();
+  }
+
   std::uint64_t sign_extend(std::uint64_t value, ScalarKind kind) const {
     const unsigned bits = scalar_bits(kind);
     if (bits < 64 && (value >> (bits - 1)) != 0) value |= ~std::uint64_t{0} << bits;
@@ -116,6 +128,30 @@ bool used_chain(EventKind kind) {
 
 bool available_chain(EventKind kind) {
   return kind == EventKind::ChainAdded || kind == EventKind::ChainTaken || kind == EventKind::AvailSeen;
+}
+
+// Where `part` is in a bidirectional queue's chain, or the chain's length when it has none.
+std::size_t part_position(const Queue& queue, ChainPart part) {
+  return static_cast<std::size_t>(std::find(queue.chain.begin(), queue.chain.end(), part) - queue.chain.begin());
+}
+
+// The message a used chain's writable bytes start with, if the queue says which: a
+// device-to-driver queue's messages; a bidirectional queue's reply when the chain puts it before
+// any writable data (else the data comes first).
+std::vector<NameRef> used_heads(const Queue& queue) {
+  if (queue.direction == Direction::device_to_driver) return queue.messages;
+  if (queue.direction != Direction::bidirectional || queue.messages.size() != 2) return {};
+  const std::size_t reply = part_position(queue, ChainPart::reply);
+  if (reply == queue.chain.size() || reply > part_position(queue, ChainPart::writable_data)) return {};
+  return {queue.messages[1]};
+}
+
+// The message an available chain's readable bytes start with: a one-way queue's messages, a
+// bidirectional queue's request.
+std::vector<NameRef> available_heads(const Queue& queue) {
+  if (queue.direction == Direction::device_to_driver) return {};
+  if (queue.direction == Direction::bidirectional && !queue.messages.empty()) return {queue.messages.front()};
+  return queue.messages;
 }
 
 // The configuration member holding `offset`: "name", "name+3", or nested "outer.inner".
@@ -154,15 +190,50 @@ std::optional<std::size_t> SpecPayloads::best_fit(const std::vector<NameRef>& me
   return std::nullopt;
 }
 
+std::optional<std::size_t> SpecPayloads::first_longer(const std::vector<NameRef>& messages,
+                                                      std::uint64_t length) const {
+  for (const NameRef& message : messages) {
+    if (message.index && spec_.types.types.at(*message.index).layout.size > length) return message.index;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::size_t> SpecPayloads::virtio_message(const trace::Record& record) const {
   const VirtioDevice* device = spec_.virtio();
   if (device == nullptr || record.channel != trace::Channel::Virtqueue || record.queue >= device->queues.size()) {
     return std::nullopt;
   }
   const Queue& queue = device->queues[record.queue];
-  if (available_chain(record.kind)) return best_fit(queue.messages, record.payload_length, false);
-  if (used_chain(record.kind)) return best_fit(queue.messages, record.payload_length, true);
-  return std::nullopt;
+  const std::uint64_t length = record.payload_length;
+  if (available_chain(record.kind)) {
+    const std::vector<NameRef> heads = available_heads(queue);
+    if (const auto whole = best_fit(heads, length, false)) return whole;
+    return length > 0 ? first_longer(heads, length) : std::nullopt;
+  }
+  if (!used_chain(record.kind)) return std::nullopt;
+  if (const auto exact = best_fit(queue.messages, length, true)) return exact;
+  if (length == 0) return std::nullopt;
+  const std::vector<NameRef> heads = used_heads(queue);
+  // A message, then data (a queue with max_data): the message the bytes start with.
+  if (queue.max_data) {
+    if (const auto header = best_fit(heads, length, false)) return header;
+  }
+  return first_longer(heads, length);
+}
+
+std::string SpecPayloads::decode_sized(std::size_t type, const trace::Record& record, std::uint64_t length) const {
+  const std::uint64_t size = spec_.types.types.at(type).layout.size;
+  const std::span<const std::byte> bytes = record.payload.first(std::min<std::uint64_t>(record.payload.size(), length));
+  std::string out = decode_struct(type, bytes);
+  if (length < size) return out + " (" + std::to_string(length) + " of " + std::to_string(size) + " bytes)";
+  if (length > size) {
+    const VirtioDevice* device = spec_.virtio();
+    if (device != nullptr && record.queue < device->queues.size() && device->queues[record.queue].max_data) {
+      const std::uint64_t data = length - size;
+      out += " + " + std::to_string(data) + (data == 1 ? " data byte" : " data bytes");
+    }
+  }
+  return out;
 }
 
 std::optional<std::string> SpecPayloads::fields(const trace::Record& record, const std::string& rpmsg_channel) const {
@@ -170,6 +241,8 @@ std::optional<std::string> SpecPayloads::fields(const trace::Record& record, con
   std::span<const std::byte> bytes = record.payload;
   if (spec_.virtio() != nullptr) {
     type = virtio_message(record);
+    if (!type) return std::nullopt;
+    return decode_sized(*type, record, record.payload_length);
   } else if (const SplitDevice* split = spec_.split()) {
     if (record.kind == EventKind::XenRequest) type = split->request.index;
     if (record.kind == EventKind::XenResponse) type = split->response.index;

@@ -5,9 +5,14 @@
 // stays free of the generator's model.
 //
 // Which struct a payload is:
-// - virtio: a chain made available, the first of its queue's messages that fits its readable
-//   bytes (decoded from the start); a used chain, the queue's message whose size is exactly
-//   the used length;
+// - virtio: a chain made available, the first message its readable bytes can start with (a
+//   one-way queue's messages, a bidirectional queue's request) that fits them (decoded from
+//   the start), else, for fewer bytes than any, the first longer one; a used chain, the queue's message whose size is
+//   exactly the used length, else the message the written bytes start with (a
+//   device-to-driver queue's, a bidirectional queue's reply when its chain puts the reply
+//   first): on a queue with `max_data` one the length holds whole, then one longer than it.
+//   Fields that lie whole inside the length are shown; a shorter length is reported as
+//   "(12 of 16 bytes)", a longer one on a queue with `max_data` as "+ N data bytes";
 // - split: a ring request as `request:`, a response as `response:`;
 // - rpmsg: a message on the channel the spec's service announced (by name): the endpoint
 //   message whose size equals the payload's, else the first that fits.
@@ -39,6 +44,11 @@ class SpecPayloads final : public trace_view::PayloadDecoder {
 
  private:
   std::optional<std::size_t> virtio_message(const trace::Record& record) const;
+  // The first of `messages` longer than `length`.
+  std::optional<std::size_t> first_longer(const std::vector<NameRef>& messages, std::uint64_t length) const;
+  // `record`'s payload as the struct `type`, its fields inside `length` bytes, then how the
+  // length differs from the struct's size.
+  std::string decode_sized(std::size_t type, const trace::Record& record, std::uint64_t length) const;
   std::optional<std::size_t> best_fit(const std::vector<NameRef>& messages, std::uint64_t length, bool exact) const;
 
   Spec spec_;
