@@ -7,7 +7,8 @@
 -- record and, by kind, the payload: vhost-user messages (request by name, flags, size and the
 -- common payloads), XenStore xs_wire messages (operation, request and transaction ids, the
 -- NUL-separated strings), rpmsg messages (header, and name-service announcements), VirtIO
--- status and Xenbus state changes, and the chains' bytes.
+-- status and Xenbus state changes, configuration accesses with the side that recorded them, and
+-- the chains' bytes.
 --
 -- Use: wireshark -X lua_script:trace/wireshark/vgen.lua LOG, or tshark with the same option
 -- (e.g. tshark -X lua_script:vgen.lua -r LOG -V), or copy it into the personal Lua plugins
@@ -106,6 +107,10 @@ f.status_old = ProtoField.string("vgen.status.old", "Old status")
 f.status_new = ProtoField.string("vgen.status.new", "New status")
 f.xenbus_old = ProtoField.uint64("vgen.xenbus.old", "Old state", base.DEC, xenbus_states)
 f.xenbus_new = ProtoField.uint64("vgen.xenbus.new", "New state", base.DEC, xenbus_states)
+-- ConfigRead and ConfigWrite: b bit 1 says the driver recorded the access, bit 0 that it was
+-- refused (docs/trace.md, "Kinds").
+f.config_side = ProtoField.string("vgen.config.side", "Recorded by")
+f.config_refused = ProtoField.bool("vgen.config.refused", "Refused", 64, nil, 0x1)
 
 f.vu_direction = ProtoField.string("vgen.vhost_user.from", "From")
 f.vu_request = ProtoField.uint32("vgen.vhost_user.request", "Request", base.DEC, vhost_requests)
@@ -321,6 +326,11 @@ function vgen.dissector(buffer, pinfo, tree)
   elseif kind == 9 and channel == 9 then
     root:add_le(f.xenbus_old, buffer(16, 8))
     root:add_le(f.xenbus_new, buffer(24, 8))
+  elseif kind == 14 or kind == 15 then
+    local side = b:band(UInt64(2)) ~= UInt64(0) and "driver" or "device"
+    root:add(f.config_side, buffer(24, 8), side)
+    root:add_le(f.config_refused, buffer(24, 8))
+    pinfo.cols.info:append(string.format(" %s offset 0x%x width %d value 0x%x", side, index, head, a:tonumber()))
   end
   if length <= first then return end
   local payload = buffer(first)
