@@ -146,6 +146,15 @@ std::vector<NameRef> used_heads(const Queue& queue) {
   return {queue.messages[1]};
 }
 
+// Whether a chain's readable bytes (`available`) or written bytes may hold data after the
+// message they start with: a queue with `max_data` whose chain has data that way.
+bool data_follows(const Queue& queue, bool available) {
+  if (!queue.max_data) return false;
+  if (queue.direction != Direction::bidirectional) return true;
+  const ChainPart data = available ? ChainPart::readable_data : ChainPart::writable_data;
+  return part_position(queue, data) < queue.chain.size();
+}
+
 // The message an available chain's readable bytes start with: a one-way queue's messages, a
 // bidirectional queue's request.
 std::vector<NameRef> available_heads(const Queue& queue) {
@@ -211,11 +220,17 @@ std::optional<std::size_t> SpecPayloads::virtio_message(const trace::Record& rec
     return length > 0 ? first_longer(heads, length) : std::nullopt;
   }
   if (!used_chain(record.kind)) return std::nullopt;
-  if (const auto exact = best_fit(queue.messages, length, true)) return exact;
+  // The message that is the whole of the written bytes: a bidirectional queue's reply (the
+  // request is never written), else one of the queue's messages.
+  const bool two_way = queue.direction == Direction::bidirectional;
+  const std::vector<NameRef> whole = two_way && queue.messages.size() == 2 ? std::vector<NameRef>{queue.messages[1]}
+                                     : two_way                             ? std::vector<NameRef>{}
+                                                                           : queue.messages;
+  if (const auto exact = best_fit(whole, length, true)) return exact;
   if (length == 0) return std::nullopt;
   const std::vector<NameRef> heads = used_heads(queue);
   // A message, then data (a queue with max_data): the message the bytes start with.
-  if (queue.max_data) {
+  if (data_follows(queue, false)) {
     if (const auto header = best_fit(heads, length, false)) return header;
   }
   return first_longer(heads, length);
@@ -228,7 +243,8 @@ std::string SpecPayloads::decode_sized(std::size_t type, const trace::Record& re
   if (length < size) return out + " (" + std::to_string(length) + " of " + std::to_string(size) + " bytes)";
   if (length > size) {
     const VirtioDevice* device = spec_.virtio();
-    if (device != nullptr && record.queue < device->queues.size() && device->queues[record.queue].max_data) {
+    if (device != nullptr && record.queue < device->queues.size() &&
+        data_follows(device->queues[record.queue], available_chain(record.kind))) {
       const std::uint64_t data = length - size;
       out += " + " + std::to_string(data) + (data == 1 ? " data byte" : " data bytes");
     }

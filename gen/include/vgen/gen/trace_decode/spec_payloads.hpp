@@ -7,12 +7,14 @@
 // Which struct a payload is:
 // - virtio: a chain made available, the first message its readable bytes can start with (a
 //   one-way queue's messages, a bidirectional queue's request) that fits them (decoded from
-//   the start), else, for fewer bytes than any, the first longer one; a used chain, the queue's message whose size is
-//   exactly the used length, else the message the written bytes start with (a
-//   device-to-driver queue's, a bidirectional queue's reply when its chain puts the reply
-//   first): on a queue with `max_data` one the length holds whole, then one longer than it.
-//   Fields that lie whole inside the length are shown; a shorter length is reported as
-//   "(12 of 16 bytes)", a longer one on a queue with `max_data` as "+ N data bytes";
+//   the start), else, for fewer bytes than any, the first longer one. A used chain, the
+//   message whose size is exactly the used length (a bidirectional queue's reply, another
+//   queue's messages), else the message the written bytes start with (a device-to-driver
+//   queue's, a bidirectional queue's reply when its chain puts the reply first): when data may
+//   follow it (`max_data`, and the chain has data that way) one the length holds whole, else
+//   one longer than the length. Fields that lie whole inside the length are shown; a shorter
+//   length is reported as "(12 of 16 bytes)", a longer one where data may follow as
+//   "+ N data bytes";
 // - split: a ring request as `request:`, a response as `response:`;
 // - rpmsg: a message on the channel the spec's service announced (by name): the endpoint
 //   message whose size equals the payload's, else the first that fits.
