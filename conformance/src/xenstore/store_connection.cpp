@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <vgen/conform/trace.hpp>
 #include <vgen/error.hpp>
+#include <vgen/store/message_trace.hpp>
 
 namespace vgen::conform::xenstore_checks {
 
@@ -54,6 +56,8 @@ std::optional<store::Message> StoreConnection::receive(std::chrono::milliseconds
       if (buffer_.size() >= store::kHeaderSize + header.len) {
         store::Message m{header, buffer_.substr(store::kHeaderSize, header.len)};
         buffer_.erase(0, store::kHeaderSize + header.len);
+        // --trace: every whole message the daemon sent, as this client saw it (domain 0).
+        store::trace_message(check_trace(), 0, 0, store::TracedDirection::FromDaemon, store::TracedAt::Client, m);
         return m;
       }
     }
@@ -87,7 +91,10 @@ std::optional<store::Message> StoreConnection::next(std::chrono::milliseconds ti
 std::optional<store::Message> StoreConnection::request(store::MessageType type, std::string_view payload,
                                                        std::uint32_t tx) {
   const std::uint32_t id = next_id_++;
-  send_raw(store::encode({{static_cast<std::uint32_t>(type), id, tx, 0}, std::string(payload)}));
+  const store::Message sent{{static_cast<std::uint32_t>(type), id, tx, 0}, std::string(payload)};
+  // --trace: the well-formed requests (raw bytes a hostile check sends are not recorded).
+  store::trace_message(check_trace(), 0, 0, store::TracedDirection::ToDaemon, store::TracedAt::Client, sent);
+  send_raw(store::encode(sent));
   const auto deadline = std::chrono::steady_clock::now() + kReplyTimeout;
   for (;;) {
     const auto left =
