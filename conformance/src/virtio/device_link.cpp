@@ -39,15 +39,15 @@ class InProcessLink final : public DeviceLink {
 };
 
 // A virtio-mmio window in shared memory whose device runs in another process.
-// `traced`: the harness records its accesses (a device program records nothing into its log;
-// a forked child's register file records them itself).
+// `traced`: the harness records its accesses and watches the queues they enable in `ram` (a
+// device program records nothing into its log; a forked child's device records itself).
 class MmioLink final : public DeviceLink {
  public:
-  explicit MmioLink(trace::TraceSink* traced = nullptr) {
+  explicit MmioLink(trace::TraceSink* traced = nullptr, const shm::GuestMemory* ram = nullptr) {
     window_memory_.add(kWindowBase, std::make_shared<shm::Region>(shm::Region::create("conform-mmio", kWindowBytes)));
     window_ = &virtio::MmioWindow::format(window_memory_.translate(kWindowBase, kWindowBytes), kWindowBytes);
     shared_ = std::make_unique<virtio::MmioSharedBus>(*window_, std::chrono::seconds(2));
-    if (traced != nullptr) traced_ = std::make_unique<TracedBus>(*shared_, *traced);
+    if (traced != nullptr && ram != nullptr) traced_ = std::make_unique<TracedBus>(*shared_, *traced, *ram);
   }
   ~MmioLink() override {
     virtio::MmioDeviceServer::request_stop(*window_);
@@ -95,7 +95,7 @@ LinkFactory mmio_child_link(const VirtioTarget& target) {
 
 LinkFactory mmio_program_link(const std::string& command) {
   return [command](GuestRam& ram) {
-    auto link = std::make_unique<MmioLink>(check_trace());
+    auto link = std::make_unique<MmioLink>(check_trace(), &ram.memory);
     int sockets[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
       throw vgen::Error(std::string("socketpair: ") + std::strerror(errno));
