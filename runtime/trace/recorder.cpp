@@ -74,7 +74,8 @@ Recorder::Recorder(const std::string& path, RecorderOptions options)
     : options_(checked(std::move(options))),
       id_(g_next_recorder.fetch_add(1)),
       owner_(getpid()),
-      pool_(std::make_shared<detail::SlotPool>(options_.threads, options_.buffer_bytes)),
+      pool_(std::make_shared<detail::SlotPool>(options_.threads, options_.buffer_bytes,
+                                               options_.mode == RecorderMode::Flight)),
       writer_(std::make_unique<detail::LogWriter>(path, options_.application, options_.threads)) {
   static const int registered = pthread_atfork(nullptr, nullptr, count_fork);
   (void)registered;
@@ -110,7 +111,8 @@ void Recorder::record(const Event& event) noexcept {
   }
   const std::uint32_t snap = options_.snap_length;
   const RecordSize size = encoded_size(event, snap);
-  detail::append(*pool_, *t_fast.slot, size.captured, size.original, [&](std::byte* out) {
+  const std::uint32_t key = (static_cast<std::uint32_t>(channel_of(event)) << 16) | event.queue;
+  detail::append(*pool_, *t_fast.slot, key, size.captured, size.original, [&](std::byte* out) {
     encode(event, snap, {out, size.captured});
   });
 }
@@ -127,7 +129,9 @@ void Recorder::flush() {
   done_.wait(lock, [&] { return flushes_done_ >= ticket; });
 }
 
-RecorderStatistics Recorder::statistics() const { return {writer_->written(), writer_->dropped(), writer_->bytes()}; }
+RecorderStatistics Recorder::statistics() const {
+  return {writer_->written(), writer_->dropped(), writer_->overwritten(), writer_->bytes()};
+}
 
 // Drains the buffers every interval, and at once when flush() or the destructor asks; the
 // file is written out every kFileFlushInterval and for each flush.
@@ -139,7 +143,12 @@ void Recorder::run_writer() {
   auto last_flush = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait_for(lock, options_.interval, [&] { return stop_ || flush_requests_ > flushes_done_; });
+    const auto asked = [&] { return stop_ || flush_requests_ > flushes_done_; };
+    if (options_.mode == RecorderMode::Flight) {
+      wake_.wait(lock, asked);  // a flight recorder's buffers are drained only when asked
+    } else {
+      wake_.wait_for(lock, options_.interval, asked);
+    }
     const bool stopping = stop_;
     const std::uint64_t requested = flush_requests_;
     const bool flush_asked = requested > flushes_done_;
@@ -178,6 +187,11 @@ class ReportingRecorder final : public TraceSink {
       std::fprintf(stderr, "vgen trace: %s: %llu records written, %llu dropped (buffers full)\n", path_.c_str(),
                    static_cast<unsigned long long>(s.written), static_cast<unsigned long long>(s.dropped));
     }
+    if (s.overwritten != 0) {
+      std::fprintf(stderr, "vgen trace: %s: %llu records written, %llu older ones overwritten (flight recorder)\n",
+                   path_.c_str(), static_cast<unsigned long long>(s.written),
+                   static_cast<unsigned long long>(s.overwritten));
+    }
   }
   void record(const Event& event) noexcept override { recorder_.record(event); }
 
@@ -186,21 +200,42 @@ class ReportingRecorder final : public TraceSink {
   Recorder recorder_;
 };
 
-// The options of --trace: the defaults, with the snap length $VGEN_TRACE_SNAP gives.
+// The number $`variable` gives, or `fallback` when it is not set; throws std::invalid_argument
+// saying `what` it must be when it is not a number from `low` to `high`.
+std::uint64_t number_variable(const char* variable, std::uint64_t fallback, std::uint64_t low, std::uint64_t high,
+                              const char* what) {
+  const char* text = std::getenv(variable);
+  if (text == nullptr) return fallback;
+  const std::string_view value(text);
+  std::uint64_t number = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (value.empty() || error != std::errc() || end != value.data() + value.size() || number < low || number > high) {
+    throw std::invalid_argument(std::string(variable) + "='" + text + "' is not " + what);
+  }
+  return number;
+}
+
+// The options of --trace: the defaults, with what the environment variables say.
 RecorderOptions trace_options() {
   // The largest snap length the variable may ask for.
   constexpr std::uint32_t kMaxSnap = 65536;
   RecorderOptions options;
-  const char* text = std::getenv(kSnapLengthVariable);
-  if (text == nullptr) return options;
-  const std::string_view value(text);
-  std::uint32_t snap = 0;
-  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), snap);
-  if (value.empty() || error != std::errc() || end != value.data() + value.size() || snap > kMaxSnap) {
-    throw std::invalid_argument(std::string(kSnapLengthVariable) + "='" + text +
-                                "' is not a snap length (bytes, 0 to 65536)");
+  options.snap_length = static_cast<std::uint32_t>(
+      number_variable(kSnapLengthVariable, options.snap_length, 0, kMaxSnap, "a snap length (bytes, 0 to 65536)"));
+  options.buffer_bytes = number_variable(kBufferVariable, options.buffer_bytes, 4096, std::uint64_t{1} << 30,
+                                         "a buffer size (a power of two from 4096 to 1073741824 bytes)");
+  if ((options.buffer_bytes & (options.buffer_bytes - 1)) != 0) {
+    throw std::invalid_argument(std::string(kBufferVariable) + "='" + std::getenv(kBufferVariable) +
+                                "' is not a buffer size (a power of two from 4096 to 1073741824 bytes)");
   }
-  options.snap_length = snap;
+  if (const char* mode = std::getenv(kModeVariable); mode != nullptr) {
+    const std::string_view value(mode);
+    if (value == "flight") {
+      options.mode = RecorderMode::Flight;
+    } else if (value != "stream") {
+      throw std::invalid_argument(std::string(kModeVariable) + "='" + mode + "' is not a mode (stream or flight)");
+    }
+  }
   return options;
 }
 
