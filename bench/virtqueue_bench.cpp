@@ -158,7 +158,7 @@ class BenchRecorder {
     folder_ = pattern;
     trace::RecorderOptions options;
     options.snap_length = kPayload;
-    options.buffer_bytes = mode == trace::RecorderMode::Flight ? std::size_t{1} << 20 : std::size_t{8} << 20;
+    options.buffer_bytes = std::size_t{8} << 20;
     options.mode = mode;
     recorder_ = std::make_unique<trace::Recorder>(folder_ + "/bench.pcapng", options);
   }

@@ -3,6 +3,7 @@
 // instead of blocking, and the log says so.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -375,6 +377,36 @@ TEST(FlightRecorder, FlushesWhileThreadsOverwrite) {
   }
   EXPECT_GT(records, 0u);
   EXPECT_EQ(last.size(), static_cast<std::size_t>(kThreads));
+}
+
+// --trace's recorder answers signals: TERM writes the log (here a flight recorder's, which
+// would otherwise be written only at the end) and ends the program by the signal; USR1 writes
+// it and the program goes on.
+TEST(OpenRecorder, SignalsWriteTheLogOut) {
+  TempFile file;
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    setenv(kModeVariable, "flight", 1);
+    const std::unique_ptr<TraceSink> recorder = open_recorder(file.path());
+    for (std::uint32_t i = 0; i < 3; ++i) recorder->record({EventKind::NotifySent, 0, 0, i});
+    raise(SIGUSR1);
+    for (int tries = 0; tries < 500; ++tries) {  // the watcher thread writes the log
+      if (read_log(file.path()).size() == 3) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (read_log(file.path()).size() != 3) _exit(3);
+    for (std::uint32_t i = 3; i < 5; ++i) recorder->record({EventKind::NotifySent, 0, 0, i});
+    raise(SIGTERM);
+    for (;;) pause();  // until the watcher ends the program
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "exit status " << WEXITSTATUS(status);
+  EXPECT_EQ(WTERMSIG(status), SIGTERM);
+  std::vector<std::uint32_t> indexes;
+  for (const LogRecord& r : read_log(file.path())) indexes.push_back(r.record.index);
+  EXPECT_EQ(indexes, (std::vector<std::uint32_t>{0, 1, 2, 3, 4}));
 }
 
 }  // namespace
