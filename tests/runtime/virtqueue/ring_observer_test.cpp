@@ -140,7 +140,8 @@ TEST_F(RingObserverTest, StartsAtTheCurrentIndexUnlessAskedForTheRingsContents) 
     RingObserver observer(memory, sink, ring);
     EXPECT_EQ(observer.poll(), 0u) << "entries published before attaching are not new";
   }
-  ring.from_start = true;
+  ring.first_avail = 0;
+  ring.first_used = 0;
   RingObserver observer(memory, sink, ring);
   EXPECT_EQ(observer.poll(), 2u);
   ASSERT_EQ(sink.seen.size(), 2u);
