@@ -217,23 +217,29 @@ void RingObserver::report(trace::EventKind kind, std::uint16_t head, std::uint32
   sink_.record(event);
 }
 
+bool RingObserver::catch_up(std::uint16_t idx, std::uint16_t& next, ObserverError jump, const char* ring,
+                            std::uint16_t& pending) {
+  pending = static_cast<std::uint16_t>(idx - next);
+  if (pending <= ring_.size) return true;
+  if (stops()) {
+    fail(jump, std::string(ring) + " idx moved from " + std::to_string(next) + " to " + std::to_string(idx) +
+                   ", more than the ring's " + entries(ring_.size));
+    return false;
+  }
+  missed_ += pending - ring_.size;
+  next = static_cast<std::uint16_t>(idx - ring_.size);
+  pending = static_cast<std::uint16_t>(ring_.size);
+  forget_chains();
+  return true;
+}
+
 std::size_t RingObserver::poll() {
   if (broken()) return 0;
   const std::uint32_t size = ring_.size;
   std::size_t reported = 0;
   if (!read_u16(ring_.addresses.avail + kRingIdxOffset, "avail idx", avail_idx_)) return reported + 1;
-  auto pending = static_cast<std::uint16_t>(avail_idx_ - next_avail_);
-  if (pending > size) {
-    if (stops()) {
-      fail(ObserverError::AvailJump, "avail idx moved from " + std::to_string(next_avail_) + " to " +
-                                         std::to_string(avail_idx_) + ", more than the ring's " + entries(size));
-      return reported + 1;
-    }
-    missed_ += pending - size;
-    next_avail_ = static_cast<std::uint16_t>(avail_idx_ - size);
-    pending = static_cast<std::uint16_t>(size);
-    forget_chains();
-  }
+  std::uint16_t pending = 0;
+  if (!catch_up(avail_idx_, next_avail_, ObserverError::AvailJump, "avail", pending)) return reported + 1;
   std::size_t descriptors = 0;
   for (; pending > 0 && descriptors < kPollBudget; --pending, ++next_avail_, ++reported, ++avail_seen_) {
     const std::uint16_t slot = next_avail_ & (size - 1);
@@ -261,18 +267,7 @@ std::size_t RingObserver::poll() {
     report(trace::EventKind::AvailSeen, head, next_avail_, readable, writable);
   }
   if (!read_u16(ring_.addresses.used + kRingIdxOffset, "used idx", used_idx_)) return reported + 1;
-  pending = static_cast<std::uint16_t>(used_idx_ - next_used_);
-  if (pending > size) {
-    if (stops()) {
-      fail(ObserverError::UsedJump, "used idx moved from " + std::to_string(next_used_) + " to " +
-                                        std::to_string(used_idx_) + ", more than the ring's " + entries(size));
-      return reported + 1;
-    }
-    missed_ += pending - size;
-    next_used_ = static_cast<std::uint16_t>(used_idx_ - size);
-    pending = static_cast<std::uint16_t>(size);
-    forget_chains();
-  }
+  if (!catch_up(used_idx_, next_used_, ObserverError::UsedJump, "used", pending)) return reported + 1;
   for (; pending > 0; --pending, ++next_used_, ++reported, ++used_seen_) {
     const std::uint16_t slot = next_used_ & (size - 1);
     std::array<std::byte, 8> raw{};

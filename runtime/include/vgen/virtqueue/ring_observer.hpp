@@ -132,6 +132,10 @@ class RingObserver {
   std::optional<Problem> walk(std::uint16_t head, std::vector<trace::BufferRef>& out);
   /// Records QueueBroken and stops following the ring.
   void fail(ObserverError code, std::string why);
+  /// Sets `pending` to the entries from `next` to `idx`; when more than the queue size,
+  /// counts the overwritten ones as missed and moves `next` on (Tolerate), or breaks with
+  /// `jump` and returns false (Stop).
+  bool catch_up(std::uint16_t idx, std::uint16_t& next, ObserverError jump, const char* ring, std::uint16_t& pending);
   /// Forgets the chains remembered from their avail entries (some entries were missed).
   void forget_chains();
   void report(trace::EventKind kind, std::uint16_t head, std::uint32_t position, std::uint64_t a, std::uint64_t b);
