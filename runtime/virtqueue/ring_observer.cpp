@@ -27,8 +27,9 @@ constexpr std::uint64_t kDescriptorBytes = 16;
 constexpr std::uint32_t kMaxIndirect = kMaxQueueSize;
 // Most descriptors of one chain, all its tables together.
 constexpr std::uint32_t kMaxChain = 2 * kMaxQueueSize;
-// Descriptors one poll reads at most: a driver that fills a large ring with long chains is
-// followed over several polls instead of holding the observer up in one.
+// Descriptors one poll reads at most (avail and used entries together): a driver that fills a
+// large ring with long chains is followed over several polls instead of holding the observer
+// up in one.
 constexpr std::size_t kPollBudget = std::size_t{1} << 18;
 
 std::string entries(std::uint32_t count) { return std::to_string(count) + (count == 1 ? " entry" : " entries"); }
@@ -268,7 +269,7 @@ std::size_t RingObserver::poll() {
   }
   if (!read_u16(ring_.addresses.used + kRingIdxOffset, "used idx", used_idx_)) return reported + 1;
   if (!catch_up(used_idx_, next_used_, ObserverError::UsedJump, "used", pending)) return reported + 1;
-  for (; pending > 0; --pending, ++next_used_, ++reported, ++used_seen_) {
+  for (; pending > 0 && descriptors < kPollBudget; --pending, ++next_used_, ++reported, ++used_seen_) {
     const std::uint16_t slot = next_used_ & (size - 1);
     std::array<std::byte, 8> raw{};
     if (!read_part(ring_.addresses.used + kRingEntriesOffset + 8ull * slot, raw, "used ring entry")) {
@@ -288,12 +289,14 @@ std::size_t RingObserver::poll() {
         buffers_.swap(known);
         known.clear();
       }
+      descriptors += buffers_.size();
       std::erase_if(buffers_, [](const trace::BufferRef& b) { return (b.flags & kDescWrite) == 0; });
     } else if (stops()) {
       fail(ObserverError::BadHead, "used entry " + std::to_string(next_used_) + " names id " + std::to_string(id) +
                                        " past the table of " + entries(size));
       return reported + 1;
     }
+    ++descriptors;
     report(trace::EventKind::UsedSeen, static_cast<std::uint16_t>(std::min<std::uint32_t>(id, 0xffff)), next_used_, len,
            0);
   }

@@ -407,6 +407,38 @@ TEST_F(StoppedRing, ARingThatCanNoLongerBeRead) {
   expect_broken(observer, ObserverError::Unmapped, "cannot read the avail idx at 0x82");
 }
 
+// A ring of the largest size whose every chain loops through the whole table: one poll reads
+// at most 2^18 descriptors, the rest of the entries wait for the next.
+TEST(RingObserverBudget, ALongPollIsSpreadOverSeveral) {
+  struct Large final : ObservedMemory {
+    std::vector<std::byte> bytes = std::vector<std::byte>(1 << 20);
+    bool read(std::uint64_t address, std::span<std::byte> out) override {
+      if (address > bytes.size() || out.size() > bytes.size() - address) return false;
+      std::memcpy(out.data(), bytes.data() + address, out.size());
+      return true;
+    }
+  } memory;
+  ObservedRing ring;
+  ring.size = kMaxQueueSize;
+  ring.addresses = contiguous_layout(0, ring.size, 4096);
+  for (std::uint32_t i = 0; i < ring.size; ++i) {
+    const std::uint16_t flags = kDescNext;
+    const auto next = static_cast<std::uint16_t>((i + 1) % ring.size);
+    std::memcpy(memory.bytes.data() + 16 * i + 12, &flags, 2);
+    std::memcpy(memory.bytes.data() + 16 * i + 14, &next, 2);
+  }
+  Sink sink;
+  RingObserver observer(memory, sink, ring);
+  const std::uint16_t published = 12;
+  std::memcpy(memory.bytes.data() + ring.addresses.avail + 2, &published, 2);
+  EXPECT_EQ(observer.poll(), 8u) << "8 chains of 32768 descriptors fill 2^18";
+  ASSERT_EQ(sink.seen.size(), 8u);
+  EXPECT_EQ(sink.seen[7].buffers.size(), kMaxQueueSize);
+  EXPECT_EQ(observer.poll(), 4u);
+  EXPECT_EQ(observer.next_avail(), published);
+  EXPECT_EQ(observer.missed(), 0u);
+}
+
 TEST_F(RingObserverTest, ARingThatCanNoLongerBeReadStopsThePoll) {
   RingObserver observer(memory, sink, ring);
   add(0);

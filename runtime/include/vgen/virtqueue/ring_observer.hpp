@@ -88,8 +88,8 @@ class RingObserver {
   RingObserver(ObservedMemory& memory, trace::TraceSink& sink, const ObservedRing& ring);
 
   /// Reads both rings' idx once and reports every entry published since the last poll (at
-  /// most a queue size of each; chains of at most 2^18 descriptors in all, the rest waits for
-  /// the next poll). Returns how many events it recorded (a QueueBroken one included).
+  /// most a queue size of each; entries and chains of at most 2^18 descriptors in all, the
+  /// rest waits for the next poll). Returns how many events it recorded (a QueueBroken one included).
   /// Records nothing once broken(). When a ring part can no longer be read (the file shrank),
   /// a Tolerate observer throws virtqueue::Error(InvalidConfig), a Stop one breaks.
   std::size_t poll();
