@@ -321,7 +321,7 @@ void Tap::Session::memory_region(const Message& message, bool add) {
 void Tap::Session::kicked(std::uint32_t index) {
   Ring& r = rings_[index];
   if (drain(r.front_kick.get()) == 0) return;
-  const std::uint16_t idx = r.observer ? r.observer->read_avail_idx() : 0;
+  const std::uint16_t idx = r.observer && !r.observer->broken() ? r.observer->read_avail_idx() : 0;
   tap_.sink_.record({trace::EventKind::NotifySent, static_cast<std::uint16_t>(index), 0, idx, 0, 0});
   scan(index);
   ++tap_.statistics_.kicks;
