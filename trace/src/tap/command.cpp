@@ -60,6 +60,7 @@ int run_tap_command(const TapCommandOptions& options) {
     return 4;
   }
   TapOptions tap_options = options.tap;
+  tap_options.snap = options.snap_length;
   tap_options.poll_interval = std::chrono::milliseconds(options.poll_ms);
   std::unique_ptr<Tap> tap;
   try {
