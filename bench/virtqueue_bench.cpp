@@ -11,6 +11,8 @@
 //    dropped and overwritten per message. /traced streams the log to the file as the queue
 //    runs (RecorderMode::Stream); /traced/flight keeps the latest 8 MiB of records of each thread and
 //    writes them after the run (RecorderMode::Flight, the recorder to leave on).
+//  - loopback/null_sink: the loopback with a sink that keeps nothing: what the queues' trace
+//    hooks cost (the events and their buffer lists) before any recording.
 //  - trace/record_chain: what one record costs in CPU time, which the load of a shared machine
 //    disturbs far less than the rates above: one thread records the stream's chain event (two
 //    64-byte buffers) in rounds the buffer holds, the writer draining after each round. CPU
@@ -210,7 +212,13 @@ void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t b
 }
 
 // Both sides in one thread: each iteration is one message; rounds of 32 chains.
-void vgen_loopback(benchmark::State& state, bool traced, trace::RecorderMode mode = trace::RecorderMode::Stream) {
+// A sink that keeps nothing: what the queues' trace hooks cost before any recording.
+struct NullSink final : trace::TraceSink {
+  void record(const trace::Event&) noexcept override {}
+};
+
+void vgen_loopback(benchmark::State& state, bool traced, trace::RecorderMode mode = trace::RecorderMode::Stream,
+                   bool null_sink = false) {
   constexpr std::uint32_t kRound = 32;
   QueueMemory q(false);
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
@@ -220,6 +228,11 @@ void vgen_loopback(benchmark::State& state, bool traced, trace::RecorderMode mod
     recording = std::make_unique<BenchRecorder>(mode);
     driver.set_trace(&recording->recorder());
     device.set_trace(&recording->recorder());
+  }
+  NullSink nothing;
+  if (null_sink) {
+    driver.set_trace(&nothing);
+    device.set_trace(&nothing);
   }
   StreamDriver stream(q, driver, kRound, kRound);
   virtqueue::DescriptorChain chain;
@@ -362,6 +375,8 @@ void register_benchmarks() {
   reg("vgen_split/stream/batch:32", [](benchmark::State& s) { vgen_threads(s, kSlots, 32); });
   reg("vgen_split/pingpong", [](benchmark::State& s) { vgen_threads(s, 1, 1); });
   reg("vgen_split/loopback", [](benchmark::State& s) { vgen_loopback(s, false); });
+  reg("vgen_split/loopback/null_sink",
+      [](benchmark::State& s) { vgen_loopback(s, false, trace::RecorderMode::Stream, true); });
   reg("vgen_split/loopback/traced", [](benchmark::State& s) { vgen_loopback(s, true); });
   reg("vgen_split/stream/batch:1/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true); });
   reg("vgen_split/stream/batch:32/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true); });
@@ -387,6 +402,7 @@ int main(int argc, char** argv) {
   reporter.PrintSummary({{"vgen_split/stream/batch:32", "boost_spsc/echo", 0.5},
                          {"vgen_split/stream/batch:1", "boost_spsc/echo", 0},
                          {"vgen_split/pingpong", "boost_spsc/pingpong", 0.8},
+                         {"vgen_split/loopback/null_sink", "vgen_split/loopback", 0},
                          {"vgen_split/loopback/traced", "vgen_split/loopback", 0.9},
                          {"vgen_split/stream/batch:1/traced", "vgen_split/stream/batch:1", 0.9},
                          {"vgen_split/stream/batch:32/traced", "vgen_split/stream/batch:32", 0.9},
