@@ -7,10 +7,12 @@
 //  - loopback: both sides in one thread, 32 chains a round (add, publish, take, serve, publish,
 //    reclaim): the queue's cost per message without any scheduling between threads.
 //  - stream/traced, loopback/traced: the stream with both sides recording into a trace::Recorder (snap length
-//    64: every payload byte kept); peer: the same stream untraced. Counters: records written
-//    and dropped per message. The /writer_nice:19 runs give the recorder's writer thread the
-//    lowest priority (RecorderOptions::writer_nice): with every core busy the traced threads
-//    run first and the records the buffers cannot hold are dropped.
+//    64: every payload byte kept); peer: the same stream untraced. Counters: records written,
+//    dropped and overwritten per message. /traced streams the log to the file as the queue
+//    runs (RecorderMode::Stream); /traced/flight keeps the latest 8 MiB of records of each thread and
+//    writes them after the run (RecorderMode::Flight, the recorder to leave on).
+//  - loopback/null_sink: the loopback with a sink that keeps nothing: what the queues' trace
+//    hooks cost (the events and their buffer lists) before any recording.
 //  - trace/record_chain: what one record costs in CPU time, which the load of a shared machine
 //    disturbs far less than the rates above: one thread records the stream's chain event (two
 //    64-byte buffers) in rounds the buffer holds, the writer draining after each round. CPU
@@ -25,10 +27,10 @@
 #include <array>
 #include <atomic>
 #include <cstdlib>
-#include <stdexcept>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -152,14 +154,14 @@ class StreamDriver {
 // A recorder writing to a log in a fresh temporary folder, removed afterwards.
 class BenchRecorder {
  public:
-  explicit BenchRecorder(int writer_nice = 0) {
+  explicit BenchRecorder(trace::RecorderMode mode = trace::RecorderMode::Stream) {
     char pattern[] = "/tmp/vgen-bench-trace-XXXXXX";
     if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
     folder_ = pattern;
     trace::RecorderOptions options;
     options.snap_length = kPayload;
     options.buffer_bytes = std::size_t{8} << 20;
-    options.writer_nice = writer_nice;
+    options.mode = mode;
     recorder_ = std::make_unique<trace::Recorder>(folder_ + "/bench.pcapng", options);
   }
   ~BenchRecorder() {
@@ -180,17 +182,18 @@ void count_records(benchmark::State& state, trace::Recorder& recorder) {
   const double messages = static_cast<double>(state.iterations());
   state.counters["records/msg"] = static_cast<double>(stats.written) / messages;
   state.counters["dropped/msg"] = static_cast<double>(stats.dropped) / messages;
+  state.counters["overwritten/msg"] = static_cast<double>(stats.overwritten) / messages;
 }
 
-// `traced`: record into a recorder whose writer has nice value `writer_nice`.
+// `traced`: record into a recorder in `mode`.
 void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t batch, bool traced = false,
-                  int writer_nice = 0) {
+                  trace::RecorderMode mode = trace::RecorderMode::Stream) {
   QueueMemory q(false);
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
   std::unique_ptr<BenchRecorder> recording;
   if (traced) {
-    recording = std::make_unique<BenchRecorder>(writer_nice);
+    recording = std::make_unique<BenchRecorder>(mode);
     driver.set_trace(&recording->recorder());
     device.set_trace(&recording->recorder());
   }
@@ -209,16 +212,27 @@ void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t b
 }
 
 // Both sides in one thread: each iteration is one message; rounds of 32 chains.
-void vgen_loopback(benchmark::State& state, bool traced, int writer_nice = 0) {
+// A sink that keeps nothing: what the queues' trace hooks cost before any recording.
+struct NullSink final : trace::TraceSink {
+  void record(const trace::Event&) noexcept override {}
+};
+
+void vgen_loopback(benchmark::State& state, bool traced, trace::RecorderMode mode = trace::RecorderMode::Stream,
+                   bool null_sink = false) {
   constexpr std::uint32_t kRound = 32;
   QueueMemory q(false);
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
   std::unique_ptr<BenchRecorder> recording;
   if (traced) {
-    recording = std::make_unique<BenchRecorder>(writer_nice);
+    recording = std::make_unique<BenchRecorder>(mode);
     driver.set_trace(&recording->recorder());
     device.set_trace(&recording->recorder());
+  }
+  NullSink nothing;
+  if (null_sink) {
+    driver.set_trace(&nothing);
+    device.set_trace(&nothing);
   }
   StreamDriver stream(q, driver, kRound, kRound);
   virtqueue::DescriptorChain chain;
@@ -352,22 +366,27 @@ void vgen_processes(benchmark::State& state, bool event_idx) {
 
 void register_benchmarks() {
   register_cache_line_benchmark();
-  auto reg = [](const char* name, auto fn) { return benchmark::RegisterBenchmark(name, fn)->UseRealTime()->MinTime(0.5); };
+  auto reg = [](const char* name, auto fn) {
+    return benchmark::RegisterBenchmark(name, fn)->UseRealTime()->MinTime(0.5);
+  };
   reg("boost_spsc/echo", [](benchmark::State& s) { spsc_echo(s, 256); });
   reg("boost_spsc/pingpong", [](benchmark::State& s) { spsc_echo(s, 1); });
   reg("vgen_split/stream/batch:1", [](benchmark::State& s) { vgen_threads(s, kSlots, 1); });
   reg("vgen_split/stream/batch:32", [](benchmark::State& s) { vgen_threads(s, kSlots, 32); });
   reg("vgen_split/pingpong", [](benchmark::State& s) { vgen_threads(s, 1, 1); });
   reg("vgen_split/loopback", [](benchmark::State& s) { vgen_loopback(s, false); });
+  reg("vgen_split/loopback/null_sink",
+      [](benchmark::State& s) { vgen_loopback(s, false, trace::RecorderMode::Stream, true); });
   reg("vgen_split/loopback/traced", [](benchmark::State& s) { vgen_loopback(s, true); });
   reg("vgen_split/stream/batch:1/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true); });
   reg("vgen_split/stream/batch:32/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true); });
   benchmark::RegisterBenchmark("trace/record_chain", trace_record_chain)->MinTime(0.5);
-  reg("vgen_split/loopback/traced/writer_nice:19", [](benchmark::State& s) { vgen_loopback(s, true, 19); });
-  reg("vgen_split/stream/batch:1/traced/writer_nice:19",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true, 19); });
-  reg("vgen_split/stream/batch:32/traced/writer_nice:19",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, 19); });
+  constexpr auto kFlight = trace::RecorderMode::Flight;
+  reg("vgen_split/loopback/traced/flight", [](benchmark::State& s) { vgen_loopback(s, true, kFlight); });
+  reg("vgen_split/stream/batch:1/traced/flight",
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true, kFlight); });
+  reg("vgen_split/stream/batch:32/traced/flight",
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight); });
   reg("vgen_split/2proc_eventfd/event_idx:1", [](benchmark::State& s) { vgen_processes(s, true); });
   reg("vgen_split/2proc_eventfd/event_idx:0", [](benchmark::State& s) { vgen_processes(s, false); });
 }
@@ -383,12 +402,13 @@ int main(int argc, char** argv) {
   reporter.PrintSummary({{"vgen_split/stream/batch:32", "boost_spsc/echo", 0.5},
                          {"vgen_split/stream/batch:1", "boost_spsc/echo", 0},
                          {"vgen_split/pingpong", "boost_spsc/pingpong", 0.8},
+                         {"vgen_split/loopback/null_sink", "vgen_split/loopback", 0},
                          {"vgen_split/loopback/traced", "vgen_split/loopback", 0.9},
                          {"vgen_split/stream/batch:1/traced", "vgen_split/stream/batch:1", 0.9},
                          {"vgen_split/stream/batch:32/traced", "vgen_split/stream/batch:32", 0.9},
-                         {"vgen_split/loopback/traced/writer_nice:19", "vgen_split/loopback", 0.9},
-                         {"vgen_split/stream/batch:1/traced/writer_nice:19", "vgen_split/stream/batch:1", 0.9},
-                         {"vgen_split/stream/batch:32/traced/writer_nice:19", "vgen_split/stream/batch:32", 0.9}},
+                         {"vgen_split/loopback/traced/flight", "vgen_split/loopback", 0.9},
+                         {"vgen_split/stream/batch:1/traced/flight", "vgen_split/stream/batch:1", 0.9},
+                         {"vgen_split/stream/batch:32/traced/flight", "vgen_split/stream/batch:32", 0.9}},
                         "cache_line_round_trip");
   benchmark::Shutdown();
   return 0;

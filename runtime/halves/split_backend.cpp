@@ -1,51 +1,20 @@
 #include "vgen/halves/split_backend.hpp"
 
-#include <sys/epoll.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <chrono>
 #include <limits>
 #include <string>
-#include <system_error>
 
-#include <vgen/xen/error.hpp>
 #include <vgen/xenbus/nodes.hpp>
 
 namespace vgen::halves {
 
-BackRingEnd::BackRingEnd(SplitBackendLink& link, std::size_t index) : link_(link), index_(index) {
-  if (index >= link.rings_.size()) {
-    throw xen::Error(xen::ErrorCode::Invalid, "ring " + std::to_string(index) + " of " + std::string(link.spec_.name) +
-                                                  ", which has " + std::to_string(link.rings_.size()) + " ring(s)");
-  }
-  link.rings_[index].end = this;
-}
-
-BackRingEnd::~BackRingEnd() { link_.rings_[index_].end = nullptr; }
-
-void BackRingEnd::notify() { link_.notify(index_); }
-
-trace::TraceSink* BackRingEnd::trace_sink() const noexcept { return link_.trace(); }
-
-std::uint16_t BackRingEnd::trace_ring() const noexcept {
-  return ring_trace_number(link_.devid(), link_.spec_.rings.size(), index_);
-}
-
 SplitBackendLink::SplitBackendLink(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantMapper& mapper,
                                    xen::EventChannels& events, const SplitSpec& spec)
-    : Backend(client, device), mapper_(mapper), events_(events), spec_(spec) {
-  for (const RingSpec& ring : spec.rings) {
-    if (std::find(port_nodes_.begin(), port_nodes_.end(), ring.event_channel) == port_nodes_.end()) {
-      port_nodes_.push_back(ring.event_channel);
-    }
-    rings_.push_back(
-        Ring{nullptr, std::nullopt,
-             static_cast<std::size_t>(std::find(port_nodes_.begin(), port_nodes_.end(), ring.event_channel) -
-                                      port_nodes_.begin())});
-  }
-}
+    : Backend(client, device),
+      mapper_(mapper),
+      events_(events),
+      spec_(spec),
+      rings_(spec.rings.size()),
+      ports_(events, spec) {}
 
 SplitBackendLink::~SplitBackendLink() { release(); }
 
@@ -56,8 +25,7 @@ bool SplitBackendLink::step() {
 
 std::size_t SplitBackendLink::serve() {
   if (!ring_up_) return 0;
-  // Every port's notification is consumed before any ring is read (see the frontend).
-  for (xen::Port port : ports_) events_.wait(port, std::chrono::nanoseconds(0));
+  ports_.consume();
   std::size_t answered = 0;
   for (Ring& ring : rings_) {
     if (ring.end != nullptr) answered += ring.end->serve();
@@ -66,18 +34,10 @@ std::size_t SplitBackendLink::serve() {
   return answered;
 }
 
-int SplitBackendLink::event_fd() const {
-  if (!ring_up_) return -1;
-  return ports_.size() == 1 ? events_.pollable_fd(ports_.front()) : epoll_fd_;
-}
+int SplitBackendLink::event_fd() const { return ring_up_ ? ports_.event_fd() : -1; }
 
 void SplitBackendLink::notify(std::size_t ring) {
-  if (!ring_up_) return;
-  try {
-    events_.notify(ports_[rings_[ring].port]);
-  } catch (const xen::Error&) {
-    // The frontend closed its port: it is going away and the ring with it.
-  }
+  if (ring_up_) ports_.notify(ring);
 }
 
 // blkif.h: a backend that takes rings of more than one page says how many at probe.
@@ -138,22 +98,11 @@ void SplitBackendLink::map_rings() {
       ring.end->pages_ = static_cast<std::uint32_t>(refs.size());
     }
   }
-  for (std::string_view node : port_nodes_) {
+  ports_.open([&](std::string_view node) {
     const auto remote = static_cast<xen::Port>(
         xenbus::read_number(client(), xenbus::node_path(frontend, node), std::numeric_limits<xen::Port>::max()));
-    ports_.push_back(events_.bind_interdomain(other_id(), remote));
-  }
-  if (ports_.size() > 1) {
-    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-    if (epoll_fd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
-    for (xen::Port port : ports_) {
-      epoll_event event{};
-      event.events = EPOLLIN;
-      if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, events_.pollable_fd(port), &event) != 0) {
-        throw std::system_error(errno, std::generic_category(), "epoll_ctl");
-      }
-    }
-  }
+    return events_.bind_interdomain(other_id(), remote);
+  });
 }
 
 void SplitBackendLink::on_disconnect() {
@@ -171,18 +120,7 @@ void SplitBackendLink::release() noexcept {
     }
     ring.mapping.reset();
   }
-  if (epoll_fd_ >= 0) {
-    ::close(epoll_fd_);
-    epoll_fd_ = -1;
-  }
-  for (xen::Port port : ports_) {
-    try {
-      events_.close(port);
-    } catch (const xen::Error&) {
-      // The port is closed already.
-    }
-  }
-  ports_.clear();
+  ports_.close();
 }
 
 }  // namespace vgen::halves

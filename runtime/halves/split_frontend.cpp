@@ -1,52 +1,26 @@
 #include "vgen/halves/split_frontend.hpp"
 
-#include <sys/epoll.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <limits>
 #include <string>
-#include <system_error>
 
 #include <vgen/xen/error.hpp>
 #include <vgen/xenbus/nodes.hpp>
 
 namespace vgen::halves {
 
-FrontRingEnd::FrontRingEnd(SplitFrontendLink& link, std::size_t index) : link_(link), index_(index) {
-  if (index >= link.rings_.size()) {
-    throw xen::Error(xen::ErrorCode::Invalid, "ring " + std::to_string(index) + " of " + std::string(link.spec_.name) +
-                                                  ", which has " + std::to_string(link.rings_.size()) + " ring(s)");
-  }
-  link.rings_[index].end = this;
-}
-
-FrontRingEnd::~FrontRingEnd() { link_.rings_[index_].end = nullptr; }
-
-void FrontRingEnd::notify() { link_.notify(index_); }
-
-trace::TraceSink* FrontRingEnd::trace_sink() const noexcept { return link_.trace(); }
-
-std::uint16_t FrontRingEnd::trace_ring() const noexcept {
-  return ring_trace_number(link_.devid(), link_.spec_.rings.size(), index_);
-}
-
 SplitFrontendLink::SplitFrontendLink(store::Client& client, const xenbus::DeviceAddress& device, xen::GrantTable& table,
                                      xen::EventChannels& events, const SplitSpec& spec, std::uint32_t first_frame)
-    : Frontend(client, device), table_(table), events_(events), spec_(spec), first_frame_(first_frame) {
+    : Frontend(client, device),
+      table_(table),
+      events_(events),
+      spec_(spec),
+      first_frame_(first_frame),
+      ports_(events, spec) {
   std::uint32_t frame = first_frame;
   for (const RingSpec& ring : spec.rings) {
-    const auto known = std::find(port_nodes_.begin(), port_nodes_.end(), ring.event_channel);
-    if (known == port_nodes_.end()) port_nodes_.push_back(ring.event_channel);
-    rings_.push_back(
-        Ring{nullptr,
-             frame,
-             {},
-             static_cast<std::size_t>(std::find(port_nodes_.begin(), port_nodes_.end(), ring.event_channel) -
-                                      port_nodes_.begin())});
+    rings_.push_back(Ring{nullptr, frame, {}});
     frame += ring.pages;
   }
 }
@@ -64,9 +38,7 @@ bool SplitFrontendLink::step() {
 
 std::size_t SplitFrontendLink::collect() {
   if (!ring_up_) return 0;
-  // Every port's notification is consumed before any ring is read, so one that arrives
-  // while the rings are read stays pending and wakes the next poll.
-  for (xen::Port port : ports_) events_.wait(port, std::chrono::nanoseconds(0));
+  ports_.consume();
   std::size_t taken = 0;
   for (Ring& ring : rings_) {
     if (ring.end != nullptr) taken += ring.end->collect();
@@ -82,18 +54,10 @@ std::uint32_t SplitFrontendLink::in_flight() const noexcept {
   return flying;
 }
 
-int SplitFrontendLink::event_fd() const {
-  if (!ring_up_) return -1;
-  return ports_.size() == 1 ? events_.pollable_fd(ports_.front()) : epoll_fd_;
-}
+int SplitFrontendLink::event_fd() const { return ring_up_ ? ports_.event_fd() : -1; }
 
 void SplitFrontendLink::notify(std::size_t ring) {
-  if (!ring_up_) return;
-  try {
-    events_.notify(ports_[rings_[ring].port]);
-  } catch (const xen::Error&) {
-    // The backend closed its port: it is going away and the ring with it.
-  }
+  if (ring_up_) ports_.notify(ring);
 }
 
 // blkif.h: the ring's order is the smaller of what the spec asks for and what the backend
@@ -151,21 +115,11 @@ xenbus::Nodes SplitFrontendLink::publish_rings() {
       }
     }
   }
-  for (std::string_view node : port_nodes_) {
-    ports_.push_back(events_.alloc_unbound(other_id()));
-    nodes.emplace_back(std::string(node), std::to_string(ports_.back()));
-  }
-  if (ports_.size() > 1) {
-    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-    if (epoll_fd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
-    for (xen::Port port : ports_) {
-      epoll_event event{};
-      event.events = EPOLLIN;
-      if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, events_.pollable_fd(port), &event) != 0) {
-        throw std::system_error(errno, std::generic_category(), "epoll_ctl");
-      }
-    }
-  }
+  ports_.open([&](std::string_view node) {
+    const xen::Port port = events_.alloc_unbound(other_id());
+    nodes.emplace_back(std::string(node), std::to_string(port));
+    return port;
+  });
   for (auto& own : own_nodes()) nodes.push_back(std::move(own));
   return nodes;
 }
@@ -190,18 +144,7 @@ void SplitFrontendLink::on_disconnect() {
 
 // The ports close at once; the ring grants are revoked once the backend unmapped them.
 void SplitFrontendLink::close_rings() noexcept {
-  if (epoll_fd_ >= 0) {
-    ::close(epoll_fd_);
-    epoll_fd_ = -1;
-  }
-  for (xen::Port port : ports_) {
-    try {
-      events_.close(port);
-    } catch (const xen::Error&) {
-      // Already closed by a failed handshake: nothing to release.
-    }
-  }
-  ports_.clear();
+  ports_.close();
   for (Ring& ring : rings_) {
     retired_.insert(retired_.end(), ring.refs.begin(), ring.refs.end());
     ring.refs.clear();

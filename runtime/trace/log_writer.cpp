@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
+#include <vgen/trace/error.hpp>
 #include <vgen/trace/record.hpp>
 #include "bytes.hpp"
 
@@ -25,7 +27,7 @@ std::uint32_t load32(const std::byte* at) noexcept {
 
 std::uint64_t entry_ticks(const std::byte* entry) noexcept {
   std::uint64_t ticks;
-  std::memcpy(&ticks, entry + 16, 8);
+  std::memcpy(&ticks, entry + 12, 8);
   return ticks;
 }
 
@@ -68,7 +70,7 @@ std::pair<std::string, std::string> default_interface_name(Channel channel, std:
 }
 
 LogWriter::LogWriter(const std::string& path, const std::string& application, std::size_t slots)
-    : file_(path, application), slot_drops_(slots, 0) {}
+    : file_(path, application), slot_drops_(slots, 0), slot_overwritten_(slots, 0) {}
 
 void LogWriter::name(Channel channel, std::uint16_t queue, const std::string& description) {
   std::lock_guard lock(names_mutex_);
@@ -100,6 +102,7 @@ std::vector<LogWriter::Cursor> LogWriter::open_cursors(SlotPool& pool) {
   for (std::size_t i = 0; i < pool.count(); ++i) {
     Slot& slot = pool.slot(i);
     if (slot.state.load(std::memory_order_acquire) == kFree) continue;
+    if (pool.overwrite() && !begin_snapshot(slot)) continue;
     const std::uint64_t head = slot.head.load(std::memory_order_relaxed);
     const std::uint64_t tail = slot.tail.load(std::memory_order_acquire);
     cursors.push_back({&slot, pool.ring(slot), head, tail});
@@ -108,19 +111,21 @@ std::vector<LogWriter::Cursor> LogWriter::open_cursors(SlotPool& pool) {
 }
 
 // Moves `cursor` past wrap markers to its next entry; false when it has none left. An entry
-// whose lengths do not fit the ring ends the slot's contents (they are counted as dropped).
+// whose type or lengths do not fit the ring ends the slot's contents.
 bool LogWriter::settle(const SlotPool& pool, Cursor& cursor) const noexcept {
   const std::size_t capacity = pool.capacity();
+  const std::size_t chunk = pool.chunk();
   while (cursor.position < cursor.end) {
     const std::size_t at = static_cast<std::size_t>(cursor.position & (capacity - 1));
-    const std::uint32_t need = load32(cursor.ring + at);
-    if (need == kWrap) {
-      cursor.position += capacity - at;
+    const std::uint32_t type = load32(cursor.ring + at);
+    if (type == kWrap) {
+      cursor.position += chunk - (at & (chunk - 1));
       continue;
     }
-    const std::uint32_t captured = load32(cursor.ring + at + 4);
-    if (need < kEntryPrefix || need % 8 != 0 || at + need > capacity || cursor.position + need > cursor.end ||
-        captured + kEntryPrefix > need) {
+    const std::uint32_t need = load32(cursor.ring + at + 4);
+    const std::uint32_t captured = load32(cursor.ring + at + 20);
+    if (type != kEntryType || need < kEntryOverhead || need % 8 != 0 || (at & (chunk - 1)) + need > chunk ||
+        cursor.position + need > cursor.end || captured + kEntryOverhead > need) {
       cursor.position = cursor.end;
       return false;
     }
@@ -129,20 +134,36 @@ bool LogWriter::settle(const SlotPool& pool, Cursor& cursor) const noexcept {
   return false;
 }
 
-void LogWriter::write_entry(const std::byte* entry) {
-  const std::uint32_t captured = load32(entry + 4);
-  const std::uint32_t original = load32(entry + 8);
-  const std::byte* record = entry + kEntryPrefix;
-  const auto channel = static_cast<Channel>(record[1]);
-  const std::uint16_t queue = detail::load_le<std::uint16_t>(record + 4);
-  file_.write_packet(interface_of(channel, queue), clock_.to_epoch_ns(entry_ticks(entry)), {record, captured},
-                     original);
+// Turns `entry` into the block the log stores: its interface id and its timestamp in nanoseconds.
+void LogWriter::patch(std::byte* entry) {
+  const std::uint32_t key = load32(entry + 8);
+  const std::uint32_t interface = interface_of(static_cast<Channel>(key >> 16), static_cast<std::uint16_t>(key));
+  const std::uint64_t ns = clock_.to_epoch_ns(entry_ticks(entry));
+  const std::uint32_t words[3] = {interface, static_cast<std::uint32_t>(ns >> 32), static_cast<std::uint32_t>(ns)};
+  std::memcpy(entry + 8, words, sizeof words);
   ++written_here_;  // published once per drain: a locked add per record costs the writer dearly
 }
 
 void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted) {
   clock_.update();
   std::vector<Cursor> cursors = open_cursors(pool);
+  if (failure_.empty()) {
+    try {
+      write_merged(pool, cursors);
+    } catch (const Error& error) {
+      // The log cannot take more: later records are lost, their buffers keep being emptied.
+      failure_ = error.what();
+      std::fprintf(stderr, "vgen trace: %s; the records after it are lost\n", failure_.c_str());
+    }
+  }
+  release(pool, cursors);
+  written_.store(written_here_, std::memory_order_relaxed);
+  count_drops(pool, unslotted);
+  bytes_.store(file_.bytes(), std::memory_order_relaxed);
+}
+
+// Writes every entry the cursors hold, in time order.
+void LogWriter::write_merged(const SlotPool& pool, std::vector<Cursor>& cursors) {
   const std::size_t capacity = pool.capacity();
   for (;;) {
     Cursor* earliest = nullptr;
@@ -156,22 +177,22 @@ void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted) {
       }
     }
     if (earliest == nullptr) break;
-    const std::byte* entry = earliest->ring + (earliest->position & (capacity - 1));
-    write_entry(entry);
-    earliest->position += load32(entry);
+    std::byte* entry = earliest->ring + (earliest->position & (capacity - 1));
+    const std::uint32_t need = load32(entry + 4);
+    patch(entry);
+    file_.write_block({entry, need});
+    earliest->position += need;
   }
-  release(cursors);
-  written_.store(written_here_, std::memory_order_relaxed);
-  count_drops(pool, unslotted);
-  bytes_.store(file_.bytes(), std::memory_order_relaxed);
 }
 
 // Hands the drained space back, and frees slots nobody will write again.
-void LogWriter::release(const std::vector<Cursor>& cursors) {
-  const bool look_for_dead = ++rounds_ % 256 == 0;
+void LogWriter::release(const SlotPool& pool, const std::vector<Cursor>& cursors) {
+  // A flight recorder drains seldom, so it looks every time.
+  const bool look_for_dead = ++rounds_ % 256 == 0 || pool.overwrite();
   for (const Cursor& cursor : cursors) {
     Slot& slot = *cursor.slot;
     slot.head.store(cursor.end, std::memory_order_release);
+    if (pool.overwrite()) end_snapshot(slot);
     const std::uint32_t state = slot.state.load(std::memory_order_acquire);
     const bool drained = slot.tail.load(std::memory_order_acquire) == cursor.end;
     const bool abandoned = state == kActive && look_for_dead && process_gone(slot.pid.load(std::memory_order_relaxed));
@@ -182,19 +203,33 @@ void LogWriter::release(const std::vector<Cursor>& cursors) {
 void LogWriter::count_drops(SlotPool& pool, std::uint64_t unslotted) {
   std::uint64_t grown = unslotted - unslotted_seen_;
   unslotted_seen_ = unslotted;
+  std::uint64_t overwritten = 0;
   for (std::size_t i = 0; i < pool.count(); ++i) {
-    const std::uint64_t drops = pool.slot(i).drops.load(std::memory_order_relaxed);
+    const Slot& slot = pool.slot(i);
+    const std::uint64_t drops = slot.drops.load(std::memory_order_relaxed);
+    const std::uint64_t reclaimed = slot.overwritten.load(std::memory_order_relaxed);
     grown += drops - slot_drops_[i];
+    overwritten += reclaimed - slot_overwritten_[i];
     slot_drops_[i] = drops;
+    slot_overwritten_[i] = reclaimed;
   }
-  if (grown == 0) return;
-  const std::uint64_t total = dropped_.fetch_add(grown, std::memory_order_relaxed) + grown;
+  if (grown + overwritten == 0) return;
+  dropped_.fetch_add(grown, std::memory_order_relaxed);
+  overwritten_.fetch_add(overwritten, std::memory_order_relaxed);
+  lost_ += grown + overwritten;
+  // The log counts both: records dropped for want of room and those a flight recorder overwrote.
   Event event{EventKind::Dropped};
-  event.a = grown;
-  event.b = total;
+  event.a = grown + overwritten;
+  event.b = lost_;
   std::byte record[kRecordHeaderBytes];
   encode(event, 0, record);
-  file_.write_packet(interface_of(Channel::Recorder, 0), clock_.to_epoch_ns(now_ticks()), record, sizeof record);
+  if (!failure_.empty()) return;
+  try {
+    file_.write_packet(interface_of(Channel::Recorder, 0), clock_.to_epoch_ns(now_ticks()), record, sizeof record);
+  } catch (const Error& error) {
+    failure_ = error.what();
+    std::fprintf(stderr, "vgen trace: %s; the records after it are lost\n", failure_.c_str());
+  }
 }
 
 }  // namespace vgen::trace::detail

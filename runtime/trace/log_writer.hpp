@@ -1,6 +1,7 @@
 // The recorder's writer side: drains the per-thread buffers (slot_pool.hpp), merges their
-// entries by time, converts ticks to nanoseconds and writes each record to the pcapng log
-// on the interface of its channel and queue, declaring interfaces as they first appear.
+// entries by time and writes them to the pcapng log as they stand (each entry is already a
+// packet block; the writer patches in the interface of its channel and queue and the
+// timestamp in nanoseconds), declaring interfaces as they first appear.
 // Runs on the recorder's writer thread; name() may be called from any thread.
 #pragma once
 
@@ -27,7 +28,9 @@ class LogWriter {
   /// Sets the description of the interface of (`channel`, `queue`) if not written yet.
   void name(Channel channel, std::uint16_t queue, const std::string& description);
   /// Drains every slot in use once and writes what it held; `unslotted` is the running count
-  /// of records lost because no slot was free. Writes a Dropped record when drops grew.
+  /// of records lost because no slot was free. Writes a Dropped record when drops grew. When
+  /// the file cannot be written, says so once on standard error and empties the buffers
+  /// from then on without writing them.
   void drain(SlotPool& pool, std::uint64_t unslotted);
   /// Writes buffered output to the file.
   void flush() { file_.flush(); }
@@ -35,24 +38,28 @@ class LogWriter {
   std::uint64_t written() const noexcept { return written_.load(std::memory_order_relaxed); }
   /// Records dropped so far, as last counted by drain().
   std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+  /// Records a flight recorder overwrote before they were written, as last counted by drain().
+  std::uint64_t overwritten() const noexcept { return overwritten_.load(std::memory_order_relaxed); }
   /// Bytes of the log so far.
   std::uint64_t bytes() const noexcept { return bytes_.load(std::memory_order_relaxed); }
 
  private:
   struct Cursor {
     Slot* slot;
-    const std::byte* ring;
+    std::byte* ring;
     std::uint64_t position;
     std::uint64_t end;
   };
   std::vector<Cursor> open_cursors(SlotPool& pool);
   bool settle(const SlotPool& pool, Cursor& cursor) const noexcept;
-  void write_entry(const std::byte* entry);
+  void write_merged(const SlotPool& pool, std::vector<Cursor>& cursors);
+  void patch(std::byte* entry);
   std::uint32_t interface_of(Channel channel, std::uint16_t queue);
   void count_drops(SlotPool& pool, std::uint64_t unslotted);
-  void release(const std::vector<Cursor>& cursors);
+  void release(const SlotPool& pool, const std::vector<Cursor>& cursors);
 
   PcapngWriter file_;
+  std::string failure_;  // why the log took no more records (empty while it does)
   Calibration clock_;
   std::mutex names_mutex_;
   std::map<std::uint32_t, std::string> names_;         // key: channel << 16 | queue
@@ -60,11 +67,14 @@ class LogWriter {
   std::uint32_t last_key_ = 0xffffffffu;               // the key last looked up (none at first)
   std::uint32_t last_interface_ = 0;                   // and its interface id
   std::vector<std::uint64_t> slot_drops_;              // drops seen per slot
+  std::vector<std::uint64_t> slot_overwritten_;        // entries overwritten, seen per slot
+  std::uint64_t lost_ = 0;                             // records the log lacks: dropped and overwritten
   std::uint64_t unslotted_seen_ = 0;
   std::uint64_t rounds_ = 0;
   std::uint64_t written_here_ = 0;  // records written, counted on the writer thread
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> overwritten_{0};
   std::atomic<std::uint64_t> bytes_{0};
 };
 

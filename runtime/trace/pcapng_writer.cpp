@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <limits>
 
@@ -133,6 +135,10 @@ void PcapngWriter::write_drops(std::uint32_t interface, std::uint64_t timestamp_
   std::byte* at = block + 20;
   put_option(at, pcapng::kIsbInterfaceDrop, count);
   put_option(at, pcapng::kOptEnd, {});
+}
+
+void PcapngWriter::write_block(std::span<const std::byte> block) {
+  std::memcpy(reserve(block.size()), block.data(), block.size());
 }
 
 void PcapngWriter::flush() {

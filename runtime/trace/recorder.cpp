@@ -4,11 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <cstdio>
-#include <cstdlib>
-#include <stdexcept>
-#include <string_view>
 #include <thread>
 
 #include <vgen/trace/error.hpp>
@@ -74,7 +70,8 @@ Recorder::Recorder(const std::string& path, RecorderOptions options)
     : options_(checked(std::move(options))),
       id_(g_next_recorder.fetch_add(1)),
       owner_(getpid()),
-      pool_(std::make_shared<detail::SlotPool>(options_.threads, options_.buffer_bytes)),
+      pool_(std::make_shared<detail::SlotPool>(options_.threads, options_.buffer_bytes,
+                                               options_.mode == RecorderMode::Flight)),
       writer_(std::make_unique<detail::LogWriter>(path, options_.application, options_.threads)) {
   static const int registered = pthread_atfork(nullptr, nullptr, count_fork);
   (void)registered;
@@ -110,7 +107,8 @@ void Recorder::record(const Event& event) noexcept {
   }
   const std::uint32_t snap = options_.snap_length;
   const RecordSize size = encoded_size(event, snap);
-  detail::append(*pool_, *t_fast.slot, size.captured, size.original, [&](std::byte* out) {
+  const std::uint32_t key = (static_cast<std::uint32_t>(channel_of(event)) << 16) | event.queue;
+  detail::append(*pool_, *t_fast.slot, key, size.captured, size.original, [&](std::byte* out) {
     encode(event, snap, {out, size.captured});
   });
 }
@@ -127,7 +125,9 @@ void Recorder::flush() {
   done_.wait(lock, [&] { return flushes_done_ >= ticket; });
 }
 
-RecorderStatistics Recorder::statistics() const { return {writer_->written(), writer_->dropped(), writer_->bytes()}; }
+RecorderStatistics Recorder::statistics() const {
+  return {writer_->written(), writer_->dropped(), writer_->overwritten(), writer_->bytes()};
+}
 
 // Drains the buffers every interval, and at once when flush() or the destructor asks; the
 // file is written out every kFileFlushInterval and for each flush.
@@ -139,7 +139,12 @@ void Recorder::run_writer() {
   auto last_flush = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait_for(lock, options_.interval, [&] { return stop_ || flush_requests_ > flushes_done_; });
+    const auto asked = [&] { return stop_ || flush_requests_ > flushes_done_; };
+    if (options_.mode == RecorderMode::Flight) {
+      wake_.wait(lock, asked);  // a flight recorder's buffers are drained only when asked
+    } else {
+      wake_.wait_for(lock, options_.interval, asked);
+    }
     const bool stopping = stop_;
     const std::uint64_t requested = flush_requests_;
     const bool flush_asked = requested > flushes_done_;
@@ -163,51 +168,6 @@ void Recorder::run_writer() {
     }
     if (stopping) return;
   }
-}
-
-namespace {
-
-// The recorder behind --trace: reports its drops when it closes.
-class ReportingRecorder final : public TraceSink {
- public:
-  ReportingRecorder(const std::string& path, const RecorderOptions& options) : path_(path), recorder_(path, options) {}
-  ~ReportingRecorder() override {
-    recorder_.flush();
-    const RecorderStatistics s = recorder_.statistics();
-    if (s.dropped != 0) {
-      std::fprintf(stderr, "vgen trace: %s: %llu records written, %llu dropped (buffers full)\n", path_.c_str(),
-                   static_cast<unsigned long long>(s.written), static_cast<unsigned long long>(s.dropped));
-    }
-  }
-  void record(const Event& event) noexcept override { recorder_.record(event); }
-
- private:
-  std::string path_;
-  Recorder recorder_;
-};
-
-// The options of --trace: the defaults, with the snap length $VGEN_TRACE_SNAP gives.
-RecorderOptions trace_options() {
-  // The largest snap length the variable may ask for.
-  constexpr std::uint32_t kMaxSnap = 65536;
-  RecorderOptions options;
-  const char* text = std::getenv(kSnapLengthVariable);
-  if (text == nullptr) return options;
-  const std::string_view value(text);
-  std::uint32_t snap = 0;
-  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), snap);
-  if (value.empty() || error != std::errc() || end != value.data() + value.size() || snap > kMaxSnap) {
-    throw std::invalid_argument(std::string(kSnapLengthVariable) + "='" + text +
-                                "' is not a snap length (bytes, 0 to 65536)");
-  }
-  options.snap_length = snap;
-  return options;
-}
-
-}  // namespace
-
-std::unique_ptr<TraceSink> open_recorder(const std::string& path) {
-  return std::make_unique<ReportingRecorder>(path, trace_options());
 }
 
 }  // namespace vgen::trace

@@ -3,17 +3,24 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <new>
 #include <string>
+#include <thread>
 
 #include <vgen/trace/error.hpp>
 
 namespace vgen::trace::detail {
 
-SlotPool::SlotPool(std::size_t count, std::size_t capacity)
-    : count_(count), capacity_(capacity), stride_(sizeof(Slot) + capacity), bytes_(count * (sizeof(Slot) + capacity)) {
+SlotPool::SlotPool(std::size_t count, std::size_t capacity, bool overwrite)
+    : count_(count),
+      capacity_(capacity),
+      overwrite_(overwrite),
+      stride_(sizeof(Slot) + capacity),
+      bytes_(count * (sizeof(Slot) + capacity)) {
   if (count == 0 || capacity < 4096 || capacity > (std::size_t{1} << 30) || (capacity & (capacity - 1)) != 0) {
     throw Error(ErrorCode::Invalid, "trace buffers: " + std::to_string(count) + " of " + std::to_string(capacity) +
                                         " bytes (a power of two from 4 KiB to 1 GiB, at least one)");
@@ -42,5 +49,63 @@ Slot* SlotPool::claim() noexcept {
   }
   return nullptr;
 }
+
+bool reclaim(const SlotPool& pool, Slot& slot, std::uint64_t wanted) noexcept {
+  slot.reclaiming.store(1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs with the writer's in begin_snapshot()
+  if (slot.snapshot.load(std::memory_order_acquire) != 0) {
+    slot.reclaiming.store(0, std::memory_order_release);
+    return false;
+  }
+  const std::size_t capacity = pool.capacity();
+  const std::size_t chunk = pool.chunk();
+  const std::byte* ring = pool.ring(slot);
+  const std::uint64_t tail = slot.tail.load(std::memory_order_relaxed);
+  std::uint64_t head = slot.head.load(std::memory_order_acquire);
+  std::uint64_t count = 0;
+  while (head < wanted) {
+    const std::size_t at = static_cast<std::size_t>(head & (capacity - 1));
+    if ((at & (chunk - 1)) == 0 && head + chunk <= tail) {
+      count += slot.chunk_entries[at / chunk];  // a whole chunk, unread
+      head += chunk;
+      continue;
+    }
+    // Part of a chunk (the writer drained up to its middle): entry by entry.
+    std::uint32_t word[2];
+    std::memcpy(word, ring + at, sizeof word);
+    if (word[0] == kWrap) {
+      head += chunk - (at & (chunk - 1));
+      continue;
+    }
+    if (word[1] < kEntryOverhead || word[1] % 8 != 0 || (at & (chunk - 1)) + word[1] > chunk) {
+      head = tail;  // not an entry: nothing after it can be read either
+      break;
+    }
+    head += word[1];
+    ++count;
+  }
+  slot.head.store(head, std::memory_order_release);
+  slot.cached_head = head;
+  slot.overwritten.store(slot.overwritten.load(std::memory_order_relaxed) + count, std::memory_order_relaxed);
+  slot.reclaiming.store(0, std::memory_order_release);
+  return true;
+}
+
+bool begin_snapshot(Slot& slot) noexcept {
+  slot.snapshot.store(1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs with the producer's in reclaim()
+  // A reclaim takes microseconds; a producer that stays inside far longer has died there.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+  while (slot.reclaiming.load(std::memory_order_acquire) != 0) {
+    if (std::chrono::steady_clock::now() > give_up) {
+      slot.snapshot.store(0, std::memory_order_release);
+      return false;
+    }
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+void end_snapshot(Slot& slot) noexcept { slot.snapshot.store(0, std::memory_order_release); }
 
 }  // namespace vgen::trace::detail

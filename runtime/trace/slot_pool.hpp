@@ -3,35 +3,65 @@
 // into buffers its parent's writer thread drains. A thread claims a free slot on its first
 // record and gives it back when it exits; the writer drains every slot that is in use.
 //
-// An entry in a slot's ring: u32 entry bytes (a multiple of 8; kWrap: skip to the ring's
-// start), u32 captured record bytes, u32 original record length, u32 reserved, u64 ticks,
-// then the record (record.hpp), padded to 8 bytes.
+// An entry in a slot's ring is a whole pcapng enhanced packet block (pcapng.hpp), so that the
+// writer hands it to the log file as it stands, after patching two fields in place:
+//      0  u32 block type: kEnhancedPacket (kWrap: skip to the ring's start)
+//      4  u32 block total length, a multiple of 8
+//      8  u32 interface: the producer stores channel << 16 | queue, the writer the interface id
+//     12  u64 the producer's tick count; the writer stores the timestamp in nanoseconds there,
+//         high word first
+//     20  u32 captured record bytes, 24 u32 original record length
+//     28  the record (record.hpp), padded with zeros to 4 bytes; an end-of-options option
+//         when that leaves the block short of a multiple of 8; u32 block total length
 #pragma once
 
 #include <sys/types.h>
 
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+
+#include <cstring>
 
 #include "clock.hpp"
 
 namespace vgen::trace::detail {
 
-/// Bytes of an entry's prefix.
-inline constexpr std::size_t kEntryPrefix = 24;
-/// The entry-bytes value that sends the reader back to the ring's start.
+// Entries go to the log as they stand, and vgen writes little-endian sections.
+static_assert(std::endian::native == std::endian::little, "trace entries are written in the host's byte order");
+
+/// Bytes of an entry before its record.
+inline constexpr std::size_t kEntryPrefix = 28;
+/// Bytes of an entry besides its record and the record's padding: the prefix and the trailer.
+inline constexpr std::size_t kEntryOverhead = kEntryPrefix + 4;
+/// The block type of an entry.
+inline constexpr std::uint32_t kEntryType = 0x00000006;
+/// The block type that sends the reader to the next chunk of the ring (the ring's start when the
+/// ring is one chunk): the entry after it did not fit where it would have begun.
 inline constexpr std::uint32_t kWrap = 0xffffffffu;
+/// Chunks of an overwriting pool's ring. An entry never crosses from one chunk to the next, so a
+/// producer that needs room gives up whole chunks without reading the entries in them.
+inline constexpr std::size_t kChunks = 16;
 
 /// States of a slot.
 enum SlotState : std::uint32_t { kFree = 0, kActive = 1, kRetired = 2 };
 
 /// One thread's ring. Positions are free-running byte counts.
+///
+/// The writer thread owns `head` while it drains. A pool that overwrites (a flight recorder)
+/// lets the producer move `head` too, past its oldest entries when it needs room; the two
+/// take turns by the `reclaiming` and `snapshot` flags (Dekker's way, with full fences on both
+/// sides, which the producer pays only when its ring is full).
 struct Slot {
   alignas(64) std::atomic<std::uint64_t> tail{0};       ///< written by the producer
   std::atomic<std::uint64_t> drops{0};                  ///< written by the producer
+  std::atomic<std::uint64_t> overwritten{0};            ///< entries the producer reclaimed unread
+  std::atomic<std::uint32_t> reclaiming{0};             ///< 1 while the producer moves head
   std::uint64_t cached_head = 0;                        ///< the producer's last look at head
-  alignas(64) std::atomic<std::uint64_t> head{0};       ///< written by the writer thread
+  std::uint32_t chunk_entries[kChunks] = {};            ///< an overwriting pool: entries in each chunk
+  alignas(64) std::atomic<std::uint64_t> head{0};       ///< the oldest entry not yet written
+  std::atomic<std::uint32_t> snapshot{0};               ///< 1 while the writer drains this ring
   alignas(64) std::atomic<std::uint32_t> state{kFree};  ///< SlotState
   std::atomic<pid_t> pid{0};                            ///< the claiming thread's process
 };
@@ -40,8 +70,9 @@ struct Slot {
 class SlotPool {
  public:
   /// Maps the pool. Throws trace::Error(System) when the mapping fails, Invalid for a
-  /// capacity that is not a power of two from 4 KiB to 1 GiB or a count of 0.
-  SlotPool(std::size_t count, std::size_t capacity);
+  /// capacity that is not a power of two from 4 KiB to 1 GiB or a count of 0. When
+  /// `overwrite`, a full ring makes room by giving up its oldest entries instead of the new one.
+  SlotPool(std::size_t count, std::size_t capacity, bool overwrite = false);
   SlotPool(const SlotPool&) = delete;
   SlotPool& operator=(const SlotPool&) = delete;
   ~SlotPool();
@@ -56,44 +87,80 @@ class SlotPool {
   }
   std::size_t count() const noexcept { return count_; }
   std::size_t capacity() const noexcept { return capacity_; }
+  bool overwrite() const noexcept { return overwrite_; }
+  /// Bytes of a chunk: the whole ring, or a kChunks-th of it for an overwriting pool.
+  std::size_t chunk() const noexcept { return overwrite_ ? capacity_ / kChunks : capacity_; }
 
  private:
   std::byte* base_ = nullptr;
   std::size_t count_;
   std::size_t capacity_;
+  bool overwrite_;
   std::size_t stride_;
   std::size_t bytes_;
 };
 
-/// Writes one entry into `slot`'s ring, stamped with the tick count now: `captured` record bytes
-/// filled by `fill(out)`. Returns false (and counts a drop) when the ring has no room; a dropped
-/// record costs no clock read and no copy.
+/// For an overwriting pool: moves `slot`'s head past its oldest entries, a whole chunk at a time,
+/// until it is at least `wanted`, counting them as overwritten. Called by the producer; false
+/// when the writer is draining the ring (the record is then dropped).
+bool reclaim(const SlotPool& pool, Slot& slot, std::uint64_t wanted) noexcept;
+
+/// For an overwriting pool: stops the producer of `slot` from moving its head, after waiting
+/// for a reclaim under way to end, so that the writer may read and drain the ring. False (and
+/// nothing held) when the producer does not come out of its reclaim.
+bool begin_snapshot(Slot& slot) noexcept;
+/// Lets the producer move its head again.
+void end_snapshot(Slot& slot) noexcept;
+
+/// Bytes of the entry holding a record of `captured` bytes.
+constexpr std::size_t entry_bytes(std::size_t captured) noexcept {
+  return kEntryOverhead + ((captured + 7) & ~std::size_t{7});
+}
+
+/// Writes one entry into `slot`'s ring, stamped with the tick count now: a record of `captured`
+/// bytes filled by `fill(out)`, on the interface of `key` (channel << 16 | queue). Returns false
+/// (and counts a drop) when the ring has no room; a dropped record costs no clock read and no copy.
 template <class Fill>
-bool append(const SlotPool& pool, Slot& slot, std::size_t captured, std::uint64_t original, Fill&& fill) noexcept {
+bool append(const SlotPool& pool, Slot& slot, std::uint32_t key, std::size_t captured, std::uint64_t original,
+            Fill&& fill) noexcept {
   const std::size_t capacity = pool.capacity();
-  const std::size_t need = (kEntryPrefix + captured + 7) & ~std::size_t{7};
+  const std::size_t chunk = pool.chunk();
+  const std::size_t need = entry_bytes(captured);
   const std::uint64_t tail = slot.tail.load(std::memory_order_relaxed);
   const std::size_t at = static_cast<std::size_t>(tail & (capacity - 1));
-  const std::size_t waste = at + need > capacity ? capacity - at : 0;
-  if (tail + waste + need - slot.cached_head > capacity) {
+  const std::size_t in_chunk = at & (chunk - 1);
+  const std::size_t waste = in_chunk + need > chunk ? chunk - in_chunk : 0;
+  const bool fits = need <= capacity / 2 && need <= chunk;
+  if (tail + waste + need - slot.cached_head > capacity || !fits) {
     slot.cached_head = slot.head.load(std::memory_order_acquire);
-    if (tail + waste + need - slot.cached_head > capacity || need > capacity / 2) {
+    const bool room = tail + waste + need - slot.cached_head <= capacity && fits;
+    if (!room && !(fits && pool.overwrite() && reclaim(pool, slot, tail + waste + need - capacity))) {
       slot.drops.store(slot.drops.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       return false;
     }
   }
   const std::uint64_t ticks = now_ticks();
   std::byte* ring = pool.ring(slot);
-  if (waste != 0) {
-    const std::uint32_t wrap = kWrap;
-    __builtin_memcpy(ring + at, &wrap, 4);
+  if (waste != 0) std::memcpy(ring + at, &kWrap, 4);
+  const std::size_t entry_at = (at + waste) & (capacity - 1);
+  if (pool.overwrite()) {
+    std::uint32_t& entries = slot.chunk_entries[entry_at / chunk];
+    entries = (entry_at & (chunk - 1)) == 0 ? 1 : entries + 1;
   }
-  std::byte* entry = ring + (waste != 0 ? 0 : at);
-  const std::uint32_t prefix[4] = {static_cast<std::uint32_t>(need), static_cast<std::uint32_t>(captured),
-                                   static_cast<std::uint32_t>(original > 0xffffffffu ? 0xffffffffu : original), 0};
-  __builtin_memcpy(entry, prefix, sizeof prefix);
-  __builtin_memcpy(entry + 16, &ticks, 8);
+  std::byte* entry = ring + entry_at;
+  const std::uint32_t total = static_cast<std::uint32_t>(need);
+  const std::uint32_t head[3] = {kEntryType, total, key};
+  const std::uint32_t lengths[2] = {static_cast<std::uint32_t>(captured),
+                                    static_cast<std::uint32_t>(original > 0xffffffffu ? 0xffffffffu : original)};
+  // First the zeros of the record's padding and the end-of-options option: the last 8 bytes
+  // before the trailer hold them, and may hold the end of the record or the lengths too.
+  const std::uint64_t zeros = 0;
+  std::memcpy(entry + need - 12, &zeros, 8);
+  std::memcpy(entry, head, sizeof head);
+  std::memcpy(entry + 12, &ticks, 8);
+  std::memcpy(entry + 20, lengths, sizeof lengths);
   fill(entry + kEntryPrefix);
+  std::memcpy(entry + need - 4, &total, 4);
   slot.tail.store(tail + waste + need, std::memory_order_release);
   return true;
 }

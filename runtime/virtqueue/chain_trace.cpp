@@ -4,42 +4,81 @@
 
 namespace vgen::virtqueue {
 
-void ChainTrace::keep_writable(std::uint16_t head) {
-  if (writable_.size() <= head) writable_.resize(std::size_t{head} + 1);
-  std::vector<trace::BufferRef>& kept = writable_[head];
-  kept.clear();
-  for (const trace::BufferRef& buffer : scratch_) {
-    if ((buffer.flags & kDescWrite) != 0) kept.push_back(buffer);
+trace::BufferRef* ChainTrace::scratch(std::size_t count) {
+  if (scratch_.size() < count) scratch_.resize(count);
+  return scratch_.data();
+}
+
+ChainTrace::Kept& ChainTrace::kept(std::uint16_t head) {
+  if (kept_.size() <= head) kept_.resize(std::size_t{head} + 1);
+  Kept& kept = kept_[head];
+  kept.rest.clear();
+  kept.count = 0;
+  return kept;
+}
+
+namespace {
+
+// Sets a BufferRef field by field. Copying one whole from a value just built in memory would
+// load 16 bytes that were stored in pieces, and such a load waits until the stores are done.
+void set(trace::BufferRef& to, const std::byte* host, std::uint64_t addr, std::uint32_t length,
+         std::uint16_t flags) noexcept {
+  to.host = host;
+  to.addr = addr;
+  to.length = length;
+  to.flags = flags;
+}
+
+constexpr auto kWritableFlags = static_cast<std::uint16_t>(kDescNext | kDescWrite);
+
+}  // namespace
+
+void ChainTrace::keep(Kept& kept, const std::byte* host, std::uint64_t addr, std::uint32_t length) {
+  if (kept.count < kept.first.size()) {
+    set(kept.first[kept.count], host, addr, length, kWritableFlags);
+  } else {
+    kept.rest.push_back({host, addr, length, kWritableFlags});
   }
+  ++kept.count;
 }
 
 std::span<const trace::BufferRef> ChainTrace::taken(const DescriptorChain& chain) {
-  scratch_.clear();
-  for (const Segment& s : chain.readable()) scratch_.push_back({s.data, s.addr, s.length, kDescNext});
-  for (const Segment& s : chain.writable()) {
-    scratch_.push_back({s.data, s.addr, s.length, static_cast<std::uint16_t>(kDescNext | kDescWrite)});
+  const std::span<const Segment> readable = chain.readable();
+  const std::span<const Segment> writable = chain.writable();
+  const std::size_t count = readable.size() + writable.size();
+  trace::BufferRef* out = scratch(count);
+  for (const Segment& s : readable) set(*out++, s.data, s.addr, s.length, kDescNext);
+  Kept& writable_kept = kept(chain.head());
+  for (const Segment& s : writable) {
+    set(*out++, s.data, s.addr, s.length, kWritableFlags);
+    keep(writable_kept, s.data, s.addr, s.length);
   }
-  if (!scratch_.empty()) scratch_.back().flags &= static_cast<std::uint16_t>(~kDescNext);
-  keep_writable(chain.head());
-  return scratch_;
+  if (count != 0) scratch_[count - 1].flags &= static_cast<std::uint16_t>(~kDescNext);
+  return {scratch_.data(), count};
 }
 
 std::span<const trace::BufferRef> ChainTrace::added(std::uint16_t head, std::span<const Buffer> readable,
                                                     std::span<const Buffer> writable, const shm::GuestMemory& memory) {
-  scratch_.clear();
-  for (const Buffer& b : readable) scratch_.push_back({memory.find(b.addr, b.length), b.addr, b.length, kDescNext});
+  const std::size_t count = readable.size() + writable.size();
+  trace::BufferRef* out = scratch(count);
+  for (const Buffer& b : readable) set(*out++, memory.find(b.addr, b.length), b.addr, b.length, kDescNext);
+  Kept& writable_kept = kept(head);
   for (const Buffer& b : writable) {
-    scratch_.push_back(
-        {memory.find(b.addr, b.length), b.addr, b.length, static_cast<std::uint16_t>(kDescNext | kDescWrite)});
+    const std::byte* host = memory.find(b.addr, b.length);
+    set(*out++, host, b.addr, b.length, kWritableFlags);
+    keep(writable_kept, host, b.addr, b.length);
   }
-  if (!scratch_.empty()) scratch_.back().flags &= static_cast<std::uint16_t>(~kDescNext);
-  keep_writable(head);
-  return scratch_;
+  if (count != 0) scratch_[count - 1].flags &= static_cast<std::uint16_t>(~kDescNext);
+  return {scratch_.data(), count};
 }
 
-std::span<const trace::BufferRef> ChainTrace::used(std::uint16_t head) const noexcept {
-  if (head >= writable_.size()) return {};
-  return writable_[head];
+std::span<const trace::BufferRef> ChainTrace::used(std::uint16_t head) {
+  if (head >= kept_.size()) return {};
+  const Kept& kept = kept_[head];
+  if (kept.count <= kept.first.size()) return {kept.first.data(), kept.count};
+  joined_.assign(kept.first.begin(), kept.first.end());
+  joined_.insert(joined_.end(), kept.rest.begin(), kept.rest.end());
+  return joined_;
 }
 
 }  // namespace vgen::virtqueue

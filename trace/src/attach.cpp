@@ -58,7 +58,10 @@ int attach(const AttachOptions& options, std::ostream& err) {
   ring.size = options.queue_size;
   ring.queue = options.queue;
   ring.snap = options.snap;
-  ring.from_start = options.from_start;
+  if (options.from_start) {
+    ring.first_avail = 0;
+    ring.first_used = 0;
+  }
   // The largest snap length attach keeps (as VGEN_TRACE_SNAP allows for --trace).
   constexpr std::uint32_t kMaxSnap = 65536;
   if (options.snap > kMaxSnap) {

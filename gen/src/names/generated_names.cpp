@@ -389,8 +389,6 @@ constexpr FixedName kSplitPairNames[] = {
     {"wait_and_process", "a member of the base classes"},
     {"wakeup_", "a member of the base classes"},
     {"watched_", "a member of the base classes"},
-    {"epoll_fd_", "a member of the base classes"},
-    {"port_nodes_", "a member of the base classes"},
     {"ports_", "a member of the base classes"},
     {"rings_", "a member of the base classes"},
     {"spec_", "a member of the base classes"},

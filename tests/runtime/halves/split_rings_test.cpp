@@ -13,6 +13,7 @@
 #include <vgen/halves/split_backend.hpp>
 #include <vgen/halves/split_frontend.hpp>
 #include <vgen/testing/split_harness.hpp>
+#include <vgen/xen/error.hpp>
 #include <vgen/xen/ring.hpp>
 #include <vgen/xenbus/device_paths.hpp>
 #include <vgen/xenbus/nodes.hpp>
@@ -122,6 +123,34 @@ TEST(SplitRings, ClosingReleasesEveryRing) {
   EXPECT_FALSE(pair.backend().ring_up());
   EXPECT_EQ(pair.frontend().event_fd(), -1);
   EXPECT_TRUE(pair.pump_until([&] { return pair.link().table().free_count() == pair.link().table().entry_count(); }));
+}
+
+// A typed ring takes a ring of its link's spec: another index is refused on either side,
+// naming the spec and its rings, and leaves the rings registered under those indexes alone.
+TEST(SplitRings, ATypedRingPastTheSpecsRingsIsRefused) {
+  vgen::testing::SplitHarness<TwoRingFrontend, TwoRingBackend> pair(2);
+  const auto expect_refused = [](const auto& make) {
+    try {
+      make();
+      ADD_FAILURE() << "ring 2 of a two-ring spec was taken";
+    } catch (const vgen::xen::Error& error) {
+      EXPECT_EQ(error.code(), vgen::xen::ErrorCode::Invalid);
+      EXPECT_STREQ(error.what(), "ring 2 of two-rings, which has 2 ring(s)");
+    }
+  };
+  expect_refused(
+      [&] { vgen::halves::FrontRingOf<UpRequest, UpResponse> extra(pair.frontend(), 2, [](const UpResponse&) {}); });
+  expect_refused([&] {
+    vgen::halves::BackRingOf<UpRequest, UpResponse> extra(pair.backend(), 2,
+                                                          [](const UpRequest&) { return UpResponse{}; });
+  });
+  ASSERT_TRUE(pair.pump_until([&] { return pair.frontend().ready; }));
+  EXPECT_TRUE(pair.frontend().up.send({3}));
+  EXPECT_TRUE(pair.frontend().down.send({4, 5}));
+  ASSERT_TRUE(pair.pump_until([&] { return pair.frontend().ups.size() == 1 && pair.frontend().downs.size() == 1; }));
+  EXPECT_EQ(pair.frontend().ups[0].square, 9u);
+  EXPECT_EQ(pair.frontend().downs[0].sum, 9u);
+  EXPECT_EQ(pair.frontend().up.pages(), 1u);
 }
 
 // One ring of up to 4 pages (order 2) with blkif's node names.

@@ -3,13 +3,17 @@
 // instead of blocking, and the log says so.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -263,6 +267,146 @@ TEST(Recorder, ExitedThreadsGiveTheirBuffersBack) {
     EXPECT_EQ(recorder.statistics().dropped, 0u);
     EXPECT_EQ(recorder.statistics().written, 10u);
   }
+}
+
+// A flight recorder writes nothing while it runs; flush() writes what the buffer holds: the
+// latest records, in order, the older ones overwritten, counted and said in the log.
+TEST(FlightRecorder, KeepsTheLatestRecordsUntilFlushed) {
+  TempFile file;
+  RecorderOptions options;
+  options.mode = RecorderMode::Flight;
+  options.buffer_bytes = 64 << 10;
+  constexpr std::uint32_t kRecords = 20000;  // 64-byte entries: about 1000 fit
+  std::uint64_t written = 0;
+  std::uint64_t overwritten = 0;
+  {
+    Recorder recorder(file.path(), options);
+    for (std::uint32_t i = 0; i < kRecords; ++i) recorder.record({EventKind::NotifySent, 0, 0, i});
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // ten of a streaming writer's rounds
+    EXPECT_EQ(read_log(file.path()).size(), 0u);                 // nothing written yet
+    recorder.flush();
+    const RecorderStatistics s = recorder.statistics();
+    written = s.written;
+    overwritten = s.overwritten;
+    EXPECT_EQ(s.dropped, 0u);
+    EXPECT_EQ(written + overwritten, kRecords);
+    EXPECT_GT(written, (64u << 10) / 64 * 7 / 8);  // at least the ring less one chunk
+    EXPECT_LE(written, (64u << 10) / 64);
+  }
+  std::vector<std::uint32_t> indexes;
+  std::uint64_t lost = 0;
+  for (const LogRecord& r : read_log(file.path())) {
+    if (r.record.kind == EventKind::Dropped) {
+      lost += r.record.a;
+      EXPECT_EQ(r.record.b, lost);
+    } else {
+      indexes.push_back(r.record.index);
+    }
+  }
+  EXPECT_EQ(lost, overwritten);
+  ASSERT_EQ(indexes.size(), written);
+  for (std::size_t i = 0; i < indexes.size(); ++i) EXPECT_EQ(indexes[i], kRecords - written + i);
+}
+
+// After a flush, the next one writes only what came after it; records bigger than a chunk (a
+// sixteenth of the buffer) are dropped, not written in part.
+TEST(FlightRecorder, EachFlushWritesWhatCameSinceTheLast) {
+  TempFile file;
+  RecorderOptions options;
+  options.mode = RecorderMode::Flight;
+  options.buffer_bytes = 64 << 10;
+  options.snap_length = 8192;
+  {
+    Recorder recorder(file.path(), options);
+    for (std::uint32_t i = 0; i < 10; ++i) recorder.record({EventKind::NotifySent, 0, 0, i});
+    recorder.flush();
+    for (std::uint32_t i = 10; i < 15; ++i) recorder.record({EventKind::NotifySent, 0, 0, i});
+    const std::vector<std::byte> big(5000);  // 5000 + 64 bytes: more than a 4 KiB chunk
+    Event event{EventKind::RpmsgMessage};
+    event.bytes = big;
+    recorder.record(event);
+    recorder.flush();
+    EXPECT_EQ(recorder.statistics().written, 15u);
+    EXPECT_EQ(recorder.statistics().dropped, 1u);
+    EXPECT_EQ(recorder.statistics().overwritten, 0u);
+  }
+  std::vector<std::uint32_t> indexes;
+  for (const LogRecord& r : read_log(file.path())) {
+    if (r.record.kind == EventKind::NotifySent) indexes.push_back(r.record.index);
+  }
+  ASSERT_EQ(indexes.size(), 15u);
+  for (std::uint32_t i = 0; i < 15; ++i) EXPECT_EQ(indexes[i], i);
+}
+
+// Threads keep recording (and overwriting) while the recorder flushes again and again: every
+// record in the log is whole and each thread's records are in order without repeats.
+TEST(FlightRecorder, FlushesWhileThreadsOverwrite) {
+  TempFile file;
+  RecorderOptions options;
+  options.mode = RecorderMode::Flight;
+  options.buffer_bytes = 16 << 10;
+  constexpr int kThreads = 2;
+  {
+    Recorder recorder(file.path(), options);
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&recorder, &stop, t] {
+        for (std::uint32_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+          recorder.record({EventKind::ChainAdded, static_cast<std::uint16_t>(t), 0, i, i, ~std::uint64_t{i}});
+        }
+      });
+    }
+    for (int round = 0; round < 50; ++round) {
+      recorder.flush();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    stop = true;
+    for (std::thread& thread : threads) thread.join();
+  }
+  std::map<std::uint16_t, std::int64_t> last;
+  std::uint64_t records = 0;
+  for (const LogRecord& r : read_log(file.path())) {
+    if (r.record.kind != EventKind::ChainAdded) continue;
+    ++records;
+    EXPECT_EQ(r.record.a, r.record.index);  // whole: both halves of the record agree
+    EXPECT_EQ(r.record.b, ~r.record.a);
+    const auto [at, first] = last.try_emplace(r.record.queue, -1);
+    EXPECT_GT(static_cast<std::int64_t>(r.record.index), at->second) << "queue " << r.record.queue;
+    at->second = r.record.index;
+  }
+  EXPECT_GT(records, 0u);
+  EXPECT_EQ(last.size(), static_cast<std::size_t>(kThreads));
+}
+
+// --trace's recorder answers signals: TERM writes the log (here a flight recorder's, which
+// would otherwise be written only at the end) and ends the program by the signal; USR1 writes
+// it and the program goes on.
+TEST(OpenRecorder, SignalsWriteTheLogOut) {
+  TempFile file;
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    setenv(kModeVariable, "flight", 1);
+    const std::unique_ptr<TraceSink> recorder = open_recorder(file.path());
+    for (std::uint32_t i = 0; i < 3; ++i) recorder->record({EventKind::NotifySent, 0, 0, i});
+    raise(SIGUSR1);
+    for (int tries = 0; tries < 500; ++tries) {  // the watcher thread writes the log
+      if (read_log(file.path()).size() == 3) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (read_log(file.path()).size() != 3) _exit(3);
+    for (std::uint32_t i = 3; i < 5; ++i) recorder->record({EventKind::NotifySent, 0, 0, i});
+    raise(SIGTERM);
+    for (;;) pause();  // until the watcher ends the program
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "exit status " << WEXITSTATUS(status);
+  EXPECT_EQ(WTERMSIG(status), SIGTERM);
+  std::vector<std::uint32_t> indexes;
+  for (const LogRecord& r : read_log(file.path())) indexes.push_back(r.record.index);
+  EXPECT_EQ(indexes, (std::vector<std::uint32_t>{0, 1, 2, 3, 4}));
 }
 
 }  // namespace

@@ -140,7 +140,8 @@ TEST_F(RingObserverTest, StartsAtTheCurrentIndexUnlessAskedForTheRingsContents) 
     RingObserver observer(memory, sink, ring);
     EXPECT_EQ(observer.poll(), 0u) << "entries published before attaching are not new";
   }
-  ring.from_start = true;
+  ring.first_avail = 0;
+  ring.first_used = 0;
   RingObserver observer(memory, sink, ring);
   EXPECT_EQ(observer.poll(), 2u);
   ASSERT_EQ(sink.seen.size(), 2u);
@@ -244,6 +245,198 @@ TEST_F(HostileRing, IndirectTablesAreReadWithinTheirLengthAndTheMemory) {
   EXPECT_EQ(sink.seen[0].buffers.size(), 2u) << "the loop in the table ends at its length";
   EXPECT_EQ(sink.seen[0].bytes, "abcabc");
   EXPECT_TRUE(sink.seen[1].buffers.empty());
+}
+
+TEST_F(HostileRing, AnIndirectDescriptorWithNextGoesOnInTheRingsTable) {
+  RingObserver observer(memory, sink, ring);
+  memory.store(kBuffers, kBuffers + 512);  // the table's one entry: 3 readable bytes
+  memory.store(kBuffers + 8, std::uint32_t{3});
+  memory.put(kBuffers + 512, "abc");
+  descriptor(0, kBuffers, 16, kDescIndirect | kDescNext, 1);
+  descriptor(1, kBuffers + 1024, 4, kDescWrite, 0);
+  publish(0, 0);
+  EXPECT_EQ(observer.poll(), 1u);
+  ASSERT_EQ(sink.seen.size(), 1u);
+  ASSERT_EQ(sink.seen[0].buffers.size(), 2u);
+  EXPECT_EQ(sink.seen[0].buffers[1].addr, kBuffers + 1024);
+  EXPECT_EQ(sink.seen[0].a, 3u);
+  EXPECT_EQ(sink.seen[0].b, 4u);
+  EXPECT_EQ(sink.seen[0].bytes, "abc");
+}
+
+TEST_F(HostileRing, AnIndirectTableMayBeLongerThanTheRing) {
+  ring.on_broken_rule = OnBrokenRule::Stop;
+  RingObserver observer(memory, sink, ring);
+  constexpr unsigned kEntries = 3 * kSize;
+  for (unsigned i = 0; i < kEntries; ++i) {
+    memory.store(kBuffers + 16 * i, kBuffers + 4096 + i);
+    memory.store(kBuffers + 16 * i + 8, std::uint32_t{1});
+    memory.store(kBuffers + 16 * i + 12, i + 1 < kEntries ? kDescNext : std::uint16_t{0});
+    memory.store(kBuffers + 16 * i + 14, static_cast<std::uint16_t>(i + 1));
+  }
+  descriptor(0, kBuffers, 16 * kEntries, kDescIndirect, 0);
+  publish(0, 0);
+  EXPECT_EQ(observer.poll(), 1u);
+  EXPECT_FALSE(observer.broken()) << observer.error();
+  ASSERT_EQ(sink.seen.size(), 1u);
+  EXPECT_EQ(sink.seen[0].buffers.size(), kEntries);
+}
+
+TEST_F(HostileRing, AUsedEntryCarriesTheChainAsItWasMadeAvailable) {
+  RingObserver observer(memory, sink, ring);
+  descriptor(0, kBuffers, 4, kDescWrite, 0);
+  publish(0, 0);
+  EXPECT_EQ(observer.poll(), 1u);
+  descriptor(0, kBuffers + 100, 4, kDescWrite, 0);  // rewritten before the used entry is seen
+  memory.put(kBuffers, "used");
+  memory.store(ring.addresses.used + 4, std::uint32_t{0});
+  memory.store(ring.addresses.used + 8, std::uint32_t{4});
+  memory.store(ring.addresses.used + 2, std::uint16_t{1});
+  EXPECT_EQ(observer.poll(), 1u);
+  ASSERT_EQ(sink.seen.size(), 2u);
+  ASSERT_EQ(sink.seen[1].buffers.size(), 1u);
+  EXPECT_EQ(sink.seen[1].buffers[0].addr, kBuffers);
+  EXPECT_EQ(sink.seen[1].bytes, "used");
+}
+
+TEST_F(RingObserverTest, StartsAtTheGivenPositions) {
+  add(0);
+  answer(0);
+  add(1);
+  // A vhost-user back end told SET_VRING_BASE 1: the first chain was the previous back end's.
+  ring.first_avail = 1;
+  ring.first_used = 0;
+  RingObserver observer(memory, sink, ring);
+  EXPECT_EQ(observer.next_avail(), 1u);
+  EXPECT_EQ(observer.avail_idx(), 2u);
+  EXPECT_EQ(observer.used_idx(), 1u);
+  EXPECT_EQ(observer.poll(), 2u);
+  ASSERT_EQ(sink.seen.size(), 2u);
+  EXPECT_EQ(sink.seen[0].kind, trace::EventKind::AvailSeen);
+  EXPECT_EQ(sink.seen[0].index, 1u);
+  EXPECT_EQ(sink.seen[0].bytes, "request 1");
+  EXPECT_EQ(sink.seen[1].kind, trace::EventKind::UsedSeen);
+  EXPECT_EQ(sink.seen[1].bytes, "reply 0") << "a chain made available before: read from the table";
+  EXPECT_EQ(observer.next_avail(), 2u);
+  EXPECT_EQ(observer.next_used(), 1u);
+  add(2);
+  EXPECT_EQ(observer.read_avail_idx(), 3u);
+}
+
+// A ring that breaks a rule, watched by an observer that stops: one QueueBroken event with the
+// rule's code, error() naming it, and nothing recorded after.
+struct StoppedRing : HostileRing {
+  StoppedRing() { ring.on_broken_rule = OnBrokenRule::Stop; }
+  void expect_broken(RingObserver& observer, ObserverError code, const std::string& fragment) {
+    const std::size_t before = sink.seen.size();
+    observer.poll();
+    ASSERT_FALSE(sink.seen.empty());
+    const Seen& last = sink.seen.back();
+    EXPECT_EQ(last.kind, trace::EventKind::QueueBroken);
+    EXPECT_EQ(last.index, static_cast<std::uint32_t>(code));
+    EXPECT_TRUE(observer.broken());
+    EXPECT_NE(observer.error().find(fragment), std::string::npos) << observer.error();
+    const std::size_t after = sink.seen.size();
+    EXPECT_GT(after, before);
+    publish(40, 0);
+    EXPECT_EQ(observer.poll(), 0u);
+    EXPECT_EQ(sink.seen.size(), after) << "a broken ring is not followed";
+  }
+};
+
+TEST_F(StoppedRing, ALoop) {
+  RingObserver observer(memory, sink, ring);
+  descriptor(0, kBuffers, 4, kDescNext, 1);
+  descriptor(1, kBuffers, 4, kDescNext, 0);
+  publish(0, 0);
+  expect_broken(observer, ObserverError::Loop, "chain at head 0 visits more than the 8 entries");
+  EXPECT_EQ(sink.seen.size(), 1u) << "no AvailSeen for the looping chain";
+}
+
+TEST_F(StoppedRing, AHeadPastTheTable) {
+  RingObserver observer(memory, sink, ring);
+  publish(0, 500);
+  expect_broken(observer, ObserverError::BadHead, "avail entry 0 names head 500 past the table of 8 entries");
+}
+
+TEST_F(StoppedRing, ANextPastTheTable) {
+  RingObserver observer(memory, sink, ring);
+  descriptor(0, kBuffers, 4, kDescNext, 9);
+  publish(0, 0);
+  expect_broken(observer, ObserverError::BadHead, "descriptor index 9 past the descriptor table");
+}
+
+TEST_F(StoppedRing, AnAvailIdxThatJumps) {
+  RingObserver observer(memory, sink, ring);
+  publish(kSize, 0);  // idx kSize + 1
+  expect_broken(observer, ObserverError::AvailJump, "avail idx moved from 0 to 9, more than the ring's 8 entries");
+}
+
+TEST_F(StoppedRing, AUsedIdxThatJumps) {
+  RingObserver observer(memory, sink, ring);
+  memory.store(ring.addresses.used + 2, std::uint16_t{kSize + 1});
+  expect_broken(observer, ObserverError::UsedJump, "used idx moved from 0 to 9");
+}
+
+TEST_F(StoppedRing, AUsedIdPastTheTable) {
+  RingObserver observer(memory, sink, ring);
+  memory.store(ring.addresses.used + 4, std::uint32_t{70000});
+  memory.store(ring.addresses.used + 2, std::uint16_t{1});
+  expect_broken(observer, ObserverError::BadHead, "used entry 0 names id 70000");
+}
+
+TEST_F(StoppedRing, BadIndirectTables) {
+  const auto check = [&](std::uint64_t addr, std::uint32_t len, const std::string& fragment) {
+    sink.seen.clear();
+    RingObserver observer(memory, sink, ring);
+    descriptor(0, addr, len, kDescIndirect, 0);
+    publish(observer.next_avail(), 0);
+    expect_broken(observer, ObserverError::BadIndirect, fragment);
+    memory.store(ring.addresses.avail + 2, std::uint16_t{0});
+  };
+  check(kBuffers, 0, "is empty");
+  check(kBuffers, 24, "not a multiple of 16 bytes");
+  check(kMemory - 16, 32, "not in the observed memory");
+  memory.store(kBuffers + 12, kDescIndirect);
+  check(kBuffers, 16, "inside an indirect table");
+}
+
+TEST_F(StoppedRing, ARingThatCanNoLongerBeRead) {
+  RingObserver observer(memory, sink, ring);
+  memory.limit = 100;
+  expect_broken(observer, ObserverError::Unmapped, "cannot read the avail idx at 0x82");
+}
+
+// A ring of the largest size whose every chain loops through the whole table: one poll reads
+// at most 2^18 descriptors, the rest of the entries wait for the next.
+TEST(RingObserverBudget, ALongPollIsSpreadOverSeveral) {
+  struct Large final : ObservedMemory {
+    std::vector<std::byte> bytes = std::vector<std::byte>(1 << 20);
+    bool read(std::uint64_t address, std::span<std::byte> out) override {
+      if (address > bytes.size() || out.size() > bytes.size() - address) return false;
+      std::memcpy(out.data(), bytes.data() + address, out.size());
+      return true;
+    }
+  } memory;
+  ObservedRing ring;
+  ring.size = kMaxQueueSize;
+  ring.addresses = contiguous_layout(0, ring.size, 4096);
+  for (std::uint32_t i = 0; i < ring.size; ++i) {
+    const std::uint16_t flags = kDescNext;
+    const auto next = static_cast<std::uint16_t>((i + 1) % ring.size);
+    std::memcpy(memory.bytes.data() + 16 * i + 12, &flags, 2);
+    std::memcpy(memory.bytes.data() + 16 * i + 14, &next, 2);
+  }
+  Sink sink;
+  RingObserver observer(memory, sink, ring);
+  const std::uint16_t published = 12;
+  std::memcpy(memory.bytes.data() + ring.addresses.avail + 2, &published, 2);
+  EXPECT_EQ(observer.poll(), 8u) << "8 chains of 32768 descriptors fill 2^18";
+  ASSERT_EQ(sink.seen.size(), 8u);
+  EXPECT_EQ(sink.seen[7].buffers.size(), kMaxQueueSize);
+  EXPECT_EQ(observer.poll(), 4u);
+  EXPECT_EQ(observer.next_avail(), published);
+  EXPECT_EQ(observer.missed(), 0u);
 }
 
 TEST_F(RingObserverTest, ARingThatCanNoLongerBeReadStopsThePoll) {

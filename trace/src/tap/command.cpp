@@ -6,6 +6,7 @@
 
 #include <vgen/trace/error.hpp>
 #include <vgen/trace/recorder.hpp>
+#include <vgen/trace/signal_flush.hpp>
 #include <vgen/vhost_user/error.hpp>
 
 namespace vgen::trace_tap {
@@ -33,6 +34,17 @@ CLI::App* add_tap_command(CLI::App& trace, TapCommandOptions& options) {
   tap->add_option("--snap", options.snap_length, "Payload bytes kept per record (default 256)")
       ->type_name("BYTES")
       ->check(CLI::Range(0u, 1u << 20));
+  tap->add_flag("--flight", options.flight,
+                "Keep only the latest records (a flight recorder): the log is written on SIGUSR1 and at the end");
+  tap->add_option("--buffer", options.buffer_bytes, "Bytes of records kept per thread (default 1048576)")
+      ->type_name("BYTES")
+      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            const unsigned long long value = std::stoull(text);
+            return (value & (value - 1)) == 0 ? std::string() : "not a power of two: " + text;
+          },
+          "POWER OF TWO"));
   tap->add_option("--poll-ms", options.poll_ms, "Scan the rings at least every MS milliseconds (default 2)")
       ->type_name("MS")
       ->check(CLI::Range(1u, 10000u));
@@ -52,6 +64,8 @@ int run_tap_command(const TapCommandOptions& options) {
   trace::RecorderOptions recording;
   recording.snap_length = options.snap_length;
   recording.application = "vgen trace tap";
+  recording.mode = options.flight ? trace::RecorderMode::Flight : trace::RecorderMode::Stream;
+  recording.buffer_bytes = options.buffer_bytes;
   std::unique_ptr<trace::Recorder> recorder;
   try {
     recorder = std::make_unique<trace::Recorder>(options.log, recording);
@@ -60,6 +74,7 @@ int run_tap_command(const TapCommandOptions& options) {
     return 4;
   }
   TapOptions tap_options = options.tap;
+  tap_options.snap = options.snap_length;
   tap_options.poll_interval = std::chrono::milliseconds(options.poll_ms);
   std::unique_ptr<Tap> tap;
   try {
@@ -68,6 +83,7 @@ int run_tap_command(const TapCommandOptions& options) {
     std::cerr << "vgen trace tap: " << error.what() << '\n';
     return 4;
   }
+  const trace::SignalFlush write_out(*recorder, {SIGUSR1});
   g_running = tap.get();
   struct sigaction action {};
   action.sa_handler = stop_on_signal;
@@ -89,6 +105,7 @@ int run_tap_command(const TapCommandOptions& options) {
             << " chains, " << s.used << " used, " << s.kicks << " kicks, " << s.interrupts << " interrupts, "
             << s.errors << " errors; " << written.written << " records in " << options.log;
   if (written.dropped != 0) std::cerr << " (" << written.dropped << " lost)";
+  if (written.overwritten != 0) std::cerr << " (the latest; " << written.overwritten << " older ones overwritten)";
   std::cerr << '\n';
   return s.errors == 0 ? 0 : 1;
 }

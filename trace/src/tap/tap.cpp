@@ -17,12 +17,14 @@
 #include <vector>
 
 #include <vgen/format.hpp>
-#include <vgen/trace_tap/ring_observer.hpp>
+#include <vgen/trace_tap/observed_regions.hpp>
 #include <vgen/vhost_user/channel.hpp>
 #include <vgen/vhost_user/error.hpp>
 #include <vgen/vhost_user/memory_table.hpp>
 #include <vgen/vhost_user/message.hpp>
 #include <vgen/vhost_user/protocol.hpp>
+#include <vgen/virtqueue/error.hpp>
+#include <vgen/virtqueue/ring_observer.hpp>
 
 namespace vgen::trace_tap {
 namespace {
@@ -96,7 +98,12 @@ T payload_as(const Message& message, const std::string& sender) {
 class Tap::Session {
  public:
   Session(Tap& tap, UniqueFd front, UniqueFd back, std::uint32_t number)
-      : tap_(tap), front_(std::move(front)), back_(std::move(back)), number_(number), memory_(false) {
+      : tap_(tap),
+        front_(std::move(front)),
+        back_(std::move(back)),
+        number_(number),
+        memory_(false),
+        observed_(memory_.guest()) {
     rings_.resize(kMaxRings);
   }
 
@@ -119,7 +126,7 @@ class Tap::Session {
     UniqueFd back_kick;     // the tap's, handed to the back end, signalled here
     UniqueFd front_call;    // the front end's call eventfd, signalled here
     UniqueFd back_call;     // the tap's, handed to the back end, polled here
-    std::unique_ptr<RingObserver> observer;
+    std::unique_ptr<virtqueue::RingObserver> observer;
   };
 
   void from_front(Message message);
@@ -142,7 +149,8 @@ class Tap::Session {
   UniqueFd front_;
   UniqueFd back_;
   std::uint32_t number_;
-  vhost_user::MemoryTable memory_;
+  vhost_user::MemoryTable memory_;  // the front end's regions, mapped read-only
+  ObservedRegions observed_;        // memory_ as the ring observers read it
   std::vector<Ring> rings_;
   UniqueFd channel_front_;  // the front end's end of the back-end channel
   UniqueFd channel_back_;   // the tap's end of the pair whose other end the back end got
@@ -195,10 +203,19 @@ void Tap::Session::observe(std::uint32_t index, std::optional<std::uint16_t> nex
       why = "its addresses (desc " + hex(r.address->desc) + ", avail " + hex(r.address->avail) + ", used " +
             hex(r.address->used) + ") are not inside the mapped regions";
     } else {
-      r.observer =
-          std::make_unique<RingObserver>(static_cast<std::uint16_t>(index), RingLayout{*desc, *avail, *used, r.size},
-                                         memory_.guest(), r.base, next_used);
-      if (r.observer->broken()) why = r.observer->error();
+      virtqueue::ObservedRing ring;
+      ring.size = r.size;
+      ring.addresses = {*desc, *avail, *used};
+      ring.queue = static_cast<std::uint16_t>(index);
+      ring.snap = tap_.options_.snap;
+      ring.first_avail = r.base;  // SET_VRING_BASE: where the back end starts
+      ring.first_used = next_used;
+      ring.on_broken_rule = virtqueue::OnBrokenRule::Stop;
+      try {
+        r.observer = std::make_unique<virtqueue::RingObserver>(observed_, tap_.sink_, ring);
+      } catch (const virtqueue::Error& error) {
+        why = error.what();
+      }
     }
   }
   if (!why.empty() && !r.reported) {
@@ -210,11 +227,11 @@ void Tap::Session::observe(std::uint32_t index, std::optional<std::uint16_t> nex
 void Tap::Session::scan(std::uint32_t index) {
   Ring& r = rings_[index];
   if (!r.observer || r.observer->broken()) return;
-  const std::uint16_t avail = r.observer->next_avail();
-  const std::uint16_t used = r.observer->next_used();
-  r.observer->scan(tap_.sink_);
-  tap_.statistics_.chains += static_cast<std::uint16_t>(r.observer->next_avail() - avail);
-  tap_.statistics_.used += static_cast<std::uint16_t>(r.observer->next_used() - used);
+  const std::uint64_t avail = r.observer->avail_seen();
+  const std::uint64_t used = r.observer->used_seen();
+  r.observer->poll();
+  tap_.statistics_.chains += r.observer->avail_seen() - avail;
+  tap_.statistics_.used += r.observer->used_seen() - used;
   if (r.observer->broken() && !r.reported) {
     warn("ring " + std::to_string(index) + " is no longer observed: " + r.observer->error());
     r.reported = true;
@@ -304,7 +321,7 @@ void Tap::Session::memory_region(const Message& message, bool add) {
 void Tap::Session::kicked(std::uint32_t index) {
   Ring& r = rings_[index];
   if (drain(r.front_kick.get()) == 0) return;
-  const std::uint16_t idx = r.observer ? r.observer->read_avail_idx() : 0;
+  const std::uint16_t idx = r.observer && !r.observer->broken() ? r.observer->read_avail_idx() : 0;
   tap_.sink_.record({trace::EventKind::NotifySent, static_cast<std::uint16_t>(index), 0, idx, 0, 0});
   scan(index);
   ++tap_.statistics_.kicks;

@@ -20,6 +20,8 @@
 #include <vector>
 
 #include <vgen/halves/handler_check.hpp>  // for the generated bases' Overrides
+#include <vgen/halves/ring_end.hpp>
+#include <vgen/halves/ring_ports.hpp>
 #include <vgen/halves/split_spec.hpp>
 #include <vgen/halves/store_nodes.hpp>
 #include <vgen/xen/event_channel.hpp>
@@ -31,41 +33,20 @@ namespace vgen::halves {
 
 class SplitBackendLink;
 
-/// One ring as the backend link drives it, independent of its message types.
-class BackRingEnd {
- public:
-  BackRingEnd(const BackRingEnd&) = delete;
-  BackRingEnd& operator=(const BackRingEnd&) = delete;
-  /// Unregisters from the link (which outlives it: the typed rings are members of a class
-  /// derived from the link, destroyed before it).
-  virtual ~BackRingEnd();
-
-  /// Pages of the ring the frontend set up (2^ring-page-order); 0 without a ring.
-  std::uint32_t pages() const noexcept { return pages_; }
-
+/// What the backend link asks of a typed ring besides attach() and detach() (see RingEnd).
+class BackRingCalls {
  protected:
-  /// Registers this ring as ring `index` of `link`'s spec.
-  BackRingEnd(SplitBackendLink& link, std::size_t index);
-  /// Notifies the frontend on this ring's port.
-  void notify();
-  /// The link's trace sink (null: none), which the typed ring records its entries into.
-  trace::TraceSink* trace_sink() const noexcept;
-  /// The ring's number in the log: ring_trace_number() of the link's devid and this ring.
-  std::uint16_t trace_ring() const noexcept;
+  virtual ~BackRingCalls() = default;
 
  private:
   friend class SplitBackendLink;
-  /// Builds the typed ring in the mapped `bytes`.
-  virtual void attach(std::span<std::byte> bytes) = 0;
-  /// Drops the typed ring.
-  virtual void detach() noexcept = 0;
   /// Answers every waiting request; returns how many.
   virtual std::size_t serve() = 0;
-
-  SplitBackendLink& link_;
-  std::size_t index_;
-  std::uint32_t pages_ = 0;
 };
+
+/// One ring as the backend link drives it, independent of its message types; pages() are
+/// those the frontend set up (2^ring-page-order).
+using BackRingEnd = RingEnd<SplitBackendLink, BackRingCalls>;
 
 /// The backend's mappings, event channels and Xenbus handshake, independent of the rings' types.
 class SplitBackendLink : public xenbus::Backend {
@@ -97,12 +78,11 @@ class SplitBackendLink : public xenbus::Backend {
   xen::GrantMapper& mapper() noexcept { return mapper_; }
 
  private:
-  friend class BackRingEnd;
+  friend BackRingEnd;
   // One ring's mapping; `end` is its typed ring (registered by BackRingEnd).
   struct Ring {
     BackRingEnd* end = nullptr;
     std::optional<xen::GrantMapping> mapping;
-    std::size_t port = 0;  // index into ports_
   };
 
   xenbus::Nodes on_probe() override;
@@ -116,9 +96,7 @@ class SplitBackendLink : public xenbus::Backend {
   xen::EventChannels& events_;
   const SplitSpec& spec_;
   std::vector<Ring> rings_;
-  std::vector<std::string_view> port_nodes_;  // distinct event channel nodes, in spec order
-  std::vector<xen::Port> ports_;              // bound while up, one per port node
-  int epoll_fd_ = -1;                         // several ports: readable when any is
+  RingPorts ports_;  // bound while up
   bool ring_up_ = false;
   std::uint64_t served_ = 0;
 };

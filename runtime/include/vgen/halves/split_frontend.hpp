@@ -22,6 +22,8 @@
 #include <vector>
 
 #include <vgen/halves/handler_check.hpp>  // for the generated bases' Overrides
+#include <vgen/halves/ring_end.hpp>
+#include <vgen/halves/ring_ports.hpp>
 #include <vgen/halves/split_spec.hpp>
 #include <vgen/halves/store_nodes.hpp>
 #include <vgen/xen/event_channel.hpp>
@@ -33,43 +35,22 @@ namespace vgen::halves {
 
 class SplitFrontendLink;
 
-/// One ring as the frontend link drives it, independent of its message types.
-class FrontRingEnd {
- public:
-  FrontRingEnd(const FrontRingEnd&) = delete;
-  FrontRingEnd& operator=(const FrontRingEnd&) = delete;
-  /// Unregisters from the link (which outlives it: the typed rings are members of a class
-  /// derived from the link, destroyed before it).
-  virtual ~FrontRingEnd();
-
-  /// Pages of the ring now (the negotiated 2^ring-page-order); 0 without a ring.
-  std::uint32_t pages() const noexcept { return pages_; }
-
+/// What the frontend link asks of a typed ring besides attach() and detach() (see RingEnd).
+class FrontRingCalls {
  protected:
-  /// Registers this ring as ring `index` of `link`'s spec.
-  FrontRingEnd(SplitFrontendLink& link, std::size_t index);
-  /// Notifies the backend on this ring's port.
-  void notify();
-  /// The link's trace sink (null: none), which the typed ring records its entries into.
-  trace::TraceSink* trace_sink() const noexcept;
-  /// The ring's number in the log: ring_trace_number() of the link's devid and this ring.
-  std::uint16_t trace_ring() const noexcept;
+  virtual ~FrontRingCalls() = default;
 
  private:
   friend class SplitFrontendLink;
-  /// Builds the typed ring in `bytes` (zeroed, pages() pages).
-  virtual void attach(std::span<std::byte> bytes) = 0;
-  /// Drops the typed ring.
-  virtual void detach() noexcept = 0;
   /// Takes every response waiting and hands each to the handler; returns how many.
   virtual std::size_t collect() = 0;
   /// Requests sent and not answered yet.
   virtual std::uint32_t in_flight() const noexcept = 0;
-
-  SplitFrontendLink& link_;
-  std::size_t index_;
-  std::uint32_t pages_ = 0;
 };
+
+/// One ring as the frontend link drives it, independent of its message types; attach() gets
+/// the ring's pages zeroed.
+using FrontRingEnd = RingEnd<SplitFrontendLink, FrontRingCalls>;
 
 /// The frontend's grants, event channels and Xenbus handshake, independent of the rings' types.
 class SplitFrontendLink : public xenbus::Frontend {
@@ -106,13 +87,12 @@ class SplitFrontendLink : public xenbus::Frontend {
   xen::GrantTable& table() noexcept { return table_; }
 
  private:
-  friend class FrontRingEnd;
-  // One ring's grants and port; `end` is its typed ring (registered by FrontRingEnd).
+  friend FrontRingEnd;
+  // One ring's grants; `end` is its typed ring (registered by FrontRingEnd).
   struct Ring {
     FrontRingEnd* end = nullptr;
     std::uint32_t frame = 0;          // first frame of its pages
     std::vector<xen::GrantRef> refs;  // granted while up
-    std::size_t port = 0;             // index into ports_
   };
 
   xenbus::Nodes on_initialise() override;
@@ -130,9 +110,7 @@ class SplitFrontendLink : public xenbus::Frontend {
   const SplitSpec& spec_;
   std::uint32_t first_frame_;
   std::vector<Ring> rings_;
-  std::vector<std::string_view> port_nodes_;  // distinct event channel nodes, in spec order
-  std::vector<xen::Port> ports_;              // allocated while up, one per port node
-  int epoll_fd_ = -1;                         // several ports: readable when any is
+  RingPorts ports_;  // allocated while up
   bool ring_up_ = false;
   std::vector<xen::GrantRef> retired_;  // ring grants the backend may still map
 };

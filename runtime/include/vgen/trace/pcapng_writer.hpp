@@ -40,6 +40,8 @@ class PcapngWriter {
                     std::uint64_t original_length);
   /// Writes an interface statistics block: `dropped` packets lost on `interface`.
   void write_drops(std::uint32_t interface, std::uint64_t timestamp_ns, std::uint64_t dropped);
+  /// Writes `block`, a whole block made elsewhere, as it stands.
+  void write_block(std::span<const std::byte> block);
   /// Writes everything buffered to the file. Throws trace::Error(System) on failure.
   void flush();
   /// Bytes written so far, buffered ones included.

@@ -31,8 +31,21 @@ class SlotPool;
 class LogWriter;
 }  // namespace detail
 
+/// When a recorder writes its log.
+enum class RecorderMode {
+  /// The writer drains the buffers all along; when a buffer is full the new record is dropped.
+  Stream,
+  /// A flight recorder: the buffers keep each thread's latest records, a full buffer giving up
+  /// its oldest ones, and the log is written only by flush() and at the end. Recording costs
+  /// the traced threads the same and the writer nothing while they run; the log holds the
+  /// last buffer_bytes of each thread before each flush.
+  Flight,
+};
+
 /// How a recorder records.
 struct RecorderOptions {
+  /// Streaming, or keeping the latest records until flush().
+  RecorderMode mode = RecorderMode::Stream;
   /// Payload bytes kept per record (chain contents, messages); the rest is counted only.
   std::uint32_t snap_length = 256;
   /// Bytes of each thread's buffer: a power of two from 4 KiB to 1 GiB.
@@ -53,9 +66,10 @@ struct RecorderOptions {
 
 /// What a recorder did so far.
 struct RecorderStatistics {
-  std::uint64_t written = 0;  ///< records in the log
-  std::uint64_t dropped = 0;  ///< records lost to full buffers or a thread limit
-  std::uint64_t bytes = 0;    ///< bytes of the log
+  std::uint64_t written = 0;      ///< records in the log
+  std::uint64_t dropped = 0;      ///< records lost to full buffers or a thread limit
+  std::uint64_t overwritten = 0;  ///< records a flight recorder gave up for newer ones
+  std::uint64_t bytes = 0;        ///< bytes of the log
 };
 
 /// Records events into a pcapng log.
@@ -103,11 +117,19 @@ class Recorder final : public TraceSink {
 
 /// The environment variable that sets the snap length of `--trace LOG` (bytes, 0 to 65536).
 inline constexpr const char* kSnapLengthVariable = "VGEN_TRACE_SNAP";
+/// The environment variable that makes `--trace LOG` a flight recorder ("flight") or not ("stream").
+inline constexpr const char* kModeVariable = "VGEN_TRACE_MODE";
+/// The environment variable that sets the bytes of each thread's buffer of `--trace LOG`.
+inline constexpr const char* kBufferVariable = "VGEN_TRACE_BUFFER";
 
-/// Opens a recorder on `path` with default options, but for a snap length given in
-/// $VGEN_TRACE_SNAP: the TraceOpener of `--trace LOG` (pair::TraceOpener). Prints a line to
-/// standard error when the recorder dropped records. Throws std::invalid_argument naming the
-/// variable and its value when that is not a number of bytes from 0 to 65536.
+/// Opens a recorder on `path` with default options, but for what $VGEN_TRACE_SNAP,
+/// $VGEN_TRACE_MODE and $VGEN_TRACE_BUFFER say: the TraceOpener of `--trace LOG`
+/// (pair::TraceOpener). Prints a line to standard error when the recorder dropped or
+/// overwrote records. Unless the program handles them itself, SIGUSR1 then writes the log
+/// out (a flight recorder's latest records) and the program goes on, and SIGTERM and SIGINT
+/// write it out and end the program as they would have. Throws std::invalid_argument naming the variable and its value when it
+/// is not a snap length (bytes, 0 to 65536), a mode, or a buffer size (a power of two from
+/// 4096 to 1073741824).
 std::unique_ptr<TraceSink> open_recorder(const std::string& path);
 
 }  // namespace vgen::trace

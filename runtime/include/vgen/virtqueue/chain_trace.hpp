@@ -4,6 +4,8 @@
 // the used event can carry the bytes written. Only touched while a trace sink is set.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -24,14 +26,24 @@ class ChainTrace {
   /// its writable ones are kept under the head.
   std::span<const trace::BufferRef> added(std::uint16_t head, std::span<const Buffer> readable,
                                           std::span<const Buffer> writable, const shm::GuestMemory& memory);
-  /// The writable buffers kept for `head`, empty when none were.
-  std::span<const trace::BufferRef> used(std::uint16_t head) const noexcept;
+  /// The writable buffers kept for `head`, empty when none were; valid until the next call.
+  std::span<const trace::BufferRef> used(std::uint16_t head);
 
  private:
-  void keep_writable(std::uint16_t head);
+  // The writable buffers of one head: the first two in place (most chains have one or two),
+  // the rest in a vector, so that tracing a chain allocates nothing once warm.
+  struct Kept {
+    std::array<trace::BufferRef, 2> first{};
+    std::vector<trace::BufferRef> rest;
+    std::uint32_t count = 0;
+  };
+  trace::BufferRef* scratch(std::size_t count);
+  Kept& kept(std::uint16_t head);
+  static void keep(Kept& kept, const std::byte* host, std::uint64_t addr, std::uint32_t length);
 
-  std::vector<trace::BufferRef> scratch_;
-  std::vector<std::vector<trace::BufferRef>> writable_;  // by head
+  std::vector<trace::BufferRef> scratch_;  // sized to the longest chain so far
+  std::vector<Kept> kept_;                 // by head
+  std::vector<trace::BufferRef> joined_;   // used(): a head's kept buffers in one piece
 };
 
 }  // namespace vgen::virtqueue

@@ -14,8 +14,9 @@
 //     eventfds of its own, and forwards each signal after recording what the ring holds.
 //
 // The rings are also scanned every poll interval, so chains are seen whatever the
-// notifications do. What the tap cannot follow (IOTLB addresses, in-band or host-notifier
-// kicks) is still passed on unchanged. docs/vhost-user.md, "Tapping a connection".
+// notifications do. Each ring is read by a virtqueue::RingObserver through ObservedRegions,
+// stopped with one QueueBroken record when it breaks a rule. What the tap cannot follow (IOTLB addresses, in-band or
+// host-notifier kicks) is still passed on unchanged. docs/vhost-user.md, "Tapping a connection".
 #pragma once
 
 #include <atomic>
@@ -35,6 +36,7 @@ struct TapOptions {
   std::string listen;                            ///< socket the front end connects to
   std::string backend;                           ///< the back end's socket
   std::chrono::milliseconds poll_interval{2};    ///< the rings are scanned at least this often
+  std::uint32_t snap = 256;                      ///< payload bytes read per chain: at least the sink's snap length
   bool relay_notifications = true;               ///< pass kick and call eventfds through the tap
   std::uint32_t max_connections = 0;             ///< front ends served before run() returns; 0: until stop()
   std::chrono::milliseconds connect_wait{5000};  ///< how long to retry connecting to the back end
