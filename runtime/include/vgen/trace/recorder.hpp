@@ -127,9 +127,8 @@ inline constexpr const char* kBufferVariable = "VGEN_TRACE_BUFFER";
 /// (pair::TraceOpener). Prints a line to standard error when the recorder dropped or
 /// overwrote records. Unless the program handles them itself, SIGUSR1 then writes the log
 /// out (a flight recorder's latest records) and the program goes on, and SIGTERM and SIGINT
-/// write it out and end the program as they would have. Throws std::invalid_argument naming the variable and its value when it
-/// is not a snap length (bytes, 0 to 65536), a mode, or a buffer size (a power of two from
-/// 4096 to 1073741824).
+/// write it out and end the program as they would have. Throws std::invalid_argument naming the variable and its value
+/// when it is not a snap length (bytes, 0 to 65536), a mode, or a buffer size (a power of two from 4096 to 1073741824).
 std::unique_ptr<TraceSink> open_recorder(const std::string& path);
 
 }  // namespace vgen::trace
