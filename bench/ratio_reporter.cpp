@@ -40,8 +40,8 @@ bool stdout_shows_colour() {
   const char* term = std::getenv("TERM");
   if (term == nullptr) return false;
   const std::string_view kind(term);
-  for (const std::string_view colour : {"xterm", "screen", "tmux", "rxvt", "linux", "cygwin", "alacritty", "foot",
-                                        "wezterm"}) {
+  for (const std::string_view colour :
+       {"xterm", "screen", "tmux", "rxvt", "linux", "cygwin", "alacritty", "foot", "wezterm"}) {
     if (kind.starts_with(colour)) return true;
   }
   return false;
@@ -66,28 +66,36 @@ void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
     if (it == run.counters.end() || run.run_type != Run::RT_Iteration) continue;
     const std::string name = run.run_name.function_name;
     if (!rates_.count(name)) order_.push_back(name);
-    rates_[name] = it->second.value;
+    rates_[name].push_back(it->second.value);
   }
 }
 
+double RatioReporter::rate(const std::string& name) const {
+  std::vector<double> runs = rates_.at(name);
+  std::sort(runs.begin(), runs.end());
+  const std::size_t middle = runs.size() / 2;
+  return runs.size() % 2 == 1 ? runs[middle] : (runs[middle - 1] + runs[middle]) / 2;
+}
+
 void RatioReporter::PrintSummary(const std::vector<Comparison>& comparisons, const std::string& rtt_name) const {
-  std::printf("\n%-44s %14s %-34s %14s %7s %6s\n", "vgen", counter_.c_str(), "peer", counter_.c_str(), "ratio",
-              "goal");
+  std::size_t most_runs = 0;
+  for (const auto& [name, runs] : rates_) most_runs = std::max(most_runs, runs.size());
+  if (most_runs > 1) std::printf("\nrates: the median of each benchmark's %zu runs\n", most_runs);
+  std::printf("\n%-44s %14s %-34s %14s %7s %6s\n", "vgen", counter_.c_str(), "peer", counter_.c_str(), "ratio", "goal");
   for (const Comparison& c : comparisons) {
-    const auto v = rates_.find(c.vgen);
-    const auto p = rates_.find(c.peer);
-    if (v == rates_.end() || p == rates_.end()) continue;
-    std::printf("%-44s %14.0f %-34s %14.0f %7.3f %6s\n", c.vgen.c_str(), v->second, c.peer.c_str(), p->second,
-                v->second / p->second, c.goal > 0 ? ("≥" + std::to_string(c.goal).substr(0, 4)).c_str() : "-");
+    if (!rates_.count(c.vgen) || !rates_.count(c.peer)) continue;
+    const double v = rate(c.vgen);
+    const double p = rate(c.peer);
+    std::printf("%-44s %14.0f %-34s %14.0f %7.3f %6s\n", c.vgen.c_str(), v, c.peer.c_str(), p, v / p,
+                c.goal > 0 ? ("≥" + std::to_string(c.goal).substr(0, 4)).c_str() : "-");
   }
-  const auto rtt = rates_.find(rtt_name);
-  if (rtt == rates_.end()) return;
-  const double rtt_ns = 1e9 / rtt->second;
+  if (!rates_.count(rtt_name)) return;
+  const double rtt_ns = 1e9 / rate(rtt_name);
   std::printf("\ncache-line round trip (same run): %.1f ns\n", rtt_ns);
   std::printf("%-44s %14s\n", "benchmark", "ops per RTT");
   for (const std::string& name : order_) {
     if (name == rtt_name) continue;
-    std::printf("%-44s %14.3f\n", name.c_str(), rates_.at(name) * rtt_ns * 1e-9);
+    std::printf("%-44s %14.3f\n", name.c_str(), rate(name) * rtt_ns * 1e-9);
   }
 }
 

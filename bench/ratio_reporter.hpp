@@ -32,12 +32,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
       : ConsoleReporter(console_options()), counter_(std::move(rate_counter)) {}
   void ReportRuns(const std::vector<Run>& runs) override;
   /// Prints the comparisons, the cache-line round trip (from benchmark `rtt_name`, whose
-  /// counter is round trips per second) and every rate times that round trip.
+  /// counter is round trips per second) and every rate times that round trip. A benchmark
+  /// run several times (--benchmark_repetitions, best with
+  /// --benchmark_enable_random_interleaving=true) counts with the median of its runs.
   void PrintSummary(const std::vector<Comparison>& comparisons, const std::string& rtt_name) const;
 
  private:
   std::string counter_;
-  std::map<std::string, double> rates_;
+  double rate(const std::string& name) const;  // the median of the name's repetitions
+
+  std::map<std::string, std::vector<double>> rates_;  // by benchmark: each repetition's rate
   std::vector<std::string> order_;
 };
 
