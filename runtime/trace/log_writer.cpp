@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -147,6 +148,10 @@ void LogWriter::patch(std::byte* entry) {
 void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted) {
   clock_.update();
   std::vector<Cursor> cursors = open_cursors(pool);
+  // A flight recorder's losses come before the records it kept: its Dropped record goes first,
+  // stamped with the time of the oldest of them.
+  const bool losses_first = pool.overwrite();
+  if (losses_first) count_drops(pool, unslotted, oldest_ticks(pool, cursors));
   if (failure_.empty()) {
     try {
       write_merged(pool, cursors);
@@ -158,7 +163,7 @@ void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted) {
   }
   release(pool, cursors);
   written_.store(written_here_, std::memory_order_relaxed);
-  count_drops(pool, unslotted);
+  if (!losses_first) count_drops(pool, unslotted, now_ticks());
   bytes_.store(file_.bytes(), std::memory_order_relaxed);
 }
 
@@ -200,7 +205,18 @@ void LogWriter::release(const SlotPool& pool, const std::vector<Cursor>& cursors
   }
 }
 
-void LogWriter::count_drops(SlotPool& pool, std::uint64_t unslotted) {
+// The tick count of the oldest entry the cursors hold; now when they hold none.
+std::uint64_t LogWriter::oldest_ticks(const SlotPool& pool, std::vector<Cursor>& cursors) const noexcept {
+  std::uint64_t oldest = now_ticks();
+  for (Cursor& cursor : cursors) {
+    if (settle(pool, cursor)) {
+      oldest = std::min(oldest, entry_ticks(cursor.ring + (cursor.position & (pool.capacity() - 1))));
+    }
+  }
+  return oldest;
+}
+
+void LogWriter::count_drops(SlotPool& pool, std::uint64_t unslotted, std::uint64_t ticks) {
   std::uint64_t grown = unslotted - unslotted_seen_;
   unslotted_seen_ = unslotted;
   std::uint64_t overwritten = 0;
@@ -225,7 +241,7 @@ void LogWriter::count_drops(SlotPool& pool, std::uint64_t unslotted) {
   encode(event, 0, record);
   if (!failure_.empty()) return;
   try {
-    file_.write_packet(interface_of(Channel::Recorder, 0), clock_.to_epoch_ns(now_ticks()), record, sizeof record);
+    file_.write_packet(interface_of(Channel::Recorder, 0), clock_.to_epoch_ns(ticks), record, sizeof record);
   } catch (const Error& error) {
     failure_ = error.what();
     std::fprintf(stderr, "vgen trace: %s; the records after it are lost\n", failure_.c_str());

@@ -28,7 +28,8 @@ class LogWriter {
   /// Sets the description of the interface of (`channel`, `queue`) if not written yet.
   void name(Channel channel, std::uint16_t queue, const std::string& description);
   /// Drains every slot in use once and writes what it held; `unslotted` is the running count
-  /// of records lost because no slot was free. Writes a Dropped record when drops grew. When
+  /// of records lost because no slot was free. Writes a Dropped record when drops grew: after
+  /// the records drained, or for a flight recorder before them. When
   /// the file cannot be written, says so once on standard error and empties the buffers
   /// from then on without writing them.
   void drain(SlotPool& pool, std::uint64_t unslotted);
@@ -55,7 +56,8 @@ class LogWriter {
   void write_merged(const SlotPool& pool, std::vector<Cursor>& cursors);
   void patch(std::byte* entry);
   std::uint32_t interface_of(Channel channel, std::uint16_t queue);
-  void count_drops(SlotPool& pool, std::uint64_t unslotted);
+  std::uint64_t oldest_ticks(const SlotPool& pool, std::vector<Cursor>& cursors) const noexcept;
+  void count_drops(SlotPool& pool, std::uint64_t unslotted, std::uint64_t ticks);
   void release(const SlotPool& pool, const std::vector<Cursor>& cursors);
 
   PcapngWriter file_;
