@@ -152,8 +152,13 @@ void add_attach(CLI::App& trace, vgen::trace_view::AttachOptions& options) {
   attach->add_option("--interval-us", options.interval_us, "Pause between two looks at the ring (default 1000)")
       ->type_name("N");
   attach->add_option("--snap", options.snap, "Payload bytes kept per record (default 256)")->type_name("N");
+  attach->add_flag("--flight", options.flight,
+                   "Keep only the latest records (a flight recorder): the log is written on SIGUSR1 and at the end");
+  attach->add_option("--buffer", options.buffer_bytes, "Bytes of records kept (default 1048576; a power of two)")
+      ->type_name("BYTES");
   attach->footer(
-      "ADDR accepts 0x hex. Without --count or --duration it records until SIGINT or SIGTERM.\n"
+      "ADDR accepts 0x hex. Without --count or --duration it records until SIGINT or SIGTERM; SIGUSR1 writes\n"
+      "the log out meanwhile.\n"
       "Exit status: 0 stopped as asked; 1 the ring could no longer be read (the log holds what was seen);\n"
       "2 usage error, or the addresses do not describe a ring inside the file; 4 the file cannot be opened\n"
       "or the log written.");

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <vgen/trace/recorder.hpp>
+#include <vgen/trace/signal_flush.hpp>
 #include <vgen/virtqueue/error.hpp>
 #include <vgen/virtqueue/ring_observer.hpp>
 
@@ -68,6 +69,11 @@ int attach(const AttachOptions& options, std::ostream& err) {
     err << "vgen trace attach: --snap " << options.snap << " is more than " << kMaxSnap << " bytes\n";
     return kAttachBadOptions;
   }
+  const std::size_t buffer = options.buffer_bytes;
+  if (buffer < 4096 || buffer > (std::size_t{1} << 30) || (buffer & (buffer - 1)) != 0) {
+    err << "vgen trace attach: --buffer " << buffer << " is not a power of two from 4096 to 1073741824 bytes\n";
+    return kAttachBadOptions;
+  }
   if (options.ring) {
     if (!virtqueue::valid_queue_size(options.queue_size)) {
       err << "vgen trace attach: --queue-size " << options.queue_size
@@ -94,6 +100,8 @@ int attach(const AttachOptions& options, std::ostream& err) {
     trace::RecorderOptions recording;
     recording.snap_length = options.snap;
     recording.application = "vgen trace attach";
+    recording.mode = options.flight ? trace::RecorderMode::Flight : trace::RecorderMode::Stream;
+    recording.buffer_bytes = options.buffer_bytes;
     recorder = std::make_unique<trace::Recorder>(options.log, recording);
   } catch (const std::exception& error) {
     err << "vgen trace attach: cannot write the log '" << options.log << "': " << error.what() << '\n';
@@ -107,6 +115,7 @@ int attach(const AttachOptions& options, std::ostream& err) {
     return kAttachBadOptions;
   }
   recorder->name_interface(trace::Channel::Virtqueue, options.queue, "observed in " + options.file);
+  const trace::SignalFlush write_out(*recorder, {SIGUSR1});  // the log, written out on demand
   g_stop.store(false);
   std::signal(SIGINT, stop_attach);
   std::signal(SIGTERM, stop_attach);
@@ -131,7 +140,11 @@ int attach(const AttachOptions& options, std::ostream& err) {
   std::signal(SIGTERM, SIG_DFL);
   recorder->flush();
   err << "vgen trace attach: " << observer->avail_seen() << " avail and " << observer->used_seen()
-      << " used entries seen, " << observer->missed() << " missed\n";
+      << " used entries seen, " << observer->missed() << " missed";
+  if (const std::uint64_t overwritten = recorder->statistics().overwritten; overwritten != 0) {
+    err << "; the log holds the latest records, " << overwritten << " older ones overwritten";
+  }
+  err << '\n';
   return status;
 }
 

@@ -5,6 +5,7 @@
 // UsedSeen records on interface vqN). docs/trace.md, "Attaching to a ring".
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -14,21 +15,23 @@ namespace vgen::trace_view {
 
 /// What `vgen trace attach` was asked to do.
 struct AttachOptions {
-  std::string file;                    ///< the file or memfd holding the ring (and its buffers)
-  std::string log;                     ///< the trace log to write
-  std::uint32_t queue_size = 0;        ///< entries of the queue
-  std::optional<std::uint64_t> ring;   ///< vring_init()'s layout at this guest address, or
-  std::uint64_t align = 4096;          ///< with `ring`: the used ring's alignment
-  std::optional<std::uint64_t> desc;   ///< the descriptor table's guest address
-  std::optional<std::uint64_t> avail;  ///< the avail ring's guest address
-  std::optional<std::uint64_t> used;   ///< the used ring's guest address
-  std::uint64_t base = 0;              ///< the guest address of the file's first byte
-  std::uint16_t queue = 0;             ///< queue index the records carry
-  bool from_start = false;             ///< report the ring's entries from index 0
-  std::optional<std::uint64_t> count;  ///< stop after this many used entries
-  std::optional<double> duration;      ///< stop after this many seconds
-  std::uint32_t interval_us = 1000;    ///< pause between two polls, in microseconds
-  std::uint32_t snap = 256;            ///< payload bytes kept per record
+  std::string file;                                 ///< the file or memfd holding the ring (and its buffers)
+  std::string log;                                  ///< the trace log to write
+  std::uint32_t queue_size = 0;                     ///< entries of the queue
+  std::optional<std::uint64_t> ring;                ///< vring_init()'s layout at this guest address, or
+  std::uint64_t align = 4096;                       ///< with `ring`: the used ring's alignment
+  std::optional<std::uint64_t> desc;                ///< the descriptor table's guest address
+  std::optional<std::uint64_t> avail;               ///< the avail ring's guest address
+  std::optional<std::uint64_t> used;                ///< the used ring's guest address
+  std::uint64_t base = 0;                           ///< the guest address of the file's first byte
+  std::uint16_t queue = 0;                          ///< queue index the records carry
+  bool from_start = false;                          ///< report the ring's entries from index 0
+  std::optional<std::uint64_t> count;               ///< stop after this many used entries
+  std::optional<double> duration;                   ///< stop after this many seconds
+  std::uint32_t interval_us = 1000;                 ///< pause between two polls, in microseconds
+  std::uint32_t snap = 256;                         ///< payload bytes kept per record
+  bool flight = false;                              ///< keep only the latest records (trace::RecorderMode::Flight)
+  std::size_t buffer_bytes = std::size_t{1} << 20;  ///< the recorder's buffer
 };
 
 /// Exit statuses of attach().
