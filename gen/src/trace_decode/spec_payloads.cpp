@@ -274,15 +274,15 @@ std::optional<std::string> SpecPayloads::split_fields(const SplitDevice& split, 
 
 std::optional<std::string> SpecPayloads::rpmsg_fields(const RpmsgService& rpmsg, const trace::Record& record,
                                                       const std::string& rpmsg_channel) const {
-  if (record.kind != EventKind::RpmsgMessage || rpmsg_channel != rpmsg.service ||
-      record.payload.size() < kRpmsgHeaderSize || record.payload_length < record.payload.size()) {
+  if (record.kind != EventKind::RpmsgMessage || record.payload.size() < kRpmsgHeaderSize ||
+      record.payload_length < record.payload.size()) {
     return std::nullopt;
   }
   const std::span<const std::byte> body = record.payload.subspan(kRpmsgHeaderSize);
   const std::uint64_t length = record.payload_length - kRpmsgHeaderSize;
-  if (length == 0) return std::nullopt;
-  // The endpoint at the header's source or destination address; else the announced channel's
-  // (the first endpoint) when its address is assigned at run time.
+  // The endpoint at the header's source or destination address (the spec's fixed addresses
+  // are the service's wherever they appear); else, on the announced channel, the first
+  // endpoint when its address is assigned at run time.
   const std::uint64_t addresses[2] = {load(record.payload, 4, ByteOrder::little),
                                       load(record.payload.subspan(4), 4, ByteOrder::little)};
   const Endpoint* endpoint = nullptr;
@@ -292,6 +292,8 @@ std::optional<std::string> SpecPayloads::rpmsg_fields(const RpmsgService& rpmsg,
       break;
     }
   }
+  if (endpoint == nullptr && rpmsg_channel != rpmsg.service) return std::nullopt;
+  if (length == 0) return std::nullopt;
   if (endpoint == nullptr && !rpmsg.endpoints.empty() && !rpmsg.endpoints.front().address) {
     endpoint = &rpmsg.endpoints.front();
   }
