@@ -298,8 +298,8 @@ std::optional<std::string> SpecPayloads::rpmsg_fields(const RpmsgService& rpmsg,
     endpoint = &rpmsg.endpoints.front();
   }
   if (endpoint == nullptr) {
-    return trace_view::bytes_text(body, length).substr(std::min<std::size_t>(1, length)) + " [no endpoint of " +
-           rpmsg.service + " at " + to_hex(addresses[0]) + " or " + to_hex(addresses[1]) + "]";
+    return trace_view::bytes_text(body, length).substr(1) + " [no endpoint of " + rpmsg.service + " at " +
+           to_hex(addresses[0]) + " or " + to_hex(addresses[1]) + "]";
   }
   if (endpoint->messages.empty()) return std::nullopt;  // raw bytes by the spec
   if (const auto exact = best_fit(endpoint->messages, length, true)) {
