@@ -236,49 +236,105 @@ std::optional<std::size_t> SpecPayloads::virtio_message(const trace::Record& rec
   return first_longer(heads, length);
 }
 
-std::string SpecPayloads::decode_sized(std::size_t type, const trace::Record& record, std::uint64_t length) const {
+std::string SpecPayloads::decode_sized(std::size_t type, std::span<const std::byte> recorded, std::uint64_t length,
+                                       Excess excess, bool count_recorded) const {
   const std::uint64_t size = spec_.types.types.at(type).layout.size;
-  const std::span<const std::byte> bytes = record.payload.first(std::min<std::uint64_t>(record.payload.size(), length));
+  const std::span<const std::byte> bytes = recorded.first(std::min<std::uint64_t>(recorded.size(), length));
   std::string out = decode_struct(type, bytes);
-  if (length < size) return out + " (" + std::to_string(length) + " of " + std::to_string(size) + " bytes)";
-  if (length > size) {
-    const VirtioDevice* device = spec_.virtio();
-    if (device != nullptr && record.queue < device->queues.size() &&
-        data_follows(device->queues[record.queue], available_chain(record.kind))) {
-      const std::uint64_t data = length - size;
-      out += " + " + std::to_string(data) + (data == 1 ? " data byte" : " data bytes");
+  // The bytes of the message the log holds, when fewer than the payload had of it.
+  const std::uint64_t held = std::min(length, size);
+  const bool cut = count_recorded && bytes.size() < held;
+  if (length < size) {
+    out += " (" + std::to_string(length) + " of " + std::to_string(size) + " bytes";
+    if (cut) out += ", " + std::to_string(bytes.size()) + " recorded";
+    return out + ")";
+  }
+  if (cut) out += " (" + std::to_string(bytes.size()) + " of " + std::to_string(size) + " bytes recorded)";
+  if (length > size && excess != Excess::ignored) {
+    const std::uint64_t more = length - size;
+    if (excess == Excess::data) {
+      out += " + " + std::to_string(more) + (more == 1 ? " data byte" : " data bytes");
+    } else {
+      out += " + " + std::to_string(more) + (more == 1 ? " byte" : " bytes") + " after it";
     }
   }
   return out;
 }
 
-std::optional<std::string> SpecPayloads::fields(const trace::Record& record, const std::string& rpmsg_channel) const {
-  std::optional<std::size_t> type;
-  std::span<const std::byte> bytes = record.payload;
-  if (spec_.virtio() != nullptr) {
-    type = virtio_message(record);
-    if (!type) return std::nullopt;
-    return decode_sized(*type, record, record.payload_length);
-  } else if (const SplitDevice* split = spec_.split()) {
-    if (record.kind == EventKind::XenRequest) type = split->request.index;
-    if (record.kind == EventKind::XenResponse) type = split->response.index;
-  } else if (const RpmsgService* rpmsg = spec_.rpmsg()) {
-    if (record.kind != EventKind::RpmsgMessage || rpmsg_channel != rpmsg->service ||
-        record.payload.size() < kRpmsgHeaderSize) {
-      return std::nullopt;
-    }
-    bytes = bytes.subspan(kRpmsgHeaderSize);
-    const std::uint64_t length = record.payload_length - kRpmsgHeaderSize;
-    for (const Endpoint& endpoint : rpmsg->endpoints) {
-      if ((type = best_fit(endpoint.messages, length, true))) break;
-    }
-    for (const Endpoint& endpoint : rpmsg->endpoints) {
-      if (type) break;
-      type = best_fit(endpoint.messages, length, false);
+std::optional<std::string> SpecPayloads::split_fields(const SplitDevice& split, const trace::Record& record) const {
+  if (record.kind != EventKind::XenRequest && record.kind != EventKind::XenResponse) return std::nullopt;
+  // The ring's number in the log is devid x rings + the ring's index (split_spec.hpp).
+  const SplitRing* ring = split.rings.empty() ? nullptr : &split.rings[record.queue % split.rings.size()];
+  const NameRef& message = record.kind == EventKind::XenRequest ? (ring != nullptr ? ring->request : split.request)
+                                                                : (ring != nullptr ? ring->response : split.response);
+  if (!message.index || record.payload_length == 0) return std::nullopt;
+  // A slot's entry is the request/response union: bytes after the message are not data.
+  return decode_sized(*message.index, record.payload, record.payload_length, Excess::extra, true);
+}
+
+std::optional<std::string> SpecPayloads::rpmsg_fields(const RpmsgService& rpmsg, const trace::Record& record,
+                                                      const std::string& rpmsg_channel) const {
+  if (record.kind != EventKind::RpmsgMessage || record.payload.size() < kRpmsgHeaderSize ||
+      record.payload_length < record.payload.size()) {
+    return std::nullopt;
+  }
+  const std::span<const std::byte> body = record.payload.subspan(kRpmsgHeaderSize);
+  const std::uint64_t length = record.payload_length - kRpmsgHeaderSize;
+  // The endpoint at the header's source or destination address (the spec's fixed addresses
+  // are the service's wherever they appear); else, on the announced channel, the first
+  // endpoint when its address is assigned at run time.
+  const std::uint64_t addresses[2] = {load(record.payload, 4, ByteOrder::little),
+                                      load(record.payload.subspan(4), 4, ByteOrder::little)};
+  const Endpoint* endpoint = nullptr;
+  for (const Endpoint& candidate : rpmsg.endpoints) {
+    if (candidate.address && (*candidate.address == addresses[0] || *candidate.address == addresses[1])) {
+      endpoint = &candidate;
+      break;
     }
   }
-  if (!type) return std::nullopt;
-  return decode_struct(*type, bytes);
+  if (endpoint == nullptr && rpmsg_channel != rpmsg.service) return std::nullopt;
+  if (length == 0) return std::nullopt;
+  if (endpoint == nullptr && !rpmsg.endpoints.empty() && !rpmsg.endpoints.front().address) {
+    endpoint = &rpmsg.endpoints.front();
+  }
+  if (endpoint == nullptr) {
+    return trace_view::bytes_text(body, length).substr(1) + " [no endpoint of " + rpmsg.service + " at " +
+           to_hex(addresses[0]) + " or " + to_hex(addresses[1]) + "]";
+  }
+  if (endpoint->messages.empty()) return std::nullopt;  // raw bytes by the spec
+  if (const auto exact = best_fit(endpoint->messages, length, true)) {
+    return decode_sized(*exact, body, length, Excess::ignored, true);
+  }
+  if (const auto longer = first_longer(endpoint->messages, length)) {
+    return decode_sized(*longer, body, length, Excess::ignored, true);
+  }
+  // Longer than every message: the spec has no data after an rpmsg message.
+  std::uint64_t largest = 0;
+  std::string name;
+  for (const NameRef& message : endpoint->messages) {
+    if (!message.index) continue;
+    const TypeDefinition& definition = spec_.types.types.at(*message.index);
+    if (definition.layout.size >= largest) {
+      largest = definition.layout.size;
+      name = definition.name;
+    }
+  }
+  if (name.empty()) return std::nullopt;
+  return trace_view::bytes_text(body, length).substr(1) + " [" + std::to_string(length - largest) +
+         " bytes more than " + name + "; endpoint " + endpoint->name + " takes no data after its message]";
+}
+
+std::optional<std::string> SpecPayloads::fields(const trace::Record& record, const std::string& rpmsg_channel) const {
+  if (spec_.virtio() != nullptr) {
+    const std::optional<std::size_t> type = virtio_message(record);
+    if (!type) return std::nullopt;
+    const VirtioDevice& device = *spec_.virtio();
+    const bool data = data_follows(device.queues[record.queue], available_chain(record.kind));
+    return decode_sized(*type, record.payload, record.payload_length, data ? Excess::data : Excess::ignored, false);
+  }
+  if (const SplitDevice* split = spec_.split()) return split_fields(*split, record);
+  if (const RpmsgService* rpmsg = spec_.rpmsg()) return rpmsg_fields(*rpmsg, record, rpmsg_channel);
+  return std::nullopt;
 }
 
 std::optional<std::string> SpecPayloads::feature_name(unsigned bit) const {

@@ -15,10 +15,17 @@
 //   one longer than the length. Fields that lie whole inside the length are shown; a shorter
 //   length is reported as "(12 of 16 bytes)", a longer one where data may follow as
 //   "+ N data bytes";
-// - split: a ring request as `request:`, a response as `response:`;
-// - rpmsg: a message on the channel the spec's service announced (by name): the endpoint
-//   message whose size equals the payload's, else the first that fits.
-// A payload cut at the snap length shows the fields it holds whole, then "...".
+// - split: a ring request as its ring's `request:`, a response as its `response:` (the ring is
+//   the record's ring number modulo the spec's rings, split_spec.hpp); a payload longer than
+//   the message (a whole slot) adds "+ N bytes after it";
+// - rpmsg: a message on the channel the spec's service announced (by name), as the message of
+//   the endpoint at the header's source or destination address (the first endpoint when its
+//   address is dynamic): the one of the payload's size, else the first longer. The format has
+//   no data after an rpmsg message, so a payload longer than every message is shown as bytes
+//   with a note, and one at no endpoint's address likewise.
+// A payload cut at the snap length shows the fields it holds whole, then "..."; for split and
+// rpmsg it also says how much of the message the log holds, "(8 of 112 bytes recorded)". An
+// empty payload decodes nothing.
 #pragma once
 
 #include <optional>
@@ -48,9 +55,19 @@ class SpecPayloads final : public trace_view::PayloadDecoder {
   std::optional<std::size_t> virtio_message(const trace::Record& record) const;
   // The first of `messages` longer than `length`.
   std::optional<std::size_t> first_longer(const std::vector<NameRef>& messages, std::uint64_t length) const;
-  // `record`'s payload as the struct `type`, its fields inside `length` bytes, then how the
-  // length differs from the struct's size.
-  std::string decode_sized(std::size_t type, const trace::Record& record, std::uint64_t length) const;
+  // What a payload longer than its message has after it: nothing said, data ("+ 42 data
+  // bytes"), or bytes that are not the message's ("+ 4 bytes after it").
+  enum class Excess { ignored, data, extra };
+  // `recorded` (a payload of `length` bytes, maybe cut) as the struct `type`: its fields inside
+  // the length, then how the length differs from the struct's size; with `count_recorded`, how
+  // much of the message the log holds when it was cut.
+  std::string decode_sized(std::size_t type, std::span<const std::byte> recorded, std::uint64_t length, Excess excess,
+                           bool count_recorded) const;
+  // A Xen ring request's or response's fields.
+  std::optional<std::string> split_fields(const SplitDevice& split, const trace::Record& record) const;
+  // An rpmsg message's fields, or its bytes with a note when no message of the spec is it.
+  std::optional<std::string> rpmsg_fields(const RpmsgService& rpmsg, const trace::Record& record,
+                                          const std::string& rpmsg_channel) const;
   std::optional<std::size_t> best_fit(const std::vector<NameRef>& messages, std::uint64_t length, bool exact) const;
 
   Spec spec_;
