@@ -201,7 +201,13 @@ void LogWriter::release(const SlotPool& pool, const std::vector<Cursor>& cursors
     const std::uint32_t state = slot.state.load(std::memory_order_acquire);
     const bool drained = slot.tail.load(std::memory_order_acquire) == cursor.end;
     const bool abandoned = state == kActive && look_for_dead && process_gone(slot.pid.load(std::memory_order_relaxed));
-    if (drained && (state == kRetired || abandoned)) slot.state.store(kFree, std::memory_order_release);
+    if (drained && (state == kRetired || abandoned)) {
+      // The next claimer stores its pid after it has taken the slot: until then a later round
+      // must read no pid (0: never judged gone), not this owner's, or it would free the slot
+      // under the new owner as abandoned.
+      slot.pid.store(0, std::memory_order_relaxed);
+      slot.state.store(kFree, std::memory_order_release);
+    }
   }
 }
 

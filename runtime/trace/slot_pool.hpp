@@ -63,7 +63,7 @@ struct Slot {
   alignas(64) std::atomic<std::uint64_t> head{0};       ///< the oldest entry not yet written
   std::atomic<std::uint32_t> snapshot{0};               ///< 1 while the writer drains this ring
   alignas(64) std::atomic<std::uint32_t> state{kFree};  ///< SlotState
-  std::atomic<pid_t> pid{0};                            ///< the claiming thread's process
+  std::atomic<pid_t> pid{0};                            ///< the claiming thread's process (0 while free)
 };
 
 /// The mapping: `count` slots, each followed by its ring of `capacity` bytes.

@@ -14,6 +14,8 @@
 #include <exception>
 #include <string>
 
+#include <vgen/conform/process.hpp>
+
 namespace vgen::conform {
 namespace {
 
@@ -116,14 +118,18 @@ Verdict run_isolated(const std::function<Verdict()>& body, std::chrono::millisec
   std::string answer;
   const bool answered = read_answer(fds[0], timeout, answer);
   ::close(fds[0]);
-  if (!answered) {
-    ::kill(-pid, SIGKILL);
-    ::kill(pid, SIGKILL);
-  }
+  // The processes of a check that gave no verdict in time, and those a check started and left
+  // behind, are ended gently (SIGTERM, SIGKILL after kEndGrace): a device program with its own
+  // --trace recorder writes its log out. A forked check ends on SIGTERM at once, so a hung
+  // check costs no more than before unless it is a program that takes its time.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (!answered) {
+    status = end_group(pid);
+  } else {
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    end_leftovers(pid);
   }
-  ::kill(-pid, SIGKILL);  // whatever the check started and left behind
   if (!answered) return fail("no verdict within " + std::to_string(timeout.count()) + " ms: the peer hung (wedged)");
   return judge_exit(status, answer);
 }

@@ -13,6 +13,7 @@
 #include <new>
 #include <thread>
 
+#include <vgen/conform/process.hpp>
 #include <vgen/error.hpp>
 
 namespace vgen::conform::rpmsg_checks {
@@ -63,8 +64,7 @@ HalfProcess::~HalfProcess() {
     if (::waitpid(child_, &status, WNOHANG) == child_) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ::kill(child_, SIGKILL);
-  ::waitpid(child_, &status, 0);
+  end_child(child_);  // SIGTERM, then SIGKILL: a half with its own recorder writes its log out
 }
 
 rpmsg::Statistics HalfProcess::statistics() const {

@@ -11,8 +11,26 @@
 
 namespace vgen::conform {
 
-/// A child process, killed (SIGKILL) and reaped when the object goes away unless it was
-/// waited for.
+/// How long a child asked to end (SIGTERM) has before it is killed (SIGKILL): time for a
+/// program with its own `--trace` recorder to write its log out.
+inline constexpr std::chrono::milliseconds kEndGrace{500};
+
+/// Ends the child `pid` gently and reaps it: SIGTERM, up to `grace` for it to exit, then
+/// SIGKILL. Returns its wait status. A child that exits at once costs no more than the exit.
+int end_child(pid_t pid, std::chrono::milliseconds grace = kEndGrace);
+
+/// Ends the process group `leader` leads (the leader a child of this process, not reaped yet)
+/// as end_child() ends one child: SIGTERM to the group, up to `grace` for the leader to exit
+/// and every other member to end (a zombie has), then SIGKILL to what is left. Reaps the leader;
+/// returns its wait status.
+int end_group(pid_t leader, std::chrono::milliseconds grace = kEndGrace);
+
+/// Ends what is left of process group `group` (its leader already reaped) as end_group() does;
+/// returns at once when the group is empty.
+void end_leftovers(pid_t group, std::chrono::milliseconds grace = kEndGrace);
+
+/// A child process, ended (end_child(): SIGTERM, SIGKILL after kEndGrace) and reaped when the
+/// object goes away unless it was waited for.
 class ChildProcess {
  public:
   /// Forks; the child runs `body` and exits with its return value.
@@ -31,7 +49,7 @@ class ChildProcess {
   bool running();
   /// Waits up to `timeout` for the exit; the wait status, or nullopt on timeout.
   std::optional<int> wait(std::chrono::milliseconds timeout);
-  /// Kills the child and reaps it.
+  /// Ends the child (end_child()) and reaps it.
   void kill();
   /// The wait status once the child was reaped (running() false or wait() succeeded).
   std::optional<int> status() const noexcept { return status_; }
