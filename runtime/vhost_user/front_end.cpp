@@ -85,9 +85,8 @@ bool FrontEnd::agreed(unsigned bit) const noexcept { return (agreed_protocol_ & 
 
 // QEMU's start-up exchange.
 void FrontEnd::connect() {
-  auto connection = std::make_unique<FrontEndConnection>(path_, options_.connect_wait);
   const auto timeout = options_.reply_timeout;
-  backend_features_ = connection->get_u64(Request::GetFeatures, timeout);
+  std::unique_ptr<FrontEndConnection> connection = first_exchange();
   agreed_protocol_ = 0;
   if ((backend_features_ & (1ull << kFeatureProtocolFeatures)) != 0) {
     protocol_features_ = connection->get_u64(Request::GetProtocolFeatures, timeout);
@@ -119,6 +118,24 @@ void FrontEnd::connect() {
   connected_ = true;
   mem_table_sent_ = false;
   wake_.signal();
+}
+
+// Connects and asks for the features. A back end that serves one front end at a time turns a
+// new one away (closes it at once) while it has not yet seen the previous one leave, which a
+// loaded machine can delay; the request then fails on the socket, and is asked again on a new
+// connection a few times before the failure counts.
+std::unique_ptr<FrontEndConnection> FrontEnd::first_exchange() {
+  constexpr int kAttempts = 10;
+  for (int attempt = 1;; ++attempt) {
+    auto connection = std::make_unique<FrontEndConnection>(path_, options_.connect_wait);
+    try {
+      backend_features_ = connection->get_u64(Request::GetFeatures, options_.reply_timeout);
+      return connection;
+    } catch (const Error& error) {
+      if (error.code() != ErrorCode::System || attempt == kAttempts) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 void FrontEnd::disconnect(const std::string& why) {

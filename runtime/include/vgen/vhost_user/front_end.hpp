@@ -75,6 +75,7 @@ class FrontEnd final : public virtio::Transport {
   struct Ring;
 
   void connect();
+  std::unique_ptr<FrontEndConnection> first_exchange();
   void disconnect(const std::string& why);
   template <class Action>
   auto guarded(const char* what, Action&& action);
