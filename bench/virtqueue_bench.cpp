@@ -211,12 +211,13 @@ void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t b
   if (recording) count_records(state, recording->recorder());
 }
 
-// Both sides in one thread: each iteration is one message; rounds of 32 chains.
 // A sink that keeps nothing: what the queues' trace hooks cost before any recording.
 struct NullSink final : trace::TraceSink {
   void record(const trace::Event&) noexcept override {}
 };
 
+// Both sides in one thread: each iteration is one message; rounds of 32 chains. `traced`: record
+// into a recorder in `mode`; `null_sink`: hand the events to a NullSink instead.
 void vgen_loopback(benchmark::State& state, bool traced, trace::RecorderMode mode = trace::RecorderMode::Stream,
                    bool null_sink = false) {
   constexpr std::uint32_t kRound = 32;

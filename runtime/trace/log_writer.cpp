@@ -3,13 +3,12 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <limits>
 
 #include <vgen/trace/error.hpp>
+#include <vgen/trace/pcapng.hpp>
 #include <vgen/trace/record.hpp>
 #include "bytes.hpp"
 
@@ -125,8 +124,8 @@ bool LogWriter::settle(const SlotPool& pool, Cursor& cursor) const noexcept {
     }
     const std::uint32_t need = load32(cursor.ring + at + 4);
     const std::uint32_t captured = load32(cursor.ring + at + 20);
-    if (type != kEntryType || need < kEntryOverhead || need % 8 != 0 || (at & (chunk - 1)) + need > chunk ||
-        cursor.position + need > cursor.end || captured + kEntryOverhead > need) {
+    if (type != pcapng::kEnhancedPacket || need < kEntryOverhead || need % 8 != 0 ||
+        (at & (chunk - 1)) + need > chunk || cursor.position + need > cursor.end || captured + kEntryOverhead > need) {
       cursor.position = cursor.end;
       return false;
     }
@@ -156,9 +155,7 @@ void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted) {
     try {
       write_merged(pool, cursors);
     } catch (const Error& error) {
-      // The log cannot take more: later records are lost, their buffers keep being emptied.
-      failure_ = error.what();
-      std::fprintf(stderr, "vgen trace: %s; the records after it are lost\n", failure_.c_str());
+      fail(error);
     }
   }
   release(pool, cursors);
@@ -167,26 +164,35 @@ void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted) {
   bytes_.store(file_.bytes(), std::memory_order_relaxed);
 }
 
+// The log cannot take more: later records are lost, their buffers keep being emptied.
+void LogWriter::fail(const Error& error) {
+  failure_ = error.what();
+  std::fprintf(stderr, "vgen trace: %s; the records after it are lost\n", failure_.c_str());
+}
+
+// The cursor whose next entry is the oldest, settled on it; null when none has an entry left.
+LogWriter::Cursor* LogWriter::earliest(const SlotPool& pool, std::vector<Cursor>& cursors) const noexcept {
+  Cursor* found = nullptr;
+  std::uint64_t found_ticks = 0;
+  for (Cursor& cursor : cursors) {
+    if (!settle(pool, cursor)) continue;
+    const std::uint64_t ticks = entry_ticks(entry_at(pool, cursor));
+    if (found == nullptr || ticks < found_ticks) {
+      found = &cursor;
+      found_ticks = ticks;
+    }
+  }
+  return found;
+}
+
 // Writes every entry the cursors hold, in time order.
 void LogWriter::write_merged(const SlotPool& pool, std::vector<Cursor>& cursors) {
-  const std::size_t capacity = pool.capacity();
-  for (;;) {
-    Cursor* earliest = nullptr;
-    std::uint64_t earliest_ticks = std::numeric_limits<std::uint64_t>::max();
-    for (Cursor& cursor : cursors) {
-      if (!settle(pool, cursor)) continue;
-      const std::uint64_t ticks = entry_ticks(cursor.ring + (cursor.position & (capacity - 1)));
-      if (earliest == nullptr || ticks < earliest_ticks) {
-        earliest = &cursor;
-        earliest_ticks = ticks;
-      }
-    }
-    if (earliest == nullptr) break;
-    std::byte* entry = earliest->ring + (earliest->position & (capacity - 1));
+  while (Cursor* next = earliest(pool, cursors)) {
+    std::byte* entry = entry_at(pool, *next);
     const std::uint32_t need = load32(entry + 4);
     patch(entry);
     file_.write_block({entry, need});
-    earliest->position += need;
+    next->position += need;
   }
 }
 
@@ -213,13 +219,8 @@ void LogWriter::release(const SlotPool& pool, const std::vector<Cursor>& cursors
 
 // The tick count of the oldest entry the cursors hold; now when they hold none.
 std::uint64_t LogWriter::oldest_ticks(const SlotPool& pool, std::vector<Cursor>& cursors) const noexcept {
-  std::uint64_t oldest = now_ticks();
-  for (Cursor& cursor : cursors) {
-    if (settle(pool, cursor)) {
-      oldest = std::min(oldest, entry_ticks(cursor.ring + (cursor.position & (pool.capacity() - 1))));
-    }
-  }
-  return oldest;
+  const Cursor* oldest = earliest(pool, cursors);
+  return oldest != nullptr ? entry_ticks(entry_at(pool, *oldest)) : now_ticks();
 }
 
 void LogWriter::count_drops(SlotPool& pool, std::uint64_t unslotted, std::uint64_t ticks) {
@@ -249,8 +250,7 @@ void LogWriter::count_drops(SlotPool& pool, std::uint64_t unslotted, std::uint64
   try {
     file_.write_packet(interface_of(Channel::Recorder, 0), clock_.to_epoch_ns(ticks), record, sizeof record);
   } catch (const Error& error) {
-    failure_ = error.what();
-    std::fprintf(stderr, "vgen trace: %s; the records after it are lost\n", failure_.c_str());
+    fail(error);
   }
 }
 

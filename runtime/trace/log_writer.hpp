@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <vgen/trace/error.hpp>
 #include <vgen/trace/hooks.hpp>
 #include <vgen/trace/pcapng_writer.hpp>
 
@@ -29,9 +30,9 @@ class LogWriter {
   void name(Channel channel, std::uint16_t queue, const std::string& description);
   /// Drains every slot in use once and writes what it held; `unslotted` is the running count
   /// of records lost because no slot was free. Writes a Dropped record when drops grew: after
-  /// the records drained, or for a flight recorder before them. When
-  /// the file cannot be written, says so once on standard error and empties the buffers
-  /// from then on without writing them.
+  /// the records drained, or for a flight recorder before them. When the file cannot be
+  /// written, says so once on standard error and empties the buffers from then on without
+  /// writing them.
   void drain(SlotPool& pool, std::uint64_t unslotted);
   /// Writes buffered output to the file.
   void flush() { file_.flush(); }
@@ -53,7 +54,13 @@ class LogWriter {
   };
   std::vector<Cursor> open_cursors(SlotPool& pool);
   bool settle(const SlotPool& pool, Cursor& cursor) const noexcept;
+  /// The entry `cursor` is at.
+  static std::byte* entry_at(const SlotPool& pool, const Cursor& cursor) noexcept {
+    return cursor.ring + (cursor.position & (pool.capacity() - 1));
+  }
+  Cursor* earliest(const SlotPool& pool, std::vector<Cursor>& cursors) const noexcept;
   void write_merged(const SlotPool& pool, std::vector<Cursor>& cursors);
+  void fail(const Error& error);
   void patch(std::byte* entry);
   std::uint32_t interface_of(Channel channel, std::uint16_t queue);
   std::uint64_t oldest_ticks(const SlotPool& pool, std::vector<Cursor>& cursors) const noexcept;

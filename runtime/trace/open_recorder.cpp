@@ -60,9 +60,7 @@ std::uint64_t number_variable(const char* variable, std::uint64_t fallback, std:
   const std::string_view value(text);
   std::uint64_t number = 0;
   const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
-  const bool power_of_two = (number & (number - 1)) == 0;
-  if (value.empty() || error != std::errc() || end != value.data() + value.size() || number < low || number > high ||
-      (variable == std::string_view(kBufferVariable) && !power_of_two)) {
+  if (value.empty() || error != std::errc() || end != value.data() + value.size() || number < low || number > high) {
     throw std::invalid_argument(std::string(variable) + "='" + text + "' is not " + what);
   }
   return number;
@@ -75,8 +73,13 @@ RecorderOptions trace_options() {
   RecorderOptions options;
   options.snap_length = static_cast<std::uint32_t>(
       number_variable(kSnapLengthVariable, options.snap_length, 0, kMaxSnap, "a snap length (bytes, 0 to 65536)"));
-  options.buffer_bytes = number_variable(kBufferVariable, options.buffer_bytes, 4096, std::uint64_t{1} << 30,
-                                         "a buffer size (a power of two from 4096 to 1073741824 bytes)");
+  constexpr const char* kBufferSize = "a buffer size (a power of two from 4096 to 1073741824 bytes)";
+  options.buffer_bytes =
+      number_variable(kBufferVariable, options.buffer_bytes, 4096, std::uint64_t{1} << 30, kBufferSize);
+  if (!valid_buffer_bytes(options.buffer_bytes)) {
+    throw std::invalid_argument(std::string(kBufferVariable) + "='" + std::getenv(kBufferVariable) + "' is not " +
+                                kBufferSize);
+  }
   if (const char* mode = std::getenv(kModeVariable); mode != nullptr) {
     const std::string_view value(mode);
     if (value == "flight") {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <vgen/trace/error.hpp>
+#include <vgen/trace/recorder.hpp>
 
 namespace vgen::trace::detail {
 
@@ -21,7 +22,7 @@ SlotPool::SlotPool(std::size_t count, std::size_t capacity, bool overwrite)
       overwrite_(overwrite),
       stride_(sizeof(Slot) + capacity),
       bytes_(count * (sizeof(Slot) + capacity)) {
-  if (count == 0 || capacity < 4096 || capacity > (std::size_t{1} << 30) || (capacity & (capacity - 1)) != 0) {
+  if (count == 0 || !valid_buffer_bytes(capacity)) {
     throw Error(ErrorCode::Invalid, "trace buffers: " + std::to_string(count) + " of " + std::to_string(capacity) +
                                         " bytes (a power of two from 4 KiB to 1 GiB, at least one)");
   }

@@ -5,7 +5,7 @@
 //
 // An entry in a slot's ring is a whole pcapng enhanced packet block (pcapng.hpp), so that the
 // writer hands it to the log file as it stands, after patching two fields in place:
-//      0  u32 block type: kEnhancedPacket (kWrap: skip to the ring's start)
+//      0  u32 block type: pcapng::kEnhancedPacket (kWrap: skip to the next chunk of the ring)
 //      4  u32 block total length, a multiple of 8
 //      8  u32 interface: the producer stores channel << 16 | queue, the writer the interface id
 //     12  u64 the producer's tick count; the writer stores the timestamp in nanoseconds there,
@@ -21,8 +21,9 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-
 #include <cstring>
+
+#include <vgen/trace/pcapng.hpp>
 
 #include "clock.hpp"
 
@@ -35,8 +36,6 @@ static_assert(std::endian::native == std::endian::little, "trace entries are wri
 inline constexpr std::size_t kEntryPrefix = 28;
 /// Bytes of an entry besides its record and the record's padding: the prefix and the trailer.
 inline constexpr std::size_t kEntryOverhead = kEntryPrefix + 4;
-/// The block type of an entry.
-inline constexpr std::uint32_t kEntryType = 0x00000006;
 /// The block type that sends the reader to the next chunk of the ring (the ring's start when the
 /// ring is one chunk): the entry after it did not fit where it would have begun.
 inline constexpr std::uint32_t kWrap = 0xffffffffu;
@@ -149,7 +148,7 @@ bool append(const SlotPool& pool, Slot& slot, std::uint32_t key, std::size_t cap
   }
   std::byte* entry = ring + entry_at;
   const std::uint32_t total = static_cast<std::uint32_t>(need);
-  const std::uint32_t head[3] = {kEntryType, total, key};
+  const std::uint32_t head[3] = {pcapng::kEnhancedPacket, total, key};
   const std::uint32_t lengths[2] = {static_cast<std::uint32_t>(captured),
                                     static_cast<std::uint32_t>(original > 0xffffffffu ? 0xffffffffu : original)};
   // First the zeros of the record's padding and the end-of-options option: the last 8 bytes

@@ -69,9 +69,9 @@ int attach(const AttachOptions& options, std::ostream& err) {
     err << "vgen trace attach: --snap " << options.snap << " is more than " << kMaxSnap << " bytes\n";
     return kAttachBadOptions;
   }
-  const std::size_t buffer = options.buffer_bytes;
-  if (buffer < 4096 || buffer > (std::size_t{1} << 30) || (buffer & (buffer - 1)) != 0) {
-    err << "vgen trace attach: --buffer " << buffer << " is not a power of two from 4096 to 1073741824 bytes\n";
+  if (!trace::valid_buffer_bytes(options.buffer_bytes)) {
+    err << "vgen trace attach: --buffer " << options.buffer_bytes
+        << " is not a power of two from 4096 to 1073741824 bytes\n";
     return kAttachBadOptions;
   }
   if (options.ring) {

@@ -41,8 +41,8 @@ CLI::App* add_tap_command(CLI::App& trace, TapCommandOptions& options) {
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
       ->check(CLI::Validator(
           [](std::string& text) {
-            const unsigned long long value = std::stoull(text);
-            return (value & (value - 1)) == 0 ? std::string() : "not a power of two: " + text;
+            // Past the range check: only a size that is not a power of two is refused here.
+            return trace::valid_buffer_bytes(std::stoull(text)) ? std::string() : "not a power of two: " + text;
           },
           "POWER OF TWO"));
   tap->add_option("--poll-ms", options.poll_ms, "Scan the rings at least every MS milliseconds (default 2)")

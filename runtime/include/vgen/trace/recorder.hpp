@@ -31,6 +31,11 @@ class SlotPool;
 class LogWriter;
 }  // namespace detail
 
+/// True when `bytes` may size a thread's buffer: a power of two from 4 KiB to 1 GiB.
+constexpr bool valid_buffer_bytes(std::size_t bytes) noexcept {
+  return bytes >= 4096 && bytes <= (std::size_t{1} << 30) && (bytes & (bytes - 1)) == 0;
+}
+
 /// When a recorder writes its log.
 enum class RecorderMode {
   /// The writer drains the buffers all along; when a buffer is full the new record is dropped.
@@ -48,7 +53,7 @@ struct RecorderOptions {
   RecorderMode mode = RecorderMode::Stream;
   /// Payload bytes kept per record (chain contents, messages); the rest is counted only.
   std::uint32_t snap_length = 256;
-  /// Bytes of each thread's buffer: a power of two from 4 KiB to 1 GiB.
+  /// Bytes of each thread's buffer: a power of two from 4 KiB to 1 GiB (valid_buffer_bytes()).
   std::size_t buffer_bytes = std::size_t{1} << 20;
   /// Threads (of this process and forked ones) that can record at once; a thread beyond
   /// that many has its records dropped and counted.
@@ -127,8 +132,9 @@ inline constexpr const char* kBufferVariable = "VGEN_TRACE_BUFFER";
 /// (pair::TraceOpener). Prints a line to standard error when the recorder dropped or
 /// overwrote records. Unless the program handles them itself, SIGUSR1 then writes the log
 /// out (a flight recorder's latest records) and the program goes on, and SIGTERM and SIGINT
-/// write it out and end the program as they would have. Throws std::invalid_argument naming the variable and its value
-/// when it is not a snap length (bytes, 0 to 65536), a mode, or a buffer size (a power of two from 4096 to 1073741824).
+/// write it out and end the program as they would have. Throws std::invalid_argument naming
+/// the variable and its value when it is not a snap length (bytes, 0 to 65536), a mode, or a
+/// buffer size (valid_buffer_bytes()).
 std::unique_ptr<TraceSink> open_recorder(const std::string& path);
 
 }  // namespace vgen::trace

@@ -27,9 +27,6 @@ class SignalFlush {
   /// Gives the signals back to their default and stops the watcher.
   ~SignalFlush();
 
-  /// The signals this object took (fewer than asked when the program handles some).
-  const std::vector<int>& signals() const noexcept { return taken_; }
-
  private:
   void watch();
 
