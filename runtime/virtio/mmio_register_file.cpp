@@ -217,24 +217,8 @@ void MmioRegisterFile::write_control(const Access& access) {
 
 void MmioRegisterFile::write_queue_address(std::uint32_t offset, std::uint32_t value) {
   virtqueue::RingAddresses addresses = core_.queue_addresses(queue_select_);
-  shm::GuestAddress* target = nullptr;
-  switch (offset & ~7u) {
-    case mmio::kQueueDescLow:
-      target = &addresses.desc;
-      break;
-    case mmio::kQueueDriverLow:
-      target = &addresses.avail;
-      break;
-    case mmio::kQueueDeviceLow:
-      target = &addresses.used;
-      break;
-    default:
-      return;  // unreachable: register_info() admitted only the address halves here
-  }
-  const bool high = (offset & 4u) != 0;
-  const std::uint64_t mask = high ? 0x00000000ffffffffull : 0xffffffff00000000ull;
-  *target = (*target & mask) | (high ? std::uint64_t{value} << 32 : std::uint64_t{value});
-  core_.set_queue_addresses(queue_select_, addresses);
+  // Always an address half: register_info() admitted no other register here.
+  if (mmio::set_queue_address(addresses, offset, value)) core_.set_queue_addresses(queue_select_, addresses);
 }
 
 }  // namespace vgen::virtio

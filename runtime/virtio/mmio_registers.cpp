@@ -68,4 +68,26 @@ RegisterInfo register_info(std::uint32_t offset) noexcept {
   }
 }
 
+bool set_queue_address(virtqueue::RingAddresses& addresses, std::uint32_t offset, std::uint32_t value) noexcept {
+  shm::GuestAddress* target = nullptr;
+  switch (offset & ~7u) {
+    case kQueueDescLow:
+      target = &addresses.desc;
+      break;
+    case kQueueDriverLow:
+      target = &addresses.avail;
+      break;
+    case kQueueDeviceLow:
+      target = &addresses.used;
+      break;
+    default:
+      return false;
+  }
+  if ((offset & 3u) != 0) return false;
+  const bool high = (offset & 4u) != 0;
+  const std::uint64_t mask = high ? 0x00000000ffffffffull : 0xffffffff00000000ull;
+  *target = (*target & mask) | (high ? std::uint64_t{value} << 32 : std::uint64_t{value});
+  return true;
+}
+
 }  // namespace vgen::virtio::mmio

@@ -18,6 +18,22 @@
 #include <vgen/error.hpp>
 
 namespace vgen::conform {
+namespace {
+
+// Polls, with pauses from 50 us growing to 5 ms, until `done()` or `deadline`; true when done.
+template <class Done>
+bool poll_until(std::chrono::steady_clock::time_point deadline, Done&& done) {
+  auto pause = std::chrono::microseconds(50);
+  for (;;) {
+    if (done()) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(pause, deadline - now));
+    pause = std::min(pause * 2, std::chrono::microseconds(5000));
+  }
+}
+
+}  // namespace
 
 ChildProcess ChildProcess::fork(const std::function<int()>& body) {
   std::fflush(nullptr);
@@ -80,11 +96,7 @@ bool ChildProcess::running() {
 }
 
 std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (running()) {
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  if (!poll_until(std::chrono::steady_clock::now() + timeout, [&] { return !running(); })) return std::nullopt;
   return status_;
 }
 
@@ -94,19 +106,6 @@ void ChildProcess::kill() {
 }
 
 namespace {
-
-// Polls, with pauses from 50 us growing to 5 ms, until `done()` or `deadline`; true when done.
-template <class Done>
-bool poll_until(std::chrono::steady_clock::time_point deadline, Done&& done) {
-  auto pause = std::chrono::microseconds(50);
-  for (;;) {
-    if (done()) return true;
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) return false;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(pause, deadline - now));
-    pause = std::min(pause * 2, std::chrono::microseconds(5000));
-  }
-}
 
 // Reaps `pid` if it has exited (or is not this process's child any more); true then.
 bool reaped(pid_t pid, int& status) {

@@ -102,24 +102,6 @@ void DriverObserver::queue_register(const Access& a) {
                                   std::to_string(max_sizes_[queue_sel_]));
       }
       return;
-    case m::kQueueDescLow:
-      set_low(q.addresses.desc, a.value);
-      return;
-    case m::kQueueDescHigh:
-      set_high(q.addresses.desc, a.value);
-      return;
-    case m::kQueueDriverLow:
-      set_low(q.addresses.avail, a.value);
-      return;
-    case m::kQueueDriverHigh:
-      set_high(q.addresses.avail, a.value);
-      return;
-    case m::kQueueDeviceLow:
-      set_low(q.addresses.used, a.value);
-      return;
-    case m::kQueueDeviceHigh:
-      set_high(q.addresses.used, a.value);
-      return;
     case m::kQueueReady:
       if (a.value == 1)
         enable(queue_sel_);
@@ -130,6 +112,7 @@ void DriverObserver::queue_register(const Access& a) {
       if (a.value == 1) q.ready = false;
       return;
     default:
+      m::set_queue_address(q.addresses, a.offset, a.value);
       return;
   }
 }

@@ -14,11 +14,6 @@ namespace mmio = virtio::mmio;
 // bound), so no sink is handed fewer bytes than it would keep.
 constexpr std::uint32_t kObserverSnap = 65536;
 
-void set_half(std::uint64_t& address, bool high, std::uint32_t value) {
-  const unsigned shift = high ? 32 : 0;
-  address = (address & ~(std::uint64_t{0xffffffff} << shift)) | (std::uint64_t{value} << shift);
-}
-
 }  // namespace
 
 bool TracedBus::RamReader::read(std::uint64_t address, std::span<std::byte> out) {
@@ -75,24 +70,12 @@ void TracedBus::follow(std::uint32_t offset, std::uint32_t value) {
     case mmio::kQueueNum:
       setup.size = value;
       break;
-    case mmio::kQueueDescLow:
-    case mmio::kQueueDescHigh:
-      set_half(setup.desc, offset == mmio::kQueueDescHigh, value);
-      break;
-    case mmio::kQueueDriverLow:
-    case mmio::kQueueDriverHigh:
-      set_half(setup.driver, offset == mmio::kQueueDriverHigh, value);
-      break;
-    case mmio::kQueueDeviceLow:
-    case mmio::kQueueDeviceHigh:
-      set_half(setup.device, offset == mmio::kQueueDeviceHigh, value);
-      break;
     case mmio::kQueueReady:
       stop_watching(selected_);
       if (value == 1) {
         virtqueue::ObservedRing ring;
         ring.size = setup.size;
-        ring.addresses = {setup.desc, setup.driver, setup.device};
+        ring.addresses = setup.addresses;
         ring.queue = selected_;
         ring.snap = kObserverSnap;
         try {
@@ -113,6 +96,7 @@ void TracedBus::follow(std::uint32_t offset, std::uint32_t value) {
       }
       break;
     default:
+      mmio::set_queue_address(setup.addresses, offset, value);
       break;
   }
 }

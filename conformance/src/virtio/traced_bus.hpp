@@ -47,7 +47,7 @@ class TracedBus final : public virtio::MmioBus {
   // What the harness wrote about a queue before enabling it.
   struct QueueSetup {
     std::uint32_t size = 0;
-    std::uint64_t desc = 0, driver = 0, device = 0;
+    virtqueue::RingAddresses addresses;
   };
 
   void follow(std::uint32_t offset, std::uint32_t value);  // mutex_ held

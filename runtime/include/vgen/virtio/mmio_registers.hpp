@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include <vgen/virtqueue/layout.hpp>
+
 namespace vgen::virtio::mmio {
 
 inline constexpr std::uint32_t kMagicValue = 0x000;         ///< R: 0x74726976
@@ -62,5 +64,10 @@ struct RegisterInfo {
 /// The register at control offset `offset` (< kConfig); Direction::None for offsets that are
 /// undefined in version 2, including the legacy GuestPageSize, QueueAlign and QueuePFN.
 RegisterInfo register_info(std::uint32_t offset) noexcept;
+
+/// Applies a write of `value` to a queue address register half (QueueDesc, QueueDriver or
+/// QueueDevice, Low or High; §4.2.2) to `addresses`. False, and nothing changed, for any other
+/// offset. Serves the device's register file and the harness's bystanders alike.
+bool set_queue_address(virtqueue::RingAddresses& addresses, std::uint32_t offset, std::uint32_t value) noexcept;
 
 }  // namespace vgen::virtio::mmio
