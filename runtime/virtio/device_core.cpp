@@ -3,6 +3,7 @@
 #include <utility>
 
 #include <vgen/format.hpp>
+#include <vgen/trace/config_access.hpp>
 #include <vgen/virtio/error.hpp>
 #include <vgen/virtqueue/split_ring.hpp>
 
@@ -538,8 +539,8 @@ void DeviceCore::write_config(std::uint32_t offset, unsigned width, std::uint32_
   std::optional<std::string> refused;
   guarded("config write", [&] { refused = model_.config_written(*this, offset, std::span(bytes, width)); });
   if (trace_ != nullptr) {
-    trace_->record(
-        {trace::EventKind::ConfigWrite, 0, static_cast<std::uint16_t>(width), offset, value, refused ? 1u : 0u});
+    trace_->record({trace::EventKind::ConfigWrite, 0, static_cast<std::uint16_t>(width), offset, value,
+                    refused ? trace::kConfigRefused : 0});
   }
   if (refused) reject(what + ": " + *refused);
   access.finish();
