@@ -1,5 +1,5 @@
 // Fuzzes the ring observer of `vgen trace tap` and `vgen trace attach` (virtqueue::RingObserver
-// reading through the tap's ObservedRegions): the input is the ring layout (size, where the
+// reading through the tap's ObservedGuestMemory): the input is the ring layout (size, where the
 // three parts are, the positions to start from, whether a broken rule stops the ring) and the
 // whole guest memory a hostile driver and device control (descriptor table, avail and used
 // rings, indirect tables, buffers). Every event it records is encoded as the recorder would
@@ -14,8 +14,8 @@
 
 #include <vgen/shm/memory.hpp>
 #include <vgen/trace/record.hpp>
-#include <vgen/trace_tap/observed_regions.hpp>
 #include <vgen/virtqueue/error.hpp>
+#include <vgen/virtqueue/observed_guest_memory.hpp>
 #include <vgen/virtqueue/ring_observer.hpp>
 
 namespace {
@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::memcpy(memory_bytes, data + 10, std::min(size - 10, kBytes));
   vgen::shm::GuestMemory memory;
   memory.add_borrowed(kBase, memory_bytes, kBytes);
-  vgen::trace_tap::ObservedRegions regions(memory);
+  vgen::virtqueue::ObservedGuestMemory regions(memory);
   Encoding sink;
   std::unique_ptr<vgen::virtqueue::RingObserver> observer;
   try {

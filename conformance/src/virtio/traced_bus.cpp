@@ -16,15 +16,6 @@ constexpr std::uint32_t kObserverSnap = 65536;
 
 }  // namespace
 
-bool TracedBus::RamReader::read(std::uint64_t address, std::span<std::byte> out) {
-  try {
-    ram_.read(address, out);
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 TracedBus::TracedBus(virtio::MmioBus& inner, trace::TraceSink& sink, const shm::GuestMemory& ram)
     : inner_(inner), sink_(sink), ram_(ram), poller_([this] {
         while (!stop_.load()) {

@@ -15,6 +15,7 @@
 #include <vgen/shm/memory.hpp>
 #include <vgen/trace/hooks.hpp>
 #include <vgen/virtio/mmio_bus.hpp>
+#include <vgen/virtqueue/observed_guest_memory.hpp>
 #include <vgen/virtqueue/ring_observer.hpp>
 
 namespace vgen::conform::virtio_checks {
@@ -35,15 +36,6 @@ class TracedBus final : public virtio::MmioBus {
   virtio::AccessResult write(std::uint32_t offset, unsigned width, std::uint32_t value) override;
 
  private:
-  // The guest RAM as the observer reads it: a read outside it fails.
-  class RamReader final : public virtqueue::ObservedMemory {
-   public:
-    explicit RamReader(const shm::GuestMemory& ram) : ram_(ram) {}
-    bool read(std::uint64_t address, std::span<std::byte> out) override;
-
-   private:
-    const shm::GuestMemory& ram_;
-  };
   // What the harness wrote about a queue before enabling it.
   struct QueueSetup {
     std::uint32_t size = 0;
@@ -56,7 +48,7 @@ class TracedBus final : public virtio::MmioBus {
 
   virtio::MmioBus& inner_;
   trace::TraceSink& sink_;
-  RamReader ram_;
+  virtqueue::ObservedGuestMemory ram_;  // the guest RAM as the observers read it
   std::mutex mutex_;
   std::uint16_t selected_ = 0;
   std::map<std::uint16_t, QueueSetup> setups_;

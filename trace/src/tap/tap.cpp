@@ -17,13 +17,13 @@
 #include <vector>
 
 #include <vgen/format.hpp>
-#include <vgen/trace_tap/observed_regions.hpp>
 #include <vgen/vhost_user/channel.hpp>
 #include <vgen/vhost_user/error.hpp>
 #include <vgen/vhost_user/memory_table.hpp>
 #include <vgen/vhost_user/message.hpp>
 #include <vgen/vhost_user/protocol.hpp>
 #include <vgen/virtqueue/error.hpp>
+#include <vgen/virtqueue/observed_guest_memory.hpp>
 #include <vgen/virtqueue/ring_observer.hpp>
 
 namespace vgen::trace_tap {
@@ -149,8 +149,8 @@ class Tap::Session {
   UniqueFd front_;
   UniqueFd back_;
   std::uint32_t number_;
-  vhost_user::MemoryTable memory_;  // the front end's regions, mapped read-only
-  ObservedRegions observed_;        // memory_ as the ring observers read it
+  vhost_user::MemoryTable memory_;           // the front end's regions, mapped read-only
+  virtqueue::ObservedGuestMemory observed_;  // memory_ as the ring observers read it
   std::vector<Ring> rings_;
   UniqueFd channel_front_;  // the front end's end of the back-end channel
   UniqueFd channel_back_;   // the tap's end of the pair whose other end the back end got

@@ -14,7 +14,7 @@
 //     eventfds of its own, and forwards each signal after recording what the ring holds.
 //
 // The rings are also scanned every poll interval, so chains are seen whatever the
-// notifications do. Each ring is read by a virtqueue::RingObserver through ObservedRegions,
+// notifications do. Each ring is read by a virtqueue::RingObserver through virtqueue::ObservedGuestMemory,
 // stopped with one QueueBroken record when it breaks a rule. What the tap cannot follow (IOTLB addresses, in-band or
 // host-notifier kicks) is still passed on unchanged. docs/vhost-user.md, "Tapping a connection".
 #pragma once

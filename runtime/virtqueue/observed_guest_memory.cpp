@@ -1,10 +1,10 @@
-#include "vgen/trace_tap/observed_regions.hpp"
+#include <vgen/virtqueue/observed_guest_memory.hpp>
 
 #include <cstring>
 
-namespace vgen::trace_tap {
+namespace vgen::virtqueue {
 
-bool ObservedRegions::read(std::uint64_t address, std::span<std::byte> out) {
+bool ObservedGuestMemory::read(std::uint64_t address, std::span<std::byte> out) {
   const std::byte* host = memory_.find(address, out.size());
   if (host == nullptr) return false;
   if (out.size() == sizeof(std::uint16_t) && address % sizeof(std::uint16_t) == 0) {
@@ -17,4 +17,4 @@ bool ObservedRegions::read(std::uint64_t address, std::span<std::byte> out) {
   return true;
 }
 
-}  // namespace vgen::trace_tap
+}  // namespace vgen::virtqueue

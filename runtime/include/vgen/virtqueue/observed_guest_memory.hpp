@@ -1,6 +1,5 @@
-// The memory regions of a vhost-user connection as the ring observer reads them: the tap maps
-// the front end's regions read-only (vhost_user::MemoryTable) and hands this view of them to
-// virtqueue::RingObserver, which reads every ring part, descriptor and buffer through it.
+// Guest memory mapped in this process as a RingObserver reads it: the vhost-user tap hands it
+// the front end's regions it maps read-only, the conformance harness the RAM its checks drive.
 #pragma once
 
 #include <cstdint>
@@ -9,15 +8,15 @@
 #include <vgen/shm/memory.hpp>
 #include <vgen/virtqueue/ring_observer.hpp>
 
-namespace vgen::trace_tap {
+namespace vgen::virtqueue {
 
 /// Reads guest memory by guest address, each read wholly inside one mapped region. The
 /// regions are written by others meanwhile: a 2-byte read (a ring's idx) is one atomic load
 /// with acquire order, so what the idx publishes is read after it.
-class ObservedRegions final : public virtqueue::ObservedMemory {
+class ObservedGuestMemory final : public ObservedMemory {
  public:
   /// `memory` must outlive the view; regions added to or removed from it later are seen.
-  explicit ObservedRegions(const shm::GuestMemory& memory) noexcept : memory_(memory) {}
+  explicit ObservedGuestMemory(const shm::GuestMemory& memory) noexcept : memory_(memory) {}
   /// False when [address, +out.size()) is not inside one region.
   bool read(std::uint64_t address, std::span<std::byte> out) override;
 
@@ -25,4 +24,4 @@ class ObservedRegions final : public virtqueue::ObservedMemory {
   const shm::GuestMemory& memory_;
 };
 
-}  // namespace vgen::trace_tap
+}  // namespace vgen::virtqueue
