@@ -9,7 +9,7 @@
 //  - stream/traced, loopback/traced: the stream with both sides recording into a trace::Recorder (snap length
 //    64: every payload byte kept); peer: the same stream untraced. Counters: records written,
 //    dropped and overwritten per message. /traced streams the log to the file as the queue
-//    runs (RecorderMode::Stream); /traced/flight keeps the latest 8 MiB of records of each thread and
+//    runs (RecorderMode::Stream); /traced/flight keeps the latest 1 MiB (the default) of each thread and
 //    writes them after the run (RecorderMode::Flight, the recorder to leave on).
 //  - loopback/null_sink: the loopback with a sink that keeps nothing: what the queues' trace
 //    hooks cost (the events and their buffer lists) before any recording.
@@ -160,7 +160,6 @@ class BenchRecorder {
     folder_ = pattern;
     trace::RecorderOptions options;
     options.snap_length = kPayload;
-    options.buffer_bytes = std::size_t{8} << 20;
     options.mode = mode;
     recorder_ = std::make_unique<trace::Recorder>(folder_ + "/bench.pcapng", options);
   }

@@ -130,7 +130,20 @@ bool LogReader::read_packet(const Block& block) {
   return true;
 }
 
+// The next record of the group being read into current_; false after its last.
+bool LogReader::next_in_group() {
+  try {
+    if (group_->next(current_.record)) return true;
+  } catch (const Error& error) {
+    group_.reset();
+    throw Error(error.code(), current_.offset, error.what());
+  }
+  group_.reset();
+  return false;
+}
+
 const LogRecord* LogReader::next() {
+  if (group_ && next_in_group()) return &current_;
   while (const std::optional<Block> block = blocks_.next()) {
     switch (block->type) {
       case pcapng::kSectionHeader:
@@ -140,7 +153,10 @@ const LogRecord* LogReader::next() {
         read_interface(*block);
         break;
       case pcapng::kEnhancedPacket:
-        if (read_packet(*block)) return &current_;
+        if (!read_packet(*block)) break;
+        if (current_.record.kind != EventKind::Group) return &current_;
+        group_.emplace(current_.record);
+        if (next_in_group()) return &current_;
         break;
       default:
         break;  // other blocks carry nothing vgen records

@@ -141,7 +141,7 @@ void LogWriter::patch(std::byte* entry) {
   const std::uint64_t ns = clock_.to_epoch_ns(entry_ticks(entry));
   const std::uint32_t words[3] = {interface, static_cast<std::uint32_t>(ns >> 32), static_cast<std::uint32_t>(ns)};
   std::memcpy(entry + 8, words, sizeof words);
-  ++written_here_;  // published once per drain: a locked add per record costs the writer dearly
+  written_here_ += records_in_entry(entry);  // published once per drain: a locked add per record costs dearly
 }
 
 void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted) {

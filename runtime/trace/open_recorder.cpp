@@ -31,6 +31,8 @@ class ReportingRecorder final : public TraceSink {
     report();
   }
   void record(const Event& event) noexcept override { recorder_.record(event); }
+  void record_in_group(const Event& event) noexcept override { recorder_.record_in_group(event); }
+  void end_group() noexcept override { recorder_.end_group(); }
 
  private:
   void report() const {

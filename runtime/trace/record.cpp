@@ -77,7 +77,7 @@ void copy_buffers(const Event& event, Source source, std::byte* out, std::size_t
 
 void write_header(const Event& event, std::byte* out) noexcept {
   const std::size_t stored = stored_descriptors(event);
-  out[0] = std::byte{kRecordVersion};
+  out[0] = std::byte{kSingleRecordVersion};
   out[1] = static_cast<std::byte>(channel_of(event));
   out[2] = static_cast<std::byte>(event.kind);
   out[3] = std::byte{0};
@@ -121,6 +121,24 @@ void encode(const Event& event, std::uint32_t snap, std::span<std::byte> out) no
   } else {
     copy_buffers(event, source, out.data() + fixed, room);
   }
+}
+
+void encode_group_member(const Event& event, std::uint32_t snap, RecordSize size, std::span<std::byte> out) noexcept {
+  store_le<std::uint32_t>(out.data(), static_cast<std::uint32_t>(size.captured));
+  store_le<std::uint32_t>(out.data() + 4,
+                          static_cast<std::uint32_t>(std::min<std::uint64_t>(size.original, 0xffffffffu)));
+  // The padding's zeros first: the last 8 bytes may hold the record's end too.
+  std::memset(out.data() + out.size() - 8, 0, 8);
+  encode(event, snap, out.subspan(kGroupMemberPrefix, size.captured));
+}
+
+void encode_group_header(Channel channel, std::uint16_t queue, std::uint32_t count, std::byte* out) noexcept {
+  std::memset(out, 0, kRecordHeaderBytes);
+  out[0] = std::byte{kGroupRecordVersion};
+  out[1] = static_cast<std::byte>(channel);
+  out[2] = static_cast<std::byte>(EventKind::Group);
+  store_le<std::uint16_t>(out + 4, queue);
+  store_le<std::uint32_t>(out + 8, count);
 }
 
 Descriptor Record::descriptor(std::size_t i) const noexcept {
@@ -169,10 +187,57 @@ Record decode(std::span<const std::byte> captured, std::uint64_t original) {
     corrupt("original length " + std::to_string(original) + " is below the " + std::to_string(captured.size()) +
             " bytes stored");
   }
+  if (r.kind == EventKind::Group && version < kGroupRecordVersion) {
+    corrupt("group record of format version " + std::to_string(version) + " (groups came with version " +
+            std::to_string(kGroupRecordVersion) + ")");
+  }
   r.descriptor_bytes = captured.subspan(kRecordHeaderBytes, stored * kDescriptorBytes);
   r.payload = captured.subspan(fixed);
   r.payload_length = original - fixed;
   return r;
+}
+
+GroupReader::GroupReader(const Record& group) noexcept
+    : channel_(group.channel), queue_(group.queue), count_(group.index), rest_(group.payload) {}
+
+std::string GroupReader::where() const {
+  return "record " + std::to_string(done_ + 1) + " of the group's " + std::to_string(count_) + ": ";
+}
+
+void GroupReader::corrupt(const std::string& why) const { throw Error(ErrorCode::Corrupt, where() + why); }
+
+bool GroupReader::next(Record& out) {
+  if (done_ == count_) {
+    if (!rest_.empty()) {
+      throw Error(ErrorCode::Corrupt, std::to_string(rest_.size()) + " bytes after the last of the group's " +
+                                          std::to_string(count_) + " records");
+    }
+    return false;
+  }
+  if (rest_.size() < kGroupMemberPrefix) {
+    corrupt("its lengths need 8 bytes, " + std::to_string(rest_.size()) + " are left in the group");
+  }
+  const std::uint32_t captured = load_le<std::uint32_t>(rest_.data());
+  const std::uint32_t original = load_le<std::uint32_t>(rest_.data() + 4);
+  const std::size_t bytes = group_member_bytes(captured);
+  if (bytes > rest_.size()) {
+    corrupt(std::to_string(captured) + " captured bytes run past the group (" +
+            std::to_string(rest_.size() - kGroupMemberPrefix) + " left)");
+  }
+  try {
+    out = decode(rest_.subspan(kGroupMemberPrefix, captured), original);
+  } catch (const Error& error) {
+    throw Error(error.code(), where() + error.what());
+  }
+  if (out.kind == EventKind::Group) corrupt("a group inside a group");
+  if (out.channel != channel_ || out.queue != queue_) {
+    corrupt("channel " + std::to_string(static_cast<unsigned>(out.channel)) + " queue " + std::to_string(out.queue) +
+            " in a group of channel " + std::to_string(static_cast<unsigned>(channel_)) + " queue " +
+            std::to_string(queue_));
+  }
+  rest_ = rest_.subspan(bytes);
+  ++done_;
+  return true;
 }
 
 }  // namespace vgen::trace

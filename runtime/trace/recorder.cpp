@@ -31,6 +31,7 @@ struct FastSlot {
   std::uint64_t recorder = 0;
   std::uint64_t generation = 0;
   detail::Slot* slot = nullptr;
+  detail::OpenGroup group;  // the group this thread is filling in `slot`, if open
 };
 
 thread_local FastSlot t_fast;
@@ -46,6 +47,7 @@ struct ThreadSlot {
   ~ThreadSlot() { retire(); }
   void retire() noexcept {
     if (slot != nullptr && generation == g_fork_generation.load(std::memory_order_relaxed)) {
+      if (t_fast.group.open) detail::commit_group(*pool, *slot, t_fast.group);
       slot->state.store(detail::kRetired, std::memory_order_release);
     }
     slot = nullptr;
@@ -81,6 +83,7 @@ Recorder::Recorder(const std::string& path, RecorderOptions options)
 Recorder::~Recorder() {
   auto* thread = static_cast<std::thread*>(thread_);
   if (getpid() != owner_) return;  // a forked copy: the writer thread is the parent's
+  end_group();
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
@@ -91,7 +94,7 @@ Recorder::~Recorder() {
   if (t_slot.recorder == id_) t_slot.retire();
 }
 
-void Recorder::record(const Event& event) noexcept {
+detail::Slot* Recorder::thread_slot() noexcept {
   const std::uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
   if (t_fast.recorder != id_ || t_fast.generation != generation) [[unlikely]] {
     t_slot.retire();
@@ -99,18 +102,66 @@ void Recorder::record(const Event& event) noexcept {
     t_slot.generation = generation;
     t_slot.pool = pool_;
     t_slot.slot = pool_->claim();
-    t_fast = {id_, generation, t_slot.slot};
+    t_fast = {id_, generation, t_slot.slot, {}};
   }
-  if (t_fast.slot == nullptr) [[unlikely]] {
+  if (t_fast.slot == nullptr) [[unlikely]]
     lost_without_slot_.fetch_add(1, std::memory_order_relaxed);
+  return t_fast.slot;
+}
+
+namespace {
+
+std::uint32_t key_of(const Event& event) noexcept {
+  return (static_cast<std::uint32_t>(channel_of(event)) << 16) | event.queue;
+}
+
+}  // namespace
+
+void Recorder::record(const Event& event) noexcept {
+  detail::Slot* slot = thread_slot();
+  if (slot == nullptr) [[unlikely]]
     return;
-  }
+  if (t_fast.group.open) detail::commit_group(*pool_, *slot, t_fast.group);  // records stay in order
+  append_alone(*slot, event, encoded_size(event, options_.snap_length));
+}
+
+void Recorder::append_alone(detail::Slot& slot, const Event& event, RecordSize size) noexcept {
   const std::uint32_t snap = options_.snap_length;
-  const RecordSize size = encoded_size(event, snap);
-  const std::uint32_t key = (static_cast<std::uint32_t>(channel_of(event)) << 16) | event.queue;
-  detail::append(*pool_, *t_fast.slot, key, size.captured, size.original, [&](std::byte* out) {
+  detail::append(*pool_, slot, key_of(event), size.captured, size.original, [&](std::byte* out) {
     encode(event, snap, {out, size.captured});
   });
+}
+
+void Recorder::record_in_group(const Event& event) noexcept {
+  detail::Slot* slot = thread_slot();
+  if (slot == nullptr) [[unlikely]]
+    return;
+  const std::uint32_t snap = options_.snap_length;
+  const RecordSize size = encoded_size(event, snap);
+  const std::uint32_t key = key_of(event);
+  const std::size_t bytes = group_member_bytes(size.captured);
+  detail::OpenGroup& group = t_fast.group;
+  std::byte* out = nullptr;
+  if (group.open) {
+    if (group.key == key) out = detail::group_room(*pool_, *slot, group, bytes);
+    if (out == nullptr) detail::commit_group(*pool_, *slot, group);
+  }
+  if (out == nullptr) {
+    if (!detail::open_group(*pool_, *slot, group, key, bytes)) {
+      append_alone(*slot, event, size);  // too big for a group, or no room: dropped and counted there
+      return;
+    }
+    out = detail::group_room(*pool_, *slot, group, bytes);
+  }
+  encode_group_member(event, snap, size, {out, bytes});
+  ++group.count;
+  group.cut += size.original - size.captured;
+}
+
+void Recorder::end_group() noexcept {
+  if (t_fast.recorder != id_ || !t_fast.group.open) return;
+  if (t_fast.generation != g_fork_generation.load(std::memory_order_relaxed)) return;
+  detail::commit_group(*pool_, *t_fast.slot, t_fast.group);
 }
 
 void Recorder::name_interface(Channel channel, std::uint16_t queue, const std::string& description) {
@@ -118,6 +169,7 @@ void Recorder::name_interface(Channel channel, std::uint16_t queue, const std::s
 }
 
 void Recorder::flush() {
+  end_group();
   if (getpid() != owner_) return;  // a forked copy has no writer thread
   std::unique_lock lock(mutex_);
   const std::uint64_t ticket = ++flush_requests_;

@@ -67,7 +67,7 @@ bool reclaim(const SlotPool& pool, Slot& slot, std::uint64_t wanted) noexcept {
   while (head < wanted) {
     const std::size_t at = static_cast<std::size_t>(head & (capacity - 1));
     if ((at & (chunk - 1)) == 0 && head + chunk <= tail) {
-      count += slot.chunk_entries[at / chunk];  // a whole chunk, unread
+      count += slot.chunk_entries[pool.chunk_of(at)];  // a whole chunk, unread
       head += chunk;
       continue;
     }
@@ -82,8 +82,8 @@ bool reclaim(const SlotPool& pool, Slot& slot, std::uint64_t wanted) noexcept {
       head = tail;  // not an entry: nothing after it can be read either
       break;
     }
+    count += records_in_entry(ring + at);
     head += word[1];
-    ++count;
   }
   slot.head.store(head, std::memory_order_release);
   slot.cached_head = head;
@@ -108,5 +108,61 @@ bool begin_snapshot(Slot& slot) noexcept {
 }
 
 void end_snapshot(Slot& slot) noexcept { slot.snapshot.store(0, std::memory_order_release); }
+
+bool open_group(const SlotPool& pool, Slot& slot, OpenGroup& group, std::uint32_t key, std::size_t first) noexcept {
+  const std::size_t capacity = pool.capacity();
+  const std::size_t chunk = pool.chunk();
+  const std::size_t most = std::min({kGroupBytes, chunk, capacity / 2});
+  const std::size_t least = kGroupOverhead + first;
+  if (least > most) return false;
+  const std::uint64_t tail = slot.tail.load(std::memory_order_relaxed);
+  const std::size_t in_chunk = static_cast<std::size_t>(tail & (capacity - 1)) & (chunk - 1);
+  const std::size_t waste = in_chunk + least > chunk ? chunk - in_chunk : 0;
+  const std::uint64_t start = tail + waste;
+  std::size_t limit = std::min(most, chunk - (static_cast<std::size_t>(start & (capacity - 1)) & (chunk - 1)));
+  if (start + limit - slot.cached_head > capacity) {
+    slot.cached_head = slot.head.load(std::memory_order_acquire);
+    if (start + limit - slot.cached_head > capacity) {
+      if (pool.overwrite()) {
+        if (!reclaim(pool, slot, start + limit - capacity)) return false;
+      } else {
+        // A streaming ring gives the group what is free, if that holds the first record.
+        const std::uint64_t used = start - slot.cached_head;
+        if (used + least > capacity) return false;
+        limit = std::min<std::size_t>(limit, static_cast<std::size_t>(capacity - used));
+      }
+    }
+  }
+  if (waste != 0) std::memcpy(pool.ring(slot) + (tail & (capacity - 1)), &kWrap, 4);
+  group = {
+      true,  key, 0, static_cast<std::uint32_t>(kEntryPrefix + kRecordHeaderBytes), static_cast<std::uint32_t>(limit),
+      start, 0};
+  return true;
+}
+
+void commit_group(const SlotPool& pool, Slot& slot, OpenGroup& group) noexcept {
+  const std::size_t capacity = pool.capacity();
+  const std::size_t entry_at = static_cast<std::size_t>(group.start & (capacity - 1));
+  std::byte* entry = pool.ring(slot) + entry_at;
+  const std::uint32_t total = group.bytes + 4;
+  const std::uint32_t captured = group.bytes - static_cast<std::uint32_t>(kEntryPrefix);
+  const std::uint64_t original = captured + group.cut;
+  const std::uint32_t head[3] = {pcapng::kEnhancedPacket, total, group.key};
+  const std::uint32_t lengths[2] = {captured,
+                                    static_cast<std::uint32_t>(std::min<std::uint64_t>(original, 0xffffffffu))};
+  const std::uint64_t ticks = now_ticks();
+  std::memcpy(entry, head, sizeof head);
+  std::memcpy(entry + 12, &ticks, 8);
+  std::memcpy(entry + 20, lengths, sizeof lengths);
+  encode_group_header(static_cast<Channel>(group.key >> 16), static_cast<std::uint16_t>(group.key), group.count,
+                      entry + kEntryPrefix);
+  std::memcpy(entry + group.bytes, &total, 4);
+  if (pool.overwrite()) {
+    std::uint32_t& entries = slot.chunk_entries[pool.chunk_of(entry_at)];
+    entries = (entry_at & (pool.chunk() - 1)) == 0 ? group.count : entries + group.count;
+  }
+  slot.tail.store(group.start + total, std::memory_order_release);
+  group.open = false;
+}
 
 }  // namespace vgen::trace::detail

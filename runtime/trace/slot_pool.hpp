@@ -24,6 +24,7 @@
 #include <cstring>
 
 #include <vgen/trace/pcapng.hpp>
+#include <vgen/trace/record.hpp>
 
 #include "clock.hpp"
 
@@ -89,6 +90,8 @@ class SlotPool {
   bool overwrite() const noexcept { return overwrite_; }
   /// Bytes of a chunk: the whole ring, or a kChunks-th of it for an overwriting pool.
   std::size_t chunk() const noexcept { return overwrite_ ? capacity_ / kChunks : capacity_; }
+  /// The chunk holding ring offset `at`: a shift, since a record's cost must not include a division.
+  std::size_t chunk_of(std::size_t at) const noexcept { return at >> std::countr_zero(chunk()); }
 
  private:
   std::byte* base_ = nullptr;
@@ -143,7 +146,7 @@ bool append(const SlotPool& pool, Slot& slot, std::uint32_t key, std::size_t cap
   if (waste != 0) std::memcpy(ring + at, &kWrap, 4);
   const std::size_t entry_at = (at + waste) & (capacity - 1);
   if (pool.overwrite()) {
-    std::uint32_t& entries = slot.chunk_entries[entry_at / chunk];
+    std::uint32_t& entries = slot.chunk_entries[pool.chunk_of(entry_at)];
     entries = (entry_at & (chunk - 1)) == 0 ? 1 : entries + 1;
   }
   std::byte* entry = ring + entry_at;
@@ -163,5 +166,47 @@ bool append(const SlotPool& pool, Slot& slot, std::uint32_t key, std::size_t cap
   slot.tail.store(tail + waste + need, std::memory_order_release);
   return true;
 }
+
+/// The records an entry holds: a group record's count, else 1. `entry` is a whole entry.
+inline std::uint32_t records_in_entry(const std::byte* entry) noexcept {
+  const std::byte* record = entry + kEntryPrefix;
+  if (static_cast<EventKind>(record[2]) != EventKind::Group) return 1;
+  std::uint32_t count;
+  std::memcpy(&count, record + 8, sizeof count);
+  return count;
+}
+
+/// Bytes a group entry may take at most: with 64-byte payloads, about 60 chains.
+inline constexpr std::size_t kGroupBytes = 16384;
+/// Bytes of a group entry besides the records it holds: prefix, group header, trailer.
+inline constexpr std::size_t kGroupOverhead = kEntryPrefix + kRecordHeaderBytes + 4;
+
+/// A group entry the calling thread is filling in its ring (record.hpp, group records). The
+/// writer does not see it until commit_group() moves the ring's tail past it.
+struct OpenGroup {
+  bool open = false;
+  std::uint32_t key = 0;    ///< channel << 16 | queue of every record in it
+  std::uint32_t count = 0;  ///< records in it
+  std::uint32_t bytes = 0;  ///< bytes of the entry so far: prefix, group header, records
+  std::uint32_t limit = 0;  ///< bytes the entry may grow to, trailer included
+  std::uint64_t start = 0;  ///< the entry's position (free-running)
+  std::uint64_t cut = 0;    ///< payload bytes the records left out (original - captured)
+};
+
+/// Opens a group entry on `key` at `slot`'s tail with room for at least `first` bytes of
+/// records, making room as append() does. False when there is none, or when `first` is too
+/// big for a group (the caller records the event alone).
+bool open_group(const SlotPool& pool, Slot& slot, OpenGroup& group, std::uint32_t key, std::size_t first) noexcept;
+
+/// Where the next `bytes` bytes of records go in the open `group`; null when they do not fit.
+inline std::byte* group_room(const SlotPool& pool, const Slot& slot, OpenGroup& group, std::size_t bytes) noexcept {
+  if (group.bytes + bytes + 4 > group.limit) return nullptr;
+  std::byte* at = pool.ring(slot) + ((group.start + group.bytes) & (pool.capacity() - 1));
+  group.bytes += static_cast<std::uint32_t>(bytes);
+  return at;
+}
+
+/// Stamps the open `group` with the tick count now, closes it and hands it to the writer.
+void commit_group(const SlotPool& pool, Slot& slot, OpenGroup& group) noexcept;
 
 }  // namespace vgen::trace::detail

@@ -39,7 +39,10 @@ std::uint32_t SplitDeviceQueue::available() {
 
 bool SplitDeviceQueue::take(DescriptorChain& chain) {
   check_usable();
-  if (next_avail_ == seen_avail_idx_ && refresh_avail() == 0) return false;
+  if (next_avail_ == seen_avail_idx_ && refresh_avail() == 0) {
+    end_trace_group();
+    return false;
+  }
   const std::uint16_t head = ring_.load_avail_entry(next_avail_ & ring_.mask());
   walk_chain(head, chain);
   ++next_avail_;
@@ -47,7 +50,7 @@ bool SplitDeviceQueue::take(DescriptorChain& chain) {
     trace::Event event{trace::EventKind::ChainTaken, queue_index_,          head, next_avail_,
                        chain.readable_bytes(),       chain.writable_bytes()};
     event.buffers = chain_trace_.taken(chain);
-    trace_->record(event);
+    trace_->record_in_group(event);
   }
   return true;
 }
@@ -166,22 +169,26 @@ void SplitDeviceQueue::put(std::uint16_t head, std::uint32_t written) {
   if (trace_ != nullptr) {
     trace::Event event{trace::EventKind::UsedPushed, queue_index_, head, used_idx_, written, 0};
     event.buffers = chain_trace_.used(head);
-    trace_->record(event);
+    trace_->record_in_group(event);
   }
 }
 
 // Moves used idx to cover every returned chain; false if there was nothing to publish.
 bool SplitDeviceQueue::expose() {
   check_usable();
-  if (used_idx_ == published_idx_) return false;
+  if (used_idx_ == published_idx_) {
+    end_trace_group();
+    return false;
+  }
   // §2.7.8.2 / §2.7.13: used entries and buffer data visible before the used idx update.
   ring_.store_used_idx(used_idx_, std::memory_order_release);
-  emit({trace::EventKind::UsedPublished, queue_index_, 0, used_idx_, 0, 0});
+  emit_in_group({trace::EventKind::UsedPublished, queue_index_, 0, used_idx_, 0, 0});
   return true;
 }
 
 void SplitDeviceQueue::publish_unchecked() {
   if (expose()) published_idx_ = used_idx_;
+  end_trace_group();
 }
 
 bool SplitDeviceQueue::publish() {
@@ -193,7 +200,9 @@ bool SplitDeviceQueue::publish() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   const bool needed = features_.event_idx ? need_event(ring_.load_used_event(), used_idx_, old_idx)  // §2.7.7.2
                                           : (ring_.load_avail_flags() & kAvailNoInterrupt) == 0;
-  emit({needed ? trace::EventKind::NotifySent : trace::EventKind::NotifySuppressed, queue_index_, 1, used_idx_, 0, 0});
+  emit_in_group(
+      {needed ? trace::EventKind::NotifySent : trace::EventKind::NotifySuppressed, queue_index_, 1, used_idx_, 0, 0});
+  end_trace_group();
   return needed;
 }
 

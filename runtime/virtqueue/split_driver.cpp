@@ -77,7 +77,7 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
     for (const Buffer& b : readable) readable_bytes += b.length;
     trace::Event event{trace::EventKind::ChainAdded, queue_index_, head, avail_idx_, readable_bytes, writable_bytes};
     event.buffers = chain_trace_.added(head, readable, writable, memory_);
-    trace_->record(event);
+    trace_->record_in_group(event);
   }
   return head;
 }
@@ -140,16 +140,20 @@ std::uint16_t SplitDriverQueue::place_indirect(std::span<const Buffer> readable,
 // Moves avail idx to cover every added chain; false if there was nothing to publish.
 bool SplitDriverQueue::expose() {
   check_usable();
-  if (avail_idx_ == published_idx_) return false;
+  if (avail_idx_ == published_idx_) {
+    end_trace_group();
+    return false;
+  }
   // VirtIO 1.2 §2.7.13.3.1: descriptors and ring entries visible before the idx update.
   ring_.store_avail_idx(avail_idx_, std::memory_order_release);
   published_count_ = added_count_;
-  emit({trace::EventKind::AvailPublished, queue_index_, 0, avail_idx_, 0, 0});
+  emit_in_group({trace::EventKind::AvailPublished, queue_index_, 0, avail_idx_, 0, 0});
   return true;
 }
 
 void SplitDriverQueue::publish_unchecked() {
   if (expose()) published_idx_ = avail_idx_;
+  end_trace_group();
 }
 
 bool SplitDriverQueue::publish() {
@@ -161,7 +165,9 @@ bool SplitDriverQueue::publish() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   const bool needed = features_.event_idx ? need_event(ring_.load_avail_event(), avail_idx_, old_idx)
                                           : (ring_.load_used_flags() & kUsedNoNotify) == 0;  // §2.7.10.1
-  emit({needed ? trace::EventKind::NotifySent : trace::EventKind::NotifySuppressed, queue_index_, 0, avail_idx_, 0, 0});
+  emit_in_group(
+      {needed ? trace::EventKind::NotifySent : trace::EventKind::NotifySuppressed, queue_index_, 0, avail_idx_, 0, 0});
+  end_trace_group();
   return needed;
 }
 
@@ -170,7 +176,10 @@ std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
   if (last_used_ == seen_used_idx_) {
     // Acquire pairs with the device's release of used idx: entries are complete (§2.7.8.2).
     const std::uint16_t idx = ring_.load_used_idx(std::memory_order_acquire);
-    if (idx == last_used_) return std::nullopt;
+    if (idx == last_used_) {
+      end_trace_group();
+      return std::nullopt;
+    }
     check_used_idx(idx);
     seen_used_idx_ = idx;
   }
@@ -183,7 +192,7 @@ std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
   if (trace_ != nullptr) {
     trace::Event event{trace::EventKind::UsedReclaimed, queue_index_, head, last_used_, length, 0};
     event.buffers = chain_trace_.used(head);
-    trace_->record(event);
+    trace_->record_in_group(event);
   }
   return used;
 }

@@ -81,6 +81,8 @@ std::string_view kind_name(EventKind kind) {
       return "vhost-user-message";
     case EventKind::Dropped:
       return "dropped";
+    case EventKind::Group:
+      return "group";  // the reader hands out a group's records, never the group
   }
   return "unknown";  // the reader refuses kinds it does not know
 }

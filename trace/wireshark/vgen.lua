@@ -1,9 +1,11 @@
--- Wireshark dissector for vgen trace logs (docs/trace.md, "Record payload, version 1").
+-- Wireshark dissector for vgen trace logs (docs/trace.md, "Record payload").
 --
 -- A vgen log is pcapng whose interfaces have link type 147 (LINKTYPE_USER0); each enhanced
 -- packet holds one record: a 32-byte header (version, channel, kind, queue, head, index,
 -- descriptor counts, two values a and b), up to 64 stored descriptors of 16 bytes, then the
--- payload cut at the snap length. This dissector decodes the header and descriptors of every
+-- payload cut at the snap length. A group record (version 2, kind Group) holds several such
+-- records of one queue under one timestamp, each after its captured and original lengths; each
+-- is shown as a subtree, and the packet's line lists their kinds. This dissector decodes the header and descriptors of every
 -- record and, by kind, the payload: vhost-user messages (request by name, flags, size and the
 -- common payloads), XenStore xs_wire messages (operation, request and transaction ids, the
 -- NUL-separated strings), rpmsg messages (header, and name-service announcements), VirtIO
@@ -38,7 +40,7 @@ local kinds = {
   [14] = "ConfigRead", [15] = "ConfigWrite", [16] = "MmioRead", [17] = "MmioWrite", [18] = "XenRequest",
   [19] = "XenResponse", [20] = "XenPushed", [21] = "GrantMapped", [22] = "GrantUnmapped", [23] = "EventSent",
   [24] = "EventReceived", [25] = "StoreMessage", [26] = "RpmsgMessage", [27] = "VhostUserMessage",
-  [28] = "Dropped",
+  [28] = "Dropped", [29] = "Group",
 }
 
 -- Front-end message types of the vhost-user protocol, and the back end's (on the channel of
@@ -148,6 +150,11 @@ f.rp_data = ProtoField.bytes("vgen.rpmsg.data", "Data")
 f.rp_ns_name = ProtoField.stringz("vgen.rpmsg.ns.name", "Channel name")
 f.rp_ns_addr = ProtoField.uint32("vgen.rpmsg.ns.addr", "Channel address", base.HEX)
 f.rp_ns_flags = ProtoField.uint32("vgen.rpmsg.ns.flags", "Announcement", base.DEC, {[0] = "create", [1] = "destroy"})
+
+f.group_count = ProtoField.uint32("vgen.group.count", "Records in the group")
+f.member = ProtoField.none("vgen.group.record", "Record")
+f.member_captured = ProtoField.uint32("vgen.group.record.captured", "Captured length")
+f.member_original = ProtoField.uint32("vgen.group.record.original", "Original length")
 
 local e_short = ProtoExpert.new("vgen.short", "Record shorter than its header or descriptors", expert.group.MALFORMED,
                                 expert.severity.ERROR)
@@ -265,20 +272,15 @@ local function rpmsg(tree, message, pinfo)
   end
 end
 
-function vgen.dissector(buffer, pinfo, tree)
-  pinfo.cols.protocol = "vgen"
+-- Dissects one record (version 1) in `buffer` under `root`; `original` is its uncut length.
+-- Sets the packet's line and returns the record's kind, or nil when it is too short.
+local function dissect_record(buffer, pinfo, root, original)
   local length = buffer:len()
-  local root = tree:add(vgen, buffer(), "vgen trace record")
   if length < 32 then
     root:add_proto_expert_info(e_short)
-    return
+    return nil
   end
-  local version = buffer(0, 1):uint()
   root:add(f.version, buffer(0, 1))
-  if version ~= 1 then
-    root:add_proto_expert_info(e_version)
-    return
-  end
   local channel = buffer(1, 1):uint()
   local kind = buffer(2, 1):uint()
   root:add(f.channel, buffer(1, 1))
@@ -298,7 +300,7 @@ function vgen.dissector(buffer, pinfo, tree)
   local stored = buffer(12, 2):le_uint()
   if 32 + 16 * stored > length then
     root:add_proto_expert_info(e_short)
-    return
+    return kind
   end
   for i = 0, stored - 1 do
     local d = buffer(32 + 16 * i, 16)
@@ -313,8 +315,8 @@ function vgen.dissector(buffer, pinfo, tree)
                                    bit32.band(d(12, 2):le_uint(), 2) ~= 0 and "w" or "r"))
   end
   local first = 32 + 16 * stored
-  -- The uncut payload length: the packet's original length less header and descriptors.
-  local uncut = pinfo.len - first
+  -- The uncut payload length: the record's original length less header and descriptors.
+  local uncut = original - first
   local rest = buffer(first, length - first)
   root:add(f.payload_length, rest, UInt64(uncut)):set_generated()
   if length > first then root:add(f.payload, buffer(first)) end
@@ -332,7 +334,7 @@ function vgen.dissector(buffer, pinfo, tree)
     root:add_le(f.config_refused, buffer(24, 8))
     pinfo.cols.info:append(string.format(" %s offset 0x%x width %d value 0x%x", side, index, head, a:tonumber()))
   end
-  if length <= first then return end
+  if length <= first then return kind end
   local payload = buffer(first)
   if kind == 27 then
     vhost_user(root, payload, head, index, pinfo)
@@ -340,6 +342,76 @@ function vgen.dissector(buffer, pinfo, tree)
     xenstore(root, payload, pinfo)
   elseif kind == 26 then
     rpmsg(root, payload, pinfo)
+  end
+  return kind
+end
+
+-- "32 ChainAdded, AvailPublished": the kinds of a group's records, runs counted.
+local function kind_runs(list)
+  local parts = {}
+  local i = 1
+  while i <= #list do
+    local j = i
+    while j < #list and list[j + 1] == list[i] do j = j + 1 end
+    local name = kinds[list[i]] or ("kind " .. list[i])
+    parts[#parts + 1] = (j > i) and ((j - i + 1) .. " " .. name) or name
+    i = j + 1
+  end
+  return table.concat(parts, ", ")
+end
+
+-- A group record (version 2): its header, then each record it holds as a subtree.
+local function dissect_group(buffer, pinfo, root)
+  local length = buffer:len()
+  root:add(f.channel, buffer(1, 1))
+  root:add(f.kind, buffer(2, 1))
+  root:add_le(f.queue, buffer(4, 2))
+  root:add_le(f.group_count, buffer(8, 4))
+  local channel = buffer(1, 1):uint()
+  local count = buffer(8, 4):le_uint()
+  local where = (interfaces[channel] or ("channel " .. channel)) .. (numbered[channel] and buffer(4, 2):le_uint() or "")
+  local held = {}
+  local at = 32
+  for _ = 1, count do
+    if at + 8 > length then
+      root:add_proto_expert_info(e_short)
+      break
+    end
+    local captured, original = buffer(at, 4):le_uint(), buffer(at + 4, 4):le_uint()
+    local size = 8 + bit32.band(captured + 7, bit32.bnot(7))
+    if captured < 32 or at + size > length then
+      root:add_proto_expert_info(e_short)
+      break
+    end
+    local member = root:add(f.member, buffer(at, size))
+    member:add_le(f.member_captured, buffer(at, 4))
+    member:add_le(f.member_original, buffer(at + 4, 4))
+    local kind = dissect_record(buffer(at + 8, captured):tvb(), pinfo, member, original)
+    member:append_text(": " .. (kinds[kind] or "?"))
+    held[#held + 1] = kind
+    at = at + size
+  end
+  pinfo.cols.info = where .. " group of " .. count .. ": " .. kind_runs(held)
+end
+
+function vgen.dissector(buffer, pinfo, tree)
+  pinfo.cols.protocol = "vgen"
+  local length = buffer:len()
+  local root = tree:add(vgen, buffer(), "vgen trace record")
+  if length < 32 then
+    root:add_proto_expert_info(e_short)
+    return
+  end
+  local version = buffer(0, 1):uint()
+  local kind = buffer(2, 1):uint()
+  if version == 2 and kind == 29 then
+    root:add(f.version, buffer(0, 1))
+    dissect_group(buffer, pinfo, root)
+  elseif version == 1 then
+    dissect_record(buffer, pinfo, root, pinfo.len)
+  else
+    root:add(f.version, buffer(0, 1))
+    root:add_proto_expert_info(e_version)
   end
 end
 

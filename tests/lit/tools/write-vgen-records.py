@@ -8,7 +8,8 @@ virtqueue chain whose payload was cut at the snap length.
   write-vgen-records.py OUT [--damaged]
 
 With --damaged the log holds instead a record shorter than its header, one of a newer format
-version and one whose descriptor count runs past its end (what a reader must refuse).
+version, one whose descriptor count runs past its end and a group whose second record runs past
+the group's end (what a reader must refuse).
 """
 import struct
 import sys
@@ -47,6 +48,16 @@ def record(channel, kind, queue=0, head=0, index=0, a=0, b=0, descriptors=(), pa
     return data, original
 
 
+def group(channel, queue, members):
+    """A group record (version 2, kind 29) holding `members`, records made by record()."""
+    body = b""
+    for data, original in members:
+        body += struct.pack("<II", len(data), original) + data + b"\0" * (-len(data) % 8)
+    header = struct.pack("<BBBBHHIHHQQ", 2, channel, 29, 0, queue, 0, len(members), 0, 0, 0, 0)
+    cut = sum(original - len(data) for data, original in members)
+    return header + body, len(header) + len(body) + cut
+
+
 def packet(interface_id, nanoseconds, data, original):
     body = struct.pack("<IIIII", interface_id, nanoseconds >> 32, nanoseconds & 0xFFFFFFFF, len(data), original)
     return block(6, body + data)
@@ -80,12 +91,17 @@ def main():
         (4, record(1, 0, head=3, index=1, a=16, b=512,
                    descriptors=[(0x40001000, 16, 1), (0x40002000, 512, 2)], payload=b"\x01\0\0\0\0\0\0\0",
                    whole=16)),
+        (4, group(1, 0, [record(1, 0, head=5, index=2, a=4, descriptors=[(0x40003000, 4, 0)], payload=b"abcd"),
+                         record(1, 0, head=6, index=3, a=4, descriptors=[(0x40004000, 4, 0)], payload=b"efgh"),
+                         record(1, 1, index=3)])),
     ]
     if "--damaged" in sys.argv[2:]:
         short = b"\x01\x01\x00\x00" + b"\0" * 16
-        future = b"\x02" + record(1, 0)[0][1:]
+        future = b"\x03" + record(1, 0)[0][1:]
         overlong = record(1, 0)[0][:12] + struct.pack("<HH", 3, 3) + record(1, 0)[0][16:]
-        records = [(4, (short, len(short))), (4, (future, len(future))), (4, (overlong, len(overlong)))]
+        cut_group = group(1, 0, [record(1, 0), record(1, 1)])[0][:-8]  # its second record runs past it
+        records = [(4, (short, len(short))), (4, (future, len(future))), (4, (overlong, len(overlong))),
+                   (4, (cut_group, len(cut_group)))]
     for number, (interface_id, (data, original)) in enumerate(records):
         out += packet(interface_id, t + 1000 * number, data, original)
     with open(sys.argv[1], "wb") as log:

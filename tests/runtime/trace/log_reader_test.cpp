@@ -197,7 +197,64 @@ TEST(LogReader, FutureRecordVersionIsLocated) {
   EXPECT_EQ(error.code(), ErrorCode::FutureVersion);
   EXPECT_EQ(error.offset(), at);
   EXPECT_EQ(std::string(error.what()),
-            "byte " + std::to_string(at) + ": record format version 3 is newer than this vgen reads (1)");
+            "byte " + std::to_string(at) + ": record format version 3 is newer than this vgen reads (2)");
+}
+
+// A group record of `events` (all on virtqueue 0), as the recorder writes one.
+std::vector<std::byte> group_of(std::initializer_list<Event> events, std::uint32_t declared = 0) {
+  std::vector<std::byte> out(kRecordHeaderBytes);
+  for (const Event& event : events) {
+    const RecordSize size = encoded_size(event, 256);
+    std::vector<std::byte> member(group_member_bytes(size.captured));
+    encode_group_member(event, 256, size, member);
+    out.insert(out.end(), member.begin(), member.end());
+  }
+  encode_group_header(Channel::Virtqueue, 0, declared != 0 ? declared : static_cast<std::uint32_t>(events.size()),
+                      out.data());
+  return out;
+}
+
+TEST(LogReader, GroupComesOutAsItsRecordsWithItsOffsetAndTime) {
+  BlockBuilder log(false);
+  log.section(1);
+  log.interface(pcapng::kLinkTypeVgen, 9);
+  log.packet(0, 5, record_of({EventKind::ChainAdded, 0, 1}));
+  const std::size_t at = log.size();
+  log.packet(
+      0, 7,
+      group_of({{EventKind::ChainAdded, 0, 2}, {EventKind::ChainAdded, 0, 3}, {EventKind::AvailPublished, 0, 0, 3}}));
+  log.packet(0, 9, record_of({EventKind::UsedReclaimed, 0, 1}));
+  TempFile file;
+  file.write(log.bytes());
+  LogReader reader(file.path());
+  std::vector<LogRecord> records;
+  while (const LogRecord* r = reader.next()) records.push_back(*r);
+  ASSERT_EQ(records.size(), 5u);
+  const EventKind kinds[] = {EventKind::ChainAdded, EventKind::ChainAdded, EventKind::ChainAdded,
+                             EventKind::AvailPublished, EventKind::UsedReclaimed};
+  for (std::size_t i = 0; i < records.size(); ++i) EXPECT_EQ(records[i].record.kind, kinds[i]) << i;
+  EXPECT_EQ(records[1].record.head, 2);
+  EXPECT_EQ(records[2].record.head, 3);
+  for (std::size_t i = 1; i <= 3; ++i) {
+    EXPECT_EQ(records[i].offset, at);
+    EXPECT_EQ(records[i].timestamp_ns, 7u);
+  }
+  EXPECT_EQ(records[4].timestamp_ns, 9u);
+}
+
+TEST(LogReader, BadRecordInAGroupIsLocatedAfterTheGoodOnes) {
+  BlockBuilder log(false);
+  log.section(1);
+  log.interface(pcapng::kLinkTypeVgen, 9);
+  const std::size_t at = log.size();
+  log.packet(0, 7, group_of({{EventKind::ChainAdded, 0, 2}, {EventKind::ChainAdded, 0, 3}}, 3));
+  std::size_t records = 0;
+  const Error error = read_all(log, records);
+  EXPECT_EQ(records, 2u);
+  EXPECT_EQ(error.code(), ErrorCode::Corrupt);
+  EXPECT_EQ(
+      std::string(error.what()),
+      "byte " + std::to_string(at) + ": record 3 of the group's 3: its lengths need 8 bytes, 0 are left in the group");
 }
 
 TEST(LogReader, PacketOnAnUndeclaredInterface) {
@@ -333,8 +390,7 @@ TEST(DamagedLog, EveryTruncationKeepsTheCompleteRecordsAndNamesTheOffset) {
       ASSERT_TRUE(result.failed);
       EXPECT_EQ(result.code, ErrorCode::Truncated);
       EXPECT_EQ(result.offset, block_start);
-      EXPECT_NE(result.message.find("byte " + std::to_string(block_start) + ": the log ends inside"),
-                std::string::npos)
+      EXPECT_NE(result.message.find("byte " + std::to_string(block_start) + ": the log ends inside"), std::string::npos)
           << result.message;
     }
   }

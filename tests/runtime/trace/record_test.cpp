@@ -19,7 +19,9 @@ std::vector<std::byte> bytes_of(const std::string& text) {
   return out;
 }
 
-std::string text_of(std::span<const std::byte> bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
+std::string text_of(std::span<const std::byte> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
 
 // The record of `event` and its uncut length.
 std::vector<std::byte> encoded(const Event& event, std::uint32_t snap, std::uint64_t& original) {
@@ -44,7 +46,7 @@ TEST(Record, NumbersRoundTrip) {
   const std::vector<std::byte> out = encoded(event, 256, original);
   ASSERT_EQ(out.size(), kRecordHeaderBytes);
   EXPECT_EQ(original, kRecordHeaderBytes);
-  EXPECT_EQ(static_cast<unsigned>(out[0]), kRecordVersion);
+  EXPECT_EQ(static_cast<unsigned>(out[0]), kSingleRecordVersion);
   const Record r = decode(out, original);
   EXPECT_EQ(r.kind, EventKind::StateChanged);
   EXPECT_EQ(r.channel, Channel::Xenbus);
@@ -69,9 +71,8 @@ TEST(Record, ChainMadeAvailableCarriesItsReadableBytes) {
   const std::vector<std::byte> first = bytes_of("hello ");
   const std::vector<std::byte> second = bytes_of("world");
   std::vector<std::byte> reply(64);
-  const std::array<BufferRef, 3> buffers{{{first.data(), 0x1000, 6, 1},
-                                          {second.data(), 0x2000, 5, 1},
-                                          {reply.data(), 0x3000, 64, kDescriptorWritable}}};
+  const std::array<BufferRef, 3> buffers{
+      {{first.data(), 0x1000, 6, 1}, {second.data(), 0x2000, 5, 1}, {reply.data(), 0x3000, 64, kDescriptorWritable}}};
   Event event{EventKind::ChainTaken, 1, 5, 9, 11, 64};
   event.buffers = buffers;
   std::uint64_t original = 0;
@@ -165,9 +166,9 @@ TEST_F(BadRecord, ShorterThanTheHeader) {
 
 TEST_F(BadRecord, NewerVersion) {
   std::vector<std::byte> bytes = valid();
-  bytes[0] = std::byte{2};
+  bytes[0] = std::byte{3};
   EXPECT_EQ(refusal(bytes, bytes.size(), ErrorCode::FutureVersion),
-            "record format version 2 is newer than this vgen reads (1)");
+            "record format version 3 is newer than this vgen reads (2)");
 }
 
 TEST_F(BadRecord, UnknownKindAndChannel) {

@@ -60,6 +60,9 @@ enum class EventKind : std::uint8_t {
   VhostUserMessage,    ///< one vhost-user message: bytes = the 12-byte header and payload;
                        ///< head 0 front end to back end, 1 back; a = file descriptors attached
   Dropped,             ///< the recorder lost records: a = lost since the last report, b = total
+  Group,               ///< only in a log: one record holding several records of one channel and
+                       ///< queue, one timestamp for all (TraceSink::record_in_group()); a log
+                       ///< reader hands out the records it holds, never the group
 };
 
 /// Which kind of channel an event belongs to; a log has one interface per channel and
@@ -142,6 +145,13 @@ class TraceSink {
  public:
   virtual ~TraceSink() = default;
   virtual void record(const Event& event) noexcept = 0;
+  /// Like record(), for an event that may share one log record and one timestamp (the time of
+  /// end_group()) with the events this thread records the same way before and after it, such as
+  /// a queue's chains between two publishes. A sink that does not group records it at once.
+  virtual void record_in_group(const Event& event) noexcept { record(event); }
+  /// Ends this thread's group: its events are stored now, stamped with this time. A record()
+  /// on this thread, or an event of another channel or queue, ends the group before it too.
+  virtual void end_group() noexcept {}
 };
 
 }  // namespace vgen::trace

@@ -2,10 +2,12 @@
 // interfaces and decoded records (record.hpp), streaming. A log that is truncated, corrupt or
 // of a newer version stops with a trace::Error naming the byte offset; every record before
 // that point was returned complete. Packets on interfaces of another link type (a log merged
-// with a network capture) are skipped and counted.
+// with a network capture) are skipped and counted. A group record comes out as the records it
+// holds, each with the group's offset and timestamp.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,10 +59,12 @@ class LogReader {
   void read_section(const Block& block);
   void read_interface(const Block& block);
   bool read_packet(const Block& block);
+  bool next_in_group();
 
   PcapngReader blocks_;
   std::vector<LogInterface> interfaces_;
   LogRecord current_;
+  std::optional<GroupReader> group_;  // the group record current_ comes from, while it has more
   std::uint32_t sections_ = 0;
   std::uint64_t foreign_packets_ = 0;
 };

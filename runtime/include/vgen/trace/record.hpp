@@ -1,5 +1,5 @@
 // The record codec: how one trace event is stored as the data of one pcapng packet block
-// (docs/trace.md, "Records"). Little-endian, version 1:
+// (docs/trace.md, "Records"). Little-endian. A single event's record, version 1:
 //
 //   offset  size  field
 //        0     1  format version (1)
@@ -26,13 +26,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include <vgen/trace/hooks.hpp>
 
 namespace vgen::trace {
 
-/// The record format this vgen writes and the newest it reads.
-inline constexpr std::uint8_t kRecordVersion = 1;
+/// The newest record format this vgen reads: 2, which brought group records.
+inline constexpr std::uint8_t kRecordVersion = 2;
+/// The version of a single event's record.
+inline constexpr std::uint8_t kSingleRecordVersion = 1;
+/// The version of a group record.
+inline constexpr std::uint8_t kGroupRecordVersion = 2;
+/// Bytes before each record a group holds: its captured and original lengths.
+inline constexpr std::size_t kGroupMemberPrefix = 8;
 /// Bytes of the fixed record header.
 inline constexpr std::size_t kRecordHeaderBytes = 32;
 /// Bytes of one stored descriptor.
@@ -40,7 +47,7 @@ inline constexpr std::size_t kDescriptorBytes = 16;
 /// Descriptors stored per record at most; a longer chain keeps its first ones and its count.
 inline constexpr std::size_t kMaxRecordedDescriptors = 64;
 /// The last EventKind this version knows.
-inline constexpr EventKind kLastEventKind = EventKind::Dropped;
+inline constexpr EventKind kLastEventKind = EventKind::Group;
 /// The last Channel this version knows.
 inline constexpr Channel kLastChannel = Channel::Recorder;
 /// VIRTQ_DESC_F_WRITE: a device-writable buffer.
@@ -57,6 +64,19 @@ RecordSize encoded_size(const Event& event, std::uint32_t snap) noexcept;
 
 /// Writes the record of `event` to `out`, whose size must be encoded_size(event, snap).captured.
 void encode(const Event& event, std::uint32_t snap, std::span<std::byte> out) noexcept;
+
+/// Bytes a record of `captured` bytes takes inside a group record: its lengths, itself, padding.
+constexpr std::size_t group_member_bytes(std::size_t captured) noexcept {
+  return kGroupMemberPrefix + ((captured + 7) & ~std::size_t{7});
+}
+
+/// Writes the record of `event`, sized `size` for `snap`, as a member of a group record to `out`,
+/// whose size must be group_member_bytes(size.captured).
+void encode_group_member(const Event& event, std::uint32_t snap, RecordSize size, std::span<std::byte> out) noexcept;
+
+/// Writes the header of a group record of `count` records on `channel` and `queue` to `out`
+/// (kRecordHeaderBytes).
+void encode_group_header(Channel channel, std::uint16_t queue, std::uint32_t count, std::byte* out) noexcept;
 
 /// One stored descriptor.
 struct Descriptor {
@@ -91,7 +111,30 @@ struct Record {
 /// trace::Error: FutureVersion for a record newer than kRecordVersion, Corrupt for a record
 /// shorter than its header or its descriptors, an unknown kind or channel, or an original
 /// length below the captured one. The message says which field and value; the caller adds
-/// where the record is.
+/// where the record is. A group record decodes with kind Group, index its count and payload
+/// the records it holds; GroupReader reads them.
 Record decode(std::span<const std::byte> captured, std::uint64_t original);
+
+/// Reads the records a group record holds, one by one.
+class GroupReader {
+ public:
+  /// Reads `group`, a decoded record of kind Group; views into the same bytes.
+  explicit GroupReader(const Record& group) noexcept;
+  /// The next record into `out`; false after the last. Throws trace::Error as decode() does,
+  /// and Corrupt for a record that runs past the group, a group inside a group, a record of
+  /// another channel or queue than the group's, or bytes after the last record; the message
+  /// says which record of how many.
+  bool next(Record& out);
+
+ private:
+  std::string where() const;
+  [[noreturn]] void corrupt(const std::string& why) const;
+
+  Channel channel_;
+  std::uint16_t queue_;
+  std::uint32_t count_;
+  std::uint32_t done_ = 0;
+  std::span<const std::byte> rest_;
+};
 
 }  // namespace vgen::trace

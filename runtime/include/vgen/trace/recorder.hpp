@@ -23,12 +23,14 @@
 #include <string>
 
 #include <vgen/trace/hooks.hpp>
+#include <vgen/trace/record.hpp>
 
 namespace vgen::trace {
 
 namespace detail {
 class SlotPool;
 class LogWriter;
+struct Slot;
 }  // namespace detail
 
 /// True when `bytes` may size a thread's buffer: a power of two from 4 KiB to 1 GiB.
@@ -92,11 +94,19 @@ class Recorder final : public TraceSink {
 
   /// Encodes `event` into this thread's buffer; drops and counts it when the buffer is full.
   void record(const Event& event) noexcept override;
+  /// Encodes `event` into the group record this thread is filling (opening one when it has
+  /// none, or the event's channel or queue differs, or the group is full), which reaches the
+  /// log with one timestamp when end_group() closes it: one clock read and one entry for many
+  /// records. A group still open is not seen by flush() from another thread.
+  void record_in_group(const Event& event) noexcept override;
+  /// Closes this thread's group, if open, stamping it now.
+  void end_group() noexcept override;
   /// Names the interface of `channel` and `queue` in the log (its if_description), e.g.
   /// "requestq" for virtqueue 0. Takes effect for interfaces not written yet.
   void name_interface(Channel channel, std::uint16_t queue, const std::string& description);
   /// Waits until every record made before the call (by threads whose records happen
-  /// before it) is in the log file.
+  /// before it, and whose groups are closed) is in the log file. Closes the calling thread's
+  /// group first.
   void flush();
   /// Counts so far (after flush(), exact for what was recorded before it).
   RecorderStatistics statistics() const;
@@ -104,6 +114,10 @@ class Recorder final : public TraceSink {
  private:
   void run_writer();
   detail::SlotPool& pool() const noexcept { return *pool_; }
+  // The calling thread's slot, claimed on its first record; null (and the loss counted) when
+  // every slot is taken.
+  detail::Slot* thread_slot() noexcept;
+  void append_alone(detail::Slot& slot, const Event& event, RecordSize size) noexcept;
 
   RecorderOptions options_;
   std::uint64_t id_;

@@ -95,6 +95,15 @@ class QueueBase {
   void emit(const trace::Event& e) const noexcept {
     if (trace_ != nullptr) trace_->record(e);
   }
+  /// Hands `e` to the trace sink as part of this thread's group: the chains between publishes
+  /// share one record and one clock read (trace::TraceSink::record_in_group()).
+  void emit_in_group(const trace::Event& e) const noexcept {
+    if (trace_ != nullptr) trace_->record_in_group(e);
+  }
+  /// Ends the trace group: at a publish, and when a poll finds nothing new.
+  void end_trace_group() const noexcept {
+    if (trace_ != nullptr) trace_->end_group();
+  }
   /// Hands "queue N: <line>" to the log sink (standard error without one).
   void log(const std::string& line) const;
 

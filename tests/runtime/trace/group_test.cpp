@@ -1,0 +1,179 @@
+// Group records: the records a group holds come back one by one with every field and payload,
+// and every malformed group is refused with which record of how many and why.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <vgen/trace/error.hpp>
+#include <vgen/trace/record.hpp>
+
+namespace vgen::trace {
+namespace {
+
+// A group record built as the recorder builds one: the header, then each member.
+class GroupBuilder {
+ public:
+  GroupBuilder(Channel channel, std::uint16_t queue) : channel_(channel), queue_(queue) {}
+  GroupBuilder& add(const Event& event, std::uint32_t snap = 256) {
+    const RecordSize size = encoded_size(event, snap);
+    std::vector<std::byte> member(group_member_bytes(size.captured));
+    encode_group_member(event, snap, size, member);
+    members_.insert(members_.end(), member.begin(), member.end());
+    cut_ += size.original - size.captured;
+    ++count_;
+    return *this;
+  }
+  // The record's bytes, declaring `count` records (by default those added).
+  std::vector<std::byte> bytes(std::uint32_t count = ~0u) const {
+    std::vector<std::byte> out(kRecordHeaderBytes);
+    encode_group_header(channel_, queue_, count == ~0u ? count_ : count, out.data());
+    out.insert(out.end(), members_.begin(), members_.end());
+    return out;
+  }
+  std::uint64_t cut() const { return cut_; }
+
+ private:
+  Channel channel_;
+  std::uint16_t queue_;
+  std::vector<std::byte> members_;
+  std::uint32_t count_ = 0;
+  std::uint64_t cut_ = 0;
+};
+
+// Every record the group in `bytes` holds; the message of the error that stopped it, if any.
+std::vector<Record> read_group(const std::vector<std::byte>& bytes, std::string* error = nullptr) {
+  std::vector<Record> records;
+  try {
+    const Record group = decode(bytes, bytes.size());
+    EXPECT_EQ(group.kind, EventKind::Group);
+    GroupReader reader(group);
+    Record r;
+    while (reader.next(r)) records.push_back(r);
+  } catch (const Error& e) {
+    if (error == nullptr) throw;
+    EXPECT_EQ(e.code(), ErrorCode::Corrupt);
+    *error = e.what();
+  }
+  return records;
+}
+
+TEST(Group, HoldsRecordsInOrderWithTheirFieldsAndPayloads) {
+  const char text[] = "request";
+  std::byte payload[sizeof text];
+  std::memcpy(payload, text, sizeof text);
+  const BufferRef buffers[] = {{payload, 0x1000, sizeof text, 1}, {nullptr, 0x2000, 64, 2}};
+  Event added{EventKind::ChainAdded, 3, 7, 1, sizeof text, 64};
+  added.buffers = buffers;
+  const std::vector<std::byte> bytes = GroupBuilder(Channel::Virtqueue, 3)
+                                           .add(added)
+                                           .add({EventKind::AvailPublished, 3, 0, 1})
+                                           .add({EventKind::NotifySuppressed, 3, 0, 1})
+                                           .bytes();
+  EXPECT_EQ(static_cast<unsigned>(bytes[0]), kGroupRecordVersion);
+  const std::vector<Record> records = read_group(bytes);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].kind, EventKind::ChainAdded);
+  EXPECT_EQ(records[0].head, 7);
+  EXPECT_EQ(records[0].a, sizeof text);
+  ASSERT_EQ(records[0].descriptor_count(), 2u);
+  EXPECT_EQ(records[0].descriptor(1).addr, 0x2000u);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(records[0].payload.data())), "request");
+  EXPECT_EQ(records[1].kind, EventKind::AvailPublished);
+  EXPECT_EQ(records[2].kind, EventKind::NotifySuppressed);
+  for (const Record& r : records) {
+    EXPECT_EQ(r.queue, 3);
+    EXPECT_EQ(r.channel, Channel::Virtqueue);
+  }
+}
+
+TEST(Group, CutPayloadKeepsItsWholeLength) {
+  std::byte payload[100] = {};
+  const BufferRef buffers[] = {{payload, 0x1000, sizeof payload, 0}};
+  Event taken{EventKind::ChainTaken, 0, 1, 1, sizeof payload};
+  taken.buffers = buffers;
+  const std::vector<Record> records = read_group(GroupBuilder(Channel::Virtqueue, 0).add(taken, 10).bytes());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].payload.size(), 10u);
+  EXPECT_EQ(records[0].payload_length, 100u);
+  EXPECT_TRUE(records[0].truncated());
+}
+
+class BadGroup : public ::testing::Test {
+ protected:
+  GroupBuilder two() {
+    GroupBuilder group(Channel::Virtqueue, 0);
+    group.add({EventKind::ChainTaken, 0, 1}).add({EventKind::UsedPushed, 0, 1});
+    return group;
+  }
+  static std::string refusal(const std::vector<std::byte>& bytes, std::size_t expected_records) {
+    std::string error;
+    EXPECT_EQ(read_group(bytes, &error).size(), expected_records);
+    return error;
+  }
+};
+
+TEST_F(BadGroup, MoreRecordsDeclaredThanHeld) {
+  EXPECT_EQ(refusal(two().bytes(3), 2), "record 3 of the group's 3: its lengths need 8 bytes, 0 are left in the group");
+}
+
+TEST_F(BadGroup, BytesAfterTheLastRecord) {
+  EXPECT_EQ(refusal(two().bytes(1), 1), "40 bytes after the last of the group's 1 records");
+}
+
+TEST_F(BadGroup, RecordRunsPastTheGroup) {
+  std::vector<std::byte> bytes = two().bytes();
+  bytes[kRecordHeaderBytes + 40] = std::byte{200};  // the second record's captured length
+  EXPECT_EQ(refusal(bytes, 1), "record 2 of the group's 2: 200 captured bytes run past the group (32 left)");
+}
+
+TEST_F(BadGroup, BadRecordInsideSaysWhichOne) {
+  std::vector<std::byte> bytes = two().bytes();
+  bytes[kRecordHeaderBytes + 40 + 8 + 2] = std::byte{200};  // the second record's kind
+  EXPECT_EQ(refusal(bytes, 1), "record 2 of the group's 2: unknown event kind 200");
+}
+
+TEST_F(BadGroup, NewerRecordInsideSaysWhichOne) {
+  std::vector<std::byte> bytes = two().bytes();
+  bytes[kRecordHeaderBytes + 40 + 8] = std::byte{3};  // the second record's version
+  try {
+    read_group(bytes);
+    ADD_FAILURE() << "read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::FutureVersion);
+    EXPECT_EQ(std::string(e.what()),
+              "record 2 of the group's 2: record format version 3 is newer than this vgen reads (2)");
+  }
+}
+
+TEST_F(BadGroup, GroupInsideAGroup) {
+  const std::vector<std::byte> inner = two().bytes();
+  std::vector<std::byte> bytes(kRecordHeaderBytes + 8);
+  encode_group_header(Channel::Virtqueue, 0, 1, bytes.data());
+  const std::uint32_t lengths[2] = {static_cast<std::uint32_t>(inner.size()), static_cast<std::uint32_t>(inner.size())};
+  std::memcpy(bytes.data() + kRecordHeaderBytes, lengths, sizeof lengths);
+  bytes.insert(bytes.end(), inner.begin(), inner.end());
+  EXPECT_EQ(refusal(bytes, 0), "record 1 of the group's 1: a group inside a group");
+}
+
+TEST_F(BadGroup, RecordOfAnotherQueue) {
+  GroupBuilder group(Channel::Virtqueue, 0);
+  group.add({EventKind::ChainTaken, 0, 1}).add({EventKind::ChainTaken, 5, 1});
+  EXPECT_EQ(refusal(group.bytes(), 1), "record 2 of the group's 2: channel 1 queue 5 in a group of channel 1 queue 0");
+}
+
+TEST_F(BadGroup, GroupOfTheFirstVersion) {
+  std::vector<std::byte> bytes = two().bytes();
+  bytes[0] = std::byte{kSingleRecordVersion};
+  try {
+    decode(bytes, bytes.size());
+    ADD_FAILURE() << "decoded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::Corrupt);
+    EXPECT_EQ(std::string(e.what()), "group record of format version 1 (groups came with version 2)");
+  }
+}
+
+}  // namespace
+}  // namespace vgen::trace
