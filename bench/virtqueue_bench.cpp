@@ -11,8 +11,8 @@
 //    dropped and overwritten per message. /traced streams the log to the file as the queue
 //    runs (RecorderMode::Stream); /traced/flight keeps the latest 1 MiB (the default) of each thread and
 //    writes them after the run (RecorderMode::Flight, the recorder to leave on).
-//  - loopback/null_sink: the loopback with a sink that keeps nothing: what the queues' trace
-//    hooks cost (the events and their buffer lists) before any recording.
+//  - loopback/null_sink, stream/batch:32/null_sink: with a sink that keeps nothing: what the
+//    queues' trace hooks cost (the events and their buffer lists) before any recording.
 //  - trace/record_chain: what one record costs in CPU time, which the load of a shared machine
 //    disturbs far less than the rates above: one thread records the stream's chain event (two
 //    64-byte buffers) in rounds the buffer holds, the writer draining after each round. CPU
@@ -184,9 +184,14 @@ void count_records(benchmark::State& state, trace::Recorder& recorder) {
   state.counters["overwritten/msg"] = static_cast<double>(stats.overwritten) / messages;
 }
 
-// `traced`: record into a recorder in `mode`.
+// A sink that keeps nothing: what the queues' trace hooks cost before any recording.
+struct NullSink final : trace::TraceSink {
+  void record(const trace::Event&) noexcept override {}
+};
+
+// `traced`: record into a recorder in `mode`; `null_sink`: hand the events to a NullSink instead.
 void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t batch, bool traced = false,
-                  trace::RecorderMode mode = trace::RecorderMode::Stream) {
+                  trace::RecorderMode mode = trace::RecorderMode::Stream, bool null_sink = false) {
   QueueMemory q(false);
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
@@ -195,6 +200,11 @@ void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t b
     recording = std::make_unique<BenchRecorder>(mode);
     driver.set_trace(&recording->recorder());
     device.set_trace(&recording->recorder());
+  }
+  NullSink nothing;
+  if (null_sink) {
+    driver.set_trace(&nothing);
+    device.set_trace(&nothing);
   }
   std::atomic<bool> stop{false};
   std::thread device_thread([&] { device_loop(device, batch, stop); });
@@ -209,11 +219,6 @@ void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t b
   set_rate(state);
   if (recording) count_records(state, recording->recorder());
 }
-
-// A sink that keeps nothing: what the queues' trace hooks cost before any recording.
-struct NullSink final : trace::TraceSink {
-  void record(const trace::Event&) noexcept override {}
-};
 
 // Both sides in one thread: each iteration is one message; rounds of 32 chains. `traced`: record
 // into a recorder in `mode`; `null_sink`: hand the events to a NullSink instead.
@@ -378,6 +383,8 @@ void register_benchmarks() {
   reg("vgen_split/loopback/null_sink",
       [](benchmark::State& s) { vgen_loopback(s, false, trace::RecorderMode::Stream, true); });
   reg("vgen_split/loopback/traced", [](benchmark::State& s) { vgen_loopback(s, true); });
+  reg("vgen_split/stream/batch:32/null_sink",
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, false, trace::RecorderMode::Stream, true); });
   reg("vgen_split/stream/batch:1/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true); });
   reg("vgen_split/stream/batch:32/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true); });
   benchmark::RegisterBenchmark("trace/record_chain", trace_record_chain)->MinTime(0.5);
@@ -403,6 +410,7 @@ int main(int argc, char** argv) {
                          {"vgen_split/stream/batch:1", "boost_spsc/echo", 0},
                          {"vgen_split/pingpong", "boost_spsc/pingpong", 0.8},
                          {"vgen_split/loopback/null_sink", "vgen_split/loopback", 0},
+                         {"vgen_split/stream/batch:32/null_sink", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/loopback/traced", "vgen_split/loopback", 0.9},
                          {"vgen_split/stream/batch:1/traced", "vgen_split/stream/batch:1", 0.9},
                          {"vgen_split/stream/batch:32/traced", "vgen_split/stream/batch:32", 0.9},

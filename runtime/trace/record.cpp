@@ -123,13 +123,48 @@ void encode(const Event& event, std::uint32_t snap, std::span<std::byte> out) no
   }
 }
 
-void encode_group_member(const Event& event, std::uint32_t snap, RecordSize size, std::span<std::byte> out) noexcept {
-  store_le<std::uint32_t>(out.data(), static_cast<std::uint32_t>(size.captured));
-  store_le<std::uint32_t>(out.data() + 4,
-                          static_cast<std::uint32_t>(std::min<std::uint64_t>(size.original, 0xffffffffu)));
-  // The padding's zeros first: the last 8 bytes may hold the record's end too.
-  std::memset(out.data() + out.size() - 8, 0, 8);
-  encode(event, snap, out.subspan(kGroupMemberPrefix, size.captured));
+std::size_t group_member_bound(const Event& event, std::uint32_t snap) noexcept {
+  const std::size_t fixed = kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
+  const std::size_t payload =
+      source_of(event.kind) == Source::Bytes ? std::min<std::size_t>(event.bytes.size(), snap) : snap;
+  return group_member_bytes(fixed + payload);
+}
+
+std::size_t encode_group_member(const Event& event, std::uint32_t snap, std::byte* out, std::uint64_t& cut) noexcept {
+  std::byte* record = out + kGroupMemberPrefix;
+  write_header(event, record);
+  const std::size_t fixed = kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
+  const Source source = source_of(event.kind);
+  std::uint64_t whole = event.bytes.size();
+  std::size_t copied = 0;
+  if (source == Source::Bytes) {
+    copied = std::min<std::size_t>(event.bytes.size(), snap);
+    if (copied > 0) std::memcpy(record + fixed, event.bytes.data(), copied);
+  } else {
+    // One pass: the payload's whole length and the bytes copied, up to the first buffer not
+    // mapped here, as encoded_size() and encode() count them.
+    whole = 0;
+    std::uint64_t limit = source == Source::Written ? event.a : std::numeric_limits<std::uint64_t>::max();
+    bool mapped = true;
+    for (const BufferRef& buffer : event.buffers) {
+      if (writable(buffer) != (source == Source::Written) || limit == 0) continue;
+      const std::uint64_t take = std::min<std::uint64_t>(buffer.length, limit);
+      limit -= take;
+      whole += take;
+      mapped = mapped && buffer.host != nullptr;
+      if (!mapped || copied == snap) continue;
+      const std::size_t piece = static_cast<std::size_t>(std::min<std::uint64_t>(take, snap - copied));
+      std::memcpy(record + fixed + copied, buffer.host, piece);
+      copied += piece;
+    }
+  }
+  const std::size_t captured = fixed + copied;
+  const std::size_t bytes = group_member_bytes(captured);
+  std::memset(record + captured, 0, bytes - kGroupMemberPrefix - captured);
+  store_le<std::uint32_t>(out, static_cast<std::uint32_t>(captured));
+  store_le<std::uint32_t>(out + 4, static_cast<std::uint32_t>(std::min<std::uint64_t>(fixed + whole, 0xffffffffu)));
+  cut = whole - copied;
+  return bytes;
 }
 
 void encode_group_header(Channel channel, std::uint16_t queue, std::uint32_t count, std::byte* out) noexcept {

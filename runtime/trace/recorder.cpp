@@ -82,8 +82,8 @@ Recorder::Recorder(const std::string& path, RecorderOptions options)
 
 Recorder::~Recorder() {
   auto* thread = static_cast<std::thread*>(thread_);
-  if (getpid() != owner_) return;  // a forked copy: the writer thread is the parent's
   end_group();
+  if (getpid() != owner_) return;  // a forked copy: the writer thread is the parent's
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
@@ -137,25 +137,26 @@ void Recorder::record_in_group(const Event& event) noexcept {
   if (slot == nullptr) [[unlikely]]
     return;
   const std::uint32_t snap = options_.snap_length;
-  const RecordSize size = encoded_size(event, snap);
+  const std::size_t most = group_member_bound(event, snap);
   const std::uint32_t key = key_of(event);
-  const std::size_t bytes = group_member_bytes(size.captured);
   detail::OpenGroup& group = t_fast.group;
   std::byte* out = nullptr;
   if (group.open) {
-    if (group.key == key) out = detail::group_room(*pool_, *slot, group, bytes);
+    if (group.key == key) out = detail::group_room(*pool_, *slot, group, most);
     if (out == nullptr) detail::commit_group(*pool_, *slot, group);
   }
   if (out == nullptr) {
-    if (!detail::open_group(*pool_, *slot, group, key, bytes)) {
-      append_alone(*slot, event, size);  // too big for a group, or no room: dropped and counted there
+    if (!detail::open_group(*pool_, *slot, group, key, most)) {
+      // Too big for a group, or no room: alone, where a lost record is counted.
+      append_alone(*slot, event, encoded_size(event, snap));
       return;
     }
-    out = detail::group_room(*pool_, *slot, group, bytes);
+    out = detail::group_room(*pool_, *slot, group, most);
   }
-  encode_group_member(event, snap, size, {out, bytes});
+  std::uint64_t cut = 0;
+  group.bytes += static_cast<std::uint32_t>(encode_group_member(event, snap, out, cut));
   ++group.count;
-  group.cut += size.original - size.captured;
+  group.cut += cut;
 }
 
 void Recorder::end_group() noexcept {

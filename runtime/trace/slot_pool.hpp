@@ -198,12 +198,12 @@ struct OpenGroup {
 /// big for a group (the caller records the event alone).
 bool open_group(const SlotPool& pool, Slot& slot, OpenGroup& group, std::uint32_t key, std::size_t first) noexcept;
 
-/// Where the next `bytes` bytes of records go in the open `group`; null when they do not fit.
-inline std::byte* group_room(const SlotPool& pool, const Slot& slot, OpenGroup& group, std::size_t bytes) noexcept {
+/// Where the next record goes in the open `group` when up to `bytes` bytes of it fit; null when
+/// they do not. Group::bytes grows by what the record then takes.
+inline std::byte* group_room(const SlotPool& pool, const Slot& slot, const OpenGroup& group,
+                             std::size_t bytes) noexcept {
   if (group.bytes + bytes + 4 > group.limit) return nullptr;
-  std::byte* at = pool.ring(slot) + ((group.start + group.bytes) & (pool.capacity() - 1));
-  group.bytes += static_cast<std::uint32_t>(bytes);
-  return at;
+  return pool.ring(slot) + ((group.start + group.bytes) & (pool.capacity() - 1));
 }
 
 /// Stamps the open `group` with the tick count now, closes it and hands it to the writer.

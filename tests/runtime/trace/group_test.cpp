@@ -2,6 +2,7 @@
 // and every malformed group is refused with which record of how many and why.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -17,11 +18,11 @@ class GroupBuilder {
  public:
   GroupBuilder(Channel channel, std::uint16_t queue) : channel_(channel), queue_(queue) {}
   GroupBuilder& add(const Event& event, std::uint32_t snap = 256) {
-    const RecordSize size = encoded_size(event, snap);
-    std::vector<std::byte> member(group_member_bytes(size.captured));
-    encode_group_member(event, snap, size, member);
+    std::vector<std::byte> member(group_member_bound(event, snap));
+    std::uint64_t cut = 0;
+    member.resize(encode_group_member(event, snap, member.data(), cut));
     members_.insert(members_.end(), member.begin(), member.end());
-    cut_ += size.original - size.captured;
+    cut_ += cut;
     ++count_;
     return *this;
   }
@@ -98,6 +99,54 @@ TEST(Group, CutPayloadKeepsItsWholeLength) {
   EXPECT_EQ(records[0].payload.size(), 10u);
   EXPECT_EQ(records[0].payload_length, 100u);
   EXPECT_TRUE(records[0].truncated());
+}
+
+// A record inside a group is byte for byte the record encode() writes for the event alone, with
+// the lengths encoded_size() gives: for messages and for chains, cut or whole, with buffers not
+// mapped here and a used length shorter than the writable buffers.
+TEST(Group, MemberIsTheRecordOfTheEventAlone) {
+  std::byte bytes[300];
+  for (std::size_t i = 0; i < sizeof bytes; ++i) bytes[i] = static_cast<std::byte>(i);
+  const BufferRef chain[] = {{bytes, 0x1000, 100, 1},
+                             {bytes + 100, 0x2000, 50, 1},
+                             {nullptr, 0x3000, 20, 1},
+                             {bytes + 150, 0x4000, 30, 3},
+                             {bytes + 180, 0x5000, 120, 2}};
+  std::vector<Event> events;
+  for (const EventKind kind : {EventKind::ChainAdded, EventKind::ChainTaken, EventKind::UsedPushed}) {
+    for (const std::uint64_t used : {0u, 10u, 40u, 150u}) {
+      Event event{kind, 2, 9, 4, used, 7};
+      event.buffers = chain;
+      events.push_back(event);
+    }
+  }
+  Event message{EventKind::StoreMessage, 1, 0, 3};
+  message.bytes = std::span(bytes, 90);
+  events.push_back(message);
+  for (const Event& event : events) {
+    for (const std::uint32_t snap : {0u, 16u, 100u, 120u, 256u}) {
+      const RecordSize size = encoded_size(event, snap);
+      std::vector<std::byte> alone(size.captured);
+      encode(event, snap, alone);
+      std::vector<std::byte> member(group_member_bound(event, snap) + 16, std::byte{0xee});
+      std::uint64_t cut = 0;
+      const std::size_t taken = encode_group_member(event, snap, member.data(), cut);
+      const std::string where = "kind " + std::to_string(static_cast<int>(event.kind)) + " a " +
+                                std::to_string(event.a) + " snap " + std::to_string(snap);
+      ASSERT_EQ(taken, group_member_bytes(size.captured)) << where;
+      ASSERT_LE(taken, group_member_bound(event, snap)) << where;
+      std::uint32_t lengths[2];
+      std::memcpy(lengths, member.data(), sizeof lengths);
+      EXPECT_EQ(lengths[0], size.captured) << where;
+      EXPECT_EQ(lengths[1], size.original) << where;
+      EXPECT_EQ(cut, size.original - size.captured) << where;
+      EXPECT_TRUE(std::equal(alone.begin(), alone.end(), member.begin() + kGroupMemberPrefix)) << where;
+      for (std::size_t i = kGroupMemberPrefix + size.captured; i < taken; ++i) {
+        EXPECT_EQ(member[i], std::byte{0}) << where << " padding byte " << i;
+      }
+      EXPECT_EQ(member[taken], std::byte{0xee}) << where;  // nothing written past it
+    }
+  }
 }
 
 class BadGroup : public ::testing::Test {

@@ -204,9 +204,9 @@ TEST(LogReader, FutureRecordVersionIsLocated) {
 std::vector<std::byte> group_of(std::initializer_list<Event> events, std::uint32_t declared = 0) {
   std::vector<std::byte> out(kRecordHeaderBytes);
   for (const Event& event : events) {
-    const RecordSize size = encoded_size(event, 256);
-    std::vector<std::byte> member(group_member_bytes(size.captured));
-    encode_group_member(event, 256, size, member);
+    std::vector<std::byte> member(group_member_bound(event, 256));
+    std::uint64_t cut = 0;
+    member.resize(encode_group_member(event, 256, member.data(), cut));
     out.insert(out.end(), member.begin(), member.end());
   }
   encode_group_header(Channel::Virtqueue, 0, declared != 0 ? declared : static_cast<std::uint32_t>(events.size()),

@@ -4,6 +4,9 @@
 // the counts (written, dropped, overwritten) are of records, not of groups.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <set>
@@ -135,6 +138,30 @@ TEST(RecorderGroup, OpenGroupIsWrittenWhenItsThreadClosesIt) {
   other.join();
   recorder.flush();
   EXPECT_EQ(recorder.statistics().written, 3u);
+}
+
+// A forked child's closed groups reach its parent's log; a group it left open when it ended
+// with _exit is lost, and only that group.
+TEST(RecorderGroup, ForkedChildsClosedGroupsReachTheLog) {
+  TempFile file;
+  {
+    Recorder recorder(file.path());
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      for (std::uint32_t i = 0; i < 25; ++i) {
+        recorder.record_in_group({EventKind::ChainTaken, 0, 0, i});
+        if (i % 10 == 9) recorder.end_group();
+      }
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+  }
+  const std::vector<Seen> seen = read_seen(file.path());
+  ASSERT_EQ(seen.size(), 20u);
+  for (std::uint32_t i = 0; i < 20; ++i) EXPECT_EQ(seen[i].index, i);
 }
 
 // A streaming recorder whose buffer is full drops records, counted one by one even when they

@@ -1,5 +1,5 @@
 // The record codec: how one trace event is stored as the data of one pcapng packet block
-// (docs/trace.md, "Records"). Little-endian. A single event's record, version 1:
+// (docs/trace.md, "Record payload"). Little-endian. A single event's record, version 1:
 //
 //   offset  size  field
 //        0     1  format version (1)
@@ -70,9 +70,14 @@ constexpr std::size_t group_member_bytes(std::size_t captured) noexcept {
   return kGroupMemberPrefix + ((captured + 7) & ~std::size_t{7});
 }
 
-/// Writes the record of `event`, sized `size` for `snap`, as a member of a group record to `out`,
-/// whose size must be group_member_bytes(size.captured).
-void encode_group_member(const Event& event, std::uint32_t snap, RecordSize size, std::span<std::byte> out) noexcept;
+/// The most bytes the record of `event` can take inside a group at `snap`: its lengths, header,
+/// descriptors and `snap` payload bytes (fewer for a shorter message), padded.
+std::size_t group_member_bound(const Event& event, std::uint32_t snap) noexcept;
+
+/// Writes the record of `event` as a member of a group record to `out`, which has room for
+/// group_member_bound() bytes, in one pass over its buffers. Returns the bytes it took
+/// (group_member_bytes() of its captured length); `cut` is set to the payload bytes left out.
+std::size_t encode_group_member(const Event& event, std::uint32_t snap, std::byte* out, std::uint64_t& cut) noexcept;
 
 /// Writes the header of a group record of `count` records on `channel` and `queue` to `out`
 /// (kRecordHeaderBytes).
