@@ -14,23 +14,9 @@ namespace {
 using detail::load_le;
 using detail::store_le;
 
-// Where an event's payload comes from.
-enum class Source { Bytes, Readable, Written };
+using Source = PayloadSource;
 
-Source source_of(EventKind kind) noexcept {
-  switch (kind) {
-    case EventKind::ChainAdded:
-    case EventKind::ChainTaken:
-    case EventKind::AvailSeen:
-      return Source::Readable;
-    case EventKind::UsedPushed:
-    case EventKind::UsedReclaimed:
-    case EventKind::UsedSeen:
-      return Source::Written;
-    default:
-      return Source::Bytes;
-  }
-}
+Source source_of(EventKind kind) noexcept { return payload_source(kind); }
 
 bool writable(const BufferRef& buffer) noexcept { return (buffer.flags & kDescriptorWritable) != 0; }
 
@@ -123,13 +109,6 @@ void encode(const Event& event, std::uint32_t snap, std::span<std::byte> out) no
   }
 }
 
-std::size_t group_member_bound(const Event& event, std::uint32_t snap) noexcept {
-  const std::size_t fixed = kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
-  const std::size_t payload =
-      source_of(event.kind) == Source::Bytes ? std::min<std::size_t>(event.bytes.size(), snap) : snap;
-  return group_member_bytes(fixed + payload);
-}
-
 std::size_t encode_group_member(const Event& event, std::uint32_t snap, std::byte* out, std::uint64_t& cut) noexcept {
   std::byte* record = out + kGroupMemberPrefix;
   write_header(event, record);
@@ -160,7 +139,8 @@ std::size_t encode_group_member(const Event& event, std::uint32_t snap, std::byt
   }
   const std::size_t captured = fixed + copied;
   const std::size_t bytes = group_member_bytes(captured);
-  std::memset(record + captured, 0, bytes - kGroupMemberPrefix - captured);
+  // Up to 7 bytes of padding: stores in place, not a call to memset.
+  for (std::size_t at = kGroupMemberPrefix + captured; at < bytes; ++at) out[at] = std::byte{0};
   store_le<std::uint32_t>(out, static_cast<std::uint32_t>(captured));
   store_le<std::uint32_t>(out + 4, static_cast<std::uint32_t>(std::min<std::uint64_t>(fixed + whole, 0xffffffffu)));
   cut = whole - copied;

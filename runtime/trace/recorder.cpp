@@ -94,9 +94,16 @@ Recorder::~Recorder() {
   if (t_slot.recorder == id_) t_slot.retire();
 }
 
-detail::Slot* Recorder::thread_slot() noexcept {
+inline detail::Slot* Recorder::thread_slot() noexcept {
   const std::uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
-  if (t_fast.recorder != id_ || t_fast.generation != generation) [[unlikely]] {
+  if (t_fast.recorder == id_ && t_fast.generation == generation && t_fast.slot != nullptr) [[likely]] {
+    return t_fast.slot;
+  }
+  return claim_thread_slot(generation);
+}
+
+detail::Slot* Recorder::claim_thread_slot(std::uint64_t generation) noexcept {
+  if (t_fast.recorder != id_ || t_fast.generation != generation) {
     t_slot.retire();
     t_slot.recorder = id_;
     t_slot.generation = generation;

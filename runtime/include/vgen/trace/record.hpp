@@ -70,9 +70,34 @@ constexpr std::size_t group_member_bytes(std::size_t captured) noexcept {
   return kGroupMemberPrefix + ((captured + 7) & ~std::size_t{7});
 }
 
+/// Where the payload of an event's record comes from (the comment at the top says which).
+enum class PayloadSource { Bytes, Readable, Written };
+
+/// The payload source of `kind`.
+constexpr PayloadSource payload_source(EventKind kind) noexcept {
+  switch (kind) {
+    case EventKind::ChainAdded:
+    case EventKind::ChainTaken:
+    case EventKind::AvailSeen:
+      return PayloadSource::Readable;
+    case EventKind::UsedPushed:
+    case EventKind::UsedReclaimed:
+    case EventKind::UsedSeen:
+      return PayloadSource::Written;
+    default:
+      return PayloadSource::Bytes;
+  }
+}
+
 /// The most bytes the record of `event` can take inside a group at `snap`: its lengths, header,
 /// descriptors and `snap` payload bytes (fewer for a shorter message), padded.
-std::size_t group_member_bound(const Event& event, std::uint32_t snap) noexcept;
+inline std::size_t group_member_bound(const Event& event, std::uint32_t snap) noexcept {
+  const std::size_t descriptors =
+      event.buffers.size() < kMaxRecordedDescriptors ? event.buffers.size() : kMaxRecordedDescriptors;
+  const bool message = payload_source(event.kind) == PayloadSource::Bytes;
+  const std::size_t payload = message && event.bytes.size() < snap ? event.bytes.size() : snap;
+  return group_member_bytes(kRecordHeaderBytes + descriptors * kDescriptorBytes + payload);
+}
 
 /// Writes the record of `event` as a member of a group record to `out`, which has room for
 /// group_member_bound() bytes, in one pass over its buffers. Returns the bytes it took

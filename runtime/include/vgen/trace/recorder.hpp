@@ -117,6 +117,7 @@ class Recorder final : public TraceSink {
   // The calling thread's slot, claimed on its first record; null (and the loss counted) when
   // every slot is taken.
   detail::Slot* thread_slot() noexcept;
+  detail::Slot* claim_thread_slot(std::uint64_t generation) noexcept;
   void append_alone(detail::Slot& slot, const Event& event, RecordSize size) noexcept;
 
   RecorderOptions options_;
