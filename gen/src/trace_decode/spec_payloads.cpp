@@ -330,7 +330,7 @@ std::optional<std::string> SpecPayloads::fields(const trace::Record& record, con
     if (!type) return std::nullopt;
     const VirtioDevice& device = *spec_.virtio();
     const bool data = data_follows(device.queues[record.queue], available_chain(record.kind));
-    return decode_sized(*type, record.payload, record.payload_length, data ? Excess::data : Excess::ignored, false);
+    return decode_sized(*type, record.payload, record.payload_length, data ? Excess::data : Excess::ignored, true);
   }
   if (const SplitDevice* split = spec_.split()) return split_fields(*split, record);
   if (const RpmsgService* rpmsg = spec_.rpmsg()) return rpmsg_fields(*rpmsg, record, rpmsg_channel);
