@@ -16,49 +16,43 @@ using detail::store_le;
 
 using Source = PayloadSource;
 
-Source source_of(EventKind kind) noexcept { return payload_source(kind); }
-
 bool writable(const BufferRef& buffer) noexcept { return (buffer.flags & kDescriptorWritable) != 0; }
 
-// The buffers' payload: its whole length and how much of it is mapped here (a buffer
-// without a host pointer ends what can be copied).
-struct BufferPayload {
-  std::uint64_t length = 0;
-  std::uint64_t mapped = 0;
+std::size_t stored_descriptors(const Event& event) noexcept {
+  return std::min(event.buffers.size(), kMaxRecordedDescriptors);
+}
+
+// What copy_payload() did: the payload's whole length and the bytes it copied.
+struct PayloadCopy {
+  std::uint64_t whole = 0;
+  std::size_t copied = 0;
 };
 
-BufferPayload buffer_payload(const Event& event, Source source) noexcept {
-  BufferPayload payload;
+// Copies up to `room` bytes of the payload of `event` to `out`, in one pass that also measures
+// the whole payload; with `out` null, only measures. A chain's copy ends at the first buffer not
+// mapped here.
+PayloadCopy copy_payload(const Event& event, std::byte* out, std::size_t room) noexcept {
+  const Source source = payload_source(event.kind);
+  if (source == Source::Bytes) {
+    const std::size_t take = std::min(room, event.bytes.size());
+    if (take > 0 && out != nullptr) std::memcpy(out, event.bytes.data(), take);
+    return {event.bytes.size(), take};
+  }
+  PayloadCopy done;
   std::uint64_t limit = source == Source::Written ? event.a : std::numeric_limits<std::uint64_t>::max();
   bool mapped = true;
   for (const BufferRef& buffer : event.buffers) {
     if (writable(buffer) != (source == Source::Written) || limit == 0) continue;
     const std::uint64_t take = std::min<std::uint64_t>(buffer.length, limit);
     limit -= take;
-    payload.length += take;
+    done.whole += take;
     mapped = mapped && buffer.host != nullptr;
-    if (mapped) payload.mapped += take;
+    if (!mapped || done.copied == room) continue;
+    const std::size_t piece = static_cast<std::size_t>(std::min<std::uint64_t>(take, room - done.copied));
+    if (out != nullptr) std::memcpy(out + done.copied, buffer.host, piece);
+    done.copied += piece;
   }
-  return payload;
-}
-
-std::size_t stored_descriptors(const Event& event) noexcept {
-  return std::min(event.buffers.size(), kMaxRecordedDescriptors);
-}
-
-// Copies up to `room` payload bytes from the buffers to `out`.
-void copy_buffers(const Event& event, Source source, std::byte* out, std::size_t room) noexcept {
-  std::uint64_t limit = source == Source::Written ? event.a : std::numeric_limits<std::uint64_t>::max();
-  for (const BufferRef& buffer : event.buffers) {
-    if (room == 0) return;
-    if (writable(buffer) != (source == Source::Written) || limit == 0) continue;
-    if (buffer.host == nullptr) return;
-    const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>({buffer.length, limit, room}));
-    std::memcpy(out, buffer.host, take);
-    out += take;
-    room -= take;
-    limit -= take;
-  }
+  return done;
 }
 
 void write_header(const Event& event, std::byte* out) noexcept {
@@ -90,60 +84,29 @@ void write_header(const Event& event, std::byte* out) noexcept {
 
 RecordSize encoded_size(const Event& event, std::uint32_t snap) noexcept {
   const std::size_t fixed = kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
-  const Source source = source_of(event.kind);
-  BufferPayload payload{event.bytes.size(), event.bytes.size()};
-  if (source != Source::Bytes) payload = buffer_payload(event, source);
-  return {fixed + static_cast<std::size_t>(std::min<std::uint64_t>(payload.mapped, snap)), fixed + payload.length};
+  const PayloadCopy payload = copy_payload(event, nullptr, snap);
+  return {fixed + payload.copied, fixed + payload.whole};
 }
 
 void encode(const Event& event, std::uint32_t snap, std::span<std::byte> out) noexcept {
   write_header(event, out.data());
   const std::size_t fixed = kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
-  const std::size_t room = std::min<std::size_t>(out.size() - fixed, snap);
-  const Source source = source_of(event.kind);
-  if (source == Source::Bytes) {
-    const std::size_t take = std::min(room, event.bytes.size());
-    if (take > 0) std::memcpy(out.data() + fixed, event.bytes.data(), take);
-  } else {
-    copy_buffers(event, source, out.data() + fixed, room);
-  }
+  copy_payload(event, out.data() + fixed, std::min<std::size_t>(out.size() - fixed, snap));
 }
 
 std::size_t encode_group_member(const Event& event, std::uint32_t snap, std::byte* out, std::uint64_t& cut) noexcept {
   std::byte* record = out + kGroupMemberPrefix;
   write_header(event, record);
   const std::size_t fixed = kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
-  const Source source = source_of(event.kind);
-  std::uint64_t whole = event.bytes.size();
-  std::size_t copied = 0;
-  if (source == Source::Bytes) {
-    copied = std::min<std::size_t>(event.bytes.size(), snap);
-    if (copied > 0) std::memcpy(record + fixed, event.bytes.data(), copied);
-  } else {
-    // One pass: the payload's whole length and the bytes copied, up to the first buffer not
-    // mapped here, as encoded_size() and encode() count them.
-    whole = 0;
-    std::uint64_t limit = source == Source::Written ? event.a : std::numeric_limits<std::uint64_t>::max();
-    bool mapped = true;
-    for (const BufferRef& buffer : event.buffers) {
-      if (writable(buffer) != (source == Source::Written) || limit == 0) continue;
-      const std::uint64_t take = std::min<std::uint64_t>(buffer.length, limit);
-      limit -= take;
-      whole += take;
-      mapped = mapped && buffer.host != nullptr;
-      if (!mapped || copied == snap) continue;
-      const std::size_t piece = static_cast<std::size_t>(std::min<std::uint64_t>(take, snap - copied));
-      std::memcpy(record + fixed + copied, buffer.host, piece);
-      copied += piece;
-    }
-  }
-  const std::size_t captured = fixed + copied;
+  const PayloadCopy payload = copy_payload(event, record + fixed, snap);
+  const std::size_t captured = fixed + payload.copied;
   const std::size_t bytes = group_member_bytes(captured);
   // Up to 7 bytes of padding: stores in place, not a call to memset.
   for (std::size_t at = kGroupMemberPrefix + captured; at < bytes; ++at) out[at] = std::byte{0};
   store_le<std::uint32_t>(out, static_cast<std::uint32_t>(captured));
-  store_le<std::uint32_t>(out + 4, static_cast<std::uint32_t>(std::min<std::uint64_t>(fixed + whole, 0xffffffffu)));
-  cut = whole - copied;
+  store_le<std::uint32_t>(out + 4,
+                          static_cast<std::uint32_t>(std::min<std::uint64_t>(fixed + payload.whole, 0xffffffffu)));
+  cut = payload.whole - payload.copied;
   return bytes;
 }
 

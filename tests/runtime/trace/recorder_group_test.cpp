@@ -206,48 +206,5 @@ TEST(RecorderGroup, OverwrittenAreCountedByRecord) {
   EXPECT_EQ(seen.back().index, 999u);  // the latest kept
 }
 
-// Two threads fill groups in a flight recorder that overwrites them while the recorder flushes
-// again and again: every record read back is whole and each thread's come in order.
-TEST(RecorderGroup, FlightFlushesWhileThreadsOverwriteGroups) {
-  TempFile file;
-  RecorderOptions options;
-  options.mode = RecorderMode::Flight;
-  options.buffer_bytes = 16 << 10;
-  constexpr int kThreads = 2;
-  {
-    Recorder recorder(file.path(), options);
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&recorder, &stop, t] {
-        for (std::uint32_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
-          recorder.record_in_group({EventKind::ChainAdded, static_cast<std::uint16_t>(t), 0, i, i, ~std::uint64_t{i}});
-          if (i % 7 == 6) recorder.end_group();
-        }
-        recorder.end_group();
-      });
-    }
-    for (int round = 0; round < 50; ++round) {
-      recorder.flush();
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    stop = true;
-    for (std::thread& thread : threads) thread.join();
-  }
-  LogReader reader(file.path());
-  std::int64_t last[kThreads] = {-1, -1};
-  std::uint64_t records = 0;
-  while (const LogRecord* r = reader.next()) {
-    if (r->record.kind != EventKind::ChainAdded) continue;
-    ++records;
-    ASSERT_LT(r->record.queue, kThreads);
-    EXPECT_EQ(r->record.a, r->record.index);  // whole: both halves of the record agree
-    EXPECT_EQ(r->record.b, ~r->record.a);
-    EXPECT_GT(static_cast<std::int64_t>(r->record.index), last[r->record.queue]);
-    last[r->record.queue] = r->record.index;
-  }
-  EXPECT_GT(records, 0u);
-}
-
 }  // namespace
 }  // namespace vgen::trace

@@ -343,21 +343,32 @@ TEST(FlightRecorder, EachFlushWritesWhatCameSinceTheLast) {
 
 // Threads keep recording (and overwriting) while the recorder flushes again and again: every
 // record in the log is whole and each thread's records are in order without repeats.
-TEST(FlightRecorder, FlushesWhileThreadsOverwrite) {
+// Records alone, or in groups (closed every seventh record) as the queues make them.
+class FlightOverwrite : public ::testing::TestWithParam<bool> {};
+
+TEST_P(FlightOverwrite, FlushesWhileThreadsOverwrite) {
   TempFile file;
   RecorderOptions options;
   options.mode = RecorderMode::Flight;
   options.buffer_bytes = 16 << 10;
   constexpr int kThreads = 2;
+  const bool grouped = GetParam();
   {
     Recorder recorder(file.path(), options);
     std::atomic<bool> stop{false};
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&recorder, &stop, t] {
+      threads.emplace_back([&recorder, &stop, t, grouped] {
         for (std::uint32_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
-          recorder.record({EventKind::ChainAdded, static_cast<std::uint16_t>(t), 0, i, i, ~std::uint64_t{i}});
+          const Event event{EventKind::ChainAdded, static_cast<std::uint16_t>(t), 0, i, i, ~std::uint64_t{i}};
+          if (!grouped) {
+            recorder.record(event);
+            continue;
+          }
+          recorder.record_in_group(event);
+          if (i % 7 == 6) recorder.end_group();
         }
+        recorder.end_group();
       });
     }
     for (int round = 0; round < 50; ++round) {
@@ -381,6 +392,9 @@ TEST(FlightRecorder, FlushesWhileThreadsOverwrite) {
   EXPECT_GT(records, 0u);
   EXPECT_EQ(last.size(), static_cast<std::size_t>(kThreads));
 }
+
+INSTANTIATE_TEST_SUITE_P(FlightRecorder, FlightOverwrite, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& param) { return param.param ? "Groups" : "Alone"; });
 
 // --trace's recorder answers signals: TERM writes the log (here a flight recorder's, which
 // would otherwise be written only at the end) and ends the program by the signal; USR1 writes
