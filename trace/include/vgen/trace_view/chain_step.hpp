@@ -5,6 +5,7 @@
 #pragma once
 
 #include <vgen/trace/hooks.hpp>
+#include <vgen/trace/record.hpp>
 
 namespace vgen::trace_view {
 
@@ -15,21 +16,18 @@ enum class ChainStep {
   Returned,   ///< returns the chain (it was used)
 };
 
-/// The step a record of `kind` is.
+/// The step a record of `kind` is: the chain events are those whose payload is a chain's
+/// buffers (trace::payload_source()), readable when it is made available, written when returned.
 inline ChainStep chain_step(trace::EventKind kind) {
-  using trace::EventKind;
-  switch (kind) {
-    case EventKind::ChainAdded:
-    case EventKind::ChainTaken:
-    case EventKind::AvailSeen:
+  switch (trace::payload_source(kind)) {
+    case trace::PayloadSource::Readable:
       return ChainStep::Available;
-    case EventKind::UsedPushed:
-    case EventKind::UsedSeen:
-    case EventKind::UsedReclaimed:
+    case trace::PayloadSource::Written:
       return ChainStep::Returned;
-    default:
-      return ChainStep::None;
+    case trace::PayloadSource::Bytes:
+      break;
   }
+  return ChainStep::None;
 }
 
 }  // namespace vgen::trace_view
