@@ -80,11 +80,17 @@ void SharedRing::emit_entry(trace::EventKind kind, std::uint16_t side, RingIndex
                             std::size_t size) const noexcept {
   trace::Event event{kind, trace_ring_, side, index};
   event.bytes = std::span(static_cast<const std::byte*>(bytes), size);
-  trace_->record(event);
+  trace_->record_in_group(event);
 }
 
 void SharedRing::trace_push(std::uint16_t side, RingIndex produced, bool notify) const noexcept {
-  if (trace_ != nullptr) trace_->record({trace::EventKind::XenPushed, trace_ring_, side, produced, notify ? 1u : 0u});
+  if (trace_ == nullptr) return;
+  trace_->record_in_group({trace::EventKind::XenPushed, trace_ring_, side, produced, notify ? 1u : 0u});
+  trace_->end_group();
+}
+
+void SharedRing::end_trace_group() const noexcept {
+  if (trace_ != nullptr) trace_->end_group();
 }
 
 RingIndex SharedRing::arm_event(std::size_t event_offset, std::size_t prod_offset, RingIndex consumed) noexcept {
@@ -121,7 +127,10 @@ bool FrontRingCore::push() {
   check_usable("push_requests");
   // The old value is our own record, not a re-read of shared memory the backend could change.
   const bool notify = publish(kRingReqProdOffset, kRingReqEventOffset, req_published_, req_prod_pvt_);
-  if (req_published_ != req_prod_pvt_) trace_push(0, req_prod_pvt_, notify);
+  if (req_published_ != req_prod_pvt_)
+    trace_push(0, req_prod_pvt_, notify);
+  else
+    end_trace_group();
   req_published_ = req_prod_pvt_;
   return notify;
 }
@@ -146,7 +155,9 @@ std::uint32_t FrontRingCore::reload(const char* operation) {
   // rsp_prod), so responses up to rsp_prod are visible before take_entry hands them out.
   // Until rsp_cons reaches the value remembered here, those entries stay visible without
   // another load.
-  return accept(load(kRingRspProdOffset, std::memory_order_acquire));
+  const std::uint32_t waiting = accept(load(kRingRspProdOffset, std::memory_order_acquire));
+  if (waiting == 0) end_trace_group();
+  return waiting;
 }
 
 bool FrontRingCore::final_check() {
@@ -179,7 +190,9 @@ std::uint32_t BackRingCore::reload(const char* operation) {
   // req_prod), so requests up to req_prod are visible before take_entry hands them out.
   // Until req_cons reaches the value remembered here, those entries stay visible without
   // another load.
-  return accept(load(kRingReqProdOffset, std::memory_order_acquire));
+  const std::uint32_t waiting = accept(load(kRingReqProdOffset, std::memory_order_acquire));
+  if (waiting == 0) end_trace_group();
+  return waiting;
 }
 
 void BackRingCore::refuse_queue() const {
@@ -192,7 +205,10 @@ void BackRingCore::refuse_queue() const {
 bool BackRingCore::push() {
   check_usable("push_responses");
   const bool notify = publish(kRingRspProdOffset, kRingRspEventOffset, rsp_published_, rsp_prod_pvt_);
-  if (rsp_published_ != rsp_prod_pvt_) trace_push(1, rsp_prod_pvt_, notify);
+  if (rsp_published_ != rsp_prod_pvt_)
+    trace_push(1, rsp_prod_pvt_, notify);
+  else
+    end_trace_group();
   rsp_published_ = rsp_prod_pvt_;
   return notify;
 }
