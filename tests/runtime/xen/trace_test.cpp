@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include <vgen/xen/event_channel.hpp>
@@ -31,6 +32,17 @@ struct TraceSpy final : trace::TraceSink {
   }
 };
 
+// Logs how a ring groups its events: "+kind" for an event in a group, "kind" for one alone,
+// "|" where a group ends.
+struct GroupSpy final : trace::TraceSink {
+  std::vector<std::string> seen;
+  void record(const trace::Event& e) noexcept override { seen.push_back(std::to_string(static_cast<int>(e.kind))); }
+  void record_in_group(const trace::Event& e) noexcept override {
+    seen.push_back("+" + std::to_string(static_cast<int>(e.kind)));
+  }
+  void end_group() noexcept override { seen.push_back("|"); }
+};
+
 struct TracedRequest {
   std::uint64_t id;
   std::uint32_t value;
@@ -41,6 +53,33 @@ struct TracedResponse {
   std::int32_t status;
   std::uint32_t reserved;
 };
+
+// The entries queued or taken up to a push share a group with the push, which ends it; a poll
+// that finds nothing and a push with nothing new end the group too.
+TEST(XenTrace, EntriesShareAGroupWithTheirPush) {
+  alignas(4096) static std::byte page[4096];
+  FrontRing<TracedRequest, TracedResponse> front{std::span(page)};
+  BackRing<TracedRequest, TracedResponse> back{std::span(page)};
+  GroupSpy sink;
+  front.set_trace(&sink, 1);
+  back.set_trace(&sink, 1);
+  front.queue_request({1, 0, 0});
+  front.queue_request({2, 0, 0});
+  front.push_requests();
+  ASSERT_TRUE(back.take_request().has_value());
+  ASSERT_TRUE(back.take_request().has_value());
+  EXPECT_FALSE(back.take_request().has_value());
+  back.queue_response({1, 0, 0});
+  back.push_responses();
+  front.push_requests();
+  const std::string request = std::to_string(static_cast<int>(EventKind::XenRequest));
+  const std::string response = std::to_string(static_cast<int>(EventKind::XenResponse));
+  const std::string pushed = std::to_string(static_cast<int>(EventKind::XenPushed));
+  const std::vector<std::string> expected = {"+" + request, "+" + request, "+" + pushed, "|",
+                                             "+" + request, "+" + request, "|",          "+" + response,
+                                             "+" + pushed,  "|",           "|"};
+  EXPECT_EQ(sink.seen, expected);
+}
 
 TEST(XenTrace, RingEntriesAndPushesCarryTheirIndexesAndBytes) {
   alignas(4096) static std::byte page[4096];
