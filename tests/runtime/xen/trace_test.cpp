@@ -54,15 +54,24 @@ struct TracedResponse {
   std::uint32_t reserved;
 };
 
+// A front and a back ring on one page, both tracing into one `Sink` as ring 7.
+template <class Sink>
+struct TracedRings {
+  alignas(4096) std::byte page[4096]{};
+  FrontRing<TracedRequest, TracedResponse> front{std::span(page)};
+  BackRing<TracedRequest, TracedResponse> back{std::span(page)};
+  Sink sink;
+  TracedRings() {
+    front.set_trace(&sink, 7);
+    back.set_trace(&sink, 7);
+  }
+};
+
 // The entries queued or taken up to a push share a group with the push, which ends it; a poll
 // that finds nothing and a push with nothing new end the group too.
 TEST(XenTrace, EntriesShareAGroupWithTheirPush) {
-  alignas(4096) static std::byte page[4096];
-  FrontRing<TracedRequest, TracedResponse> front{std::span(page)};
-  BackRing<TracedRequest, TracedResponse> back{std::span(page)};
-  GroupSpy sink;
-  front.set_trace(&sink, 1);
-  back.set_trace(&sink, 1);
+  TracedRings<GroupSpy> rings;
+  auto& [page, front, back, sink] = rings;
   front.queue_request({1, 0, 0});
   front.queue_request({2, 0, 0});
   front.push_requests();
@@ -82,12 +91,8 @@ TEST(XenTrace, EntriesShareAGroupWithTheirPush) {
 }
 
 TEST(XenTrace, RingEntriesAndPushesCarryTheirIndexesAndBytes) {
-  alignas(4096) static std::byte page[4096];
-  FrontRing<TracedRequest, TracedResponse> front{std::span(page)};
-  BackRing<TracedRequest, TracedResponse> back{std::span(page)};
-  TraceSpy sink;
-  front.set_trace(&sink, 7);
-  back.set_trace(&sink, 7);
+  TracedRings<TraceSpy> rings;
+  auto& [page, front, back, sink] = rings;
   front.queue_request({42, 5, 0});
   EXPECT_TRUE(front.push_requests());
   ASSERT_TRUE(back.take_request().has_value());
