@@ -13,6 +13,8 @@
 //    writes them after the run (RecorderMode::Flight, the recorder to leave on).
 //  - loopback/null_sink, stream/batch:32/null_sink: with a sink that keeps nothing: what the
 //    queues' trace hooks cost (the events and their buffer lists) before any recording.
+//  - .../driver_only, .../device_only: the stream with only one side's queue traced, to tell
+//    which side's tracing the stream's rate feels.
 //  - trace/record_chain: what one record costs in CPU time, which the load of a shared machine
 //    disturbs far less than the rates above: one thread records the stream's chain event (two
 //    64-byte buffers) in rounds the buffer holds, the writer draining after each round. CPU
@@ -189,23 +191,27 @@ struct NullSink final : trace::TraceSink {
   void record(const trace::Event&) noexcept override {}
 };
 
-// `traced`: record into a recorder in `mode`; `null_sink`: hand the events to a NullSink instead.
+// Which sides of a traced stream hand their events to the sink.
+enum class Sides { Both, DriverOnly, DeviceOnly };
+
+// `traced`: record into a recorder in `mode`; `null_sink`: hand the events to a NullSink instead;
+// `sides`: which sides do.
 void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t batch, bool traced = false,
-                  trace::RecorderMode mode = trace::RecorderMode::Stream, bool null_sink = false) {
+                  trace::RecorderMode mode = trace::RecorderMode::Stream, bool null_sink = false,
+                  Sides sides = Sides::Both) {
   QueueMemory q(false);
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
   std::unique_ptr<BenchRecorder> recording;
+  NullSink nothing;
+  trace::TraceSink* sink = nullptr;
   if (traced) {
     recording = std::make_unique<BenchRecorder>(mode);
-    driver.set_trace(&recording->recorder());
-    device.set_trace(&recording->recorder());
+    sink = &recording->recorder();
   }
-  NullSink nothing;
-  if (null_sink) {
-    driver.set_trace(&nothing);
-    device.set_trace(&nothing);
-  }
+  if (null_sink) sink = &nothing;
+  if (sides != Sides::DeviceOnly) driver.set_trace(sink);
+  if (sides != Sides::DriverOnly) device.set_trace(sink);
   std::atomic<bool> stop{false};
   std::thread device_thread([&] { device_loop(device, batch, stop); });
   StreamDriver stream(q, driver, window, batch);
@@ -385,6 +391,12 @@ void register_benchmarks() {
   reg("vgen_split/loopback/traced", [](benchmark::State& s) { vgen_loopback(s, true); });
   reg("vgen_split/stream/batch:32/null_sink",
       [](benchmark::State& s) { vgen_threads(s, kSlots, 32, false, trace::RecorderMode::Stream, true); });
+  reg("vgen_split/stream/batch:32/null_sink/driver_only", [](benchmark::State& s) {
+    vgen_threads(s, kSlots, 32, false, trace::RecorderMode::Stream, true, Sides::DriverOnly);
+  });
+  reg("vgen_split/stream/batch:32/null_sink/device_only", [](benchmark::State& s) {
+    vgen_threads(s, kSlots, 32, false, trace::RecorderMode::Stream, true, Sides::DeviceOnly);
+  });
   reg("vgen_split/stream/batch:1/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true); });
   reg("vgen_split/stream/batch:32/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true); });
   benchmark::RegisterBenchmark("trace/record_chain", trace_record_chain)->MinTime(0.5);
@@ -394,6 +406,10 @@ void register_benchmarks() {
       [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true, kFlight); });
   reg("vgen_split/stream/batch:32/traced/flight",
       [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight); });
+  reg("vgen_split/stream/batch:32/traced/flight/driver_only",
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::DriverOnly); });
+  reg("vgen_split/stream/batch:32/traced/flight/device_only",
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::DeviceOnly); });
   reg("vgen_split/2proc_eventfd/event_idx:1", [](benchmark::State& s) { vgen_processes(s, true); });
   reg("vgen_split/2proc_eventfd/event_idx:0", [](benchmark::State& s) { vgen_processes(s, false); });
 }
@@ -411,12 +427,16 @@ int main(int argc, char** argv) {
                          {"vgen_split/pingpong", "boost_spsc/pingpong", 0.8},
                          {"vgen_split/loopback/null_sink", "vgen_split/loopback", 0},
                          {"vgen_split/stream/batch:32/null_sink", "vgen_split/stream/batch:32", 0},
+                         {"vgen_split/stream/batch:32/null_sink/driver_only", "vgen_split/stream/batch:32", 0},
+                         {"vgen_split/stream/batch:32/null_sink/device_only", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/loopback/traced", "vgen_split/loopback", 0.9},
                          {"vgen_split/stream/batch:1/traced", "vgen_split/stream/batch:1", 0.9},
                          {"vgen_split/stream/batch:32/traced", "vgen_split/stream/batch:32", 0.9},
                          {"vgen_split/loopback/traced/flight", "vgen_split/loopback", 0.9},
                          {"vgen_split/stream/batch:1/traced/flight", "vgen_split/stream/batch:1", 0.9},
-                         {"vgen_split/stream/batch:32/traced/flight", "vgen_split/stream/batch:32", 0.9}},
+                         {"vgen_split/stream/batch:32/traced/flight", "vgen_split/stream/batch:32", 0.9},
+                         {"vgen_split/stream/batch:32/traced/flight/driver_only", "vgen_split/stream/batch:32", 0},
+                         {"vgen_split/stream/batch:32/traced/flight/device_only", "vgen_split/stream/batch:32", 0}},
                         "cache_line_round_trip");
   benchmark::Shutdown();
   return 0;
