@@ -10,6 +10,18 @@
 namespace vgen::virtqueue {
 namespace {
 
+// Ends the sink's trace group when a poll returns, however it returns.
+class GroupScope {
+ public:
+  explicit GroupScope(trace::TraceSink& sink) noexcept : sink_(sink) {}
+  GroupScope(const GroupScope&) = delete;
+  GroupScope& operator=(const GroupScope&) = delete;
+  ~GroupScope() { sink_.end_group(); }
+
+ private:
+  trace::TraceSink& sink_;
+};
+
 std::uint64_t le(std::span<const std::byte> bytes) {
   std::uint64_t value = 0;
   for (std::size_t i = 0; i < bytes.size(); ++i) value |= std::to_integer<std::uint64_t>(bytes[i]) << (8 * i);
@@ -215,7 +227,7 @@ void RingObserver::report(trace::EventKind kind, std::uint16_t head, std::uint32
   }
   trace::Event event{kind, ring_.queue, head, position, a, b};
   event.buffers = buffers_;
-  sink_.record(event);
+  sink_.record_in_group(event);
 }
 
 bool RingObserver::catch_up(std::uint16_t idx, std::uint16_t& next, ObserverError jump, const char* ring,
@@ -236,6 +248,7 @@ bool RingObserver::catch_up(std::uint16_t idx, std::uint16_t& next, ObserverErro
 
 std::size_t RingObserver::poll() {
   if (broken()) return 0;
+  const GroupScope group(sink_);  // what one poll sees shares a trace group
   const std::uint32_t size = ring_.size;
   std::size_t reported = 0;
   if (!read_u16(ring_.addresses.avail + kRingIdxOffset, "avail idx", avail_idx_)) return reported + 1;

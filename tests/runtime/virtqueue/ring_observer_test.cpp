@@ -100,6 +100,27 @@ struct RingObserverTest : ::testing::Test {
   Sink sink;
 };
 
+// What one poll sees shares a trace group, which the poll ends however it returns.
+TEST_F(RingObserverTest, OnePollIsOneGroup) {
+  struct GroupCounter final : trace::TraceSink {
+    int grouped = 0, alone = 0, ends = 0;
+    void record(const trace::Event&) noexcept override { ++alone; }
+    void record_in_group(const trace::Event&) noexcept override { ++grouped; }
+    void end_group() noexcept override { ++ends; }
+  } counter;
+  RingObserver observer(memory, counter, ring);
+  ASSERT_GE(add(0), 0);
+  ASSERT_GE(add(1), 0);
+  EXPECT_EQ(observer.poll(), 2u);
+  EXPECT_EQ(counter.grouped, 2);
+  EXPECT_EQ(counter.ends, 1);
+  answer(0);
+  EXPECT_EQ(observer.poll(), 1u);
+  EXPECT_EQ(counter.grouped, 3);
+  EXPECT_EQ(counter.ends, 2);
+  EXPECT_EQ(counter.alone, 0);
+}
+
 TEST_F(RingObserverTest, ReportsEachAvailAndUsedEntryWithItsBytes) {
   RingObserver observer(memory, sink, ring);
   EXPECT_EQ(observer.poll(), 0u);
