@@ -141,26 +141,12 @@ bool open_group(const SlotPool& pool, Slot& slot, OpenGroup& group, std::uint32_
 }
 
 void commit_group(const SlotPool& pool, Slot& slot, OpenGroup& group) noexcept {
-  const std::size_t capacity = pool.capacity();
-  const std::size_t entry_at = static_cast<std::size_t>(group.start & (capacity - 1));
-  std::byte* entry = pool.ring(slot) + entry_at;
+  const std::size_t entry_at = static_cast<std::size_t>(group.start & (pool.capacity() - 1));
   const std::uint32_t total = group.bytes + 4;
   const std::uint32_t captured = group.bytes - static_cast<std::uint32_t>(kEntryPrefix);
-  const std::uint64_t original = captured + group.cut;
-  const std::uint32_t head[3] = {pcapng::kEnhancedPacket, total, group.key};
-  const std::uint32_t lengths[2] = {captured,
-                                    static_cast<std::uint32_t>(std::min<std::uint64_t>(original, 0xffffffffu))};
-  const std::uint64_t ticks = now_ticks();
-  std::memcpy(entry, head, sizeof head);
-  std::memcpy(entry + 12, &ticks, 8);
-  std::memcpy(entry + 20, lengths, sizeof lengths);
+  frame_entry(pool, slot, entry_at, {group.key, total, captured, captured + group.cut, group.count}, now_ticks());
   encode_group_header(static_cast<Channel>(group.key >> 16), static_cast<std::uint16_t>(group.key), group.count,
-                      entry + kEntryPrefix);
-  std::memcpy(entry + group.bytes, &total, 4);
-  if (pool.overwrite()) {
-    std::uint32_t& entries = slot.chunk_entries[pool.chunk_of(entry_at)];
-    entries = (entry_at & (pool.chunk() - 1)) == 0 ? group.count : entries + group.count;
-  }
+                      pool.ring(slot) + entry_at + kEntryPrefix);
   slot.tail.store(group.start + total, std::memory_order_release);
   group.open = false;
 }

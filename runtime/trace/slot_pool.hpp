@@ -17,6 +17,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstddef>
@@ -119,6 +120,35 @@ constexpr std::size_t entry_bytes(std::size_t captured) noexcept {
   return kEntryOverhead + ((captured + 7) & ~std::size_t{7});
 }
 
+/// What frames an entry (frame_entry()).
+struct EntryFrame {
+  std::uint32_t key = 0;       ///< channel << 16 | queue
+  std::uint32_t total = 0;     ///< bytes of the entry, a multiple of 8
+  std::uint32_t captured = 0;  ///< bytes of its record
+  std::uint64_t original = 0;  ///< the record's length uncut
+  std::uint32_t records = 1;   ///< records it holds: a group's count, else 1
+};
+
+/// Frames the entry at ring offset `entry_at` of `slot` as the block the writer expects (the
+/// layout at the top: type, length, key, `ticks`, the record's lengths, the trailing length)
+/// and, for an overwriting pool, counts its records in their chunk. The record and its padding
+/// are the caller's to write.
+inline void frame_entry(const SlotPool& pool, Slot& slot, std::size_t entry_at, const EntryFrame& frame,
+                        std::uint64_t ticks) noexcept {
+  if (pool.overwrite()) {
+    std::uint32_t& entries = slot.chunk_entries[pool.chunk_of(entry_at)];
+    entries = (entry_at & (pool.chunk() - 1)) == 0 ? frame.records : entries + frame.records;
+  }
+  std::byte* entry = pool.ring(slot) + entry_at;
+  const std::uint32_t head[3] = {pcapng::kEnhancedPacket, frame.total, frame.key};
+  const std::uint32_t lengths[2] = {frame.captured,
+                                    static_cast<std::uint32_t>(std::min<std::uint64_t>(frame.original, 0xffffffffu))};
+  std::memcpy(entry, head, sizeof head);
+  std::memcpy(entry + 12, &ticks, 8);
+  std::memcpy(entry + 20, lengths, sizeof lengths);
+  std::memcpy(entry + frame.total - 4, &frame.total, 4);
+}
+
 /// Writes one entry into `slot`'s ring, stamped with the tick count now: a record of `captured`
 /// bytes filled by `fill(out)`, on the interface of `key` (channel << 16 | queue). Returns false
 /// (and counts a drop) when the ring has no room; a dropped record costs no clock read and no copy.
@@ -145,24 +175,14 @@ bool append(const SlotPool& pool, Slot& slot, std::uint32_t key, std::size_t cap
   std::byte* ring = pool.ring(slot);
   if (waste != 0) std::memcpy(ring + at, &kWrap, 4);
   const std::size_t entry_at = (at + waste) & (capacity - 1);
-  if (pool.overwrite()) {
-    std::uint32_t& entries = slot.chunk_entries[pool.chunk_of(entry_at)];
-    entries = (entry_at & (chunk - 1)) == 0 ? 1 : entries + 1;
-  }
   std::byte* entry = ring + entry_at;
-  const std::uint32_t total = static_cast<std::uint32_t>(need);
-  const std::uint32_t head[3] = {pcapng::kEnhancedPacket, total, key};
-  const std::uint32_t lengths[2] = {static_cast<std::uint32_t>(captured),
-                                    static_cast<std::uint32_t>(original > 0xffffffffu ? 0xffffffffu : original)};
   // First the zeros of the record's padding and the end-of-options option: the last 8 bytes
   // before the trailer hold them, and may hold the end of the record or the lengths too.
   const std::uint64_t zeros = 0;
   std::memcpy(entry + need - 12, &zeros, 8);
-  std::memcpy(entry, head, sizeof head);
-  std::memcpy(entry + 12, &ticks, 8);
-  std::memcpy(entry + 20, lengths, sizeof lengths);
+  frame_entry(pool, slot, entry_at,
+              {key, static_cast<std::uint32_t>(need), static_cast<std::uint32_t>(captured), original, 1}, ticks);
   fill(entry + kEntryPrefix);
-  std::memcpy(entry + need - 4, &total, 4);
   slot.tail.store(tail + waste + need, std::memory_order_release);
   return true;
 }
