@@ -14,13 +14,7 @@ namespace {
 using detail::load_le;
 using detail::store_le;
 
-using Source = PayloadSource;
-
 bool writable(const BufferRef& buffer) noexcept { return (buffer.flags & kDescriptorWritable) != 0; }
-
-std::size_t stored_descriptors(const Event& event) noexcept {
-  return std::min(event.buffers.size(), kMaxRecordedDescriptors);
-}
 
 // What copy_payload() did: the payload's whole length and the bytes it copied.
 struct PayloadCopy {
@@ -32,17 +26,17 @@ struct PayloadCopy {
 // the whole payload; with `out` null, only measures. A chain's copy ends at the first buffer not
 // mapped here.
 PayloadCopy copy_payload(const Event& event, std::byte* out, std::size_t room) noexcept {
-  const Source source = payload_source(event.kind);
-  if (source == Source::Bytes) {
+  const PayloadSource source = payload_source(event.kind);
+  if (source == PayloadSource::Bytes) {
     const std::size_t take = std::min(room, event.bytes.size());
     if (take > 0 && out != nullptr) std::memcpy(out, event.bytes.data(), take);
     return {event.bytes.size(), take};
   }
   PayloadCopy done;
-  std::uint64_t limit = source == Source::Written ? event.a : std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t limit = source == PayloadSource::Written ? event.a : std::numeric_limits<std::uint64_t>::max();
   bool mapped = true;
   for (const BufferRef& buffer : event.buffers) {
-    if (writable(buffer) != (source == Source::Written) || limit == 0) continue;
+    if (writable(buffer) != (source == PayloadSource::Written) || limit == 0) continue;
     const std::uint64_t take = std::min<std::uint64_t>(buffer.length, limit);
     limit -= take;
     done.whole += take;
@@ -83,21 +77,21 @@ void write_header(const Event& event, std::byte* out) noexcept {
 }  // namespace
 
 RecordSize encoded_size(const Event& event, std::uint32_t snap) noexcept {
-  const std::size_t fixed = kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
+  const std::size_t fixed = fixed_bytes(event);
   const PayloadCopy payload = copy_payload(event, nullptr, snap);
   return {fixed + payload.copied, fixed + payload.whole};
 }
 
 void encode(const Event& event, std::uint32_t snap, std::span<std::byte> out) noexcept {
   write_header(event, out.data());
-  const std::size_t fixed = kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
+  const std::size_t fixed = fixed_bytes(event);
   copy_payload(event, out.data() + fixed, std::min<std::size_t>(out.size() - fixed, snap));
 }
 
 std::size_t encode_group_member(const Event& event, std::uint32_t snap, std::byte* out, std::uint64_t& cut) noexcept {
   std::byte* record = out + kGroupMemberPrefix;
   write_header(event, record);
-  const std::size_t fixed = kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
+  const std::size_t fixed = fixed_bytes(event);
   const PayloadCopy payload = copy_payload(event, record + fixed, snap);
   const std::size_t captured = fixed + payload.copied;
   const std::size_t bytes = group_member_bytes(captured);

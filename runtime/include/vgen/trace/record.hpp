@@ -89,14 +89,22 @@ constexpr PayloadSource payload_source(EventKind kind) noexcept {
   }
 }
 
+/// Descriptors the record of `event` stores: its chain's, at most kMaxRecordedDescriptors.
+constexpr std::size_t stored_descriptors(const Event& event) noexcept {
+  return event.buffers.size() < kMaxRecordedDescriptors ? event.buffers.size() : kMaxRecordedDescriptors;
+}
+
+/// Bytes of the record of `event` before its payload: the header and the descriptors stored.
+constexpr std::size_t fixed_bytes(const Event& event) noexcept {
+  return kRecordHeaderBytes + stored_descriptors(event) * kDescriptorBytes;
+}
+
 /// The most bytes the record of `event` can take inside a group at `snap`: its lengths, header,
 /// descriptors and `snap` payload bytes (fewer for a shorter message), padded.
 inline std::size_t group_member_bound(const Event& event, std::uint32_t snap) noexcept {
-  const std::size_t descriptors =
-      event.buffers.size() < kMaxRecordedDescriptors ? event.buffers.size() : kMaxRecordedDescriptors;
   const bool message = payload_source(event.kind) == PayloadSource::Bytes;
   const std::size_t payload = message && event.bytes.size() < snap ? event.bytes.size() : snap;
-  return group_member_bytes(kRecordHeaderBytes + descriptors * kDescriptorBytes + payload);
+  return group_member_bytes(fixed_bytes(event) + payload);
 }
 
 /// Writes the record of `event` as a member of a group record to `out`, which has room for
