@@ -53,16 +53,19 @@ class ReportingRecorder final : public TraceSink {
   SignalFlush signals_;  // USR1 writes the log out; TERM and INT write it and end the program
 };
 
+// The largest snap length $VGEN_TRACE_SNAP may ask for.
+constexpr std::uint64_t kMaxSnap = 65536;
+
 // The number $`variable` gives, or `fallback` when it is not set; throws std::invalid_argument
-// saying `what` it must be when it is not a number from `low` to `high`.
-std::uint64_t number_variable(const char* variable, std::uint64_t fallback, std::uint64_t low, std::uint64_t high,
+// saying `what` it must be when it is not a number that `valid` accepts.
+std::uint64_t number_variable(const char* variable, std::uint64_t fallback, bool (*valid)(std::uint64_t),
                               const char* what) {
   const char* text = std::getenv(variable);
   if (text == nullptr) return fallback;
   const std::string_view value(text);
   std::uint64_t number = 0;
   const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
-  if (value.empty() || error != std::errc() || end != value.data() + value.size() || number < low || number > high) {
+  if (value.empty() || error != std::errc() || end != value.data() + value.size() || !valid(number)) {
     throw std::invalid_argument(std::string(variable) + "='" + text + "' is not " + what);
   }
   return number;
@@ -70,18 +73,13 @@ std::uint64_t number_variable(const char* variable, std::uint64_t fallback, std:
 
 // The options of --trace: the defaults, with what the environment variables say.
 RecorderOptions trace_options() {
-  // The largest snap length the variable may ask for.
-  constexpr std::uint32_t kMaxSnap = 65536;
   RecorderOptions options;
-  options.snap_length = static_cast<std::uint32_t>(
-      number_variable(kSnapLengthVariable, options.snap_length, 0, kMaxSnap, "a snap length (bytes, 0 to 65536)"));
-  constexpr const char* kBufferSize = "a buffer size (a power of two from 4096 to 1073741824 bytes)";
-  options.buffer_bytes =
-      number_variable(kBufferVariable, options.buffer_bytes, 4096, std::uint64_t{1} << 30, kBufferSize);
-  if (!valid_buffer_bytes(options.buffer_bytes)) {
-    throw std::invalid_argument(std::string(kBufferVariable) + "='" + std::getenv(kBufferVariable) + "' is not " +
-                                kBufferSize);
-  }
+  options.snap_length = static_cast<std::uint32_t>(number_variable(
+      kSnapLengthVariable, options.snap_length, [](std::uint64_t bytes) { return bytes <= kMaxSnap; },
+      "a snap length (bytes, 0 to 65536)"));
+  options.buffer_bytes = number_variable(
+      kBufferVariable, options.buffer_bytes, [](std::uint64_t bytes) { return valid_buffer_bytes(bytes); },
+      "a buffer size (a power of two from 4096 to 1073741824 bytes)");
   if (const char* mode = std::getenv(kModeVariable); mode != nullptr) {
     const std::string_view value(mode);
     if (value == "flight") {
