@@ -176,10 +176,7 @@ void SplitDeviceQueue::put(std::uint16_t head, std::uint32_t written) {
 // Moves used idx to cover every returned chain; false if there was nothing to publish.
 bool SplitDeviceQueue::expose() {
   check_usable();
-  if (used_idx_ == published_idx_) {
-    end_trace_group();
-    return false;
-  }
+  if (used_idx_ == published_idx_) return false;
   // §2.7.8.2 / §2.7.13: used entries and buffer data visible before the used idx update.
   ring_.store_used_idx(used_idx_, std::memory_order_release);
   emit_in_group({trace::EventKind::UsedPublished, queue_index_, 0, used_idx_, 0, 0});
@@ -193,7 +190,10 @@ void SplitDeviceQueue::publish_unchecked() {
 
 bool SplitDeviceQueue::publish() {
   const std::uint16_t old_idx = published_idx_;
-  if (!expose()) return false;
+  if (!expose()) {
+    end_trace_group();
+    return false;
+  }
   published_idx_ = used_idx_;
   // Full barrier before reading the driver's suppression fields; pairs with the barrier in
   // the driver's enable_interrupts() between writing them and re-reading used idx.

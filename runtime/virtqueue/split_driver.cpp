@@ -140,10 +140,7 @@ std::uint16_t SplitDriverQueue::place_indirect(std::span<const Buffer> readable,
 // Moves avail idx to cover every added chain; false if there was nothing to publish.
 bool SplitDriverQueue::expose() {
   check_usable();
-  if (avail_idx_ == published_idx_) {
-    end_trace_group();
-    return false;
-  }
+  if (avail_idx_ == published_idx_) return false;
   // VirtIO 1.2 §2.7.13.3.1: descriptors and ring entries visible before the idx update.
   ring_.store_avail_idx(avail_idx_, std::memory_order_release);
   published_count_ = added_count_;
@@ -158,7 +155,10 @@ void SplitDriverQueue::publish_unchecked() {
 
 bool SplitDriverQueue::publish() {
   const std::uint16_t old_idx = published_idx_;
-  if (!expose()) return false;
+  if (!expose()) {
+    end_trace_group();
+    return false;
+  }
   published_idx_ = avail_idx_;
   // §2.7.13.4.1: full barrier between the idx update and reading the suppression fields,
   // pairing with the device's barrier between its re-enable and its re-check of avail idx.
