@@ -191,6 +191,16 @@ struct NullSink final : trace::TraceSink {
   void record(const trace::Event&) noexcept override {}
 };
 
+// The sink a run hands its queues: a new recorder in `mode`, kept in `recording`, when `traced`;
+// `nothing` for `null_sink`; else none.
+trace::TraceSink* run_sink(bool traced, trace::RecorderMode mode, bool null_sink,
+                           std::unique_ptr<BenchRecorder>& recording, NullSink& nothing) {
+  if (null_sink) return &nothing;
+  if (!traced) return nullptr;
+  recording = std::make_unique<BenchRecorder>(mode);
+  return &recording->recorder();
+}
+
 // Which sides of a traced stream hand their events to the sink.
 enum class Sides { Both, DriverOnly, DeviceOnly };
 
@@ -204,12 +214,7 @@ void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t b
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
   std::unique_ptr<BenchRecorder> recording;
   NullSink nothing;
-  trace::TraceSink* sink = nullptr;
-  if (traced) {
-    recording = std::make_unique<BenchRecorder>(mode);
-    sink = &recording->recorder();
-  }
-  if (null_sink) sink = &nothing;
+  trace::TraceSink* sink = run_sink(traced, mode, null_sink, recording, nothing);
   if (sides != Sides::DeviceOnly) driver.set_trace(sink);
   if (sides != Sides::DriverOnly) device.set_trace(sink);
   std::atomic<bool> stop{false};
@@ -235,16 +240,10 @@ void vgen_loopback(benchmark::State& state, bool traced, trace::RecorderMode mod
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
   std::unique_ptr<BenchRecorder> recording;
-  if (traced) {
-    recording = std::make_unique<BenchRecorder>(mode);
-    driver.set_trace(&recording->recorder());
-    device.set_trace(&recording->recorder());
-  }
   NullSink nothing;
-  if (null_sink) {
-    driver.set_trace(&nothing);
-    device.set_trace(&nothing);
-  }
+  trace::TraceSink* sink = run_sink(traced, mode, null_sink, recording, nothing);
+  driver.set_trace(sink);
+  device.set_trace(sink);
   StreamDriver stream(q, driver, kRound, kRound);
   virtqueue::DescriptorChain chain;
   std::uint32_t in_round = 0;
