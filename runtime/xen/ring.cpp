@@ -83,9 +83,11 @@ void SharedRing::emit_entry(trace::EventKind kind, std::uint16_t side, RingIndex
   trace_->record_in_group(event);
 }
 
-void SharedRing::trace_push(std::uint16_t side, RingIndex produced, bool notify) const noexcept {
+void SharedRing::trace_push(std::uint16_t side, RingIndex published, RingIndex produced, bool notify) const noexcept {
   if (trace_ == nullptr) return;
-  trace_->record_in_group({trace::EventKind::XenPushed, trace_ring_, side, produced, notify ? 1u : 0u});
+  if (produced != published) {
+    trace_->record_in_group({trace::EventKind::XenPushed, trace_ring_, side, produced, notify ? 1u : 0u});
+  }
   trace_->end_group();
 }
 
@@ -127,10 +129,7 @@ bool FrontRingCore::push() {
   check_usable("push_requests");
   // The old value is our own record, not a re-read of shared memory the backend could change.
   const bool notify = publish(kRingReqProdOffset, kRingReqEventOffset, req_published_, req_prod_pvt_);
-  if (req_published_ != req_prod_pvt_)
-    trace_push(0, req_prod_pvt_, notify);
-  else
-    end_trace_group();
+  trace_push(0, req_published_, req_prod_pvt_, notify);
   req_published_ = req_prod_pvt_;
   return notify;
 }
@@ -205,10 +204,7 @@ void BackRingCore::refuse_queue() const {
 bool BackRingCore::push() {
   check_usable("push_responses");
   const bool notify = publish(kRingRspProdOffset, kRingRspEventOffset, rsp_published_, rsp_prod_pvt_);
-  if (rsp_published_ != rsp_prod_pvt_)
-    trace_push(1, rsp_prod_pvt_, notify);
-  else
-    end_trace_group();
+  trace_push(1, rsp_published_, rsp_prod_pvt_, notify);
   rsp_published_ = rsp_prod_pvt_;
   return notify;
 }

@@ -121,11 +121,12 @@ class SharedRing {
                    std::size_t size) const noexcept {
     if (trace_ != nullptr) emit_entry(kind, side, index, bytes, size);
   }
-  /// Records a push of `produced` (side 0 requests, 1 responses) and whether it notifies. The
-  /// entries queued or taken since the last push or empty poll and the push share one trace
-  /// group (trace::TraceSink::record_in_group()), which the push ends.
-  void trace_push(std::uint16_t side, RingIndex produced, bool notify) const noexcept;
-  /// Ends the trace group: at a push with nothing new, and when a poll finds nothing waiting.
+  /// Records a push that moved the producer index from `published` to `produced` (side 0
+  /// requests, 1 responses) and whether it notifies; a push with nothing new records nothing.
+  /// The entries queued or taken since the last push or empty poll and the push share one trace
+  /// group (trace::TraceSink::record_in_group()), which the push ends either way.
+  void trace_push(std::uint16_t side, RingIndex published, RingIndex produced, bool notify) const noexcept;
+  /// Ends the trace group: when a poll finds nothing waiting.
   void end_trace_group() const noexcept;
   RingIndex load(std::size_t offset, std::memory_order order) const noexcept;
   void store(std::size_t offset, RingIndex value, std::memory_order order) noexcept;
