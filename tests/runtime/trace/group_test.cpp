@@ -10,38 +10,12 @@
 #include <vgen/trace/error.hpp>
 #include <vgen/trace/record.hpp>
 
+#include "group_builder.hpp"
+
 namespace vgen::trace {
 namespace {
 
-// A group record built as the recorder builds one: the header, then each member.
-class GroupBuilder {
- public:
-  GroupBuilder(Channel channel, std::uint16_t queue) : channel_(channel), queue_(queue) {}
-  GroupBuilder& add(const Event& event, std::uint32_t snap = 256) {
-    std::vector<std::byte> member(group_member_bound(event, snap));
-    std::uint64_t cut = 0;
-    member.resize(encode_group_member(event, snap, member.data(), cut));
-    members_.insert(members_.end(), member.begin(), member.end());
-    cut_ += cut;
-    ++count_;
-    return *this;
-  }
-  // The record's bytes, declaring `count` records (by default those added).
-  std::vector<std::byte> bytes(std::uint32_t count = ~0u) const {
-    std::vector<std::byte> out(kRecordHeaderBytes);
-    encode_group_header(channel_, queue_, count == ~0u ? count_ : count, out.data());
-    out.insert(out.end(), members_.begin(), members_.end());
-    return out;
-  }
-  std::uint64_t cut() const { return cut_; }
-
- private:
-  Channel channel_;
-  std::uint16_t queue_;
-  std::vector<std::byte> members_;
-  std::uint32_t count_ = 0;
-  std::uint64_t cut_ = 0;
-};
+using testing::GroupBuilder;
 
 // Every record the group in `bytes` holds; the message of the error that stopped it, if any.
 std::vector<Record> read_group(const std::vector<std::byte>& bytes, std::string* error = nullptr) {

@@ -15,11 +15,13 @@
 #include <vgen/trace/record.hpp>
 #include <vgen/wire/codec.hpp>
 
+#include "group_builder.hpp"
 #include "temp_file.hpp"
 
 namespace vgen::trace {
 namespace {
 
+using testing::GroupBuilder;
 using testing::TempFile;
 
 std::vector<std::byte> record_of(const Event& event) {
@@ -200,29 +202,18 @@ TEST(LogReader, FutureRecordVersionIsLocated) {
             "byte " + std::to_string(at) + ": record format version 3 is newer than this vgen reads (2)");
 }
 
-// A group record of `events` (all on virtqueue 0), as the recorder writes one.
-std::vector<std::byte> group_of(std::initializer_list<Event> events, std::uint32_t declared = 0) {
-  std::vector<std::byte> out(kRecordHeaderBytes);
-  for (const Event& event : events) {
-    std::vector<std::byte> member(group_member_bound(event, 256));
-    std::uint64_t cut = 0;
-    member.resize(encode_group_member(event, 256, member.data(), cut));
-    out.insert(out.end(), member.begin(), member.end());
-  }
-  encode_group_header(Channel::Virtqueue, 0, declared != 0 ? declared : static_cast<std::uint32_t>(events.size()),
-                      out.data());
-  return out;
-}
-
 TEST(LogReader, GroupComesOutAsItsRecordsWithItsOffsetAndTime) {
   BlockBuilder log(false);
   log.section(1);
   log.interface(pcapng::kLinkTypeVgen, 9);
   log.packet(0, 5, record_of({EventKind::ChainAdded, 0, 1}));
   const std::size_t at = log.size();
-  log.packet(
-      0, 7,
-      group_of({{EventKind::ChainAdded, 0, 2}, {EventKind::ChainAdded, 0, 3}, {EventKind::AvailPublished, 0, 0, 3}}));
+  log.packet(0, 7,
+             GroupBuilder(Channel::Virtqueue, 0)
+                 .add({EventKind::ChainAdded, 0, 2})
+                 .add({EventKind::ChainAdded, 0, 3})
+                 .add({EventKind::AvailPublished, 0, 0, 3})
+                 .bytes());
   log.packet(0, 9, record_of({EventKind::UsedReclaimed, 0, 1}));
   TempFile file;
   file.write(log.bytes());
@@ -247,7 +238,11 @@ TEST(LogReader, BadRecordInAGroupIsLocatedAfterTheGoodOnes) {
   log.section(1);
   log.interface(pcapng::kLinkTypeVgen, 9);
   const std::size_t at = log.size();
-  log.packet(0, 7, group_of({{EventKind::ChainAdded, 0, 2}, {EventKind::ChainAdded, 0, 3}}, 3));
+  log.packet(0, 7,
+             GroupBuilder(Channel::Virtqueue, 0)
+                 .add({EventKind::ChainAdded, 0, 2})
+                 .add({EventKind::ChainAdded, 0, 3})
+                 .bytes(3));
   std::size_t records = 0;
   const Error error = read_all(log, records);
   EXPECT_EQ(records, 2u);

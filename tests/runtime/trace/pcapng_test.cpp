@@ -87,8 +87,9 @@ TEST(Pcapng, TruncatedBlockIsNamedWithItsOffset) {
   EXPECT_EQ(blocks, 3u);
   EXPECT_EQ(error.code(), ErrorCode::Truncated);
   EXPECT_EQ(error.offset(), offsets[3]);
-  EXPECT_EQ(std::string(error.what()), "byte " + std::to_string(offsets[3]) +
-                                           ": the log ends inside a 36-byte enhanced packet block (10 bytes of it present)");
+  EXPECT_EQ(std::string(error.what()),
+            "byte " + std::to_string(offsets[3]) +
+                ": the log ends inside a 36-byte enhanced packet block (10 bytes of it present)");
 }
 
 TEST(Pcapng, TruncatedHeader) {
@@ -136,8 +137,7 @@ TEST(Pcapng, NotAPcapngFile) {
   std::size_t blocks = 0;
   const Error error = read_until_error(file, bytes, blocks);
   EXPECT_EQ(error.code(), ErrorCode::Corrupt);
-  EXPECT_EQ(std::string(error.what()),
-            "byte 0: a pcapng log starts with a section header block; this is not one");
+  EXPECT_EQ(std::string(error.what()), "byte 0: a pcapng log starts with a section header block; this is not one");
 }
 
 TEST(Pcapng, BadByteOrderMagic) {
