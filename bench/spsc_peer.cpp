@@ -17,7 +17,7 @@ using SpscQueue = boost::lockfree::spsc_queue<Message, boost::lockfree::capacity
 
 void spsc_oneway(benchmark::State& state) {
   auto queue = std::make_unique<SpscQueue>();
-  std::atomic<bool> stop{false};
+  alignas(kThreadStateAlignment) std::atomic<bool> stop{false};  // read by the far side's every poll
   std::atomic<std::uint64_t> checksum{0};
   std::thread consumer([&] {
     Message m;
@@ -43,7 +43,7 @@ void spsc_oneway(benchmark::State& state) {
 void spsc_echo(benchmark::State& state, std::uint32_t window) {
   auto outbound = std::make_unique<SpscQueue>();
   auto inbound = std::make_unique<SpscQueue>();
-  std::atomic<bool> stop{false};
+  alignas(kThreadStateAlignment) std::atomic<bool> stop{false};  // read by the far side's every poll
   std::thread far_side([&] {
     Message m;
     while (!stop.load(std::memory_order_relaxed)) {

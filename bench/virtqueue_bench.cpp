@@ -15,6 +15,8 @@
 //    queues' trace hooks cost (the events and their buffer lists) before any recording.
 //  - .../driver_only, .../device_only: the stream with only one side's queue traced, to tell
 //    which side's tracing the stream's rate feels.
+//  - .../traced/flight/snap:0: both sides recording descriptors but no payload bytes, to tell
+//    what the records cost from what copying the bytes costs.
 //  - trace/record_chain: what one record costs in CPU time, which the load of a shared machine
 //    disturbs far less than the rates above: one thread records the stream's chain event (two
 //    64-byte buffers) in rounds the buffer holds, the writer draining after each round. CPU
@@ -108,8 +110,9 @@ void device_loop(virtqueue::SplitDeviceQueue& device, std::uint32_t batch, const
 }
 
 // Driver side shared by the threaded and two-process runs: keeps `window` chains in flight,
-// publishing every `batch` additions; each benchmark iteration is one reclaimed chain.
-class StreamDriver {
+// publishing every `batch` additions; each benchmark iteration is one reclaimed chain. On its
+// own cache lines: the driver's thread writes it on every chain.
+class alignas(kThreadStateAlignment) StreamDriver {
  public:
   StreamDriver(QueueMemory& q, virtqueue::SplitDriverQueue& driver, std::uint32_t window, std::uint32_t batch)
       : q_(q), driver_(driver), window_(window), batch_(batch) {
@@ -149,19 +152,19 @@ class StreamDriver {
   virtqueue::SplitDriverQueue& driver_;
   std::uint32_t window_;
   std::uint32_t batch_;
-  std::vector<std::uint32_t> free_;
+  IsolatedVector<std::uint32_t> free_;  // written on every chain
   std::uint64_t seq_ = 0;
 };
 
 // A recorder writing to a log in a fresh temporary folder, removed afterwards.
 class BenchRecorder {
  public:
-  explicit BenchRecorder(trace::RecorderMode mode = trace::RecorderMode::Stream) {
+  explicit BenchRecorder(trace::RecorderMode mode = trace::RecorderMode::Stream, std::uint32_t snap = kPayload) {
     char pattern[] = "/tmp/vgen-bench-trace-XXXXXX";
     if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
     folder_ = pattern;
     trace::RecorderOptions options;
-    options.snap_length = kPayload;
+    options.snap_length = snap;
     options.mode = mode;
     recorder_ = std::make_unique<trace::Recorder>(folder_ + "/bench.pcapng", options);
   }
@@ -187,37 +190,38 @@ void count_records(benchmark::State& state, trace::Recorder& recorder) {
 }
 
 // A sink that keeps nothing: what the queues' trace hooks cost before any recording.
-struct NullSink final : trace::TraceSink {
+struct alignas(kThreadStateAlignment) NullSink final : trace::TraceSink {
   void record(const trace::Event&) noexcept override {}
 };
 
 // The sink a run hands its queues: a new recorder in `mode`, kept in `recording`, when `traced`;
 // `nothing` for `null_sink`; else none.
 trace::TraceSink* run_sink(bool traced, trace::RecorderMode mode, bool null_sink,
-                           std::unique_ptr<BenchRecorder>& recording, NullSink& nothing) {
+                           std::unique_ptr<BenchRecorder>& recording, NullSink& nothing,
+                           std::uint32_t snap = kPayload) {
   if (null_sink) return &nothing;
   if (!traced) return nullptr;
-  recording = std::make_unique<BenchRecorder>(mode);
+  recording = std::make_unique<BenchRecorder>(mode, snap);
   return &recording->recorder();
 }
 
 // Which sides of a traced stream hand their events to the sink.
 enum class Sides { Both, DriverOnly, DeviceOnly };
 
-// `traced`: record into a recorder in `mode`; `null_sink`: hand the events to a NullSink instead;
-// `sides`: which sides do.
+// `traced`: record into a recorder in `mode` at snap length `snap`; `null_sink`: hand the events
+// to a NullSink instead; `sides`: which sides do.
 void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t batch, bool traced = false,
                   trace::RecorderMode mode = trace::RecorderMode::Stream, bool null_sink = false,
-                  Sides sides = Sides::Both) {
+                  Sides sides = Sides::Both, std::uint32_t snap = kPayload) {
   QueueMemory q(false);
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
   std::unique_ptr<BenchRecorder> recording;
   NullSink nothing;
-  trace::TraceSink* sink = run_sink(traced, mode, null_sink, recording, nothing);
+  trace::TraceSink* sink = run_sink(traced, mode, null_sink, recording, nothing, snap);
   if (sides != Sides::DeviceOnly) driver.set_trace(sink);
   if (sides != Sides::DriverOnly) device.set_trace(sink);
-  std::atomic<bool> stop{false};
+  alignas(kThreadStateAlignment) std::atomic<bool> stop{false};  // read by the device's every poll
   std::thread device_thread([&] { device_loop(device, batch, stop); });
   StreamDriver stream(q, driver, window, batch);
   for (auto _ : state) {
@@ -409,6 +413,8 @@ void register_benchmarks() {
       [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::DriverOnly); });
   reg("vgen_split/stream/batch:32/traced/flight/device_only",
       [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::DeviceOnly); });
+  reg("vgen_split/stream/batch:32/traced/flight/snap:0",
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::Both, 0); });
   reg("vgen_split/2proc_eventfd/event_idx:1", [](benchmark::State& s) { vgen_processes(s, true); });
   reg("vgen_split/2proc_eventfd/event_idx:0", [](benchmark::State& s) { vgen_processes(s, false); });
 }
@@ -435,7 +441,8 @@ int main(int argc, char** argv) {
                          {"vgen_split/stream/batch:1/traced/flight", "vgen_split/stream/batch:1", 0.9},
                          {"vgen_split/stream/batch:32/traced/flight", "vgen_split/stream/batch:32", 0.9},
                          {"vgen_split/stream/batch:32/traced/flight/driver_only", "vgen_split/stream/batch:32", 0},
-                         {"vgen_split/stream/batch:32/traced/flight/device_only", "vgen_split/stream/batch:32", 0}},
+                         {"vgen_split/stream/batch:32/traced/flight/device_only", "vgen_split/stream/batch:32", 0},
+                         {"vgen_split/stream/batch:32/traced/flight/snap:0", "vgen_split/stream/batch:32", 0}},
                         "cache_line_round_trip");
   benchmark::Shutdown();
   return 0;

@@ -111,7 +111,7 @@ std::size_t validate(const std::vector<std::byte>& bytes, std::size_t fd_count) 
 }  // namespace
 
 void send_memory(int socket, const GuestMemory& memory) {
-  const std::vector<MemoryRegion>& regions = memory.regions();
+  const std::span<const MemoryRegion> regions = memory.regions();
   if (regions.size() > kMaxFdsPerMessage) {
     throw Error(ErrorCode::Invalid, "send_memory: " + std::to_string(regions.size()) + " regions exceed the limit of " +
                                         std::to_string(kMaxFdsPerMessage));

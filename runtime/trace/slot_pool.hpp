@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include <vgen/cache_line.hpp>
 #include <vgen/trace/pcapng.hpp>
 #include <vgen/trace/record.hpp>
 
@@ -55,20 +56,21 @@ enum SlotState : std::uint32_t { kFree = 0, kActive = 1, kRetired = 2 };
 /// take turns by the `reclaiming` and `snapshot` flags (Dekker's way, with full fences on both
 /// sides, which the producer pays only when its ring is full).
 struct Slot {
-  alignas(64) std::atomic<std::uint64_t> tail{0};       ///< written by the producer
-  std::atomic<std::uint64_t> drops{0};                  ///< written by the producer
-  std::atomic<std::uint64_t> overwritten{0};            ///< entries the producer reclaimed unread
-  std::atomic<std::uint32_t> reclaiming{0};             ///< 1 while the producer moves head
-  std::uint64_t cached_head = 0;                        ///< the producer's last look at head
-  std::uint32_t chunk_entries[kChunks] = {};            ///< an overwriting pool: entries in each chunk
-  alignas(64) std::atomic<std::uint64_t> head{0};       ///< the oldest entry not yet written
-  std::atomic<std::uint32_t> snapshot{0};               ///< 1 while the writer drains this ring
-  alignas(64) std::atomic<std::uint32_t> state{kFree};  ///< SlotState
-  std::atomic<pid_t> pid{0};                            ///< the claiming thread's process (0 while free)
+  alignas(kCacheLinePair) std::atomic<std::uint64_t> tail{0};       ///< written by the producer
+  std::atomic<std::uint64_t> drops{0};                              ///< written by the producer
+  std::atomic<std::uint64_t> overwritten{0};                        ///< entries the producer reclaimed unread
+  std::atomic<std::uint32_t> reclaiming{0};                         ///< 1 while the producer moves head
+  std::uint64_t cached_head = 0;                                    ///< the producer's last look at head
+  std::uint32_t chunk_entries[kChunks] = {};                        ///< an overwriting pool: entries in each chunk
+  alignas(kCacheLinePair) std::atomic<std::uint64_t> head{0};       ///< the oldest entry not yet written
+  std::atomic<std::uint32_t> snapshot{0};                           ///< 1 while the writer drains this ring
+  alignas(kCacheLinePair) std::atomic<std::uint32_t> state{kFree};  ///< SlotState
+  std::atomic<pid_t> pid{0};                                        ///< the claiming thread's process (0 while free)
 };
 
-/// The mapping: `count` slots, each followed by its ring of `capacity` bytes.
-class SlotPool {
+/// The mapping: `count` slots, each followed by its ring of `capacity` bytes. On its own cache
+/// line pair: every recording thread reads it on every record.
+class alignas(kCacheLinePair) SlotPool {
  public:
   /// Maps the pool. Throws trace::Error(System) when the mapping fails, Invalid for a
   /// capacity that is not a power of two from 4 KiB to 1 GiB or a count of 0. When

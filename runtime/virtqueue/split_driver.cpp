@@ -252,6 +252,9 @@ void SplitDriverQueue::release(std::uint16_t head) {
   for (std::uint16_t i = 1; i < h.descriptors; ++i) tail = next_free_[tail];
   next_free_[tail] = free_head_;
   free_head_ = head;
+  // The next add() writes this head's descriptors, whose lines the device read last: ask for
+  // them now, so that those stores do not wait for the lines to come back.
+  ring_.prefetch_descriptor_for_write(head);
   free_count_ += h.descriptors;
   h.in_flight = false;
   --in_flight_;

@@ -118,6 +118,18 @@ TEST(Recorder, LowPriorityWriterWritesEverythingOnFlush) {
   EXPECT_EQ(read_log(file.path()).size(), 1000u);
 }
 
+// Every recording thread reads the recorder on every record: it sits on cache line pairs of its
+// own wherever it is made, so no thread's stores beside it make the others miss.
+TEST(Recorder, SitsOnCacheLinePairsOfItsOwn) {
+  TempFile file;
+  auto made = std::make_unique<Recorder>(file.path());
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(made.get()) % kCacheLinePair, 0u);
+  EXPECT_EQ(sizeof(Recorder) % kCacheLinePair, 0u);
+  made->record({EventKind::ChainAdded, 0, 0, 1});
+  made->flush();
+  EXPECT_EQ(made->statistics().written, 1u);
+}
+
 TEST(Recorder, WriterNiceOutOfRangeIsRefused) {
   TempFile file;
   for (const int nice : {-1, 20}) {

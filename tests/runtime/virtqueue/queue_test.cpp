@@ -1,6 +1,8 @@
 // Driver and device sides of a split queue working together, in one thread, step by step.
 #include <array>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -262,6 +264,25 @@ TEST(SplitQueue, EventIdxSuppressionBothWays) {
   device.disable_notifications();
   EXPECT_EQ(device.ring().load_avail_flags(), 0);
   EXPECT_EQ(device.ring().load_used_flags(), 0);
+}
+
+// The two ends, declared side by side as a program running them on two threads would, share no
+// cache line pair: each end writes its own fields on every call.
+TEST(SplitQueue, EndsDeclaredSideBySideShareNoCacheLinePair) {
+  RingMemory m(8);
+  SplitDriverQueue driver(m.memory, m.config);
+  SplitDeviceQueue device(m.memory, m.config);
+  const auto pair_of = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p) / kCacheLinePair; };
+  const auto last_pair_of = [&](const auto& end) {
+    return pair_of(reinterpret_cast<const std::byte*>(&end) + sizeof end - 1);
+  };
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&driver) % kCacheLinePair, 0u);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&device) % kCacheLinePair, 0u);
+  const bool apart = last_pair_of(driver) < pair_of(&device) || last_pair_of(device) < pair_of(&driver);
+  EXPECT_TRUE(apart);
+  // Heap-made ends too (aligned new).
+  auto heap_driver = std::make_unique<SplitDriverQueue>(m.memory, m.config);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(heap_driver.get()) % kCacheLinePair, 0u);
 }
 
 TEST(SplitQueue, DetachUnusedReturnsEveryTokenAfterReset) {

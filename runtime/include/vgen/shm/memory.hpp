@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <vgen/cache_line.hpp>
 #include <vgen/shm/error.hpp>
 #include <vgen/shm/region.hpp>
 
@@ -63,12 +64,14 @@ class GuestMemory {
   }
 
   /// All regions, sorted by base address.
-  const std::vector<MemoryRegion>& regions() const noexcept { return regions_; }
+  std::span<const MemoryRegion> regions() const noexcept { return regions_; }
 
  private:
   void insert(MemoryRegion region);
 
-  std::vector<MemoryRegion> regions_;
+  // Every thread working a ring reads this on each access; on lines of its own, so that no
+  // thread's stores beside it make the others miss.
+  IsolatedVector<MemoryRegion> regions_;
 };
 
 }  // namespace vgen::shm

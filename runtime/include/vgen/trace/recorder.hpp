@@ -22,6 +22,7 @@
 #include <mutex>
 #include <string>
 
+#include <vgen/cache_line.hpp>
 #include <vgen/trace/hooks.hpp>
 #include <vgen/trace/record.hpp>
 
@@ -79,8 +80,9 @@ struct RecorderStatistics {
   std::uint64_t bytes = 0;        ///< bytes of the log
 };
 
-/// Records events into a pcapng log.
-class Recorder final : public TraceSink {
+/// Records events into a pcapng log. On its own cache line pairs: every recording thread reads
+/// it on every record, and the writer thread's fields sit on a pair of their own.
+class alignas(kCacheLinePair) Recorder final : public TraceSink {
  public:
   /// Creates (or truncates) the log at `path` and starts the writer thread. Throws
   /// trace::Error: System when the file or the buffers cannot be made, Invalid for options
@@ -125,9 +127,9 @@ class Recorder final : public TraceSink {
   pid_t owner_;
   std::shared_ptr<detail::SlotPool> pool_;
   std::unique_ptr<detail::LogWriter> writer_;
-  std::mutex mutex_;              // guards the three fields below
-  std::condition_variable wake_;  // the writer: a flush was asked for, or stop
-  std::condition_variable done_;  // flush(): the writer finished a round
+  alignas(kCacheLinePair) std::mutex mutex_;  // guards the three fields below
+  std::condition_variable wake_;              // the writer: a flush was asked for, or stop
+  std::condition_variable done_;              // flush(): the writer finished a round
   bool stop_ = false;
   std::uint64_t flush_requests_ = 0;
   std::uint64_t flushes_done_ = 0;

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include <vgen/cache_line.hpp>
 #include <vgen/shm/memory.hpp>
 #include <vgen/trace/hooks.hpp>
 #include <vgen/virtqueue/chain.hpp>
@@ -41,9 +42,10 @@ class ChainTrace {
   Kept& kept(std::uint16_t head);
   static void keep(Kept& kept, const std::byte* host, std::uint64_t addr, std::uint32_t length);
 
-  std::vector<trace::BufferRef> scratch_;  // sized to the longest chain so far
-  std::vector<Kept> kept_;                 // by head
-  std::vector<trace::BufferRef> joined_;   // used(): a head's kept buffers in one piece
+  // Written on every traced chain: on lines of their own, apart from the other end's thread.
+  IsolatedVector<trace::BufferRef> scratch_;  // sized to the longest chain so far
+  IsolatedVector<Kept> kept_;                 // by head
+  std::vector<trace::BufferRef> joined_;      // used(): a head's kept buffers in one piece (rare)
 };
 
 }  // namespace vgen::virtqueue

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 
+#include <vgen/cache_line.hpp>
 #include <vgen/notify/notifier.hpp>
 #include <vgen/shm/memory.hpp>
 #include <vgen/trace/hooks.hpp>
@@ -52,8 +53,9 @@ struct UsedBuffer {
 using LogSink = std::function<void(const std::string& line)>;
 
 /// State every queue keeps: broken flag, error, notifier, trace sink, log sink; and the
-/// publishing both sides share.
-class QueueBase {
+/// publishing both sides share. On its own cache line pair: a queue's two ends run on two
+/// threads and are often declared side by side, and each writes its fields on every call.
+class alignas(kCacheLinePair) QueueBase {
  public:
   virtual ~QueueBase() = default;
   /// True once hostile input was seen. From then on every call that works the ring (add,

@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include <vgen/cache_line.hpp>
 #include <vgen/virtqueue/chain_trace.hpp>
 #include <vgen/virtqueue/queue.hpp>
 #include <vgen/virtqueue/split_ring.hpp>
@@ -72,8 +73,9 @@ class SplitDriverQueue final : public DriverQueue {
   IndirectPool pool_;
   ChainTrace chain_trace_;  // used only while tracing
   std::byte* pool_host_ = nullptr;
-  std::vector<std::uint16_t> next_free_;  // private free list: never trust the shared table
-  std::vector<Head> heads_;
+  // Written on every add and reclaim: on lines of their own (the device's thread works beside them).
+  IsolatedVector<std::uint16_t> next_free_;  // private free list: never trust the shared table
+  IsolatedVector<Head> heads_;
   std::uint16_t free_head_ = 0;
   std::uint32_t free_count_ = 0;
   std::uint32_t in_flight_ = 0;
