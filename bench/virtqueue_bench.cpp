@@ -165,6 +165,7 @@ class BenchRecorder {
     folder_ = pattern;
     trace::RecorderOptions options;
     options.snap_length = snap;
+    if (std::getenv("BUF")) options.buffer_bytes = std::strtoull(std::getenv("BUF"), nullptr, 0);
     options.mode = mode;
     recorder_ = std::make_unique<trace::Recorder>(folder_ + "/bench.pcapng", options);
   }

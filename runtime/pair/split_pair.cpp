@@ -16,6 +16,7 @@
 #include <vgen/store/local_client.hpp>
 #include <vgen/store/server.hpp>
 #include <vgen/store/wire_client.hpp>
+#include <vgen/trace/recorder.hpp>
 #include <vgen/xenbus/toolstack.hpp>
 #include <vgen/xenbus/vbus.hpp>
 
@@ -251,6 +252,7 @@ bool run_threads(const SplitHalves& halves, trace::TraceSink* trace) {
     std::printf("backend: %s\n", error.what());
   }
   std::fflush(stdout);
+  trace::close_thread_group();  // _exit runs no thread-local destructor that would
   _exit(status);
 }
 

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <exception>
 
+#include <vgen/trace/recorder.hpp>
+
 namespace vgen::pair {
 namespace {
 
@@ -45,6 +47,7 @@ bool run_two_processes(const ProcessHalf& first, const ProcessHalf& second, cons
     close(sockets[0]);
     const bool passed = run_half(second, sockets[1]);
     std::fflush(stdout);
+    trace::close_thread_group();  // _exit runs no thread-local destructor that would
     _exit(passed ? 0 : 1);
   }
   close(sockets[1]);

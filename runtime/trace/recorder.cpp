@@ -116,6 +116,12 @@ detail::Slot* Recorder::claim_thread_slot(std::uint64_t generation) noexcept {
   return t_fast.slot;
 }
 
+void close_thread_group() noexcept {
+  if (t_slot.slot == nullptr || !t_fast.group.open) return;
+  if (t_slot.generation != g_fork_generation.load(std::memory_order_relaxed)) return;  // the parent's
+  detail::commit_group(*t_slot.pool, *t_slot.slot, t_fast.group);
+}
+
 namespace {
 
 std::uint32_t key_of(const Event& event) noexcept {

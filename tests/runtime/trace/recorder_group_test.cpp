@@ -164,6 +164,33 @@ TEST(RecorderGroup, ForkedChildsClosedGroupsReachTheLog) {
   for (std::uint32_t i = 0; i < 20; ++i) EXPECT_EQ(seen[i].index, i);
 }
 
+// close_thread_group() before _exit, as the pair runner's children do: the group left open
+// reaches the log too.
+TEST(RecorderGroup, ForkedChildClosesItsLastGroupBeforeExit) {
+  TempFile file;
+  {
+    Recorder recorder(file.path());
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      for (std::uint32_t i = 0; i < 25; ++i) {
+        recorder.record_in_group({EventKind::ChainTaken, 0, 0, i});
+        if (i % 10 == 9) recorder.end_group();
+      }
+      close_thread_group();
+      close_thread_group();  // nothing open: does nothing
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    close_thread_group();  // this thread never recorded: does nothing
+  }
+  const std::vector<Seen> seen = read_seen(file.path());
+  ASSERT_EQ(seen.size(), 25u);
+  for (std::uint32_t i = 0; i < 25; ++i) EXPECT_EQ(seen[i].index, i);
+}
+
 // A streaming recorder whose buffer is full drops records, counted one by one even when they
 // would have been grouped.
 TEST(RecorderGroup, DropsAreCountedByRecord) {

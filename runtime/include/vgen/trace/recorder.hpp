@@ -137,6 +137,11 @@ class alignas(kCacheLinePair) Recorder final : public TraceSink {
   void* thread_ = nullptr;  // the writer's std::thread, leaked in a forked child
 };
 
+/// Closes the calling thread's open group, whichever recorder it is filling, so that it reaches
+/// the log. For a process about to end with _exit(), which runs no thread-local destructors:
+/// a thread's exit closes its group otherwise. Does nothing when the thread has none open.
+void close_thread_group() noexcept;
+
 /// The environment variable that sets the snap length of `--trace LOG` (bytes, 0 to 65536).
 inline constexpr const char* kSnapLengthVariable = "VGEN_TRACE_SNAP";
 /// The environment variable that makes `--trace LOG` a flight recorder ("flight") or not ("stream").
