@@ -80,8 +80,9 @@ rpmsg::EndpointCallback echo_callback() {
   };
 }
 
-// Runs the remote bus on its own thread, busy polling, until destroyed.
-class RemoteThread {
+// Runs the remote bus on its own thread, busy polling, until destroyed. On its own cache lines:
+// that thread reads it on every poll.
+class alignas(kThreadStateAlignment) RemoteThread {
  public:
   RemoteThread(Pair& pair, rpmsg::EndpointCallback callback) {
     pair.make_remote();
@@ -104,7 +105,7 @@ class RemoteThread {
 
 void vgen_oneway(benchmark::State& state) {
   Pair pair;
-  std::uint64_t checksum = 0;
+  alignas(kThreadStateAlignment) std::uint64_t checksum = 0;  // the remote thread's, written per message
   RemoteThread remote(pair, [&](auto&, std::span<const std::byte> payload, auto) { checksum += sum(payload.data()); });
   rpmsg::Bus host(pair.host_vrings->link(), Pair::quiet());
   rpmsg::Endpoint& endpoint = host.create_endpoint([](auto&, auto, auto) {});
@@ -193,7 +194,8 @@ void vgen_processes(benchmark::State& state, Line line) {
   }
   notify::Notifier* to_remote = kick_fd ? kick_fd.get() : kick.get();
   notify::Notifier* to_host = interrupt_fd ? interrupt_fd.get() : interrupt.get();
-  plan.host_vrings = std::make_unique<rpmsg::HostVrings>(plan.memory, plan.layout, rpmsg::Notifiers{to_remote, to_host});
+  plan.host_vrings =
+      std::make_unique<rpmsg::HostVrings>(plan.memory, plan.layout, rpmsg::Notifiers{to_remote, to_host});
 
   int socks[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, socks) != 0) {
@@ -253,7 +255,9 @@ void vgen_processes(benchmark::State& state, Line line) {
 
 void register_benchmarks() {
   register_cache_line_benchmark();
-  auto reg = [](const char* name, auto fn) { return benchmark::RegisterBenchmark(name, fn)->UseRealTime()->MinTime(0.5); };
+  auto reg = [](const char* name, auto fn) {
+    return benchmark::RegisterBenchmark(name, fn)->UseRealTime()->MinTime(0.5);
+  };
   reg("boost_spsc/oneway", spsc_oneway);
   reg("boost_spsc/pingpong", [](benchmark::State& s) { spsc_echo(s, 1); });
   reg("boost_spsc/echo/window:128", [](benchmark::State& s) { spsc_echo(s, kWindow); });
