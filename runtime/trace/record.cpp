@@ -25,11 +25,11 @@ struct PayloadCopy {
 // Copies up to `room` bytes of the payload of `event` to `out`, in one pass that also measures
 // the whole payload; with `out` null, only measures. A chain's copy ends at the first buffer not
 // mapped here.
-PayloadCopy copy_payload(const Event& event, std::byte* out, std::size_t room) noexcept {
+[[gnu::always_inline]] inline PayloadCopy copy_payload(const Event& event, std::byte* out, std::size_t room) noexcept {
   const PayloadSource source = payload_source(event.kind);
   if (source == PayloadSource::Bytes) {
     const std::size_t take = std::min(room, event.bytes.size());
-    if (take > 0 && out != nullptr) std::memcpy(out, event.bytes.data(), take);
+    if (take > 0 && out != nullptr) detail::copy_bytes(out, event.bytes.data(), take);
     return {event.bytes.size(), take};
   }
   PayloadCopy done;
@@ -43,13 +43,13 @@ PayloadCopy copy_payload(const Event& event, std::byte* out, std::size_t room) n
     mapped = mapped && buffer.host != nullptr;
     if (!mapped || done.copied == room) continue;
     const std::size_t piece = static_cast<std::size_t>(std::min<std::uint64_t>(take, room - done.copied));
-    if (out != nullptr) std::memcpy(out + done.copied, buffer.host, piece);
+    if (out != nullptr) detail::copy_bytes(out + done.copied, buffer.host, piece);
     done.copied += piece;
   }
   return done;
 }
 
-void write_header(const Event& event, std::byte* out) noexcept {
+[[gnu::always_inline]] inline void write_header(const Event& event, std::byte* out) noexcept {
   const std::size_t stored = stored_descriptors(event);
   out[0] = std::byte{kSingleRecordVersion};
   out[1] = static_cast<std::byte>(channel_of(event));
