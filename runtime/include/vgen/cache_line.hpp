@@ -27,9 +27,7 @@ struct CacheLinePairAllocator {
   T* allocate(std::size_t count) {
     return static_cast<T*>(::operator new (rounded(count), std::align_val_t{kCacheLinePair}));
   }
-  void deallocate(T* block, std::size_t count) noexcept {
-    ::operator delete (block, rounded(count), std::align_val_t{kCacheLinePair});
-  }
+  void deallocate(T* block, std::size_t) noexcept { ::operator delete (block, std::align_val_t{kCacheLinePair}); }
   friend bool operator==(const CacheLinePairAllocator&, const CacheLinePairAllocator&) noexcept { return true; }
 
  private:
