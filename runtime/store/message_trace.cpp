@@ -25,4 +25,13 @@ void trace_message(trace::TraceSink* sink, DomainId domain, std::uint32_t connec
   }
 }
 
+void trace_raw_bytes(trace::TraceSink* sink, DomainId domain, std::uint32_t connection, TracedDirection direction,
+                     TracedAt at, std::string_view bytes) noexcept {
+  if (sink == nullptr) return;
+  trace::Event event{trace::EventKind::StoreMessage, domain, static_cast<std::uint16_t>(direction), connection,
+                     static_cast<std::uint64_t>(at), 1};
+  event.bytes = std::as_bytes(std::span(bytes));
+  sink->record(event);
+}
+
 }  // namespace vgen::store

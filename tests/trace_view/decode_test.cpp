@@ -55,6 +55,33 @@ TEST(DecodeFields, StoreOperationsByNameAndUnknownOnesByNumber) {
             std::string::npos);
 }
 
+// Raw bytes a hostile client wrote (b = 1): marked raw, and their framing checked against
+// what followed rather than trusted.
+TEST(DecodeFields, RawStoreBytesSayWhereTheirFramingIsBroken) {
+  const std::vector<std::byte> three = bytes(std::string("\x0b\0\0", 3));
+  trace::Record short_one = record(EventKind::StoreMessage, trace::Channel::Store, three);
+  short_one.b = 1;
+  EXPECT_EQ(text_of(short_one), "to-daemon domain 0 seen-by client raw 3 bytes, shorter than a header");
+
+  std::string message(16, '\0');
+  message[0] = 11;    // WRITE
+  message[12] = 100;  // len 100, but 3 bytes follow
+  message += std::string("/p\0", 3);
+  const std::vector<std::byte> cut_bytes = bytes(message);
+  trace::Record cut_short = record(EventKind::StoreMessage, trace::Channel::Store, cut_bytes);
+  cut_short.b = 1;
+  EXPECT_EQ(text_of(cut_short),
+            "to-daemon domain 0 seen-by client raw WRITE req 0 tx 0 \"/p\" [header len 100, 3 bytes follow]");
+  cut_short.b = 0;  // a message the runtime framed itself: its len is not checked again
+  EXPECT_EQ(text_of(cut_short), "to-daemon domain 0 seen-by client WRITE req 0 tx 0 \"/p\"");
+
+  message[12] = 3;  // now the len is what follows
+  const std::vector<std::byte> whole_bytes = bytes(message);
+  trace::Record whole = record(EventKind::StoreMessage, trace::Channel::Store, whole_bytes);
+  whole.b = 1;
+  EXPECT_EQ(text_of(whole), "to-daemon domain 0 seen-by client raw WRITE req 0 tx 0 \"/p\"");
+}
+
 TEST(DecodeFields, RpmsgHeadersAndAnnouncementsThatAreNotOnes) {
   EXPECT_EQ(text_of(record(EventKind::RpmsgMessage, trace::Channel::Rpmsg, bytes("short"))), "sent");
   // To the name service, but 3 bytes where an announcement has 40.

@@ -112,7 +112,11 @@ DecodedFields store_fields(const Record& r) {
   DecodedFields out;
   out.text = std::string(r.head == 0 ? "to-daemon" : "from-daemon") + " domain " + std::to_string(r.queue) +
              (r.index != 0 ? " connection " + std::to_string(r.index) : "") + " seen-by " +
-             (r.a != 0 ? "daemon" : "client");
+             (r.a != 0 ? "daemon" : "client") + (r.b != 0 ? " raw" : "");
+  if (r.payload_length < store::kHeaderSize) {
+    if (r.b != 0) out.text += " " + std::to_string(r.payload_length) + " bytes, shorter than a header";
+    return out;  // the raw bytes follow
+  }
   if (r.payload.size() < store::kHeaderSize) return out;  // a cut header: show the raw bytes
   const std::uint32_t type = le32(r.payload, 0);
   out.text += " " + store_operation_name(type) + " req " + std::to_string(le32(r.payload, 4)) + " tx " +
@@ -131,6 +135,11 @@ DecodedFields store_fields(const Record& r) {
   }
   const std::uint64_t full = r.payload_length - store::kHeaderSize;
   if (full > body.size()) out.text += " (" + std::to_string(full) + " bytes)";
+  // Raw bytes carry their own framing: say when the header's len is not what followed it.
+  const std::uint32_t stated = le32(r.payload, 12);
+  if (r.b != 0 && stated != full) {
+    out.text += " [header len " + std::to_string(stated) + ", " + std::to_string(full) + " bytes follow]";
+  }
   out.payload_shown = true;
   return out;
 }

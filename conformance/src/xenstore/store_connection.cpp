@@ -34,6 +34,12 @@ StoreConnection::~StoreConnection() {
 }
 
 void StoreConnection::send_raw(std::string_view bytes) {
+  // --trace: the bytes as written, framing and all, however broken.
+  store::trace_raw_bytes(check_trace(), 0, 0, store::TracedDirection::ToDaemon, store::TracedAt::Client, bytes);
+  write_all(bytes);
+}
+
+void StoreConnection::write_all(std::string_view bytes) {
   std::size_t done = 0;
   while (done < bytes.size() && !closed_) {
     const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
@@ -92,9 +98,9 @@ std::optional<store::Message> StoreConnection::request(store::MessageType type, 
                                                        std::uint32_t tx) {
   const std::uint32_t id = next_id_++;
   const store::Message sent{{static_cast<std::uint32_t>(type), id, tx, 0}, std::string(payload)};
-  // --trace: the well-formed requests (raw bytes a hostile check sends are not recorded).
+  // --trace: the request as a message (send_raw() records what hostile checks write).
   store::trace_message(check_trace(), 0, 0, store::TracedDirection::ToDaemon, store::TracedAt::Client, sent);
-  send_raw(store::encode(sent));
+  write_all(store::encode(sent));
   const auto deadline = std::chrono::steady_clock::now() + kReplyTimeout;
   for (;;) {
     const auto left =

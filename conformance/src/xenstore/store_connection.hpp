@@ -36,7 +36,7 @@ class StoreConnection {
   /// Sends a request and returns its reply (watch events meanwhile are queued). nullopt when
   /// the daemon closed the connection or sent nothing within kReplyTimeout.
   std::optional<store::Message> request(store::MessageType type, std::string_view payload, std::uint32_t tx = 0);
-  /// Sends bytes as they are.
+  /// Sends bytes as they are (with --trace, recorded as they are: a raw StoreMessage).
   void send_raw(std::string_view bytes);
   /// The next message of any kind within `timeout` (watch events first from the queue).
   std::optional<store::Message> next(std::chrono::milliseconds timeout);
@@ -51,6 +51,7 @@ class StoreConnection {
 
  private:
   std::optional<store::Message> receive(std::chrono::milliseconds timeout);
+  void write_all(std::string_view bytes);
 
   int fd_ = -1;
   std::uint32_t next_id_ = 1;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include <vgen/store/domain.hpp>
 #include <vgen/store/wire.hpp>
@@ -29,5 +30,11 @@ enum class TracedAt : std::uint8_t {
 /// head = `direction`, a = `at`. Does nothing for a null sink; never throws.
 void trace_message(trace::TraceSink* sink, DomainId domain, std::uint32_t connection, TracedDirection direction,
                    TracedAt at, const Message& message) noexcept;
+
+/// Records `bytes` a client wrote as they are, which need not be one whole message (a hostile
+/// peer's oversized or cut-short framing), as trace::EventKind::StoreMessage with b = 1 and
+/// the other fields as trace_message() sets them. Does nothing for a null sink; never throws.
+void trace_raw_bytes(trace::TraceSink* sink, DomainId domain, std::uint32_t connection, TracedDirection direction,
+                     TracedAt at, std::string_view bytes) noexcept;
 
 }  // namespace vgen::store

@@ -54,7 +54,8 @@ enum class EventKind : std::uint8_t {
   EventSent,           ///< an event channel was notified: index = local port, head = own domain
   EventReceived,       ///< a pending event channel notification was consumed: as EventSent
   StoreMessage,        ///< one XenStore wire message: bytes = header and payload; head 0 to
-                       ///< the daemon, 1 from it; index = connection; a = 1 seen by the daemon
+                       ///< the daemon, 1 from it; index = connection; a = 1 seen by the daemon;
+                       ///< b = 1 raw bytes as a client wrote them, not always one whole message
   RpmsgMessage,        ///< one rpmsg message: bytes = the 16-byte header and payload; head 0
                        ///< sent, 1 received
   VhostUserMessage,    ///< one vhost-user message: bytes = the 12-byte header and payload;
