@@ -140,53 +140,48 @@ TEST(RecorderGroup, OpenGroupIsWrittenWhenItsThreadClosesIt) {
   EXPECT_EQ(recorder.statistics().written, 3u);
 }
 
-// A forked child's closed groups reach its parent's log; a group it left open when it ended
-// with _exit is lost, and only that group.
-TEST(RecorderGroup, ForkedChildsClosedGroupsReachTheLog) {
+// What a forked child that records 25 records in groups of 10, leaves the last 5 in an open
+// group and ends with _exit puts in the log; `close_last`: it calls close_thread_group() (twice:
+// the second finds nothing open) before _exit, as the pair runner's children do.
+std::vector<Seen> forked_child_records(bool close_last) {
   TempFile file;
   {
     Recorder recorder(file.path());
     const pid_t child = fork();
-    ASSERT_GE(child, 0);
+    if (child < 0) {
+      ADD_FAILURE() << "fork failed";
+      return {};
+    }
     if (child == 0) {
       for (std::uint32_t i = 0; i < 25; ++i) {
         recorder.record_in_group({EventKind::ChainTaken, 0, 0, i});
         if (i % 10 == 9) recorder.end_group();
       }
+      if (close_last) {
+        close_thread_group();
+        close_thread_group();
+      }
       _exit(0);
     }
     int status = 0;
-    waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status));
+    close_thread_group();  // this thread never recorded: does nothing
   }
-  const std::vector<Seen> seen = read_seen(file.path());
+  return read_seen(file.path());
+}
+
+// A forked child's closed groups reach its parent's log; a group it left open when it ended
+// with _exit is lost, and only that group.
+TEST(RecorderGroup, ForkedChildsClosedGroupsReachTheLog) {
+  const std::vector<Seen> seen = forked_child_records(false);
   ASSERT_EQ(seen.size(), 20u);
   for (std::uint32_t i = 0; i < 20; ++i) EXPECT_EQ(seen[i].index, i);
 }
 
-// close_thread_group() before _exit, as the pair runner's children do: the group left open
-// reaches the log too.
+// close_thread_group() before _exit: the group left open reaches the log too.
 TEST(RecorderGroup, ForkedChildClosesItsLastGroupBeforeExit) {
-  TempFile file;
-  {
-    Recorder recorder(file.path());
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      for (std::uint32_t i = 0; i < 25; ++i) {
-        recorder.record_in_group({EventKind::ChainTaken, 0, 0, i});
-        if (i % 10 == 9) recorder.end_group();
-      }
-      close_thread_group();
-      close_thread_group();  // nothing open: does nothing
-      _exit(0);
-    }
-    int status = 0;
-    waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
-    close_thread_group();  // this thread never recorded: does nothing
-  }
-  const std::vector<Seen> seen = read_seen(file.path());
+  const std::vector<Seen> seen = forked_child_records(true);
   ASSERT_EQ(seen.size(), 25u);
   for (std::uint32_t i = 0; i < 25; ++i) EXPECT_EQ(seen[i].index, i);
 }
