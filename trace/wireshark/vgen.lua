@@ -160,7 +160,9 @@ local e_short = ProtoExpert.new("vgen.short", "Record shorter than its header or
                                 expert.severity.ERROR)
 local e_version = ProtoExpert.new("vgen.future", "Record of a newer format version", expert.group.UNDECODED,
                                   expert.severity.WARN)
-vgen.experts = {e_short, e_version}
+local e_xs_len = ProtoExpert.new("vgen.xs_len", "Raw XenStore bytes whose header len is not what followed it",
+                                 expert.group.MALFORMED, expert.severity.WARN)
+vgen.experts = {e_short, e_version, e_xs_len}
 
 -- VirtIO 1.2 §2.1 device status bits by name.
 local function status_names(value)
@@ -225,8 +227,11 @@ local function vhost_user(tree, message, head, index, pinfo)
   if message:len() > 12 then vhost_user_payload(t, message(12), code, backend) end
 end
 
-local function xenstore(tree, message, pinfo)
+-- `raw`: bytes a client wrote as they were (b = 1), whose header len is checked against
+-- `uncut`, the bytes that followed it, rather than trusted.
+local function xenstore(tree, message, pinfo, raw, uncut)
   local t = tree:add(message, "XenStore message (xs_wire)")
+  if raw then pinfo.cols.info:append(" raw") end
   if message:len() < 16 then return end
   local kind = message(0, 4):le_uint()
   t:add_le(f.xs_type, message(0, 4))
@@ -234,6 +239,10 @@ local function xenstore(tree, message, pinfo)
   t:add_le(f.xs_tx_id, message(8, 4))
   t:add_le(f.xs_len, message(12, 4))
   pinfo.cols.info:append(" " .. (xs_types[kind] or ("type " .. kind)))
+  local stated = message(12, 4):le_uint()
+  if raw and stated ~= uncut - 16 then
+    t:add_proto_expert_info(e_xs_len, string.format("Header len %d, %d bytes follow", stated, uncut - 16))
+  end
   -- The payload: strings separated (and mostly ended) by NUL.
   local at, size = 16, message:len()
   while at < size do
@@ -339,7 +348,7 @@ local function dissect_record(buffer, pinfo, root, original)
   if kind == 27 then
     vhost_user(root, payload, head, index, pinfo)
   elseif kind == 25 then
-    xenstore(root, payload, pinfo)
+    xenstore(root, payload, pinfo, b ~= UInt64(0), uncut)
   elseif kind == 26 then
     rpmsg(root, payload, pinfo)
   end

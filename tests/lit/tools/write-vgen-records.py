@@ -83,6 +83,8 @@ def main():
         (0, record(8, 25, queue=1, head=0, index=1, a=1, payload=xs(11, 7, 0, b"data/greeting\0hello"))),
         (0, record(8, 25, queue=1, head=1, index=1, a=1, payload=xs(11, 7, 0, b"OK\0"))),
         (0, record(8, 25, queue=1, head=1, index=1, a=1, payload=xs(15, 0, 0, b"data/greeting\0tok\0"))),
+        # Raw bytes a hostile client wrote (b = 1): a WRITE whose header says 100 bytes, 5 follow.
+        (0, record(8, 25, queue=1, head=0, b=1, payload=struct.pack("<IIII", 11, 1, 0, 100) + b"/half")),
         (1, record(10, 26, head=0, payload=rpmsg(0x400, 0x35, b"rpmsg-echo".ljust(32, b"\0") +
                                                  struct.pack("<II", 0x400, 0)))),
         (1, record(10, 26, head=1, payload=rpmsg(0x401, 0x400, b"ping"))),
