@@ -434,6 +434,12 @@ void Server::close_client(Client& client, const std::string& why, bool notable) 
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, client.fd, nullptr);
   close(client.fd);
   const DomainId domain = store_.domain_of(client.id);
+  // --trace: what the client sent that never became a message (a refused header, a message cut
+  // short), as it arrived.
+  if (client.decoder.buffered() != 0) {
+    trace_raw_bytes(options_.trace, domain, static_cast<std::uint32_t>(client.id), TracedDirection::ToDaemon,
+                    TracedAt::Daemon, client.decoder.pending());
+  }
   store_.disconnect(client.id);
   for (ConnectionId id : flow_.forget(client.id)) resume_.push_back(id);
   // Its bytes are free again: its domain's connections may read once below the bound.

@@ -91,6 +91,9 @@ class FrameDecoder {
   std::optional<Message> next();
   /// Bytes received but not yet returned as messages.
   std::size_t buffered() const noexcept { return buffer_.size() - consumed_; }
+  /// Those bytes themselves (a refused header or a message cut short, when the peer goes);
+  /// valid until the next feed() or next().
+  std::string_view pending() const noexcept { return std::string_view(buffer_).substr(consumed_); }
 
  private:
   std::string buffer_;
