@@ -35,13 +35,13 @@ class SplitRing {
     std::memcpy(&d, desc_ + 16ull * index, sizeof d);
     return {little_endian(d.addr), little_endian(d.len), little_endian(d.flags), little_endian(d.next)};
   }
-  /// Writes descriptor `index` (driver only). An entry that already holds these bytes is
-  /// left alone, so a recycled descriptor's cache line stays shared with the device instead
-  /// of bouncing back to the driver.
   /// Asks the cache for descriptor `index`'s line with intent to write (a hint; never faults).
   void prefetch_descriptor_for_write(std::uint32_t index) const noexcept {
     __builtin_prefetch(desc_ + 16ull * index, 1, 3);
   }
+  /// Writes descriptor `index` (driver only). An entry that already holds these bytes is
+  /// left alone, so a recycled descriptor's cache line stays shared with the device instead
+  /// of bouncing back to the driver.
   void write_descriptor(std::uint32_t index, const Descriptor& d) noexcept {
     const Descriptor le{little_endian(d.addr), little_endian(d.len), little_endian(d.flags), little_endian(d.next)};
     std::byte* slot = desc_ + 16ull * index;
