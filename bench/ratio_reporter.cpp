@@ -63,14 +63,24 @@ void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
   ConsoleReporter::ReportRuns(runs);
   for (const Run& run : runs) {
     const auto it = run.counters.find(counter_);
-    if (it == run.counters.end() || run.run_type != Run::RT_Iteration) continue;
+    if (it == run.counters.end()) continue;
+    const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+    if (run.run_type != Run::RT_Iteration && !median) continue;
     const std::string name = run.run_name.function_name;
-    if (!rates_.count(name)) order_.push_back(name);
-    rates_[name].push_back(it->second.value);
+    if (!rates_.count(name) && !medians_.count(name)) order_.push_back(name);
+    // --benchmark_report_aggregates_only hands over the median alone, not the repetitions.
+    if (median) {
+      medians_[name] = it->second.value;
+    } else {
+      rates_[name].push_back(it->second.value);
+    }
   }
 }
 
+bool RatioReporter::has(const std::string& name) const { return rates_.count(name) || medians_.count(name); }
+
 double RatioReporter::rate(const std::string& name) const {
+  if (!rates_.count(name)) return medians_.at(name);
   std::vector<double> runs = rates_.at(name);
   std::sort(runs.begin(), runs.end());
   const std::size_t middle = runs.size() / 2;
@@ -81,15 +91,16 @@ void RatioReporter::PrintSummary(const std::vector<Comparison>& comparisons, con
   std::size_t most_runs = 0;
   for (const auto& [name, runs] : rates_) most_runs = std::max(most_runs, runs.size());
   if (most_runs > 1) std::printf("\nrates: the median of each benchmark's %zu runs\n", most_runs);
+  if (rates_.empty() && !medians_.empty()) std::printf("\nrates: the medians reported\n");
   std::printf("\n%-44s %14s %-34s %14s %7s %6s\n", "vgen", counter_.c_str(), "peer", counter_.c_str(), "ratio", "goal");
   for (const Comparison& c : comparisons) {
-    if (!rates_.count(c.vgen) || !rates_.count(c.peer)) continue;
+    if (!has(c.vgen) || !has(c.peer)) continue;
     const double v = rate(c.vgen);
     const double p = rate(c.peer);
     std::printf("%-44s %14.0f %-34s %14.0f %7.3f %6s\n", c.vgen.c_str(), v, c.peer.c_str(), p, v / p,
                 c.goal > 0 ? ("≥" + std::to_string(c.goal).substr(0, 4)).c_str() : "-");
   }
-  if (!rates_.count(rtt_name)) return;
+  if (!has(rtt_name)) return;
   const double rtt_ns = 1e9 / rate(rtt_name);
   std::printf("\ncache-line round trip (same run): %.1f ns\n", rtt_ns);
   std::printf("%-44s %14s\n", "benchmark", "ops per RTT");

@@ -40,8 +40,10 @@ class RatioReporter : public benchmark::ConsoleReporter {
  private:
   std::string counter_;
   double rate(const std::string& name) const;  // the median of the name's repetitions
+  bool has(const std::string& name) const;     // a rate of `name` was reported
 
   std::map<std::string, std::vector<double>> rates_;  // by benchmark: each repetition's rate
+  std::map<std::string, double> medians_;             // by benchmark: its median, when reported
   std::vector<std::string> order_;
 };
 
