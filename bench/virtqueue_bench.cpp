@@ -17,12 +17,12 @@
 //    which side's tracing the stream's rate feels.
 //  - .../traced/flight/snap:0: both sides recording descriptors but no payload bytes, to tell
 //    what the records cost from what copying the bytes costs.
-//  - trace/record_chain (/grouped: in groups of 32): what one record costs in CPU time, which the load of a shared
-//  machine
-//    disturbs far less than the rates above: one thread records the stream's chain event (two
-//    64-byte buffers) in rounds the buffer holds, the writer draining after each round. CPU
-//    column: the recording thread per record; counter writer-ns/rec: the writer thread's CPU
-//    time per record written (its copy into the log and the kernel's into the page cache).
+//  - trace/record_chain (/grouped: in groups of 32): what one record costs in CPU time, which
+//    the load of a shared machine disturbs far less than the rates above: one thread records the
+//    stream's chain event (two 64-byte buffers) in rounds the buffer holds, the writer draining
+//    after each round. CPU column: the recording thread per record; counter writer-ns/rec: the
+//    writer thread's CPU time per record written (its copy into the log and the kernel's into
+//    the page cache).
 // Every message is 64 bytes that the sender writes and the receiver reads, both ways.
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -166,7 +166,6 @@ class BenchRecorder {
     folder_ = pattern;
     trace::RecorderOptions options;
     options.snap_length = snap;
-    if (std::getenv("BUF")) options.buffer_bytes = std::strtoull(std::getenv("BUF"), nullptr, 0);
     options.mode = mode;
     recorder_ = std::make_unique<trace::Recorder>(folder_ + "/bench.pcapng", options);
   }
