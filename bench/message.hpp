@@ -11,11 +11,6 @@
 
 namespace vgen::bench {
 
-/// Alignment of state one thread of a benchmark writes and another reads or writes beside it
-/// (stop flags, a side's own counters): two cache lines, the pair x86's adjacent-line prefetcher
-/// moves together, so that neither side's stores make the other side miss.
-inline constexpr std::size_t kThreadStateAlignment = 128;
-
 /// Payload bytes of one message.
 inline constexpr std::uint32_t kPayload = 64;
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <thread>
 
+#include <vgen/cache_line.hpp>
 #include <vgen/notify/eventfd.hpp>
 #include <vgen/notify/mailbox.hpp>
 #include <vgen/rpmsg/bus.hpp>
@@ -82,7 +83,7 @@ rpmsg::EndpointCallback echo_callback() {
 
 // Runs the remote bus on its own thread, busy polling, until destroyed. On its own cache lines:
 // that thread reads it on every poll.
-class alignas(kThreadStateAlignment) RemoteThread {
+class alignas(kCacheLinePair) RemoteThread {
  public:
   RemoteThread(Pair& pair, rpmsg::EndpointCallback callback) {
     pair.make_remote();
@@ -105,7 +106,7 @@ class alignas(kThreadStateAlignment) RemoteThread {
 
 void vgen_oneway(benchmark::State& state) {
   Pair pair;
-  alignas(kThreadStateAlignment) std::uint64_t checksum = 0;  // the remote thread's, written per message
+  alignas(kCacheLinePair) std::uint64_t checksum = 0;  // the remote thread's, written per message
   RemoteThread remote(pair, [&](auto&, std::span<const std::byte> payload, auto) { checksum += sum(payload.data()); });
   rpmsg::Bus host(pair.host_vrings->link(), Pair::quiet());
   rpmsg::Endpoint& endpoint = host.create_endpoint([](auto&, auto, auto) {});

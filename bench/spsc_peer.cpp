@@ -6,6 +6,8 @@
 
 #include <boost/lockfree/spsc_queue.hpp>
 
+#include <vgen/cache_line.hpp>
+
 #include "message.hpp"
 
 namespace vgen::bench {
@@ -17,7 +19,7 @@ using SpscQueue = boost::lockfree::spsc_queue<Message, boost::lockfree::capacity
 
 void spsc_oneway(benchmark::State& state) {
   auto queue = std::make_unique<SpscQueue>();
-  alignas(kThreadStateAlignment) std::atomic<bool> stop{false};  // read by the far side's every poll
+  alignas(kCacheLinePair) std::atomic<bool> stop{false};  // read by the far side's every poll
   std::atomic<std::uint64_t> checksum{0};
   std::thread consumer([&] {
     Message m;
@@ -43,7 +45,7 @@ void spsc_oneway(benchmark::State& state) {
 void spsc_echo(benchmark::State& state, std::uint32_t window) {
   auto outbound = std::make_unique<SpscQueue>();
   auto inbound = std::make_unique<SpscQueue>();
-  alignas(kThreadStateAlignment) std::atomic<bool> stop{false};  // read by the far side's every poll
+  alignas(kCacheLinePair) std::atomic<bool> stop{false};  // read by the far side's every poll
   std::thread far_side([&] {
     Message m;
     while (!stop.load(std::memory_order_relaxed)) {

@@ -40,6 +40,7 @@
 #include <thread>
 #include <vector>
 
+#include <vgen/cache_line.hpp>
 #include <vgen/notify/eventfd.hpp>
 #include <vgen/shm/allocator.hpp>
 #include <vgen/shm/fd_passing.hpp>
@@ -113,7 +114,7 @@ void device_loop(virtqueue::SplitDeviceQueue& device, std::uint32_t batch, const
 // Driver side shared by the threaded and two-process runs: keeps `window` chains in flight,
 // publishing every `batch` additions; each benchmark iteration is one reclaimed chain. On its
 // own cache lines: the driver's thread writes it on every chain.
-class alignas(kThreadStateAlignment) StreamDriver {
+class alignas(kCacheLinePair) StreamDriver {
  public:
   StreamDriver(QueueMemory& q, virtqueue::SplitDriverQueue& driver, std::uint32_t window, std::uint32_t batch)
       : q_(q), driver_(driver), window_(window), batch_(batch) {
@@ -191,7 +192,7 @@ void count_records(benchmark::State& state, trace::Recorder& recorder) {
 }
 
 // A sink that keeps nothing: what the queues' trace hooks cost before any recording.
-struct alignas(kThreadStateAlignment) NullSink final : trace::TraceSink {
+struct alignas(kCacheLinePair) NullSink final : trace::TraceSink {
   void record(const trace::Event&) noexcept override {}
 };
 
@@ -222,7 +223,7 @@ void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t b
   trace::TraceSink* sink = run_sink(traced, mode, null_sink, recording, nothing, snap);
   if (sides != Sides::DeviceOnly) driver.set_trace(sink);
   if (sides != Sides::DriverOnly) device.set_trace(sink);
-  alignas(kThreadStateAlignment) std::atomic<bool> stop{false};  // read by the device's every poll
+  alignas(kCacheLinePair) std::atomic<bool> stop{false};  // read by the device's every poll
   std::thread device_thread([&] { device_loop(device, batch, stop); });
   StreamDriver stream(q, driver, window, batch);
   for (auto _ : state) {
