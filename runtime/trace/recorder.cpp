@@ -173,9 +173,8 @@ void Recorder::record_in_group(const Event& event) noexcept {
 }
 
 void Recorder::end_group() noexcept {
-  if (t_fast.recorder != id_ || !t_fast.group.open) return;
-  if (t_fast.generation != g_fork_generation.load(std::memory_order_relaxed)) return;
-  detail::commit_group(*pool_, *t_fast.slot, t_fast.group);
+  // The thread's slot and group are this recorder's only when t_fast says so.
+  if (t_fast.recorder == id_) close_thread_group();
 }
 
 void Recorder::name_interface(Channel channel, std::uint16_t queue, const std::string& description) {
