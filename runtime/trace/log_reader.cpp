@@ -3,9 +3,9 @@
 #include <string>
 
 #include <vgen/endian.hpp>
+#include <vgen/trace/detail/bytes.hpp>
 #include <vgen/trace/error.hpp>
 #include <vgen/trace/pcapng.hpp>
-#include "bytes.hpp"
 
 namespace vgen::trace {
 namespace {

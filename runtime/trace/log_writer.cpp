@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <cstring>
 
+#include <vgen/trace/detail/bytes.hpp>
 #include <vgen/trace/error.hpp>
 #include <vgen/trace/pcapng.hpp>
 #include <vgen/trace/record.hpp>
-#include "bytes.hpp"
 
 namespace vgen::trace::detail {
 namespace {

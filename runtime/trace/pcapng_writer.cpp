@@ -7,9 +7,9 @@
 #include <cstring>
 #include <limits>
 
+#include <vgen/trace/detail/bytes.hpp>
 #include <vgen/trace/error.hpp>
 #include <vgen/trace/pcapng.hpp>
-#include "bytes.hpp"
 
 namespace vgen::trace {
 namespace {

@@ -5,72 +5,18 @@
 #include <limits>
 #include <string>
 
+#include <vgen/trace/detail/bytes.hpp>
+#include <vgen/trace/detail/encode.hpp>
 #include <vgen/trace/error.hpp>
-#include "bytes.hpp"
 
 namespace vgen::trace {
 namespace {
 
+using detail::copy_payload;
 using detail::load_le;
+using detail::PayloadCopy;
 using detail::store_le;
-
-bool writable(const BufferRef& buffer) noexcept { return (buffer.flags & kDescriptorWritable) != 0; }
-
-// What copy_payload() did: the payload's whole length and the bytes it copied.
-struct PayloadCopy {
-  std::uint64_t whole = 0;
-  std::size_t copied = 0;
-};
-
-// Copies up to `room` bytes of the payload of `event` to `out`, in one pass that also measures
-// the whole payload; with `out` null, only measures. A chain's copy ends at the first buffer not
-// mapped here.
-[[gnu::always_inline]] inline PayloadCopy copy_payload(const Event& event, std::byte* out, std::size_t room) noexcept {
-  const PayloadSource source = payload_source(event.kind);
-  if (source == PayloadSource::Bytes) {
-    const std::size_t take = std::min(room, event.bytes.size());
-    if (take > 0 && out != nullptr) detail::copy_bytes(out, event.bytes.data(), take);
-    return {event.bytes.size(), take};
-  }
-  PayloadCopy done;
-  std::uint64_t limit = source == PayloadSource::Written ? event.a : std::numeric_limits<std::uint64_t>::max();
-  bool mapped = true;
-  for (const BufferRef& buffer : event.buffers) {
-    if (writable(buffer) != (source == PayloadSource::Written) || limit == 0) continue;
-    const std::uint64_t take = std::min<std::uint64_t>(buffer.length, limit);
-    limit -= take;
-    done.whole += take;
-    mapped = mapped && buffer.host != nullptr;
-    if (!mapped || done.copied == room) continue;
-    const std::size_t piece = static_cast<std::size_t>(std::min<std::uint64_t>(take, room - done.copied));
-    if (out != nullptr) detail::copy_bytes(out + done.copied, buffer.host, piece);
-    done.copied += piece;
-  }
-  return done;
-}
-
-[[gnu::always_inline]] inline void write_header(const Event& event, std::byte* out) noexcept {
-  const std::size_t stored = stored_descriptors(event);
-  out[0] = std::byte{kSingleRecordVersion};
-  out[1] = static_cast<std::byte>(channel_of(event));
-  out[2] = static_cast<std::byte>(event.kind);
-  out[3] = std::byte{0};
-  store_le<std::uint16_t>(out + 4, event.queue);
-  store_le<std::uint16_t>(out + 6, event.head);
-  store_le<std::uint32_t>(out + 8, event.index);
-  store_le<std::uint16_t>(out + 12, static_cast<std::uint16_t>(stored));
-  store_le<std::uint16_t>(out + 14, static_cast<std::uint16_t>(std::min<std::size_t>(event.buffers.size(), 0xffff)));
-  store_le<std::uint64_t>(out + 16, event.a);
-  store_le<std::uint64_t>(out + 24, event.b);
-  std::byte* d = out + kRecordHeaderBytes;
-  for (std::size_t i = 0; i < stored; ++i, d += kDescriptorBytes) {
-    const BufferRef& buffer = event.buffers[i];
-    store_le<std::uint64_t>(d, buffer.addr);
-    store_le<std::uint32_t>(d + 8, buffer.length);
-    store_le<std::uint16_t>(d + 12, buffer.flags);
-    store_le<std::uint16_t>(d + 14, 0);
-  }
-}
+using detail::write_header;
 
 [[noreturn]] void corrupt(const std::string& why) { throw Error(ErrorCode::Corrupt, why); }
 
@@ -86,22 +32,6 @@ void encode(const Event& event, std::uint32_t snap, std::span<std::byte> out) no
   write_header(event, out.data());
   const std::size_t fixed = fixed_bytes(event);
   copy_payload(event, out.data() + fixed, std::min<std::size_t>(out.size() - fixed, snap));
-}
-
-std::size_t encode_group_member(const Event& event, std::uint32_t snap, std::byte* out, std::uint64_t& cut) noexcept {
-  std::byte* record = out + kGroupMemberPrefix;
-  write_header(event, record);
-  const std::size_t fixed = fixed_bytes(event);
-  const PayloadCopy payload = copy_payload(event, record + fixed, snap);
-  const std::size_t captured = fixed + payload.copied;
-  const std::size_t bytes = group_member_bytes(captured);
-  // Up to 7 bytes of padding: stores in place, not a call to memset.
-  for (std::size_t at = kGroupMemberPrefix + captured; at < bytes; ++at) out[at] = std::byte{0};
-  store_le<std::uint32_t>(out, static_cast<std::uint32_t>(captured));
-  store_le<std::uint32_t>(out + 4,
-                          static_cast<std::uint32_t>(std::min<std::uint64_t>(fixed + payload.whole, 0xffffffffu)));
-  cut = payload.whole - payload.copied;
-  return bytes;
 }
 
 void encode_group_header(Channel channel, std::uint16_t queue, std::uint32_t count, std::byte* out) noexcept {

@@ -134,9 +134,14 @@ bool open_group(const SlotPool& pool, Slot& slot, OpenGroup& group, std::uint32_
     }
   }
   if (waste != 0) std::memcpy(pool.ring(slot) + (tail & (capacity - 1)), &kWrap, 4);
-  group = {
-      true,  key, 0, static_cast<std::uint32_t>(kEntryPrefix + kRecordHeaderBytes), static_cast<std::uint32_t>(limit),
-      start, 0};
+  group.open = true;
+  group.key = key;
+  group.count = 0;
+  group.bytes = static_cast<std::uint32_t>(kEntryPrefix + kRecordHeaderBytes);
+  group.limit = static_cast<std::uint32_t>(limit);
+  group.start = start;
+  group.cut = 0;
+  group.entry = pool.ring(slot) + (start & (capacity - 1));
   return true;
 }
 

@@ -25,6 +25,7 @@
 #include <cstring>
 
 #include <vgen/cache_line.hpp>
+#include <vgen/trace/detail/thread_group.hpp>
 #include <vgen/trace/pcapng.hpp>
 #include <vgen/trace/record.hpp>
 
@@ -203,30 +204,10 @@ inline constexpr std::size_t kGroupBytes = 16384;
 /// Bytes of a group entry besides the records it holds: prefix, group header, trailer.
 inline constexpr std::size_t kGroupOverhead = kEntryPrefix + kRecordHeaderBytes + 4;
 
-/// A group entry the calling thread is filling in its ring (record.hpp, group records). The
-/// writer does not see it until commit_group() moves the ring's tail past it.
-struct OpenGroup {
-  bool open = false;
-  std::uint32_t key = 0;    ///< channel << 16 | queue of every record in it
-  std::uint32_t count = 0;  ///< records in it
-  std::uint32_t bytes = 0;  ///< bytes of the entry so far: prefix, group header, records
-  std::uint32_t limit = 0;  ///< bytes the entry may grow to, trailer included
-  std::uint64_t start = 0;  ///< the entry's position (free-running)
-  std::uint64_t cut = 0;    ///< payload bytes the records left out (original - captured)
-};
-
 /// Opens a group entry on `key` at `slot`'s tail with room for at least `first` bytes of
 /// records, making room as append() does. False when there is none, or when `first` is too
 /// big for a group (the caller records the event alone).
 bool open_group(const SlotPool& pool, Slot& slot, OpenGroup& group, std::uint32_t key, std::size_t first) noexcept;
-
-/// Where the next record goes in the open `group` when up to `bytes` bytes of it fit; null when
-/// they do not. Group::bytes grows by what the record then takes.
-inline std::byte* group_room(const SlotPool& pool, const Slot& slot, const OpenGroup& group,
-                             std::size_t bytes) noexcept {
-  if (group.bytes + bytes + 4 > group.limit) return nullptr;
-  return pool.ring(slot) + ((group.start + group.bytes) & (pool.capacity() - 1));
-}
 
 /// Stamps the open `group` with the tick count now, closes it and hands it to the writer.
 void commit_group(const SlotPool& pool, Slot& slot, OpenGroup& group) noexcept;

@@ -1,4 +1,4 @@
-// The trace layer's byte helpers (runtime/trace/bytes.hpp): copy_bytes copies exactly the bytes
+// The trace layer's byte helpers (vgen/trace/detail/bytes.hpp): copy_bytes copies exactly the bytes
 // asked for, of every length, reading and writing nothing beside them (under AddressSanitizer
 // the source and destination are blocks of exactly that length).
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "bytes.hpp"
+#include <vgen/trace/detail/bytes.hpp>
 
 namespace vgen::trace::detail {
 namespace {

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
 #include <string>
 #include <vector>
 
+#include <vgen/trace/detail/encode.hpp>
 #include <vgen/trace/error.hpp>
 #include <vgen/trace/record.hpp>
 
@@ -200,3 +202,64 @@ TEST_F(BadGroup, GroupOfTheFirstVersion) {
 
 }  // namespace
 }  // namespace vgen::trace
+
+namespace vgen::trace::detail {
+namespace {
+
+// One chain event of `kind` over `buffers`, with `a` as the used length of a used chain.
+Event chain(EventKind kind, std::span<const BufferRef> buffers, std::uint64_t a) {
+  Event event{kind, 3, 17, 1234, a, 99};
+  event.buffers = buffers;
+  return event;
+}
+
+// encode_chain_member() writes what encode_group_member() writes, byte for byte, and leaves out
+// as much, for every chain kind, chain shape and snap length: the recorder's inline path stores
+// the log the rest of vgen reads.
+TEST(EncodeChainMember, WritesWhatEncodeGroupMemberWrites) {
+  std::vector<std::byte> memory(4096);
+  for (std::size_t i = 0; i < memory.size(); ++i) memory[i] = static_cast<std::byte>(i * 7 + 1);
+  const std::byte* host = memory.data();
+  const std::vector<std::vector<BufferRef>> shapes = {
+      {},
+      {{host, 0x1000, 64, 1}, {host + 64, 0x1040, 64, 2}},  // the stream's chain
+      {{host, 0x1000, 5, 1}, {host + 5, 0x1005, 3, 1}, {host + 8, 0x1008, 13, 3}, {host + 21, 0x1015, 40, 2}},
+      {{host, 0x1000, 30, 1}, {nullptr, 0x2000, 30, 1}, {host + 60, 0x103c, 30, 1}},  // not mapped here
+      {{host, 0x1000, 100, 2}, {host + 100, 0x1064, 100, 2}},                         // writable only
+  };
+  std::vector<BufferRef> long_chain;  // more descriptors than a record stores
+  for (std::uint16_t i = 0; i < 70; ++i)
+    long_chain.push_back({host + i, 0x1000u + i, 1, static_cast<std::uint16_t>(i < 35 ? 1 : 2)});
+  std::vector<std::vector<BufferRef>> all = shapes;
+  all.push_back(long_chain);
+  const EventKind kinds[] = {EventKind::ChainAdded,    EventKind::ChainTaken, EventKind::UsedPushed,
+                             EventKind::UsedReclaimed, EventKind::AvailSeen,  EventKind::UsedSeen};
+  int compared = 0;
+  for (const std::vector<BufferRef>& buffers : all) {
+    for (EventKind kind : kinds) {
+      for (std::uint64_t used : {0u, 1u, 50u, 150u, 100000u}) {
+        for (std::uint32_t snap : {0u, 1u, 7u, 64u, 65u, 300u}) {
+          const Event event = chain(kind, buffers, used);
+          ASSERT_TRUE(chain_event(kind));
+          const std::size_t bound = chain_member_bound(event, snap);
+          ASSERT_EQ(bound, group_member_bound(event, snap));
+          std::vector<std::byte> expected(bound, std::byte{0xee});
+          std::vector<std::byte> actual(bound, std::byte{0xee});
+          std::uint64_t expected_cut = 7;
+          std::uint64_t actual_cut = 9;
+          const std::size_t expected_size = encode_group_member(event, snap, expected.data(), expected_cut);
+          const std::size_t actual_size = encode_chain_member(event, snap, actual.data(), actual_cut);
+          ASSERT_EQ(actual_size, expected_size) << "buffers " << buffers.size() << " used " << used << " snap " << snap;
+          EXPECT_EQ(actual_cut, expected_cut);
+          EXPECT_EQ(actual, expected) << "kind " << static_cast<int>(kind) << " buffers " << buffers.size() << " used "
+                                      << used << " snap " << snap;
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(compared, 6 * 6 * 5 * 6);
+}
+
+}  // namespace
+}  // namespace vgen::trace::detail

@@ -1,5 +1,6 @@
-// Little-endian loads and stores for the trace layer's on-disk formats. The trace layer is
-// the runtime's lowest, so it keeps these few lines instead of depending on the wire codec.
+// Little-endian loads and stores and small copies for the trace layer's on-disk formats: the
+// recorder's inline hot path uses them too. The trace layer is the runtime's lowest, so it keeps
+// these few lines instead of depending on the wire codec.
 #pragma once
 
 #include <concepts>
@@ -31,7 +32,7 @@ void store_le(std::byte* bytes, T value) noexcept {
 /// Copies `count` bytes from `from` to `to` (not overlapping). Payload pieces are mostly a few
 /// dozen bytes: up to 64 are copied inline by two overlapping fixed-size copies, which read and
 /// write only the `count` bytes, rather than by a call into the C library.
-inline void copy_bytes(std::byte* to, const std::byte* from, std::size_t count) noexcept {
+[[gnu::always_inline]] inline void copy_bytes(std::byte* to, const std::byte* from, std::size_t count) noexcept {
   const auto ends = [&]<std::size_t n>() {
     unsigned char first[n];
     unsigned char last[n];
