@@ -52,6 +52,10 @@ class Calibration {
       ns_per_tick_ = static_cast<double>(mono - mono0_) / static_cast<double>(ticks - ticks0_);
     }
   }
+  /// The ticks in `ns` nanoseconds.
+  std::uint64_t ticks_in_ns(std::uint64_t ns) const noexcept {
+    return static_cast<std::uint64_t>(static_cast<double>(ns) / ns_per_tick_);
+  }
   /// Nanoseconds since the epoch at `ticks`.
   std::uint64_t to_epoch_ns(std::uint64_t ticks) const noexcept {
     const double delta = (static_cast<double>(static_cast<std::int64_t>(ticks - ticks0_))) * ns_per_tick_;

@@ -144,8 +144,11 @@ void LogWriter::patch(std::byte* entry) {
   written_here_ += records_in_entry(entry);  // published once per drain: a locked add per record costs dearly
 }
 
-void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted) {
+void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted, bool everything) {
   clock_.update();
+  const std::uint64_t now = now_ticks();
+  const std::uint64_t settle_ticks = clock_.ticks_in_ns(kSettleTimeNs);
+  const std::uint64_t until = everything || now < settle_ticks ? ~std::uint64_t{0} : now - settle_ticks;
   std::vector<Cursor> cursors = open_cursors(pool);
   // A flight recorder's losses come before the records it kept: its Dropped record goes first,
   // stamped with the time of the oldest of them.
@@ -153,10 +156,13 @@ void LogWriter::drain(SlotPool& pool, std::uint64_t unslotted) {
   if (losses_first) count_drops(pool, unslotted, oldest_ticks(pool, cursors));
   if (failure_.empty()) {
     try {
-      write_merged(pool, cursors);
+      write_merged(pool, cursors, until);
     } catch (const Error& error) {
       fail(error);
     }
+  }
+  if (!failure_.empty()) {
+    for (Cursor& cursor : cursors) cursor.position = cursor.end;  // emptied without writing
   }
   release(pool, cursors);
   written_.store(written_here_, std::memory_order_relaxed);
@@ -170,13 +176,16 @@ void LogWriter::fail(const Error& error) {
   std::fprintf(stderr, "vgen trace: %s; the records after it are lost\n", failure_.c_str());
 }
 
-// The cursor whose next entry is the oldest, settled on it; null when none has an entry left.
-LogWriter::Cursor* LogWriter::earliest(const SlotPool& pool, std::vector<Cursor>& cursors) const noexcept {
+// The cursor whose next entry is the oldest, settled on it; null when none has an entry left
+// stamped at `until` or before.
+LogWriter::Cursor* LogWriter::earliest(const SlotPool& pool, std::vector<Cursor>& cursors,
+                                       std::uint64_t until) const noexcept {
   Cursor* found = nullptr;
   std::uint64_t found_ticks = 0;
   for (Cursor& cursor : cursors) {
     if (!settle(pool, cursor)) continue;
     const std::uint64_t ticks = entry_ticks(entry_at(pool, cursor));
+    if (ticks > until) continue;  // left for the next drain, with what follows it in this ring
     if (found == nullptr || ticks < found_ticks) {
       found = &cursor;
       found_ticks = ticks;
@@ -185,9 +194,9 @@ LogWriter::Cursor* LogWriter::earliest(const SlotPool& pool, std::vector<Cursor>
   return found;
 }
 
-// Writes every entry the cursors hold, in time order.
-void LogWriter::write_merged(const SlotPool& pool, std::vector<Cursor>& cursors) {
-  while (Cursor* next = earliest(pool, cursors)) {
+// Writes every entry the cursors hold up to tick count `until`, in time order.
+void LogWriter::write_merged(const SlotPool& pool, std::vector<Cursor>& cursors, std::uint64_t until) {
+  while (Cursor* next = earliest(pool, cursors, until)) {
     std::byte* entry = entry_at(pool, *next);
     const std::uint32_t need = load32(entry + 4);
     patch(entry);
@@ -202,10 +211,10 @@ void LogWriter::release(const SlotPool& pool, const std::vector<Cursor>& cursors
   const bool look_for_dead = ++rounds_ % 256 == 0 || pool.overwrite();
   for (const Cursor& cursor : cursors) {
     Slot& slot = *cursor.slot;
-    slot.head.store(cursor.end, std::memory_order_release);
+    slot.head.store(cursor.position, std::memory_order_release);  // up to what was written
     if (pool.overwrite()) end_snapshot(slot);
     const std::uint32_t state = slot.state.load(std::memory_order_acquire);
-    const bool drained = slot.tail.load(std::memory_order_acquire) == cursor.end;
+    const bool drained = slot.tail.load(std::memory_order_acquire) == cursor.position;
     const bool abandoned = state == kActive && look_for_dead && process_gone(slot.pid.load(std::memory_order_relaxed));
     if (drained && (state == kRetired || abandoned)) {
       // The next claimer stores its pid after it has taken the slot: until then a later round

@@ -32,8 +32,12 @@ class LogWriter {
   /// of records lost because no slot was free. Writes a Dropped record when drops grew: after
   /// the records drained, or for a flight recorder before them. When the file cannot be
   /// written, says so once on standard error and empties the buffers from then on without
-  /// writing them.
-  void drain(SlotPool& pool, std::uint64_t unslotted);
+  /// writing them. Unless `everything` (a flush, the end), entries stamped in the last
+  /// kSettleTime stay for the next drain: a thread stamps an entry before it publishes it, so an
+  /// entry older than one already drained may still come, and the log must stay in time order.
+  void drain(SlotPool& pool, std::uint64_t unslotted, bool everything = true);
+  /// How long a streaming drain leaves the newest entries in their buffers (drain()).
+  static constexpr std::uint64_t kSettleTimeNs = 2'000'000;
   /// Writes buffered output to the file.
   void flush() { file_.flush(); }
   /// Records written so far, as of the last drain.
@@ -58,8 +62,9 @@ class LogWriter {
   static std::byte* entry_at(const SlotPool& pool, const Cursor& cursor) noexcept {
     return cursor.ring + (cursor.position & (pool.capacity() - 1));
   }
-  Cursor* earliest(const SlotPool& pool, std::vector<Cursor>& cursors) const noexcept;
-  void write_merged(const SlotPool& pool, std::vector<Cursor>& cursors);
+  Cursor* earliest(const SlotPool& pool, std::vector<Cursor>& cursors,
+                   std::uint64_t until = ~std::uint64_t{0}) const noexcept;
+  void write_merged(const SlotPool& pool, std::vector<Cursor>& cursors, std::uint64_t until);
   void fail(const Error& error);
   void patch(std::byte* entry);
   std::uint32_t interface_of(Channel channel, std::uint16_t queue);

@@ -206,7 +206,7 @@ void Recorder::run_writer() {
     lock.unlock();
     // Everything recorded before the request (or the stop) is in the buffers now: the
     // request was read under the mutex the requesting thread took after its records.
-    writer_->drain(*pool_, lost_without_slot_.load(std::memory_order_relaxed));
+    writer_->drain(*pool_, lost_without_slot_.load(std::memory_order_relaxed), stopping || flush_asked);
     const auto now = std::chrono::steady_clock::now();
     if (stopping || flush_asked || now - last_flush >= kFileFlushInterval) {
       try {
