@@ -118,7 +118,7 @@ class alignas(kCacheLinePair) Recorder final : public TraceSink {
         thread.generation == detail::g_fork_generation.load(std::memory_order_relaxed)) [[likely]] {
       if (std::byte* out = detail::group_room(group, detail::chain_member_bound(event, snap_length_))) [[likely]] {
         std::uint64_t cut = 0;
-        group.bytes += static_cast<std::uint32_t>(detail::encode_chain_member(event, snap_length_, out, cut));
+        group.bytes += static_cast<std::uint32_t>(encode_group_member(event, snap_length_, out, cut));
         ++group.count;
         group.cut += cut;
         return;

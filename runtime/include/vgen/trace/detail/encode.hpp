@@ -23,21 +23,16 @@ struct PayloadCopy {
   std::size_t copied = 0;   ///< bytes copied (at most the room given)
 };
 
-/// Copies up to `room` bytes of the payload of `event` to `out`, in one pass that also measures
-/// the whole payload; with `out` null, only measures. A chain's copy ends at the first buffer not
-/// mapped here.
-[[gnu::always_inline]] inline PayloadCopy copy_payload(const Event& event, std::byte* out, std::size_t room) noexcept {
-  const PayloadSource source = payload_source(event.kind);
-  if (source == PayloadSource::Bytes) {
-    const std::size_t take = std::min(room, event.bytes.size());
-    if (take > 0 && out != nullptr) copy_bytes(out, event.bytes.data(), take);
-    return {event.bytes.size(), take};
-  }
+/// Copies up to `room` bytes of a chain's payload to `out`: its readable buffers, or when
+/// `written` the first `a` bytes of its writable ones. One pass that also measures the whole
+/// payload; with `out` null, only measures. The copy ends at the first buffer not mapped here.
+[[gnu::always_inline]] inline PayloadCopy copy_chain_payload(const Event& event, bool written, std::byte* out,
+                                                             std::size_t room) noexcept {
   PayloadCopy done;
-  std::uint64_t limit = source == PayloadSource::Written ? event.a : std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t limit = written ? event.a : std::numeric_limits<std::uint64_t>::max();
   bool mapped = true;
   for (const BufferRef& buffer : event.buffers) {
-    if (writable(buffer) != (source == PayloadSource::Written) || limit == 0) continue;
+    if (writable(buffer) != written || limit == 0) continue;
     const std::uint64_t take = std::min<std::uint64_t>(buffer.length, limit);
     limit -= take;
     done.whole += take;
@@ -50,28 +45,34 @@ struct PayloadCopy {
   return done;
 }
 
+/// Copies up to `room` bytes of the payload of `event` to `out` (record.hpp says what it is);
+/// with `out` null, only measures.
+[[gnu::always_inline]] inline PayloadCopy copy_payload(const Event& event, std::byte* out, std::size_t room) noexcept {
+  const PayloadSource source = payload_source(event.kind);
+  if (source != PayloadSource::Bytes) return copy_chain_payload(event, source == PayloadSource::Written, out, room);
+  const std::size_t take = std::min(room, event.bytes.size());
+  if (take > 0 && out != nullptr) copy_bytes(out, event.bytes.data(), take);
+  return {event.bytes.size(), take};
+}
+
 /// Writes the fixed header and the stored descriptors of the record of `event` to `out`
 /// (fixed_bytes(event) bytes).
 [[gnu::always_inline]] inline void write_header(const Event& event, std::byte* out) noexcept {
   const std::size_t stored = stored_descriptors(event);
-  out[0] = std::byte{kSingleRecordVersion};
-  out[1] = static_cast<std::byte>(channel_of(event));
-  out[2] = static_cast<std::byte>(event.kind);
-  out[3] = std::byte{0};
-  store_le<std::uint16_t>(out + 4, event.queue);
-  store_le<std::uint16_t>(out + 6, event.head);
-  store_le<std::uint32_t>(out + 8, event.index);
-  store_le<std::uint16_t>(out + 12, static_cast<std::uint16_t>(stored));
-  store_le<std::uint16_t>(out + 14, static_cast<std::uint16_t>(std::min<std::size_t>(event.buffers.size(), 0xffff)));
+  const std::uint64_t chain = std::min<std::size_t>(event.buffers.size(), 0xffff);
+  // Whole words: the fields of each 8 bytes in one store.
+  store_le<std::uint64_t>(out, std::uint64_t{kSingleRecordVersion} |
+                                   std::uint64_t{static_cast<std::uint8_t>(channel_of(event))} << 8 |
+                                   std::uint64_t{static_cast<std::uint8_t>(event.kind)} << 16 |
+                                   std::uint64_t{event.queue} << 32 | std::uint64_t{event.head} << 48);
+  store_le<std::uint64_t>(out + 8, std::uint64_t{event.index} | std::uint64_t{stored} << 32 | chain << 48);
   store_le<std::uint64_t>(out + 16, event.a);
   store_le<std::uint64_t>(out + 24, event.b);
-  std::byte* d = out + kRecordHeaderBytes;
-  for (std::size_t i = 0; i < stored; ++i, d += kDescriptorBytes) {
+  std::byte* at = out + kRecordHeaderBytes;
+  for (std::size_t i = 0; i < stored; ++i, at += kDescriptorBytes) {
     const BufferRef& buffer = event.buffers[i];
-    store_le<std::uint64_t>(d, buffer.addr);
-    store_le<std::uint32_t>(d + 8, buffer.length);
-    store_le<std::uint16_t>(d + 12, buffer.flags);
-    store_le<std::uint16_t>(d + 14, 0);
+    store_le<std::uint64_t>(at, buffer.addr);
+    store_le<std::uint64_t>(at + 8, std::uint64_t{buffer.length} | std::uint64_t{buffer.flags} << 32);
   }
 }
 
@@ -79,8 +80,8 @@ struct PayloadCopy {
 
 namespace vgen::trace {
 
-inline std::size_t encode_group_member(const Event& event, std::uint32_t snap, std::byte* out,
-                                       std::uint64_t& cut) noexcept {
+[[gnu::always_inline]] inline std::size_t encode_group_member(const Event& event, std::uint32_t snap, std::byte* out,
+                                                              std::uint64_t& cut) noexcept {
   std::byte* record = out + kGroupMemberPrefix;
   detail::write_header(event, record);
   const std::size_t fixed = fixed_bytes(event);
@@ -106,55 +107,6 @@ constexpr bool chain_event(EventKind kind) noexcept { return payload_source(kind
 /// group_member_bound() of a chain event (chain_event()).
 constexpr std::size_t chain_member_bound(const Event& event, std::uint32_t snap) noexcept {
   return group_member_bytes(fixed_bytes(event) + snap);
-}
-
-/// encode_group_member() of a chain event (chain_event()), the same bytes in fewer steps: the
-/// header in whole words, the payload's source known from the kind. Writes into room for
-/// chain_member_bound() bytes; returns the bytes taken and sets `cut`.
-[[gnu::always_inline]] inline std::size_t encode_chain_member(const Event& event, std::uint32_t snap, std::byte* out,
-                                                              std::uint64_t& cut) noexcept {
-  const std::size_t stored = stored_descriptors(event);
-  const std::uint64_t chain = std::min<std::size_t>(event.buffers.size(), 0xffff);
-  std::byte* record = out + kGroupMemberPrefix;
-  store_le<std::uint64_t>(record, std::uint64_t{kSingleRecordVersion} |
-                                      std::uint64_t{static_cast<std::uint8_t>(channel_of(event))} << 8 |
-                                      std::uint64_t{static_cast<std::uint8_t>(event.kind)} << 16 |
-                                      std::uint64_t{event.queue} << 32 | std::uint64_t{event.head} << 48);
-  store_le<std::uint64_t>(record + 8, std::uint64_t{event.index} | std::uint64_t{stored} << 32 | chain << 48);
-  store_le<std::uint64_t>(record + 16, event.a);
-  store_le<std::uint64_t>(record + 24, event.b);
-  std::byte* at = record + kRecordHeaderBytes;
-  for (std::size_t i = 0; i < stored; ++i, at += kDescriptorBytes) {
-    const BufferRef& buffer = event.buffers[i];
-    store_le<std::uint64_t>(at, buffer.addr);
-    store_le<std::uint64_t>(at + 8, std::uint64_t{buffer.length} | std::uint64_t{buffer.flags} << 32);
-  }
-  // The payload: the readable buffers, or the first `a` bytes of the writable ones.
-  const bool written = payload_source(event.kind) == PayloadSource::Written;
-  std::uint64_t limit = written ? event.a : std::numeric_limits<std::uint64_t>::max();
-  std::uint64_t whole = 0;
-  std::size_t copied = 0;
-  bool mapped = true;
-  for (const BufferRef& buffer : event.buffers) {
-    if (writable(buffer) != written || limit == 0) continue;
-    const std::uint64_t take = std::min<std::uint64_t>(buffer.length, limit);
-    limit -= take;
-    whole += take;
-    mapped = mapped && buffer.host != nullptr;
-    if (!mapped || copied == snap) continue;
-    const std::size_t piece = static_cast<std::size_t>(std::min<std::uint64_t>(take, snap - copied));
-    copy_bytes(at + copied, buffer.host, piece);
-    copied += piece;
-  }
-  const std::size_t fixed = kRecordHeaderBytes + stored * kDescriptorBytes;
-  const std::size_t captured = fixed + copied;
-  const std::size_t bytes = group_member_bytes(captured);
-  for (std::size_t pad = kGroupMemberPrefix + captured; pad < bytes; ++pad) out[pad] = std::byte{0};
-  store_le<std::uint64_t>(
-      out, std::uint64_t{static_cast<std::uint32_t>(captured)} |
-               std::uint64_t{static_cast<std::uint32_t>(std::min<std::uint64_t>(fixed + whole, 0xffffffffu))} << 32);
-  cut = whole - copied;
-  return bytes;
 }
 
 }  // namespace vgen::trace::detail
