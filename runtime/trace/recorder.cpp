@@ -13,6 +13,7 @@
 #include "clock.hpp"
 #include "log_writer.hpp"
 #include "slot_pool.hpp"
+#include "thread_group.hpp"
 
 namespace vgen::trace {
 
@@ -66,7 +67,6 @@ RecorderOptions checked(RecorderOptions options) {
 
 Recorder::Recorder(const std::string& path, RecorderOptions options)
     : options_(checked(std::move(options))),
-      snap_length_(options_.snap_length),
       id_(g_next_recorder.fetch_add(1)),
       owner_(getpid()),
       pool_(std::make_shared<detail::SlotPool>(options_.threads, options_.buffer_bytes,

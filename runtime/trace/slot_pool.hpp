@@ -25,11 +25,11 @@
 #include <cstring>
 
 #include <vgen/cache_line.hpp>
-#include <vgen/trace/detail/thread_group.hpp>
 #include <vgen/trace/pcapng.hpp>
 #include <vgen/trace/record.hpp>
 
 #include "clock.hpp"
+#include "thread_group.hpp"
 
 namespace vgen::trace::detail {
 

@@ -50,7 +50,7 @@ bool SplitDeviceQueue::take(DescriptorChain& chain) {
     trace::Event event{trace::EventKind::ChainTaken, queue_index_,          head, next_avail_,
                        chain.readable_bytes(),       chain.writable_bytes()};
     event.buffers = chain_trace_.taken(chain);
-    record_chain(event);
+    trace_->record_in_group(event);
   }
   return true;
 }
@@ -169,7 +169,7 @@ void SplitDeviceQueue::put(std::uint16_t head, std::uint32_t written) {
   if (trace_ != nullptr) {
     trace::Event event{trace::EventKind::UsedPushed, queue_index_, head, used_idx_, written, 0};
     event.buffers = chain_trace_.used(head);
-    record_chain(event);
+    trace_->record_in_group(event);
   }
 }
 

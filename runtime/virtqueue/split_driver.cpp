@@ -77,7 +77,7 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
     for (const Buffer& b : readable) readable_bytes += b.length;
     trace::Event event{trace::EventKind::ChainAdded, queue_index_, head, avail_idx_, readable_bytes, writable_bytes};
     event.buffers = chain_trace_.added(head, readable, writable, memory_);
-    record_chain(event);
+    trace_->record_in_group(event);
   }
   return head;
 }
@@ -192,7 +192,7 @@ std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
   if (trace_ != nullptr) {
     trace::Event event{trace::EventKind::UsedReclaimed, queue_index_, head, last_used_, length, 0};
     event.buffers = chain_trace_.used(head);
-    record_chain(event);
+    trace_->record_in_group(event);
   }
   return used;
 }

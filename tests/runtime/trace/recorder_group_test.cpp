@@ -7,7 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <set>
@@ -110,98 +109,6 @@ TEST(RecorderGroup, FullGroupGoesOnInTheNext) {
   }
   EXPECT_GE(blocks.size(), 5u);
   EXPECT_LE(blocks.size(), 6u);
-}
-
-// What a record holds, copied out of the log.
-struct Stored {
-  EventKind kind;
-  std::uint16_t queue;
-  std::uint16_t head;
-  std::uint32_t index;
-  std::uint64_t a;
-  std::uint64_t b;
-  std::vector<std::byte> descriptors;
-  std::vector<std::byte> payload;
-  std::uint64_t payload_length;
-  std::size_t block;  // which packet block: records of one group share one
-  bool operator==(const Stored&) const = default;
-};
-
-std::vector<Stored> read_stored(const std::string& path) {
-  LogReader reader(path);
-  std::vector<Stored> stored;
-  std::uint64_t last_offset = ~std::uint64_t{0};
-  std::size_t block = 0;
-  while (const LogRecord* r = reader.next()) {
-    if (r->offset != last_offset) ++block;
-    last_offset = r->offset;
-    const Record& record = r->record;
-    stored.push_back({record.kind,
-                      record.queue,
-                      record.head,
-                      record.index,
-                      record.a,
-                      record.b,
-                      {record.descriptor_bytes.begin(), record.descriptor_bytes.end()},
-                      {record.payload.begin(), record.payload.end()},
-                      record.payload_length,
-                      block});
-  }
-  return stored;
-}
-
-// Records `chains` chain events of the stream's shape (64 readable bytes, 64 writable) on queue 0
-// through `chain`, with a publish, a record alone and an event of another queue among them.
-template <class RecordChain>
-void record_stream(Recorder& recorder, RecordChain&& chain) {
-  static std::array<std::byte, 128> bytes = [] {
-    std::array<std::byte, 128> b{};
-    for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<std::byte>(i);
-    return b;
-  }();
-  const BufferRef buffers[] = {{bytes.data(), 0x1000, 64, 1}, {bytes.data() + 64, 0x1040, 64, 2}};
-  const EventKind kinds[] = {EventKind::ChainAdded, EventKind::ChainTaken, EventKind::UsedPushed,
-                             EventKind::UsedReclaimed};
-  for (std::uint32_t i = 0; i < 300; ++i) {  // 136 bytes each: groups fill and go on in the next
-    Event event{kinds[i % 4], 0, static_cast<std::uint16_t>(i % 128), i, i % 4 >= 2 ? i % 65 : 64, 64};
-    event.buffers = buffers;
-    chain(event);
-    if (i % 50 == 49) recorder.record_in_group({EventKind::AvailPublished, 0, 0, i});
-    if (i == 120) recorder.end_group();
-    if (i == 150) recorder.record({EventKind::NotifySent, 0, 0, i});
-    if (i == 200) recorder.record_in_group({EventKind::ChainAdded, 1, 0, i});
-  }
-  recorder.end_group();
-}
-
-// record_chain(), the inline path a queue end takes, stores what record_in_group() stores: the
-// same records with the same descriptors and payloads, grouped the same way, whether it found
-// the thread's group open (inline) or not (the first record, after a record alone, after
-// another queue's record, when the group is full).
-TEST(RecorderGroup, RecordChainStoresWhatRecordInGroupStores) {
-  TempFile inline_file;
-  TempFile called_file;
-  {
-    RecorderOptions options;
-    options.snap_length = 64;
-    Recorder recorder(inline_file.path(), options);
-    record_stream(recorder, [&](const Event& event) { recorder.record_chain(event); });
-  }
-  {
-    RecorderOptions options;
-    options.snap_length = 64;
-    Recorder recorder(called_file.path(), options);
-    record_stream(recorder, [&](const Event& event) { recorder.record_in_group(event); });
-  }
-  const std::vector<Stored> inline_records = read_stored(inline_file.path());
-  const std::vector<Stored> called_records = read_stored(called_file.path());
-  ASSERT_EQ(inline_records.size(), 300u + 6 + 1 + 1);
-  EXPECT_GE(inline_records.back().block, 6u);  // several groups, and records alone
-  ASSERT_EQ(inline_records.size(), called_records.size());
-  for (std::size_t i = 0; i < inline_records.size(); ++i)
-    EXPECT_EQ(inline_records[i], called_records[i]) << "record " << i;
-  EXPECT_EQ(inline_records[3].payload.size(), 3u);  // a used chain keeps its used length
-  EXPECT_EQ(inline_records[0].payload.size(), 64u);
 }
 
 // Another thread's open group is not in the log until that thread closes it; flush() closes

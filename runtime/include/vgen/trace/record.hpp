@@ -110,7 +110,7 @@ inline std::size_t group_member_bound(const Event& event, std::uint32_t snap) no
 /// Writes the record of `event` as a member of a group record to `out`, which has room for
 /// group_member_bound() bytes, in one pass over its buffers. Returns the bytes it took
 /// (group_member_bytes() of its captured length); `cut` is set to the payload bytes left out.
-/// Inline (vgen/trace/detail/encode.hpp): the recorder's hot path encodes chain events with it.
+/// Inline (vgen/trace/detail/encode.hpp): the recorder's hot path.
 inline std::size_t encode_group_member(const Event& event, std::uint32_t snap, std::byte* out,
                                        std::uint64_t& cut) noexcept;
 

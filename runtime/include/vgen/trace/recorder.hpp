@@ -23,8 +23,6 @@
 #include <string>
 
 #include <vgen/cache_line.hpp>
-#include <vgen/trace/detail/encode.hpp>
-#include <vgen/trace/detail/thread_group.hpp>
 #include <vgen/trace/hooks.hpp>
 #include <vgen/trace/record.hpp>
 
@@ -105,31 +103,6 @@ class alignas(kCacheLinePair) Recorder final : public TraceSink {
   void record_in_group(const Event& event) noexcept override;
   /// Closes this thread's group, if open, stamping it now.
   void end_group() noexcept override;
-  /// record_in_group() inline, for a hot path that holds the Recorder itself, such as a queue
-  /// end recording each chain: when `event` is a chain's (its payload in its buffers), and the
-  /// thread's open group is this recorder's, on the event's channel and queue, with room, the
-  /// record is encoded there in place (no call, no lookup of the thread's slot); otherwise it
-  /// goes through record_in_group(). The log is the same either way.
-  void record_chain(const Event& event) noexcept {
-    detail::ThreadRecording& thread = detail::t_recording;
-    detail::OpenGroup& group = thread.group;
-    if (detail::chain_event(event.kind) && thread.recorder == id_ && group.open &&
-        group.key == detail::group_key(event) &&
-        thread.generation == detail::g_fork_generation.load(std::memory_order_relaxed)) [[likely]] {
-      if (std::byte* out = detail::group_room(group, detail::chain_member_bound(event, snap_length_))) [[likely]] {
-        std::uint64_t cut = 0;
-        group.bytes += static_cast<std::uint32_t>(encode_group_member(event, snap_length_, out, cut));
-        ++group.count;
-        group.cut += cut;
-        return;
-      }
-    }
-    Recorder::record_in_group(event);
-  }
-  /// end_group() inline: a thread with no group open returns at once.
-  void end_chain_group() noexcept {
-    if (detail::t_recording.group.open) Recorder::end_group();
-  }
   /// Names the interface of `channel` and `queue` in the log (its if_description), e.g.
   /// "requestq" for virtqueue 0. Takes effect for interfaces not written yet.
   void name_interface(Channel channel, std::uint16_t queue, const std::string& description);
@@ -150,7 +123,6 @@ class alignas(kCacheLinePair) Recorder final : public TraceSink {
   void append_alone(detail::Slot& slot, const Event& event, RecordSize size) noexcept;
 
   RecorderOptions options_;
-  std::uint32_t snap_length_;  // options_.snap_length, beside id_ for record_chain()
   std::uint64_t id_;
   pid_t owner_;
   std::shared_ptr<detail::SlotPool> pool_;

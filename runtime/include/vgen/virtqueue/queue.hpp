@@ -12,7 +12,6 @@
 #include <vgen/notify/notifier.hpp>
 #include <vgen/shm/memory.hpp>
 #include <vgen/trace/hooks.hpp>
-#include <vgen/trace/recorder.hpp>
 #include <vgen/virtqueue/chain.hpp>
 #include <vgen/virtqueue/error.hpp>
 #include <vgen/virtqueue/features.hpp>
@@ -67,12 +66,8 @@ class alignas(kCacheLinePair) QueueBase {
   bool broken() const noexcept { return broken_; }
   /// The notifier used to signal the peer (kick or interrupt); may be null.
   void set_notifier(notify::Notifier* notifier) noexcept { notifier_ = notifier; }
-  /// Where ring events go; null to stop tracing. A trace::Recorder records each chain inline
-  /// (trace::Recorder::record_chain()).
-  void set_trace(trace::TraceSink* sink) noexcept {
-    trace_ = sink;
-    recorder_ = dynamic_cast<trace::Recorder*>(sink);
-  }
+  /// Where ring events go; null to stop tracing.
+  void set_trace(trace::TraceSink* sink) noexcept { trace_ = sink; }
   /// Where warnings about a peer that bends a rule harmlessly go; empty: standard error.
   void set_log(LogSink sink) { log_ = std::move(sink); }
 
@@ -107,29 +102,15 @@ class alignas(kCacheLinePair) QueueBase {
   void emit_in_group(const trace::Event& e) const noexcept {
     if (trace_ != nullptr) trace_->record_in_group(e);
   }
-  /// Hands the event of one chain (added, taken, pushed or reclaimed) to the trace sink as part
-  /// of this thread's group; a recorder encodes it inline. Only while tracing (trace_ set).
-  void record_chain(const trace::Event& e) const noexcept {
-    if (recorder_ != nullptr) {
-      recorder_->record_chain(e);
-    } else {
-      trace_->record_in_group(e);
-    }
-  }
   /// Ends the trace group: at a publish, and when a poll finds nothing new.
   void end_trace_group() const noexcept {
-    if (recorder_ != nullptr) {
-      recorder_->end_chain_group();
-    } else if (trace_ != nullptr) {
-      trace_->end_group();
-    }
+    if (trace_ != nullptr) trace_->end_group();
   }
   /// Hands "queue N: <line>" to the log sink (standard error without one).
   void log(const std::string& line) const;
 
   notify::Notifier* notifier_ = nullptr;
   trace::TraceSink* trace_ = nullptr;
-  trace::Recorder* recorder_ = nullptr;  // trace_, when it is a recorder
   LogSink log_;
   std::uint16_t queue_index_ = 0;
   bool broken_ = false;

@@ -1,6 +1,6 @@
-// How an event becomes the bytes of its record (record.hpp), inline: the recorder's hot path
-// encodes a ring's chain events in place, and a call per record would cost as much as the rest
-// of the record.
+// How an event becomes the bytes of its record (record.hpp), inline: the recorder encodes each
+// record a queue end hands it into the thread's open group, and a call per record would cost
+// about as much as the rest of the record.
 #pragma once
 
 #include <algorithm>
@@ -98,15 +98,3 @@ namespace vgen::trace {
 }
 
 }  // namespace vgen::trace
-
-namespace vgen::trace::detail {
-
-/// True for the events of one chain: their payload comes from the chain's buffers.
-constexpr bool chain_event(EventKind kind) noexcept { return payload_source(kind) != PayloadSource::Bytes; }
-
-/// group_member_bound() of a chain event (chain_event()).
-constexpr std::size_t chain_member_bound(const Event& event, std::uint32_t snap) noexcept {
-  return group_member_bytes(fixed_bytes(event) + snap);
-}
-
-}  // namespace vgen::trace::detail

@@ -1,6 +1,5 @@
 // The recording thread's own state: which recorder's buffer it fills and the group record it has
-// open there. Public only so that Recorder::record_chain() can read it inline; nothing outside
-// the recorder writes it.
+// open there.
 #pragma once
 
 #include <atomic>
