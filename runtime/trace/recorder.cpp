@@ -13,25 +13,28 @@
 #include "clock.hpp"
 #include "log_writer.hpp"
 #include "slot_pool.hpp"
-#include "thread_group.hpp"
 
 namespace vgen::trace {
-
-namespace detail {
-constinit thread_local ThreadRecording t_recording;
-std::atomic<std::uint64_t> g_fork_generation{0};
-}  // namespace detail
-
 namespace {
 
 constexpr auto kFileFlushInterval = std::chrono::milliseconds(20);
 
 std::atomic<std::uint64_t> g_next_recorder{1};
+// Moves on in every forked child, so a thread's cached slot (its parent's) is not reused.
+std::atomic<std::uint64_t> g_fork_generation{0};
 
-void count_fork() { detail::g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
+void count_fork() { g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
 
-using detail::g_fork_generation;
-using detail::t_recording;
+// What record() reads first: the recorder and fork generation the calling thread's slot
+// belongs to. Trivially destructible, so reading it is a plain thread-local load.
+struct FastSlot {
+  std::uint64_t recorder = 0;
+  std::uint64_t generation = 0;
+  detail::Slot* slot = nullptr;
+  detail::OpenGroup group;  // the group this thread is filling in `slot`, if open
+};
+
+thread_local FastSlot t_fast;
 
 // The slot the calling thread records into, for one recorder at a time; gives it back when the
 // thread exits. Touched only when the thread starts recording into another recorder.
@@ -44,12 +47,12 @@ struct ThreadSlot {
   ~ThreadSlot() { retire(); }
   void retire() noexcept {
     if (slot != nullptr && generation == g_fork_generation.load(std::memory_order_relaxed)) {
-      if (t_recording.group.open) detail::commit_group(*pool, *slot, t_recording.group);
+      if (t_fast.group.open) detail::commit_group(*pool, *slot, t_fast.group);
       slot->state.store(detail::kRetired, std::memory_order_release);
     }
     slot = nullptr;
     pool.reset();
-    t_recording = {};
+    t_fast = {};
   }
 };
 
@@ -93,44 +96,52 @@ Recorder::~Recorder() {
 
 inline detail::Slot* Recorder::thread_slot() noexcept {
   const std::uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
-  if (t_recording.recorder == id_ && t_recording.generation == generation && t_recording.slot != nullptr) [[likely]] {
-    return t_recording.slot;
+  if (t_fast.recorder == id_ && t_fast.generation == generation && t_fast.slot != nullptr) [[likely]] {
+    return t_fast.slot;
   }
   return claim_thread_slot(generation);
 }
 
 detail::Slot* Recorder::claim_thread_slot(std::uint64_t generation) noexcept {
-  if (t_recording.recorder != id_ || t_recording.generation != generation) {
+  if (t_fast.recorder != id_ || t_fast.generation != generation) {
     t_slot.retire();
     t_slot.recorder = id_;
     t_slot.generation = generation;
     t_slot.pool = pool_;
     t_slot.slot = pool_->claim();
-    t_recording = {id_, generation, t_slot.slot, {}};
+    t_fast = {id_, generation, t_slot.slot, {}};
   }
-  if (t_recording.slot == nullptr) [[unlikely]]
+  if (t_fast.slot == nullptr) [[unlikely]]
     lost_without_slot_.fetch_add(1, std::memory_order_relaxed);
-  return t_recording.slot;
+  return t_fast.slot;
 }
 
 void close_thread_group() noexcept {
-  // The group first: t_recording is a plain thread-local, t_slot one with a destructor.
-  if (!t_recording.group.open || t_slot.slot == nullptr) return;
+  // The group first: t_fast is a plain thread-local, t_slot one with a destructor.
+  if (!t_fast.group.open || t_slot.slot == nullptr) return;
   if (t_slot.generation != g_fork_generation.load(std::memory_order_relaxed)) return;  // the parent's
-  detail::commit_group(*t_slot.pool, *t_slot.slot, t_recording.group);
+  detail::commit_group(*t_slot.pool, *t_slot.slot, t_fast.group);
 }
+
+namespace {
+
+std::uint32_t key_of(const Event& event) noexcept {
+  return (static_cast<std::uint32_t>(channel_of(event)) << 16) | event.queue;
+}
+
+}  // namespace
 
 void Recorder::record(const Event& event) noexcept {
   detail::Slot* slot = thread_slot();
   if (slot == nullptr) [[unlikely]]
     return;
-  if (t_recording.group.open) detail::commit_group(*pool_, *slot, t_recording.group);  // records stay in order
+  if (t_fast.group.open) detail::commit_group(*pool_, *slot, t_fast.group);  // records stay in order
   append_alone(*slot, event, encoded_size(event, options_.snap_length));
 }
 
 void Recorder::append_alone(detail::Slot& slot, const Event& event, RecordSize size) noexcept {
   const std::uint32_t snap = options_.snap_length;
-  detail::append(*pool_, slot, detail::group_key(event), size.captured, size.original, [&](std::byte* out) {
+  detail::append(*pool_, slot, key_of(event), size.captured, size.original, [&](std::byte* out) {
     encode(event, snap, {out, size.captured});
   });
 }
@@ -141,8 +152,8 @@ void Recorder::record_in_group(const Event& event) noexcept {
     return;
   const std::uint32_t snap = options_.snap_length;
   const std::size_t most = group_member_bound(event, snap);
-  const std::uint32_t key = detail::group_key(event);
-  detail::OpenGroup& group = t_recording.group;
+  const std::uint32_t key = key_of(event);
+  detail::OpenGroup& group = t_fast.group;
   std::byte* out = nullptr;
   if (group.open) {
     if (group.key == key) out = detail::group_room(group, most);
@@ -163,8 +174,8 @@ void Recorder::record_in_group(const Event& event) noexcept {
 }
 
 void Recorder::end_group() noexcept {
-  // The thread's slot and group are this recorder's only when t_recording says so.
-  if (t_recording.recorder == id_) close_thread_group();
+  // The thread's slot and group are this recorder's only when t_fast says so.
+  if (t_fast.recorder == id_) close_thread_group();
 }
 
 void Recorder::name_interface(Channel channel, std::uint16_t queue, const std::string& description) {

@@ -29,7 +29,6 @@
 #include <vgen/trace/record.hpp>
 
 #include "clock.hpp"
-#include "thread_group.hpp"
 
 namespace vgen::trace::detail {
 
@@ -203,6 +202,27 @@ inline std::uint32_t records_in_entry(const std::byte* entry) noexcept {
 inline constexpr std::size_t kGroupBytes = 16384;
 /// Bytes of a group entry besides the records it holds: prefix, group header, trailer.
 inline constexpr std::size_t kGroupOverhead = kEntryPrefix + kRecordHeaderBytes + 4;
+
+/// A group entry the calling thread is filling in its ring (record.hpp, group records). The
+/// writer does not see it until commit_group() moves the ring's tail past it. An entry never
+/// wraps around the ring, so its bytes are one block from `entry`.
+struct OpenGroup {
+  bool open = false;
+  std::uint32_t key = 0;       ///< channel << 16 | queue of every record in it
+  std::uint32_t count = 0;     ///< records in it
+  std::uint32_t bytes = 0;     ///< bytes of the entry so far: prefix, group header, records
+  std::uint32_t limit = 0;     ///< bytes the entry may grow to, trailer included
+  std::uint64_t start = 0;     ///< the entry's position (free-running)
+  std::uint64_t cut = 0;       ///< payload bytes the records left out (original - captured)
+  std::byte* entry = nullptr;  ///< the entry's first byte in the ring
+};
+
+/// Where the next record goes in the open `group` when up to `bytes` bytes of it fit; null when
+/// they do not. OpenGroup::bytes grows by what the record then takes.
+inline std::byte* group_room(const OpenGroup& group, std::size_t bytes) noexcept {
+  if (group.bytes + bytes + 4 > group.limit) return nullptr;
+  return group.entry + group.bytes;
+}
 
 /// Opens a group entry on `key` at `slot`'s tail with room for at least `first` bytes of
 /// records, making room as append() does. False when there is none, or when `first` is too

@@ -1,6 +1,6 @@
-// Little-endian loads and stores and small copies for the trace layer's on-disk formats: the
-// recorder's inline hot path uses them too. The trace layer is the runtime's lowest, so it keeps
-// these few lines instead of depending on the wire codec.
+// Little-endian loads and stores and small copies for the trace layer's on-disk formats; public
+// for the inline record encoder (encode.hpp). The trace layer is the runtime's lowest, so it
+// keeps these few lines instead of depending on the wire codec.
 #pragma once
 
 #include <concepts>

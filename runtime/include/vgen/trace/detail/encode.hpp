@@ -23,16 +23,21 @@ struct PayloadCopy {
   std::size_t copied = 0;   ///< bytes copied (at most the room given)
 };
 
-/// Copies up to `room` bytes of a chain's payload to `out`: its readable buffers, or when
-/// `written` the first `a` bytes of its writable ones. One pass that also measures the whole
-/// payload; with `out` null, only measures. The copy ends at the first buffer not mapped here.
-[[gnu::always_inline]] inline PayloadCopy copy_chain_payload(const Event& event, bool written, std::byte* out,
-                                                             std::size_t room) noexcept {
+/// Copies up to `room` bytes of the payload of `event` (record.hpp says what it is) to `out`, in
+/// one pass that also measures the whole payload; with `out` null, only measures. A chain's copy
+/// ends at the first buffer not mapped here.
+[[gnu::always_inline]] inline PayloadCopy copy_payload(const Event& event, std::byte* out, std::size_t room) noexcept {
+  const PayloadSource source = payload_source(event.kind);
+  if (source == PayloadSource::Bytes) {
+    const std::size_t take = std::min(room, event.bytes.size());
+    if (take > 0 && out != nullptr) copy_bytes(out, event.bytes.data(), take);
+    return {event.bytes.size(), take};
+  }
   PayloadCopy done;
-  std::uint64_t limit = written ? event.a : std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t limit = source == PayloadSource::Written ? event.a : std::numeric_limits<std::uint64_t>::max();
   bool mapped = true;
   for (const BufferRef& buffer : event.buffers) {
-    if (writable(buffer) != written || limit == 0) continue;
+    if (writable(buffer) != (source == PayloadSource::Written) || limit == 0) continue;
     const std::uint64_t take = std::min<std::uint64_t>(buffer.length, limit);
     limit -= take;
     done.whole += take;
@@ -43,16 +48,6 @@ struct PayloadCopy {
     done.copied += piece;
   }
   return done;
-}
-
-/// Copies up to `room` bytes of the payload of `event` to `out` (record.hpp says what it is);
-/// with `out` null, only measures.
-[[gnu::always_inline]] inline PayloadCopy copy_payload(const Event& event, std::byte* out, std::size_t room) noexcept {
-  const PayloadSource source = payload_source(event.kind);
-  if (source != PayloadSource::Bytes) return copy_chain_payload(event, source == PayloadSource::Written, out, room);
-  const std::size_t take = std::min(room, event.bytes.size());
-  if (take > 0 && out != nullptr) copy_bytes(out, event.bytes.data(), take);
-  return {event.bytes.size(), take};
 }
 
 /// Writes the fixed header and the stored descriptors of the record of `event` to `out`
