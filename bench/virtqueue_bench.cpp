@@ -6,15 +6,20 @@
 //    notifications (kicks + interrupts) per message.
 //  - loopback: both sides in one thread, 32 chains a round (add, publish, take, serve, publish,
 //    reclaim): the queue's cost per message without any scheduling between threads.
-//  - stream/traced, loopback/traced: the stream with both sides recording into a trace::Recorder (snap length
-//    64: every payload byte kept); peer: the same stream untraced. Counters: records written,
+//  - stream/traced, loopback/traced: the stream with both sides recording into a trace::Recorder
+//    (snap length 64: every payload byte kept); peer: the same stream untraced. Counters: records written,
 //    dropped and overwritten per message. /traced streams the log to the file as the queue
-//    runs (RecorderMode::Stream); /traced/flight keeps the latest 1 MiB (the default) of each thread and
-//    writes them after the run (RecorderMode::Flight, the recorder to leave on).
+//    runs (RecorderMode::Stream); /traced/flight keeps the latest 1 MiB (the default) of each
+//    thread and writes them after the run (RecorderMode::Flight, the recorder to leave on).
+//    Both sides say they share the recorder (trace::Ends::Both), so each records the contents
+//    of what it produces only: the driver's chains with their bytes, the device's used
+//    entries with the bytes written, the other two events their numbers.
 //  - loopback/null_sink, stream/batch:32/null_sink: with a sink that keeps nothing: what the
 //    queues' trace hooks cost (the events and their buffer lists) before any recording.
-//  - .../driver_only, .../device_only: the stream with only one side's queue traced, to tell
-//    which side's tracing the stream's rate feels.
+//  - .../traced/flight/ends:one: both sides recording everything each sees (trace::Ends::One),
+//    every payload byte twice.
+//  - .../driver_only, .../device_only: the stream with only one side's queue traced
+//    (trace::Ends::One), to tell which side's tracing the stream's rate feels.
 //  - .../traced/flight/snap:0: both sides recording descriptors but no payload bytes, to tell
 //    what the records cost from what copying the bytes costs.
 //  - trace/record_chain (/grouped: in groups of 32): what one record costs in CPU time, which
@@ -207,8 +212,10 @@ trace::TraceSink* run_sink(bool traced, trace::RecorderMode mode, bool null_sink
   return &recording->recorder();
 }
 
-// Which sides of a traced stream hand their events to the sink.
-enum class Sides { Both, DriverOnly, DeviceOnly };
+// Which sides of a traced stream hand their events to the sink. Both: the two ends say so
+// (trace::Ends::Both: each records the contents of what it produces only); BothAll: each end
+// records everything it sees (trace::Ends::One), as if the other were not recorded.
+enum class Sides { Both, BothAll, DriverOnly, DeviceOnly };
 
 // `traced`: record into a recorder in `mode` at snap length `snap`; `null_sink`: hand the events
 // to a NullSink instead; `sides`: which sides do.
@@ -221,8 +228,9 @@ void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t b
   std::unique_ptr<BenchRecorder> recording;
   NullSink nothing;
   trace::TraceSink* sink = run_sink(traced, mode, null_sink, recording, nothing, snap);
-  if (sides != Sides::DeviceOnly) driver.set_trace(sink);
-  if (sides != Sides::DriverOnly) device.set_trace(sink);
+  const trace::Ends ends = sides == Sides::Both ? trace::Ends::Both : trace::Ends::One;
+  if (sides != Sides::DeviceOnly) driver.set_trace(sink, ends);
+  if (sides != Sides::DriverOnly) device.set_trace(sink, ends);
   alignas(kCacheLinePair) std::atomic<bool> stop{false};  // read by the device's every poll
   std::thread device_thread([&] { device_loop(device, batch, stop); });
   StreamDriver stream(q, driver, window, batch);
@@ -248,8 +256,8 @@ void vgen_loopback(benchmark::State& state, bool traced, trace::RecorderMode mod
   std::unique_ptr<BenchRecorder> recording;
   NullSink nothing;
   trace::TraceSink* sink = run_sink(traced, mode, null_sink, recording, nothing);
-  driver.set_trace(sink);
-  device.set_trace(sink);
+  driver.set_trace(sink, trace::Ends::Both);
+  device.set_trace(sink, trace::Ends::Both);
   StreamDriver stream(q, driver, kRound, kRound);
   virtqueue::DescriptorChain chain;
   std::uint32_t in_round = 0;
@@ -425,6 +433,8 @@ void register_benchmarks() {
       [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::DriverOnly); });
   reg("vgen_split/stream/batch:32/traced/flight/device_only",
       [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::DeviceOnly); });
+  reg("vgen_split/stream/batch:32/traced/flight/ends:one",
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::BothAll); });
   reg("vgen_split/stream/batch:32/traced/flight/snap:0",
       [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::Both, 0); });
   reg("vgen_split/2proc_eventfd/event_idx:1", [](benchmark::State& s) { vgen_processes(s, true); });
@@ -452,6 +462,7 @@ int main(int argc, char** argv) {
                          {"vgen_split/loopback/traced/flight", "vgen_split/loopback", 0.9},
                          {"vgen_split/stream/batch:1/traced/flight", "vgen_split/stream/batch:1", 0.9},
                          {"vgen_split/stream/batch:32/traced/flight", "vgen_split/stream/batch:32", 0.9},
+                         {"vgen_split/stream/batch:32/traced/flight/ends:one", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/stream/batch:32/traced/flight/driver_only", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/stream/batch:32/traced/flight/device_only", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/stream/batch:32/traced/flight/snap:0", "vgen_split/stream/batch:32", 0}},

@@ -64,7 +64,7 @@ rpmsg::BusOptions bus_options(rpmsg::Feedback feedback, trace::TraceSink* trace)
 bool run_remote(const RpmsgHalves& halves, const shm::GuestMemory& memory, const Wire& wire, rpmsg::Notifiers lines,
                 const RunContext& context) {
   rpmsg::RemoteVrings vrings(memory, wire.layout, lines);
-  vrings.set_trace(context.trace);
+  vrings.set_trace(context.trace, trace::Ends::Both);  // the other half records into it too
   rpmsg::Bus bus(vrings.link(), bus_options(vrings.feedback(), context.trace));
   const std::unique_ptr<halves::RpmsgRemoteEndpoints> remote = halves.make_remote(bus);
   remote->start();
@@ -83,7 +83,7 @@ bool run_remote(const RpmsgHalves& halves, const shm::GuestMemory& memory, const
 
 // The host: binds the remote's channel and runs the demo.
 bool run_host(const RpmsgHalves& halves, rpmsg::HostVrings& vrings, const RunContext& context) {
-  vrings.set_trace(context.trace);
+  vrings.set_trace(context.trace, trace::Ends::Both);  // the other half records into it too
   rpmsg::Bus bus(vrings.link(), bus_options(vrings.feedback(), context.trace));
   const std::unique_ptr<halves::RpmsgHostDriver> host = halves.make_host(bus);
   const bool complete = halves.run_demo(*host);

@@ -44,7 +44,7 @@ struct DeviceSide {
              const RunContext& context)
       : device(halves.make_device()), core(ram, *device), registers(core), server(window, registers) {
     core.set_interrupt_notifier(&server.interrupt_line());
-    core.set_trace(context.trace);
+    core.set_trace(context.trace, trace::Ends::Both);  // the driver half records into it too
   }
   // Prints what the device saw; true when the driver broke no rule.
   bool report() {
@@ -72,7 +72,7 @@ bool run_driver(const VirtioHalves& halves, const shm::GuestMemory& ram, virtio:
   }
   shm::Allocator allocator(kRamBase, kRamBytes);
   const std::unique_ptr<halves::VirtioDriverQueues> driver = halves.make_driver(*transport, ram, allocator);
-  driver->core().set_trace(context.trace);
+  driver->core().set_trace(context.trace, trace::Ends::Both);
   const std::uint64_t features = driver->start();
   std::printf("driver: device %u found, features 0x%llx negotiated\n", transport->device_id(),
               static_cast<unsigned long long>(features));

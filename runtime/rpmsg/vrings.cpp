@@ -26,7 +26,7 @@ void HostVrings::build() {
   tx_.emplace(memory_, layout_.tx_queue());
   for (virtqueue::SplitDriverQueue* q : {&*rx_, &*tx_}) {
     q->set_notifier(notifiers_.outgoing);
-    q->set_trace(trace_);
+    q->set_trace(trace_, trace_ends_);
     q->set_log(log_);
   }
   link_.attach(*rx_, *tx_);
@@ -37,10 +37,11 @@ void HostVrings::reset() {
   build();
 }
 
-void HostVrings::set_trace(trace::TraceSink* sink) {
+void HostVrings::set_trace(trace::TraceSink* sink, trace::Ends ends) {
   trace_ = sink;
-  rx_->set_trace(sink);
-  tx_->set_trace(sink);
+  trace_ends_ = ends;
+  rx_->set_trace(sink, ends);
+  tx_->set_trace(sink, ends);
 }
 
 void HostVrings::set_log(virtqueue::LogSink sink) {
@@ -59,9 +60,9 @@ RemoteVrings::RemoteVrings(const shm::GuestMemory& memory, const SharedLayout& l
   host_tx_.set_notifier(notifiers.outgoing);
 }
 
-void RemoteVrings::set_trace(trace::TraceSink* sink) {
-  host_rx_.set_trace(sink);
-  host_tx_.set_trace(sink);
+void RemoteVrings::set_trace(trace::TraceSink* sink, trace::Ends ends) {
+  host_rx_.set_trace(sink, ends);
+  host_tx_.set_trace(sink, ends);
 }
 
 }  // namespace vgen::rpmsg

@@ -293,7 +293,7 @@ bool DeviceCore::make_live(std::uint16_t index) {
     return false;
   }
   queue.live->set_notifier(queue.interrupt.get());
-  queue.live->set_trace(trace_);
+  queue.live->set_trace(trace_, trace_ends_);
   return true;
 }
 
@@ -558,11 +558,12 @@ std::vector<std::byte> DeviceCore::config_bytes() {
   return {config_.bytes().begin(), config_.bytes().end()};
 }
 
-void DeviceCore::set_trace(trace::TraceSink* sink) {
+void DeviceCore::set_trace(trace::TraceSink* sink, trace::Ends ends) {
   Access access(*this);
   trace_ = sink;
+  trace_ends_ = ends;
   for (auto& queue : queues_) {
-    if (queue->live) queue->live->set_trace(sink);
+    if (queue->live) queue->live->set_trace(sink, ends);
   }
 }
 

@@ -207,7 +207,7 @@ virtqueue::SplitDriverQueue& DriverCore::setup_queue(std::uint16_t index, std::u
   entry->queue = std::make_unique<virtqueue::SplitDriverQueue>(memory_, config, pool);
   entry->kick = std::make_unique<QueueKick>(*this, index);
   entry->queue->set_notifier(entry->kick.get());
-  entry->queue->set_trace(trace_);
+  entry->queue->set_trace(trace_, trace_ends_);
   transport_.set_queue_size(index, size);
   transport_.set_queue_addresses(index, addresses);
   transport_.set_queue_ready(index, true);
@@ -416,9 +416,10 @@ DetachedBuffers DriverCore::shutdown() {
   return detached;
 }
 
-void DriverCore::set_trace(trace::TraceSink* sink) noexcept {
+void DriverCore::set_trace(trace::TraceSink* sink, trace::Ends ends) noexcept {
   trace_ = sink;
-  for (auto& [index, entry] : queues_) entry->queue->set_trace(sink);
+  trace_ends_ = ends;
+  for (auto& [index, entry] : queues_) entry->queue->set_trace(sink, ends);
 }
 
 }  // namespace vgen::virtio

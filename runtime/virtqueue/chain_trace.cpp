@@ -57,16 +57,27 @@ std::span<const trace::BufferRef> ChainTrace::taken(const DescriptorChain& chain
   return {scratch_.data(), count};
 }
 
+void ChainTrace::keep_writable(const DescriptorChain& chain) {
+  Kept& writable_kept = kept(chain.head());
+  for (const Segment& s : chain.writable()) keep(writable_kept, s.data, s.addr, s.length);
+}
+
 std::span<const trace::BufferRef> ChainTrace::added(std::uint16_t head, std::span<const Buffer> readable,
-                                                    std::span<const Buffer> writable, const shm::GuestMemory& memory) {
+                                                    std::span<const Buffer> writable, const shm::GuestMemory& memory,
+                                                    bool keep_writable) {
   const std::size_t count = readable.size() + writable.size();
   trace::BufferRef* out = scratch(count);
   for (const Buffer& b : readable) set(*out++, memory.find(b.addr, b.length), b.addr, b.length, kDescNext);
-  Kept& writable_kept = kept(head);
-  for (const Buffer& b : writable) {
-    const std::byte* host = memory.find(b.addr, b.length);
-    set(*out++, host, b.addr, b.length, kWritableFlags);
-    keep(writable_kept, host, b.addr, b.length);
+  if (keep_writable) {
+    Kept& writable_kept = kept(head);
+    for (const Buffer& b : writable) {
+      const std::byte* host = memory.find(b.addr, b.length);
+      set(*out++, host, b.addr, b.length, kWritableFlags);
+      keep(writable_kept, host, b.addr, b.length);
+    }
+  } else {
+    // Nobody reads a writable buffer's bytes from here: the device's UsedPushed holds them.
+    for (const Buffer& b : writable) set(*out++, nullptr, b.addr, b.length, kWritableFlags);
   }
   if (count != 0) scratch_[count - 1].flags &= static_cast<std::uint16_t>(~kDescNext);
   return {scratch_.data(), count};

@@ -49,7 +49,11 @@ bool SplitDeviceQueue::take(DescriptorChain& chain) {
   if (trace_ != nullptr) {
     trace::Event event{trace::EventKind::ChainTaken, queue_index_,          head, next_avail_,
                        chain.readable_bytes(),       chain.writable_bytes()};
-    event.buffers = chain_trace_.taken(chain);
+    if (trace_both_ends_) {
+      chain_trace_.keep_writable(chain);  // the driver's ChainAdded holds the chain
+    } else {
+      event.buffers = chain_trace_.taken(chain);
+    }
     trace_->record_in_group(event);
   }
   return true;

@@ -76,7 +76,7 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
     std::uint64_t readable_bytes = 0;
     for (const Buffer& b : readable) readable_bytes += b.length;
     trace::Event event{trace::EventKind::ChainAdded, queue_index_, head, avail_idx_, readable_bytes, writable_bytes};
-    event.buffers = chain_trace_.added(head, readable, writable, memory_);
+    event.buffers = chain_trace_.added(head, readable, writable, memory_, !trace_both_ends_);
     trace_->record_in_group(event);
   }
   return head;
@@ -191,7 +191,7 @@ std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
   release(head);
   if (trace_ != nullptr) {
     trace::Event event{trace::EventKind::UsedReclaimed, queue_index_, head, last_used_, length, 0};
-    event.buffers = chain_trace_.used(head);
+    if (!trace_both_ends_) event.buffers = chain_trace_.used(head);  // else the device's UsedPushed has them
     trace_->record_in_group(event);
   }
   return used;

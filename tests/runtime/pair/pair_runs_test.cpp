@@ -79,19 +79,24 @@ int run_demo(std::vector<std::string> arguments) {
 }
 
 // Without an opener of its own, a demo's --trace LOG records with the trace recorder: the
-// log holds both halves' chains, with their payload, and the status changes.
+// log holds both halves' chains, with their payload, and the status changes. Both halves record
+// into it, so each byte is there once: the device's ChainTaken and the driver's UsedReclaimed
+// hold their numbers only (trace::Ends::Both).
 TEST(PairRuns, TraceRecordsTheRunIntoALog) {
   vgen::trace::testing::TempFile file;
   ASSERT_EQ(run_demo({"threads", "--trace", file.path()}), 0);
   using K = vgen::trace::EventKind;
   std::map<K, int> kinds;
   std::size_t chains_with_payload = 0;
+  std::size_t consumed_with_contents = 0;
   vgen::trace::LogReader reader(file.path());
   while (const vgen::trace::LogRecord* r = reader.next()) {
     ++kinds[r->record.kind];
     if (r->record.kind == K::ChainAdded && r->record.descriptor_count() > 0 && !r->record.payload.empty()) {
       ++chains_with_payload;
     }
+    const bool consumed = r->record.kind == K::ChainTaken || r->record.kind == K::UsedReclaimed;
+    if (consumed && (r->record.descriptor_count() > 0 || r->record.payload_length > 0)) ++consumed_with_contents;
   }
   // The demo sends a command and a call, each seen by the driver adding it and by the
   // device taking it; four event buffers are posted.
@@ -100,6 +105,7 @@ TEST(PairRuns, TraceRecordsTheRunIntoALog) {
   EXPECT_GE(kinds[K::UsedPushed], 2);
   EXPECT_GE(kinds[K::UsedReclaimed], 2);
   EXPECT_GE(chains_with_payload, 2u);
+  EXPECT_EQ(consumed_with_contents, 0u);
   EXPECT_GE(kinds[K::StateChanged], 2);
   EXPECT_EQ(kinds[K::Dropped], 0);
 }

@@ -15,8 +15,8 @@
 #include <vgen/trace/record.hpp>
 #include <vgen/trace/recorder.hpp>
 
-#include "fixture.hpp"
 #include "../trace/temp_file.hpp"
+#include "fixture.hpp"
 
 namespace vgen::virtqueue {
 namespace {
@@ -46,7 +46,9 @@ struct Capture : trace::TraceSink {
   std::vector<std::unique_ptr<Kept>> events;
 };
 
-std::string text(std::span<const std::byte> bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
+std::string text(std::span<const std::byte> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
 
 // One chain through both sides: "he" + "llo" readable, 4 + 16 bytes writable, "world!" back.
 struct TracedRoundTrip {
@@ -56,9 +58,9 @@ struct TracedRoundTrip {
   Buffer r[2] = {m.buffer(2), m.buffer(3)};
   Buffer w[2] = {m.buffer(4, 0xee), m.buffer(16, 0xee)};
 
-  void run(trace::TraceSink& driver_sink, trace::TraceSink& device_sink) {
-    driver.set_trace(&driver_sink);
-    device.set_trace(&device_sink);
+  void run(trace::TraceSink& driver_sink, trace::TraceSink& device_sink, trace::Ends ends = trace::Ends::One) {
+    driver.set_trace(&driver_sink, ends);
+    device.set_trace(&device_sink, ends);
     std::memcpy(m.host(r[0].addr), "he", 2);
     std::memcpy(m.host(r[1].addr), "llo", 3);
     ASSERT_TRUE(driver.add(r, w, 7).has_value());
@@ -102,8 +104,8 @@ TEST(ChainTrace, UsedChainCarriesItsWritableDescriptorsAndTheBytesWritten) {
   TracedRoundTrip t;
   Capture driver_side, device_side;
   t.run(driver_side, device_side);
-  for (const trace::Record* used : {&device_side.first(trace::EventKind::UsedPushed),
-                                    &driver_side.first(trace::EventKind::UsedReclaimed)}) {
+  for (const trace::Record* used :
+       {&device_side.first(trace::EventKind::UsedPushed), &driver_side.first(trace::EventKind::UsedReclaimed)}) {
     SCOPED_TRACE(static_cast<int>(used->kind));
     EXPECT_EQ(used->a, 6u);
     ASSERT_EQ(used->descriptor_count(), 2u);
@@ -113,6 +115,32 @@ TEST(ChainTrace, UsedChainCarriesItsWritableDescriptorsAndTheBytesWritten) {
     // The 6 bytes written, across both buffers, and nothing of the rest.
     EXPECT_EQ(text(used->payload), "world!");
     EXPECT_EQ(used->payload_length, 6u);
+  }
+}
+
+// With both ends recording into one sink, each byte is recorded once, by the end that produced
+// it: the driver's ChainAdded holds the chain and its readable bytes, the device's UsedPushed
+// the bytes written; ChainTaken and UsedReclaimed hold their numbers and no contents.
+TEST(ChainTrace, BothEndsRecordOnlyWhatTheyProduce) {
+  TracedRoundTrip t;
+  Capture log;
+  t.run(log, log, trace::Ends::Both);
+  expect_chain(log.first(trace::EventKind::ChainAdded), t);
+  const trace::Record& pushed = log.first(trace::EventKind::UsedPushed);
+  EXPECT_EQ(text(pushed.payload), "world!");
+  ASSERT_EQ(pushed.descriptor_count(), 2u);
+  EXPECT_EQ(pushed.descriptor(1).addr, t.w[1].addr);
+  const trace::Record& taken = log.first(trace::EventKind::ChainTaken);
+  EXPECT_EQ(taken.head, log.first(trace::EventKind::ChainAdded).head);
+  EXPECT_EQ(taken.a, 5u);   // readable bytes
+  EXPECT_EQ(taken.b, 20u);  // writable bytes
+  const trace::Record& reclaimed = log.first(trace::EventKind::UsedReclaimed);
+  EXPECT_EQ(reclaimed.a, 6u);
+  for (const trace::Record* consumed : {&taken, &reclaimed}) {
+    SCOPED_TRACE(static_cast<int>(consumed->kind));
+    EXPECT_EQ(consumed->descriptor_count(), 0u);
+    EXPECT_TRUE(consumed->payload.empty());
+    EXPECT_EQ(consumed->payload_length, 0u);
   }
 }
 
@@ -147,8 +175,8 @@ TEST(ChainTrace, RecorderKeepsDescriptorsAndCutsThePayload) {
   }
   // One thread recorded everything, so the log is in the order it happened.
   using K = trace::EventKind;
-  const std::vector<K> expected = {K::ChainAdded, K::AvailPublished, K::ChainTaken, K::UsedPushed,
-                                   K::UsedPublished, K::UsedReclaimed};
+  const std::vector<K> expected = {K::ChainAdded, K::AvailPublished, K::ChainTaken,
+                                   K::UsedPushed, K::UsedPublished,  K::UsedReclaimed};
   std::vector<K> chain_kinds;
   for (K k : kinds) {
     if (std::find(expected.begin(), expected.end(), k) != expected.end()) chain_kinds.push_back(k);

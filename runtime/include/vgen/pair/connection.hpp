@@ -13,7 +13,8 @@ namespace vgen::pair {
 
 /// What one run of the pair is given besides the halves.
 struct RunContext {
-  /// Where the halves' ring and state events go (--trace LOG), or null.
+  /// Where the halves' ring and state events go (--trace LOG), or null. Both halves of a pair
+  /// record into it, so their queues trace with trace::Ends::Both.
   trace::TraceSink* trace = nullptr;
 };
 

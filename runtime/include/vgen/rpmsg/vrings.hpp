@@ -40,8 +40,9 @@ class HostVrings {
   /// The queues (for statistics and tracing).
   virtqueue::SplitDriverQueue& rx_queue() noexcept { return *rx_; }
   virtqueue::SplitDriverQueue& tx_queue() noexcept { return *tx_; }
-  /// Hands ring events of both queues to `sink` (null stops).
-  void set_trace(trace::TraceSink* sink);
+  /// Hands ring events of both queues to `sink` (null stops); `ends` as for
+  /// virtqueue::QueueBase::set_trace(): Both when the other side records into `sink` too.
+  void set_trace(trace::TraceSink* sink, trace::Ends ends = trace::Ends::One);
   /// Hands both queues' warnings to `sink` (empty: standard error); kept across reset().
   void set_log(virtqueue::LogSink sink);
 
@@ -53,6 +54,7 @@ class HostVrings {
   Notifiers notifiers_;
   SharedFeedback* shared_;
   trace::TraceSink* trace_ = nullptr;
+  trace::Ends trace_ends_ = trace::Ends::One;
   virtqueue::LogSink log_;
   std::optional<virtqueue::SplitDriverQueue> rx_;
   std::optional<virtqueue::SplitDriverQueue> tx_;
@@ -76,8 +78,9 @@ class RemoteVrings {
   /// The queues as mapped here.
   virtqueue::SplitDeviceQueue& host_rx_queue() noexcept { return host_rx_; }
   virtqueue::SplitDeviceQueue& host_tx_queue() noexcept { return host_tx_; }
-  /// Hands ring events of both queues to `sink` (null stops).
-  void set_trace(trace::TraceSink* sink);
+  /// Hands ring events of both queues to `sink` (null stops); `ends` as for
+  /// virtqueue::QueueBase::set_trace(): Both when the other side records into `sink` too.
+  void set_trace(trace::TraceSink* sink, trace::Ends ends = trace::Ends::One);
 
  private:
   SharedFeedback* shared_;

@@ -141,6 +141,15 @@ constexpr Channel channel_of(const Event& event) noexcept {
   }
 }
 
+/// Which ends of a channel record into one sink: what an end's records of the channel hold.
+enum class Ends : std::uint8_t {
+  One,   ///< this end alone: its records hold everything it sees of a chain (descriptors, bytes)
+  Both,  ///< the peer records into the same sink too: each end stores the contents of what it
+         ///< produces only (a chain's descriptors and readable bytes when the driver adds it, the
+         ///< written bytes when the device returns it), so the log holds each byte once; the
+         ///< consumer's records (ChainTaken, UsedReclaimed) hold their numbers only
+};
+
 /// Receives events. Called on the thread that caused the event; must not block for long.
 class TraceSink {
  public:

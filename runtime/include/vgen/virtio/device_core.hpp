@@ -168,8 +168,9 @@ class DeviceCore {
   /// Interrupts that could not be signalled because the notifier failed (normally 0).
   std::uint64_t lost_interrupts() const noexcept { return lost_interrupts_.load(std::memory_order_relaxed); }
   /// Where status changes (EventKind::StateChanged, a = old, b = new) and the queues' events
-  /// go; null stops tracing.
-  void set_trace(trace::TraceSink* sink);
+  /// go; null stops tracing. `ends`: trace::Ends::Both when the driver records into `sink` too
+  /// (the queues' ChainTaken records then hold their numbers only).
+  void set_trace(trace::TraceSink* sink, trace::Ends ends = trace::Ends::One);
   /// The sink given to set_trace(), or null (the virtio-mmio register file records into it).
   trace::TraceSink* trace() const noexcept { return trace_; }
 
@@ -212,6 +213,7 @@ class DeviceCore {
   std::vector<std::unique_ptr<QueueState>> queues_;
   notify::Notifier* interrupt_line_ = nullptr;
   trace::TraceSink* trace_ = nullptr;
+  trace::Ends trace_ends_ = trace::Ends::One;
   RejectionLog rejections_;
   std::atomic<std::uint64_t> lost_interrupts_{0};
 };

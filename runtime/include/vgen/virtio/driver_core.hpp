@@ -150,8 +150,9 @@ class DriverCore {
 
   /// Where status writes (EventKind::StateChanged), negotiated features, every configuration
   /// access made through the transport (ConfigRead, ConfigWrite with trace::kConfigByDriver in
-  /// `b`, vgen/trace/config_access.hpp) and the queues' events go.
-  void set_trace(trace::TraceSink* sink) noexcept;
+  /// `b`, vgen/trace/config_access.hpp) and the queues' events go. `ends`: trace::Ends::Both
+  /// when the device records into `sink` too (UsedReclaimed records then hold their numbers only).
+  void set_trace(trace::TraceSink* sink, trace::Ends ends = trace::Ends::One) noexcept;
 
  private:
   class QueueKick;
@@ -180,6 +181,7 @@ class DriverCore {
   bool confirmed_ = false;
   std::map<std::uint16_t, std::unique_ptr<QueueEntry>> queues_;
   trace::TraceSink* trace_ = nullptr;
+  trace::Ends trace_ends_ = trace::Ends::One;
 };
 
 }  // namespace vgen::virtio

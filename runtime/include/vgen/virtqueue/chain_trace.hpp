@@ -23,10 +23,14 @@ class ChainTrace {
  public:
   /// The buffers of `chain` as the device took it; its writable ones are kept under its head.
   std::span<const trace::BufferRef> taken(const DescriptorChain& chain);
+  /// Keeps the writable buffers of `chain` under its head, for a device whose ChainTaken records
+  /// hold no buffers (trace::Ends::Both) but whose UsedPushed records hold the bytes written.
+  void keep_writable(const DescriptorChain& chain);
   /// The buffers of a chain the driver placed under `head` (bytes found through `memory`);
-  /// its writable ones are kept under the head.
+  /// with `keep`, its writable ones are kept under the head for the UsedReclaimed record.
   std::span<const trace::BufferRef> added(std::uint16_t head, std::span<const Buffer> readable,
-                                          std::span<const Buffer> writable, const shm::GuestMemory& memory);
+                                          std::span<const Buffer> writable, const shm::GuestMemory& memory,
+                                          bool keep = true);
   /// The writable buffers kept for `head`, empty when none were; valid until the next call.
   std::span<const trace::BufferRef> used(std::uint16_t head);
 

@@ -66,8 +66,13 @@ class alignas(kCacheLinePair) QueueBase {
   bool broken() const noexcept { return broken_; }
   /// The notifier used to signal the peer (kick or interrupt); may be null.
   void set_notifier(notify::Notifier* notifier) noexcept { notifier_ = notifier; }
-  /// Where ring events go; null to stop tracing.
-  void set_trace(trace::TraceSink* sink) noexcept { trace_ = sink; }
+  /// Where ring events go; null to stop tracing. `ends`: whether the peer's end records into
+  /// `sink` too, in which case this end's records of the chains it consumes hold their numbers
+  /// only (trace::Ends::Both).
+  void set_trace(trace::TraceSink* sink, trace::Ends ends = trace::Ends::One) noexcept {
+    trace_ = sink;
+    trace_both_ends_ = ends == trace::Ends::Both;
+  }
   /// Where warnings about a peer that bends a rule harmlessly go; empty: standard error.
   void set_log(LogSink sink) { log_ = std::move(sink); }
 
@@ -114,6 +119,7 @@ class alignas(kCacheLinePair) QueueBase {
   LogSink log_;
   std::uint16_t queue_index_ = 0;
   bool broken_ = false;
+  bool trace_both_ends_ = false;  // the peer records into trace_ too (set_trace())
 };
 
 /// The driver's side: offers buffers, kicks the device, reclaims used buffers.
