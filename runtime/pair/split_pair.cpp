@@ -70,7 +70,7 @@ class FrontendSide {
                trace::TraceSink* trace) {
     const auto make = [&halves, &table, &events, trace](store::Client& owner, const xenbus::DeviceAddress& device) {
       std::unique_ptr<halves::SplitFrontendLink> made = halves.make_frontend(owner, device, table, events);
-      made->set_trace(trace);
+      made->set_trace(trace, trace::Ends::Both);  // the other half records into it too
       return made;
     };
     if (!is_vbus(halves)) {
@@ -107,7 +107,7 @@ class BackendSide {
               trace::TraceSink* trace) {
     const auto make = [&halves, &mapper, &events, trace](store::Client& owner, const xenbus::DeviceAddress& device) {
       std::unique_ptr<halves::SplitBackendLink> made = halves.make_backend(owner, device, mapper, events);
-      made->set_trace(trace);
+      made->set_trace(trace, trace::Ends::Both);  // the other half records into it too
       return made;
     };
     if (!is_vbus(halves)) {

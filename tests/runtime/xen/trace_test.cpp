@@ -61,9 +61,9 @@ struct TracedRings {
   FrontRing<TracedRequest, TracedResponse> front{std::span(page)};
   BackRing<TracedRequest, TracedResponse> back{std::span(page)};
   Sink sink;
-  TracedRings() {
-    front.set_trace(&sink, 7);
-    back.set_trace(&sink, 7);
+  explicit TracedRings(trace::Ends ends = trace::Ends::One) {
+    front.set_trace(&sink, 7, ends);
+    back.set_trace(&sink, 7, ends);
   }
 };
 
@@ -127,6 +127,31 @@ TEST(XenTrace, RingEntriesAndPushesCarryTheirIndexesAndBytes) {
   TracedResponse response{};
   std::memcpy(&response, sink.seen[5].bytes.data(), sizeof response);
   EXPECT_EQ(response.status, -1);
+}
+
+// Both ends into one sink, saying so: an entry's bytes are recorded once, when it is queued; the
+// end that takes it records its index alone.
+TEST(XenTrace, BothEndsRecordTheBytesOfWhatTheyQueueOnly) {
+  TracedRings<TraceSpy> rings(trace::Ends::Both);
+  auto& [page, front, back, sink] = rings;
+  front.queue_request({42, 5, 0});
+  front.push_requests();
+  ASSERT_TRUE(back.take_request().has_value());
+  back.queue_response({42, -1, 0});
+  back.push_responses();
+  ASSERT_TRUE(front.take_response().has_value());
+  ASSERT_EQ(sink.seen.size(), 6u);
+  const std::size_t entry_bytes[6] = {sizeof(TracedRequest), 0, 0, sizeof(TracedResponse), 0, 0};
+  for (std::size_t i = 0; i < 6; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(sink.seen[i].bytes.size(), entry_bytes[i]);
+  }
+  EXPECT_EQ(sink.seen[2].kind, EventKind::XenRequest);
+  EXPECT_EQ(sink.seen[2].head, 1u) << "taken by the backend";
+  EXPECT_EQ(sink.seen[2].index, 0u);
+  EXPECT_EQ(sink.seen[5].kind, EventKind::XenResponse);
+  EXPECT_EQ(sink.seen[5].head, 1u) << "taken by the frontend";
+  EXPECT_EQ(sink.seen[5].index, 0u);
 }
 
 TEST(XenTrace, GrantMappingsAndUnmappings) {

@@ -45,6 +45,8 @@ class RingEnd : public Calls {
   void notify() { link_.notify(index_); }
   /// The link's trace sink (null: none), which the typed ring records its entries into.
   trace::TraceSink* trace_sink() const noexcept { return link_.trace(); }
+  /// Whether the other end records into the same sink (xenbus::Driver::set_trace()).
+  trace::Ends trace_ends() const noexcept { return link_.trace_ends(); }
   /// The ring's number in the log: ring_trace_number() of the link's devid and this ring.
   std::uint16_t trace_ring() const noexcept {
     return ring_trace_number(link_.devid(), link_.spec_.rings.size(), index_);

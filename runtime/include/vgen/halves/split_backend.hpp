@@ -121,7 +121,7 @@ class BackRingOf final : public BackRingEnd {
  private:
   void attach(std::span<std::byte> bytes) override {
     ring_.emplace(bytes);
-    ring_->set_trace(trace_sink(), trace_ring());
+    ring_->set_trace(trace_sink(), trace_ring(), trace_ends());
   }
   void detach() noexcept override { ring_.reset(); }
   // Answers every waiting request, pushing responses and notifying as xen/io/ring.h

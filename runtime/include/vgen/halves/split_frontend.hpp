@@ -146,7 +146,7 @@ class FrontRingOf final : public FrontRingEnd {
  private:
   void attach(std::span<std::byte> bytes) override {
     ring_.emplace(bytes);
-    ring_->set_trace(trace_sink(), trace_ring());
+    ring_->set_trace(trace_sink(), trace_ring(), trace_ends());
   }
   void detach() noexcept override { ring_.reset(); }
   std::size_t collect() override {

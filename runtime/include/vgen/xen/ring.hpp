@@ -109,10 +109,13 @@ class SharedRing {
   bool broken() const noexcept { return !failure_.empty(); }
   const std::string& failure() const noexcept { return failure_; }
   /// Where this end's requests, responses and pushes go (XenRequest, XenResponse, XenPushed
-  /// on the XenRing channel, queue = `ring`, the device id); null stops tracing.
-  void set_trace(trace::TraceSink* sink, std::uint16_t ring) noexcept {
+  /// on the XenRing channel, queue = `ring`, the device id); null stops tracing. With
+  /// trace::Ends::Both (the other end records into `sink` too) an entry this end takes is
+  /// recorded without its bytes: the other end's record of it queued holds them.
+  void set_trace(trace::TraceSink* sink, std::uint16_t ring, trace::Ends ends = trace::Ends::One) noexcept {
     trace_ = sink;
     trace_ring_ = ring;
+    trace_both_ends_ = ends == trace::Ends::Both;
   }
 
  protected:
@@ -120,6 +123,11 @@ class SharedRing {
   void trace_entry(trace::EventKind kind, std::uint16_t side, RingIndex index, const void* bytes,
                    std::size_t size) const noexcept {
     if (trace_ != nullptr) emit_entry(kind, side, index, bytes, size);
+  }
+  /// Hands the entry this end just took, at ring index `index`, to the sink, if any: with its
+  /// `bytes` unless the other end records into the same sink (set_trace()).
+  void trace_taken_entry(trace::EventKind kind, RingIndex index, const void* bytes, std::size_t size) const noexcept {
+    if (trace_ != nullptr) emit_entry(kind, 1, index, bytes, trace_both_ends_ ? 0 : size);
   }
   /// Records a push that moved the producer index from `published` to `produced` (side 0
   /// requests, 1 responses) and whether it notifies; a push with nothing new records nothing.
@@ -150,6 +158,7 @@ class SharedRing {
 
   trace::TraceSink* trace_ = nullptr;
   std::uint16_t trace_ring_ = 0;
+  bool trace_both_ends_ = false;  // the other end records into trace_ too
   std::byte* base_;
   std::byte* entries_;
   std::size_t entry_size_;
@@ -176,7 +185,7 @@ class FrontRingCore : public SharedRing {
   }
   /// Traces the response just taken.
   void trace_taken(const void* message, std::size_t size) const noexcept {
-    trace_entry(trace::EventKind::XenResponse, 1, rsp_cons_ - 1, message, size);
+    trace_taken_entry(trace::EventKind::XenResponse, rsp_cons_ - 1, message, size);
   }
   /// Reads rsp_prod afresh and checks it; throws RingBroken or RingOverflow.
   std::uint32_t unconsumed() { return reload("unconsumed_responses"); }
@@ -223,7 +232,7 @@ class BackRingCore : public SharedRing {
   bool final_check();
   /// Traces the request just taken (`size` bytes at `message`).
   void trace_taken(const void* message, std::size_t size) const noexcept {
-    trace_entry(trace::EventKind::XenRequest, 1, req_cons_ - 1, message, size);
+    trace_taken_entry(trace::EventKind::XenRequest, req_cons_ - 1, message, size);
   }
   /// Traces the response just queued.
   void trace_queued(const void* message, std::size_t size) const noexcept {
@@ -303,7 +312,9 @@ class FrontRing {
   bool final_check_for_responses() { return core_.final_check(); }
   /// Traces the requests queued, the responses taken and each push to `sink` as ring
   /// `ring` (the device id); null stops tracing.
-  void set_trace(trace::TraceSink* sink, std::uint16_t ring) noexcept { core_.set_trace(sink, ring); }
+  void set_trace(trace::TraceSink* sink, std::uint16_t ring, trace::Ends ends = trace::Ends::One) noexcept {
+    core_.set_trace(sink, ring, ends);
+  }
 
  private:
   detail::FrontRingCore core_;
@@ -351,7 +362,9 @@ class BackRing {
   bool final_check_for_requests() { return core_.final_check(); }
   /// Traces the requests taken, the responses queued and each push to `sink` as ring
   /// `ring` (the device id); null stops tracing.
-  void set_trace(trace::TraceSink* sink, std::uint16_t ring) noexcept { core_.set_trace(sink, ring); }
+  void set_trace(trace::TraceSink* sink, std::uint16_t ring, trace::Ends ends = trace::Ends::One) noexcept {
+    core_.set_trace(sink, ring, ends);
+  }
 
  private:
   detail::BackRingCore core_;

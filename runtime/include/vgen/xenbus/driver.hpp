@@ -62,9 +62,16 @@ class Driver {
 
   /// Every state change is reported to `sink` as trace::EventKind::StateChanged with
   /// a = old state, b = new state, queue = devid (low 16 bits), index = 0 frontend / 1 backend.
-  void set_trace(trace::TraceSink* sink) noexcept { trace_ = sink; }
+  /// `ends`: trace::Ends::Both when the other end records into `sink` too; halves hand it to
+  /// their rings, which then record the entries they take without their bytes.
+  void set_trace(trace::TraceSink* sink, trace::Ends ends = trace::Ends::One) noexcept {
+    trace_ = sink;
+    trace_ends_ = ends;
+  }
   /// The sink given to set_trace() (null: none); halves hand it to their rings.
   trace::TraceSink* trace() const noexcept { return trace_; }
+  /// The ends given to set_trace().
+  trace::Ends trace_ends() const noexcept { return trace_ends_; }
   /// The device id (the last component of path()).
   std::uint32_t devid() const noexcept { return devid_; }
 
@@ -123,6 +130,7 @@ class Driver {
   State other_state_ = State::Unknown;
   std::string last_error_;
   trace::TraceSink* trace_ = nullptr;
+  trace::Ends trace_ends_ = trace::Ends::One;
   notify::EventfdNotifier wakeup_;
   std::atomic<bool> changed_{false};
   std::optional<std::string> watched_;  // the other end's state node while watched
