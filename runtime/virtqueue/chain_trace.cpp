@@ -64,11 +64,11 @@ void ChainTrace::keep_writable(const DescriptorChain& chain) {
 
 std::span<const trace::BufferRef> ChainTrace::added(std::uint16_t head, std::span<const Buffer> readable,
                                                     std::span<const Buffer> writable, const shm::GuestMemory& memory,
-                                                    bool keep_writable) {
+                                                    bool keep_for_used) {
   const std::size_t count = readable.size() + writable.size();
   trace::BufferRef* out = scratch(count);
   for (const Buffer& b : readable) set(*out++, memory.find(b.addr, b.length), b.addr, b.length, kDescNext);
-  if (keep_writable) {
+  if (keep_for_used) {
     Kept& writable_kept = kept(head);
     for (const Buffer& b : writable) {
       const std::byte* host = memory.find(b.addr, b.length);

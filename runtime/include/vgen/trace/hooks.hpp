@@ -141,13 +141,14 @@ constexpr Channel channel_of(const Event& event) noexcept {
   }
 }
 
-/// Which ends of a channel record into one sink: what an end's records of the channel hold.
+/// Which ends of a channel record into one sink, which decides what an end's records hold.
 enum class Ends : std::uint8_t {
-  One,   ///< this end alone: its records hold everything it sees of a chain (descriptors, bytes)
-  Both,  ///< the peer records into the same sink too: each end stores the contents of what it
-         ///< produces only (a chain's descriptors and readable bytes when the driver adds it, the
-         ///< written bytes when the device returns it), so the log holds each byte once; the
-         ///< consumer's records (ChainTaken, UsedReclaimed) hold their numbers only
+  One,   ///< this end alone: its records hold everything it sees (descriptors, bytes)
+  Both,  ///< the other end records into the same sink too: each end stores the contents of what
+         ///< it produces only, so the log holds each byte once (a chain's descriptors and readable
+         ///< bytes in ChainAdded, the bytes written in UsedPushed, a Xen ring entry's bytes when
+         ///< queued); what an end consumes (ChainTaken, UsedReclaimed, a Xen ring entry taken) is
+         ///< recorded with its numbers only
 };
 
 /// Receives events. Called on the thread that caused the event; must not block for long.

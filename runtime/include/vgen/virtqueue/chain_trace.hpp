@@ -27,10 +27,10 @@ class ChainTrace {
   /// hold no buffers (trace::Ends::Both) but whose UsedPushed records hold the bytes written.
   void keep_writable(const DescriptorChain& chain);
   /// The buffers of a chain the driver placed under `head` (bytes found through `memory`);
-  /// with `keep`, its writable ones are kept under the head for the UsedReclaimed record.
+  /// with `keep_for_used`, its writable ones are kept under the head for the UsedReclaimed record.
   std::span<const trace::BufferRef> added(std::uint16_t head, std::span<const Buffer> readable,
                                           std::span<const Buffer> writable, const shm::GuestMemory& memory,
-                                          bool keep = true);
+                                          bool keep_for_used = true);
   /// The writable buffers kept for `head`, empty when none were; valid until the next call.
   std::span<const trace::BufferRef> used(std::uint16_t head);
 
