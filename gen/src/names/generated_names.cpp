@@ -386,6 +386,8 @@ constexpr FixedName kSplitPairNames[] = {
     {"token", "a member of the base classes"},
     {"trace", "a member of the base classes"},
     {"trace_", "a member of the base classes"},
+    {"trace_ends", "a member of the base classes"},
+    {"trace_ends_", "a member of the base classes"},
     {"wait_and_process", "a member of the base classes"},
     {"wakeup_", "a member of the base classes"},
     {"watched_", "a member of the base classes"},
