@@ -13,8 +13,9 @@ namespace vgen::pair {
 
 /// What one run of the pair is given besides the halves.
 struct RunContext {
-  /// Where the halves' ring and state events go (--trace LOG), or null. Both halves of a pair
-  /// record into it, so their queues trace with trace::Ends::Both.
+  /// Where the halves' ring and state events go (--trace LOG), or null. A connection that runs
+  /// both halves records them into it with trace::Ends::Both; one that runs a single half (the
+  /// vhost-user back end) with trace::Ends::One.
   trace::TraceSink* trace = nullptr;
 };
 
