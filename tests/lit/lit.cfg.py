@@ -37,6 +37,12 @@ config.substitutions.append(("%chromium-page", os.path.join(config.test_source_r
 config.substitutions.append(("%png-colours", "python3 " + os.path.join(config.test_source_root, "tools", "png-colours.py")))
 if config.vgen_sanitize:
     config.available_features.add("sanitizer-" + config.vgen_sanitize)
+# ThreadSanitizer stops a child that starts a thread when its parent had threads at the fork. vgen
+# forks so on purpose (processes runs and conformance checks under --trace, whose recorder's
+# writer thread runs in the parent), and the child starts threads of its own: let it run, since
+# the races it reports are still reported.
+if config.vgen_sanitize == "thread":
+    config.environment["TSAN_OPTIONS"] = " ".join(filter(None, [os.environ.get("TSAN_OPTIONS", ""), "die_after_fork=0"]))
 # %tshark-vgen LOG [TSHARK-OPTION...]: Debian's tshark with vgen's Wireshark dissector
 # (trace/wireshark/vgen.lua) loaded, as root too (tools/tshark-vgen.sh); REQUIRES: tshark.
 if shutil.which("tshark"):
