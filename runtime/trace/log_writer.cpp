@@ -15,10 +15,6 @@
 namespace vgen::trace::detail {
 namespace {
 
-constexpr std::uint32_t key_of(Channel channel, std::uint16_t queue) noexcept {
-  return (static_cast<std::uint32_t>(channel) << 16) | queue;
-}
-
 std::uint32_t load32(const std::byte* at) noexcept {
   std::uint32_t value;
   std::memcpy(&value, at, 4);
@@ -74,11 +70,11 @@ LogWriter::LogWriter(const std::string& path, const std::string& application, st
 
 void LogWriter::name(Channel channel, std::uint16_t queue, const std::string& description) {
   std::lock_guard lock(names_mutex_);
-  names_[key_of(channel, queue)] = description;
+  names_[entry_key(channel, queue)] = description;
 }
 
 std::uint32_t LogWriter::interface_of(Channel channel, std::uint16_t queue) {
-  const std::uint32_t key = key_of(channel, queue);
+  const std::uint32_t key = entry_key(channel, queue);
   if (key == last_key_) return last_interface_;  // runs of records on one queue
   const auto found = interfaces_.find(key);
   if (found != interfaces_.end()) {

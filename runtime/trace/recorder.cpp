@@ -125,9 +125,7 @@ void close_thread_group() noexcept {
 
 namespace {
 
-std::uint32_t key_of(const Event& event) noexcept {
-  return (static_cast<std::uint32_t>(channel_of(event)) << 16) | event.queue;
-}
+std::uint32_t key_of(const Event& event) noexcept { return detail::entry_key(channel_of(event), event.queue); }
 
 }  // namespace
 

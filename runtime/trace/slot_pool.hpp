@@ -117,6 +117,11 @@ bool begin_snapshot(Slot& slot) noexcept;
 /// Lets the producer move its head again.
 void end_snapshot(Slot& slot) noexcept;
 
+/// The key an entry carries until the writer stores its interface id there: channel << 16 | queue.
+constexpr std::uint32_t entry_key(Channel channel, std::uint16_t queue) noexcept {
+  return (static_cast<std::uint32_t>(channel) << 16) | queue;
+}
+
 /// Bytes of the entry holding a record of `captured` bytes.
 constexpr std::size_t entry_bytes(std::size_t captured) noexcept {
   return kEntryOverhead + ((captured + 7) & ~std::size_t{7});
