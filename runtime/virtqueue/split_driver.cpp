@@ -72,14 +72,37 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
   // The slot is written now; the device cannot see it until publish() moves the idx.
   ring_.store_avail_entry(avail_idx_ & ring_.mask(), head);
   ++avail_idx_;
-  if (trace_ != nullptr) {
+  if (trace_ != nullptr) note_added(head, readable, writable);
+  return head;
+}
+
+void SplitDriverQueue::note_added(std::uint16_t head, std::span<const Buffer> readable,
+                                  std::span<const Buffer> writable) {
+  const auto first = static_cast<std::uint32_t>(added_buffers_.size());
+  for (const Buffer& b : readable) added_buffers_.push_back(b);
+  for (const Buffer& b : writable) added_buffers_.push_back(b);
+  added_chains_.push_back({head, avail_idx_, first, static_cast<std::uint32_t>(readable.size()),
+                           static_cast<std::uint32_t>(writable.size())});
+}
+
+// The ChainAdded records of the chains noted since the last call, in the order they were added.
+void SplitDriverQueue::record_deferred() noexcept {
+  if (added_chains_.empty()) return;
+  for (const AddedChain& chain : added_chains_) {
+    const Buffer* buffers = added_buffers_.data() + chain.first;
+    const std::span<const Buffer> readable{buffers, chain.readable};
+    const std::span<const Buffer> writable{buffers + chain.readable, chain.writable};
     std::uint64_t readable_bytes = 0;
+    std::uint64_t writable_bytes = 0;
     for (const Buffer& b : readable) readable_bytes += b.length;
-    trace::Event event{trace::EventKind::ChainAdded, queue_index_, head, avail_idx_, readable_bytes, writable_bytes};
-    event.buffers = chain_trace_.added(head, readable, writable, memory_, !trace_both_ends_);
+    for (const Buffer& b : writable) writable_bytes += b.length;
+    trace::Event event{
+        trace::EventKind::ChainAdded, queue_index_, chain.head, chain.index, readable_bytes, writable_bytes};
+    event.buffers = chain_trace_.added(chain.head, readable, writable, memory_, !trace_both_ends_);
     trace_->record_in_group(event);
   }
-  return head;
+  added_chains_.clear();
+  added_buffers_.clear();
 }
 
 // §2.7.5.2: a chain totals at most 2^32 bytes. Beyond that, each part must fit 32 bits: the
@@ -144,6 +167,8 @@ bool SplitDriverQueue::expose() {
   // VirtIO 1.2 §2.7.13.3.1: descriptors and ring entries visible before the idx update.
   ring_.store_avail_idx(avail_idx_, std::memory_order_release);
   published_count_ = added_count_;
+  // After the idx: the device starts on the chains while their records are made.
+  record_added();
   emit_in_group({trace::EventKind::AvailPublished, queue_index_, 0, avail_idx_, 0, 0});
   return true;
 }
@@ -173,6 +198,7 @@ bool SplitDriverQueue::publish() {
 
 std::optional<UsedBuffer> SplitDriverQueue::reclaim() {
   check_usable();
+  record_added();  // the chains added before this call, before its records
   if (last_used_ == seen_used_idx_) {
     // Acquire pairs with the device's release of used idx: entries are complete (§2.7.8.2).
     const std::uint16_t idx = ring_.load_used_idx(std::memory_order_acquire);
@@ -262,6 +288,7 @@ void SplitDriverQueue::release(std::uint16_t head) {
 
 bool SplitDriverQueue::enable_interrupts() {
   check_usable();
+  record_added();  // a driver about to sleep: the chains it added are in the trace
   if (features_.event_idx) {
     ring_.store_used_event(last_used_);  // §2.7.10: interrupt once used idx passes this
   } else {
@@ -274,11 +301,13 @@ bool SplitDriverQueue::enable_interrupts() {
 
 void SplitDriverQueue::disable_interrupts() {
   check_usable();
+  record_added();
   // With EVENT_IDX the flags stay 0 (§2.7.7.1); used_event is simply not advanced.
   if (!features_.event_idx) ring_.store_avail_flags(kAvailNoInterrupt);
 }
 
 std::vector<std::uint64_t> SplitDriverQueue::detach_unused() {
+  record_deferred();  // they were added, even if never published
   std::vector<std::uint64_t> tokens;
   for (std::uint32_t head = 0; head < heads_.size(); ++head) {
     if (!heads_[head].in_flight) continue;

@@ -144,6 +144,83 @@ TEST(ChainTrace, BothEndsRecordOnlyWhatTheyProduce) {
   }
 }
 
+std::vector<trace::EventKind> kinds_of(const Capture& capture) {
+  std::vector<trace::EventKind> kinds;
+  for (const auto& kept : capture.events) kinds.push_back(kept->record.kind);
+  return kinds;
+}
+
+// The driver records the chains it adds when it publishes them, in the order it added them,
+// each with the avail idx just after it, and with the readable bytes as the device gets them.
+TEST(ChainTrace, DriverRecordsAddedChainsWhenItPublishesThem) {
+  RingMemory m{8};
+  SplitDriverQueue driver{m.memory, m.config};
+  Capture log;
+  driver.set_trace(&log);
+  const Buffer first[] = {m.buffer(3)};
+  const Buffer second[] = {m.buffer(2)};
+  std::memcpy(m.host(first[0].addr), "abc", 3);
+  const auto head_one = driver.add(first, {}, 1);
+  const auto head_two = driver.add(second, {}, 2);
+  ASSERT_TRUE(head_one && head_two);
+  EXPECT_TRUE(log.events.empty());
+  std::memcpy(m.host(second[0].addr), "de", 2);  // filled after add(), before the publish
+  driver.publish();
+  using K = trace::EventKind;
+  ASSERT_EQ(kinds_of(log), (std::vector<K>{K::ChainAdded, K::ChainAdded, K::AvailPublished, K::NotifySent}));
+  const trace::Record& one = log.events[0]->record;
+  const trace::Record& two = log.events[1]->record;
+  EXPECT_EQ(one.head, *head_one);
+  EXPECT_EQ(one.index, 1u);
+  EXPECT_EQ(text(one.payload), "abc");
+  EXPECT_EQ(two.head, *head_two);
+  EXPECT_EQ(two.index, 2u);
+  EXPECT_EQ(text(two.payload), "de");
+  EXPECT_EQ(two.a, 2u);
+}
+
+// A chain added and not published is still recorded, before whatever the driver does next
+// that is traced, or before it sleeps, or when the sink changes.
+TEST(ChainTrace, DriverRecordsUnpublishedChainsBeforeItsNextStep) {
+  RingMemory m{8};
+  const Buffer r[] = {m.buffer(4)};
+  using K = trace::EventKind;
+  {
+    SplitDriverQueue driver{m.memory, m.config};
+    Capture log;
+    driver.set_trace(&log);
+    ASSERT_TRUE(driver.add(r, {}, 1));
+    EXPECT_FALSE(driver.reclaim().has_value());
+    EXPECT_EQ(kinds_of(log), std::vector<K>{K::ChainAdded});
+  }
+  {
+    SplitDriverQueue driver{m.memory, m.config};
+    Capture log;
+    driver.set_trace(&log);
+    ASSERT_TRUE(driver.add(r, {}, 1));
+    driver.enable_interrupts();
+    EXPECT_EQ(kinds_of(log), std::vector<K>{K::ChainAdded});
+  }
+  {
+    SplitDriverQueue driver{m.memory, m.config};
+    Capture old_sink, new_sink;
+    driver.set_trace(&old_sink);
+    ASSERT_TRUE(driver.add(r, {}, 1));
+    driver.set_trace(&new_sink);
+    driver.publish();
+    EXPECT_EQ(kinds_of(old_sink), std::vector<K>{K::ChainAdded});
+    EXPECT_EQ(kinds_of(new_sink), (std::vector<K>{K::AvailPublished, K::NotifySent}));
+  }
+  {
+    SplitDriverQueue driver{m.memory, m.config};
+    Capture log;
+    driver.set_trace(&log);
+    ASSERT_TRUE(driver.add(r, {}, 1));
+    EXPECT_EQ(driver.detach_unused().size(), 1u);
+    EXPECT_EQ(kinds_of(log), std::vector<K>{K::ChainAdded});
+  }
+}
+
 // Both sides into one recorder with a snap length of 4: the log keeps the descriptors
 // whole, the first 4 payload bytes and the length uncut.
 TEST(ChainTrace, RecorderKeepsDescriptorsAndCutsThePayload) {

@@ -70,6 +70,7 @@ class alignas(kCacheLinePair) QueueBase {
   /// `sink` too, in which case this end's records of the chains it consumes hold their numbers
   /// only (trace::Ends::Both).
   void set_trace(trace::TraceSink* sink, trace::Ends ends = trace::Ends::One) noexcept {
+    if (trace_ != nullptr) record_deferred();  // what the old sink is owed goes to it
     trace_ = sink;
     trace_both_ends_ = ends == trace::Ends::Both;
   }
@@ -95,6 +96,9 @@ class alignas(kCacheLinePair) QueueBase {
     if (needed) notifier_->signal();
     return needed;
   }
+  /// Records the events this end holds back to record later (SplitDriverQueue: the chains
+  /// added since the last publish), before the trace sink changes.
+  virtual void record_deferred() noexcept {}
   /// Marks the queue broken, traces it and throws Error(code, message).
   [[noreturn]] void fail(ErrorCode code, const std::string& message);
   /// Throws Error(Broken) if the queue is broken.

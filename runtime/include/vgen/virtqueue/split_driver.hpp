@@ -24,6 +24,11 @@ struct IndirectPool {
 /// Driver side of a split queue. Single-threaded: one thread adds, publishes and reclaims
 /// (or the caller serialises). Nothing the device writes is trusted: used ids and lengths are
 /// checked against private bookkeeping, never read back from the descriptor table.
+///
+/// Tracing: add() notes its chain, and the ChainAdded record is made when the driver publishes
+/// it, just after the device can see it (or at the driver's next reclaim(), interrupt switch,
+/// detach_unused() or set_trace(), whichever comes first). The device works on the chains
+/// while their records are made, and a record holds the readable bytes the device is given.
 class SplitDriverQueue final : public DriverQueue {
  public:
   /// Initialises the rings in `memory` (§2.7.10.1: used flags 0; avail idx 0; events 0).
@@ -51,6 +56,22 @@ class SplitDriverQueue final : public DriverQueue {
 
  private:
   bool expose();
+  void record_deferred() noexcept override;
+  // A chain add() placed whose ChainAdded record is still to be made: its buffers are the
+  // `readable` then `writable` entries of added_buffers_ from `first`.
+  struct AddedChain {
+    std::uint16_t head = 0;
+    std::uint16_t index = 0;  // avail idx just after it
+    std::uint32_t first = 0;
+    std::uint32_t readable = 0;
+    std::uint32_t writable = 0;
+  };
+  void note_added(std::uint16_t head, std::span<const Buffer> readable, std::span<const Buffer> writable);
+  // record_deferred() when a chain waits for its record: inline, as it runs on every publish
+  // and reclaim, traced or not.
+  void record_added() noexcept {
+    if (!added_chains_.empty()) record_deferred();
+  }
   struct Head {
     std::uint64_t token = 0;
     std::uint64_t sequence = 0;        // added_count_ when it was added: published once below published_count_
@@ -72,6 +93,9 @@ class SplitDriverQueue final : public DriverQueue {
   RingFeatures features_;
   IndirectPool pool_;
   ChainTrace chain_trace_;  // used only while tracing
+  // Chains added and not yet recorded (tracing only), and their buffers: written on every add.
+  IsolatedVector<AddedChain> added_chains_;
+  IsolatedVector<Buffer> added_buffers_;
   std::byte* pool_host_ = nullptr;
   // Written on every add and reclaim: on lines of their own (the device's thread works beside them).
   IsolatedVector<std::uint16_t> next_free_;  // private free list: never trust the shared table
