@@ -13,7 +13,8 @@
 //    thread and writes them after the run (RecorderMode::Flight, the recorder to leave on).
 //    Both sides say they share the recorder (trace::Ends::Both), so each records the contents
 //    of what it produces only: the driver's chains with their bytes, the device's used
-//    entries with the bytes written, the other two events their numbers.
+//    entries with the bytes written, the other two events their numbers. The driver records
+//    the chains it added when it publishes them (docs/trace.md, "Recording").
 //  - loopback/null_sink, stream/batch:32/null_sink: with a sink that keeps nothing: what the
 //    queues' trace hooks cost (the events and their buffer lists) before any recording.
 //  - .../traced/flight/ends:one: both sides recording everything each sees (trace::Ends::One),
