@@ -39,7 +39,6 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -55,6 +54,7 @@
 #include <vgen/virtqueue/split_device.hpp>
 #include <vgen/virtqueue/split_driver.hpp>
 
+#include "bench_recorder.hpp"
 #include "cache_line.hpp"
 #include "message.hpp"
 #include "ratio_reporter.hpp"
@@ -164,39 +164,6 @@ class alignas(kCacheLinePair) StreamDriver {
   std::uint64_t seq_ = 0;
 };
 
-// A recorder writing to a log in a fresh temporary folder, removed afterwards.
-class BenchRecorder {
- public:
-  explicit BenchRecorder(trace::RecorderMode mode = trace::RecorderMode::Stream, std::uint32_t snap = kPayload) {
-    char pattern[] = "/tmp/vgen-bench-trace-XXXXXX";
-    if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
-    folder_ = pattern;
-    trace::RecorderOptions options;
-    options.snap_length = snap;
-    options.mode = mode;
-    recorder_ = std::make_unique<trace::Recorder>(folder_ + "/bench.pcapng", options);
-  }
-  ~BenchRecorder() {
-    recorder_.reset();
-    std::filesystem::remove_all(folder_);
-  }
-  trace::Recorder& recorder() { return *recorder_; }
-
- private:
-  std::string folder_;
-  std::unique_ptr<trace::Recorder> recorder_;
-};
-
-// Records written and dropped per message, once the recorder wrote everything.
-void count_records(benchmark::State& state, trace::Recorder& recorder) {
-  recorder.flush();
-  const trace::RecorderStatistics stats = recorder.statistics();
-  const double messages = static_cast<double>(state.iterations());
-  state.counters["records/msg"] = static_cast<double>(stats.written) / messages;
-  state.counters["dropped/msg"] = static_cast<double>(stats.dropped) / messages;
-  state.counters["overwritten/msg"] = static_cast<double>(stats.overwritten) / messages;
-}
-
 // A sink that keeps nothing: what the queues' trace hooks cost before any recording.
 struct alignas(kCacheLinePair) NullSink final : trace::TraceSink {
   void record(const trace::Event&) noexcept override {}
@@ -243,7 +210,7 @@ void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t b
   stop = true;
   device_thread.join();
   set_rate(state);
-  if (recording) count_records(state, recording->recorder());
+  if (recording) count_records(state, recording->recorder(), static_cast<double>(state.iterations()), "msg");
 }
 
 // Both sides in one thread: each iteration is one message; rounds of 32 chains. `traced`: record
@@ -273,7 +240,7 @@ void vgen_loopback(benchmark::State& state, bool traced, trace::RecorderMode mod
     --in_round;
   }
   set_rate(state);
-  if (recording) count_records(state, recording->recorder());
+  if (recording) count_records(state, recording->recorder(), static_cast<double>(state.iterations()), "msg");
 }
 
 // CPU time of the calling thread and of the whole process, in nanoseconds.
@@ -289,7 +256,7 @@ void trace_record_chain(benchmark::State& state, bool grouped) {
   // 5000 entries of 152 bytes (and their group headers) fit the default 1 MiB buffer, so no
   // record is dropped: the counter dropped/rec must read 0.
   constexpr std::uint32_t kRound = 5000;
-  BenchRecorder recording;
+  BenchRecorder recording(trace::RecorderMode::Stream, kPayload);
   trace::Recorder& recorder = recording.recorder();
   alignas(64) static std::array<std::byte, 2 * kPayload> bytes{};
   const trace::BufferRef buffers[] = {{bytes.data(), kBase, kPayload, 1},

@@ -11,16 +11,21 @@
 //    side that asked for one).
 //  - Requests are blkif requests (xen_ring_peer.h says what each carries); the backend
 //    checks every field of every request and the frontend every response.
+//  - .../traced/flight: vgen's ends with both recording into one flight recorder (latest 1 MiB
+//    of each thread, written after the run) made before the fork, each end storing the bytes of
+//    the entries it queues (trace::Ends::Both), every byte kept (snap length 128, a blkif entry
+//    is 112); peer: vgen's untraced ends. Counters: records written, dropped, overwritten per
+//    request.
 // Reported: requests/s; notifications per request (kicks: frontend to backend; irqs:
 // backend to frontend); CPU time per request of both processes together, which the load of
 // a shared machine disturbs far less than the rate.
 //
 // --quick (or VGEN_BENCH_QUICK=1): a short smoke run.
 #include <signal.h>
-#include <time.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,6 +47,7 @@
 #include <vgen/xen/grant_mapping.hpp>
 #include <vgen/xen/grant_table.hpp>
 
+#include "bench_recorder.hpp"
 #include "cache_line.hpp"
 #include "ratio_reporter.hpp"
 #include "xen_ring_peer.h"
@@ -57,9 +63,11 @@ constexpr xen::DomainId kFrontendDomain = 1;
 constexpr std::uint32_t kRingPages = 4;
 constexpr std::uint32_t kControlFrame = kRingPages;  // the page after the ring
 constexpr std::uint64_t kRequestsPerIteration = 4096;
-constexpr auto kWait = 1s;       // a wait this long with work on the ring: lost notification
-constexpr auto kStall = 10s;     // no progress this long: give up
-constexpr auto kBackendWait = 50ms;  // the backend looks at the stop flag this often
+constexpr auto kWait = 1s;                  // a wait this long with work on the ring: lost notification
+constexpr auto kStall = 10s;                // no progress this long: give up
+constexpr auto kBackendWait = 50ms;         // the backend looks at the stop flag this often
+constexpr std::uint32_t kSnapLength = 128;  // a whole blkif ring entry (112 bytes)
+constexpr std::uint16_t kTraceRing = 0;     // the ring's id in the trace
 
 enum class Ends : std::uint32_t { Vgen, XenMacros };
 
@@ -115,7 +123,9 @@ std::uint64_t thread_cpu_ns() {
 std::uint8_t operation_for(std::uint64_t id) { return id % 2 == 0 ? xen::blkif::kOpRead : xen::blkif::kOpWrite; }
 
 std::int16_t status_for(std::uint64_t id) {
-  return id % 3 == 0 ? xen::blkif::kStatusOkay : id % 3 == 1 ? xen::blkif::kStatusError : xen::blkif::kStatusNotSupported;
+  return id % 3 == 0   ? xen::blkif::kStatusOkay
+         : id % 3 == 1 ? xen::blkif::kStatusError
+                       : xen::blkif::kStatusNotSupported;
 }
 
 // Sets the fields of request `id`; segments past its count keep what they held, as in the
@@ -139,7 +149,8 @@ bool request_is_right(std::uint64_t id, const xen::blkif::Request& got) {
   }
   for (std::uint32_t s = 0; s < got.segment_count; ++s) {
     const xen::blkif::Segment& g = got.segments[s];
-    if (g.gref != static_cast<xen::GrantRef>(id * 16 + s) || g.first_sector != s % 8 || g.last_sector != 7) return false;
+    if (g.gref != static_cast<xen::GrantRef>(id * 16 + s) || g.first_sector != s % 8 || g.last_sector != 7)
+      return false;
   }
   return true;
 }
@@ -164,8 +175,10 @@ void report_failure(xr_control* control, const std::string& what) {
 }
 
 // The backend with vgen's BackRing; same loop as xr_back_serve.
-int serve_vgen(std::span<std::byte> shared, std::uint32_t batch, Port& port, xr_control* control) {
+int serve_vgen(std::span<std::byte> shared, std::uint32_t batch, Port& port, xr_control* control,
+               trace::TraceSink* trace) {
   xen::blkif::BackRing ring(shared);
+  ring.set_trace(trace, kTraceRing, trace::Ends::Both);
   std::uint64_t handled = 0;
   std::uint64_t notifications = 0;
   auto push = [&] {
@@ -199,6 +212,7 @@ int serve_vgen(std::span<std::byte> shared, std::uint32_t batch, Port& port, xr_
     // Nothing waiting: ask for a notification on the next request, look once more.
     if (!ring.final_check_for_requests()) port.events->wait(port.port, kBackendWait);
   }
+  trace::close_thread_group();  // the process ends with _exit()
   control->handled = handled;
   std::atomic_ref<std::uint64_t>(control->notifications).store(notifications, std::memory_order_release);
   return 0;
@@ -216,8 +230,10 @@ class Frontend {
 
 class VgenFrontend : public Frontend {
  public:
-  VgenFrontend(std::span<std::byte> shared, Port port, const xr_control* control)
-      : ring_(shared), port_(port), control_(control) {}
+  VgenFrontend(std::span<std::byte> shared, Port port, const xr_control* control, trace::TraceSink* trace)
+      : ring_(shared), port_(port), control_(control) {
+    ring_.set_trace(trace, kTraceRing, trace::Ends::Both);
+  }
 
   void run(std::uint64_t count, std::uint32_t batch) override {
     const std::uint64_t end = next_id_ + count;
@@ -315,7 +331,7 @@ class MacroFrontend : public Frontend {
 // --- the backend process ------------------------------------------------------------------
 
 // Maps what the frontend granted, binds the channel and serves until told to stop.
-int run_backend(int control_socket, int link) {
+int run_backend(int control_socket, int link, trace::TraceSink* trace) {
   xen::GrantMapper mapper = xen::GrantMapper::receive(control_socket, kBackendDomain);
   xen::EventChannels events(kBackendDomain);
   events.connect(kFrontendDomain, link);
@@ -329,7 +345,7 @@ int run_backend(int control_socket, int link) {
   const std::uint64_t cpu_at_start = thread_cpu_ns();
   int code = 0;
   if (setup.ends == Ends::Vgen) {
-    code = serve_vgen(ring.writable_bytes(), setup.batch, port, control);
+    code = serve_vgen(ring.writable_bytes(), setup.batch, port, control, trace);
   } else {
     const xr_notifier notifier = notifier_of(port);
     const std::span<std::byte> shared = ring.writable_bytes();
@@ -339,11 +355,11 @@ int run_backend(int control_socket, int link) {
   return code;
 }
 
-[[noreturn]] void backend_process(int control_socket, int link) {
+[[noreturn]] void backend_process(int control_socket, int link, trace::TraceSink* trace) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the benchmark
   int code = 99;
   try {
-    code = run_backend(control_socket, link);
+    code = run_backend(control_socket, link, trace);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "bench_xen_ring backend: %s\n", error.what());
   }
@@ -359,10 +375,11 @@ struct BackendReport {
   std::uint64_t cpu_ns = 0;
 };
 
-// A frontend in this process and its backend in a child, connected and ready.
+// A frontend in this process and its backend in a child, connected and ready; with `trace`,
+// vgen's ends record into it (a recorder made before the fork records the child's records too).
 class RingPair {
  public:
-  RingPair(Ends ends, std::uint32_t batch) {
+  RingPair(Ends ends, std::uint32_t batch, trace::TraceSink* trace = nullptr) {
     int control[2];
     int link[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0 ||
@@ -375,12 +392,12 @@ class RingPair {
     if (child_ == 0) {
       ::close(control[0]);
       ::close(link[0]);
-      backend_process(control[1], link[1]);
+      backend_process(control[1], link[1], trace);
     }
     ::close(control[1]);
     ::close(link[1]);
     control_socket_ = control[0];
-    connect(ends, batch, link[0]);
+    connect(ends, batch, link[0], trace);
   }
   RingPair(const RingPair&) = delete;
   RingPair& operator=(const RingPair&) = delete;
@@ -406,7 +423,7 @@ class RingPair {
 
  private:
   // Grants the ring and control pages, allocates the channel, sends both to the backend.
-  void connect(Ends ends, std::uint32_t batch, int link) {
+  void connect(Ends ends, std::uint32_t batch, int link, trace::TraceSink* trace) {
     table_.emplace(xen::GrantTable::create(kFrontendDomain, kRingPages + 1, 16));
     Setup setup{};
     for (std::uint32_t i = 0; i < kRingPages; ++i) {
@@ -422,7 +439,7 @@ class RingPair {
     // The pages of one table are contiguous: the ring's 4 pages start at frame 0.
     const std::span<std::byte> ring(table_->page(0).data(), kRingPages * xen::kPageSize);
     if (ends == Ends::Vgen) {
-      frontend_ = std::make_unique<VgenFrontend>(ring, port_, control_);
+      frontend_ = std::make_unique<VgenFrontend>(ring, port_, control_, trace);
     } else {
       frontend_ = std::make_unique<MacroFrontend>(ring, port_, control_);
     }
@@ -464,9 +481,12 @@ class RingPair {
   std::unique_ptr<Frontend> frontend_;
 };
 
-void ring_requests(benchmark::State& state, Ends ends, std::uint32_t batch) {
+// `traced`: vgen's ends record into a flight recorder (only with Ends::Vgen).
+void ring_requests(benchmark::State& state, Ends ends, std::uint32_t batch, bool traced = false) {
   try {
-    RingPair pair(ends, batch);
+    std::optional<BenchRecorder> recording;
+    if (traced) recording.emplace(trace::RecorderMode::Flight, kSnapLength);
+    RingPair pair(ends, batch, recording ? &recording->recorder() : nullptr);
     const std::uint64_t cpu_at_start = thread_cpu_ns();
     for (auto _ : state) pair.frontend().run(kRequestsPerIteration, batch);
     const std::uint64_t frontend_cpu_ns = thread_cpu_ns() - cpu_at_start;
@@ -483,6 +503,7 @@ void ring_requests(benchmark::State& state, Ends ends, std::uint32_t batch) {
     state.counters["irqs/req"] = irqs / requests;
     state.counters["notifs/req"] = (kicks + irqs) / requests;
     state.counters["cpu_ns/req"] = static_cast<double>(frontend_cpu_ns + backend.cpu_ns) / requests;
+    if (recording) count_records(state, recording->recorder(), requests, "req");
   } catch (const std::exception& error) {
     failures.push_back(error.what());
     state.SkipWithError(error.what());
@@ -495,15 +516,23 @@ void register_benchmarks(bool quick) {
     for (const Ends ends : {Ends::XenMacros, Ends::Vgen}) {
       const std::string name = std::string(ends == Ends::Vgen ? "vgen_ring" : "xen_ring_h") +
                                "/2proc_eventfd/batch:" + std::to_string(batch);
-      auto* bench = benchmark::RegisterBenchmark(name.c_str(), [ends, batch](benchmark::State& s) {
-        ring_requests(s, ends, batch);
-      });
+      auto* bench = benchmark::RegisterBenchmark(name.c_str(),
+                                                 [ends, batch](benchmark::State& s) { ring_requests(s, ends, batch); });
       bench->UseRealTime();
       if (quick) {
         bench->Iterations(16);
       } else {
         bench->MinTime(2.0);
       }
+    }
+    const std::string traced = "vgen_ring/2proc_eventfd/batch:" + std::to_string(batch) + "/traced/flight";
+    auto* bench = benchmark::RegisterBenchmark(
+        traced.c_str(), [batch](benchmark::State& s) { ring_requests(s, Ends::Vgen, batch, true); });
+    bench->UseRealTime();
+    if (quick) {
+      bench->Iterations(16);
+    } else {
+      bench->MinTime(2.0);
     }
   }
 }
@@ -531,7 +560,9 @@ int run(int argc, char** argv) {
   RatioReporter reporter("reqs/s");
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.PrintSummary({{"vgen_ring/2proc_eventfd/batch:1", "xen_ring_h/2proc_eventfd/batch:1", 1.0},
-                         {"vgen_ring/2proc_eventfd/batch:32", "xen_ring_h/2proc_eventfd/batch:32", 1.0}},
+                         {"vgen_ring/2proc_eventfd/batch:32", "xen_ring_h/2proc_eventfd/batch:32", 1.0},
+                         {"vgen_ring/2proc_eventfd/batch:1/traced/flight", "vgen_ring/2proc_eventfd/batch:1", 0},
+                         {"vgen_ring/2proc_eventfd/batch:32/traced/flight", "vgen_ring/2proc_eventfd/batch:32", 0}},
                         "cache_line_round_trip");
   benchmark::Shutdown();
   for (const std::string& failure : failures) std::fprintf(stderr, "bench_xen_ring: FAILED: %s\n", failure.c_str());
