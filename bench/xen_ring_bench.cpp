@@ -216,7 +216,6 @@ int serve_vgen(std::span<std::byte> shared, std::uint32_t batch, Port& port, xr_
     // Nothing waiting: ask for a notification on the next request, look once more.
     if (!ring.final_check_for_requests()) port.events->wait(port.port, kBackendWait);
   }
-  trace::close_thread_group();  // the process ends with _exit()
   control->handled = handled;
   std::atomic_ref<std::uint64_t>(control->notifications).store(notifications, std::memory_order_release);
   return 0;
@@ -367,6 +366,7 @@ int run_backend(int control_socket, int link, trace::TraceSink* trace) {
   } catch (const std::exception& error) {
     std::fprintf(stderr, "bench_xen_ring backend: %s\n", error.what());
   }
+  trace::close_thread_group();  // _exit() runs no thread-local destructor
   std::fflush(nullptr);
   ::_exit(code);
 }

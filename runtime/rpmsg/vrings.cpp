@@ -33,6 +33,9 @@ void HostVrings::build() {
 }
 
 void HostVrings::reset() {
+  // The old queues go: the records of the chains they still hold back are made first.
+  rx_->record_deferred();
+  tx_->record_deferred();
   link_.detach();
   build();
 }

@@ -112,6 +112,7 @@ void DriverCore::reset() {
                                              " queues still hold buffers; shutdown() reclaims them (§3.3)");
   }
   const std::uint8_t old = status_;
+  for (auto& [index, entry] : queues_) entry->queue->record_deferred();  // before the reset, in the trace too
   transport_.set_status(0);
   wait_for_reset();
   status_ = 0;
@@ -390,6 +391,7 @@ std::vector<std::uint64_t> DriverCore::reset_queue(std::uint16_t index) {
   const auto it = queues_.find(index);
   if (it == queues_.end())
     throw Error(ErrorCode::InvalidArgument, "reset_queue: " + queue_name(index) + " is not set up");
+  it->second->queue->record_deferred();  // its chains before the reset, in the trace too
   transport_.reset_queue(index);
   // §2.6.1.2: the driver verifies the reset before touching the queue's memory.
   if (transport_.queue_ready(index)) {
@@ -403,6 +405,7 @@ std::vector<std::uint64_t> DriverCore::reset_queue(std::uint16_t index) {
 
 DetachedBuffers DriverCore::shutdown() {
   const std::uint8_t old = status_;
+  for (auto& [index, entry] : queues_) entry->queue->record_deferred();  // before the reset, in the trace too
   transport_.set_status(0);
   wait_for_reset();
   status_ = 0;

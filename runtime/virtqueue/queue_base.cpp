@@ -6,7 +6,7 @@ namespace vgen::virtqueue {
 
 void QueueBase::fail(ErrorCode code, const std::string& message) {
   broken_ = true;
-  if (trace_ != nullptr) record_deferred();  // what came before the failure, first
+  record_deferred();  // what came before the failure, first
   emit({trace::EventKind::QueueBroken, queue_index_, 0, static_cast<std::uint32_t>(code), 0, 0});
   throw Error(code, "queue " + std::to_string(queue_index_) + ": " + message);
 }

@@ -66,13 +66,15 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
   const std::uint32_t needed = indirect ? 1 : static_cast<std::uint32_t>(count);
   if (needed > free_count_) return std::nullopt;
 
+  // Noted first (the head to be is free_head_), so that a note that cannot be made leaves
+  // nothing placed.
+  if (trace_ != nullptr) note_added(free_head_, readable, writable);
   const std::uint16_t head = indirect ? place_indirect(readable, writable) : place_direct(readable, writable);
   heads_[head] = {token, added_count_++, writable_bytes, static_cast<std::uint16_t>(needed), true};
   ++in_flight_;
   // The slot is written now; the device cannot see it until publish() moves the idx.
   ring_.store_avail_entry(avail_idx_ & ring_.mask(), head);
   ++avail_idx_;
-  if (trace_ != nullptr) note_added(head, readable, writable);
   return head;
 }
 
@@ -81,13 +83,14 @@ void SplitDriverQueue::note_added(std::uint16_t head, std::span<const Buffer> re
   const auto first = static_cast<std::uint32_t>(added_buffers_.size());
   for (const Buffer& b : readable) added_buffers_.push_back(b);
   for (const Buffer& b : writable) added_buffers_.push_back(b);
-  added_chains_.push_back({head, avail_idx_, first, static_cast<std::uint32_t>(readable.size()),
-                           static_cast<std::uint32_t>(writable.size())});
+  const auto index = static_cast<std::uint16_t>(avail_idx_ + 1);  // the avail idx just after the chain
+  added_chains_.push_back(
+      {head, index, first, static_cast<std::uint32_t>(readable.size()), static_cast<std::uint32_t>(writable.size())});
 }
 
 // The ChainAdded records of the chains noted since the last call, in the order they were added.
-void SplitDriverQueue::record_deferred() noexcept {
-  if (added_chains_.empty()) return;
+bool SplitDriverQueue::record_deferred() noexcept {
+  if (added_chains_.empty()) return false;
   for (const AddedChain& chain : added_chains_) {
     const Buffer* buffers = added_buffers_.data() + chain.first;
     const std::span<const Buffer> readable{buffers, chain.readable};
@@ -103,6 +106,7 @@ void SplitDriverQueue::record_deferred() noexcept {
   }
   added_chains_.clear();
   added_buffers_.clear();
+  return true;
 }
 
 // §2.7.5.2: a chain totals at most 2^32 bytes. Beyond that, each part must fit 32 bits: the
@@ -288,7 +292,7 @@ void SplitDriverQueue::release(std::uint16_t head) {
 
 bool SplitDriverQueue::enable_interrupts() {
   check_usable();
-  record_added();  // a driver about to sleep: the chains it added are in the trace
+  record_added_now();  // a driver about to sleep: the chains it added are in the log
   if (features_.event_idx) {
     ring_.store_used_event(last_used_);  // §2.7.10: interrupt once used idx passes this
   } else {
@@ -301,13 +305,13 @@ bool SplitDriverQueue::enable_interrupts() {
 
 void SplitDriverQueue::disable_interrupts() {
   check_usable();
-  record_added();
+  record_added_now();
   // With EVENT_IDX the flags stay 0 (§2.7.7.1); used_event is simply not advanced.
   if (!features_.event_idx) ring_.store_avail_flags(kAvailNoInterrupt);
 }
 
 std::vector<std::uint64_t> SplitDriverQueue::detach_unused() {
-  record_deferred();  // they were added, even if never published
+  record_added_now();  // they were added, even if never published
   std::vector<std::uint64_t> tokens;
   for (std::uint32_t head = 0; head < heads_.size(); ++head) {
     if (!heads_[head].in_flight) continue;

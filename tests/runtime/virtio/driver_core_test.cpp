@@ -403,6 +403,25 @@ TEST_F(DriverCoreTest, ShutdownResetsBeforeReclaimingBuffers) {
   EXPECT_EQ(driver->features(), 0u);
 }
 
+// A chain added and never published is in the trace before the reset that withdraws it: the
+// driver's queue records its chains when it publishes them, and shutdown() makes it record
+// the ones it still holds before it resets the device.
+TEST_F(DriverCoreTest, ShutdownRecordsUnpublishedChainsBeforeTheReset) {
+  struct Sink : trace::TraceSink {
+    std::vector<trace::EventKind> kinds;
+    void record(const trace::Event& e) noexcept override {
+      if (e.kind == trace::EventKind::ChainAdded || e.kind == trace::EventKind::StateChanged) kinds.push_back(e.kind);
+    }
+  } sink;
+  start(kVersion1);
+  driver->set_trace(&sink);
+  add(1);
+  EXPECT_TRUE(sink.kinds.empty());
+  driver->shutdown();
+  EXPECT_EQ(sink.kinds, (std::vector<trace::EventKind>{trace::EventKind::ChainAdded, trace::EventKind::StateChanged}));
+  driver->set_trace(nullptr);
+}
+
 TEST_F(DriverCoreTest, ResetNeedsQueuesShutDownFirst) {
   start(kVersion1);
   expect_error(ErrorCode::InvalidState, [&] { driver->reset(); }, "shutdown()");

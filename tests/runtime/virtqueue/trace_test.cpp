@@ -43,7 +43,9 @@ struct Capture : trace::TraceSink {
     }
     throw std::runtime_error("no such event");
   }
+  void end_group() noexcept override { recorded_at_group_end.push_back(events.size()); }
   std::vector<std::unique_ptr<Kept>> events;
+  std::vector<std::size_t> recorded_at_group_end;  // events.size() at each end_group()
 };
 
 std::string text(std::span<const std::byte> bytes) {
@@ -200,6 +202,8 @@ TEST(ChainTrace, DriverRecordsUnpublishedChainsBeforeItsNextStep) {
     ASSERT_TRUE(driver.add(r, {}, 1));
     driver.enable_interrupts();
     EXPECT_EQ(kinds_of(log), std::vector<K>{K::ChainAdded});
+    // The group is closed too: a driver about to sleep has its records in the log.
+    EXPECT_EQ(log.recorded_at_group_end, std::vector<std::size_t>{1});
   }
   {
     SplitDriverQueue driver{m.memory, m.config};
@@ -209,6 +213,7 @@ TEST(ChainTrace, DriverRecordsUnpublishedChainsBeforeItsNextStep) {
     driver.set_trace(&new_sink);
     driver.publish();
     EXPECT_EQ(kinds_of(old_sink), std::vector<K>{K::ChainAdded});
+    EXPECT_EQ(old_sink.recorded_at_group_end, std::vector<std::size_t>{1});
     EXPECT_EQ(kinds_of(new_sink), (std::vector<K>{K::AvailPublished, K::NotifySent}));
   }
   {

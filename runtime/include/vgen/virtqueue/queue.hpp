@@ -70,10 +70,17 @@ class alignas(kCacheLinePair) QueueBase {
   /// `sink` too, in which case this end's records of the chains it consumes hold their numbers
   /// only (trace::Ends::Both).
   void set_trace(trace::TraceSink* sink, trace::Ends ends = trace::Ends::One) noexcept {
-    if (trace_ != nullptr) record_deferred();  // what the old sink is owed goes to it
+    // What the old sink is owed goes to it, and reaches its log.
+    if (trace_ != nullptr && record_deferred()) trace_->end_group();
     trace_ = sink;
     trace_both_ends_ = ends == trace::Ends::Both;
   }
+  /// Makes the trace records this end holds back to make later (SplitDriverQueue: those of the
+  /// chains added since the last publish); true if it made any. The end makes them itself
+  /// before anything else it records; call this before a queue is destroyed or reset, or
+  /// before events about it are recorded elsewhere (a device reset), as their records would
+  /// otherwise be lost or come after those events.
+  virtual bool record_deferred() noexcept { return false; }
   /// Where warnings about a peer that bends a rule harmlessly go; empty: standard error.
   void set_log(LogSink sink) { log_ = std::move(sink); }
 
@@ -96,9 +103,6 @@ class alignas(kCacheLinePair) QueueBase {
     if (needed) notifier_->signal();
     return needed;
   }
-  /// Records the events this end holds back to record later (SplitDriverQueue: the chains
-  /// added since the last publish), before the trace sink changes.
-  virtual void record_deferred() noexcept {}
   /// Marks the queue broken, traces it and throws Error(code, message).
   [[noreturn]] void fail(ErrorCode code, const std::string& message);
   /// Throws Error(Broken) if the queue is broken.

@@ -27,8 +27,9 @@ struct IndirectPool {
 ///
 /// Tracing: add() notes its chain, and the ChainAdded record is made when the driver publishes
 /// it, just after the device can see it (or at the driver's next reclaim(), interrupt switch,
-/// detach_unused() or set_trace(), whichever comes first). The device works on the chains
-/// while their records are made, and a record holds the readable bytes the device is given.
+/// detach_unused(), set_trace(), record_deferred() or failure, whichever comes first). The
+/// device works on the chains while their records are made, and a record holds the readable
+/// bytes it is given. A queue destroyed with chains noted loses their records.
 class SplitDriverQueue final : public DriverQueue {
  public:
   /// Initialises the rings in `memory` (§2.7.10.1: used flags 0; avail idx 0; events 0).
@@ -53,10 +54,10 @@ class SplitDriverQueue final : public DriverQueue {
   std::vector<std::uint64_t> detach_unused();
   /// The ring as mapped here (for tests and transports).
   const SplitRing& ring() const noexcept { return ring_; }
+  bool record_deferred() noexcept override;
 
  private:
   bool expose();
-  void record_deferred() noexcept override;
   // A chain add() placed whose ChainAdded record is still to be made: its buffers are the
   // `readable` then `writable` entries of added_buffers_ from `first`.
   struct AddedChain {
@@ -71,6 +72,11 @@ class SplitDriverQueue final : public DriverQueue {
   // and reclaim, traced or not.
   void record_added() noexcept {
     if (!added_chains_.empty()) record_deferred();
+  }
+  // The same, the group then closed so that the records reach the log now: before the driver
+  // may wait, or hand the queue over.
+  void record_added_now() noexcept {
+    if (!added_chains_.empty() && record_deferred()) end_trace_group();
   }
   struct Head {
     std::uint64_t token = 0;
