@@ -112,7 +112,6 @@ void DriverCore::reset() {
                                              " queues still hold buffers; shutdown() reclaims them (§3.3)");
   }
   const std::uint8_t old = status_;
-  for (auto& [index, entry] : queues_) entry->queue->record_deferred();  // before the reset, in the trace too
   transport_.set_status(0);
   wait_for_reset();
   status_ = 0;
