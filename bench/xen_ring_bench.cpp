@@ -516,28 +516,23 @@ void ring_requests(benchmark::State& state, Ends ends, std::uint32_t batch, bool
 
 void register_benchmarks(bool quick) {
   if (!quick) register_cache_line_benchmark();
-  for (const std::uint32_t batch : {1u, 32u}) {
-    for (const Ends ends : {Ends::XenMacros, Ends::Vgen}) {
-      const std::string name = std::string(ends == Ends::Vgen ? "vgen_ring" : "xen_ring_h") +
-                               "/2proc_eventfd/batch:" + std::to_string(batch);
-      auto* bench = benchmark::RegisterBenchmark(name.c_str(),
-                                                 [ends, batch](benchmark::State& s) { ring_requests(s, ends, batch); });
-      bench->UseRealTime();
-      if (quick) {
-        bench->Iterations(16);
-      } else {
-        bench->MinTime(2.0);
-      }
-    }
-    const std::string traced = "vgen_ring/2proc_eventfd/batch:" + std::to_string(batch) + "/traced/flight";
-    auto* bench = benchmark::RegisterBenchmark(
-        traced.c_str(), [batch](benchmark::State& s) { ring_requests(s, Ends::Vgen, batch, true); });
+  const auto reg = [quick](const std::string& name, auto run) {
+    auto* bench = benchmark::RegisterBenchmark(name.c_str(), run);
     bench->UseRealTime();
     if (quick) {
       bench->Iterations(16);
     } else {
       bench->MinTime(2.0);
     }
+  };
+  for (const std::uint32_t batch : {1u, 32u}) {
+    const std::string batched = "/2proc_eventfd/batch:" + std::to_string(batch);
+    for (const Ends ends : {Ends::XenMacros, Ends::Vgen}) {
+      reg(std::string(ends == Ends::Vgen ? "vgen_ring" : "xen_ring_h") + batched,
+          [ends, batch](benchmark::State& s) { ring_requests(s, ends, batch); });
+    }
+    reg("vgen_ring" + batched + "/traced/flight",
+        [batch](benchmark::State& s) { ring_requests(s, Ends::Vgen, batch, true); });
   }
 }
 
