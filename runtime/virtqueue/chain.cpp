@@ -14,14 +14,16 @@ void DescriptorChain::reset(std::uint16_t head) noexcept {
   head_ = head;
 }
 
+// Field by field: the caller has just built `s` in pieces, and one wide load of it, which no
+// store can forward, would wait for every store before it to reach the cache.
 void DescriptorChain::add_readable(const Segment& s) {
-  segments_.push_back(s);
+  segments_.emplace_back(s.data, s.length, s.addr);
   first_writable_ = segments_.size();
   readable_bytes_ += s.length;
 }
 
 void DescriptorChain::add_writable(const Segment& s) {
-  segments_.push_back(s);
+  segments_.emplace_back(s.data, s.length, s.addr);
   writable_bytes_ += s.length;
 }
 

@@ -52,8 +52,8 @@ SplitDriverQueue::SplitDriverQueue(const shm::GuestMemory& memory, const QueueCo
   std::atomic_thread_fence(std::memory_order_release);
 }
 
-std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> readable, std::span<const Buffer> writable,
-                                                   std::uint64_t token) {
+std::uint32_t SplitDriverQueue::add_chain(std::span<const Buffer> readable, std::span<const Buffer> writable,
+                                          std::uint64_t token) {
   check_usable();
   const std::size_t count = readable.size() + writable.size();
   if (count == 0) throw Error(ErrorCode::InvalidConfig, "add: a chain needs at least one buffer");
@@ -64,7 +64,7 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
   }
   const std::uint32_t writable_bytes = checked_chain_bytes(readable, writable);
   const std::uint32_t needed = indirect ? 1 : static_cast<std::uint32_t>(count);
-  if (needed > free_count_) return std::nullopt;
+  if (needed > free_count_) return kNoRoom;
 
   // Noted first (the head to be is free_head_), so that a note that cannot be made leaves
   // nothing placed.
@@ -81,8 +81,10 @@ std::optional<std::uint16_t> SplitDriverQueue::add(std::span<const Buffer> reada
 void SplitDriverQueue::note_added(std::uint16_t head, std::span<const Buffer> readable,
                                   std::span<const Buffer> writable) {
   const auto first = static_cast<std::uint32_t>(added_buffers_.size());
-  for (const Buffer& b : readable) added_buffers_.push_back(b);
-  for (const Buffer& b : writable) added_buffers_.push_back(b);
+  // Field by field: a caller that has just built its Buffers in pieces cannot forward them to
+  // one 16-byte load, which would wait for every store before it (split_ring.hpp).
+  for (const Buffer& b : readable) added_buffers_.push_back({b.addr, b.length});
+  for (const Buffer& b : writable) added_buffers_.push_back({b.addr, b.length});
   const auto index = static_cast<std::uint16_t>(avail_idx_ + 1);  // the avail idx just after the chain
   added_chains_.push_back(
       {head, index, first, static_cast<std::uint32_t>(readable.size()), static_cast<std::uint32_t>(writable.size())});

@@ -48,8 +48,11 @@ class DescriptorChain {
 
  private:
   std::vector<Segment> segments_;
-  std::size_t first_writable_ = 0;
+  // The two totals apart: next to each other, a reader of both (a trace event) may load them
+  // as one 16-byte block, which the two stores that just set them cannot forward, so that the
+  // load waits for every store before them to reach the cache.
   std::uint64_t readable_bytes_ = 0;
+  std::size_t first_writable_ = 0;
   std::uint64_t writable_bytes_ = 0;
   std::size_t descriptors_ = 0;
   std::uint16_t head_ = 0;

@@ -138,8 +138,20 @@ class DriverQueue : public QueueBase {
   /// Not visible to the device before publish(). Throws Error(InvalidConfig) for a chain of
   /// 0 buffers, Error(ChainTooLarge) when its readable or writable bytes exceed 2^32 - 1 or
   /// its total 2^32 (§2.7.5.2, §2.7.8); neither breaks the queue.
-  virtual std::optional<std::uint16_t> add(std::span<const Buffer> readable, std::span<const Buffer> writable,
-                                           std::uint64_t token) = 0;
+  std::optional<std::uint16_t> add(std::span<const Buffer> readable, std::span<const Buffer> writable,
+                                   std::uint64_t token) {
+    const std::uint32_t head = add_chain(readable, writable, token);
+    if (head == kNoRoom) return std::nullopt;
+    return static_cast<std::uint16_t>(head);
+  }
+  /// What add_chain() returns when not enough descriptors are free.
+  static constexpr std::uint32_t kNoRoom = 0x10000;
+  /// add() as a queue implements it: the head, or kNoRoom. A plain integer comes back in a
+  /// register, where GCC returns a std::optional<std::uint16_t> through the stack in two
+  /// stores and one wider load, a load no store can forward: it would wait for every store
+  /// before it (the chain's bytes, the ring's lines) to reach the cache.
+  virtual std::uint32_t add_chain(std::span<const Buffer> readable, std::span<const Buffer> writable,
+                                  std::uint64_t token) = 0;
   /// Makes every added chain visible and kicks the device if it asked for it
   /// (publish_and_signal()); returns true if it kicked.
   bool kick() { return publish_and_signal(); }

@@ -36,8 +36,8 @@ class SplitDriverQueue final : public DriverQueue {
   /// Throws Error(InvalidConfig) for a bad size, misaligned or out-of-memory ring or pool.
   SplitDriverQueue(const shm::GuestMemory& memory, const QueueConfig& config, IndirectPool pool = {});
 
-  std::optional<std::uint16_t> add(std::span<const Buffer> readable, std::span<const Buffer> writable,
-                                   std::uint64_t token) override;
+  std::uint32_t add_chain(std::span<const Buffer> readable, std::span<const Buffer> writable,
+                          std::uint64_t token) override;
   bool publish() override;
   void publish_unchecked() override;
   std::optional<UsedBuffer> reclaim() override;

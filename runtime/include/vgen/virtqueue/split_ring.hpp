@@ -43,9 +43,16 @@ class SplitRing {
   /// left alone, so a recycled descriptor's cache line stays shared with the device instead
   /// of bouncing back to the driver.
   void write_descriptor(std::uint32_t index, const Descriptor& d) noexcept {
-    const Descriptor le{little_endian(d.addr), little_endian(d.len), little_endian(d.flags), little_endian(d.next)};
+    // The entry as two 8-byte words built in registers: a copy built on the stack in pieces
+    // and compared as one block makes a load that no store can forward, which waits for every
+    // store before it (the buffer's bytes, the ring's lines) to reach the cache.
+    const std::uint64_t words[2] = {
+        little_endian(d.addr),
+        little_endian(std::uint64_t{d.len} | std::uint64_t{d.flags} << 32 | std::uint64_t{d.next} << 48)};
     std::byte* slot = desc_ + 16ull * index;
-    if (std::memcmp(slot, &le, sizeof le) != 0) std::memcpy(slot, &le, sizeof le);
+    std::uint64_t held[2];
+    std::memcpy(held, slot, sizeof held);
+    if (held[0] != words[0] || held[1] != words[1]) std::memcpy(slot, words, sizeof words);
   }
 
   // Available ring.
