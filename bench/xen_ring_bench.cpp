@@ -362,6 +362,8 @@ int run_backend(int control_socket, int link, trace::TraceSink* trace) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the benchmark
   int code = 99;
   try {
+    // Its buffer mapped before it reports ready, as in a recorder that has been on for a while.
+    if (auto* recorder = dynamic_cast<trace::Recorder*>(trace)) recorder->prepare_thread();
     code = run_backend(control_socket, link, trace);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "bench_xen_ring backend: %s\n", error.what());
@@ -490,6 +492,7 @@ void ring_requests(benchmark::State& state, Ends ends, std::uint32_t batch, bool
   try {
     std::optional<BenchRecorder> recording;
     if (traced) recording.emplace(trace::RecorderMode::Flight, kSnapLength);
+    if (recording) recording->recorder().prepare_thread();  // as the backend does
     RingPair pair(ends, batch, recording ? &recording->recorder() : nullptr);
     const std::uint64_t cpu_at_start = thread_cpu_ns();
     for (auto _ : state) pair.frontend().run(kRequestsPerIteration, batch);

@@ -99,7 +99,10 @@ inline detail::Slot* Recorder::thread_slot() noexcept {
   if (t_fast.recorder == id_ && t_fast.generation == generation && t_fast.slot != nullptr) [[likely]] {
     return t_fast.slot;
   }
-  return claim_thread_slot(generation);
+  detail::Slot* slot = claim_thread_slot(generation);
+  if (slot == nullptr) [[unlikely]]
+    lost_without_slot_.fetch_add(1, std::memory_order_relaxed);
+  return slot;
 }
 
 detail::Slot* Recorder::claim_thread_slot(std::uint64_t generation) noexcept {
@@ -111,8 +114,6 @@ detail::Slot* Recorder::claim_thread_slot(std::uint64_t generation) noexcept {
     t_slot.slot = pool_->claim();
     t_fast = {id_, generation, t_slot.slot, {}};
   }
-  if (t_fast.slot == nullptr) [[unlikely]]
-    lost_without_slot_.fetch_add(1, std::memory_order_relaxed);
   return t_fast.slot;
 }
 
@@ -174,6 +175,13 @@ void Recorder::record_in_group(const Event& event) noexcept {
 void Recorder::end_group() noexcept {
   // The thread's slot and group are this recorder's only when t_fast says so.
   if (t_fast.recorder == id_) close_thread_group();
+}
+
+bool Recorder::prepare_thread() noexcept {
+  detail::Slot* slot = claim_thread_slot(g_fork_generation.load(std::memory_order_relaxed));
+  if (slot == nullptr) return false;  // no record lost: nothing is counted
+  pool_->populate(*slot);
+  return true;
 }
 
 void Recorder::name_interface(Channel channel, std::uint16_t queue, const std::string& description) {

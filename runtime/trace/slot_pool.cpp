@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <string>
@@ -49,6 +50,19 @@ Slot* SlotPool::claim() noexcept {
     return &s;
   }
   return nullptr;
+}
+
+void SlotPool::populate(const Slot& slot) const noexcept {
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(&slot) & ~(page - 1);
+  const auto end = reinterpret_cast<std::uintptr_t>(ring(slot)) + capacity_;
+#ifdef MADV_POPULATE_WRITE
+  if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE) == 0) return;
+#endif
+  // A kernel before 5.14: a read maps a page of a shared mapping writable, and changes nothing.
+  for (std::uintptr_t at = begin; at < end; at += page) {
+    (void)*reinterpret_cast<const volatile std::byte*>(at);
+  }
 }
 
 bool reclaim(const SlotPool& pool, Slot& slot, std::uint64_t wanted) noexcept {

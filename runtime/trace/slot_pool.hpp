@@ -82,6 +82,8 @@ class alignas(kCacheLinePair) SlotPool {
 
   /// Claims a free slot for the calling process; null when every slot is taken.
   Slot* claim() noexcept;
+  /// Maps every page of `slot` and its ring now, leaving their bytes as they are.
+  void populate(const Slot& slot) const noexcept;
   /// Slot `i` (< count()).
   Slot& slot(std::size_t i) const noexcept { return *reinterpret_cast<Slot*>(base_ + i * stride_); }
   /// The ring of `slot`.

@@ -103,6 +103,10 @@ class alignas(kCacheLinePair) Recorder final : public TraceSink {
   void record_in_group(const Event& event) noexcept override;
   /// Closes this thread's group, if open, stamping it now.
   void end_group() noexcept override;
+  /// Claims the calling thread's buffer now and maps every page of it, so that its first
+  /// records do not each take a page fault: for a thread about to run a loop whose timing
+  /// matters (a benchmark, a real-time loop). Returns false when every buffer is taken.
+  bool prepare_thread() noexcept;
   /// Names the interface of `channel` and `queue` in the log (its if_description), e.g.
   /// "requestq" for virtqueue 0. Takes effect for interfaces not written yet.
   void name_interface(Channel channel, std::uint16_t queue, const std::string& description);
@@ -119,6 +123,8 @@ class alignas(kCacheLinePair) Recorder final : public TraceSink {
   // The calling thread's slot, claimed on its first record; null (and the loss counted) when
   // every slot is taken.
   detail::Slot* thread_slot() noexcept;
+  // The calling thread's slot in fork `generation`, claimed if it has none; null when every
+  // slot is taken.
   detail::Slot* claim_thread_slot(std::uint64_t generation) noexcept;
   void append_alone(detail::Slot& slot, const Event& event, RecordSize size) noexcept;
 
