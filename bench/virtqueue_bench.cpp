@@ -71,7 +71,7 @@ constexpr std::uint64_t kMemoryBytes = 1 << 20;
 // --- vgen: split virtqueue, two threads -------------------------------------------------------
 
 // Guest memory with one queue and kSlots message slots (out 64 B + in 64 B each).
-struct alignas(kCacheLinePair) QueueMemory {
+struct QueueMemory {
   explicit QueueMemory(bool event_idx)
       : region(std::make_shared<shm::Region>(shm::Region::create("vgen-bench", kMemoryBytes))) {
     memory.add(kBase, region);

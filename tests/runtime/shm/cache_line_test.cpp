@@ -1,5 +1,5 @@
 // State one thread works on every call sits on cache line pairs of its own: the allocator
-// behind IsolatedVector, and GuestMemory's regions, which every ring thread reads.
+// behind IsolatedVector, and GuestMemory and its regions, which every ring thread reads.
 #include <vgen/cache_line.hpp>
 
 #include <gtest/gtest.h>
@@ -50,6 +50,22 @@ TEST(CacheLinePair, GuestMemoryRegionsSitOnAPairOfTheirOwn) {
     EXPECT_TRUE(on_pair_boundary(memory.regions().data())) << "after " << i + 1 << " regions";
   }
   EXPECT_EQ(memory.find(0x20010, 16), backing[1] + 0x10);
+}
+
+// The table itself too: declared between two variables a loop writes, it shares no pair with
+// them, on the stack as on the heap.
+TEST(CacheLinePair, GuestMemorySitsOnAPairOfItsOwn) {
+  struct Neighbours {
+    std::uint64_t before = 0;
+    shm::GuestMemory memory;
+    std::uint64_t after = 0;
+  } n;
+  const auto pair_of = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p) / kCacheLinePair; };
+  EXPECT_TRUE(on_pair_boundary(&n.memory));
+  EXPECT_EQ(sizeof n.memory % kCacheLinePair, 0u);
+  EXPECT_NE(pair_of(&n.before), pair_of(&n.memory));
+  EXPECT_NE(pair_of(&n.after), pair_of(reinterpret_cast<const std::byte*>(&n.memory) + sizeof n.memory - 1));
+  EXPECT_TRUE(on_pair_boundary(std::make_unique<shm::GuestMemory>().get()));
 }
 
 }  // namespace
