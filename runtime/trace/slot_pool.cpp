@@ -54,13 +54,17 @@ Slot* SlotPool::claim() noexcept {
 
 void SlotPool::populate(const Slot& slot) const noexcept {
   const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto ring_start = reinterpret_cast<std::uintptr_t>(ring(slot));
   const auto begin = reinterpret_cast<std::uintptr_t>(&slot) & ~(page - 1);
-  const auto end = reinterpret_cast<std::uintptr_t>(ring(slot)) + capacity_;
+  const auto end = ring_start + capacity_;
 #ifdef MADV_POPULATE_WRITE
-  if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE) == 0) return;
+  // Maps the pages without touching their bytes, those shared with the slots beside too.
+  if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE) == 0 || errno != EINVAL) return;
 #endif
-  // A kernel before 5.14: a read maps a page of a shared mapping writable, and changes nothing.
-  for (std::uintptr_t at = begin; at < end; at += page) {
+  // A kernel before 5.14: a read maps a page of a shared mapping writable and changes nothing.
+  // Only the pages wholly in this ring: a page it shares with the slot beside is that slot's
+  // producer's to write, and was mapped when the pool wrote the slot headers.
+  for (std::uintptr_t at = (ring_start + page - 1) & ~(page - 1); at + page <= end; at += page) {
     (void)*reinterpret_cast<const volatile std::byte*>(at);
   }
 }

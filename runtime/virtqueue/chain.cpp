@@ -16,14 +16,21 @@ void DescriptorChain::reset(std::uint16_t head) noexcept {
 
 // Field by field: the caller has just built `s` in pieces, and one wide load of it, which no
 // store can forward, would wait for every store before it to reach the cache.
+void DescriptorChain::append(const Segment& s) {
+  Segment& added = segments_.emplace_back();
+  added.data = s.data;
+  added.length = s.length;
+  added.addr = s.addr;
+}
+
 void DescriptorChain::add_readable(const Segment& s) {
-  segments_.emplace_back(s.data, s.length, s.addr);
+  append(s);
   first_writable_ = segments_.size();
   readable_bytes_ += s.length;
 }
 
 void DescriptorChain::add_writable(const Segment& s) {
-  segments_.emplace_back(s.data, s.length, s.addr);
+  append(s);
   writable_bytes_ += s.length;
 }
 

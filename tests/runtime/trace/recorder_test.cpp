@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -285,8 +286,15 @@ TEST(Recorder, ExitedThreadsGiveTheirBuffersBack) {
 // Page faults the calling thread took so far.
 long thread_page_faults() {
   rusage usage{};
-  getrusage(RUSAGE_THREAD, &usage);
+  EXPECT_EQ(getrusage(RUSAGE_THREAD, &usage), 0);
   return usage.ru_minflt + usage.ru_majflt;
+}
+
+// True when the kernel may back shared memory with huge pages: a page fault then maps 2 MiB.
+bool shared_memory_huge_pages() {
+  std::ifstream setting("/sys/kernel/mm/transparent_hugepage/shmem_enabled");
+  std::string text((std::istreambuf_iterator<char>(setting)), std::istreambuf_iterator<char>());
+  return text.find("[never]") == std::string::npos && text.find("[deny]") == std::string::npos && !text.empty();
 }
 
 // Page faults a new thread takes while it records 1.5 times its 1 MiB buffer into a new flight
@@ -310,12 +318,19 @@ long faults_while_recording(bool prepared) {
 }
 
 // prepare_thread() maps the thread's whole buffer at once: its records then take no page
-// fault, where an unprepared thread takes one every 4 KiB of its first megabyte (256). Compared
-// as a difference, as a sanitizer's shadow memory faults the same in both runs.
+// fault, where an unprepared thread takes one every 4 KiB of its first megabyte (255: one page
+// is shared with a slot header the pool wrote). Compared as a difference, as a sanitizer's
+// shadow memory faults the same in both runs.
 TEST(Recorder, PreparedThreadRecordsWithoutPageFaults) {
   const long unprepared = faults_while_recording(false);
   const long prepared = faults_while_recording(true);
-  EXPECT_GE(unprepared - prepared, 240) << unprepared << " faults unprepared, " << prepared << " prepared";
+  if (shared_memory_huge_pages()) {
+    // A fault maps 2 MiB there, so there is next to nothing to save.
+    std::printf("(shared memory on huge pages: %ld faults unprepared, %ld prepared)\n", unprepared, prepared);
+    EXPECT_LE(prepared, unprepared);
+  } else {
+    EXPECT_GE(unprepared - prepared, 200) << unprepared << " faults unprepared, " << prepared << " prepared";
+  }
 }
 
 // prepare_thread() claims the slot the thread then records into; with none left it says so.

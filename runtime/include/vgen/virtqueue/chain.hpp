@@ -47,6 +47,8 @@ class DescriptorChain {
   void count_descriptor() noexcept { ++descriptors_; }
 
  private:
+  void append(const Segment& s);
+
   std::vector<Segment> segments_;
   // The two totals apart: next to each other, a reader of both (a trace event) may load them
   // as one 16-byte block, which the two stores that just set them cannot forward, so that the

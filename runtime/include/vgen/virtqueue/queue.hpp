@@ -147,9 +147,10 @@ class DriverQueue : public QueueBase {
   /// What add_chain() returns when not enough descriptors are free.
   static constexpr std::uint32_t kNoRoom = 0x10000;
   /// add() as a queue implements it: the head, or kNoRoom. A plain integer comes back in a
-  /// register, where GCC returns a std::optional<std::uint16_t> through the stack in two
-  /// stores and one wider load, a load no store can forward: it would wait for every store
-  /// before it (the chain's bytes, the ring's lines) to reach the cache.
+  /// register as it is, where GCC builds a returned std::optional<std::uint16_t> in a stack
+  /// slot with two stores and reads it back with one wider load, a load no store can forward:
+  /// it would wait for every store before it (the chain's bytes, the ring's lines) to reach
+  /// the cache. add() builds its optional inline, in the caller.
   virtual std::uint32_t add_chain(std::span<const Buffer> readable, std::span<const Buffer> writable,
                                   std::uint64_t token) = 0;
   /// Makes every added chain visible and kicks the device if it asked for it
