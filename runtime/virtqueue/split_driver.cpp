@@ -98,9 +98,9 @@ bool SplitDriverQueue::record_deferred() noexcept {
     const std::span<const Buffer> readable{buffers, chain.readable};
     const std::span<const Buffer> writable{buffers + chain.readable, chain.writable};
     std::uint64_t readable_bytes = 0;
-    std::uint64_t writable_bytes = 0;
     for (const Buffer& b : readable) readable_bytes += b.length;
-    for (const Buffer& b : writable) writable_bytes += b.length;
+    // The chain is still in flight: add() kept its writable total under its head.
+    const std::uint64_t writable_bytes = heads_[chain.head].writable_bytes;
     trace::Event event{
         trace::EventKind::ChainAdded, queue_index_, chain.head, chain.index, readable_bytes, writable_bytes};
     event.buffers = chain_trace_.added(chain.head, readable, writable, memory_, !trace_both_ends_);
