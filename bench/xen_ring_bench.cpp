@@ -358,12 +358,12 @@ int run_backend(int control_socket, int link, trace::TraceSink* trace) {
   return code;
 }
 
-[[noreturn]] void backend_process(int control_socket, int link, trace::TraceSink* trace) {
+[[noreturn]] void backend_process(int control_socket, int link, trace::Recorder* trace) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the benchmark
   int code = 99;
   try {
     // Its buffer mapped before it reports ready, as in a recorder that has been on for a while.
-    if (auto* recorder = dynamic_cast<trace::Recorder*>(trace)) recorder->prepare_thread();
+    if (trace != nullptr) trace->prepare_thread();
     code = run_backend(control_socket, link, trace);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "bench_xen_ring backend: %s\n", error.what());
@@ -385,7 +385,7 @@ struct BackendReport {
 // vgen's ends record into it (a recorder made before the fork records the child's records too).
 class RingPair {
  public:
-  RingPair(Ends ends, std::uint32_t batch, trace::TraceSink* trace = nullptr) {
+  RingPair(Ends ends, std::uint32_t batch, trace::Recorder* trace = nullptr) {
     int control[2];
     int link[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0 ||
