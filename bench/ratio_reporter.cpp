@@ -59,9 +59,31 @@ benchmark::ConsoleReporter::OutputOptions console_options() {
   return colour ? benchmark::ConsoleReporter::OO_ColorTabular : benchmark::ConsoleReporter::OO_Tabular;
 }
 
+namespace {
+
+// The median of `values` (not empty).
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t middle = values.size() / 2;
+  return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+}  // namespace
+
 void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
   ConsoleReporter::ReportRuns(runs);
   for (const Run& run : runs) {
+    // Each repetition's values; the median alone when the repetitions are not reported.
+    const bool median_run = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+    const bool repetitions_seen = paired_repetitions_.count(run.run_name.function_name) != 0;
+    if (run.run_type == Run::RT_Iteration || (median_run && !repetitions_seen)) {
+      for (const char* counter : {"ratio", "ratio-low", "ratio-high"}) {
+        const auto found = run.counters.find(counter);
+        if (found == run.counters.end()) continue;
+        pairs_[run.run_name.function_name][counter].push_back(found->second.value);
+        if (!median_run) paired_repetitions_.insert(run.run_name.function_name);
+      }
+    }
     const auto it = run.counters.find(counter_);
     if (it == run.counters.end()) continue;
     const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
@@ -81,10 +103,24 @@ bool RatioReporter::has(const std::string& name) const { return rates_.count(nam
 
 double RatioReporter::rate(const std::string& name) const {
   if (!rates_.count(name)) return medians_.at(name);
-  std::vector<double> runs = rates_.at(name);
-  std::sort(runs.begin(), runs.end());
-  const std::size_t middle = runs.size() / 2;
-  return runs.size() % 2 == 1 ? runs[middle] : (runs[middle - 1] + runs[middle]) / 2;
+  return median(rates_.at(name));
+}
+
+void RatioReporter::PrintPaired(const std::vector<PairedComparison>& comparisons) const {
+  bool header = false;
+  for (const PairedComparison& c : comparisons) {
+    const auto found = pairs_.find(c.name);
+    if (found == pairs_.end() || found->second.size() != 3) continue;
+    if (!header) {
+      std::printf("\npaired runs: traced rate over untraced rate, each pair run in turn on fresh setups\n");
+      std::printf("%-52s %7s %7s %7s %6s\n", "benchmark", "median", "lowest", "highest", "goal");
+      header = true;
+    }
+    const auto& values = found->second;
+    std::printf("%-52s %7.3f %7.3f %7.3f %6s\n", c.name.c_str(), median(values.at("ratio")),
+                median(values.at("ratio-low")), median(values.at("ratio-high")),
+                c.goal > 0 ? ("≥" + std::to_string(c.goal).substr(0, 4)).c_str() : "-");
+  }
 }
 
 void RatioReporter::PrintSummary(const std::vector<Comparison>& comparisons, const std::string& rtt_name) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +25,13 @@ struct Comparison {
 /// else "auto": only when standard output is a colour terminal). Counters stay in columns.
 benchmark::ConsoleReporter::OutputOptions console_options();
 
+/// One line of the table of paired runs: a benchmark whose counters "ratio", "ratio-low" and
+/// "ratio-high" compare runs of its own made in turn with its peer's, and the goal (0 = none).
+struct PairedComparison {
+  std::string name;
+  double goal = 0;
+};
+
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   /// `rate_counter` is the user counter holding operations per second (e.g. "msgs/s").
@@ -36,6 +44,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
   /// run several times (--benchmark_repetitions, best with
   /// --benchmark_enable_random_interleaving=true) counts with the median of its runs.
   void PrintSummary(const std::vector<Comparison>& comparisons, const std::string& rtt_name) const;
+  /// Prints the paired comparisons that ran: each one's median pair ratio, and the lowest and
+  /// highest, each the median over the benchmark's repetitions.
+  void PrintPaired(const std::vector<PairedComparison>& comparisons) const;
 
  private:
   std::string counter_;
@@ -44,6 +55,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
   std::map<std::string, std::vector<double>> rates_;  // by benchmark: each repetition's rate
   std::map<std::string, double> medians_;             // by benchmark: its median, when reported
+  // by benchmark and counter ("ratio", "ratio-low", "ratio-high"): each repetition's value
+  std::map<std::string, std::map<std::string, std::vector<double>>> pairs_;
+  std::set<std::string> paired_repetitions_;  // benchmarks whose repetitions were reported
   std::vector<std::string> order_;
 };
 

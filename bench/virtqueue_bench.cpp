@@ -23,6 +23,12 @@
 //    (trace::Ends::One), to tell which side's tracing the stream's rate feels.
 //  - .../traced/flight/snap:0: both sides recording descriptors but no payload bytes, to tell
 //    what the records cost from what copying the bytes costs.
+//  - .../paired: the goal of tracing's cost. The stream untraced and traced in turn, 15 pairs of
+//    runs of 2^18 messages on fresh setups, the traced run first in every other pair; counter
+//    ratio: the median pair's traced rate over its untraced rate (ratio-low, ratio-high: the
+//    extremes). A shared host's speed moves by more than tracing costs within seconds (2.5
+//    times, seen), far more than between the two runs of a pair; the table of paired runs at
+//    the end holds the goal. The unpaired traced benchmarks stay for their rates and counters.
 //  - trace/record_chain (/grouped: in groups of 32): what one record costs in CPU time, which
 //    the load of a shared machine disturbs far less than the rates above: one thread records the
 //    stream's chain event (two 64-byte buffers) in rounds the buffer holds, the writer draining
@@ -35,8 +41,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -185,45 +193,122 @@ trace::TraceSink* run_sink(bool traced, trace::RecorderMode mode, bool null_sink
 // records everything it sees (trace::Ends::One), as if the other were not recorded.
 enum class Sides { Both, BothAll, DriverOnly, DeviceOnly };
 
-// `traced`: record into a recorder in `mode` at snap length `snap`; `null_sink`: hand the events
-// to a NullSink instead; `sides`: which sides do.
-void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t batch, bool traced = false,
-                  trace::RecorderMode mode = trace::RecorderMode::Stream, bool null_sink = false,
-                  Sides sides = Sides::Both, std::uint32_t snap = kPayload) {
-  QueueMemory q(false);
-  virtqueue::SplitDriverQueue driver(q.memory, q.config);
-  virtqueue::SplitDeviceQueue device(q.memory, q.config);
-  std::unique_ptr<BenchRecorder> recording;
-  NullSink nothing;
-  trace::TraceSink* sink = run_sink(traced, mode, null_sink, recording, nothing, snap);
-  const trace::Ends ends = sides == Sides::Both ? trace::Ends::Both : trace::Ends::One;
-  const bool driver_records = sides != Sides::DeviceOnly;
-  const bool device_records = sides != Sides::DriverOnly;
-  if (driver_records) driver.set_trace(sink, ends);
-  if (device_records) device.set_trace(sink, ends);
-  alignas(kCacheLinePair) std::atomic<bool> stop{false};  // read by the device's every poll
-  // A recording thread's buffer is mapped before the clock starts, as it is in a recorder that
-  // has been on for a while: a fresh one takes a page fault every 4 KiB of its first records.
-  std::atomic<bool> device_prepared{!(recording && device_records)};
-  std::thread device_thread([&] {
-    if (!device_prepared) {
-      recording->recorder().prepare_thread();
+// How a stream is traced. `traced`: record into a recorder in `mode` at snap length `snap`;
+// `null_sink`: hand the events to a NullSink instead; `sides`: which sides do. Neither: untraced.
+struct Tracing {
+  bool traced = false;
+  trace::RecorderMode mode = trace::RecorderMode::Stream;
+  bool null_sink = false;
+  Sides sides = Sides::Both;
+  std::uint32_t snap = kPayload;
+};
+
+// A driver in the calling thread and a device in a thread of its own, set up and stopped outside
+// any clock; message() is one message: adds chains up to the window, then reclaims one.
+class ThreadedStream {
+ public:
+  ThreadedStream(std::uint32_t window, std::uint32_t batch, const Tracing& tracing)
+      : q_(false), driver_(q_.memory, q_.config), device_(q_.memory, q_.config) {
+    trace::TraceSink* sink = run_sink(tracing.traced, tracing.mode, tracing.null_sink, recording_, nothing_,
+                                      tracing.snap);
+    const trace::Ends ends = tracing.sides == Sides::Both ? trace::Ends::Both : trace::Ends::One;
+    const bool driver_records = tracing.sides != Sides::DeviceOnly;
+    const bool device_records = tracing.sides != Sides::DriverOnly;
+    if (driver_records) driver_.set_trace(sink, ends);
+    if (device_records) device_.set_trace(sink, ends);
+    // A recording thread's buffer is mapped before the clock starts, as it is in a recorder that
+    // has been on for a while: a fresh one takes a page fault every 4 KiB of its first records.
+    const bool device_prepares = recording_ && device_records;
+    std::atomic<bool> device_prepared{false};  // the thread stores it last, before serving
+    device_thread_ = std::thread([this, batch, device_prepares, &device_prepared] {
+      if (device_prepares) recording_->recorder().prepare_thread();
       device_prepared = true;
-    }
-    device_loop(device, batch, stop);
-  });
-  if (recording && driver_records) recording->recorder().prepare_thread();
-  while (!device_prepared) std::this_thread::yield();
-  StreamDriver stream(q, driver, window, batch);
-  for (auto _ : state) {
-    do {
-      stream.fill();
-    } while (!stream.reclaim_one());
+      device_loop(device_, batch, stop_);
+    });
+    if (recording_ && driver_records) recording_->recorder().prepare_thread();
+    while (!device_prepared) std::this_thread::yield();
+    stream_ = std::make_unique<StreamDriver>(q_, driver_, window, batch);
   }
-  stop = true;
-  device_thread.join();
+  ThreadedStream(const ThreadedStream&) = delete;
+  ThreadedStream& operator=(const ThreadedStream&) = delete;
+  ~ThreadedStream() { stop(); }
+
+  void message() {
+    do {
+      stream_->fill();
+    } while (!stream_->reclaim_one());
+  }
+  // Stops the device's thread (the destructor does it too).
+  void stop() {
+    if (!device_thread_.joinable()) return;
+    stop_ = true;
+    device_thread_.join();
+  }
+  // The recorder, when the stream is traced into one.
+  BenchRecorder* recording() { return recording_.get(); }
+
+ private:
+  QueueMemory q_;
+  virtqueue::SplitDriverQueue driver_;
+  virtqueue::SplitDeviceQueue device_;
+  std::unique_ptr<BenchRecorder> recording_;
+  NullSink nothing_;
+  alignas(kCacheLinePair) std::atomic<bool> stop_{false};  // read by the device's every poll
+  std::thread device_thread_;
+  std::unique_ptr<StreamDriver> stream_;
+};
+
+void vgen_threads(benchmark::State& state, std::uint32_t window, std::uint32_t batch, const Tracing& tracing = {}) {
+  // On the heap, aligned as its members ask: none of them shares a line with the stack.
+  const auto stream = std::make_unique<ThreadedStream>(window, batch, tracing);
+  for (auto _ : state) stream->message();
+  stream->stop();
   set_rate(state);
-  if (recording) count_records(state, recording->recorder(), static_cast<double>(state.iterations()), "msg");
+  if (BenchRecorder* recording = stream->recording()) {
+    count_records(state, recording->recorder(), static_cast<double>(state.iterations()), "msg");
+  }
+}
+
+// Seconds `messages` messages of a fresh stream take.
+double timed_stream(std::uint32_t batch, const Tracing& tracing, std::uint64_t messages) {
+  const auto stream = std::make_unique<ThreadedStream>(kSlots, batch, tracing);
+  const auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < messages; ++i) stream->message();
+  const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+  return seconds.count();
+}
+
+// The stream untraced and traced in turn, kPairs pairs of runs of kPairMessages messages each on
+// fresh setups, the traced run first in every other pair. The machine's speed may change by
+// more than the tracer's cost from one second to the next (a shared host), and both runs of a
+// pair meet nearly the same machine: the counter ratio is the median of the pairs' traced rate
+// over untraced rate, ratio-low and ratio-high the lowest and highest. msgs/s: the traced runs'.
+void paired_stream(benchmark::State& state, std::uint32_t batch, const Tracing& tracing) {
+  constexpr int kPairs = 15;
+  constexpr std::uint64_t kPairMessages = 1 << 18;
+  std::vector<double> ratios;
+  double traced_seconds = 0;
+  double untraced_seconds = 0;
+  for (auto _ : state) {
+    for (int pair = 0; pair < kPairs; ++pair) {
+      double seconds[2] = {};  // untraced, traced
+      for (int run = 0; run < 2; ++run) {
+        const bool traced = (run == 0) == (pair % 2 == 1);
+        seconds[traced] = timed_stream(batch, traced ? tracing : Tracing{}, kPairMessages);
+      }
+      ratios.push_back(seconds[0] / seconds[1]);
+      untraced_seconds += seconds[0];
+      traced_seconds += seconds[1];
+    }
+    state.SetIterationTime(traced_seconds);
+  }
+  std::sort(ratios.begin(), ratios.end());
+  const double messages = static_cast<double>(ratios.size() * kPairMessages);
+  state.counters["msgs/s"] = messages / traced_seconds;
+  state.counters["untraced-msgs/s"] = messages / untraced_seconds;
+  state.counters["ratio"] = ratios[ratios.size() / 2];
+  state.counters["ratio-low"] = ratios.front();
+  state.counters["ratio-high"] = ratios.back();
 }
 
 // Both sides in one thread: each iteration is one message; rounds of 32 chains. `traced`: record
@@ -395,31 +480,42 @@ void register_benchmarks() {
       [](benchmark::State& s) { vgen_loopback(s, false, trace::RecorderMode::Stream, true); });
   reg("vgen_split/loopback/traced", [](benchmark::State& s) { vgen_loopback(s, true); });
   reg("vgen_split/stream/batch:32/null_sink",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, false, trace::RecorderMode::Stream, true); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {.null_sink = true}); });
   reg("vgen_split/stream/batch:32/null_sink/driver_only", [](benchmark::State& s) {
-    vgen_threads(s, kSlots, 32, false, trace::RecorderMode::Stream, true, Sides::DriverOnly);
+    vgen_threads(s, kSlots, 32, {.null_sink = true, .sides = Sides::DriverOnly});
   });
   reg("vgen_split/stream/batch:32/null_sink/device_only", [](benchmark::State& s) {
-    vgen_threads(s, kSlots, 32, false, trace::RecorderMode::Stream, true, Sides::DeviceOnly);
+    vgen_threads(s, kSlots, 32, {.null_sink = true, .sides = Sides::DeviceOnly});
   });
-  reg("vgen_split/stream/batch:1/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true); });
-  reg("vgen_split/stream/batch:32/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true); });
+  reg("vgen_split/stream/batch:1/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 1, {.traced = true}); });
+  reg("vgen_split/stream/batch:32/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {.traced = true}); });
   benchmark::RegisterBenchmark("trace/record_chain", trace_record_chain, false)->MinTime(0.5);
   benchmark::RegisterBenchmark("trace/record_chain/grouped", trace_record_chain, true)->MinTime(0.5);
   constexpr auto kFlight = trace::RecorderMode::Flight;
+  static constexpr Tracing kFlightBoth{true, kFlight};
   reg("vgen_split/loopback/traced/flight", [](benchmark::State& s) { vgen_loopback(s, true, kFlight); });
   reg("vgen_split/stream/batch:1/traced/flight",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 1, true, kFlight); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 1, kFlightBoth); });
   reg("vgen_split/stream/batch:32/traced/flight",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, kFlightBoth); });
   reg("vgen_split/stream/batch:32/traced/flight/driver_only",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::DriverOnly); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {true, kFlight, false, Sides::DriverOnly}); });
   reg("vgen_split/stream/batch:32/traced/flight/device_only",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::DeviceOnly); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {true, kFlight, false, Sides::DeviceOnly}); });
   reg("vgen_split/stream/batch:32/traced/flight/ends:one",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::BothAll); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {true, kFlight, false, Sides::BothAll}); });
   reg("vgen_split/stream/batch:32/traced/flight/snap:0",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, true, kFlight, false, Sides::Both, 0); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {true, kFlight, false, Sides::Both, 0}); });
+  const auto paired = [](const char* name, std::uint32_t batch, Tracing tracing) {
+    benchmark::RegisterBenchmark(name, paired_stream, batch, tracing)->UseManualTime()->Iterations(1);
+  };
+  paired("vgen_split/stream/batch:1/traced/flight/paired", 1, kFlightBoth);
+  paired("vgen_split/stream/batch:32/traced/flight/paired", 32, kFlightBoth);
+  paired("vgen_split/stream/batch:32/traced/paired", 32, {.traced = true});
+  paired("vgen_split/stream/batch:32/null_sink/paired", 32, {.null_sink = true});
+  paired("vgen_split/stream/batch:32/traced/flight/snap:0/paired", 32, {true, kFlight, false, Sides::Both, 0});
+  paired("vgen_split/stream/batch:32/traced/flight/driver_only/paired", 32, {true, kFlight, false, Sides::DriverOnly});
+  paired("vgen_split/stream/batch:32/traced/flight/device_only/paired", 32, {true, kFlight, false, Sides::DeviceOnly});
   reg("vgen_split/2proc_eventfd/event_idx:1", [](benchmark::State& s) { vgen_processes(s, true); });
   reg("vgen_split/2proc_eventfd/event_idx:0", [](benchmark::State& s) { vgen_processes(s, false); });
 }
@@ -439,17 +535,24 @@ int main(int argc, char** argv) {
                          {"vgen_split/stream/batch:32/null_sink", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/stream/batch:32/null_sink/driver_only", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/stream/batch:32/null_sink/device_only", "vgen_split/stream/batch:32", 0},
-                         {"vgen_split/loopback/traced", "vgen_split/loopback", 0.9},
-                         {"vgen_split/stream/batch:1/traced", "vgen_split/stream/batch:1", 0.9},
-                         {"vgen_split/stream/batch:32/traced", "vgen_split/stream/batch:32", 0.9},
-                         {"vgen_split/loopback/traced/flight", "vgen_split/loopback", 0.9},
-                         {"vgen_split/stream/batch:1/traced/flight", "vgen_split/stream/batch:1", 0.9},
-                         {"vgen_split/stream/batch:32/traced/flight", "vgen_split/stream/batch:32", 0.9},
+                         {"vgen_split/loopback/traced", "vgen_split/loopback", 0},
+                         {"vgen_split/stream/batch:1/traced", "vgen_split/stream/batch:1", 0},
+                         {"vgen_split/stream/batch:32/traced", "vgen_split/stream/batch:32", 0},
+                         {"vgen_split/loopback/traced/flight", "vgen_split/loopback", 0},
+                         {"vgen_split/stream/batch:1/traced/flight", "vgen_split/stream/batch:1", 0},
+                         {"vgen_split/stream/batch:32/traced/flight", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/stream/batch:32/traced/flight/ends:one", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/stream/batch:32/traced/flight/driver_only", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/stream/batch:32/traced/flight/device_only", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/stream/batch:32/traced/flight/snap:0", "vgen_split/stream/batch:32", 0}},
                         "cache_line_round_trip");
+  reporter.PrintPaired({{"vgen_split/stream/batch:1/traced/flight/paired", 0.9},
+                        {"vgen_split/stream/batch:32/traced/flight/paired", 0.9},
+                        {"vgen_split/stream/batch:32/traced/paired", 0.9},
+                        {"vgen_split/stream/batch:32/null_sink/paired", 0},
+                        {"vgen_split/stream/batch:32/traced/flight/snap:0/paired", 0},
+                        {"vgen_split/stream/batch:32/traced/flight/driver_only/paired", 0},
+                        {"vgen_split/stream/batch:32/traced/flight/device_only/paired", 0}});
   benchmark::Shutdown();
   return 0;
 }
