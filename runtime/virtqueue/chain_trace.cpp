@@ -62,6 +62,14 @@ void ChainTrace::keep_writable(const DescriptorChain& chain) {
   for (const Segment& s : chain.writable()) keep(writable_kept, s.data, s.addr, s.length);
 }
 
+void ChainTrace::reserve_added(std::uint16_t head, std::size_t readable, std::size_t writable, bool keep_for_used) {
+  scratch(readable + writable);
+  if (!keep_for_used) return;
+  if (kept_.size() <= head) kept_.resize(std::size_t{head} + 1);
+  Kept& kept = kept_[head];
+  if (writable > kept.first.size()) kept.rest.reserve(writable - kept.first.size());  // clear() keeps it
+}
+
 std::span<const trace::BufferRef> ChainTrace::added(std::uint16_t head, std::span<const Buffer> readable,
                                                     std::span<const Buffer> writable, const shm::GuestMemory& memory,
                                                     bool keep_for_used) {

@@ -80,6 +80,8 @@ std::uint32_t SplitDriverQueue::add_chain(std::span<const Buffer> readable, std:
 
 void SplitDriverQueue::note_added(std::uint16_t head, std::span<const Buffer> readable,
                                   std::span<const Buffer> writable) {
+  // record_deferred() makes the record where an exception cannot be reported: its room now.
+  chain_trace_.reserve_added(head, readable.size(), writable.size(), !trace_both_ends_);
   const auto first = static_cast<std::uint32_t>(added_buffers_.size());
   // Field by field: a caller that has just built its Buffers in pieces cannot forward them to
   // one 16-byte load, which would wait for every store before it (split_ring.hpp).

@@ -26,8 +26,13 @@ class ChainTrace {
   /// Keeps the writable buffers of `chain` under its head, for a device whose ChainTaken records
   /// hold no buffers (trace::Ends::Both) but whose UsedPushed records hold the bytes written.
   void keep_writable(const DescriptorChain& chain);
+  /// Makes the room added() needs for a chain of `readable` and `writable` buffers under `head`,
+  /// so that added() allocates nothing: the driver calls it when the chain is added, where a
+  /// failed allocation can be reported, and added() later, where it cannot.
+  void reserve_added(std::uint16_t head, std::size_t readable, std::size_t writable, bool keep_for_used);
   /// The buffers of a chain the driver placed under `head` (bytes found through `memory`);
   /// with `keep_for_used`, its writable ones are kept under the head for the UsedReclaimed record.
+  /// Allocates nothing after reserve_added() with the same head, counts and `keep_for_used`.
   std::span<const trace::BufferRef> added(std::uint16_t head, std::span<const Buffer> readable,
                                           std::span<const Buffer> writable, const shm::GuestMemory& memory,
                                           bool keep_for_used = true);
