@@ -112,12 +112,12 @@ void RatioReporter::PrintPaired(const std::vector<PairedComparison>& comparisons
     const auto found = pairs_.find(c.name);
     if (found == pairs_.end() || found->second.size() != 3) continue;
     if (!header) {
-      std::printf("\npaired runs: traced rate over untraced rate, each pair run in turn on fresh setups\n");
-      std::printf("%-52s %7s %7s %7s %6s\n", "benchmark", "median", "lowest", "highest", "goal");
+      std::printf("\npaired runs: each benchmark's rate over its peer's, the two run in turn on fresh setups\n");
+      std::printf("%-52s %-12s %7s %7s %7s %6s\n", "benchmark", "peer", "median", "lowest", "highest", "goal");
       header = true;
     }
     const auto& values = found->second;
-    std::printf("%-52s %7.3f %7.3f %7.3f %6s\n", c.name.c_str(), median(values.at("ratio")),
+    std::printf("%-52s %-12s %7.3f %7.3f %7.3f %6s\n", c.name.c_str(), c.peer.c_str(), median(values.at("ratio")),
                 median(values.at("ratio-low")), median(values.at("ratio-high")),
                 c.goal > 0 ? ("≥" + std::to_string(c.goal).substr(0, 4)).c_str() : "-");
   }

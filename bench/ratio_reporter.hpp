@@ -26,9 +26,11 @@ struct Comparison {
 benchmark::ConsoleReporter::OutputOptions console_options();
 
 /// One line of the table of paired runs: a benchmark whose counters "ratio", "ratio-low" and
-/// "ratio-high" compare runs of its own made in turn with its peer's, and the goal (0 = none).
+/// "ratio-high" compare runs of its own made in turn with its peer's (paired.hpp), what that
+/// peer is, and the goal (0 = none).
 struct PairedComparison {
   std::string name;
+  std::string peer;
   double goal = 0;
 };
 

@@ -65,6 +65,7 @@
 #include "bench_recorder.hpp"
 #include "cache_line.hpp"
 #include "message.hpp"
+#include "paired.hpp"
 #include "ratio_reporter.hpp"
 #include "spsc_peer.hpp"
 
@@ -278,37 +279,19 @@ double timed_stream(std::uint32_t batch, const Tracing& tracing, std::uint64_t m
   return seconds.count();
 }
 
-// The stream untraced and traced in turn, kPairs pairs of runs of kPairMessages messages each on
-// fresh setups, the traced run first in every other pair. The machine's speed may change by
-// more than the tracer's cost from one second to the next (a shared host), and both runs of a
-// pair meet nearly the same machine: the counter ratio is the median of the pairs' traced rate
-// over untraced rate, ratio-low and ratio-high the lowest and highest. msgs/s: the traced runs'.
+// The stream untraced and traced in turn (paired.hpp): 15 pairs of runs of 2^18 messages on
+// fresh setups. Counters: ratio, the median pair's traced rate over its untraced rate (ratio-low,
+// ratio-high: the extremes); msgs/s the traced runs' rate, peer-msgs/s the untraced runs'.
 void paired_stream(benchmark::State& state, std::uint32_t batch, const Tracing& tracing) {
   constexpr int kPairs = 15;
   constexpr std::uint64_t kPairMessages = 1 << 18;
-  std::vector<double> ratios;
-  double traced_seconds = 0;
-  double untraced_seconds = 0;
+  PairedTimes times;
   for (auto _ : state) {
-    for (int pair = 0; pair < kPairs; ++pair) {
-      double seconds[2] = {};  // untraced, traced
-      for (int run = 0; run < 2; ++run) {
-        const bool traced = (run == 0) == (pair % 2 == 1);
-        seconds[traced] = timed_stream(batch, traced ? tracing : Tracing{}, kPairMessages);
-      }
-      ratios.push_back(seconds[0] / seconds[1]);
-      untraced_seconds += seconds[0];
-      traced_seconds += seconds[1];
-    }
-    state.SetIterationTime(traced_seconds);
+    times = run_pairs(
+        kPairs, [&] { return timed_stream(batch, {}, kPairMessages); },
+        [&] { return timed_stream(batch, tracing, kPairMessages); });
   }
-  std::sort(ratios.begin(), ratios.end());
-  const double messages = static_cast<double>(ratios.size() * kPairMessages);
-  state.counters["msgs/s"] = messages / traced_seconds;
-  state.counters["untraced-msgs/s"] = messages / untraced_seconds;
-  state.counters["ratio"] = ratios[ratios.size() / 2];
-  state.counters["ratio-low"] = ratios.front();
-  state.counters["ratio-high"] = ratios.back();
+  report_pairs(state, times, static_cast<double>(kPairMessages), "msgs/s");
 }
 
 // Both sides in one thread: each iteration is one message; rounds of 32 chains. `traced`: record
@@ -546,13 +529,13 @@ int main(int argc, char** argv) {
                          {"vgen_split/stream/batch:32/traced/flight/device_only", "vgen_split/stream/batch:32", 0},
                          {"vgen_split/stream/batch:32/traced/flight/snap:0", "vgen_split/stream/batch:32", 0}},
                         "cache_line_round_trip");
-  reporter.PrintPaired({{"vgen_split/stream/batch:1/traced/flight/paired", 0.9},
-                        {"vgen_split/stream/batch:32/traced/flight/paired", 0.9},
-                        {"vgen_split/stream/batch:32/traced/paired", 0.9},
-                        {"vgen_split/stream/batch:32/null_sink/paired", 0},
-                        {"vgen_split/stream/batch:32/traced/flight/snap:0/paired", 0},
-                        {"vgen_split/stream/batch:32/traced/flight/driver_only/paired", 0},
-                        {"vgen_split/stream/batch:32/traced/flight/device_only/paired", 0}});
+  reporter.PrintPaired({{"vgen_split/stream/batch:1/traced/flight/paired", "untraced", 0.9},
+                        {"vgen_split/stream/batch:32/traced/flight/paired", "untraced", 0.9},
+                        {"vgen_split/stream/batch:32/traced/paired", "untraced", 0.9},
+                        {"vgen_split/stream/batch:32/null_sink/paired", "untraced", 0},
+                        {"vgen_split/stream/batch:32/traced/flight/snap:0/paired", "untraced", 0},
+                        {"vgen_split/stream/batch:32/traced/flight/driver_only/paired", "untraced", 0},
+                        {"vgen_split/stream/batch:32/traced/flight/device_only/paired", "untraced", 0}});
   benchmark::Shutdown();
   return 0;
 }

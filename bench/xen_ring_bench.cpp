@@ -53,6 +53,7 @@
 
 #include "bench_recorder.hpp"
 #include "cache_line.hpp"
+#include "paired.hpp"
 #include "ratio_reporter.hpp"
 #include "xen_ring_peer.h"
 
@@ -517,6 +518,43 @@ void ring_requests(benchmark::State& state, Ends ends, std::uint32_t batch, bool
   }
 }
 
+// Seconds `requests` requests of a fresh pair take (its set-up and stop not counted); `traced`
+// as for ring_requests(). Throws if the backend did not answer every request.
+double timed_requests(Ends ends, std::uint32_t batch, std::uint64_t requests, bool traced = false) {
+  std::optional<BenchRecorder> recording;
+  if (traced) recording.emplace(trace::RecorderMode::Flight, kSnapLength);
+  if (recording) recording->recorder().prepare_thread();
+  RingPair pair(ends, batch, recording ? &recording->recorder() : nullptr);
+  const auto start = Clock::now();
+  pair.frontend().run(requests, batch);
+  const std::chrono::duration<double> seconds = Clock::now() - start;
+  const BackendReport backend = pair.stop();
+  if (backend.handled != requests) {
+    throw std::runtime_error("backend answered " + std::to_string(backend.handled) + " requests, expected " +
+                             std::to_string(requests));
+  }
+  return seconds.count();
+}
+
+// `subject` and `peer` in turn (paired.hpp): 15 pairs of runs of 2^18 requests, each on a fresh
+// pair of processes. Counters: ratio, the median pair's subject rate over its peer's.
+void paired_requests(benchmark::State& state, std::uint32_t batch, bool subject_traced, Ends peer_ends) {
+  constexpr int kPairs = 15;
+  constexpr std::uint64_t kRequests = std::uint64_t{1} << 18;
+  try {
+    PairedTimes times;
+    for (auto _ : state) {
+      times = run_pairs(
+          kPairs, [&] { return timed_requests(peer_ends, batch, kRequests); },
+          [&] { return timed_requests(Ends::Vgen, batch, kRequests, subject_traced); });
+    }
+    report_pairs(state, times, static_cast<double>(kRequests), "reqs/s");
+  } catch (const std::exception& error) {
+    failures.push_back(error.what());
+    state.SkipWithError(error.what());
+  }
+}
+
 void register_benchmarks(bool quick) {
   if (!quick) register_cache_line_benchmark();
   const auto reg = [quick](const std::string& name, auto run) {
@@ -536,6 +574,14 @@ void register_benchmarks(bool quick) {
     }
     reg("vgen_ring" + batched + "/traced/flight",
         [batch](benchmark::State& s) { ring_requests(s, Ends::Vgen, batch, true); });
+    if (quick) continue;
+    const auto paired = [](const std::string& name, auto run) {
+      benchmark::RegisterBenchmark(name.c_str(), run)->UseManualTime()->Iterations(1);
+    };
+    paired("vgen_ring" + batched + "/paired",
+           [batch](benchmark::State& s) { paired_requests(s, batch, false, Ends::XenMacros); });
+    paired("vgen_ring" + batched + "/traced/flight/paired",
+           [batch](benchmark::State& s) { paired_requests(s, batch, true, Ends::Vgen); });
   }
 }
 
@@ -566,6 +612,10 @@ int run(int argc, char** argv) {
                          {"vgen_ring/2proc_eventfd/batch:1/traced/flight", "vgen_ring/2proc_eventfd/batch:1", 0},
                          {"vgen_ring/2proc_eventfd/batch:32/traced/flight", "vgen_ring/2proc_eventfd/batch:32", 0}},
                         "cache_line_round_trip");
+  reporter.PrintPaired({{"vgen_ring/2proc_eventfd/batch:1/paired", "xen_ring_h", 1.0},
+                        {"vgen_ring/2proc_eventfd/batch:32/paired", "xen_ring_h", 1.0},
+                        {"vgen_ring/2proc_eventfd/batch:1/traced/flight/paired", "untraced", 0},
+                        {"vgen_ring/2proc_eventfd/batch:32/traced/flight/paired", "untraced", 0}});
   benchmark::Shutdown();
   for (const std::string& failure : failures) std::fprintf(stderr, "bench_xen_ring: FAILED: %s\n", failure.c_str());
   return failures.empty() ? 0 : 1;
