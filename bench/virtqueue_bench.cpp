@@ -496,6 +496,8 @@ void register_benchmarks() {
   paired("vgen_split/stream/batch:32/traced/flight/paired", 32, kFlightBoth);
   paired("vgen_split/stream/batch:32/traced/paired", 32, {.traced = true});
   paired("vgen_split/stream/batch:32/null_sink/paired", 32, {.null_sink = true});
+  paired("vgen_split/stream/batch:32/null_sink/driver_only/paired", 32, {.null_sink = true, .sides = Sides::DriverOnly});
+  paired("vgen_split/stream/batch:32/null_sink/device_only/paired", 32, {.null_sink = true, .sides = Sides::DeviceOnly});
   paired("vgen_split/stream/batch:32/traced/flight/snap:0/paired", 32, {true, kFlight, false, Sides::Both, 0});
   paired("vgen_split/stream/batch:32/traced/flight/driver_only/paired", 32, {true, kFlight, false, Sides::DriverOnly});
   paired("vgen_split/stream/batch:32/traced/flight/device_only/paired", 32, {true, kFlight, false, Sides::DeviceOnly});
@@ -533,6 +535,8 @@ int main(int argc, char** argv) {
                         {"vgen_split/stream/batch:32/traced/flight/paired", "untraced", 0.9},
                         {"vgen_split/stream/batch:32/traced/paired", "untraced", 0.9},
                         {"vgen_split/stream/batch:32/null_sink/paired", "untraced", 0},
+                        {"vgen_split/stream/batch:32/null_sink/driver_only/paired", "untraced", 0},
+                        {"vgen_split/stream/batch:32/null_sink/device_only/paired", "untraced", 0},
                         {"vgen_split/stream/batch:32/traced/flight/snap:0/paired", "untraced", 0},
                         {"vgen_split/stream/batch:32/traced/flight/driver_only/paired", "untraced", 0},
                         {"vgen_split/stream/batch:32/traced/flight/device_only/paired", "untraced", 0}});
