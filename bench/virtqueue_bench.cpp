@@ -217,8 +217,11 @@ class ThreadedStream {
     const bool device_records = tracing.sides != Sides::DriverOnly;
     if (driver_records) driver_.set_trace(sink, ends);
     if (device_records) device_.set_trace(sink, ends);
+    // Everything that may throw comes before the device's thread starts.
+    stream_ = std::make_unique<StreamDriver>(q_, driver_, window, batch);
     // A recording thread's buffer is mapped before the clock starts, as it is in a recorder that
     // has been on for a while: a fresh one takes a page fault every 4 KiB of its first records.
+    if (recording_ && driver_records) recording_->recorder().prepare_thread();
     const bool device_prepares = recording_ && device_records;
     std::atomic<bool> device_prepared{false};  // the thread stores it last, before serving
     device_thread_ = std::thread([this, batch, device_prepares, &device_prepared] {
@@ -226,9 +229,7 @@ class ThreadedStream {
       device_prepared = true;
       device_loop(device_, batch, stop_);
     });
-    if (recording_ && driver_records) recording_->recorder().prepare_thread();
     while (!device_prepared) std::this_thread::yield();
-    stream_ = std::make_unique<StreamDriver>(q_, driver_, window, batch);
   }
   ThreadedStream(const ThreadedStream&) = delete;
   ThreadedStream& operator=(const ThreadedStream&) = delete;

@@ -607,8 +607,9 @@ int run(int argc, char** argv) {
   register_benchmarks(quick);
   RatioReporter reporter("reqs/s");
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintSummary({{"vgen_ring/2proc_eventfd/batch:1", "xen_ring_h/2proc_eventfd/batch:1", 1.0},
-                         {"vgen_ring/2proc_eventfd/batch:32", "xen_ring_h/2proc_eventfd/batch:32", 1.0},
+  // The goals are read from the paired runs (PrintPaired below).
+  reporter.PrintSummary({{"vgen_ring/2proc_eventfd/batch:1", "xen_ring_h/2proc_eventfd/batch:1", 0},
+                         {"vgen_ring/2proc_eventfd/batch:32", "xen_ring_h/2proc_eventfd/batch:32", 0},
                          {"vgen_ring/2proc_eventfd/batch:1/traced/flight", "vgen_ring/2proc_eventfd/batch:1", 0},
                          {"vgen_ring/2proc_eventfd/batch:32/traced/flight", "vgen_ring/2proc_eventfd/batch:32", 0}},
                         "cache_line_round_trip");

@@ -67,7 +67,10 @@ void ChainTrace::reserve_added(std::uint16_t head, std::size_t readable, std::si
   if (!keep_for_used) return;
   if (kept_.size() <= head) kept_.resize(std::size_t{head} + 1);
   Kept& kept = kept_[head];
-  if (writable > kept.first.size()) kept.rest.reserve(writable - kept.first.size());  // clear() keeps it
+  if (writable > kept.first.size()) {
+    kept.rest.reserve(writable - kept.first.size());  // clear() keeps it
+    joined_.reserve(writable);                        // used() joins them at reclaim
+  }
 }
 
 std::span<const trace::BufferRef> ChainTrace::added(std::uint16_t head, std::span<const Buffer> readable,

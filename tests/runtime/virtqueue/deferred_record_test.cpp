@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <vgen/trace/hooks.hpp>
+#include <vgen/virtqueue/split_device.hpp>
 #include <vgen/virtqueue/split_driver.hpp>
 
 #include "fixture.hpp"
@@ -59,9 +60,11 @@ struct CountingSink : trace::TraceSink {
       ++chains;
       buffers = event.buffers.size();
     }
+    if (event.kind == trace::EventKind::UsedReclaimed) reclaimed_buffers = event.buffers.size();
   }
   int chains = 0;
   std::size_t buffers = 0;
+  std::size_t reclaimed_buffers = 0;
 };
 
 // Counts the allocations of the calling thread while it lives.
@@ -116,6 +119,33 @@ TEST(DeferredRecord, ReclaimAllocatesNothing) {
   }
   EXPECT_EQ(sink.chains, 1);
   EXPECT_EQ(sink.buffers, 6u);
+}
+
+// Reclaiming a used chain makes its UsedReclaimed record with the writable buffers kept for it
+// (trace::Ends::One): more than a head keeps in place, so they are joined into one list, whose
+// room add() made too.
+TEST(DeferredRecord, ReclaimingAUsedChainAllocatesNothing) {
+  RingMemory m{8};
+  SplitDriverQueue driver{m.memory, m.config};
+  SplitDeviceQueue device{m.memory, m.config};
+  CountingSink sink;
+  driver.set_trace(&sink, trace::Ends::One);
+  const Buffer readable[] = {m.buffer(8)};
+  const Buffer writable[] = {m.buffer(8), m.buffer(8), m.buffer(8), m.buffer(8)};
+  ASSERT_TRUE(driver.add(readable, writable, 1).has_value());
+  driver.publish();
+  DescriptorChain chain;
+  ASSERT_TRUE(device.take(chain));
+  device.put(chain.head(), 32);
+  device.publish();
+  bool reclaimed = false;
+  {
+    AllocationCount count;
+    reclaimed = driver.reclaim().has_value();
+    EXPECT_EQ(count.allocations(), 0);
+  }
+  EXPECT_TRUE(reclaimed);
+  EXPECT_EQ(sink.reclaimed_buffers, 4u);
 }
 
 }  // namespace

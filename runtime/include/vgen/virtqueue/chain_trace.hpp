@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include <vgen/cache_line.hpp>
@@ -27,8 +28,8 @@ class ChainTrace {
   /// hold no buffers (trace::Ends::Both) but whose UsedPushed records hold the bytes written.
   void keep_writable(const DescriptorChain& chain);
   /// Makes the room added() needs for a chain of `readable` and `writable` buffers under `head`,
-  /// so that added() allocates nothing: the driver calls it when the chain is added, where a
-  /// failed allocation can be reported, and added() later, where it cannot.
+  /// and used() for it with `keep_for_used`, so that neither allocates: the driver calls it when
+  /// the chain is added, where a failed allocation can be reported; added() runs where it cannot.
   void reserve_added(std::uint16_t head, std::size_t readable, std::size_t writable, bool keep_for_used);
   /// The buffers of a chain the driver placed under `head` (bytes found through `memory`);
   /// with `keep_for_used`, its writable ones are kept under the head for the UsedReclaimed record.
@@ -47,6 +48,9 @@ class ChainTrace {
     std::vector<trace::BufferRef> rest;
     std::uint32_t count = 0;
   };
+  // reserve_added() reserves a head's `rest` before kept_ may grow: the reservation survives
+  // the move.
+  static_assert(std::is_nothrow_move_constructible_v<Kept>);
   trace::BufferRef* scratch(std::size_t count);
   Kept& kept(std::uint16_t head);
   static void keep(Kept& kept, const std::byte* host, std::uint64_t addr, std::uint32_t length);
