@@ -61,6 +61,14 @@ benchmark::ConsoleReporter::OutputOptions console_options() {
 
 namespace {
 
+// The goal column: "≥0.90", or "-" when there is no goal, right-aligned to 6 characters ("≥"
+// takes three bytes, and printf pads by bytes).
+std::string goal_column(double goal) {
+  const std::string text = goal > 0 ? "≥" + std::to_string(goal).substr(0, 4) : "-";
+  const std::size_t characters = goal > 0 ? text.size() - 2 : text.size();
+  return std::string(characters < 6 ? 6 - characters : 0, ' ') + text;
+}
+
 // The median of `values` (not empty).
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -117,9 +125,8 @@ void RatioReporter::PrintPaired(const std::vector<PairedComparison>& comparisons
       header = true;
     }
     const auto& values = found->second;
-    std::printf("%-52s %-12s %7.3f %7.3f %7.3f %6s\n", c.name.c_str(), c.peer.c_str(), median(values.at("ratio")),
-                median(values.at("ratio-low")), median(values.at("ratio-high")),
-                c.goal > 0 ? ("≥" + std::to_string(c.goal).substr(0, 4)).c_str() : "-");
+    std::printf("%-52s %-12s %7.3f %7.3f %7.3f %s\n", c.name.c_str(), c.peer.c_str(), median(values.at("ratio")),
+                median(values.at("ratio-low")), median(values.at("ratio-high")), goal_column(c.goal).c_str());
   }
 }
 
@@ -133,8 +140,8 @@ void RatioReporter::PrintSummary(const std::vector<Comparison>& comparisons, con
     if (!has(c.vgen) || !has(c.peer)) continue;
     const double v = rate(c.vgen);
     const double p = rate(c.peer);
-    std::printf("%-44s %14.0f %-34s %14.0f %7.3f %6s\n", c.vgen.c_str(), v, c.peer.c_str(), p, v / p,
-                c.goal > 0 ? ("≥" + std::to_string(c.goal).substr(0, 4)).c_str() : "-");
+    std::printf("%-44s %14.0f %-34s %14.0f %7.3f %s\n", c.vgen.c_str(), v, c.peer.c_str(), p, v / p,
+                goal_column(c.goal).c_str());
   }
   if (!has(rtt_name)) return;
   const double rtt_ns = 1e9 / rate(rtt_name);
