@@ -203,13 +203,27 @@ struct alignas(kCacheLinePair) MinimalSink final : trace::TraceSink {
   }
 };
 
-// The sink a run hands its queues: a new recorder in `mode`, kept in `recording`, when `traced`;
-// `nothing` for `null_sink`; else none.
-trace::TraceSink* run_sink(bool traced, trace::RecorderMode mode, bool null_sink,
-                           std::unique_ptr<BenchRecorder>& recording, NullSink& nothing,
+// Where a run's queues hand their events: nowhere (untraced), a NullSink, a MinimalSink, or a
+// recorder.
+enum class Sink { None, Null, Minimal, Recorder };
+
+// The sink of `kind` a run hands its queues: for Sink::Recorder a new recorder in `mode` at snap
+// length `snap`, kept in `recording`. The null and minimal sinks keep no state of their own (the
+// minimal one writes to its caller's thread), so every run shares one of each.
+trace::TraceSink* run_sink(Sink kind, trace::RecorderMode mode, std::unique_ptr<BenchRecorder>& recording,
                            std::uint32_t snap = kPayload) {
-  if (null_sink) return &nothing;
-  if (!traced) return nullptr;
+  static NullSink nothing;
+  static MinimalSink least;
+  switch (kind) {
+    case Sink::None:
+      return nullptr;
+    case Sink::Null:
+      return &nothing;
+    case Sink::Minimal:
+      return &least;
+    case Sink::Recorder:
+      break;
+  }
   recording = std::make_unique<BenchRecorder>(mode, snap);
   return &recording->recorder();
 }
@@ -219,15 +233,13 @@ trace::TraceSink* run_sink(bool traced, trace::RecorderMode mode, bool null_sink
 // records everything it sees (trace::Ends::One), as if the other were not recorded.
 enum class Sides { Both, BothAll, DriverOnly, DeviceOnly };
 
-// How a stream is traced. `traced`: record into a recorder in `mode` at snap length `snap`;
-// `null_sink`: hand the events to a NullSink instead; `sides`: which sides do. Neither: untraced.
+// How a stream is traced: into `sink` (a recorder in `mode` at snap length `snap`); `sides`:
+// which sides hand it their events.
 struct Tracing {
-  bool traced = false;
+  Sink sink = Sink::None;
   trace::RecorderMode mode = trace::RecorderMode::Stream;
-  bool null_sink = false;
   Sides sides = Sides::Both;
   std::uint32_t snap = kPayload;
-  bool minimal_sink = false;  // hand the events to a MinimalSink instead
 };
 
 // A driver in the calling thread and a device in a thread of its own, set up and stopped outside
@@ -236,9 +248,7 @@ class ThreadedStream {
  public:
   ThreadedStream(std::uint32_t window, std::uint32_t batch, const Tracing& tracing)
       : q_(false), driver_(q_.memory, q_.config), device_(q_.memory, q_.config) {
-    trace::TraceSink* sink = tracing.minimal_sink ? &least_
-                                                  : run_sink(tracing.traced, tracing.mode, tracing.null_sink,
-                                                             recording_, nothing_, tracing.snap);
+    trace::TraceSink* sink = run_sink(tracing.sink, tracing.mode, recording_, tracing.snap);
     const trace::Ends ends = tracing.sides == Sides::Both ? trace::Ends::Both : trace::Ends::One;
     const bool driver_records = tracing.sides != Sides::DeviceOnly;
     const bool device_records = tracing.sides != Sides::DriverOnly;
@@ -281,8 +291,6 @@ class ThreadedStream {
   virtqueue::SplitDriverQueue driver_;
   virtqueue::SplitDeviceQueue device_;
   std::unique_ptr<BenchRecorder> recording_;
-  NullSink nothing_;
-  MinimalSink least_;
   alignas(kCacheLinePair) std::atomic<bool> stop_{false};  // read by the device's every poll
   std::thread device_thread_;
   std::unique_ptr<StreamDriver> stream_;
@@ -323,17 +331,15 @@ void paired_stream(benchmark::State& state, std::uint32_t batch, const Tracing& 
   report_pairs(state, times, static_cast<double>(kPairMessages), "msgs/s");
 }
 
-// Both sides in one thread: each iteration is one message; rounds of 32 chains. `traced`: record
-// into a recorder in `mode`; `null_sink`: hand the events to a NullSink instead.
-void vgen_loopback(benchmark::State& state, bool traced, trace::RecorderMode mode = trace::RecorderMode::Stream,
-                   bool null_sink = false) {
+// Both sides in one thread: each iteration is one message; rounds of 32 chains. Both hand their
+// events to a sink of `kind` (a recorder in `mode`).
+void vgen_loopback(benchmark::State& state, Sink kind, trace::RecorderMode mode = trace::RecorderMode::Stream) {
   constexpr std::uint32_t kRound = 32;
   QueueMemory q(false);
   virtqueue::SplitDriverQueue driver(q.memory, q.config);
   virtqueue::SplitDeviceQueue device(q.memory, q.config);
   std::unique_ptr<BenchRecorder> recording;
-  NullSink nothing;
-  trace::TraceSink* sink = run_sink(traced, mode, null_sink, recording, nothing);
+  trace::TraceSink* sink = run_sink(kind, mode, recording);
   driver.set_trace(sink, trace::Ends::Both);
   device.set_trace(sink, trace::Ends::Both);
   if (recording) recording->recorder().prepare_thread();  // as vgen_threads() does
@@ -487,50 +493,50 @@ void register_benchmarks() {
   reg("vgen_split/stream/batch:1", [](benchmark::State& s) { vgen_threads(s, kSlots, 1); });
   reg("vgen_split/stream/batch:32", [](benchmark::State& s) { vgen_threads(s, kSlots, 32); });
   reg("vgen_split/pingpong", [](benchmark::State& s) { vgen_threads(s, 1, 1); });
-  reg("vgen_split/loopback", [](benchmark::State& s) { vgen_loopback(s, false); });
+  reg("vgen_split/loopback", [](benchmark::State& s) { vgen_loopback(s, Sink::None); });
   reg("vgen_split/loopback/null_sink",
-      [](benchmark::State& s) { vgen_loopback(s, false, trace::RecorderMode::Stream, true); });
-  reg("vgen_split/loopback/traced", [](benchmark::State& s) { vgen_loopback(s, true); });
+      [](benchmark::State& s) { vgen_loopback(s, Sink::Null); });
+  reg("vgen_split/loopback/traced", [](benchmark::State& s) { vgen_loopback(s, Sink::Recorder); });
   reg("vgen_split/stream/batch:32/null_sink",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {.null_sink = true}); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {.sink = Sink::Null}); });
   reg("vgen_split/stream/batch:32/null_sink/driver_only", [](benchmark::State& s) {
-    vgen_threads(s, kSlots, 32, {.null_sink = true, .sides = Sides::DriverOnly});
+    vgen_threads(s, kSlots, 32, {.sink = Sink::Null, .sides = Sides::DriverOnly});
   });
   reg("vgen_split/stream/batch:32/null_sink/device_only", [](benchmark::State& s) {
-    vgen_threads(s, kSlots, 32, {.null_sink = true, .sides = Sides::DeviceOnly});
+    vgen_threads(s, kSlots, 32, {.sink = Sink::Null, .sides = Sides::DeviceOnly});
   });
-  reg("vgen_split/stream/batch:1/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 1, {.traced = true}); });
-  reg("vgen_split/stream/batch:32/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {.traced = true}); });
+  reg("vgen_split/stream/batch:1/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 1, {.sink = Sink::Recorder}); });
+  reg("vgen_split/stream/batch:32/traced", [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {.sink = Sink::Recorder}); });
   benchmark::RegisterBenchmark("trace/record_chain", trace_record_chain, false)->MinTime(0.5);
   benchmark::RegisterBenchmark("trace/record_chain/grouped", trace_record_chain, true)->MinTime(0.5);
   constexpr auto kFlight = trace::RecorderMode::Flight;
-  static constexpr Tracing kFlightBoth{true, kFlight};
-  reg("vgen_split/loopback/traced/flight", [](benchmark::State& s) { vgen_loopback(s, true, kFlight); });
+  static constexpr Tracing kFlightBoth{Sink::Recorder, kFlight};
+  reg("vgen_split/loopback/traced/flight", [](benchmark::State& s) { vgen_loopback(s, Sink::Recorder, kFlight); });
   reg("vgen_split/stream/batch:1/traced/flight",
       [](benchmark::State& s) { vgen_threads(s, kSlots, 1, kFlightBoth); });
   reg("vgen_split/stream/batch:32/traced/flight",
       [](benchmark::State& s) { vgen_threads(s, kSlots, 32, kFlightBoth); });
   reg("vgen_split/stream/batch:32/traced/flight/driver_only",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {true, kFlight, false, Sides::DriverOnly}); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {Sink::Recorder, kFlight, Sides::DriverOnly}); });
   reg("vgen_split/stream/batch:32/traced/flight/device_only",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {true, kFlight, false, Sides::DeviceOnly}); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {Sink::Recorder, kFlight, Sides::DeviceOnly}); });
   reg("vgen_split/stream/batch:32/traced/flight/ends:one",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {true, kFlight, false, Sides::BothAll}); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {Sink::Recorder, kFlight, Sides::BothAll}); });
   reg("vgen_split/stream/batch:32/traced/flight/snap:0",
-      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {true, kFlight, false, Sides::Both, 0}); });
+      [](benchmark::State& s) { vgen_threads(s, kSlots, 32, {Sink::Recorder, kFlight, Sides::Both, 0}); });
   const auto paired = [](const char* name, std::uint32_t batch, Tracing tracing) {
     benchmark::RegisterBenchmark(name, paired_stream, batch, tracing)->UseManualTime()->Iterations(1);
   };
   paired("vgen_split/stream/batch:1/traced/flight/paired", 1, kFlightBoth);
   paired("vgen_split/stream/batch:32/traced/flight/paired", 32, kFlightBoth);
-  paired("vgen_split/stream/batch:32/traced/paired", 32, {.traced = true});
-  paired("vgen_split/stream/batch:32/null_sink/paired", 32, {.null_sink = true});
-  paired("vgen_split/stream/batch:32/minimal_sink/paired", 32, {.minimal_sink = true});
-  paired("vgen_split/stream/batch:32/null_sink/driver_only/paired", 32, {.null_sink = true, .sides = Sides::DriverOnly});
-  paired("vgen_split/stream/batch:32/null_sink/device_only/paired", 32, {.null_sink = true, .sides = Sides::DeviceOnly});
-  paired("vgen_split/stream/batch:32/traced/flight/snap:0/paired", 32, {true, kFlight, false, Sides::Both, 0});
-  paired("vgen_split/stream/batch:32/traced/flight/driver_only/paired", 32, {true, kFlight, false, Sides::DriverOnly});
-  paired("vgen_split/stream/batch:32/traced/flight/device_only/paired", 32, {true, kFlight, false, Sides::DeviceOnly});
+  paired("vgen_split/stream/batch:32/traced/paired", 32, {.sink = Sink::Recorder});
+  paired("vgen_split/stream/batch:32/null_sink/paired", 32, {.sink = Sink::Null});
+  paired("vgen_split/stream/batch:32/minimal_sink/paired", 32, {.sink = Sink::Minimal});
+  paired("vgen_split/stream/batch:32/null_sink/driver_only/paired", 32, {.sink = Sink::Null, .sides = Sides::DriverOnly});
+  paired("vgen_split/stream/batch:32/null_sink/device_only/paired", 32, {.sink = Sink::Null, .sides = Sides::DeviceOnly});
+  paired("vgen_split/stream/batch:32/traced/flight/snap:0/paired", 32, {Sink::Recorder, kFlight, Sides::Both, 0});
+  paired("vgen_split/stream/batch:32/traced/flight/driver_only/paired", 32, {Sink::Recorder, kFlight, Sides::DriverOnly});
+  paired("vgen_split/stream/batch:32/traced/flight/device_only/paired", 32, {Sink::Recorder, kFlight, Sides::DeviceOnly});
   reg("vgen_split/2proc_eventfd/event_idx:1", [](benchmark::State& s) { vgen_processes(s, true); });
   reg("vgen_split/2proc_eventfd/event_idx:0", [](benchmark::State& s) { vgen_processes(s, false); });
 }
