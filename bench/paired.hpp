@@ -4,7 +4,6 @@
 // or two; runs of half a second each, even interleaved, compare different phases of it.
 #pragma once
 
-#include <cstdint>
 #include <functional>
 #include <vector>
 

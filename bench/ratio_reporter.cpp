@@ -81,24 +81,20 @@ double median(std::vector<double> values) {
 void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
   ConsoleReporter::ReportRuns(runs);
   for (const Run& run : runs) {
-    // Each repetition's values; the median alone when the repetitions are not reported.
-    const bool median_run = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
-    const bool repetitions_seen = paired_repetitions_.count(run.run_name.function_name) != 0;
-    if (run.run_type == Run::RT_Iteration || (median_run && !repetitions_seen)) {
+    const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+    if (run.run_type != Run::RT_Iteration && !median) continue;
+    const std::string name = run.run_name.function_name;
+    // --benchmark_report_aggregates_only hands over the median alone, not the repetitions;
+    // otherwise the repetitions come first, and their median is taken from them.
+    if (!median || !pairs_.count(name)) {
       for (const char* counter : {"ratio", "ratio-low", "ratio-high"}) {
         const auto found = run.counters.find(counter);
-        if (found == run.counters.end()) continue;
-        pairs_[run.run_name.function_name][counter].push_back(found->second.value);
-        if (!median_run) paired_repetitions_.insert(run.run_name.function_name);
+        if (found != run.counters.end()) pairs_[name][counter].push_back(found->second.value);
       }
     }
     const auto it = run.counters.find(counter_);
     if (it == run.counters.end()) continue;
-    const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
-    if (run.run_type != Run::RT_Iteration && !median) continue;
-    const std::string name = run.run_name.function_name;
     if (!rates_.count(name) && !medians_.count(name)) order_.push_back(name);
-    // --benchmark_report_aggregates_only hands over the median alone, not the repetitions.
     if (median) {
       medians_[name] = it->second.value;
     } else {

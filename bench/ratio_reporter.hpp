@@ -4,7 +4,6 @@
 #pragma once
 
 #include <map>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,9 +56,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
   std::map<std::string, std::vector<double>> rates_;  // by benchmark: each repetition's rate
   std::map<std::string, double> medians_;             // by benchmark: its median, when reported
-  // by benchmark and counter ("ratio", "ratio-low", "ratio-high"): each repetition's value
+  // by benchmark and counter ("ratio", "ratio-low", "ratio-high"): each repetition's value, or their
+  // median alone when only it was reported
   std::map<std::string, std::map<std::string, std::vector<double>>> pairs_;
-  std::set<std::string> paired_repetitions_;  // benchmarks whose repetitions were reported
   std::vector<std::string> order_;
 };
 
