@@ -488,22 +488,34 @@ class RingPair {
   std::unique_ptr<Frontend> frontend_;
 };
 
+// The flight recorder vgen's ends record into when `traced`, its buffer for the calling thread
+// mapped (as the backend does with its own); null otherwise.
+std::unique_ptr<BenchRecorder> prepared_recorder(bool traced) {
+  if (!traced) return nullptr;
+  auto recording = std::make_unique<BenchRecorder>(trace::RecorderMode::Flight, kSnapLength);
+  recording->recorder().prepare_thread();
+  return recording;
+}
+
+// Throws unless the backend answered `requests` requests.
+void check_answered(const BackendReport& backend, std::uint64_t requests) {
+  if (backend.handled != requests) {
+    throw std::runtime_error("backend answered " + std::to_string(backend.handled) + " requests, expected " +
+                             std::to_string(requests));
+  }
+}
+
 // `traced`: vgen's ends record into a flight recorder (only with Ends::Vgen).
 void ring_requests(benchmark::State& state, Ends ends, std::uint32_t batch, bool traced = false) {
   try {
-    std::optional<BenchRecorder> recording;
-    if (traced) recording.emplace(trace::RecorderMode::Flight, kSnapLength);
-    if (recording) recording->recorder().prepare_thread();  // as the backend does
+    const std::unique_ptr<BenchRecorder> recording = prepared_recorder(traced);
     RingPair pair(ends, batch, recording ? &recording->recorder() : nullptr);
     const std::uint64_t cpu_at_start = thread_cpu_ns();
     for (auto _ : state) pair.frontend().run(kRequestsPerIteration, batch);
     const std::uint64_t frontend_cpu_ns = thread_cpu_ns() - cpu_at_start;
     const BackendReport backend = pair.stop();
+    check_answered(backend, state.iterations() * kRequestsPerIteration);
     const auto requests = static_cast<double>(state.iterations() * kRequestsPerIteration);
-    if (backend.handled != state.iterations() * kRequestsPerIteration) {
-      throw std::runtime_error("backend answered " + std::to_string(backend.handled) + " requests, expected " +
-                               std::to_string(state.iterations() * kRequestsPerIteration));
-    }
     const auto kicks = static_cast<double>(pair.frontend().notifications());
     const auto irqs = static_cast<double>(backend.notifications);
     state.counters["reqs/s"] = benchmark::Counter(requests, benchmark::Counter::kIsRate);
@@ -521,18 +533,12 @@ void ring_requests(benchmark::State& state, Ends ends, std::uint32_t batch, bool
 // Seconds `requests` requests of a fresh pair take (its set-up and stop not counted); `traced`
 // as for ring_requests(). Throws if the backend did not answer every request.
 double timed_requests(Ends ends, std::uint32_t batch, std::uint64_t requests, bool traced = false) {
-  std::optional<BenchRecorder> recording;
-  if (traced) recording.emplace(trace::RecorderMode::Flight, kSnapLength);
-  if (recording) recording->recorder().prepare_thread();
+  const std::unique_ptr<BenchRecorder> recording = prepared_recorder(traced);
   RingPair pair(ends, batch, recording ? &recording->recorder() : nullptr);
   const auto start = Clock::now();
   pair.frontend().run(requests, batch);
   const std::chrono::duration<double> seconds = Clock::now() - start;
-  const BackendReport backend = pair.stop();
-  if (backend.handled != requests) {
-    throw std::runtime_error("backend answered " + std::to_string(backend.handled) + " requests, expected " +
-                             std::to_string(requests));
-  }
+  check_answered(pair.stop(), requests);
   return seconds.count();
 }
 
