@@ -218,6 +218,14 @@ std::string DeviceSession::reaction(const std::optional<std::string>& refusal) {
   return "ignored it";
 }
 
+void DeviceSession::await_reaction(const std::optional<std::string>& refusal) {
+  if (refusal) return;
+  const auto deadline = std::chrono::steady_clock::now() + kQuietPeriod;
+  while (link_->alive() && !needs_reset() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+}
+
 Verdict DeviceSession::recovered(const std::string& what_happened) {
   if (!link_->alive() && !link_->reconnect())
     return fail(what_happened + "; the device is gone and cannot be reached again");

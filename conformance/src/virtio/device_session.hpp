@@ -101,6 +101,10 @@ class DeviceSession {
   Verdict recovered(const std::string& what_happened);
   /// "rejected: <message>", "set DEVICE_NEEDS_RESET", "ignored it" from what was seen.
   std::string reaction(const std::optional<std::string>& refusal);
+  /// After a hostile step the device did not refuse: waits until the device closes its end or
+  /// sets DEVICE_NEEDS_RESET, for at most kQuietPeriod (a device that ignores the step takes
+  /// the whole period). A refused step returns at once: the refusal was the reaction.
+  void await_reaction(const std::optional<std::string>& refusal);
 
  private:
   Part buffer(std::uint32_t length, bool writable, std::span<const std::byte> fill, std::byte canary);

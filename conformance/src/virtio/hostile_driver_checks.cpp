@@ -1,6 +1,5 @@
 // Hostile checks of a device: the harness breaks one driver rule per check, then judges
 // whether the device rejected the input, stayed alive and works again after a reset.
-#include <thread>
 
 #include <vgen/virtio/interrupt.hpp>
 #include <vgen/virtio/mmio_registers.hpp>
@@ -27,7 +26,7 @@ DeviceCheck hostile(std::string id, std::vector<std::string> requirements, std::
                     std::function<std::optional<std::string>(DeviceSession&)> act) {
   auto run = [act = std::move(act)](DeviceSession& s) {
     const std::optional<std::string> refusal = act(s);
-    std::this_thread::sleep_for(DeviceSession::kQuietPeriod);
+    s.await_reaction(refusal);
     return s.recovered(s.reaction(refusal));
   };
   return {{std::move(id), std::move(requirements), Mode::Hostile, std::move(summary)}, std::move(run)};

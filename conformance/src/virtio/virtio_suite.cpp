@@ -48,7 +48,8 @@ std::optional<virtio::FeatureRules> target_rules(const VirtioPlan& plan) {
 }
 
 // Probes whose answer is unknown are tried once: placed with the others, notified, and
-// marked answered when the device returned them within a second.
+// marked answered when the device returned them within a second (the wait ends early once
+// every probe is back).
 void find_out_answers(const LinkFactory& factory, std::vector<VirtioProbe>& probes,
                       const std::optional<virtio::FeatureRules>& rules, std::chrono::milliseconds timeout) {
   const bool unknown = std::any_of(probes.begin(), probes.end(), [](const VirtioProbe& p) { return p.find_out; });
@@ -58,7 +59,14 @@ void find_out_answers(const LinkFactory& factory, std::vector<VirtioProbe>& prob
         DeviceSession session(factory, probes, rules);
         session.bring_up(~std::uint64_t{0});
         const std::vector<Placed> placed = session.place_probes();
-        std::this_thread::sleep_for(std::chrono::seconds(1));
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        const auto all_back = [&] {
+          return std::all_of(placed.begin(), placed.end(),
+                             [&](const Placed& p) { return session.used_of(p).has_value(); });
+        };
+        while (!all_back() && session.link().alive() && std::chrono::steady_clock::now() < deadline) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
         std::string answered;
         for (const Placed& p : placed) answered += session.used_of(p) ? '1' : '0';
         return pass(answered);
