@@ -1,5 +1,15 @@
 # Finds the libraries named in scripts/packages.txt (the one list of vgen's dependencies).
 find_package(Threads REQUIRED)
+# LLVM's lld links vgen's programs about three times faster than the default linker; used where
+# the compiler can call it (VGEN_LLD=OFF keeps the default linker).
+option(VGEN_LLD "Link with lld (package lld) when the compiler can use it" ON)
+if(VGEN_LLD)
+  include(CheckLinkerFlag)
+  check_linker_flag(CXX "-fuse-ld=lld" VGEN_HAVE_LLD)
+  if(VGEN_HAVE_LLD)
+    add_link_options(-fuse-ld=lld)
+  endif()
+endif()
 find_package(GTest REQUIRED)
 find_package(Boost 1.74 REQUIRED)            # header-only: lockfree (benchmark peer)
 if(VGEN_BENCH)

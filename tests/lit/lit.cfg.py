@@ -5,6 +5,10 @@ import shutil
 import lit.formats
 
 config.name = "vgen"
+# Test order: lit starts the slowest tests first, by the times its last run kept in the build
+# tree; a fresh build tree has none, and lit then reads .lit_test_times.txt beside this file
+# (seconds and test, the tests of 2 s and more), so that the long builds of generated projects
+# do not start last and leave one worker running alone at the end.
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".test", ".yaml"]
 config.excludes = ["Inputs", "tools"]
