@@ -221,9 +221,16 @@ std::string DeviceSession::reaction(const std::optional<std::string>& refusal) {
 void DeviceSession::await_reaction(const std::optional<std::string>& refusal) {
   if (refusal) return;
   const auto deadline = std::chrono::steady_clock::now() + kQuietPeriod;
-  while (link_->alive() && !needs_reset() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(1ms);
-  }
+  // A status read fails when the device goes away between alive() and the read: reaction()
+  // then finds its end closed.
+  const auto reacted = [&] {
+    try {
+      return !link_->alive() || needs_reset();
+    } catch (const std::exception&) {
+      return true;
+    }
+  };
+  while (!reacted() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
 }
 
 Verdict DeviceSession::recovered(const std::string& what_happened) {
