@@ -188,15 +188,22 @@ std::optional<virtqueue::UsedElement> DeviceSession::used_of(const Placed& place
   return std::nullopt;
 }
 
-bool DeviceSession::wait_answered(const std::vector<Placed>& placed, std::chrono::milliseconds timeout) {
+bool DeviceSession::wait_for(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const bool all = std::all_of(placed.begin(), placed.end(),
-                                 [&](const Placed& p) { return !p.probe.answered || used_of(p).has_value(); });
-    if (all) return true;
+    if (done()) return true;
     if (std::chrono::steady_clock::now() > deadline || !link_->alive()) return false;
     std::this_thread::sleep_for(1ms);
   }
+}
+
+bool DeviceSession::wait_answered(const std::vector<Placed>& placed, std::chrono::milliseconds timeout) {
+  return wait_for(
+      [&] {
+        return std::all_of(placed.begin(), placed.end(),
+                           [&](const Placed& p) { return !p.probe.answered || used_of(p).has_value(); });
+      },
+      timeout);
 }
 
 std::vector<std::byte> DeviceSession::writable_now(const Placed& placed) {
@@ -220,17 +227,17 @@ std::string DeviceSession::reaction(const std::optional<std::string>& refusal) {
 
 void DeviceSession::await_reaction(const std::optional<std::string>& refusal) {
   if (refusal) return;
-  const auto deadline = std::chrono::steady_clock::now() + kQuietPeriod;
   // A status read fails when the device goes away between alive() and the read: reaction()
   // then finds its end closed.
-  const auto reacted = [&] {
-    try {
-      return !link_->alive() || needs_reset();
-    } catch (const std::exception&) {
-      return true;
-    }
-  };
-  while (!reacted() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  wait_for(
+      [&] {
+        try {
+          return !link_->alive() || needs_reset();
+        } catch (const std::exception&) {
+          return true;
+        }
+      },
+      kQuietPeriod);
 }
 
 Verdict DeviceSession::recovered(const std::string& what_happened) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -87,6 +88,9 @@ class DeviceSession {
   std::uint16_t attack_queue() const;
   /// Notifies every queue a probe uses.
   void notify_probe_queues();
+  /// Polls `done` every millisecond until it holds (true), or `timeout` passes or the device
+  /// closes its end first (false).
+  bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds timeout);
   /// Waits until every answered probe of `placed` shows in its used ring; false on timeout.
   bool wait_answered(const std::vector<Placed>& placed, std::chrono::milliseconds timeout = kAnswerTimeout);
   /// The used element returned for `placed`, if the device returned it.

@@ -2,7 +2,6 @@
 #include "virtio_suite.hpp"
 
 #include <algorithm>
-#include <thread>
 
 #include <vgen/conform/isolation.hpp>
 #include <vgen/error.hpp>
@@ -59,14 +58,12 @@ void find_out_answers(const LinkFactory& factory, std::vector<VirtioProbe>& prob
         DeviceSession session(factory, probes, rules);
         session.bring_up(~std::uint64_t{0});
         const std::vector<Placed> placed = session.place_probes();
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-        const auto all_back = [&] {
-          return std::all_of(placed.begin(), placed.end(),
-                             [&](const Placed& p) { return session.used_of(p).has_value(); });
-        };
-        while (!all_back() && session.link().alive() && std::chrono::steady_clock::now() < deadline) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        }
+        session.wait_for(
+            [&] {
+              return std::all_of(placed.begin(), placed.end(),
+                                 [&](const Placed& p) { return session.used_of(p).has_value(); });
+            },
+            std::chrono::seconds(1));
         std::string answered;
         for (const Placed& p : placed) answered += session.used_of(p) ? '1' : '0';
         return pass(answered);
